@@ -1,0 +1,1 @@
+"""Events of a planning application and its side streams."""

@@ -1,0 +1,69 @@
+"""Events on a council's stream: its settings, officers and API keys. No secrets: key hashes only, no passwords."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from events.envelope import EventPayload
+from events.registry import event
+
+OfficerRole = Literal["assessor", "reviewer", "administrator"]
+
+
+class CouncilSettingsChanges(BaseModel):
+    """Settings an administrator can change after deployment; None means unchanged."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str | None = None
+    public_base_url: str | None = None
+    allow_download_hosts: tuple[str, ...] | None = None
+    reference_suffixes: dict[str, str] | None = None
+    reply_to_email: str | None = None
+
+
+@event("CouncilCreated")
+class CouncilCreated(EventPayload):
+    """A council was set up in this system."""
+
+    code: str = Field(min_length=1, max_length=4)
+    name: str
+    slug: str
+
+
+@event("CouncilSettingsChanged")
+class CouncilSettingsChanged(EventPayload):
+    """An administrator changed some of a council's settings."""
+
+    changes: CouncilSettingsChanges
+
+
+@event("OfficerCreated")
+class OfficerCreated(EventPayload):
+    """An officer account was created (its password, if any, is in the secrets store, never here)."""
+
+    officer_id: str
+    email: str
+    name: str
+    role: OfficerRole
+
+
+@event("ApiKeyCreated")
+class ApiKeyCreated(EventPayload):
+    """An API key was issued to one of the council's online services (the key itself was shown once)."""
+
+    key_id: str
+    name: str
+    scopes: tuple[str, ...]
+    key_hash: str
+    prefix: str
+
+
+@event("ApiKeyRevoked")
+class ApiKeyRevoked(EventPayload):
+    """An API key was revoked: it no longer authenticates."""
+
+    key_id: str
+    key_hash: str

@@ -1,0 +1,41 @@
+"""Stream ids: one stream per application for what officers decide, side streams for background work, one per council."""
+
+from __future__ import annotations
+
+APPLICATION_SIDE_STREAMS = ("documents", "notifications")
+
+
+def council_stream(council: str) -> str:
+    """A council's settings, officers and API keys."""
+    return f"council:{council}"
+
+
+def intake_stream(council: str) -> str:
+    """A council's reference sequence: which submission got which reference (serialises the numbering)."""
+    return f"council:{council}:intake"
+
+
+def application_stream(council: str, reference: str) -> str:
+    """What officers decide about one application (the optimistic-concurrency check protects it)."""
+    return f"application:{council}:{reference}"
+
+
+def application_side_stream(council: str, reference: str, side: str) -> str:
+    if side not in APPLICATION_SIDE_STREAMS:
+        raise ValueError(f"unknown side stream {side!r}")
+    return f"application:{council}:{reference}:{side}"
+
+
+def application_streams(council: str, reference: str) -> list[str]:
+    """The main stream and every side stream of one application."""
+    return [application_stream(council, reference)] + [
+        application_side_stream(council, reference, side) for side in APPLICATION_SIDE_STREAMS
+    ]
+
+
+def parse_application_stream(stream_id: str) -> tuple[str, str] | None:
+    """(council, reference) of any application stream or side stream, else None."""
+    parts = stream_id.split(":")
+    if len(parts) in (3, 4) and parts[0] == "application":
+        return parts[1], parts[2]
+    return None

@@ -1,0 +1,23 @@
+"""The event log: a port, its adapters (SQLite embedded, DynamoDB on AWS) and helpers shared by both."""
+
+from shared.eventstore.port import (
+    BadEvent,
+    ConcurrencyError,
+    EventFeed,
+    EventStore,
+    EventTooLarge,
+    StreamVerification,
+    merged,
+    read_merged,
+)
+
+__all__ = [
+    "BadEvent",
+    "ConcurrencyError",
+    "EventFeed",
+    "EventStore",
+    "EventTooLarge",
+    "StreamVerification",
+    "merged",
+    "read_merged",
+]

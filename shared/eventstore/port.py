@@ -1,0 +1,103 @@
+"""The event store port: append with optimistic concurrency, read, verify. Every adapter passes one contract suite."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from events import NewEvent, RecordedEvent
+
+GENESIS_HASH = "0" * 64
+
+
+class ConcurrencyError(Exception):
+    """The stream was not at the expected version: someone else appended first. Re-read and decide again."""
+
+    def __init__(self, stream_id: str, expected_version: int, actual_version: int | None = None) -> None:
+        self.stream_id = stream_id
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+        actual = f", it is at {actual_version}" if actual_version is not None else ""
+        super().__init__(f"stream {stream_id!r} is not at expected version {expected_version}{actual}")
+
+
+class EventTooLarge(ValueError):
+    """An event's stored bytes exceed what the log (and the bus) accept: put large content in the document store."""
+
+
+MAX_EVENT_BYTES = 240 * 1024  # below both DynamoDB's 400 KB item limit and EventBridge's 256 KB entry limit
+
+
+@dataclass(frozen=True)
+class BadEvent:
+    stream_id: str
+    version: int
+    event_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StreamVerification:
+    stream_id: str
+    events_checked: int
+    first_bad: BadEvent | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad is None
+
+
+def chain_hash(previous_hash: str, data: bytes) -> str:
+    """Each event's hash covers its stored bytes and the previous event's hash in the same stream."""
+    return hashlib.sha256(previous_hash.encode("ascii") + data).hexdigest()
+
+
+class EventStore(Protocol):
+    def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
+        """Append all events or none; raise ConcurrencyError unless the stream is at expected_version (0 = new)."""
+        ...
+
+    def read(
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> list[RecordedEvent]:
+        """Events of one stream in version order, optionally a version range or as recorded up to a moment."""
+        ...
+
+    def stream_version(self, stream_id: str) -> int:
+        """The stream's current version (0 when it has no events)."""
+        ...
+
+    def verify(self, stream_id: str) -> StreamVerification:
+        """Recompute the hash chain from the stored bytes; name the first event whose content or link is wrong."""
+        ...
+
+    def stream_ids(self, prefix: str = "") -> Iterator[str]:
+        """Every stream id starting with prefix (replays and audits go stream by stream)."""
+        ...
+
+
+class EventFeed(Protocol):
+    """Reading the whole log in one global order: only stores that have one (SQLite). DynamoDB publishes via Streams."""
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]: ...
+
+    def head_position(self) -> int: ...
+
+
+def merged(streams: Iterable[Iterable[RecordedEvent]]) -> list[RecordedEvent]:
+    """Several streams' events in one time line: recorded-at, then stream id, then version."""
+    return sorted(
+        (event for stream in streams for event in stream), key=lambda e: (e.recorded_at, e.stream_id, e.version)
+    )
+
+
+def read_merged(store: EventStore, stream_ids: Iterable[str], as_of: datetime | None = None) -> list[RecordedEvent]:
+    """An application's streams merged in time order (the audit trail reads this)."""
+    return merged(store.read(stream_id, as_of=as_of) for stream_id in stream_ids)

@@ -1,0 +1,72 @@
+"""Turning new events into recorded ones: shared by every event store adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import uuid4
+
+import orjson
+
+from events import NewEvent, RecordedEvent, serialize
+from shared.eventstore.port import MAX_EVENT_BYTES, BadEvent, EventTooLarge, chain_hash
+
+
+def record(
+    new_events: Sequence[NewEvent], stream_id: str, expected_version: int, recorded_at: datetime, previous_hash: str
+) -> list[tuple[RecordedEvent, bytes]]:
+    """Number, time-stamp, serialise and chain-hash a batch of new events for one stream."""
+    if not new_events:
+        raise ValueError("nothing to append")
+    recorded: list[tuple[RecordedEvent, bytes]] = []
+    for offset, new in enumerate(new_events):
+        payload = new.payload
+        if not payload.event_type:
+            raise TypeError(f"{type(payload).__name__} is not a registered event type")
+        event = RecordedEvent(
+            event_id=new.event_id,
+            stream_id=stream_id,
+            version=expected_version + offset + 1,
+            council=new.council,
+            event_type=payload.event_type,
+            schema_version=payload.schema_version,
+            occurred_at=new.occurred_at,
+            recorded_at=recorded_at,
+            actor=new.actor,
+            correlation_id=new.correlation_id or new.event_id or uuid4(),
+            causation_id=new.causation_id,
+            payload=payload,
+        )
+        data = serialize(event)
+        if len(data) > MAX_EVENT_BYTES:
+            raise EventTooLarge(f"{event.event_type} is {len(data)} bytes; the limit is {MAX_EVENT_BYTES}")
+        previous_hash = chain_hash(previous_hash, data)
+        recorded.append((_with_hash(event, previous_hash), data))
+    return recorded
+
+
+def _with_hash(event: RecordedEvent, hash_: str) -> RecordedEvent:
+    object.__setattr__(event, "hash", hash_)
+    return event
+
+
+def check_link(
+    stream_id: str, expected_version: int, previous_hash: str, version: int, stored_prev: str | None, stored_hash: str,
+    data: bytes, columns: dict[str, object],
+) -> tuple[BadEvent | None, str]:
+    """Check one stored event against the chain; returns (problem, the hash to chain the next event on)."""
+    try:
+        envelope = orjson.loads(data)
+        event_id = str(envelope.get("event_id", "?"))
+    except orjson.JSONDecodeError:
+        return BadEvent(stream_id, version, "?", "stored bytes are not valid JSON"), stored_hash
+    if version != expected_version:
+        return BadEvent(stream_id, version, event_id, f"version {version} where {expected_version} was expected"), ""
+    if stored_prev is not None and stored_prev != previous_hash:
+        return BadEvent(stream_id, version, event_id, "link to the previous event does not match"), stored_hash
+    if chain_hash(previous_hash, data) != stored_hash:
+        return BadEvent(stream_id, version, event_id, "content does not match its hash"), stored_hash
+    for name, value in columns.items():
+        if envelope.get(name) != value:
+            return BadEvent(stream_id, version, event_id, f"stored {name} does not match the event's content"), ""
+    return None, stored_hash
