@@ -67,3 +67,10 @@ class ApiKeyRevoked(EventPayload):
 
     key_id: str
     key_hash: str
+
+
+@event("OfficerDeactivated")
+class OfficerDeactivated(EventPayload):
+    """An officer account was deactivated: it can no longer sign in."""
+
+    officer_id: str

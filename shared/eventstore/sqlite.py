@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from events import NewEvent, RecordedEvent, deserialize
 from events.serialization import format_time
@@ -45,6 +46,16 @@ def connect(path: Path | str) -> sqlite3.Connection:
     connection.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
     connection.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     return connection
+
+
+class StoredEvent(NamedTuple):
+    position: int
+    stream_id: str
+    version: int
+    event_type: str
+    data: bytes
+    prev_hash: str
+    hash: str
 
 
 class SqliteEventStore:
@@ -159,3 +170,12 @@ class SqliteEventStore:
     def head_position(self) -> int:
         row = self._connection().execute("SELECT MAX(position) FROM events").fetchone()
         return row[0] or 0
+
+    def read_all_stored(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        """The stored rows in log order without deserialising (the relay forwards these bytes as they are)."""
+        rows = self._connection().execute(
+            "SELECT position, stream_id, version, event_type, data, prev_hash, hash FROM events"
+            " WHERE position > ? ORDER BY position LIMIT ?",
+            (after_position, limit),
+        ).fetchall()
+        return [StoredEvent(*row) for row in rows]

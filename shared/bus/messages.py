@@ -1,0 +1,101 @@
+"""How an event travels on the bus, written once for both runtimes.
+
+On AWS the table's stream feeds an EventBridge Pipe whose target is the custom bus: each bus event's `detail` is the
+DynamoDB stream record (its NewImage is the stored item) and its `detail-type` is the event type. The embedded relay
+builds exactly that shape from the SQLite log, so subscriber handlers parse the same message on both paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Protocol
+
+import orjson
+
+from events import RecordedEvent, deserialize
+
+BUS_SOURCE = "bops.events"
+
+
+class StoredItem(Protocol):
+    """What an event store keeps for one event: the canonical bytes and the hash chain link."""
+
+    stream_id: str
+    version: int
+    event_type: str
+    data: bytes
+    prev_hash: str
+    hash: str
+
+
+def stream_image(stored: StoredItem, envelope: dict[str, Any]) -> dict[str, Any]:
+    """The stored item as a DynamoDB NEW_IMAGE (attribute-value format), as the table's stream carries it."""
+    return {
+        "stream_id": {"S": stored.stream_id},
+        "version": {"N": str(stored.version)},
+        "event_type": {"S": stored.event_type},
+        "council": {"S": envelope["council"]},
+        "recorded_at": {"S": envelope["recorded_at"]},
+        "data": {"S": stored.data.decode("utf-8")},
+        "prev_hash": {"S": stored.prev_hash},
+        "hash": {"S": stored.hash},
+    }
+
+
+def bus_message(stored: StoredItem, sequence: int, region: str = "local") -> dict[str, Any]:
+    """The EventBridge event a rule target receives for one stored event (as the Pipe forwards it)."""
+    envelope = orjson.loads(stored.data)
+    image = stream_image(stored, envelope)
+    return {
+        "version": "0",
+        "id": envelope["event_id"],
+        "detail-type": stored.event_type,
+        "source": BUS_SOURCE,
+        "account": "000000000000",
+        "time": envelope["recorded_at"],
+        "region": region,
+        "resources": [],
+        "detail": {
+            "eventID": f"{sequence:032x}",
+            "eventName": "INSERT",
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": region,
+            "eventSourceARN": f"arn:aws:dynamodb:{region}:000000000000:table/events/stream/local",
+            "dynamodb": {
+                "Keys": {"stream_id": image["stream_id"], "version": image["version"]},
+                "NewImage": image,
+                "SequenceNumber": str(sequence),
+                "SizeBytes": len(stored.data),
+                "StreamViewType": "NEW_IMAGE",
+            },
+        },
+    }
+
+
+def parse_bus_message(message: dict[str, Any]) -> RecordedEvent:
+    """Read the recorded event out of a bus message (Powertools' EventBridge and DynamoDB stream models)."""
+    from aws_lambda_powertools.utilities.parser.models import DynamoDBStreamRecordModel, EventBridgeModel
+
+    envelope = EventBridgeModel.model_validate(message)
+    record = DynamoDBStreamRecordModel.model_validate(envelope.detail)
+    image = record.dynamodb.NewImage
+    if not isinstance(image, dict) or "data" not in image:
+        raise ValueError("bus message carries no stored event")
+    return deserialize(image["data"], hash=image.get("hash", ""))
+
+
+EventHandler = Callable[[RecordedEvent], None]
+
+
+def subscriber(handle: EventHandler) -> Callable[[dict[str, Any], Any], dict[str, str]]:
+    """Turn `handle(event)` into a Lambda handler for bus messages; errors propagate so the bus retries."""
+
+    @wraps(handle)
+    def lambda_handler(message: dict[str, Any], context: Any = None) -> dict[str, str]:
+        event = parse_bus_message(message)
+        handle(event)
+        return {"status": "handled", "event_id": str(event.event_id)}
+
+    return lambda_handler

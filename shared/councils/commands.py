@@ -1,0 +1,113 @@
+"""Pure council commands: `(state, input) -> [event payloads]`, or a CouncilError naming the broken rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from events import EventPayload
+from events.council import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    CouncilCreated,
+    CouncilSettingsChanged,
+    CouncilSettingsChanges,
+    OfficerCreated,
+    OfficerDeactivated,
+)
+from shared.councils import rules
+from shared.councils.errors import (
+    ApiKeyAlreadyRevoked,
+    ApiKeyConflict,
+    CouncilAlreadyExists,
+    CouncilNotFound,
+    EmptySettingsChange,
+    OfficerAlreadyInactive,
+    OfficerConflict,
+    UnknownApiKey,
+    UnknownOfficer,
+)
+from shared.councils.state import CouncilState
+
+
+def _existing(state: CouncilState) -> CouncilState:
+    if not state.exists:
+        raise CouncilNotFound("the council does not exist: create it first")
+    return state
+
+
+def create_council(state: CouncilState, code: str, name: str, slug: str) -> list[EventPayload]:
+    if state.exists:
+        raise CouncilAlreadyExists(f"council {state.code} already exists")
+    return [
+        CouncilCreated(
+            code=rules.check_code(code), name=rules.check_name("council name", name), slug=rules.check_slug(slug)
+        )
+    ]
+
+
+def change_settings(state: CouncilState, changes: CouncilSettingsChanges) -> list[EventPayload]:
+    _existing(state)
+    if all(value is None for _, value in changes):
+        raise EmptySettingsChange("a settings change must change at least one setting")
+    clean = CouncilSettingsChanges(
+        name=None if changes.name is None else rules.check_name("council name", changes.name),
+        public_base_url=None if changes.public_base_url is None else rules.check_public_base_url(changes.public_base_url),
+        allow_download_hosts=(
+            None if changes.allow_download_hosts is None else rules.check_download_hosts(changes.allow_download_hosts)
+        ),
+        reference_suffixes=(
+            None if changes.reference_suffixes is None else rules.check_reference_suffixes(changes.reference_suffixes)
+        ),
+        reply_to_email=(
+            None if changes.reply_to_email is None else rules.check_email(changes.reply_to_email, "reply-to address")
+        ),
+    )
+    return [CouncilSettingsChanged(changes=clean)]
+
+
+def create_officer(state: CouncilState, officer_id: str, email: str, name: str, role: str) -> list[EventPayload]:
+    _existing(state)
+    officer_id = rules.check_identifier("officer id", officer_id)
+    email = rules.check_email(email)
+    if officer_id in state.officers:
+        raise OfficerConflict(f"an officer with id {officer_id} already exists")
+    if state.officer_by_email(email) is not None:
+        raise OfficerConflict(f"an officer with e-mail address {email} already exists in council {state.code}")
+    name = rules.check_name("officer name", name)
+    return [OfficerCreated(officer_id=officer_id, email=email, name=name, role=rules.check_role(role))]
+
+
+def deactivate_officer(state: CouncilState, officer_id: str) -> list[EventPayload]:
+    officer = _existing(state).officers.get(officer_id)
+    if officer is None:
+        raise UnknownOfficer(f"no officer with id {officer_id!r} in council {state.code}")
+    if not officer.active:
+        raise OfficerAlreadyInactive(f"officer {officer.email} is already deactivated")
+    return [OfficerDeactivated(officer_id=officer_id)]
+
+
+def create_api_key(
+    state: CouncilState, key_id: str, name: str, scopes: Iterable[str], key_hash: str, prefix: str
+) -> list[EventPayload]:
+    _existing(state)
+    key_id = rules.check_identifier("API key id", key_id)
+    if key_id in state.api_keys:
+        raise ApiKeyConflict(f"an API key with id {key_id} already exists")
+    return [
+        ApiKeyCreated(
+            key_id=key_id,
+            name=rules.check_name("API key name", name),
+            scopes=rules.check_scopes(scopes),
+            key_hash=rules.check_key_hash(key_hash),
+            prefix=rules.check_identifier("API key prefix", prefix),
+        )
+    ]
+
+
+def revoke_api_key(state: CouncilState, key_id: str) -> list[EventPayload]:
+    key = _existing(state).api_keys.get(key_id)
+    if key is None:
+        raise UnknownApiKey(f"no API key with id {key_id!r} in council {state.code}")
+    if key.revoked:
+        raise ApiKeyAlreadyRevoked(f"API key {key_id} ({key.name}) is already revoked")
+    return [ApiKeyRevoked(key_id=key_id, key_hash=key.key_hash)]

@@ -1,0 +1,142 @@
+"""Format rules for council inputs, shared by the commands and the deployment config. Each returns the clean value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
+
+from shared.councils.errors import InvalidCouncilInput
+from shared.odp.catalogue import is_known_type, validate_suffix
+
+OFFICER_ROLES = ("assessor", "reviewer", "administrator")
+API_KEY_SCOPES = (
+    "planning_application:read",
+    "planning_application:write",
+    "comment:write",
+    "validation_request:read",
+    "validation_request:write",
+)
+MAX_NAME_LENGTH = 200
+
+_CODE = re.compile(r"[A-Z0-9]{1,4}")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST = re.compile(rf"(?P<host>{_LABEL}(?:\.{_LABEL})*)(?::(?P<port>[0-9]{{1,5}}))?")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def check_code(code: str) -> str:
+    """A council code is its ODP `metadata.organisation`: 1 to 4 capital letters or digits."""
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise InvalidCouncilInput(f"council code must be 1 to 4 capital letters or digits (A-Z, 0-9): {code!r}")
+    return code
+
+
+def check_slug(slug: str) -> str:
+    if not isinstance(slug, str) or len(slug) > 63 or not _SLUG.fullmatch(slug):
+        raise InvalidCouncilInput(
+            f"council slug must be lowercase letters, digits and single hyphens between them (at most 63): {slug!r}"
+        )
+    return slug
+
+
+def check_name(what: str, name: str) -> str:
+    cleaned = name.strip() if isinstance(name, str) else ""
+    if not cleaned:
+        raise InvalidCouncilInput(f"{what} must not be empty")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidCouncilInput(f"{what} must be at most {MAX_NAME_LENGTH} characters")
+    return cleaned
+
+
+def check_email(email: str, what: str = "e-mail address") -> str:
+    cleaned = email.strip() if isinstance(email, str) else ""
+    if len(cleaned) > 254 or not _EMAIL.fullmatch(cleaned):
+        raise InvalidCouncilInput(f"{what} is not a valid e-mail address: {email!r}")
+    return cleaned
+
+
+def check_public_base_url(url: str) -> str:
+    """An absolute http(s) URL without credentials, query or fragment; returned without a trailing slash."""
+    parts = urlsplit(url) if isinstance(url, str) and not any(c.isspace() for c in url) else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+    ):
+        raise InvalidCouncilInput(f"public base URL must be an absolute http:// or https:// URL: {url!r}")
+    try:
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        raise InvalidCouncilInput(f"public base URL has an invalid port: {url!r}") from None
+    return parts.geturl().rstrip("/")
+
+
+def check_download_host(host: str) -> str:
+    match = _HOST.fullmatch(host) if isinstance(host, str) else None
+    port = match and match.group("port")
+    if not match or len(match.group("host")) > 253 or (port is not None and not 1 <= int(port) <= 65535):
+        raise InvalidCouncilInput(f"download host must be a lowercase host name or host:port: {host!r}")
+    return host
+
+
+def check_download_hosts(hosts: Iterable[str]) -> tuple[str, ...]:
+    """Each host checked; duplicates dropped, first order kept."""
+    if isinstance(hosts, str):
+        raise InvalidCouncilInput("download hosts must be a list of host names, not one string")
+    return tuple(dict.fromkeys(check_download_host(host) for host in hosts))
+
+
+def check_reference_suffixes(suffixes: Mapping[str, str]) -> dict[str, str]:
+    """ODP application type code -> reference suffix (a code's suffix also applies to its children)."""
+    for code, suffix in suffixes.items():
+        if not is_known_type(code):
+            raise InvalidCouncilInput(f"reference suffixes: {code!r} is not an ODP application type code")
+        try:
+            validate_suffix(suffix)
+        except ValueError:
+            raise InvalidCouncilInput(
+                f"reference suffix for {code} must be 2 to 6 capitals (digits allowed after the first): {suffix!r}"
+            ) from None
+    return dict(suffixes)
+
+
+def check_role(role: str) -> str:
+    if role not in OFFICER_ROLES:
+        raise InvalidCouncilInput(f"officer role must be one of {', '.join(OFFICER_ROLES)}: {role!r}")
+    return role
+
+
+def check_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
+    """At least one known scope; returned without duplicates in the canonical order."""
+    if isinstance(scopes, str):
+        raise InvalidCouncilInput("API key scopes must be a list of scopes, not one string")
+    wanted = set(scopes)
+    unknown = sorted(wanted - set(API_KEY_SCOPES))
+    if unknown:
+        raise InvalidCouncilInput(
+            f"unknown API key scope(s) {', '.join(unknown)}; known scopes: {', '.join(API_KEY_SCOPES)}"
+        )
+    if not wanted:
+        raise InvalidCouncilInput("an API key needs at least one scope")
+    return tuple(scope for scope in API_KEY_SCOPES if scope in wanted)
+
+
+def check_identifier(what: str, value: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > 100 or any(c.isspace() for c in value):
+        raise InvalidCouncilInput(f"{what} must be 1 to 100 characters without spaces: {value!r}")
+    return value
+
+
+def check_key_hash(key_hash: str) -> str:
+    if not isinstance(key_hash, str) or not _SHA256_HEX.fullmatch(key_hash):
+        raise InvalidCouncilInput("API key hash must be a sha256 digest in lowercase hex")
+    return key_hash

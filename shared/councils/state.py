@@ -1,0 +1,106 @@
+"""A council's state: a fold over its stream. No rules here (they live in the commands), so replay never fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import MappingProxyType
+
+from events import RecordedEvent
+from events.council import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    CouncilCreated,
+    CouncilSettingsChanged,
+    CouncilSettingsChanges,
+    OfficerCreated,
+    OfficerDeactivated,
+)
+
+_EMPTY: Mapping = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerView:
+    id: str
+    email: str
+    name: str
+    role: str
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyView:
+    """An issued API key as the log knows it: its hash and display prefix, never the key."""
+
+    id: str
+    name: str
+    scopes: tuple[str, ...]
+    key_hash: str
+    prefix: str
+    created_at: datetime
+    revoked: bool = False
+    revoked_at: datetime | None = None
+
+
+def overlay(base: CouncilSettingsChanges, changes: CouncilSettingsChanges) -> CouncilSettingsChanges:
+    """`changes` over `base`, field by field: a None field leaves the base value (a dict field is replaced whole)."""
+    given = {name: value for name, value in changes if value is not None}
+    return base.model_copy(update=given) if given else base
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilState:
+    """Everything a council's stream says; `version` is the stream version the next append expects."""
+
+    code: str = ""
+    name: str = ""
+    slug: str = ""
+    exists: bool = False
+    version: int = 0
+    settings: CouncilSettingsChanges = field(default_factory=CouncilSettingsChanges)
+    officers: Mapping[str, OfficerView] = _EMPTY
+    api_keys: Mapping[str, ApiKeyView] = _EMPTY
+
+    def apply(self, event: RecordedEvent) -> CouncilState:
+        state = replace(self, version=event.version)
+        payload = event.payload
+        if isinstance(payload, CouncilCreated):
+            return replace(state, code=payload.code, name=payload.name, slug=payload.slug, exists=True)
+        if isinstance(payload, CouncilSettingsChanged):
+            return replace(
+                state, settings=overlay(state.settings, payload.changes), name=payload.changes.name or state.name
+            )
+        if isinstance(payload, OfficerCreated):
+            officer = OfficerView(payload.officer_id, payload.email, payload.name, payload.role)
+            return replace(state, officers=_with(state.officers, officer.id, officer))
+        if isinstance(payload, OfficerDeactivated) and payload.officer_id in state.officers:
+            officer = replace(state.officers[payload.officer_id], active=False)
+            return replace(state, officers=_with(state.officers, officer.id, officer))
+        if isinstance(payload, ApiKeyCreated):
+            key = ApiKeyView(
+                payload.key_id, payload.name, payload.scopes, payload.key_hash, payload.prefix, event.occurred_at
+            )
+            return replace(state, api_keys=_with(state.api_keys, key.id, key))
+        if isinstance(payload, ApiKeyRevoked) and payload.key_id in state.api_keys:
+            key = replace(state.api_keys[payload.key_id], revoked=True, revoked_at=event.occurred_at)
+            return replace(state, api_keys=_with(state.api_keys, key.id, key))
+        return state
+
+    def officer_by_email(self, email: str) -> OfficerView | None:
+        """E-mail addresses are unique per council, compared without case."""
+        wanted = email.strip().casefold()
+        return next((officer for officer in self.officers.values() if officer.email.casefold() == wanted), None)
+
+
+def _with(mapping: Mapping, key: str, value: object) -> Mapping:
+    return MappingProxyType({**mapping, key: value})
+
+
+def fold(events: Iterable[RecordedEvent], state: CouncilState | None = None) -> CouncilState:
+    """The state after `events` (in stream order), from empty or from `state`."""
+    state = CouncilState() if state is None else state
+    for event in events:
+        state = state.apply(event)
+    return state

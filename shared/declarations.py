@@ -1,0 +1,79 @@
+"""What each service declares once: its HTTP routes and its event subscriptions.
+
+The embedded runtime serves and dispatches from these declarations; CDK turns the same declarations into API Gateway
+routes and EventBridge rules. Nothing lists routes or rules by hand anywhere else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Auth = Literal["public", "api_key", "officer"]
+LambdaHandler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One HTTP route, in API Gateway path syntax (`/api/v2/planning_applications/{reference}`)."""
+
+    method: str
+    path: str
+    auth: Auth = "public"
+    scopes: tuple[str, ...] = ()
+
+    def matches(self, method: str, path: str) -> dict[str, str] | None:
+        """Path parameters when the request is for this route, else None."""
+        if method.upper() != self.method and self.method != "ANY":
+            return None
+        found = _pattern(self.path).fullmatch(path)
+        return found.groupdict() if found else None
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    cached = _patterns.get(template)
+    if cached is None:
+        regex = re.sub(r"\\\{(\w+)\\\+?\\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template))
+        cached = _patterns[template] = re.compile(regex)
+    return cached
+
+
+_patterns: dict[str, re.Pattern[str]] = {}
+
+
+@dataclass(frozen=True)
+class HttpFunction:
+    """A Lambda function serving some routes (one Powertools resolver)."""
+
+    name: str
+    handler: str
+    routes: tuple[Route, ...]
+    memory_mb: int = 512
+    timeout_s: int = 29
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A Lambda function that reacts to some event types (an EventBridge rule on AWS, the relay locally)."""
+
+    name: str
+    handler: str
+    event_types: tuple[str, ...]
+    memory_mb: int = 512
+    timeout_s: int = 120
+
+
+@dataclass(frozen=True)
+class ServiceDeclaration:
+    name: str
+    http: tuple[HttpFunction, ...] = ()
+    subscriptions: tuple[Subscription, ...] = field(default_factory=tuple)
+
+
+def load_handler(dotted: str) -> LambdaHandler:
+    """Import `package.module.function` lazily (handlers are only imported when first used)."""
+    module_name, _, attribute = dotted.rpartition(".")
+    return getattr(importlib.import_module(module_name), attribute)

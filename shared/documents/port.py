@@ -1,0 +1,43 @@
+"""The document store: large content (original submissions, files) kept outside the log, referenced by key + sha256."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    key: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+class DocumentNotFound(LookupError):
+    pass
+
+
+class DocumentStore(Protocol):
+    def put(self, key: str, content: bytes, content_type: str) -> StoredDocument:
+        """Store content under a key (overwriting the same key with the same bytes is harmless)."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The content, or DocumentNotFound."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+
+def describe(key: str, content: bytes, content_type: str) -> StoredDocument:
+    return StoredDocument(key, hashlib.sha256(content).hexdigest(), len(content), content_type)
+
+
+def check_key(key: str) -> str:
+    """Keys are relative, slash-separated, with no empty, '.' or '..' parts."""
+    parts = key.split("/")
+    if not key or any(part in ("", ".", "..") for part in parts) or "\\" in key or "\x00" in key:
+        raise ValueError(f"invalid document key {key!r}")
+    return key

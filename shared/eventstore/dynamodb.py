@@ -1,0 +1,300 @@
+"""The event log on AWS: one DynamoDB table, written and read with the boto3 low-level client.
+
+Layout (see `dynamodb_table`): one item per event, partition key `stream_id`, sort key `version`, the canonical JSON
+bytes stored byte-exact as a UTF-8 string in `data`, with `prev_hash`/`hash` (the chain), `event_type`, `council`
+and `recorded_at` (the same ISO UTC text as in the JSON) beside them for filters. Appends are conditional on the
+(stream, version) key not existing: a single event is one PutItem, a batch is one TransactWriteItems (all or none,
+at most 100 events). BatchWriteItem is never used: it has no conditions and would silently overwrite.
+
+DynamoDB has no global order, so this store is not an EventFeed. On AWS consumers receive events from the table's
+DynamoDB Stream (NEW_IMAGE) through an EventBridge Pipe to the bus (`recorded_event_from_image` reads those images);
+the table is the outbox, so there is no dual write. Replays and audits go stream by stream: version-1 items also
+carry `stream_start` (always the constant "streams") and `stream_key` (the stream id), so the sparse `streams` index
+lists every stream id in order under one partition, and `stream_ids(prefix)` is a begins_with query on it, whatever
+the prefix (a council's table is single-tenant, and only stream creations write to the index, so one partition is
+far from its limits). The index is eventually consistent: a stream created a moment ago may be missing from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from events import NewEvent, RecordedEvent, deserialize
+from events.serialization import format_time
+from shared.clock import Clock, SystemClock
+from shared.eventstore.dynamodb_table import (
+    COUNCIL,
+    DATA,
+    EVENT_TYPE,
+    HASH,
+    PREV_HASH,
+    RECORDED_AT,
+    STREAM_ID,
+    STREAM_KEY,
+    STREAM_START,
+    STREAMS_INDEX,
+    STREAMS_PARTITION,
+    VERSION,
+)
+from shared.eventstore.port import GENESIS_HASH, ConcurrencyError, StreamVerification
+from shared.eventstore.records import check_link, record
+
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on actions in one TransactWriteItems
+MAX_TRANSACTION_BYTES = 4 * 1024 * 1024  # and on the total size of its items
+
+Item = dict[str, dict[str, str]]
+
+# Every attribute goes through a placeholder: DATA and HASH are DynamoDB reserved words.
+_NAMES = {
+    "#stream": STREAM_ID,
+    "#version": VERSION,
+    "#type": EVENT_TYPE,
+    "#recorded": RECORDED_AT,
+    "#data": DATA,
+    "#prev": PREV_HASH,
+    "#hash": HASH,
+    "#council": COUNCIL,
+    "#start": STREAM_START,
+    "#key": STREAM_KEY,
+}
+_NEW_VERSION = "attribute_not_exists(#version)"
+
+
+class DynamoDbEventStore:
+    """EventStore on a DynamoDB table laid out by `dynamodb_table.event_table_spec`."""
+
+    def __init__(self, table_name: str, client: Any = None, clock: Clock | None = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb")
+        self.table_name = table_name
+        self.client = client
+        self.clock = clock or SystemClock()
+
+    def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
+        if not events:
+            raise ValueError("nothing to append")
+        if len(events) > MAX_TRANSACTION_ITEMS:
+            raise ValueError(f"{len(events)} events in one append; DynamoDB takes at most {MAX_TRANSACTION_ITEMS}")
+        # Why reading the last event and then writing the next version is safe without a lock: versions are
+        # contiguous and an item is never rewritten, so if version N+1 does not exist when the write lands (which
+        # its condition checks), N is still the stream's last event and the hash read from it under this strongly
+        # consistent read is still the right link. If another writer got in first, the condition fails.
+        last = self._last(stream_id, "#version, #hash")
+        version, previous_hash = (int(last[VERSION]["N"]), last[HASH]["S"]) if last else (0, GENESIS_HASH)
+        if version != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, version)
+        recorded = record(events, stream_id, expected_version, self.clock.now(), previous_hash)
+        recorded_at = format_time(recorded[0][0].recorded_at)
+        items: list[Item] = []
+        link = previous_hash
+        for event, data in recorded:
+            items.append(_item(event, data, recorded_at, link))
+            link = event.hash
+        if len(items) == 1:
+            self._put(stream_id, expected_version, items[0])
+        else:
+            self._transact(stream_id, expected_version, items)
+        return [event for event, _ in recorded]
+
+    def read(
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> list[RecordedEvent]:
+        if to_version is not None and to_version < from_version:
+            return []
+        values = {":stream": {"S": stream_id}, ":from": {"N": str(from_version)}}
+        if to_version is None:
+            condition = "#stream = :stream AND #version >= :from"
+        else:
+            condition = "#stream = :stream AND #version BETWEEN :from AND :to"
+            values[":to"] = {"N": str(to_version)}
+        query: dict[str, Any] = {"KeyConditionExpression": condition, "ProjectionExpression": "#data, #hash"}
+        if as_of is not None:
+            query["FilterExpression"] = "#recorded <= :as_of"
+            values[":as_of"] = {"S": format_time(as_of)}
+        items = self._query(ExpressionAttributeValues=values, ConsistentRead=True, **query)
+        return [deserialize(item[DATA]["S"], hash=item[HASH]["S"]) for item in items]
+
+    def stream_version(self, stream_id: str) -> int:
+        last = self._last(stream_id, "#version")
+        return int(last[VERSION]["N"]) if last else 0
+
+    def stream_ids(self, prefix: str = "") -> Iterator[str]:
+        values = {":start": {"S": STREAMS_PARTITION}}
+        condition = "#start = :start"
+        if prefix:
+            condition += " AND begins_with(#key, :prefix)"
+            values[":prefix"] = {"S": prefix}
+        for item in self._query(
+            IndexName=STREAMS_INDEX,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            ProjectionExpression="#key",
+        ):
+            yield item[STREAM_KEY]["S"]
+
+    def verify(self, stream_id: str) -> StreamVerification:
+        items = self._query(
+            KeyConditionExpression="#stream = :stream",
+            ExpressionAttributeValues={":stream": {"S": stream_id}},
+            ProjectionExpression="#version, #type, #council, #recorded, #data, #prev, #hash",
+            ConsistentRead=True,
+        )
+        previous_hash = GENESIS_HASH
+        checked = 0
+        for item in items:
+            version = int(item[VERSION]["N"])
+            # Every attribute a reader may filter on must agree with the hashed bytes, not just the content.
+            columns = {
+                "stream_id": stream_id,
+                "version": version,
+                "event_type": _text(item, EVENT_TYPE),
+                "council": _text(item, COUNCIL),
+                "recorded_at": _text(item, RECORDED_AT),
+            }
+            data = (_text(item, DATA) or "").encode("utf-8")
+            problem, previous_hash = check_link(
+                stream_id,
+                checked + 1,
+                previous_hash,
+                version,
+                _text(item, PREV_HASH),
+                _text(item, HASH) or "",
+                data,
+                columns,
+            )
+            if problem:
+                return StreamVerification(stream_id, checked, problem)
+            checked += 1
+        return StreamVerification(stream_id, checked)
+
+    # DynamoDB calls
+
+    def _last(self, stream_id: str, projection: str) -> Item | None:
+        response = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="#stream = :stream",
+            ExpressionAttributeNames=_names(projection, "#stream"),
+            ExpressionAttributeValues={":stream": {"S": stream_id}},
+            ProjectionExpression=projection,
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        return items[0] if items else None
+
+    def _query(self, **query: Any) -> Iterator[Item]:
+        """Every item of a query, page after page."""
+        used = " ".join(str(query.get(part, "")) for part in ("KeyConditionExpression", "FilterExpression"))
+        query["ExpressionAttributeNames"] = _names(used, query.get("ProjectionExpression", ""))
+        while True:
+            page = self.client.query(TableName=self.table_name, **query)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _put(self, stream_id: str, expected_version: int, item: Item) -> None:
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression=_NEW_VERSION,
+                ExpressionAttributeNames={"#version": VERSION},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
+            # botocore retries a PutItem whose response was lost; if the first attempt was written, the item
+            # already there is this very event (same hash, which covers the event id) and the append succeeded.
+            existing = error.response.get("Item") or {}
+            if existing.get(HASH) == item[HASH]:
+                return
+            raise _conflict(stream_id, expected_version, int(item[VERSION]["N"]), "ConditionalCheckFailed") from error
+
+    def _transact(self, stream_id: str, expected_version: int, items: list[Item]) -> None:
+        size = sum(_item_size(item) for item in items)
+        if size > MAX_TRANSACTION_BYTES:
+            raise ValueError(f"a batch of {size} bytes; one DynamoDB transaction takes at most {MAX_TRANSACTION_BYTES}")
+        puts = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": item,
+                    "ConditionExpression": _NEW_VERSION,
+                    "ExpressionAttributeNames": {"#version": VERSION},
+                }
+            }
+            for item in items
+        ]
+        # botocore gives the call a ClientRequestToken, so its own retries of a transaction that did commit succeed.
+        try:
+            self.client.transact_write_items(TransactItems=puts)
+        except ClientError as error:
+            if _code(error) != "TransactionCanceledException":
+                raise
+            reasons = error.response.get("CancellationReasons") or []
+            for item, reason in zip(items, reasons, strict=False):
+                # TransactionConflict: another transaction was writing the same (stream, version) at that moment.
+                if reason.get("Code") in ("ConditionalCheckFailed", "TransactionConflict"):
+                    raise _conflict(stream_id, expected_version, int(item[VERSION]["N"]), reason["Code"]) from error
+            raise
+
+
+def recorded_event_from_image(new_image: dict[str, Any]) -> RecordedEvent:
+    """The event in a DynamoDB Streams NEW_IMAGE (DynamoDB JSON, as in a stream record or an EventBridge Pipe event)."""
+    return deserialize(new_image[DATA]["S"], hash=new_image[HASH]["S"])
+
+
+def _item(event: RecordedEvent, data: bytes, recorded_at: str, prev_hash: str) -> Item:
+    item = {
+        STREAM_ID: {"S": event.stream_id},
+        VERSION: {"N": str(event.version)},
+        EVENT_TYPE: {"S": event.event_type},
+        RECORDED_AT: {"S": recorded_at},
+        DATA: {"S": data.decode("utf-8")},
+        PREV_HASH: {"S": prev_hash},
+        HASH: {"S": event.hash},
+        COUNCIL: {"S": event.council},
+    }
+    if event.version == 1:
+        item[STREAM_START] = {"S": STREAMS_PARTITION}
+        item[STREAM_KEY] = {"S": event.stream_id}
+    return item
+
+
+def _item_size(item: Item) -> int:
+    """An upper bound of DynamoDB's size of an item: names plus values in UTF-8 (numbers count as their digits)."""
+    return sum(len(name.encode()) + len(next(iter(value.values())).encode()) for name, value in item.items())
+
+
+def _names(*expressions: str) -> dict[str, str]:
+    """The placeholders an expression uses (DynamoDB refuses unused ones)."""
+    text = " ".join(expressions)
+    return {placeholder: name for placeholder, name in _NAMES.items() if placeholder in text}
+
+
+def _text(item: Item, name: str) -> str | None:
+    value = item.get(name)
+    return value.get("S") if value else None
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _conflict(stream_id: str, expected_version: int, version: int, reason: str) -> ConcurrencyError:
+    conflict = ConcurrencyError(stream_id, expected_version)
+    conflict.add_note(f"version {version} could not be written: {reason}")
+    return conflict

@@ -1,0 +1,194 @@
+"""Validate ODP submissions against the official JSON Schemas with jsonschema-rs."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+
+from shared.odp.catalogue import is_known_type
+from shared.odp.formats import OdpFormat, application_type_value, detect_format
+
+SCHEMA_FILES: dict[OdpFormat, str] = {
+    "application": "application.json",
+    "prototypeApplication": "prototypeApplication.json",
+    "preApplication": "preApplication.json",
+}
+DEFAULT_MAX_ISSUES = 20
+_MAX_MESSAGE = 300
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_BRANCHING = (jsonschema_rs.ValidationErrorKind.AnyOf, jsonschema_rs.ValidationErrorKind.OneOfNotValid)
+_SHAPE_MISMATCH = (
+    jsonschema_rs.ValidationErrorKind.Type,
+    jsonschema_rs.ValidationErrorKind.Constant,
+    jsonschema_rs.ValidationErrorKind.Enum,
+)
+
+
+def is_uuid(value: object) -> bool:
+    """The `uuid` format check (RFC 4122 hyphenated form); non-strings pass, as format checks do."""
+    return not isinstance(value, str) or _UUID.match(value) is not None
+
+
+class UnknownApplicationType(ValueError):
+    """The payload names an application type that is not in the catalogue or the schema."""
+
+    def __init__(self, code: object) -> None:
+        super().__init__(f"unknown application type: {code!r}")
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaIssue:
+    """One schema violation: a JSON pointer into the payload and a message."""
+
+    path: str
+    message: str
+
+
+# Module-level caches: parsed schemas and compiled validators, keyed by resolved schema dir + schema name (+ branch).
+_LOCK = threading.RLock()
+_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {}
+_BRANCHES: dict[str, dict[str, str]] = {}
+_VALIDATORS: dict[tuple[str, str, str | None], jsonschema_rs.Validator] = {}
+
+
+def _schema(schema_dir: str, name: str) -> dict[str, Any]:
+    key = (schema_dir, name)
+    with _LOCK:
+        if key not in _SCHEMAS:
+            _SCHEMAS[key] = json.loads((Path(schema_dir) / name).read_text(encoding="utf-8"))
+        return _SCHEMAS[key]
+
+
+def prototype_branches(schema_dir: str | Path) -> dict[str, str]:
+    """Map each prototype `applicationType` to the definition name of its `anyOf` branch."""
+    key = str(Path(schema_dir).resolve())
+    with _LOCK:
+        if key not in _BRANCHES:
+            schema = _schema(key, SCHEMA_FILES["prototypeApplication"])
+            definitions = schema["definitions"]
+            branches: dict[str, str] = {}
+            for option in schema["anyOf"]:
+                name = option["$ref"].rsplit("/", 1)[-1]
+                const = definitions[name]["properties"]["applicationType"]["const"]
+                branches[const] = name
+            _BRANCHES[key] = branches
+        return _BRANCHES[key]
+
+
+def prototype_branch_schema(schema_dir: str | Path, application_type: str) -> dict[str, Any]:
+    """A standalone schema for one prototype type: its branch plus all `definitions` (so refs resolve)."""
+    key = str(Path(schema_dir).resolve())
+    branch = prototype_branches(key).get(application_type)
+    if branch is None:
+        raise UnknownApplicationType(application_type)
+    schema = _schema(key, SCHEMA_FILES["prototypeApplication"])
+    return {**schema["definitions"][branch], "$schema": schema["$schema"], "definitions": schema["definitions"]}
+
+
+def _validator(schema_dir: str, name: str, branch: str | None) -> jsonschema_rs.Validator:
+    key = (schema_dir, name, branch)
+    compiled = _VALIDATORS.get(key)
+    if compiled is not None:
+        return compiled
+    with _LOCK:
+        if key not in _VALIDATORS:
+            schema = _schema(schema_dir, name) if branch is None else prototype_branch_schema(schema_dir, branch)
+            _VALIDATORS[key] = jsonschema_rs.Draft7Validator(schema, formats={"uuid": is_uuid}, validate_formats=True)
+        return _VALIDATORS[key]
+
+
+def _pointer(parts: list[str | int]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    parts: tuple[str | int, ...]
+    message: str
+    summary: bool
+
+
+def _leaf(error: jsonschema_rs.ValidationError) -> _Found:
+    parts = tuple(error.instance_path)
+    kind = error.kind
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+        return _Found((*parts, kind.property), f"{json.dumps(kind.property)} is a required property", False)
+    if isinstance(kind, _BRANCHING):
+        return _Found(parts, "does not match any of the allowed shapes", True)
+    message = error.message
+    if len(message) > _MAX_MESSAGE:
+        message = message[: _MAX_MESSAGE - 3] + "..."
+    return _Found(parts, message, False)
+
+
+def _expand(error: jsonschema_rs.ValidationError) -> list[_Found]:
+    """Flatten one error; for anyOf/oneOf, descend into the branch(es) that came closest to matching."""
+    if not isinstance(error.kind, _BRANCHING):
+        return [_leaf(error)]
+    depth = len(error.instance_path)
+    best: list[_Found] = []
+    best_score: tuple[int, int] | None = None
+    for branch in error.kind.context or ():
+        found = [item for sub in branch for item in _expand(sub)]
+        shallow = sum(1 for sub in branch if len(sub.instance_path) <= depth and isinstance(sub.kind, _SHAPE_MISMATCH))
+        score = (shallow, len(found))
+        if best_score is None or score < best_score:
+            best, best_score = found, score
+        elif score == best_score:
+            best.extend(found)
+    return best or [_leaf(error)]
+
+
+def _issues(errors: list[jsonschema_rs.ValidationError], limit: int) -> list[SchemaIssue]:
+    found = [item for error in errors for item in _expand(error)]
+    found.sort(key=lambda f: (f.summary, -len(f.parts), _pointer(list(f.parts)), f.message))
+    issues: list[SchemaIssue] = []
+    seen: set[tuple[str, str]] = set()
+    for item in found:
+        issue = SchemaIssue(_pointer(list(item.parts)), item.message)
+        if (issue.path, issue.message) not in seen:
+            seen.add((issue.path, issue.message))
+            issues.append(issue)
+            if len(issues) >= limit:
+                break
+    return issues
+
+
+class OdpValidator:
+    """Validates ODP payloads (all three formats); compiled validators are shared process-wide."""
+
+    def __init__(self, schema_dir: Path, max_issues: int = DEFAULT_MAX_ISSUES) -> None:
+        self.schema_dir = Path(schema_dir).resolve()
+        self.max_issues = max_issues
+        self._key = str(self.schema_dir)
+
+    def _validator_for(self, payload: dict[str, Any]) -> jsonschema_rs.Validator:
+        fmt = detect_format(payload)
+        if fmt == "prototypeApplication":
+            code = payload["applicationType"]
+            if not isinstance(code, str) or code not in prototype_branches(self._key):
+                raise UnknownApplicationType(code)
+            return _validator(self._key, SCHEMA_FILES[fmt], code)
+        code = application_type_value(payload)
+        if isinstance(code, str) and not is_known_type(code):
+            raise UnknownApplicationType(code)
+        return _validator(self._key, SCHEMA_FILES[fmt], None)
+
+    def validate(self, payload: Any) -> list[SchemaIssue]:
+        """Schema issues for `payload`, most specific first (empty = valid).
+
+        Raises UnknownApplicationType when the payload names a type the catalogue/schema does not know.
+        """
+        if not isinstance(payload, dict):
+            return [SchemaIssue("", "payload must be a JSON object")]
+        validator = self._validator_for(payload)
+        if validator.is_valid(payload):
+            return []
+        return _issues(list(validator.iter_errors(payload)), self.max_issues)

@@ -1,0 +1,50 @@
+"""Applies events to a projection exactly once per stream version, whatever order or how often they arrive."""
+
+from __future__ import annotations
+
+from events import RecordedEvent
+from shared.eventstore.port import EventStore
+from shared.projections.projection import Document, Projection
+from shared.projections.store import ReadModelStore
+
+MAX_ATTEMPTS = 20
+
+
+class ProjectionConflict(RuntimeError):
+    """Another worker kept moving the same documents; the delivery should be retried."""
+
+
+class Projector:
+    """Duplicates change nothing (positions per stream); an event ahead of a missing one reads the gap from the log."""
+
+    def __init__(self, projection: Projection, store: ReadModelStore, log: EventStore) -> None:
+        self.projection = projection
+        self.store = store
+        self.log = log
+
+    def handle(self, event: RecordedEvent) -> None:
+        name = self.projection.name
+        for _ in range(MAX_ATTEMPTS):
+            position = self.store.position(name, event.stream_id)
+            if event.version <= position:
+                return
+            if event.version == position + 1:
+                batch = [event]
+            else:
+                batch = self.log.read(event.stream_id, from_version=position + 1, to_version=event.version)
+            documents = self._apply(batch)
+            if self.store.commit(name, event.stream_id, position, batch[-1].version, documents):
+                return
+        raise ProjectionConflict(f"{name}: could not apply {event.stream_id} v{event.version}")
+
+    def _apply(self, batch: list[RecordedEvent]) -> dict[str, tuple[Document | None, int]]:
+        documents: dict[str, tuple[Document | None, int]] = {}
+        for event in batch:
+            if event.event_type not in self.projection.event_types:
+                continue
+            key = self.projection.key(event)
+            if key is None:
+                continue
+            current, revision = documents[key] if key in documents else self.store.get(self.projection.name, key)
+            documents[key] = (self.projection.apply(current, event), revision)
+        return documents

@@ -1,0 +1,36 @@
+"""The read-model store port: documents per projection, and the last version applied per stream."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+from shared.projections.projection import Document
+
+
+class ReadModelStore(Protocol):
+    def position(self, projection: str, stream_id: str) -> int:
+        """The last version of the stream this projection applied (0 if none)."""
+        ...
+
+    def get(self, projection: str, key: str) -> tuple[Document | None, int]:
+        """A document and its revision (0 when absent); the revision guards against lost updates."""
+        ...
+
+    def commit(
+        self,
+        projection: str,
+        stream_id: str,
+        expected_position: int,
+        position: int,
+        documents: Mapping[str, tuple[Document | None, int]],
+    ) -> bool:
+        """Atomically store documents (each with the revision it was read at) and move the stream's position.
+
+        Returns False, changing nothing, if the position or any document moved since it was read.
+        """
+        ...
+
+    def documents(self, projection: str) -> Iterator[tuple[str, Document]]:
+        """Every document of a projection, by key."""
+        ...

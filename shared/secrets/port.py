@@ -1,0 +1,34 @@
+"""The secret store port: named string secrets kept out of the event log (passwords' hashes, API tokens...)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class SecretStore(Protocol):
+    def get(self, name: str) -> str | None:
+        """The secret's value, or None when there is none."""
+        ...
+
+    def put(self, name: str, value: str) -> None:
+        """Create or replace the secret."""
+        ...
+
+    def delete(self, name: str) -> None:
+        """Remove the secret; nothing happens when there is none."""
+        ...
+
+
+def check_secret_name(name: str) -> str:
+    """Names are what Secrets Manager accepts: letters, digits and /_+=.@- (we also use them as JSON keys)."""
+    if not isinstance(name, str) or not name or len(name) > 256:
+        raise ValueError(f"secret name must be 1 to 256 characters: {name!r}")
+    if not all(c.isascii() and (c.isalnum() or c in "/_+=.@-") for c in name):
+        raise ValueError(f"secret name may only hold letters, digits and /_+=.@-: {name!r}")
+    return name
+
+
+def check_secret_value(value: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError("a secret value must be a string")
+    return value

@@ -1,0 +1,101 @@
+"""Builds each adapter once per process from the settings: SQLite and folders embedded, DynamoDB and S3 on AWS.
+
+Handlers call `dependencies()` on their first request (never at import), so cold starts stay cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from shared.clock import Clock, clock_from_environment
+from shared.documents.port import DocumentStore
+from shared.eventstore.port import EventStore
+from shared.projections.store import ReadModelStore
+from shared.settings import Settings, get_settings
+
+
+@dataclass
+class Dependencies:
+    """The adapters a handler uses, built lazily from one settings object."""
+
+    settings: Settings
+
+    @cached_property
+    def clock(self) -> Clock:
+        return clock_from_environment(os.environ)
+
+    @cached_property
+    def event_store(self) -> EventStore:
+        if self.settings.runtime == "aws":
+            from shared.eventstore.dynamodb import DynamoDbEventStore
+
+            return DynamoDbEventStore(self._required("event_table"), client=self.aws_client("dynamodb"), clock=self.clock)
+        from shared.eventstore.sqlite import SqliteEventStore
+
+        return SqliteEventStore(self.settings.event_log_path, clock=self.clock)
+
+    @cached_property
+    def read_models(self) -> ReadModelStore:
+        if self.settings.runtime == "aws":
+            from shared.projections.dynamodb_store import DynamoDbReadModelStore
+
+            return DynamoDbReadModelStore(self._required("read_model_table"), client=self.aws_client("dynamodb"))
+        from shared.projections.sqlite_store import SqliteReadModelStore
+
+        return SqliteReadModelStore(self.settings.read_models_path)
+
+    @cached_property
+    def documents(self) -> DocumentStore:
+        if self.settings.runtime == "aws":
+            from shared.documents.s3 import S3DocumentStore
+
+            return S3DocumentStore(self._required("documents_bucket"), self.aws_client("s3"))
+        from shared.documents.local import LocalDocumentStore
+
+        return LocalDocumentStore(self.settings.documents_path)
+
+    @cached_property
+    def secrets(self) -> Any:
+        if self.settings.runtime == "aws":
+            from shared.secrets.secrets_manager import SecretsManagerSecrets
+
+            return SecretsManagerSecrets(self.aws_client("secretsmanager"), self.settings.secrets_prefix or "bops/")
+        from shared.secrets.local import LocalSecretsFile
+
+        return LocalSecretsFile(self.settings.secrets_path)
+
+    def aws_client(self, service: str) -> Any:
+        import boto3
+
+        return boto3.client(service, region_name=self.settings.region)
+
+    def _required(self, name: str) -> str:
+        value = getattr(self.settings, name)
+        if not value:
+            raise RuntimeError(f"BOPS_{name.upper()} must be set when BOPS_RUNTIME=aws")
+        return value
+
+
+_lock = threading.Lock()
+_dependencies: Dependencies | None = None
+
+
+def dependencies() -> Dependencies:
+    global _dependencies
+    if _dependencies is None:
+        with _lock:
+            if _dependencies is None:
+                _dependencies = Dependencies(get_settings())
+    return _dependencies
+
+
+def reset() -> None:
+    """Forget the settings and adapters (tests and `bops` commands that change the environment)."""
+    global _dependencies
+    with _lock:
+        _dependencies = None
+        get_settings.cache_clear()

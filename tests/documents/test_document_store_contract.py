@@ -1,0 +1,48 @@
+"""One contract suite for the document store, run against the local folder and S3 (moto)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from shared.documents import DocumentNotFound
+from shared.documents.local import LocalDocumentStore
+from shared.documents.s3 import S3DocumentStore
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request, tmp_path, monkeypatch):
+    if request.param == "local":
+        yield LocalDocumentStore(tmp_path / "documents")
+        return
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
+    with mock_aws():
+        client = boto3.client("s3", region_name="eu-west-2")
+        client.create_bucket(Bucket="docs", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+        yield S3DocumentStore("docs", client)
+
+
+def test_put_then_get_returns_the_same_bytes_and_their_hash(store):
+    content = b"%PDF-1.7 plan"
+    stored = store.put("DEMO/26-00001-HAPP/plan.pdf", content, "application/pdf")
+    assert stored.sha256 == hashlib.sha256(content).hexdigest()
+    assert stored.size == len(content)
+    assert store.get("DEMO/26-00001-HAPP/plan.pdf") == content
+    assert store.exists("DEMO/26-00001-HAPP/plan.pdf")
+
+
+def test_missing_document(store):
+    assert not store.exists("nothing/here.pdf")
+    with pytest.raises(DocumentNotFound):
+        store.get("nothing/here.pdf")
+
+
+@pytest.mark.parametrize("key", ["../escape.pdf", "/absolute.pdf", "a//b.pdf", "a/./b.pdf", ""])
+def test_keys_cannot_escape(store, key):
+    with pytest.raises(ValueError):
+        store.put(key, b"x", "application/pdf")
