@@ -3,12 +3,11 @@
 Importing this package registers every event type of the product.
 """
 
+from events import application as application
+from events import council as council
 from events.envelope import Actor, ActorKind, EventPayload, NewEvent, RecordedEvent
 from events.registry import UnknownEventType, current_version, event, model_for, registered_types, upcaster
 from events.serialization import canonical_json, deserialize, from_dict, serialize
-
-from events import application as application  # noqa: E402  (registers the types)
-from events import council as council  # noqa: E402
 
 __all__ = [
     "Actor",

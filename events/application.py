@@ -1,1 +1,59 @@
-"""Events of a planning application and its side streams."""
+"""Events of a planning application: its reference, its submission, and its documents side stream."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from events.envelope import EventPayload
+from events.registry import event
+from shared.odp.model import Submission
+
+
+@event("PlanningApplicationReferenceAssigned")
+class PlanningApplicationReferenceAssigned(EventPayload):
+    """A submission was given the council's next application reference (on the council's intake stream)."""
+
+    submission_id: str
+    reference: str
+    sequence: int
+    application_type: str
+    body_sha256: str
+
+
+@event("PlanningApplicationSubmitted")
+class PlanningApplicationSubmitted(EventPayload):
+    """An applicant's submission was received through the council's online service and accepted."""
+
+    reference: str
+    received_at: datetime
+    submission: Submission
+    payload_key: str
+    payload_sha256: str
+    payload_size: int
+
+
+@event("DocumentReceived")
+class DocumentReceived(EventPayload):
+    """A file named in the submission was downloaded, checked and stored in the document store."""
+
+    document_id: str
+    file_index: int
+    source_url: str
+    file_name: str
+    key: str
+    sha256: str
+    size: int
+    content_type: str
+    tags: tuple[str, ...] = ()
+    description: str | None = None
+
+
+@event("DocumentFetchFailed")
+class DocumentFetchFailed(EventPayload):
+    """A file named in the submission could not be fetched or was refused; officers see why."""
+
+    file_index: int
+    source_url: str
+    reason: str
+    attempts: int
+    tags: tuple[str, ...] = ()

@@ -36,7 +36,8 @@ class Route:
 def _pattern(template: str) -> re.Pattern[str]:
     cached = _patterns.get(template)
     if cached is None:
-        regex = re.sub(r"\\\{(\w+)\\\+?\\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template))
+        parts = re.split(r"\{(\w+)\+?\}", template)  # literal, name, literal, name, ...
+        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts))
         cached = _patterns[template] = re.compile(regex)
     return cached
 
@@ -62,6 +63,7 @@ class Subscription:
     name: str
     handler: str
     event_types: tuple[str, ...]
+    projection: str | None = None  # dotted path of the Projection class, for subscribers that build a read model
     memory_mb: int = 512
     timeout_s: int = 120
 

@@ -61,7 +61,7 @@ class Dependencies:
     @cached_property
     def secrets(self) -> Any:
         if self.settings.runtime == "aws":
-            from shared.secrets.secrets_manager import SecretsManagerSecrets
+            from shared.secrets.aws import SecretsManagerSecrets
 
             return SecretsManagerSecrets(self.aws_client("secretsmanager"), self.settings.secrets_prefix or "bops/")
         from shared.secrets.local import LocalSecretsFile

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TypeVar
 
 from events import EventPayload
 from events.council import (
@@ -28,11 +30,18 @@ from shared.councils.errors import (
 )
 from shared.councils.state import CouncilState
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 
 def _existing(state: CouncilState) -> CouncilState:
     if not state.exists:
         raise CouncilNotFound("the council does not exist: create it first")
     return state
+
+
+def _checked(value: T | None, check: Callable[[T], R]) -> R | None:
+    return None if value is None else check(value)
 
 
 def create_council(state: CouncilState, code: str, name: str, slug: str) -> list[EventPayload]:
@@ -50,17 +59,11 @@ def change_settings(state: CouncilState, changes: CouncilSettingsChanges) -> lis
     if all(value is None for _, value in changes):
         raise EmptySettingsChange("a settings change must change at least one setting")
     clean = CouncilSettingsChanges(
-        name=None if changes.name is None else rules.check_name("council name", changes.name),
-        public_base_url=None if changes.public_base_url is None else rules.check_public_base_url(changes.public_base_url),
-        allow_download_hosts=(
-            None if changes.allow_download_hosts is None else rules.check_download_hosts(changes.allow_download_hosts)
-        ),
-        reference_suffixes=(
-            None if changes.reference_suffixes is None else rules.check_reference_suffixes(changes.reference_suffixes)
-        ),
-        reply_to_email=(
-            None if changes.reply_to_email is None else rules.check_email(changes.reply_to_email, "reply-to address")
-        ),
+        name=_checked(changes.name, partial(rules.check_name, "council name")),
+        public_base_url=_checked(changes.public_base_url, rules.check_public_base_url),
+        allow_download_hosts=_checked(changes.allow_download_hosts, rules.check_download_hosts),
+        reference_suffixes=_checked(changes.reference_suffixes, rules.check_reference_suffixes),
+        reply_to_email=_checked(changes.reply_to_email, partial(rules.check_email, what="reply-to address")),
     )
     return [CouncilSettingsChanged(changes=clean)]
 

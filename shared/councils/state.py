@@ -18,7 +18,9 @@ from events.council import (
     OfficerDeactivated,
 )
 
-_EMPTY: Mapping = MappingProxyType({})
+
+def _empty() -> Mapping:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +62,8 @@ class CouncilState:
     exists: bool = False
     version: int = 0
     settings: CouncilSettingsChanges = field(default_factory=CouncilSettingsChanges)
-    officers: Mapping[str, OfficerView] = _EMPTY
-    api_keys: Mapping[str, ApiKeyView] = _EMPTY
+    officers: Mapping[str, OfficerView] = field(default_factory=_empty)
+    api_keys: Mapping[str, ApiKeyView] = field(default_factory=_empty)
 
     def apply(self, event: RecordedEvent) -> CouncilState:
         state = replace(self, version=event.version)

@@ -8,7 +8,8 @@ from uuid import uuid4
 
 import orjson
 
-from events import NewEvent, RecordedEvent, serialize
+from events import NewEvent, RecordedEvent
+from events.serialization import canonical_json, envelope_fields, format_time, make_recorded_event, payload_json
 from shared.eventstore.port import MAX_EVENT_BYTES, BadEvent, EventTooLarge, chain_hash
 
 
@@ -19,35 +20,56 @@ def record(
     if not new_events:
         raise ValueError("nothing to append")
     recorded: list[tuple[RecordedEvent, bytes]] = []
-    for offset, new in enumerate(new_events):
+    recorded_at_text = format_time(recorded_at)
+    version = expected_version
+    for new in new_events:
         payload = new.payload
-        if not payload.event_type:
+        event_type = payload.event_type
+        if not event_type:
             raise TypeError(f"{type(payload).__name__} is not a registered event type")
-        event = RecordedEvent(
-            event_id=new.event_id,
-            stream_id=stream_id,
-            version=expected_version + offset + 1,
-            council=new.council,
-            event_type=payload.event_type,
-            schema_version=payload.schema_version,
-            occurred_at=new.occurred_at,
-            recorded_at=recorded_at,
-            actor=new.actor,
-            correlation_id=new.correlation_id or new.event_id or uuid4(),
-            causation_id=new.causation_id,
-            payload=payload,
+        version += 1
+        event_id = new.event_id
+        event_id_text = str(event_id)
+        correlation_id = new.correlation_id or event_id or uuid4()
+        causation_id = new.causation_id
+        # the same bytes as serialize(event), built from the parts so the event is made once, with its hash
+        data = canonical_json(
+            envelope_fields(
+                event_id_text,
+                stream_id,
+                version,
+                new.council,
+                event_type,
+                payload.schema_version,
+                format_time(new.occurred_at),
+                recorded_at_text,
+                new.actor,
+                event_id_text if correlation_id is event_id else str(correlation_id),
+                str(causation_id) if causation_id else None,
+                payload_json(payload),
+            )
         )
-        data = serialize(event)
         if len(data) > MAX_EVENT_BYTES:
-            raise EventTooLarge(f"{event.event_type} is {len(data)} bytes; the limit is {MAX_EVENT_BYTES}")
+            raise EventTooLarge(f"{event_type} is {len(data)} bytes; the limit is {MAX_EVENT_BYTES}")
         previous_hash = chain_hash(previous_hash, data)
-        recorded.append((_with_hash(event, previous_hash), data))
+        event = make_recorded_event(
+            event_id,
+            stream_id,
+            version,
+            new.council,
+            event_type,
+            payload.schema_version,
+            new.occurred_at,
+            recorded_at,
+            new.actor,
+            correlation_id,
+            causation_id,
+            payload,
+            previous_hash,
+            None,
+        )
+        recorded.append((event, data))
     return recorded
-
-
-def _with_hash(event: RecordedEvent, hash_: str) -> RecordedEvent:
-    object.__setattr__(event, "hash", hash_)
-    return event
 
 
 def check_link(

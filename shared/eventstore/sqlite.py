@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from events import NewEvent, RecordedEvent, deserialize
-from events.serialization import format_time
+from events import NewEvent, RecordedEvent
+from events.serialization import deserialize_rows, format_time
 from shared.clock import Clock, SystemClock
 from shared.eventstore.port import GENESIS_HASH, ConcurrencyError, StreamVerification
 from shared.eventstore.records import check_link, record
@@ -33,6 +33,12 @@ CREATE TABLE IF NOT EXISTS events (
     UNIQUE (stream_id, version)
 );
 """
+
+_HEAD = "SELECT version, hash FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1"
+_INSERT = (
+    "INSERT INTO events (stream_id, version, event_type, recorded_at, data, prev_hash, hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
 JOURNAL_MODE = "WAL"
 SYNCHRONOUS = "NORMAL"
@@ -72,42 +78,49 @@ class SqliteEventStore:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = self._local.connection = connect(self.path)
+            self._local.cursor = connection.cursor()
         return connection
+
+    def _cursor(self) -> sqlite3.Cursor:
+        """This thread's connection's cursor for appends (saves making one per statement)."""
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            self._connection()
+            cursor = self._local.cursor
+        return cursor
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:
             connection.close()
             self._local.connection = None
+            self._local.cursor = None
 
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
-        connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
+        cursor = self._cursor()
+        execute = cursor.execute
+        execute("BEGIN IMMEDIATE")
         try:
-            row = connection.execute(
-                "SELECT version, hash FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1", (stream_id,)
-            ).fetchone()
+            row = execute(_HEAD, (stream_id,)).fetchone()
             version, previous_hash = row if row else (0, GENESIS_HASH)
             if version != expected_version:
                 raise ConcurrencyError(stream_id, expected_version, version)
-            recorded = record(events, stream_id, expected_version, self.clock.now(), previous_hash)
-            recorded_at = format_time(recorded[0][0].recorded_at)
+            recorded_at = self.clock.now()
+            recorded = record(events, stream_id, expected_version, recorded_at, previous_hash)
+            recorded_at_text = format_time(recorded_at)
             link = previous_hash
             for event, data in recorded:
-                cursor = connection.execute(
-                    "INSERT INTO events (stream_id, version, event_type, recorded_at, data, prev_hash, hash)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (stream_id, event.version, event.event_type, recorded_at, data, link, event.hash),
-                )
+                hash_ = event.hash
+                execute(_INSERT, (stream_id, event.version, event.event_type, recorded_at_text, data, link, hash_))
                 object.__setattr__(event, "position", cursor.lastrowid)
-                link = event.hash
-            connection.execute("COMMIT")
+                link = hash_
+            execute("COMMIT")
         except sqlite3.IntegrityError:
-            connection.execute("ROLLBACK")
+            execute("ROLLBACK")
             raise ConcurrencyError(stream_id, expected_version) from None
         except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
+            if self._connection().in_transaction:
+                execute("ROLLBACK")
             raise
         return [event for event, _ in recorded]
 
@@ -126,8 +139,7 @@ class SqliteEventStore:
         if as_of is not None:
             sql += " AND recorded_at <= ?"
             params.append(format_time(as_of))
-        rows = self._connection().execute(sql + " ORDER BY version", params).fetchall()
-        return [deserialize(data, hash=hash_, position=position) for data, hash_, position in rows]
+        return deserialize_rows(self._connection().execute(sql + " ORDER BY version", params).fetchall())
 
     def stream_version(self, stream_id: str) -> int:
         row = self._connection().execute("SELECT MAX(version) FROM events WHERE stream_id = ?", (stream_id,)).fetchone()
@@ -165,7 +177,7 @@ class SqliteEventStore:
             "SELECT data, hash, position FROM events WHERE position > ? ORDER BY position LIMIT ?",
             (after_position, limit),
         ).fetchall()
-        return [deserialize(data, hash=hash_, position=position) for data, hash_, position in rows]
+        return deserialize_rows(rows)
 
     def head_position(self) -> int:
         row = self._connection().execute("SELECT MAX(position) FROM events").fetchone()

@@ -21,6 +21,7 @@ SCHEMA_FILES: dict[OdpFormat, str] = {
 }
 DEFAULT_MAX_ISSUES = 20
 _MAX_MESSAGE = 300
+_MAX_TIED_BRANCHES = 3
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _BRANCHING = (jsonschema_rs.ValidationErrorKind.AnyOf, jsonschema_rs.ValidationErrorKind.OneOfNotValid)
 _SHAPE_MISMATCH = (
@@ -133,16 +134,21 @@ def _expand(error: jsonschema_rs.ValidationError) -> list[_Found]:
     if not isinstance(error.kind, _BRANCHING):
         return [_leaf(error)]
     depth = len(error.instance_path)
+    branches = error.kind.context or ()
     best: list[_Found] = []
     best_score: tuple[int, int] | None = None
-    for branch in error.kind.context or ():
+    ties = 0
+    for branch in branches:
         found = [item for sub in branch for item in _expand(sub)]
         shallow = sum(1 for sub in branch if len(sub.instance_path) <= depth and isinstance(sub.kind, _SHAPE_MISMATCH))
         score = (shallow, len(found))
         if best_score is None or score < best_score:
-            best, best_score = found, score
+            best, best_score, ties = found, score, 1
         elif score == best_score:
             best.extend(found)
+            ties += 1
+    if ties > _MAX_TIED_BRANCHES:  # an enum-like anyOf (e.g. file types): one line, not one per option
+        return [_Found(tuple(error.instance_path), f"is not one of the {len(branches)} allowed options", True)]
     return best or [_leaf(error)]
 
 

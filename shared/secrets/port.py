@@ -28,7 +28,13 @@ def check_secret_name(name: str) -> str:
     return name
 
 
+MAX_VALUE_BYTES = 65536  # Secrets Manager's limit
+
+
 def check_secret_value(value: str) -> str:
+    """A non-empty string (Secrets Manager refuses empty ones) of at most 64 KiB in UTF-8."""
     if not isinstance(value, str):
         raise TypeError("a secret value must be a string")
+    if not value or len(value.encode("utf-8")) > MAX_VALUE_BYTES:
+        raise ValueError(f"a secret value must be 1 to {MAX_VALUE_BYTES} bytes")
     return value

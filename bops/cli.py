@@ -1,0 +1,308 @@
+"""The `bops` command: run the embedded system and manage councils, officers, API keys, audits and read models."""
+
+from __future__ import annotations
+
+import functools
+import json
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bops import environment
+
+DATA_DIR_HELP = "Where the event log, read models, documents and secrets live (default ./.bops)."
+
+
+def data_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Every command takes --data-dir, so several independent instances can run side by side."""
+
+    @click.option("--data-dir", type=click.Path(path_type=Path), envvar="BOPS_DATA_DIR", default=Path(".bops"),
+                  show_default=True, help=DATA_DIR_HELP)
+    @functools.wraps(command)
+    def wrapper(*args: Any, data_dir: Path, **kwargs: Any) -> Any:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        environment.configure(data_dir)
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")(command)
+
+
+def emit(as_json: bool, value: Any, text: str) -> None:
+    click.echo(json.dumps(value, indent=None, default=str) if as_json else text)
+
+
+def fail_on_domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Domain refusals are the user's input errors: a clear message and exit status 2, no traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from shared.eventstore import ConcurrencyError
+
+        try:
+            return command(*args, **kwargs)
+        except (ValueError, LookupError, ConcurrencyError) as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper
+
+
+def councils_service() -> Any:
+    from shared.councils.service import CouncilService
+    from shared.wiring import dependencies
+
+    deps = dependencies()
+    return CouncilService(deps.event_store, deps.clock)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bops-next")
+def main() -> None:
+    """BOPS: an event-sourced back-office planning system for English local planning authorities."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="BOPS_DATA_DIR", default=Path(".bops"),
+              show_default=True, help=DATA_DIR_HELP)
+@click.option("--now", help="Freeze time at this ISO moment (tests, demos).")
+@click.option("--time-offset", "time_offset", type=float, help="Shift time by this many days.")
+@click.option("--odp-schema-dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              envvar="BOPS_ODP_SCHEMA_DIR", help="Folder of the ODP JSON Schemas (default ../shared/odp/schemas).")
+@click.option("--quiet", is_flag=True, help="Print only the URL line.")
+def serve(host: str, port: int, data_dir: Path, now: str | None, time_offset: float | None,
+          odp_schema_dir: Path | None, quiet: bool) -> None:
+    """Start the whole system on this machine: HTTP server, event log, relay and subscribers."""
+    from bops.demo import banner, ensure_demo
+    from bops.runtime import EmbeddedRuntime, RuntimeOptions
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    runtime = EmbeddedRuntime(RuntimeOptions(data_dir, host, port, now, time_offset, odp_schema_dir))
+    logins = ensure_demo(councils_service(), runtime.deps.secrets, data_dir)
+    _apply_api_keys()
+    click.echo(f"BOPS listening on {runtime.base_url}" if quiet else banner(logins, runtime.base_url))
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        runtime.start(block=True)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        runtime.relay.stop()
+
+
+@main.group()
+def councils() -> None:
+    """Councils: create, list and change settings."""
+
+
+@councils.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--slug", required=True, help="The URL-friendly name public registers use.")
+@json_option
+@data_dir_option
+@fail_on_domain_errors
+def councils_create(code: str, name: str, slug: str, as_json: bool) -> None:
+    """Create a council. CODE is the ODP metadata.organisation (at most 4 characters)."""
+    state = councils_service().create_council(code, name, slug)
+    emit(as_json, {"code": state.code, "name": state.name, "slug": state.slug}, f"Created council {state.code}")
+
+
+@councils.command("list")
+@json_option
+@data_dir_option
+def councils_list(as_json: bool) -> None:
+    """List councils."""
+    rows = [{"code": s.code, "name": s.name, "slug": s.slug} for s in councils_service().list_councils()]
+    emit(as_json, {"councils": rows}, "\n".join(f"{r['code']:<5} {r['slug']:<20} {r['name']}" for r in rows))
+
+
+@councils.command("set")
+@click.argument("code")
+@click.option("--name")
+@click.option("--public-base-url")
+@click.option("--allow-download-host", "hosts", multiple=True, help="A host files may be downloaded from (repeat).")
+@click.option("--reference-suffix", "suffixes", multiple=True, metavar="TYPE=SUFFIX",
+              help="Override the reference suffix of an ODP type code (repeat).")
+@click.option("--reply-to-email")
+@json_option
+@data_dir_option
+@fail_on_domain_errors
+def councils_set(code: str, name: str | None, public_base_url: str | None, hosts: tuple[str, ...],
+                 suffixes: tuple[str, ...], reply_to_email: str | None, as_json: bool) -> None:
+    """Record new settings for a council (over its deployment configuration)."""
+    from events.council import CouncilSettingsChanges
+
+    parsed = {}
+    for item in suffixes:
+        type_code, sep, suffix = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not TYPE=SUFFIX", param_hint="--reference-suffix")
+        parsed[type_code] = suffix
+    changes = CouncilSettingsChanges(
+        name=name,
+        public_base_url=public_base_url,
+        allow_download_hosts=hosts or None,
+        reference_suffixes=parsed or None,
+        reply_to_email=reply_to_email,
+    )
+    service = councils_service()
+    service.change_settings(code, changes)
+    settings = service.settings(code)
+    emit(as_json, settings.model_dump(mode="json"), f"Updated council {code}")
+
+
+@main.group()
+def officers() -> None:
+    """Officers: create and list."""
+
+
+@officers.command("create")
+@click.option("--council", required=True)
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["assessor", "reviewer", "administrator"]))
+@click.option("--password", help="Leave out to create the account without a password.")
+@json_option
+@data_dir_option
+@fail_on_domain_errors
+def officers_create(council: str, email: str, name: str, role: str, password: str | None, as_json: bool) -> None:
+    """Create an officer account (the password is kept as an argon2 hash in the secrets store)."""
+    from shared.wiring import dependencies
+
+    officer = councils_service().create_officer(council, email, name, role, password, dependencies().secrets)
+    emit(as_json, {"id": officer.id, "council": council, "email": officer.email, "name": officer.name,
+                   "role": officer.role}, f"Created officer {officer.email} ({officer.role}) id {officer.id}")
+
+
+@officers.command("list")
+@click.option("--council", help="Only this council's officers.")
+@json_option
+@data_dir_option
+def officers_list(council: str | None, as_json: bool) -> None:
+    """List officers."""
+    service = councils_service()
+    codes = [council] if council else [state.code for state in service.list_councils()]
+    rows = [
+        {"council": code, "id": o.id, "email": o.email, "name": o.name, "role": o.role, "active": o.active}
+        for code in codes
+        for o in service.list_officers(code)
+    ]
+    emit(as_json, {"officers": rows},
+         "\n".join(f"{r['council']:<5} {r['role']:<14} {r['email']:<32} {r['name']}" for r in rows))
+
+
+@main.group("api-keys")
+def api_keys() -> None:
+    """API keys of councils' online services: create, list, revoke."""
+
+
+@api_keys.command("create")
+@click.option("--council", required=True)
+@click.option("--name", required=True)
+@click.option("--scope", "scopes", multiple=True, required=True, help="e.g. planning_application:write (repeat).")
+@json_option
+@data_dir_option
+@fail_on_domain_errors
+def api_keys_create(council: str, name: str, scopes: tuple[str, ...], as_json: bool) -> None:
+    """Issue an API key. The key is printed once and stored only as a hash."""
+    view, key = councils_service().create_api_key(council, name, scopes)
+    _apply_api_keys()
+    emit(as_json, {"id": view.id, "key": key, "council": council, "scopes": list(view.scopes)},
+         f"API key {view.id} for {council}: {key}\n(shown once: keep it safe)")
+
+
+@api_keys.command("list")
+@click.option("--council", help="Only this council's keys.")
+@json_option
+@data_dir_option
+def api_keys_list(council: str | None, as_json: bool) -> None:
+    """List API keys (never the keys themselves)."""
+    service = councils_service()
+    codes = [council] if council else [state.code for state in service.list_councils()]
+    rows = [
+        {"council": code, "id": k.id, "name": k.name, "scopes": list(k.scopes), "prefix": k.prefix,
+         "revoked": k.revoked, "created_at": k.created_at}
+        for code in codes
+        for k in service.list_api_keys(code)
+    ]
+    emit(as_json, {"api_keys": rows}, "\n".join(
+        f"{r['council']:<5} {r['id']} {'revoked' if r['revoked'] else 'active ':<8} {r['name']} "
+        f"[{' '.join(r['scopes'])}]" for r in rows))
+
+
+@api_keys.command("revoke")
+@click.argument("key_id")
+@json_option
+@data_dir_option
+@fail_on_domain_errors
+def api_keys_revoke(key_id: str, as_json: bool) -> None:
+    """Revoke an API key: it stops working at once."""
+    service = councils_service()
+    found = service.find_api_key(key_id)
+    if found is None:
+        raise click.ClickException(f"no API key with id {key_id!r}")
+    view = service.revoke_api_key(found[0].code, key_id)
+    _apply_api_keys()
+    emit(as_json, {"id": view.id, "revoked": True}, f"Revoked API key {view.id}")
+
+
+def _apply_api_keys() -> None:
+    """Bring the API-keys read model up to date now (the relay would, a moment later): revocation is immediate."""
+    from shared.auth.api_key_projection import projector
+    from shared.wiring import dependencies
+
+    apply = projector()
+    for stream_id in dependencies().event_store.stream_ids("council:"):
+        for event in dependencies().event_store.read(stream_id):
+            if event.event_type in apply.projection.event_types:
+                apply.handle(event)
+
+
+@main.command("verify-audit")
+@click.argument("reference", required=False)
+@data_dir_option
+def verify_audit(reference: str | None) -> None:
+    """Check the hash chains of the log (of one application's streams, or all); non-zero exit names the first bad
+    event."""
+    from bops.audit import streams_to_verify
+    from shared.wiring import dependencies
+
+    store = dependencies().event_store
+    streams = streams_to_verify(store, reference)
+    if reference and not streams:
+        raise click.ClickException(f"no application with reference {reference!r}")
+    checked = 0
+    for stream_id in streams:
+        result = store.verify(stream_id)
+        checked += result.events_checked
+        if not result.ok:
+            bad = result.first_bad
+            click.echo(f"FAILED: stream {bad.stream_id} version {bad.version} event {bad.event_id}: {bad.reason}",
+                       err=True)
+            sys.exit(1)
+    click.echo(f"OK: {checked} events in {len(streams)} streams verified")
+
+
+@main.command()
+@click.argument("projection")
+@data_dir_option
+@fail_on_domain_errors
+def replay(projection: str) -> None:
+    """Rebuild a read model from the log into a fresh store and swap it in."""
+    from bops.replay import rebuild
+
+    rebuild(projection, echo=click.echo)
+
+
+if __name__ == "__main__":
+    main()

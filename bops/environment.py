@@ -1,0 +1,43 @@
+"""The embedded runtime's settings are environment variables, exactly as a Lambda function's are on AWS."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from shared import wiring
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_schema_dir() -> Path | None:
+    """The ODP schemas beside the project (`../shared/odp/schemas`), when they are there."""
+    candidate = PROJECT_ROOT.parent / "shared" / "odp" / "schemas"
+    return candidate if candidate.is_dir() else None
+
+
+def configure(
+    data_dir: Path,
+    *,
+    now: str | None = None,
+    time_offset_days: float | None = None,
+    odp_schema_dir: Path | None = None,
+) -> None:
+    """Point every handler of this process at one data directory (and clock), then forget cached adapters."""
+    from bops.services import http_functions
+    from shared.auth.scopes import route_table
+
+    os.environ["BOPS_RUNTIME"] = "embedded"
+    os.environ["BOPS_DATA_DIR"] = str(data_dir.resolve())
+    schema_dir = odp_schema_dir or (Path(os.environ["BOPS_ODP_SCHEMA_DIR"]) if "BOPS_ODP_SCHEMA_DIR" in os.environ
+                                    else default_schema_dir())
+    if schema_dir:
+        os.environ["BOPS_ODP_SCHEMA_DIR"] = str(Path(schema_dir).resolve())
+    if now:
+        os.environ["BOPS_NOW"] = now
+    if time_offset_days:
+        os.environ["BOPS_TIME_OFFSET_DAYS"] = str(time_offset_days)
+    routes = [route for function in http_functions() for route in function.routes]
+    os.environ["BOPS_ROUTE_SCOPES"] = json.dumps(route_table(routes))
+    wiring.reset()

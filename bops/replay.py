@@ -1,0 +1,75 @@
+"""`bops replay`: rebuild a read model from the whole log under a temporary name, then swap it in atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from bops.checkpoints import Checkpoints
+from bops.services import subscriptions
+from events import RecordedEvent
+from shared.declarations import load_handler
+from shared.projections import Document, Projection, Projector
+from shared.wiring import dependencies
+
+PAGE = 1000
+
+
+class Renamed:
+    """The same projection, written under another name (the rebuild's)."""
+
+    def __init__(self, projection: Projection, name: str) -> None:
+        self.inner = projection
+        self.name = name
+        self.event_types = projection.event_types
+
+    def key(self, event: RecordedEvent) -> str | None:
+        return self.inner.key(event)
+
+    def apply(self, document: Document | None, event: RecordedEvent) -> Document | None:
+        return self.inner.apply(document, event)
+
+
+def projections() -> dict[str, tuple[str, Projection]]:
+    """Every declared projection by its name: (subscription name, projection)."""
+    found: dict[str, tuple[str, Projection]] = {}
+    for subscription in subscriptions():
+        if subscription.projection:
+            projection = load_handler(subscription.projection)()  # type: ignore[call-arg]
+            found[projection.name] = (subscription.name, projection)
+    return found
+
+
+def rebuild(name: str, echo: Callable[[str], Any] = print) -> int:
+    known = projections()
+    if name not in known:
+        raise LookupError(f"unknown projection {name!r}; known: {', '.join(sorted(known)) or 'none'}")
+    subscriber, projection = known[name]
+    deps = dependencies()
+    log, read_models = deps.event_store, deps.read_models
+    Checkpoints(read_models)  # type: ignore[arg-type]  # its tables must exist for the swap
+    temporary = f"{name}@rebuild"
+    read_models.drop(temporary)  # type: ignore[attr-defined]
+    projector = Projector(Renamed(projection, temporary), read_models, log)
+    head = log.head_position()  # type: ignore[attr-defined]
+    position = 0
+    with click.progressbar(length=head, label=f"Replaying {name}", file=None) as bar:
+        while True:
+            page = log.read_all(position, PAGE)  # type: ignore[attr-defined]
+            if not page:
+                break
+            for event in page:
+                if event.event_type in projection.event_types:
+                    projector.handle(event)
+            bar.update(min(page[-1].position, head) - min(position, head))
+            position = page[-1].position
+    read_models.swap(  # type: ignore[attr-defined]
+        name,
+        temporary,
+        "INSERT OR REPLACE INTO relay_checkpoints (subscriber, position) VALUES (?, ?)",
+        (subscriber, position),
+    )
+    echo(f"Rebuilt {name} from {position} log positions and swapped it in")
+    return position

@@ -1,0 +1,98 @@
+"""The whole system on one machine: the SQLite log, local files, the relay and one HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from bops import environment
+from bops.checkpoints import Checkpoints
+from bops.relay import Relay
+from bops.server import EmbeddedServer, Router
+from bops.services import http_functions, subscriptions
+from shared.platform import AUTHORIZER_HANDLER
+from shared.wiring import Dependencies, dependencies
+
+
+def bops_version() -> str:
+    try:
+        return version("bops-next")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass
+class RuntimeOptions:
+    data_dir: Path = Path(".bops")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    now: str | None = None
+    time_offset_days: float | None = None
+    odp_schema_dir: Path | None = None
+    poll_interval: float = 0.05
+
+
+class EmbeddedRuntime:
+    def __init__(self, options: RuntimeOptions) -> None:
+        self.options = options
+        environment.configure(
+            options.data_dir,
+            now=options.now,
+            time_offset_days=options.time_offset_days,
+            odp_schema_dir=options.odp_schema_dir,
+        )
+        self.deps: Dependencies = dependencies()
+        self.checkpoints = Checkpoints(self.deps.read_models)  # type: ignore[arg-type]
+        self.relay = Relay(
+            self.deps.event_store,  # type: ignore[arg-type]
+            self.checkpoints,
+            subscriptions(),
+            poll_interval=options.poll_interval,
+            clock=self.deps.clock,
+        )
+        self.server = EmbeddedServer(
+            (options.host, options.port),
+            Router(http_functions()),
+            AUTHORIZER_HANDLER,
+            self.health,
+            self.deps.settings.max_body_bytes,
+            after_request=self.relay.wake,
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def health(self) -> dict[str, Any]:
+        lag = self.relay.lag()
+        dead = {}
+        for letter in self.checkpoints.dead_letters():
+            dead[letter.subscriber] = dead.get(letter.subscriber, 0) + 1
+        return {
+            "status": "ok",
+            "version": bops_version(),
+            "now": self.deps.clock.now().isoformat(),
+            "log_position": self.deps.event_store.head_position(),  # type: ignore[attr-defined]
+            "caught_up": not any(lag.values()),
+            "subscribers": {
+                name: {"lag": lag[name], "dead_letters": dead.get(name, 0)} for name in sorted(self.relay.lanes)
+            },
+        }
+
+    def start(self, block: bool = False) -> None:
+        self.relay.start()
+        if block:
+            self.server.serve_forever()
+        else:
+            self._thread = threading.Thread(target=self.server.serve_forever, name="bops-http", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.relay.stop()

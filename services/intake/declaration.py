@@ -1,0 +1,32 @@
+"""What the intake service serves and what it reacts to."""
+
+from __future__ import annotations
+
+from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
+
+COLLECTION = "/api/v2/planning_applications"
+
+SERVICE = ServiceDeclaration(
+    name="intake",
+    http=(
+        HttpFunction(
+            name="intake-api",
+            handler="services.intake.api.lambda_handler",
+            routes=(
+                Route("POST", COLLECTION, auth="api_key", scopes=("planning_application:write",)),
+                Route("GET", COLLECTION + "/{reference}", auth="api_key", scopes=("planning_application:read",)),
+                Route("GET", "/api/v2/openapi.json"),
+                Route("GET", "/api/v2/docs"),
+            ),
+            memory_mb=1024,
+        ),
+    ),
+    subscriptions=(
+        Subscription(
+            name="intake-documents",
+            handler="services.intake.documents.handler.lambda_handler",
+            event_types=("PlanningApplicationSubmitted",),
+            timeout_s=300,
+        ),
+    ),
+)

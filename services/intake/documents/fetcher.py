@@ -1,0 +1,283 @@
+"""Downloading one submitted file over HTTP(S): the `Fetcher` port and `SafeHttpFetcher`, its standard-library adapter.
+
+`SafeHttpFetcher` only talks to hosts on the council's allowlist, resolves each host itself, refuses the whole host if
+any resolved address is private, loopback, link-local, multicast, reserved or unspecified (unless the allowlist names
+that address, or `localhost` for loopback), then connects to a checked address (never resolving again, so DNS
+rebinding cannot swap the address) while sending the host name in `Host` and, for https, in SNI and the certificate
+check. Every redirect hop is checked the same way; credential headers are dropped when a redirect leaves the origin.
+One attempt (redirects included) has a total time limit; bodies are read up to a size cap.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urljoin
+
+from services.intake.documents import policy
+from services.intake.documents.policy import AllowedHost, IpAddress, Refused, Target
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+DEFAULT_MAX_BYTES = 50 * policy.MB
+DEFAULT_MAX_REDIRECTS = 3
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+CREDENTIAL_HEADERS = frozenset({"api-key", "authorization", "cookie", "proxy-authorization"})
+CHUNK_BYTES = 64 * 1024
+USER_AGENT = "bops-intake-document-fetcher/1"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """The final response of one attempt (after redirects): a 2xx with its body, or any other status without one."""
+
+    status: int
+    body: bytes
+    final_url: str
+    reason: str = ""  # the HTTP reason phrase
+
+
+class FetchRefused(Exception):
+    """The file must not be fetched (or kept): not allowed, too large, too many redirects. Never retried."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FetchFailed(Exception):
+    """The attempt failed; `retryable` for network errors and timeouts. The reason never holds a credential."""
+
+    def __init__(self, reason: str, retryable: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+class Fetcher(Protocol):
+    def fetch(self, url: str, headers: Mapping[str, str]) -> FetchResult:
+        """One attempt at the URL: a FetchResult, or FetchRefused / FetchFailed."""
+        ...
+
+
+Resolver = Callable[[str, int], Sequence[str]]
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address the system resolver gives for the host (IPv4 and IPv6)."""
+    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+class SafeHttpFetcher:
+    """The real fetcher. `allowlist` holds the council's `allow_download_hosts` entries."""
+
+    def __init__(
+        self,
+        allowlist: Sequence[str] | Sequence[AllowedHost],
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_redirects: int = DEFAULT_MAX_REDIRECTS,
+        resolver: Resolver = resolve,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.allowlist = tuple(
+            entry if isinstance(entry, AllowedHost) else policy.parse_allowlist([entry])[0] for entry in allowlist
+        )
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.resolver = resolver
+        self.ssl_context = ssl_context
+
+    def fetch(self, url: str, headers: Mapping[str, str]) -> FetchResult:
+        _check_header_values(headers)
+        deadline = time.monotonic() + self.timeout
+        sent = dict(headers)
+        current = url
+        previous: Target | None = None
+        for hop in range(self.max_redirects + 1):
+            target = self._check(current, hop)
+            if previous is not None and target.origin != previous.origin:
+                sent = {name: value for name, value in sent.items() if name.lower() not in CREDENTIAL_HEADERS}
+            status, phrase, location, body = self._request(target, sent, deadline)
+            if status in REDIRECT_STATUSES and location:
+                if hop == self.max_redirects:
+                    raise FetchRefused(f"more than {self.max_redirects} redirects")
+                previous, current = target, urljoin(current, location.strip())
+                continue
+            return FetchResult(status, body, current, phrase)
+        raise AssertionError("unreachable")
+
+    def _check(self, url: str, hop: int) -> Target:
+        try:
+            return policy.check_url(url, self.allowlist)
+        except Refused as refused:
+            raise FetchRefused(refused.reason if hop == 0 else f"redirected: {refused.reason}") from None
+
+    def _addresses(self, target: Target) -> list[IpAddress]:
+        try:
+            resolved = self.resolver(target.host, target.port)
+        except (socket.gaierror, UnicodeError):
+            raise FetchFailed(f"host {target.host} could not be resolved") from None
+        try:
+            return policy.check_addresses(target, resolved)
+        except Refused as refused:
+            raise FetchRefused(refused.reason) from None
+
+    def _request(
+        self, target: Target, headers: Mapping[str, str], deadline: float
+    ) -> tuple[int, str, str | None, bytes]:
+        addresses = self._addresses(target)
+        connection = self._connection(target, addresses, deadline)
+        try:
+            connection.request("GET", target.path, headers=_request_headers(headers))
+            response = connection.getresponse()
+            status, phrase = response.status, response.reason or ""
+            if status in REDIRECT_STATUSES:
+                return status, phrase, response.getheader("Location"), b""
+            if not 200 <= status <= 299:
+                return status, phrase, None, b""
+            return status, phrase, None, self._read(response, connection, deadline, target)
+        except TimeoutError:
+            raise FetchFailed(f"timed out (limit {self.timeout:g} s per attempt)") from None
+        except ssl.SSLCertVerificationError:
+            raise FetchFailed(f"the TLS certificate of host {target.host} could not be verified", False) from None
+        except ssl.SSLError:
+            raise FetchFailed(f"the TLS connection to host {target.host} failed") from None
+        except http.client.HTTPException:
+            raise FetchFailed(f"host {target.host} sent an invalid or incomplete response") from None
+        except ConnectionRefusedError:
+            raise FetchFailed(f"host {target.host} refused the connection") from None
+        except OSError as error:
+            raise FetchFailed(f"network error talking to host {target.host} ({type(error).__name__})") from None
+        finally:
+            connection.close()
+
+    def _connection(self, target: Target, addresses: list[IpAddress], deadline: float) -> _Pinned:
+        if target.scheme == "https":
+            context = self.ssl_context or ssl.create_default_context()
+            return PinnedHTTPSConnection(target.host, target.port, addresses, deadline, context)
+        return PinnedHTTPConnection(target.host, target.port, addresses, deadline)
+
+    def _read(self, response: http.client.HTTPResponse, connection: _Pinned, deadline: float, target: Target) -> bytes:
+        declared = response.getheader("Content-Length")
+        length = int(declared) if declared and declared.strip().isdigit() else None
+        if length is not None and length > self.max_bytes:
+            raise FetchRefused(policy.too_large_reason(self.max_bytes))
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            connection.set_read_timeout(_remaining(deadline))
+            chunk = response.read1(CHUNK_BYTES)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchRefused(policy.too_large_reason(self.max_bytes))
+            chunks.append(chunk)
+        if length is not None and size < length:
+            raise FetchFailed(f"host {target.host} closed the connection before the whole file arrived")
+        return b"".join(chunks)
+
+
+class _Pinned(Protocol):
+    def request(self, method: str, url: str, body: None = None, headers: Mapping[str, str] = ...) -> None: ...
+
+    def getresponse(self) -> http.client.HTTPResponse: ...
+
+    def set_read_timeout(self, seconds: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to `host` (sent as Host) that connects only to the already checked addresses."""
+
+    def __init__(self, host: str, port: int, addresses: Sequence[IpAddress], deadline: float) -> None:
+        super().__init__(host, port, timeout=_remaining(deadline))
+        self.addresses = tuple(addresses)
+        self.deadline = deadline
+        self.pinned_socket: socket.socket | None = None
+
+    def connect(self) -> None:
+        self.sock = self.pinned_socket = connect_any(self.addresses, self.port, self.deadline)
+
+    def set_read_timeout(self, seconds: float) -> None:
+        if self.pinned_socket is not None:
+            self.pinned_socket.settimeout(seconds)
+
+
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection to a checked address, with SNI and certificate verification for the host name."""
+
+    def __init__(
+        self, host: str, port: int, addresses: Sequence[IpAddress], deadline: float, context: ssl.SSLContext
+    ) -> None:
+        super().__init__(host, port, timeout=_remaining(deadline), context=context)
+        self.addresses = tuple(addresses)
+        self.deadline = deadline
+        self.tls_context = context
+        self.pinned_socket: socket.socket | None = None
+
+    def connect(self) -> None:
+        raw = connect_any(self.addresses, self.port, self.deadline)
+        try:
+            raw.settimeout(_remaining(self.deadline))
+            self.sock = self.pinned_socket = self.tls_context.wrap_socket(raw, server_hostname=self.host)
+        except BaseException:
+            raw.close()
+            raise
+
+    def set_read_timeout(self, seconds: float) -> None:
+        if self.pinned_socket is not None:
+            self.pinned_socket.settimeout(seconds)
+
+
+def connect_any(addresses: Sequence[IpAddress], port: int, deadline: float) -> socket.socket:
+    """A TCP connection to the first of the addresses that accepts one before the deadline."""
+    last_error: OSError | None = None
+    for address in addresses:
+        family = socket.AF_INET6 if isinstance(address, ipaddress.IPv6Address) else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(_remaining(deadline))
+            sock.connect((str(address), port))
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock
+        except TimeoutError:
+            sock.close()
+            raise
+        except OSError as error:
+            sock.close()
+            last_error = error
+    raise last_error or OSError("no address to connect to")
+
+
+def _remaining(deadline: float) -> float:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError("the attempt's time limit passed")
+    return remaining
+
+
+def _request_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {
+        "User-Agent": USER_AGENT,
+        "Accept": "application/pdf, image/png, image/jpeg;q=0.9, */*;q=0.1",
+        "Accept-Encoding": "identity",
+        "Connection": "close",
+        **headers,
+    }
+
+
+def _check_header_values(headers: Mapping[str, str]) -> None:
+    """Refuse header values http.client would reject with the value in its error message (a credential, maybe)."""
+    for name, value in headers.items():
+        if any(ord(c) < 0x20 and c != "\t" or ord(c) == 0x7F for c in value) or not value.isascii():
+            raise FetchRefused(f"the {name} header (the council's download credential?) is not a valid header value")

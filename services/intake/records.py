@@ -1,0 +1,49 @@
+"""The council's own full record of one application, as intake knows it (its main and documents streams)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.application import DocumentFetchFailed, DocumentReceived, PlanningApplicationSubmitted
+from events.serialization import format_time
+from events.streams import application_side_stream, application_stream
+from shared.eventstore import EventStore
+
+
+def application_record(store: EventStore, council: str, reference: str) -> dict[str, Any] | None:
+    events = store.read(application_stream(council, reference))
+    submitted = next((e for e in events if isinstance(e.payload, PlanningApplicationSubmitted)), None)
+    if submitted is None:
+        return None
+    payload: PlanningApplicationSubmitted = submitted.payload  # type: ignore[assignment]
+    submission = payload.submission
+    documents, failures = [], []
+    for event in store.read(application_side_stream(council, reference, "documents")):
+        if isinstance(event.payload, DocumentReceived):
+            d = event.payload
+            documents.append({
+                "id": d.document_id, "fileIndex": d.file_index, "name": d.file_name, "tags": list(d.tags),
+                "description": d.description, "contentType": d.content_type, "size": d.size, "sha256": d.sha256,
+                "sourceUrl": d.source_url, "receivedAt": format_time(event.recorded_at),
+            })
+        elif isinstance(event.payload, DocumentFetchFailed):
+            f = event.payload
+            failures.append({
+                "fileIndex": f.file_index, "sourceUrl": f.source_url, "reason": f.reason, "attempts": f.attempts,
+                "tags": list(f.tags), "failedAt": format_time(event.recorded_at),
+            })
+    return {
+        "id": reference,
+        "reference": reference,
+        "fullReference": f"{council}-{reference}",
+        "council": council,
+        "status": "not_started",
+        "receivedAt": format_time(payload.received_at),
+        "applicationType": {"value": submission.application_type, "description": submission.application_type_name},
+        "description": submission.description,
+        "submission": submission.model_dump(mode="json"),
+        "originalSubmission": {"sha256": payload.payload_sha256, "size": payload.payload_size},
+        "documents": documents,
+        "documentFetchFailures": failures,
+        "filesPending": max(0, len(submission.files) - len(documents) - len(failures)),
+    }

@@ -1,0 +1,1 @@
+"""API-key authentication: the keys read model, the scopes policy and the Lambda authorizer."""

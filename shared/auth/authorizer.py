@@ -1,0 +1,61 @@
+"""The Lambda authorizer for API-key routes: 401 for a missing, unknown or revoked key; 403 for a missing scope.
+
+It answers with a policy over every declared API-key route (allow where the key has the scopes, deny elsewhere), so
+API Gateway may cache it per key for a short time. The route table comes from the environment (`BOPS_ROUTE_SCOPES`),
+which CDK fills from the services' declarations; the embedded runtime sets it the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from shared.auth.api_key_projection import NAME
+from shared.auth.scopes import policy_for
+
+
+class Unauthorized(Exception):
+    """API Gateway turns this exact message into a 401 response."""
+
+    def __init__(self) -> None:
+        super().__init__("Unauthorized")
+
+
+def bearer_token(headers: dict[str, str] | None) -> str | None:
+    for name, value in (headers or {}).items():
+        if name.lower() == "authorization":
+            scheme, _, token = value.partition(" ")
+            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return None
+
+
+def api_arn(method_arn: str) -> str:
+    """`arn:aws:execute-api:region:account:api/stage/METHOD/path` → `arn:aws:execute-api:region:account:api`."""
+    prefix, _, rest = method_arn.rpartition(":")
+    return f"{prefix}:{rest.split('/', 1)[0]}"
+
+
+def authorize(token: str | None, method_arn: str, routes: list[dict], read_models: Any) -> dict[str, Any]:
+    from shared.councils.api_keys import hash_api_key
+
+    if not token:
+        raise Unauthorized()
+    key_hash = hash_api_key(token)
+    document, _ = read_models.get(NAME, key_hash)
+    if document is None or document.get("revoked"):
+        raise Unauthorized()
+    context = {
+        "council": document["council"],
+        "key_id": document["key_id"],
+        "key_name": document["name"],
+        "scopes": " ".join(document["scopes"]),
+    }
+    return policy_for(f"api-key:{document['key_id']}", document["scopes"], routes, api_arn(method_arn), context)
+
+
+def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    from shared.wiring import dependencies
+
+    routes = json.loads(os.environ.get("BOPS_ROUTE_SCOPES", "[]"))
+    return authorize(bearer_token(event.get("headers")), event["methodArn"], routes, dependencies().read_models)

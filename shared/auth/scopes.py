@@ -1,0 +1,44 @@
+"""API key scopes, and the policy a key's scopes give over the declared routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shared.apigateway import route_arn
+from shared.declarations import Route
+
+SCOPES = (
+    "planning_application:read",
+    "planning_application:write",
+    "comment:write",
+    "validation_request:read",
+    "validation_request:write",
+)
+
+
+def route_table(routes: Iterable[Route]) -> list[dict[str, object]]:
+    """The API-key routes as plain data (the authorizer's environment on AWS and locally)."""
+    return [
+        {"method": route.method, "path": route.path, "scopes": list(route.scopes)}
+        for route in routes
+        if route.auth == "api_key"
+    ]
+
+
+def policy_for(principal: str, scopes: Iterable[str], routes: list[dict], api_arn: str, context: dict) -> dict:
+    """Allow the routes whose scopes the key has, deny the rest: one policy, cacheable per key."""
+    granted = set(scopes)
+    allow, deny = [], []
+    for route in routes:
+        arn = route_arn(str(route["method"]), str(route["path"]), api_arn)
+        (allow if set(route["scopes"]) <= granted else deny).append(arn)
+    statements = []
+    if allow:
+        statements.append({"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": allow})
+    if deny:
+        statements.append({"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": deny})
+    return {
+        "principalId": principal,
+        "policyDocument": {"Version": "2012-10-17", "Statement": statements},
+        "context": context,
+    }

@@ -1,0 +1,169 @@
+"""The councils application layer: load a council's state, run a pure command, append; I/O only through ports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from uuid import uuid4
+
+from argon2 import PasswordHasher
+
+from events import Actor, EventPayload, NewEvent
+from events.council import CouncilSettingsChanges
+from events.streams import council_stream
+from shared.clock import Clock
+from shared.councils import commands
+from shared.councils.api_keys import key_matches, new_api_key, parse_key_id
+from shared.councils.errors import CouncilError, UnknownOfficer
+from shared.councils.passwords import OfficerPasswords, check_password, password_secret_name
+from shared.councils.rules import check_code
+from shared.councils.settings import CouncilDeployment, EffectiveCouncilSettings, effective_settings
+from shared.councils.state import ApiKeyView, CouncilState, OfficerView, fold
+from shared.eventstore import ConcurrencyError, EventStore
+from shared.secrets import SecretStore
+
+DEFAULT_ACTOR = Actor.system("bops-cli")
+MAX_ATTEMPTS = 5
+
+Decide = Callable[[CouncilState], list[EventPayload]]
+
+
+class CouncilService:
+    def __init__(
+        self, store: EventStore, clock: Clock, hasher: PasswordHasher | None = None, max_attempts: int = MAX_ATTEMPTS
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.hasher = hasher or PasswordHasher()
+        self.max_attempts = max_attempts
+
+    # reading
+
+    def load(self, code: str) -> CouncilState:
+        """The council's current state (empty, `exists=False`, for a council never created or a malformed code)."""
+        try:
+            check_code(code)
+        except CouncilError:
+            return CouncilState()
+        return fold(self.store.read(council_stream(code)))
+
+    def list_councils(self) -> list[CouncilState]:
+        """Every created council, by code (only the main council streams, not e.g. `council:X:intake`)."""
+        codes = (stream.split(":", 1)[1] for stream in self.store.stream_ids("council:") if stream.count(":") == 1)
+        states = (self.load(code) for code in codes)
+        return sorted((state for state in states if state.exists), key=lambda state: state.code)
+
+    def list_officers(self, code: str) -> list[OfficerView]:
+        return sorted(self.load(code).officers.values(), key=lambda o: (o.name.casefold(), o.email.casefold()))
+
+    def list_api_keys(self, code: str) -> list[ApiKeyView]:
+        return sorted(self.load(code).api_keys.values(), key=lambda key: (key.created_at, key.id))
+
+    def find_api_key(self, key_id: str) -> tuple[CouncilState, ApiKeyView] | None:
+        """The council and key with this id, whichever council issued it (revoked keys included)."""
+        for state in self.list_councils():
+            if key_id in state.api_keys:
+                return state, state.api_keys[key_id]
+        return None
+
+    def authenticate_api_key(self, key: str) -> tuple[CouncilState, ApiKeyView] | None:
+        """The council and key a presented key string stands for, if it is well formed, known, unrevoked and matches."""
+        key_id = parse_key_id(key)
+        found = self.find_api_key(key_id) if key_id else None
+        if found is None or found[1].revoked or not key_matches(key, found[1].key_hash):
+            return None
+        return found
+
+    def settings(self, code: str, deployment: CouncilDeployment | None = None) -> EffectiveCouncilSettings:
+        return effective_settings(deployment, self.load(code))
+
+    # commands
+
+    def create_council(self, code: str, name: str, slug: str, *, actor: Actor | None = None) -> CouncilState:
+        return self._execute(code, lambda state: commands.create_council(state, code, name, slug), actor)
+
+    def change_settings(
+        self, code: str, changes: CouncilSettingsChanges, *, actor: Actor | None = None
+    ) -> CouncilState:
+        return self._execute(code, lambda state: commands.change_settings(state, changes), actor)
+
+    def create_officer(
+        self,
+        code: str,
+        email: str,
+        name: str,
+        role: str,
+        password: str | None = None,
+        secrets: SecretStore | None = None,
+        *,
+        officer_id: str | None = None,
+        actor: Actor | None = None,
+    ) -> OfficerView:
+        """Record the officer, then store the argon2 hash of the password (if any) in `secrets`.
+
+        The event comes first: if storing the hash fails, the officer exists without a password and cannot sign in
+        until `set_officer_password` succeeds (never a password for an officer who does not exist).
+        """
+        if password is not None:
+            check_password(password)
+            if secrets is None:
+                raise ValueError("a secret store is needed to keep the officer's password")
+        officer_id = officer_id or str(uuid4())
+        state = self._execute(code, lambda state: commands.create_officer(state, officer_id, email, name, role), actor)
+        if password is not None and secrets is not None:
+            OfficerPasswords(secrets, self.hasher).set(officer_id, password)
+        return state.officers[officer_id]
+
+    def set_officer_password(self, code: str, officer_id: str, password: str, secrets: SecretStore) -> None:
+        officer = self.load(code).officers.get(officer_id)
+        if officer is None or not officer.active:
+            raise UnknownOfficer(f"no active officer with id {officer_id!r} in council {code}")
+        OfficerPasswords(secrets, self.hasher).set(officer_id, password)
+
+    def deactivate_officer(
+        self, code: str, officer_id: str, secrets: SecretStore | None = None, *, actor: Actor | None = None
+    ) -> OfficerView:
+        """Deactivate the officer and, given the secret store, delete their password hash."""
+        state = self._execute(code, lambda state: commands.deactivate_officer(state, officer_id), actor)
+        if secrets is not None:
+            secrets.delete(password_secret_name(officer_id))
+        return state.officers[officer_id]
+
+    def verify_officer_password(self, code: str, email: str, password: str, secrets: SecretStore) -> OfficerView | None:
+        """The active officer with this e-mail if the password matches, else None (same work for unknown e-mails)."""
+        officer = self.load(code).officer_by_email(email)
+        officer_id = officer.id if officer is not None and officer.active else None
+        matches = OfficerPasswords(secrets, self.hasher).verify(officer_id, password)
+        return officer if matches else None
+
+    def create_api_key(
+        self, code: str, name: str, scopes: Iterable[str], *, actor: Actor | None = None
+    ) -> tuple[ApiKeyView, str]:
+        """Issue a key: the view (with its hash) and the key string, which is shown once and recorded nowhere."""
+        issued = new_api_key()
+        scopes = tuple(scopes)
+        state = self._execute(
+            code,
+            lambda state: commands.create_api_key(state, issued.key_id, name, scopes, issued.key_hash, issued.prefix),
+            actor,
+        )
+        return state.api_keys[issued.key_id], issued.key
+
+    def revoke_api_key(self, code: str, key_id: str, *, actor: Actor | None = None) -> ApiKeyView:
+        state = self._execute(code, lambda state: commands.revoke_api_key(state, key_id), actor)
+        return state.api_keys[key_id]
+
+    def _execute(self, code: str, decide: Decide, actor: Actor | None) -> CouncilState:
+        """Load, decide, append at the loaded version; on a concurrent append decide again on fresh state."""
+        for attempt in range(1, self.max_attempts + 1):
+            state = self.load(code)
+            payloads = decide(state)
+            occurred_at = self.clock.now()
+            events = [NewEvent(payload, code, actor or DEFAULT_ACTOR, occurred_at) for payload in payloads]
+            try:
+                recorded = self.store.append(council_stream(code), state.version, events)
+            except ConcurrencyError:
+                if attempt == self.max_attempts:
+                    raise
+                continue
+            return fold(recorded, state)
+        raise AssertionError("unreachable")

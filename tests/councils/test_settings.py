@@ -1,0 +1,172 @@
+"""Deployment config, its file, and the effective settings (the stream wins over the deployment)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from events.council import CouncilSettingsChanged, CouncilSettingsChanges
+from shared.councils.errors import CouncilNotFound
+from shared.councils.settings import (
+    DEFAULT_LOCAL_BASE_URL,
+    CouncilDeployment,
+    DeploymentConfigError,
+    effective_settings,
+    load_deployments,
+)
+from shared.councils.state import CouncilState
+from tests.councils.support import demo_council, then
+
+DEPLOYMENT = CouncilDeployment(
+    code="DEMO",
+    slug="demo",
+    name="Demo Council (deployed)",
+    domain="planning.demo.gov.uk",
+    reference_suffixes={"pp.full.householder": "HH", "ldc": "CERT"},
+    allow_download_hosts=("files.planx.uk",),
+    admin_email="admin@demo.gov.uk",
+)
+
+
+def changed(**changes) -> CouncilSettingsChanged:
+    return CouncilSettingsChanged(changes=CouncilSettingsChanges(**changes))
+
+
+def test_deployment_is_frozen_and_strict():
+    with pytest.raises(ValidationError):
+        DEPLOYMENT.name = "x"  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        CouncilDeployment(code="DEMO", slug="demo", name="Demo", colour="red")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("code", "demo", "council code must be 1 to 4 capital letters or digits"),
+        ("slug", "Demo", "council slug must be lowercase"),
+        ("name", " ", "council name must not be empty"),
+        ("domain", "Planning.Demo", "download host must be a lowercase host name"),
+        ("reference_suffixes", {"nope": "XX"}, "'nope' is not an ODP application type code"),
+        ("allow_download_hosts", ["https://x.uk"], "download host must be a lowercase host name"),
+        ("admin_email", "admin", "admin e-mail is not a valid e-mail address"),
+        ("public_base_url", "demo.gov.uk", "public base URL must be an absolute http"),
+    ],
+)
+def test_deployment_fields_follow_the_council_rules(field, value, message):
+    values = {"code": "DEMO", "slug": "demo", "name": "Demo", field: value}
+    with pytest.raises(ValidationError) as raised:
+        CouncilDeployment(**values)
+    assert message in str(raised.value)
+
+
+def test_load_deployments(tmp_path):
+    path = tmp_path / "councils.json"
+    path.write_text(
+        json.dumps(
+            [
+                DEPLOYMENT.model_dump(mode="json"),
+                {"code": "BUC", "slug": "buckinghamshire", "name": "Buckinghamshire Council"},
+            ]
+        )
+    )
+    deployments = load_deployments(path)
+    assert list(deployments) == ["DEMO", "BUC"]
+    assert deployments["DEMO"] == DEPLOYMENT
+    assert deployments["BUC"].allow_download_hosts == () and deployments["BUC"].domain is None
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "cannot read council deployments from"),
+        ('{"code": "DEMO"}', "expected a JSON list of councils"),
+        ('[{"code": "demo", "slug": "demo", "name": "Demo"}]', "council #1 is invalid"),
+        (
+            '[{"code": "DEMO", "slug": "a", "name": "A"}, {"code": "DEMO", "slug": "b", "name": "B"}]',
+            "council code DEMO appears twice",
+        ),
+        (
+            '[{"code": "A", "slug": "a", "name": "A"}, {"code": "B", "slug": "a", "name": "B"}]',
+            "council slug a appears twice",
+        ),
+    ],
+)
+def test_load_deployments_refuses_bad_files(tmp_path, content, message):
+    path = tmp_path / "councils.json"
+    path.write_text(content)
+    with pytest.raises(DeploymentConfigError, match=message):
+        load_deployments(path)
+
+
+def test_load_deployments_of_a_missing_file(tmp_path):
+    with pytest.raises(DeploymentConfigError, match="cannot read council deployments"):
+        load_deployments(tmp_path / "missing.json")
+
+
+def test_local_defaults_without_deployment():
+    settings = effective_settings(None, demo_council())
+    assert settings.model_dump() == {
+        "code": "DEMO",
+        "slug": "demo",
+        "name": "Demo Council",
+        "domain": None,
+        "public_base_url": DEFAULT_LOCAL_BASE_URL,
+        "allow_download_hosts": (),
+        "reference_suffixes": {},
+        "reply_to_email": None,
+        "admin_email": None,
+    }
+    assert settings.reference_suffix("pp.full.householder") == "HAPP"
+    assert settings.reference_suffix("pa.part1.classA") == "PA1A"
+
+
+def test_deployment_alone_before_the_council_is_created():
+    settings = effective_settings(DEPLOYMENT, CouncilState())
+    assert (settings.code, settings.name, settings.public_base_url) == (
+        "DEMO",
+        "Demo Council (deployed)",
+        "https://planning.demo.gov.uk",
+    )
+    assert settings.allow_download_hosts == ("files.planx.uk",)
+    assert settings.reference_suffix("pp.full.householder.retro") == "HH"  # a parent's override applies
+    assert settings.reference_suffix("ldc.existing") == "CERT"
+    assert settings.admin_email == "admin@demo.gov.uk"
+
+
+def test_the_stream_wins_over_the_deployment():
+    state = then(
+        demo_council(),
+        [
+            changed(public_base_url="https://first.demo.gov.uk", allow_download_hosts=()),
+            changed(name="Demo Borough", reference_suffixes={"ldc": "LAWF"}, reply_to_email="p@demo.gov.uk"),
+            changed(public_base_url="https://second.demo.gov.uk"),
+        ],
+    )
+    settings = effective_settings(DEPLOYMENT, state)
+    assert settings.name == "Demo Borough"
+    assert settings.public_base_url == "https://second.demo.gov.uk"
+    assert settings.allow_download_hosts == ()
+    assert settings.reference_suffixes == {"pp.full.householder": "HH", "ldc": "LAWF"}  # merged per type code
+    assert settings.reply_to_email == "p@demo.gov.uk"
+    assert settings.domain == "planning.demo.gov.uk"
+
+
+def test_created_name_wins_over_the_deployed_name():
+    assert effective_settings(DEPLOYMENT, demo_council()).name == "Demo Council"
+
+
+def test_explicit_public_base_url_wins_over_domain():
+    deployment = DEPLOYMENT.model_copy(update={"public_base_url": "https://other.gov.uk"})
+    assert effective_settings(deployment, demo_council()).public_base_url == "https://other.gov.uk"
+
+
+def test_a_council_neither_deployed_nor_created():
+    with pytest.raises(CouncilNotFound, match="the council is neither deployed nor created"):
+        effective_settings(None, CouncilState())
+
+
+def test_a_deployment_of_another_council_is_refused():
+    with pytest.raises(ValueError, match="deployment BUC does not belong to council DEMO"):
+        effective_settings(DEPLOYMENT.model_copy(update={"code": "BUC"}), demo_council())
