@@ -94,6 +94,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get("Content-Length") or 0)
         if length > self.server.max_body_bytes:
+            self._discard(length)
             self._send_json(413, {"message": f"Request body over {self.server.max_body_bytes} bytes"}, close=True)
             return
         body = self.rfile.read(length) if length else b""
@@ -121,6 +122,16 @@ class RequestHandler(BaseHTTPRequestHandler):
         finally:
             self.server.after_request()
         self._send(response.get("statusCode", 200), response_headers(response), response_body(response))
+
+    def _discard(self, length: int) -> None:
+        """Read (and drop) a moderately oversized body so the client sees the 413 rather than a broken pipe."""
+        if length > 4 * self.server.max_body_bytes:
+            return
+        while length > 0:
+            chunk = self.rfile.read(min(length, 1 << 16))
+            if not chunk:
+                return
+            length -= len(chunk)
 
     def _authorize(self, event: dict[str, Any], method: str, path: str) -> bool:
         arn = method_arn(method, path)

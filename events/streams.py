@@ -1,4 +1,4 @@
-"""Stream ids: one stream per application for what officers decide, side streams for background work, one per council."""
+"""Stream ids: a stream per application for what officers decide, side streams for background work, one per council."""
 
 from __future__ import annotations
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 from shared.clock import Clock, clock_from_environment
 from shared.documents.port import DocumentStore
@@ -23,6 +26,18 @@ class Dependencies:
     """The adapters a handler uses, built lazily from one settings object."""
 
     settings: Settings
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def memo(self, name: str, build: Callable[[Dependencies], T]) -> T:
+        """A service object built once from these adapters (forgotten with them when the settings change)."""
+        try:
+            return self._memo[name]
+        except KeyError:
+            with self._memo_lock:
+                if name not in self._memo:
+                    self._memo[name] = build(self)
+                return self._memo[name]
 
     @cached_property
     def clock(self) -> Clock:
@@ -33,7 +48,8 @@ class Dependencies:
         if self.settings.runtime == "aws":
             from shared.eventstore.dynamodb import DynamoDbEventStore
 
-            return DynamoDbEventStore(self._required("event_table"), client=self.aws_client("dynamodb"), clock=self.clock)
+            table = self._required("event_table")
+            return DynamoDbEventStore(table, client=self.aws_client("dynamodb"), clock=self.clock)
         from shared.eventstore.sqlite import SqliteEventStore
 
         return SqliteEventStore(self.settings.event_log_path, clock=self.clock)

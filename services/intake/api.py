@@ -29,14 +29,17 @@ COLLECTION = "/api/v2/planning_applications"
 TITLE = "BOPS intake API"
 
 
-@cache
 def intake() -> Any:
+    from shared.wiring import dependencies
+
+    return dependencies().memo("intake", build_intake)
+
+
+def build_intake(deps: Any) -> Any:
     from services.intake.accept import IntakeService
     from shared.councils.service import CouncilService
     from shared.odp import OdpValidator
-    from shared.wiring import dependencies
 
-    deps = dependencies()
     if deps.settings.odp_schema_dir is None:
         raise RuntimeError("BOPS_ODP_SCHEMA_DIR is not set: intake cannot validate ODP submissions")
     councils = CouncilService(deps.event_store, deps.clock)
@@ -84,7 +87,7 @@ def links(reference: str) -> dict[str, str]:
     },
     tags=["Planning applications"],
 )
-def submit_application() -> Response:
+def submit_application():
     from shared.wiring import dependencies
 
     council, actor = require("planning_application:write")
@@ -132,12 +135,12 @@ def show_application(reference: str) -> dict[str, Any]:
 
 
 @app.get("/api/v2/openapi.json", include_in_schema=False)
-def openapi() -> Response:
+def openapi():
     return Response(200, content_types.APPLICATION_JSON, openapi_document())
 
 
 @app.get("/api/v2/docs", include_in_schema=False)
-def docs() -> Response:
+def docs():
     from services.intake.docs_page import render
 
     return Response(200, "text/html; charset=utf-8", render(json.loads(openapi_document()), TITLE))

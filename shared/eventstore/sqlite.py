@@ -40,6 +40,8 @@ _INSERT = (
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
+_MAX_HEADS = 10_000
+
 JOURNAL_MODE = "WAL"
 SYNCHRONOUS = "NORMAL"
 BUSY_TIMEOUT_MS = 60_000
@@ -72,6 +74,8 @@ class SqliteEventStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.clock = clock or SystemClock()
         self._local = threading.local()
+        # the last event this store appended or read per stream: (version, hash), for appends that skip the read
+        self._heads: dict[str, tuple[int, str]] = {}
         self._connection().executescript(SCHEMA)
 
     def _connection(self) -> sqlite3.Connection:
@@ -97,6 +101,9 @@ class SqliteEventStore:
             self._local.cursor = None
 
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
+        known = self._heads.get(stream_id)
+        if known is not None and known[0] == expected_version and len(events) == 1:
+            return self._append_one(stream_id, expected_version, known[1], events)
         cursor = self._cursor()
         execute = cursor.execute
         execute("BEGIN IMMEDIATE")
@@ -122,7 +129,42 @@ class SqliteEventStore:
             if self._connection().in_transaction:
                 execute("ROLLBACK")
             raise
+        last = recorded[-1][0]
+        self._remember(stream_id, last.version, last.hash)
         return [event for event, _ in recorded]
+
+    def _append_one(
+        self, stream_id: str, expected_version: int, previous_hash: str, events: Sequence[NewEvent]
+    ) -> list[RecordedEvent]:
+        """One event onto a stream whose event at expected_version this store has seen (`_heads`): one INSERT.
+
+        Events are never changed or removed and versions are contiguous, so the remembered hash is still that
+        event's, and if version expected+1 does not exist when the INSERT runs (the UNIQUE key checks it, atomically,
+        in the INSERT's own transaction), expected_version is still the stream's last version: the same check, link
+        and all-or-nothing write as the general path, without reading the head first. The recorded-at time is still
+        taken after the stream was seen at expected_version, so it never runs backwards within a stream.
+        """
+        recorded_at = self.clock.now()
+        [(event, data)] = record(events, stream_id, expected_version, recorded_at, previous_hash)
+        cursor = self._cursor()
+        try:
+            cursor.execute(
+                _INSERT,
+                (stream_id, event.version, event.event_type, format_time(recorded_at), data, previous_hash, event.hash),
+            )
+        except sqlite3.IntegrityError:
+            self._heads.pop(stream_id, None)
+            raise ConcurrencyError(stream_id, expected_version, self.stream_version(stream_id)) from None
+        object.__setattr__(event, "position", cursor.lastrowid)
+        self._remember(stream_id, event.version, event.hash)
+        return [event]
+
+    def _remember(self, stream_id: str, version: int, hash_: str) -> None:
+        """Note that the stream's event at `version` has this hash (a fact that stays true; bounded memory)."""
+        heads = self._heads
+        if len(heads) >= _MAX_HEADS and stream_id not in heads:
+            heads.clear()
+        heads[stream_id] = (version, hash_)
 
     def read(
         self,

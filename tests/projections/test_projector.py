@@ -54,9 +54,23 @@ class LatestNamesPerCouncil:
 
     def apply(self, document: Document | None, event: RecordedEvent) -> Document | None:
         document = document or {"events": 0, "latest": {}}
-        name = event.payload.name if isinstance(event.payload, CouncilCreated) else event.payload.changes.name  # type: ignore[attr-defined]
+        payload = event.payload
+        name = payload.name if isinstance(payload, CouncilCreated) else payload.changes.name  # type: ignore[attr-defined]
         latest = {**document["latest"], event.stream_id: name} if name is not None else document["latest"]
         return {"events": document["events"] + 1, "latest": latest}
+
+
+def fold(projection, events: list[RecordedEvent]) -> list[tuple[str, Document]]:
+    """The read model a projection means, straight from its pure functions: what every store must end up holding."""
+    documents: dict[str, Document] = {}
+    for event in events:
+        key = projection.key(event) if event.event_type in projection.event_types else None
+        if key is None:
+            continue
+        document = projection.apply(documents.pop(key, None), event)
+        if document is not None:
+            documents[key] = document
+    return sorted(documents.items(), key=lambda item: item[0].encode("utf-8"))
 
 
 def new_name(prefix: str) -> str:
@@ -228,10 +242,12 @@ def check_any_delivery_gives_the_in_order_read_model(
         recorded = [append_stream(log, council, names) for council, names in streams]
         reference = [NamesPerStream(new_name("in-order")), LatestNamesPerCouncil(new_name("in-order"))]
         delivered = [NamesPerStream(new_name("delivered")), LatestNamesPerCouncil(new_name("delivered"))]
+        in_log_order = sorted((event for stream in recorded for event in stream), key=lambda event: event.position)
         for projection in reference:
             projector = Projector(projection, in_order_store, log)
-            for event in sorted((e for stream in recorded for e in stream), key=lambda e: e.position):
+            for event in in_log_order:
                 projector.handle(event)
+            assert list(in_order_store.documents(projection.name)) == fold(projection, in_log_order)
         projectors = [Projector(projection, store, log) for projection in delivered]
         for index, version in deliveries:
             for projector in projectors:

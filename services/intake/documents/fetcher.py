@@ -279,5 +279,5 @@ def _request_headers(headers: Mapping[str, str]) -> dict[str, str]:
 def _check_header_values(headers: Mapping[str, str]) -> None:
     """Refuse header values http.client would reject with the value in its error message (a credential, maybe)."""
     for name, value in headers.items():
-        if any(ord(c) < 0x20 and c != "\t" or ord(c) == 0x7F for c in value) or not value.isascii():
-            raise FetchRefused(f"the {name} header (the council's download credential?) is not a valid header value")
+        if not value.isascii() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            raise FetchRefused(f"the {name} header value is not printable ASCII, so it cannot be sent")

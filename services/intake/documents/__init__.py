@@ -1,0 +1,1 @@
+"""Intake's document fetcher: downloads the files a submission names into the document store, safely."""

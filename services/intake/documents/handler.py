@@ -1,0 +1,33 @@
+"""The document fetcher's Lambda handler: reacts to PlanningApplicationSubmitted (errors propagate: the bus retries)."""
+
+from __future__ import annotations
+
+from events import RecordedEvent
+from events.application import PlanningApplicationSubmitted
+from shared.bus.messages import subscriber
+
+
+def handle(event: RecordedEvent) -> None:
+    if not isinstance(event.payload, PlanningApplicationSubmitted):
+        return
+    from services.intake.documents.credentials import load_download_credential
+    from services.intake.documents.fetcher import SafeHttpFetcher
+    from services.intake.documents.service import fetch_documents
+    from shared.councils.service import CouncilService
+    from shared.wiring import dependencies
+
+    deps = dependencies()
+    settings = CouncilService(deps.event_store, deps.clock).settings(event.council)
+    allowlist = settings.allow_download_hosts
+    fetch_documents(
+        event,
+        deps.event_store,
+        deps.documents,
+        SafeHttpFetcher(allowlist),
+        allowlist,
+        load_download_credential(deps.secrets, event.council),
+        deps.clock,
+    )
+
+
+lambda_handler = subscriber(handle)

@@ -1,0 +1,244 @@
+"""A real local file server (HTTP, optionally HTTPS) and builders for the document fetcher's tests."""
+
+from __future__ import annotations
+
+import struct
+import threading
+import time
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from events import Actor, NewEvent, RecordedEvent
+from events.application import PlanningApplicationSubmitted
+from events.streams import application_stream
+from shared.eventstore.port import EventStore
+from shared.odp.model import Site, Submission, SubmittedFile
+
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+COUNCIL = "DEMO"
+REFERENCE = "26-00001-HAPP"
+CREDENTIAL = "planx-key-7f3a9c1e5b2d4f6a8c0e"
+ODP_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "odp"
+HOUSEHOLDER_EXAMPLE = ODP_DIR / "examples" / "application" / "planningPermission" / "fullHouseholder.json"
+
+
+def _png_1x1() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+PNG = _png_1x1()
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+HTML = b"<html><body>Sign in to PlanX</body></html>\n"
+HUGE = b"%PDF-1.7\n" + b"0" * 200_000
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class FileServerState:
+    base: str = ""
+    hits: Counter[str] = field(default_factory=Counter)
+    seen: list[Seen] = field(default_factory=list)
+    flaky_failures: int = 1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def requests_to(self, path: str) -> list[Seen]:
+        return [seen for seen in self.seen if seen.path == path]
+
+
+class FileHandler(BaseHTTPRequestHandler):
+    """Routes of the test file server (see each branch)."""
+
+    server: Any
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep the test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        state: FileServerState = self.server.state
+        path = self.path
+        with state.lock:
+            state.hits[path] += 1
+            hits = state.hits[path]
+            state.seen.append(Seen(path, {name.lower(): value for name, value in self.headers.items()}))
+        files = {"/files/plan.pdf": PDF, "/files/photo.png": PNG, "/files/photo.jpg": JPEG, "/files/plan2.pdf": PDF}
+        if path in files:
+            return self.send(200, files[path], "application/octet-stream")
+        if path.startswith("/named/"):
+            return self.send(200, PDF, "application/pdf")
+        if path == "/files/disguised.pdf":
+            return self.send(200, HTML, "application/pdf")  # claims PDF, is HTML
+        if path == "/files/empty.pdf":
+            return self.send(200, b"", "application/pdf")
+        if path == "/files/huge.pdf":
+            return self.send(200, HUGE, "application/pdf")
+        if path == "/files/huge-stream.pdf":  # no Content-Length: the body ends when the connection closes
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pdf")
+            self.end_headers()
+            for start in range(0, len(HUGE), 8192):
+                self.wfile.write(HUGE[start : start + 8192])
+            return None
+        if path == "/files/missing.pdf":
+            return self.send(404, b"not found", "text/plain")
+        if path == "/files/forbidden.pdf":
+            return self.send(403, b"forbidden", "text/plain")
+        if path == "/files/flaky.pdf":
+            if hits <= state.flaky_failures:
+                return self.send(500, b"oops", "text/plain")
+            return self.send(200, PDF, "application/pdf")
+        if path == "/files/down.pdf":
+            return self.send(503, b"down", "text/plain")
+        if path == "/files/busy.pdf":
+            return self.send(429, b"slow down", "text/plain")
+        if path == "/files/slow.pdf":
+            time.sleep(1.5)
+            return self.send(200, PDF, "application/pdf")
+        if path == "/files/drip.pdf":  # a byte every 50 ms: each read is quick, the whole is too slow
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(PDF)))
+            self.end_headers()
+            try:
+                for byte in PDF:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                pass
+            return None
+        if path == "/redirect/same":
+            return self.redirect("/files/plan.pdf")
+        if path == "/redirect/to-localhost":
+            return self.redirect(state.base.replace("127.0.0.1", "localhost") + "/files/plan.pdf")
+        if path == "/redirect/to-elsewhere":
+            return self.redirect("http://files.elsewhere.test/plan.pdf")
+        if path == "/redirect/to-ftp":
+            return self.redirect("ftp://127.0.0.1/plan.pdf")
+        if path.startswith("/redirect/chain/"):
+            left = int(path.rsplit("/", 1)[1])
+            return self.redirect(f"/redirect/chain/{left - 1}" if left > 0 else "/files/plan.pdf")
+        if path == "/redirect/private-to-localhost":
+            return self.redirect(state.base.replace("127.0.0.1", "localhost") + "/private/plan.pdf", 307)
+        if path == "/private/plan.pdf" or path.startswith("/file/private/"):  # like PlanX's private files
+            if self.headers.get("api-key") != CREDENTIAL:
+                return self.send(403, b"api-key required", "text/plain")
+            return self.send(200, PDF, "application/pdf")
+        return self.send(404, b"no such route", "text/plain")
+
+    def send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def redirect(self, location: str, status: int = 302) -> None:
+        self.send_response(status)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients that give up (timeouts, size caps, refused certificates) are part of the tests
+
+
+class FileServer:
+    """A threaded HTTP(S) file server on 127.0.0.1 and a random port."""
+
+    def __init__(self, ssl_context: Any = None) -> None:
+        self.httpd = QuietServer(("127.0.0.1", 0), FileHandler)
+        if ssl_context is not None:
+            self.httpd.socket = ssl_context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        scheme = "https" if ssl_context is not None else "http"
+        self.state = FileServerState(base=f"{scheme}://127.0.0.1:{self.port}")
+        self.httpd.state = self.state  # type: ignore[attr-defined]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return self.state.base
+
+    @property
+    def host(self) -> str:
+        """The allowlist entry naming this server's address and port."""
+        return f"127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def start(self) -> FileServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def submission(urls: list[str], types: list[tuple[str, ...]] | None = None) -> Submission:
+    types = types or [("drawing.other",)] * len(urls)
+    return Submission(
+        format="application",
+        application_type="pp.full.householder",
+        site=Site(address="1 High Street, Testtown"),
+        files=tuple(
+            SubmittedFile(url=url, types=kinds, description=f"file {index}")
+            for index, (url, kinds) in enumerate(zip(urls, types, strict=True))
+        ),
+    )
+
+
+def submitted(store: EventStore, sub: Submission, reference: str = REFERENCE) -> RecordedEvent:
+    """Record the application's PlanningApplicationSubmitted on its main stream, as intake does."""
+    payload = PlanningApplicationSubmitted(
+        reference=reference,
+        received_at=T0,
+        submission=sub,
+        payload_key=f"{COUNCIL}/{reference}/submission.json",
+        payload_sha256="a" * 64,
+        payload_size=1234,
+    )
+    event = NewEvent(payload, COUNCIL, Actor.system("intake"), T0)
+    stream = application_stream(COUNCIL, reference)
+    return store.append(stream, store.stream_version(stream), [event])[0]
+
+
+def make_self_signed_certificate(directory: Path, names: str) -> tuple[Path, Path]:
+    """A throwaway certificate and key (openssl CLI) for `names`, e.g. "DNS:localhost,IP:127.0.0.1"."""
+    import subprocess
+
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=bops-test",
+            "-addext", f"subjectAltName={names}",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key

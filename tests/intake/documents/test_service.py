@@ -1,0 +1,330 @@
+"""fetch_documents end to end: a real file server, a SQLite event log and a local document store."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import socket
+import threading
+
+import pytest
+
+from events.application import DocumentFetchFailed, DocumentReceived
+from events.streams import application_side_stream
+from services.intake.documents.fetcher import FetchResult, SafeHttpFetcher
+from services.intake.documents.service import RetryPolicy, fetch_documents
+from shared.clock import FrozenClock
+from shared.documents.local import LocalDocumentStore
+from shared.eventstore.sqlite import SqliteEventStore
+from shared.odp import parse_submission
+from tests.intake.documents.support import (
+    COUNCIL,
+    CREDENTIAL,
+    HOUSEHOLDER_EXAMPLE,
+    JPEG,
+    PDF,
+    PNG,
+    REFERENCE,
+    T0,
+    FileServer,
+    submission,
+    submitted,
+)
+
+STREAM = application_side_stream(COUNCIL, REFERENCE, "documents")
+CAP = 64 * 1024
+
+
+class Harness:
+    def __init__(self, tmp_path, server: FileServer) -> None:
+        self.tmp_path = tmp_path
+        self.server = server
+        self.store = SqliteEventStore(tmp_path / "events.sqlite", clock=FrozenClock(T0))
+        self.documents = LocalDocumentStore(tmp_path / "documents")
+        self.clock = FrozenClock(T0)
+        self.sleeps: list[float] = []
+
+    def submit(self, *paths_or_urls: str, types=None):
+        urls = [p if "://" in p else self.server.url(p) for p in paths_or_urls]
+        return submitted(self.store, submission(urls, types))
+
+    def run(self, event, allowlist=None, credential=None, fetcher=None, **fetcher_options):
+        allowlist = (self.server.host,) if allowlist is None else allowlist
+        fetcher = fetcher or SafeHttpFetcher(allowlist, max_bytes=CAP, timeout=2.0, **fetcher_options)
+        retry = RetryPolicy(attempts=3, first_delay=0.01, sleep=self.sleeps.append)
+        return fetch_documents(
+            event, self.store, self.documents, fetcher, allowlist, credential, self.clock, retry=retry
+        )
+
+    def outcomes(self):
+        return [e.payload for e in self.store.read(STREAM)]
+
+    def only(self):
+        [outcome] = self.outcomes()
+        return outcome
+
+    def log_bytes(self) -> bytes:
+        return b"".join(p.read_bytes() for p in self.tmp_path.glob("events.sqlite*"))
+
+
+@pytest.fixture
+def h(tmp_path, server) -> Harness:
+    return Harness(tmp_path, server)
+
+
+def test_allowed_files_are_stored_and_recorded(h):
+    types = [("floorPlan.existing", "floorPlan.proposed"), ("photographs.existing",), ("otherDocument",)]
+    event = h.submit("/files/plan.pdf", "/files/photo.png", "/files/photo.jpg", types=types)
+
+    appended = h.run(event)
+
+    assert [e.stream_id for e in appended] == [STREAM] * 3
+    assert [e.version for e in appended] == [1, 2, 3]
+    for recorded, content, content_type, name, tags in zip(
+        appended,
+        [PDF, PNG, JPEG],
+        ["application/pdf", "image/png", "image/jpeg"],
+        ["plan.pdf", "photo.png", "photo.jpg"],
+        types,
+        strict=True,
+    ):
+        doc = recorded.payload
+        assert isinstance(doc, DocumentReceived)
+        assert doc.file_index == appended.index(recorded)
+        assert doc.source_url == h.server.url(f"/files/{name}")
+        assert doc.file_name == name
+        assert doc.key == f"{COUNCIL}/{REFERENCE}/documents/{doc.document_id}/{name}"
+        assert (doc.sha256, doc.size) == (hashlib.sha256(content).hexdigest(), len(content))
+        assert doc.content_type == content_type
+        assert doc.tags == tags
+        assert doc.description == f"file {doc.file_index}"
+        assert h.documents.get(doc.key) == content
+        assert h.documents.content_type(doc.key) == content_type
+        assert recorded.actor.id == "intake-document-fetcher"
+        assert recorded.correlation_id == event.correlation_id
+        assert recorded.causation_id == event.event_id
+    assert len({e.payload.document_id for e in appended}) == 3
+    assert h.store.verify(STREAM).ok
+
+
+def test_a_host_not_on_the_allowlist_is_recorded_as_failed(h):
+    event = h.submit("/files/plan.pdf")
+    h.run(event, allowlist=("files.planx.uk",))
+    failed = h.only()
+    assert failed == DocumentFetchFailed(
+        file_index=0,
+        source_url=h.server.url("/files/plan.pdf"),
+        reason=f"host {h.server.host} is not on the council's download allowlist",
+        attempts=0,
+        tags=("drawing.other",),
+    )
+    assert h.server.state.seen == []
+
+
+def test_loopback_is_refused_unless_the_allowlist_names_it(h):
+    port = h.server.port
+    event = h.submit(f"http://files.example.test:{port}/files/plan.pdf", f"http://localhost:{port}/files/plan.pdf")
+    allowlist = (f"files.example.test:{port}", f"localhost:{port}")
+
+    def resolve(host, port):
+        return {"files.example.test": ["127.0.0.1"]}.get(host) or [i[4][0] for i in socket.getaddrinfo(host, port)]
+
+    h.run(event, allowlist=allowlist, resolver=resolve)
+
+    refused, received = h.outcomes()
+    assert isinstance(refused, DocumentFetchFailed)
+    assert refused.reason == "host files.example.test resolves to loopback address 127.0.0.1, which is never fetched"
+    assert refused.attempts == 1
+    assert isinstance(received, DocumentReceived)
+    assert len(h.server.state.seen) == 1  # only localhost's request reached the server
+
+
+def test_html_disguised_as_pdf_is_refused_and_not_stored(h):
+    h.run(h.submit("/files/disguised.pdf"))
+    failed = h.only()
+    assert isinstance(failed, DocumentFetchFailed)
+    assert failed.reason == "not a PDF, PNG or JPEG (starts with b'<html')"
+    assert failed.attempts == 1
+    assert not any(p.is_file() for p in (h.tmp_path / "documents").rglob("*"))
+
+
+def test_files_over_the_cap_are_refused(h):
+    h.run(h.submit("/files/huge.pdf", "/files/huge-stream.pdf"))
+    assert [o.reason for o in h.outcomes()] == ["larger than 64 KB", "larger than 64 KB"]
+
+
+def test_server_errors_are_retried_then_succeed(h):
+    h.run(h.submit("/files/flaky.pdf"))
+    assert isinstance(h.only(), DocumentReceived)
+    assert h.server.state.hits["/files/flaky.pdf"] == 2
+    assert h.sleeps == [0.01]
+
+
+def test_retries_give_up_after_three_attempts(h):
+    h.run(h.submit("/files/down.pdf", "/files/busy.pdf"))
+    assert [(o.reason, o.attempts) for o in h.outcomes()] == [
+        ("HTTP 503 Service Unavailable after 3 attempts", 3),
+        ("HTTP 429 Too Many Requests after 3 attempts", 3),
+    ]
+    assert h.sleeps == [0.01, 0.02, 0.01, 0.02]
+
+
+def test_not_found_is_not_retried(h):
+    h.run(h.submit("/files/missing.pdf"))
+    failed = h.only()
+    assert (failed.reason, failed.attempts) == ("HTTP 404 Not Found after 1 attempt", 1)
+    assert h.server.state.hits["/files/missing.pdf"] == 1
+    assert h.sleeps == []
+
+
+def test_timeouts_are_retried_and_reported(h):
+    h.run(h.submit("/files/slow.pdf"), fetcher=SafeHttpFetcher((h.server.host,), timeout=0.2))
+    failed = h.only()
+    assert (failed.reason, failed.attempts) == ("timed out (limit 0.2 s per attempt) after 3 attempts", 3)
+
+
+def test_redirects_to_allowed_hosts_are_followed_and_others_refused(h):
+    port = h.server.port
+    event = h.submit("/redirect/same", "/redirect/to-localhost", "/redirect/to-elsewhere", "/redirect/chain/3")
+    h.run(event, allowlist=(h.server.host, f"localhost:{port}"))
+    same, localhost, elsewhere, chain = h.outcomes()
+    assert isinstance(same, DocumentReceived) and same.file_name == "same"  # named after the submitted URL
+    assert same.content_type == "application/pdf"
+    assert isinstance(localhost, DocumentReceived)
+    assert elsewhere.reason == "redirected: host files.elsewhere.test is not on the council's download allowlist"
+    assert chain.reason == "more than 3 redirects"
+
+
+def test_the_credential_is_sent_as_api_key_and_never_recorded(h, caplog):
+    caplog.set_level(logging.DEBUG)
+    event = h.submit("/private/plan.pdf", "/files/plan.pdf", "/files/missing.pdf", "/redirect/private-to-localhost")
+    h.run(event, allowlist=(h.server.host, f"localhost:{h.server.port}"), credential=CREDENTIAL)
+
+    private, public, missing, cross_origin = h.outcomes()
+    assert isinstance(private, DocumentReceived)
+    assert isinstance(public, DocumentReceived)
+    assert missing.reason == "HTTP 404 Not Found after 1 attempt"
+    assert cross_origin.reason == "HTTP 403 Forbidden after 1 attempt"  # the key is not sent to another origin
+    assert h.server.state.requests_to("/private/plan.pdf")[0].headers["api-key"] == CREDENTIAL
+    assert CREDENTIAL.encode() not in h.log_bytes()
+    assert CREDENTIAL not in caplog.text
+    assert all(CREDENTIAL not in json.dumps(e.as_dict(), default=str) for e in h.store.read(STREAM))
+
+
+def test_without_the_credential_private_files_fail(h):
+    h.run(h.submit("/private/plan.pdf"))
+    assert h.only().reason == "HTTP 403 Forbidden after 1 attempt"
+
+
+class TestIdempotency:
+    def test_a_redelivery_after_everything_is_recorded_does_nothing(self, h):
+        event = h.submit("/files/plan.pdf", "/files/missing.pdf")
+        assert len(h.run(event)) == 2
+        hits = sum(h.server.state.hits.values())
+
+        assert h.run(event) == []
+        assert len(h.outcomes()) == 2
+        assert sum(h.server.state.hits.values()) == hits
+
+    def test_a_redelivery_after_a_crash_fetches_only_what_is_missing(self, h):
+        event = h.submit("/files/plan.pdf", "/files/photo.png", "/files/photo.jpg")
+        real = SafeHttpFetcher((h.server.host,))
+
+        class CrashOnPng:
+            def fetch(self, url, headers) -> FetchResult:
+                if url.endswith(".png"):
+                    raise RuntimeError("the function was stopped")
+                return real.fetch(url, headers)
+
+        with pytest.raises(RuntimeError):
+            h.run(event, fetcher=CrashOnPng())
+        assert [o.file_index for o in h.outcomes()] == [0]
+
+        h.run(event)
+        assert [o.file_index for o in h.outcomes()] == [0, 1, 2]
+        assert h.server.state.hits["/files/plan.pdf"] == 1
+
+    def test_a_concurrent_delivery_that_records_first_wins(self, h):
+        event = h.submit("/files/plan.pdf", "/files/photo.png")
+        real = SafeHttpFetcher((h.server.host,))
+        inner: list = []
+
+        class RacedBy:
+            """Another delivery of the same event runs to the end while this one is downloading file 0."""
+
+            def fetch(self, url, headers) -> FetchResult:
+                if not inner:
+                    inner.append(h.run(event))
+                return real.fetch(url, headers)
+
+        assert h.run(event, fetcher=RacedBy()) == []
+        assert [e.payload.file_index for e in inner[0]] == [0, 1]
+        assert [o.file_index for o in h.outcomes()] == [0, 1]
+
+    def test_two_concurrent_deliveries_record_each_file_exactly_once(self, h):
+        paths = ["/files/plan.pdf", "/files/photo.png", "/files/photo.jpg", "/files/flaky.pdf", "/files/missing.pdf"]
+        event = h.submit(*paths)
+        barrier = threading.Barrier(2)
+        results: list = []
+        errors: list = []
+
+        def deliver():
+            try:
+                barrier.wait()
+                results.append(h.run(event))
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=deliver) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+
+        assert errors == []
+        assert sorted(o.file_index for o in h.outcomes()) == [0, 1, 2, 3, 4]
+        assert sorted(e.payload.file_index for batch in results for e in batch) == [0, 1, 2, 3, 4]
+        assert h.store.verify(STREAM).ok
+
+
+@pytest.fixture
+def householder():
+    if not HOUSEHOLDER_EXAMPLE.is_file():
+        pytest.skip(f"ODP example not found at {HOUSEHOLDER_EXAMPLE}")
+    return parse_submission(json.loads(HOUSEHOLDER_EXAMPLE.read_text()))
+
+
+def test_real_planx_urls_without_an_allowlist_entry_fail_without_network(h, householder, monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("no network access expected")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    event = submitted(h.store, householder)
+
+    h.run(event, allowlist=(), credential=CREDENTIAL, fetcher=SafeHttpFetcher((), resolver=no_network))
+
+    outcomes = h.outcomes()
+    assert [o.file_index for o in outcomes] == [0, 1, 2, 3]
+    for outcome, file in zip(outcomes, householder.files, strict=True):
+        assert isinstance(outcome, DocumentFetchFailed)
+        assert outcome.source_url == file.url
+        assert file.url.startswith("https://api.editor.planx.dev/file/private/")
+        assert outcome.reason == "host api.editor.planx.dev is not on the council's download allowlist"
+        assert (outcome.attempts, outcome.tags) == (0, file.types)
+
+
+def test_an_odp_submission_s_files_are_downloaded_with_the_credential(h, householder):
+    files = tuple(
+        file.model_copy(update={"url": file.url.replace("https://api.editor.planx.dev", h.server.base)})
+        for file in householder.files
+    )
+    event = submitted(h.store, householder.model_copy(update={"files": files}))
+
+    h.run(event, credential=CREDENTIAL)
+
+    outcomes = h.outcomes()
+    assert [o.file_name for o in outcomes] == ["myPlans.pdf", "other.pdf", "elevations.pdf", "floor_plans.pdf"]
+    assert [o.tags for o in outcomes] == [f.types for f in householder.files]
+    assert all(h.documents.get(o.key) == PDF for o in outcomes)

@@ -1,0 +1,57 @@
+"""Lambda handlers used by the runtime tests (declared by dotted path, like the services' handlers)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from events import RecordedEvent
+from shared.bus import subscriber
+
+delivered: list[RecordedEvent] = []
+failures_left: dict[str, int] = {}
+
+
+@subscriber
+def record(event: RecordedEvent) -> None:
+    remaining = failures_left.get(event.stream_id, 0)
+    if remaining:
+        failures_left[event.stream_id] = remaining - 1
+        raise RuntimeError(f"failing on purpose for {event.stream_id}")
+    delivered.append(event)
+
+
+def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Answers with what it received, and two cookies (multi-value response headers)."""
+    body = event["body"]
+    raw = base64.b64decode(body) if event["isBase64Encoded"] else (body or "").encode()
+    return {
+        "statusCode": 200,
+        "headers": {"Content-Type": "application/json"},
+        "multiValueHeaders": {"Set-Cookie": ["a=1; Path=/", "b=2; Path=/"]},
+        "body": json.dumps({
+            "resource": event["resource"],
+            "path": event["path"],
+            "pathParameters": event["pathParameters"],
+            "query": event["multiValueQueryStringParameters"],
+            "headers": event["multiValueHeaders"],
+            "base64": event["isBase64Encoded"],
+            "body_hex": raw.hex(),
+            "authorizer": event["requestContext"].get("authorizer"),
+        }),
+        "isBase64Encoded": False,
+    }
+
+
+def allow_all(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    token = (event["headers"].get("Authorization") or "").removeprefix("Bearer ")
+    if token == "unknown":
+        raise Exception("Unauthorized")
+    effect = "Deny" if token == "no-scope" else "Allow"
+    return {
+        "principalId": token,
+        "policyDocument": {"Statement": [{"Effect": effect, "Action": "execute-api:Invoke",
+                                          "Resource": [event["methodArn"]]}]},
+        "context": {"council": "DEMO"},
+    }

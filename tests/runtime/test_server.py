@@ -1,0 +1,89 @@
+"""The embedded HTTP server turns requests into API Gateway REST proxy events and proxy responses back."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+
+import pytest
+
+from bops.server import EmbeddedServer, Router
+from shared.declarations import HttpFunction, Route
+
+FUNCTIONS = [
+    HttpFunction(
+        "echo",
+        "tests.runtime.sample_handlers.echo",
+        (
+            Route("POST", "/things/{thing_id}/files"),
+            Route("GET", "/things"),
+            Route("GET", "/private", auth="api_key", scopes=("planning_application:read",)),
+        ),
+    )
+]
+
+
+@pytest.fixture
+def server():
+    instance = EmbeddedServer(("127.0.0.1", 0), Router(FUNCTIONS), "tests.runtime.sample_handlers.allow_all",
+                              lambda: {"status": "ok"}, max_body_bytes=1024)
+    thread = threading.Thread(target=instance.serve_forever, daemon=True)
+    thread.start()
+    yield instance
+    instance.shutdown()
+    instance.server_close()
+
+
+def call(server, method, path, body=None, headers=()):
+    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+    connection.putrequest(method, path)
+    for name, value in headers:
+        connection.putheader(name, value)
+    connection.putheader("Content-Length", str(len(body or b"")))
+    connection.endheaders(body)
+    response = connection.getresponse()
+    raw = response.read()
+    return response.status, response.getheaders(), json.loads(raw) if raw else None
+
+
+def test_binary_body_arrives_base64_with_path_parameters(server):
+    payload = bytes(range(256))
+    status, _, body = call(server, "POST", "/things/42/files", payload, [("Content-Type", "application/pdf")])
+    assert status == 200
+    assert body["base64"] is True and bytes.fromhex(body["body_hex"]) == payload
+    assert body["pathParameters"] == {"thing_id": "42"} and body["resource"] == "/things/{thing_id}/files"
+
+
+def test_text_body_is_passed_as_text(server):
+    status, _, body = call(server, "POST", "/things/a/files", b'{"x": 1}', [("Content-Type", "application/json")])
+    assert status == 200 and body["base64"] is False and bytes.fromhex(body["body_hex"]) == b'{"x": 1}'
+
+
+def test_multi_value_headers_and_query_in_and_several_set_cookie_out(server):
+    status, headers, body = call(server, "GET", "/things?tag=a&tag=b", headers=[("X-Many", "1"), ("X-Many", "2")])
+    assert status == 200
+    assert body["query"] == {"tag": ["a", "b"]}
+    assert body["headers"]["X-Many"] == ["1", "2"]
+    assert [v for k, v in headers if k.lower() == "set-cookie"] == ["a=1; Path=/", "b=2; Path=/"]
+
+
+def test_unknown_paths_and_methods(server):
+    assert call(server, "GET", "/nothing")[0] == 404
+    assert call(server, "DELETE", "/things")[0] == 405
+
+
+def test_bodies_over_the_limit_are_refused(server):
+    assert call(server, "POST", "/things/1/files", b"x" * 2048, [("Content-Type", "text/plain")])[0] == 413
+
+
+def test_health(server):
+    status, _, body = call(server, "GET", "/health")
+    assert (status, body) == (200, {"status": "ok"})
+
+
+def test_authorizer_answers_401_403_or_passes_its_context(server):
+    assert call(server, "GET", "/private", headers=[("Authorization", "Bearer unknown")])[0] == 401
+    assert call(server, "GET", "/private", headers=[("Authorization", "Bearer no-scope")])[0] == 403
+    status, _, body = call(server, "GET", "/private", headers=[("Authorization", "Bearer good")])
+    assert status == 200 and body["authorizer"] == {"principalId": "good", "council": "DEMO"}
