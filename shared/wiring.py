@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-T = TypeVar("T")
-
 from shared.clock import Clock, clock_from_environment
 from shared.documents.port import DocumentStore
 from shared.eventstore.port import EventStore
 from shared.projections.store import ReadModelStore
 from shared.settings import Settings, get_settings
+
+T = TypeVar("T")
 
 
 @dataclass

@@ -181,7 +181,10 @@ class SqliteEventStore:
         if as_of is not None:
             sql += " AND recorded_at <= ?"
             params.append(format_time(as_of))
-        return deserialize_rows(self._connection().execute(sql + " ORDER BY version", params).fetchall())
+        events = deserialize_rows(self._connection().execute(sql + " ORDER BY version", params).fetchall())
+        if events:
+            self._remember(stream_id, events[-1].version, events[-1].hash)
+        return events
 
     def stream_version(self, stream_id: str) -> int:
         row = self._connection().execute("SELECT MAX(version) FROM events WHERE stream_id = ?", (stream_id,)).fetchone()
