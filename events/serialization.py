@@ -29,19 +29,29 @@ def canonical_json(value: Any) -> bytes:
 def format_time(moment: datetime) -> str:
     """ISO 8601 in UTC with microseconds and a Z: what `moment.astimezone(UTC).isoformat(timespec="microseconds")`
     gives with its "+00:00" written "Z" (formatted by hand: the same text at half the cost)."""
-    if moment.tzinfo is not UTC:
-        if moment.tzinfo is None:
+    global _last_formatted
+    last = _last_formatted
+    if last[0] is moment:  # an append formats its recorded-at time more than once
+        return last[1]
+    utc = moment
+    if utc.tzinfo is not UTC:
+        if utc.tzinfo is None:
             raise ValueError("event times must be timezone-aware")
-        moment = moment.astimezone(UTC)
-    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031 (the fastest way to this text)
-        moment.year,
-        moment.month,
-        moment.day,
-        moment.hour,
-        moment.minute,
-        moment.second,
-        moment.microsecond,
+        utc = utc.astimezone(UTC)
+    text = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031 (the fastest way to this text)
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
     )
+    _last_formatted = (moment, text)  # one tuple: threads see a matching pair or none
+    return text
+
+
+_last_formatted: tuple[datetime | None, str] = (None, "")
 
 
 def parse_time(text: str) -> datetime:

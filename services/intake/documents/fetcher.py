@@ -134,8 +134,9 @@ class SafeHttpFetcher:
         self, target: Target, headers: Mapping[str, str], deadline: float
     ) -> tuple[int, str, str | None, bytes]:
         addresses = self._addresses(target)
-        connection = self._connection(target, addresses, deadline)
+        connection: _Pinned | None = None
         try:
+            connection = self._connection(target, addresses, deadline)
             connection.request("GET", target.path, headers=_request_headers(headers))
             response = connection.getresponse()
             status, phrase = response.status, response.reason or ""
@@ -157,7 +158,8 @@ class SafeHttpFetcher:
         except OSError as error:
             raise FetchFailed(f"network error talking to host {target.host} ({type(error).__name__})") from None
         finally:
-            connection.close()
+            if connection is not None:
+                connection.close()
 
     def _connection(self, target: Target, addresses: list[IpAddress], deadline: float) -> _Pinned:
         if target.scheme == "https":

@@ -1,0 +1,95 @@
+"""Lambda functions as the house runs them: arm64, the latest Python, one shared code asset, Powertools settings,
+active tracing, and a role of their own that starts with nothing but writing to the function's own log group."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from cdk.nag import XRAY_REASON, acknowledge
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14  # keep in step with LAMBDA_PYTHON in the Makefile
+ARCHITECTURE = lambda_.Architecture.ARM_64
+LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+LOG_LEVEL = "INFO"
+
+
+def construct_id(name: str) -> str:
+    """`intake-documents` → `IntakeDocuments` (construct ids, hence logical ids, from declared names)."""
+    return "".join(part[:1].upper() + part[1:] for part in name.replace("_", "-").split("-") if part)
+
+
+class FunctionFactory:
+    """Builds every function of a stack with the same code, environment and defaults."""
+
+    def __init__(
+        self, scope: Construct, *, code: lambda_.Code, environment: Mapping[str, str], metrics_namespace: str
+    ) -> None:
+        self.scope = scope
+        self.code = code
+        self.environment = dict(environment)
+        self.metrics_namespace = metrics_namespace
+        self.functions: list[lambda_.Function] = []
+
+    def function(
+        self,
+        name: str,
+        *,
+        handler: str,
+        service: str,
+        memory_mb: int,
+        timeout_s: int,
+        description: str,
+        environment: Mapping[str, str] | None = None,
+        dead_letter_queue: sqs.IQueue | None = None,
+        max_event_age: Duration | None = None,
+        retry_attempts: int | None = None,
+    ) -> lambda_.Function:
+        scope = Construct(self.scope, construct_id(name))
+        log_group = logs.LogGroup(scope, "Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY)
+        role = iam.Role(
+            scope,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{name}: its own log group; further grants are added per declared need",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]
+            )
+        )
+        function = lambda_.Function(
+            scope,
+            "Function",
+            description=description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=self.code,
+            handler=handler,
+            memory_size=memory_mb,
+            timeout=Duration.seconds(timeout_s),
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            dead_letter_queue=dead_letter_queue,
+            max_event_age=max_event_age,
+            retry_attempts=retry_attempts,
+            environment={
+                **self.environment,
+                "POWERTOOLS_SERVICE_NAME": service,
+                "POWERTOOLS_METRICS_NAMESPACE": self.metrics_namespace,
+                # Responses carry applicants' personal data: keep them out of X-Ray traces.
+                "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+                "LOG_LEVEL": LOG_LEVEL,
+                **(environment or {}),
+            },
+        )
+        acknowledge(role, "IAM5[Resource::*]", XRAY_REASON)
+        self.functions.append(function)
+        return function

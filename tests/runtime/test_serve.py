@@ -1,0 +1,93 @@
+"""`bops serve` as a council would run it: first start, demo logins, frozen time, and a restart that loses nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT, Client
+from tests.intake.support import prepared
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(data_dir: Path, port: int, *extra: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOPS_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bops.cli", "serve", "--port", str(port), "--data-dir", str(data_dir), *extra],
+        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+            return process
+        except OSError:
+            if process.poll() is not None:
+                raise AssertionError(process.stdout.read()) from None
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("bops serve did not start")
+
+
+def stop(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=20)
+    return output
+
+
+def test_first_start_restart_and_frozen_time(tmp_path, odp_dir):
+    data_dir, port = tmp_path / "data", free_port()
+    client = Client(f"http://127.0.0.1:{port}")
+    process = start(data_dir, port, "--now", "2026-03-02T10:00:00Z")
+    try:
+        status, _, health = client.request("GET", "/health")
+        assert status == 200 and health["version"] and health["now"].startswith("2026-03-02T10:00:00")
+        logins = json.loads((data_dir / "demo-logins.json").read_text())
+        assert (data_dir / "demo-logins.json").stat().st_mode & 0o077 == 0
+        payload = prepared(odp_dir / "examples/application/planningPermission/fullHouseholder.json", "DEMO", None)
+        headers = {"Authorization": f"Bearer {logins['api_key']}"}
+        status, _, created = client.request("POST", "/api/v2/planning_applications", payload, headers)
+        assert status == 201 and created["reference"] == "26-00001-HAPP"
+        for _ in range(100):
+            if client.request("GET", "/health")[2]["caught_up"]:
+                break
+            time.sleep(0.05)
+        assert client.request("GET", "/health")[2]["caught_up"]
+    finally:
+        output = stop(process)
+    assert f"http://127.0.0.1:{port}" in output
+    for officer in logins["officers"]:
+        assert officer["email"] in output and officer["password"] in output
+    assert logins["api_key"] in output and "curl" in output
+
+    process = start(data_dir, port)
+    try:
+        status, _, record = client.request("GET", f"/api/v2/planning_applications/{created['reference']}", None,
+                                           headers)
+        assert status == 200 and record["receivedAt"].startswith("2026-03-02T10:00:00")
+        status, _, again = client.request("POST", "/api/v2/planning_applications", payload, headers)
+        assert status == 200 and again["reference"] == created["reference"]
+    finally:
+        output = stop(process)
+    assert logins["officers"][0]["password"] in output
+    listed = subprocess.run(
+        [sys.executable, "-m", "bops.cli", "officers", "list", "--json", "--data-dir", str(data_dir)],
+        cwd=PROJECT, capture_output=True, text=True, check=True,
+    )
+    assert len(json.loads(listed.stdout)["officers"]) == 3
