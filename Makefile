@@ -33,3 +33,42 @@ bench: install
 
 clean:
 	rm -rf .bops build cdk.out
+
+# --- AWS (owned by the CDK work): the Lambda code asset, built without Docker, and synthesis ---------------------
+LAMBDA_DIR ?= build/lambda
+LAMBDA_PYTHON ?= 3.14
+LAMBDA_PLATFORM ?= aarch64-manylinux_2_28
+LAMBDA_RUNTIME_PROVIDES ?= boto3 botocore s3transfer
+LAMBDA_PURE_SDISTS ?= docopt
+ODP_SCHEMA_DIR ?= ../shared/odp/schemas
+# Print the blocks (requirement, hashes, comments) of a requirements file whose package is (in=1) or is not (in=0)
+# one of $(LAMBDA_PURE_SDISTS).
+LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = split(names, list, " ") } \
+	/^[^ \#]/ { hit = 0; for (i = 1; i <= n; i++) if (index($$0, list[i] "==") == 1) hit = 1 } \
+	/^[^\#]/ && hit == want' build/lambda-requirements.txt
+
+.PHONY: lambda-bundle synth
+
+# The locked runtime dependencies as arm64 wheels for Lambda's Python $(LAMBDA_PYTHON) (keep in step with RUNTIME in
+# cdk/functions.py; Amazon Linux 2023 has glibc 2.34, hence manylinux_2_28), never compiled here, and without what
+# the Lambda runtime already provides; then the code that runs on Lambda (not bops/, not tests) and the ODP schemas.
+# $(LAMBDA_PURE_SDISTS) publish no wheel: they are pure Python, so building them here is right for any platform.
+# `uv pip install` is pip's --platform/--target install (the project's virtual environment has no pip).
+lambda-bundle: uv
+	rm -rf $(LAMBDA_DIR) build/lambda-*.txt
+	mkdir -p $(LAMBDA_DIR)
+	$(UV) export --quiet --frozen --no-dev --no-group cdk --no-emit-project --format requirements-txt \
+		$(addprefix --no-emit-package ,$(LAMBDA_RUNTIME_PROVIDES)) -o build/lambda-requirements.txt
+	$(call LAMBDA_PICK,0) > build/lambda-wheels.txt
+	$(call LAMBDA_PICK,1) > build/lambda-sdists.txt
+	$(UV) pip install --no-deps --only-binary :all: --python-platform $(LAMBDA_PLATFORM) \
+		--python-version $(LAMBDA_PYTHON) --target $(LAMBDA_DIR) -r build/lambda-wheels.txt
+	$(UV) pip install --no-deps --python-platform $(LAMBDA_PLATFORM) --python-version $(LAMBDA_PYTHON) \
+		--target $(LAMBDA_DIR) -r build/lambda-sdists.txt
+	cp -R events shared services $(LAMBDA_DIR)/
+	find $(LAMBDA_DIR) -name __pycache__ -prune -exec rm -rf {} +
+	cp -R $(ODP_SCHEMA_DIR) $(LAMBDA_DIR)/odp-schemas
+
+# Every council in cdk/councils.json into cdk.out/ with the cdk-nag checks; `make synth COUNCIL=DEMO` for one.
+synth: lambda-bundle
+	$(UV) run python cdk/app.py -c odpSchemaDir=$(ODP_SCHEMA_DIR) $(if $(COUNCIL),-c council=$(COUNCIL))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -77,9 +78,11 @@ def main() -> None:
 @click.option("--time-offset", "time_offset", type=float, help="Shift time by this many days.")
 @click.option("--odp-schema-dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               envvar="BOPS_ODP_SCHEMA_DIR", help="Folder of the ODP JSON Schemas (default ../shared/odp/schemas).")
+@click.option("--workers", type=click.IntRange(0, 64), default=os.cpu_count() or 1, show_default=True,
+              help="HTTP worker processes (0: serve HTTP in the relay's process).")
 @click.option("--quiet", is_flag=True, help="Print only the URL line.")
 def serve(host: str, port: int, data_dir: Path, now: str | None, time_offset: float | None,
-          odp_schema_dir: Path | None, quiet: bool) -> None:
+          odp_schema_dir: Path | None, workers: int, quiet: bool) -> None:
     """Start the whole system on this machine: HTTP server, event log, relay and subscribers."""
     from bops.demo import banner, ensure_demo
     from bops.runtime import EmbeddedRuntime, RuntimeOptions
@@ -92,8 +95,13 @@ def serve(host: str, port: int, data_dir: Path, now: str | None, time_offset: fl
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        runtime.start(block=True)
-    except (KeyboardInterrupt, SystemExit):
+        if workers:
+            from bops.workers import serve_with_workers
+
+            serve_with_workers(runtime, workers)
+        else:
+            runtime.start(block=True)
+    except KeyboardInterrupt:
         pass
     finally:
         runtime.relay.stop()

@@ -35,7 +35,7 @@ class FunctionFactory:
         self.code = code
         self.environment = dict(environment)
         self.metrics_namespace = metrics_namespace
-        self.functions: list[lambda_.Function] = []
+        self.functions: dict[str, lambda_.Function] = {}  # by declared name
 
     def function(
         self,
@@ -91,5 +91,5 @@ class FunctionFactory:
             },
         )
         acknowledge(role, "IAM5[Resource::*]", XRAY_REASON)
-        self.functions.append(function)
+        self.functions[name] = function
         return function

@@ -56,7 +56,7 @@ class _CopyWithSchemas:
         self.bundle = bundle
         self.schemas = schemas
 
-    def try_bundle(self, output_dir: str, **_options: Any) -> bool:
+    def try_bundle(self, output_dir: str, _options: Any) -> bool:
         output = Path(output_dir)
         shutil.copytree(self.bundle, output, dirs_exist_ok=True, ignore=_IGNORED)
         shutil.rmtree(output / SCHEMA_FOLDER, ignore_errors=True)

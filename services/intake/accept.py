@@ -112,7 +112,7 @@ class IntakeService:
         if self.store.stream_version(stream) > 0:
             return
         body_hash = hashlib.sha256(body).hexdigest()
-        stored = self.documents.put(f"{council}/{reference}/submission/{body_hash}.json", body, "application/json")
+        stored = self.documents.put(f"{council}/{reference}/submission-{body_hash}.json", body, "application/json")
         event = PlanningApplicationSubmitted(
             reference=reference,
             received_at=self.clock.now(),

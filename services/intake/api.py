@@ -10,6 +10,7 @@ import json
 from functools import cache
 from typing import Any
 
+import orjson
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
@@ -100,8 +101,8 @@ def submit_application():
     if len(body) > limit:
         raise PayloadTooLarge(f"The body is {len(body)} bytes; the limit is {limit}")
     try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
         raise MalformedRequest(f"The body is not valid JSON: {error}") from None
     accepted = intake().submit(council, body, payload, actor)
     answer = {

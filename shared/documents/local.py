@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from shared.documents.port import DocumentNotFound, StoredDocument, check_key, describe
@@ -18,19 +16,18 @@ class LocalDocumentStore:
         return self.root / check_key(key)
 
     def put(self, key: str, content: bytes, content_type: str) -> StoredDocument:
+        """Write the document under its key.
+
+        Keys are unique per content (they carry a hash or a fresh id) and are only published in an event after `put`
+        returns, so nobody reads a key while it is being written; a put repeated after a crash rewrites it whole.
+        Like the event log (WAL, synchronous=NORMAL), a returned put survives a process crash; it is not fsynced.
+        """
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
         try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(content)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        path.with_name(path.name + ".content-type").write_text(content_type)
+            path.write_bytes(content)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
         return describe(key, content, content_type)
 
     def get(self, key: str) -> bytes:
@@ -38,10 +35,6 @@ class LocalDocumentStore:
             return self._path(key).read_bytes()
         except FileNotFoundError:
             raise DocumentNotFound(key) from None
-
-    def content_type(self, key: str) -> str:
-        meta = self._path(key).with_name(self._path(key).name + ".content-type")
-        return meta.read_text() if meta.exists() else "application/octet-stream"
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()

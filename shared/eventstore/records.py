@@ -29,13 +29,13 @@ def record(
             raise TypeError(f"{type(payload).__name__} is not a registered event type")
         version += 1
         event_id = new.event_id
-        event_id_text = str(event_id)
         correlation_id = new.correlation_id or event_id or uuid4()
         causation_id = new.causation_id
         # the same bytes as serialize(event), built from the parts so the event is made once, with its hash
+        # (orjson writes a UUID as str(uuid) does)
         data = canonical_json(
             envelope_fields(
-                event_id_text,
+                event_id,
                 stream_id,
                 version,
                 new.council,
@@ -44,8 +44,8 @@ def record(
                 format_time(new.occurred_at),
                 recorded_at_text,
                 new.actor,
-                event_id_text if correlation_id is event_id else str(correlation_id),
-                str(causation_id) if causation_id else None,
+                correlation_id,
+                causation_id or None,
                 payload_json(payload),
             )
         )

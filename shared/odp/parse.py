@@ -188,7 +188,8 @@ def _answers(payload: dict[str, Any]) -> tuple[Answer, ...]:
             continue
         responses = item.get("responses")
         values = (responses,) if isinstance(responses, str) else _values(responses)
-        found.append(Answer(question=question, responses=values))
+        # model_construct: both fields are already checked strings here, and a submission has hundreds of answers
+        found.append(Answer.model_construct(question=question, responses=tuple(values)))
     return tuple(found)
 
 

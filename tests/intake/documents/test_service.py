@@ -100,7 +100,6 @@ def test_allowed_files_are_stored_and_recorded(h):
         assert doc.tags == tags
         assert doc.description == f"file {doc.file_index}"
         assert h.documents.get(doc.key) == content
-        assert h.documents.content_type(doc.key) == content_type
         assert recorded.actor.id == "intake-document-fetcher"
         assert recorded.correlation_id == event.correlation_id
         assert recorded.causation_id == event.event_id

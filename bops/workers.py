@@ -1,0 +1,52 @@
+"""`bops serve --workers N`: N forked processes serve HTTP on one listening socket; this process runs the relay.
+
+Everything below the HTTP server is safe with several processes (the SQLite log serialises writers, services refresh
+what they cache from the log), so the embedded runtime uses every core as Lambda would scale out. Workers are forked
+before any thread starts, and each exits when the parent goes away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+from typing import Any
+
+
+def _exit_with_parent(parent: int) -> None:
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def serve_with_workers(runtime: Any, workers: int) -> None:
+    parent = os.getpid()
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _exit_with_parent(parent)
+            try:
+                runtime.server.serve_forever()
+            finally:
+                os._exit(0)
+        children.append(pid)
+    runtime.relay.start()
+    try:
+        while children:
+            pid, _ = os.wait()
+            if pid in children:
+                children.remove(pid)
+                raise SystemExit(f"HTTP worker {pid} stopped")
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        runtime.relay.stop()

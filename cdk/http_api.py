@@ -1,0 +1,125 @@
+"""The council's REST API: one method per declared route, each a Lambda proxy integration of the function that
+declared it; API-key routes go through one REQUEST authorizer (the Authorization header, cached for at most a
+minute, so a revoked key stops working within a minute)."""
+
+from __future__ import annotations
+
+import re
+
+from aws_cdk import Duration
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from cdk.functions import LOG_RETENTION
+from cdk.nag import acknowledge
+from shared.apigateway import STAGE
+from shared.declarations import Route
+
+AUTHORIZER_CACHE_TTL = Duration.seconds(60)
+THROTTLING_RATE_LIMIT = 50  # requests per second across the stage; a council's traffic is far below this
+THROTTLING_BURST_LIMIT = 100
+_PATH_PARAMETER = re.compile(r"\{(\w+)\+?\}")
+
+
+class CouncilApi(Construct):
+    def __init__(self, scope: Construct, id: str, *, api_name: str, authorizer_function: lambda_.IFunction) -> None:
+        super().__init__(scope, id)
+        access_logs = logs.LogGroup(self, "AccessLogs", retention=LOG_RETENTION)
+        self.api = apigw.RestApi(
+            self,
+            "Api",
+            rest_api_name=api_name,
+            description="The council's planning APIs, generated from the services' declared routes",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            cloud_watch_role=True,  # API Gateway needs the account-level role to write access and execution logs
+            deploy_options=apigw.StageOptions(
+                stage_name=STAGE,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # request bodies hold personal data: never log them
+                throttling_rate_limit=THROTTLING_RATE_LIMIT,
+                throttling_burst_limit=THROTTLING_BURST_LIMIT,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=False,
+                ),
+            ),
+        )
+        self.authorizer_function = authorizer_function
+        self._authorizer: apigw.RequestAuthorizer | None = None
+        # Checks the declared path parameters are present; bodies have no API Gateway model (the handlers validate
+        # ODP submissions against the full JSON schemas, which API Gateway's draft-04 models cannot express).
+        self.validator = self.api.add_request_validator(
+            "Basic", validate_request_parameters=True, validate_request_body=True
+        )
+        acknowledge(
+            self.api,
+            "APIG3",
+            "No WAF web ACL: the AWS managed common rule set blocks request bodies over 8 KB and ODP submissions are "
+            "larger; API-key routes are authorised by the Lambda authorizer and the stage is throttled.",
+        )
+        acknowledge(
+            self.api,
+            "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+            "API Gateway's account-level logging role: AWS's policy for exactly this role, granting log delivery only.",
+        )
+
+    @property
+    def authorizer(self) -> apigw.RequestAuthorizer:
+        """The one authorizer of every API-key route (created with the first such route)."""
+        if self._authorizer is None:
+            self._authorizer = apigw.RequestAuthorizer(
+                self,
+                "ApiKeyAuthorizer",
+                handler=self.authorizer_function,
+                identity_sources=[apigw.IdentitySource.header("Authorization")],
+                results_cache_ttl=AUTHORIZER_CACHE_TTL,
+            )
+        return self._authorizer
+
+    def add_route(self, route: Route, function: lambda_.IFunction) -> apigw.Method:
+        resource = self.api.root.resource_for_path(route.path)
+        parameters = {f"method.request.path.{name}": True for name in _PATH_PARAMETER.findall(route.path)}
+        integration = apigw.LambdaIntegration(function, proxy=True, allow_test_invoke=False)
+        validation = {"request_parameters": parameters, "request_validator": self.validator}
+        if route.auth == "api_key":
+            method = resource.add_method(
+                route.method,
+                integration,
+                authorizer=self.authorizer,
+                authorization_type=apigw.AuthorizationType.CUSTOM,
+                **(validation if parameters else {}),
+            )
+            acknowledge(
+                method,
+                "COG4",
+                "API clients authenticate with per-council API keys checked by the Lambda REQUEST authorizer "
+                "(hashed keys in the read model, scopes per route); there are no Cognito users for machine clients.",
+            )
+        elif route.auth == "public":
+            method = resource.add_method(route.method, integration, **(validation if parameters else {}))
+            acknowledge(
+                method,
+                "APIG4",
+                f"{route.method} {route.path} is public by declaration (auth='public'): published planning "
+                "information and API documentation that anyone may read.",
+            )
+            acknowledge(
+                method,
+                "COG4",
+                f"{route.method} {route.path} is public by declaration (auth='public'); nobody signs in to read it.",
+            )
+        else:
+            raise ValueError(f"{route.method} {route.path}: auth {route.auth!r} has no API Gateway wiring yet")
+        return method
