@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,5 +50,5 @@ def synthesised(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
     nag = {stack.stack_name: AwsSolutionsChecks().validate_scope(stack) for stack in stacks}
     assembly = app.synth()
     files = {stack.stack_name: assembly.get_stack_by_name(stack.stack_name).template_full_path for stack in stacks}
-    templates = {name: json.loads(open(path).read()) for name, path in files.items()}
+    templates = {name: json.loads(Path(path).read_text()) for name, path in files.items()}
     return Synthesised(declared, councils, stacks, templates, files, nag)

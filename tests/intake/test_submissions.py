@@ -186,3 +186,15 @@ def test_openapi_document_and_docs_page(runtime):
     assert "post" in document["paths"][COLLECTION]
     status, _, page = runtime.client.request("GET", "/api/v2/docs")
     assert status == 200 and b"planning_applications" in page
+
+
+def test_a_council_can_override_a_reference_suffix(runtime, key, odp_dir):
+    from events.council import CouncilSettingsChanges
+    from shared.councils.service import CouncilService
+
+    CouncilService(runtime.deps.event_store, runtime.deps.clock).change_settings(
+        "TST", CouncilSettingsChanges(reference_suffixes={"pp.full.householder": "HH"})
+    )
+    householder = odp_dir / "examples/application/planningPermission/fullHouseholder.json"
+    status, _, body = runtime.client.request("POST", COLLECTION, prepared(householder, "TST", None), auth(key))
+    assert status == 201 and body["reference"].endswith("-HH")
