@@ -148,7 +148,8 @@ def main() -> None:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("BOPS_")}
         server = subprocess.Popen(
-            [sys.executable, "-m", "bops.cli", "serve", "--quiet", "--port", str(port), "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "bops.cli", "serve", "--quiet", "--port", str(port), "--data-dir", str(data_dir),
+             *(["--workers", os.environ["BENCH_WORKERS"]] if "BENCH_WORKERS" in os.environ else [])],
             cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         try:

@@ -7,8 +7,11 @@ the last commits (never corrupt the file). synchronous=FULL would also survive t
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
+from contextlib import contextmanager
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -76,6 +79,10 @@ class SqliteEventStore:
         self._local = threading.local()
         # the last event this store appended or read per stream: (version, hash), for appends that skip the read
         self._heads: dict[str, tuple[int, str]] = {}
+        self._lock_path = self.path.with_name(self.path.name + ".writer-lock")
+        self._thread_lock = threading.Lock()
+        self._lock_pid = -1
+        self._lock_fd = -1
         self._connection().executescript(SCHEMA)
 
     def _connection(self) -> sqlite3.Connection:
@@ -100,7 +107,28 @@ class SqliteEventStore:
             self._local.connection = None
             self._local.cursor = None
 
+    @contextmanager
+    def _writer(self) -> Iterator[None]:
+        """Writers queue on a lock file (and a lock per process) rather than in SQLite's busy handler.
+
+        SQLite makes a blocked writer sleep and poll (1, 2, 5, 10… ms); a lock on a file wakes the next writer as soon
+        as the previous one commits, so several processes appending at once keep the log's full speed.
+        """
+        with self._thread_lock:
+            if self._lock_pid != os.getpid():  # a forked child needs its own open file for the lock to exclude
+                self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._lock_pid = os.getpid()
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
+        with self._writer():
+            return self._append(stream_id, expected_version, events)
+
+    def _append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
         known = self._heads.get(stream_id)
         if known is not None and known[0] == expected_version and len(events) == 1:
             return self._append_one(stream_id, expected_version, known[1], events)

@@ -11,6 +11,9 @@ from cfnlint.api import ManualArgs, lint_file
 from cdk.app import ConfigurationError, chosen_councils
 from cdk.lambda_code import AssetError, check_bundle, check_schema_dir
 
+# One synthesis per worker: with pytest-xdist, `--dist loadgroup` keeps these tests on one worker.
+pytestmark = pytest.mark.xdist_group("cdk")
+
 REGIONS = ["eu-west-2"]
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from shared.auth.scopes import route_table
 from shared.bus.messages import BUS_SOURCE
 from shared.eventstore.dynamodb_table import EVENT_TYPE, event_table_spec
 from shared.platform import AUTHORIZER_HANDLER
 from shared.projections.dynamodb_store import read_model_table_spec
+
+# One synthesis per worker: with pytest-xdist, `--dist loadgroup` keeps these tests on one worker.
+pytestmark = pytest.mark.xdist_group("cdk")
 
 Template = dict[str, Any]
 

@@ -2,9 +2,9 @@
 
     python -m tests.eventstore.writer_process race PATH STREAM WRITER APPENDS BATCH START_FILE
         Touch START_FILE.WRITER.ready, wait until START_FILE exists, then make APPENDS successful appends of BATCH
-        events each to STREAM, racing the other writers: read the stream's version, append at it, on ConcurrencyError
-        count a loss and try again. Prints one JSON line: {"writer", "attempts", "losses", "appends": [[ids],
-        [versions]] for each append}.
+        events each to STREAM, racing the other writers: read the stream's version, wait up to 1 ms (deciding, as a
+        command handler would), append at it, on ConcurrencyError count a loss and try again. Prints one JSON line:
+        {"writer", "attempts", "losses", "appends": [[ids], [versions]] for each append}.
 
     python -m tests.eventstore.writer_process load PATH STREAM SEED
         Append to STREAM forever, single events and batches, and after each append that returned print one JSON
@@ -58,6 +58,7 @@ def race(path: str, stream: str, writer: str, appends: int, batch: int, start_fi
     start.with_suffix(f".{writer}.ready").touch()
     while not start.exists():
         time.sleep(0.002)
+    rng = random.Random(writer)
     attempts = losses = 0
     done: list[tuple[list[str], list[int]]] = []
     for number in range(appends):
@@ -65,6 +66,7 @@ def race(path: str, stream: str, writer: str, appends: int, batch: int, start_fi
         while True:
             attempts += 1
             version = store.stream_version(stream)
+            time.sleep(rng.uniform(0, 0.001))
             try:
                 recorded = store.append(stream, version, batch_events(name, batch, version))
             except ConcurrencyError:
