@@ -24,7 +24,7 @@ run: uv
 
 test: install
 	$(UV) run --no-sync ruff check .
-	$(UV) run --no-sync pytest -n $(PYTEST_WORKERS)
+	$(UV) run --no-sync pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: install
 	$(UV) run --no-sync python bench/eventstore.py

@@ -1,7 +1,7 @@
 """The CDK app: one stack per council in `cdk/councils.json`.
 
-    uv run cdk deploy -c council=DEMO                 # one council's stack (Bops-<slug>)
-    uv run cdk synth                                  # every council in the file, each its own stack
+    npx aws-cdk@2 deploy -c council=DEMO              # one council's stack (Bops-<slug>)
+    npx aws-cdk@2 synth                               # every council in the file, each its own stack
     uv run python cdk/app.py [-c council=DEMO]        # the same synthesis without the CDK CLI (into cdk.out/)
 
 Context: `council` (a code from the file), `odpSchemaDir` (the ODP JSON schemas put into the Lambda asset; default
