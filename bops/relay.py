@@ -103,15 +103,13 @@ class Relay:
         """Deliver one page to one subscriber; returns how many log positions it moved."""
         lane = self.lanes[name]
         seen = self.checkpoints.get(name)
-        page = self.log.read_all_stored(seen, PAGE)
-        if not page:
+        page, scanned_to = self.log.read_types_stored(lane.subscription.event_types, seen, PAGE)
+        if scanned_to <= seen:
             return 0
-        types = set(lane.subscription.event_types)
         for stored in page:
-            if stored.event_type in types:
-                self._deliver(lane, stored)
-        self.checkpoints.advance(name, seen, page[-1].position)
-        return len(page)
+            self._deliver(lane, stored)
+        self.checkpoints.advance(name, seen, scanned_to)
+        return scanned_to - seen
 
     def _run(self, lane: Lane) -> None:
         while not self._stop.is_set():

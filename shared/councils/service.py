@@ -35,6 +35,7 @@ class CouncilService:
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
         self.max_attempts = max_attempts
+        self._states: dict[str, CouncilState] = {}
 
     # reading
 
@@ -44,7 +45,14 @@ class CouncilService:
             check_code(code)
         except CouncilError:
             return CouncilState()
-        return fold(self.store.read(council_stream(code)))
+        # Events never change, so a state folded earlier only needs what was appended since (always read, never stale).
+        known = self._states.get(code)
+        if known is None:
+            state = fold(self.store.read(council_stream(code)))
+        else:
+            state = fold(self.store.read(council_stream(code), from_version=known.version + 1), known)
+        self._states[code] = state
+        return state
 
     def list_councils(self) -> list[CouncilState]:
         """Every created council, by code (only the main council streams, not e.g. `council:X:intake`)."""

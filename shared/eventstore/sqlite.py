@@ -264,3 +264,26 @@ class SqliteEventStore:
             (after_position, limit),
         ).fetchall()
         return [StoredEvent(*row) for row in rows]
+
+    def read_types_stored(
+        self, event_types: Sequence[str], after_position: int = 0, limit: int = 1000
+    ) -> tuple[list[StoredEvent], int]:
+        """The stored rows of some event types after a position, and how far the log was scanned.
+
+        One read snapshot: every position up to the scanned-to one is committed, so a subscriber may move its
+        checkpoint there even when none of those rows were of its types.
+        """
+        connection = self._connection()
+        placeholders = ",".join("?" * len(event_types))
+        connection.execute("BEGIN")
+        try:
+            head = connection.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
+            rows = connection.execute(
+                "SELECT position, stream_id, version, event_type, data, prev_hash, hash FROM events"
+                f" WHERE position > ? AND position <= ? AND event_type IN ({placeholders}) ORDER BY position LIMIT ?",
+                (after_position, head, *event_types, limit),
+            ).fetchall()
+        finally:
+            connection.execute("COMMIT")
+        stored = [StoredEvent(*row) for row in rows]
+        return stored, (stored[-1].position if len(stored) == limit else head)
