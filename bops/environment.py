@@ -28,6 +28,9 @@ def configure(
     from bops.services import http_functions
     from shared.auth.scopes import route_table
 
+    if os.environ.get("BOPS_RUNTIME") == "aws":  # `bops` commands run against a deployed council's tables
+        wiring.reset()
+        return
     os.environ["BOPS_RUNTIME"] = "embedded"
     os.environ["BOPS_DATA_DIR"] = str(data_dir.resolve())
     schema_dir = odp_schema_dir or (Path(os.environ["BOPS_ODP_SCHEMA_DIR"]) if "BOPS_ODP_SCHEMA_DIR" in os.environ
