@@ -6,7 +6,6 @@ import hashlib
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from shared.documents import DocumentNotFound
 from shared.documents.local import LocalDocumentStore
@@ -14,17 +13,13 @@ from shared.documents.s3 import S3DocumentStore
 
 
 @pytest.fixture(params=["local", "s3"])
-def store(request, tmp_path, monkeypatch):
+def store(request, tmp_path):
     if request.param == "local":
-        yield LocalDocumentStore(tmp_path / "documents")
-        return
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
-    with mock_aws():
-        client = boto3.client("s3", region_name="eu-west-2")
-        client.create_bucket(Bucket="docs", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
-        yield S3DocumentStore("docs", client)
+        return LocalDocumentStore(tmp_path / "documents")
+    request.getfixturevalue("aws")
+    client = boto3.client("s3", region_name="eu-west-2")
+    client.create_bucket(Bucket="docs", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    return S3DocumentStore("docs", client)
 
 
 def test_put_then_get_returns_the_same_bytes_and_their_hash(store):

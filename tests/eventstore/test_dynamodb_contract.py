@@ -6,7 +6,6 @@ import boto3
 import orjson
 import pytest
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from moto import mock_aws
 
 from events import Actor, NewEvent
 from events.council import CouncilCreated
@@ -24,16 +23,6 @@ from shared.eventstore.dynamodb_table import (
 from tests.eventstore.contract import T0, EventStoreContract, created, renamed
 
 TABLE = "events"
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
-    with mock_aws():
-        yield
 
 
 def new_store(clock: FrozenClock | None = None) -> DynamoDbEventStore:

@@ -1,0 +1,199 @@
+"""The synthesised stack, played on moto from its template alone: an ODP submission goes in through the API route and
+its authorizer, lands in the DynamoDB log, travels the Pipe and the rules, and its documents land in the bucket.
+
+Removing a rule or an API method from the template breaks the flow, which shows that the template (not the test)
+is what wires it. See `harness.py` for what is read from the template and how each part is played.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from shared.platform import AUTHORIZER_HANDLER
+from tests.cdk.harness import RouteNotFound, StackHarness, without
+
+pytestmark = pytest.mark.xdist_group("cdk")
+
+ODP = Path(__file__).resolve().parents[2].parent / "shared" / "odp"
+EXAMPLE = ODP / "examples" / "application" / "planningPermission" / "fullHouseholder.json"
+COLLECTION = "/api/v2/planning_applications"
+SCOPES = ("planning_application:read", "planning_application:write")
+
+
+@dataclass
+class Deployed:
+    harness: StackHarness
+    council: str
+    key: str
+    revoked_key: str
+    file_base: str
+
+
+def task_root(synthesised, stack_name: str, template: dict[str, Any]) -> Path:
+    """The Lambda asset in the cloud assembly (what `/var/task` holds on Lambda)."""
+    codes = {json.dumps(r["Properties"]["Code"]) for r in template["Resources"].values()
+             if r["Type"] == "AWS::Lambda::Function"}
+    assert len(codes) == 1, "every function runs the one code asset"
+    asset_hash = json.loads(codes.pop())["S3Key"].removesuffix(".zip")
+    root = Path(synthesised.template_files[stack_name]).parent / f"asset.{asset_hash}"
+    assert root.is_dir(), f"the asset {root} is not in the cloud assembly"
+    return root
+
+
+def event_items(harness: StackHarness, event_type: str) -> list[dict[str, Any]]:
+    return [i for i in harness.scan(harness.event_table) if i["event_type"]["S"] == event_type]
+
+
+@contextlib.contextmanager
+def deployed(synthesised, change=None) -> Iterator[Deployed]:
+    """The first council's stack on moto (its template optionally changed), with the council created, its
+    allowlist set to a local file server, one API key and one revoked key, as an administrator would."""
+    if not EXAMPLE.is_file():
+        pytest.skip(f"the ODP example {EXAMPLE} is not beside the project")
+    from tests.intake.support import serve_files
+
+    council = synthesised.councils[0]
+    stack_name = next(s.stack_name for s in synthesised.stacks if s.council == council)
+    template = synthesised.templates[stack_name]
+    root = task_root(synthesised, stack_name, template)
+    if change is not None:
+        template = change(template)
+    with mock_aws(), contextlib.contextmanager(serve_files)() as file_base:
+        harness = StackHarness(template, stack_name, task_root=root).deploy()
+        [admin] = [f for f in harness.functions().values() if f.environment.get("POWERTOOLS_SERVICE_NAME") == "intake"
+                   and f.handler.endswith("api.lambda_handler")]
+        table = admin.environment["BOPS_EVENT_TABLE"]
+        harness.event_table = harness.logical_id_of("AWS::DynamoDB::Table", table)
+        harness.documents_bucket = admin.environment["BOPS_DOCUMENTS_BUCKET"]
+        with harness.running_as(admin.logical_id):
+            from events.council import CouncilSettingsChanges
+            from shared.councils.service import CouncilService
+            from shared.wiring import dependencies
+
+            code = admin.environment["BOPS_COUNCIL"]
+            assert code == council.code
+            deps = dependencies()
+            service = CouncilService(deps.event_store, deps.clock)
+            service.create_council(code, council.name, council.slug)
+            hosts = (*council.allow_download_hosts, file_base.removeprefix("http://"))
+            service.change_settings(code, CouncilSettingsChanges(allow_download_hosts=hosts))
+            _, key = service.create_api_key(code, "PlanX", SCOPES)
+            revoked, revoked_key = service.create_api_key(code, "old PlanX", SCOPES)
+            service.revoke_api_key(code, revoked.id)
+        harness.deliver()
+        yield Deployed(harness, code, key, revoked_key, file_base)
+
+
+def submission(deployed: Deployed) -> dict[str, Any]:
+    from tests.intake.support import prepared
+
+    return prepared(EXAMPLE, deployed.council, deployed.file_base)
+
+
+def post(deployed: Deployed, payload: dict[str, Any], key: str | None):
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return deployed.harness.request("POST", COLLECTION, payload, headers)
+
+
+def subscription_functions(synthesised, harness: StackHarness) -> dict[str, tuple[str, set[str]]]:
+    """Each declared subscription's function in the template: name → (logical id, declared event types)."""
+    from cdk.functions import construct_id
+
+    found = {}
+    for declaration in synthesised.declarations:
+        for subscription in declaration.subscriptions:
+            [function] = [f for f in harness.functions_with_handler(subscription.handler)
+                          if f.logical_id.startswith(construct_id(subscription.name) + "Function")]
+            found[subscription.name] = (function.logical_id, set(subscription.event_types))
+    return found
+
+
+def test_a_submission_travels_the_deployed_wiring(synthesised):
+    with deployed(synthesised) as stack:
+        harness = stack.harness
+        payload = submission(stack)
+        response = post(stack, payload, stack.key)
+        assert response.status == 201, response.body
+        reference = response.json()["reference"]
+        [submitted] = event_items(harness, "PlanningApplicationSubmitted")
+        assert submitted["council"]["S"] == stack.council
+        assert json.loads(submitted["data"]["S"])["payload"]["reference"] == reference
+
+        harness.deliver()
+
+        received = [json.loads(i["data"]["S"])["payload"] for i in event_items(harness, "DocumentReceived")]
+        assert len(received) == len(payload["files"]) > 0
+        assert not event_items(harness, "DocumentFetchFailed")
+        for document in received:
+            body = harness.s3.get_object(Bucket=stack.documents_bucket, Key=document["key"])["Body"].read()
+            assert hashlib.sha256(body).hexdigest() == document["sha256"]
+
+        delivered: dict[str, set[str]] = {}
+        for invocation in harness.invocations:
+            if invocation.detail_type is not None:
+                delivered.setdefault(invocation.function, set()).add(invocation.detail_type)
+        for name, (function, event_types) in subscription_functions(synthesised, harness).items():
+            assert delivered.get(function) == event_types, f"{name} received {delivered.get(function)}"
+        [authorizer] = harness.functions_with_handler(AUTHORIZER_HANDLER)
+        assert any(i.function == authorizer.logical_id for i in harness.invocations)
+
+        shown = harness.request("GET", f"{COLLECTION}/{reference}", headers={"Authorization": f"Bearer {stack.key}"})
+        assert shown.status == 200, shown.body
+        assert harness.request("GET", "/api/v2/openapi.json").status == 200
+
+
+def test_without_a_valid_key_the_api_answers_401_and_stores_nothing(synthesised):
+    with deployed(synthesised) as stack:
+        payload = submission(stack)
+        assert post(stack, payload, None).status == 401
+        assert post(stack, payload, stack.revoked_key).status == 401
+        assert post(stack, payload, "bops_unknown_key").status == 401
+        assert not event_items(stack.harness, "PlanningApplicationSubmitted")
+
+
+def rule_targeting(template: dict[str, Any], handler: str) -> str:
+    functions = [id for id, r in template["Resources"].items()
+                 if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == handler]
+    [rule] = [id for id, r in template["Resources"].items() if r["Type"] == "AWS::Events::Rule"
+              and any(t["Arn"] == {"Fn::GetAtt": [f, "Arn"]} for t in r["Properties"]["Targets"] for f in functions)]
+    return rule
+
+
+def test_without_the_documents_rule_no_document_arrives(synthesised):
+    [documents] = [s for d in synthesised.declarations for s in d.subscriptions if s.name == "intake-documents"]
+
+    def remove_rule(template):
+        return without(template, rule_targeting(template, documents.handler))
+
+    with deployed(synthesised, remove_rule) as stack:
+        payload = submission(stack)
+        assert post(stack, payload, stack.key).status == 201
+        stack.harness.deliver()
+        assert event_items(stack.harness, "PlanningApplicationSubmitted")
+        assert not event_items(stack.harness, "DocumentReceived")
+        stored = stack.harness.s3.list_objects_v2(Bucket=stack.documents_bucket).get("Contents", [])
+        assert all(o["Key"].endswith(".json") for o in stored)  # only the submission itself
+        assert not stack.harness.functions_with_handler(documents.handler)[0].logical_id in {
+            i.function for i in stack.harness.invocations
+        }
+
+
+def test_without_the_post_method_the_route_is_not_found(synthesised):
+    def remove_post(template):
+        [method] = [id for id, r in template["Resources"].items() if r["Type"] == "AWS::ApiGateway::Method"
+                    and r["Properties"]["HttpMethod"] == "POST"]
+        return without(template, method)
+
+    with deployed(synthesised, remove_post) as stack:
+        with pytest.raises(RouteNotFound, match=f"POST {COLLECTION}"):
+            post(stack, submission(stack), stack.key)
+        assert not event_items(stack.harness, "PlanningApplicationSubmitted")
