@@ -142,11 +142,14 @@ def councils_list(as_json: bool) -> None:
 @click.option("--reference-suffix", "suffixes", multiple=True, metavar="TYPE=SUFFIX",
               help="Override the reference suffix of an ODP type code (repeat).")
 @click.option("--reply-to-email")
+@click.option("--download-credential", help="The api-key header for the council's private PlanX files (kept in the "
+              "secrets store, never in the log).")
 @json_option
 @data_dir_option
 @fail_on_domain_errors
 def councils_set(code: str, name: str | None, public_base_url: str | None, hosts: tuple[str, ...],
-                 suffixes: tuple[str, ...], reply_to_email: str | None, as_json: bool) -> None:
+                 suffixes: tuple[str, ...], reply_to_email: str | None, download_credential: str | None,
+                 as_json: bool) -> None:
     """Record new settings for a council (over its deployment configuration)."""
     from events.council import CouncilSettingsChanges
 
@@ -164,7 +167,15 @@ def councils_set(code: str, name: str | None, public_base_url: str | None, hosts
         reply_to_email=reply_to_email,
     )
     service = councils_service()
-    service.change_settings(code, changes)
+    if not service.load(code).exists:
+        raise click.ClickException(f"no council {code!r}")
+    if download_credential:
+        from services.intake.documents.credentials import store_download_credential
+        from shared.wiring import dependencies
+
+        store_download_credential(dependencies().secrets, code, download_credential)
+    if changes.model_dump(exclude_none=True) or not download_credential:
+        service.change_settings(code, changes)
     settings = service.settings(code)
     emit(as_json, settings.model_dump(mode="json"), f"Updated council {code}")
 

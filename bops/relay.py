@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ class Lane:
     delivered: int = 0
     failures: int = 0
     wake: threading.Event = field(default_factory=threading.Event)
+    pool: ThreadPoolExecutor | None = None
 
 
 class Relay:
@@ -79,6 +81,9 @@ class Relay:
         self.wake()
         for thread in self._threads:
             thread.join(timeout)
+        for lane in self.lanes.values():
+            if lane.pool is not None:
+                lane.pool.shutdown(wait=False)
 
     def wake(self) -> None:
         for lane in self.lanes.values():
@@ -106,8 +111,18 @@ class Relay:
         page, scanned_to = self.log.read_types_stored(lane.subscription.event_types, seen, PAGE)
         if scanned_to <= seen:
             return 0
-        for stored in page:
-            self._deliver(lane, stored)
+        concurrency = lane.subscription.concurrency
+        if concurrency > 1 and len(page) > 1:
+            by_stream: dict[str, list[StoredEvent]] = {}
+            for stored in page:
+                by_stream.setdefault(stored.stream_id, []).append(stored)
+            if lane.pool is None:
+                lane.pool = ThreadPoolExecutor(concurrency, thread_name_prefix=f"relay-{name}")
+            # every stream's events in order; streams side by side; the checkpoint moves once all are done
+            list(lane.pool.map(lambda events: [self._deliver(lane, e) for e in events], by_stream.values()))
+        else:
+            for stored in page:
+                self._deliver(lane, stored)
         self.checkpoints.advance(name, seen, scanned_to)
         return scanned_to - seen
 

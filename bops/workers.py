@@ -38,6 +38,9 @@ def serve_with_workers(runtime: Any, workers: int) -> None:
             finally:
                 os._exit(0)
         children.append(pid)
+    # Background work (the relay and its subscribers) gives way to requests when the machine is busy, as an officer
+    # waiting on a page matters more than a download finishing a moment sooner.
+    os.nice(5)
     runtime.relay.start()
     try:
         while children:

@@ -66,6 +66,9 @@ class Subscription:
     projection: str | None = None  # dotted path of the Projection class, for subscribers that build a read model
     memory_mb: int = 512
     timeout_s: int = 120
+    # How many streams the embedded relay may deliver at once (events of one stream always go one after another);
+    # on AWS, Lambda runs deliveries concurrently anyway.
+    concurrency: int = 1
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ SERVICE = ServiceDeclaration(
             handler="services.intake.documents.handler.lambda_handler",
             event_types=("PlanningApplicationSubmitted",),
             timeout_s=300,
+            concurrency=4,  # downloads wait on the network: several applications' files at once
+
         ),
     ),
 )

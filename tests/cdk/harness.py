@@ -152,7 +152,9 @@ class StackHarness:
         for logical_id, props in self._of_type("AWS::SecretsManager::Secret").items():
             value = props.get("SecretString")
             if value is None:
-                generate = {k: v for k, v in props.get("GenerateSecretString", {}).items() if not k.startswith("Secret")}
+                generate = {
+                    k: v for k, v in props.get("GenerateSecretString", {}).items() if not k.startswith("Secret")
+                }
                 generate.pop("GenerateStringKey", None)
                 value = secrets.get_random_password(**generate)["RandomPassword"]
             created = secrets.create_secret(Name=self.physical_name(logical_id), SecretString=self.resolve(value))
@@ -332,7 +334,7 @@ class StackHarness:
     def _in_task(self, value: str) -> str:
         """Paths under the Lambda task root point into the synthesised asset (which holds e.g. the ODP schemas)."""
         if self.task_root is not None and (value == LAMBDA_TASK_ROOT or value.startswith(LAMBDA_TASK_ROOT + "/")):
-            return str(self.task_root) + value[len(LAMBDA_TASK_ROOT):]
+            return str(self.task_root) + value[len(LAMBDA_TASK_ROOT) :]
         return value
 
     @contextmanager
@@ -401,7 +403,11 @@ class StackHarness:
         if len(apis) != 1:
             raise HarnessError(f"expected one AWS::ApiGateway::RestApi, found {sorted(apis)}")
         [api] = apis
-        stages = [p for p in self._of_type("AWS::ApiGateway::Stage").values() if self.resolve(p["RestApiId"]) == self._ref(api)]
+        stages = [
+            p
+            for p in self._of_type("AWS::ApiGateway::Stage").values()
+            if self.resolve(p["RestApiId"]) == self._ref(api)
+        ]
         if len(stages) != 1:
             raise HarnessError(f"expected one API stage, found {len(stages)}")
         return api, self._ref(api), str(stages[0]["StageName"])
@@ -484,8 +490,9 @@ class StackHarness:
             headers.setdefault("Content-Type", "application/json")
         found, parameters = self._route(method.upper(), path)
         _, api_id, stage = self._api()
-        event = proxy_event(method.upper(), path, found.resource, parameters, headers.items(), (query or {}).items(),
-                            body or b"")
+        event = proxy_event(
+            method.upper(), path, found.resource, parameters, headers.items(), (query or {}).items(), body or b""
+        )
         api_arn = f"arn:aws:execute-api:{self.region}:{ACCOUNT}:{api_id}"
         event["requestContext"].update(
             {"apiId": api_id, "accountId": ACCOUNT, "stage": stage, "path": f"/{stage}{path}"}
@@ -508,7 +515,7 @@ class StackHarness:
             prefix = "method.request.header."
             if not source.startswith(prefix):
                 raise HarnessError(f"{authorizer}: identity source {source} is not emulated")
-            if not lowered.get(source[len(prefix):].lower()):
+            if not lowered.get(source[len(prefix) :].lower()):
                 return _message(401, "Unauthorized")  # API Gateway does not even call the authorizer
         uri = _PROXY_URI.search(str(self.resolve(props["AuthorizerUri"])))
         if uri is None:

@@ -36,21 +36,27 @@ class Deployed:
     key: str
     revoked_key: str
     file_base: str
+    event_table: str  # logical id
+    documents_bucket: str  # physical name
+
+    def events(self, event_type: str) -> list[dict[str, Any]]:
+        """The event table's items of one type."""
+        items = self.harness.scan(self.event_table)
+        return [item for item in items if item["event_type"]["S"] == event_type]
 
 
 def task_root(synthesised, stack_name: str, template: dict[str, Any]) -> Path:
     """The Lambda asset in the cloud assembly (what `/var/task` holds on Lambda)."""
-    codes = {json.dumps(r["Properties"]["Code"]) for r in template["Resources"].values()
-             if r["Type"] == "AWS::Lambda::Function"}
+    codes = {
+        json.dumps(r["Properties"]["Code"])
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function"
+    }
     assert len(codes) == 1, "every function runs the one code asset"
     asset_hash = json.loads(codes.pop())["S3Key"].removesuffix(".zip")
     root = Path(synthesised.template_files[stack_name]).parent / f"asset.{asset_hash}"
     assert root.is_dir(), f"the asset {root} is not in the cloud assembly"
     return root
-
-
-def event_items(harness: StackHarness, event_type: str) -> list[dict[str, Any]]:
-    return [i for i in harness.scan(harness.event_table) if i["event_type"]["S"] == event_type]
 
 
 @contextlib.contextmanager
@@ -69,11 +75,9 @@ def deployed(synthesised, change=None) -> Iterator[Deployed]:
         template = change(template)
     with mock_aws(), contextlib.contextmanager(serve_files)() as file_base:
         harness = StackHarness(template, stack_name, task_root=root).deploy()
-        [admin] = [f for f in harness.functions().values() if f.environment.get("POWERTOOLS_SERVICE_NAME") == "intake"
-                   and f.handler.endswith("api.lambda_handler")]
-        table = admin.environment["BOPS_EVENT_TABLE"]
-        harness.event_table = harness.logical_id_of("AWS::DynamoDB::Table", table)
-        harness.documents_bucket = admin.environment["BOPS_DOCUMENTS_BUCKET"]
+        # An administrator records the council's settings and keys with the environment of a function that appends.
+        first_http = next(f for d in synthesised.declarations for f in d.http)
+        [admin] = harness.functions_with_handler(first_http.handler)
         with harness.running_as(admin.logical_id):
             from events.council import CouncilSettingsChanges
             from shared.councils.service import CouncilService
@@ -90,7 +94,8 @@ def deployed(synthesised, change=None) -> Iterator[Deployed]:
             revoked, revoked_key = service.create_api_key(code, "old PlanX", SCOPES)
             service.revoke_api_key(code, revoked.id)
         harness.deliver()
-        yield Deployed(harness, code, key, revoked_key, file_base)
+        table = harness.logical_id_of("AWS::DynamoDB::Table", admin.environment["BOPS_EVENT_TABLE"])
+        yield Deployed(harness, code, key, revoked_key, file_base, table, admin.environment["BOPS_DOCUMENTS_BUCKET"])
 
 
 def submission(deployed: Deployed) -> dict[str, Any]:
@@ -111,8 +116,11 @@ def subscription_functions(synthesised, harness: StackHarness) -> dict[str, tupl
     found = {}
     for declaration in synthesised.declarations:
         for subscription in declaration.subscriptions:
-            [function] = [f for f in harness.functions_with_handler(subscription.handler)
-                          if f.logical_id.startswith(construct_id(subscription.name) + "Function")]
+            [function] = [
+                f
+                for f in harness.functions_with_handler(subscription.handler)
+                if f.logical_id.startswith(construct_id(subscription.name) + "Function")
+            ]
             found[subscription.name] = (function.logical_id, set(subscription.event_types))
     return found
 
@@ -124,15 +132,15 @@ def test_a_submission_travels_the_deployed_wiring(synthesised):
         response = post(stack, payload, stack.key)
         assert response.status == 201, response.body
         reference = response.json()["reference"]
-        [submitted] = event_items(harness, "PlanningApplicationSubmitted")
+        [submitted] = stack.events("PlanningApplicationSubmitted")
         assert submitted["council"]["S"] == stack.council
         assert json.loads(submitted["data"]["S"])["payload"]["reference"] == reference
 
         harness.deliver()
 
-        received = [json.loads(i["data"]["S"])["payload"] for i in event_items(harness, "DocumentReceived")]
+        received = [json.loads(i["data"]["S"])["payload"] for i in stack.events("DocumentReceived")]
         assert len(received) == len(payload["files"]) > 0
-        assert not event_items(harness, "DocumentFetchFailed")
+        assert not stack.events("DocumentFetchFailed")
         for document in received:
             body = harness.s3.get_object(Bucket=stack.documents_bucket, Key=document["key"])["Body"].read()
             assert hashlib.sha256(body).hexdigest() == document["sha256"]
@@ -157,14 +165,21 @@ def test_without_a_valid_key_the_api_answers_401_and_stores_nothing(synthesised)
         assert post(stack, payload, None).status == 401
         assert post(stack, payload, stack.revoked_key).status == 401
         assert post(stack, payload, "bops_unknown_key").status == 401
-        assert not event_items(stack.harness, "PlanningApplicationSubmitted")
+        assert not stack.events("PlanningApplicationSubmitted")
 
 
 def rule_targeting(template: dict[str, Any], handler: str) -> str:
-    functions = [id for id, r in template["Resources"].items()
-                 if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == handler]
-    [rule] = [id for id, r in template["Resources"].items() if r["Type"] == "AWS::Events::Rule"
-              and any(t["Arn"] == {"Fn::GetAtt": [f, "Arn"]} for t in r["Properties"]["Targets"] for f in functions)]
+    functions = [
+        id
+        for id, r in template["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == handler
+    ]
+    [rule] = [
+        id
+        for id, r in template["Resources"].items()
+        if r["Type"] == "AWS::Events::Rule"
+        and any(t["Arn"] == {"Fn::GetAtt": [f, "Arn"]} for t in r["Properties"]["Targets"] for f in functions)
+    ]
     return rule
 
 
@@ -178,22 +193,25 @@ def test_without_the_documents_rule_no_document_arrives(synthesised):
         payload = submission(stack)
         assert post(stack, payload, stack.key).status == 201
         stack.harness.deliver()
-        assert event_items(stack.harness, "PlanningApplicationSubmitted")
-        assert not event_items(stack.harness, "DocumentReceived")
+        assert stack.events("PlanningApplicationSubmitted")
+        assert not stack.events("DocumentReceived")
         stored = stack.harness.s3.list_objects_v2(Bucket=stack.documents_bucket).get("Contents", [])
         assert all(o["Key"].endswith(".json") for o in stored)  # only the submission itself
-        assert not stack.harness.functions_with_handler(documents.handler)[0].logical_id in {
+        assert stack.harness.functions_with_handler(documents.handler)[0].logical_id not in {
             i.function for i in stack.harness.invocations
         }
 
 
 def test_without_the_post_method_the_route_is_not_found(synthesised):
     def remove_post(template):
-        [method] = [id for id, r in template["Resources"].items() if r["Type"] == "AWS::ApiGateway::Method"
-                    and r["Properties"]["HttpMethod"] == "POST"]
+        [method] = [
+            id
+            for id, r in template["Resources"].items()
+            if r["Type"] == "AWS::ApiGateway::Method" and r["Properties"]["HttpMethod"] == "POST"
+        ]
         return without(template, method)
 
     with deployed(synthesised, remove_post) as stack:
         with pytest.raises(RouteNotFound, match=f"POST {COLLECTION}"):
             post(stack, submission(stack), stack.key)
-        assert not event_items(stack.harness, "PlanningApplicationSubmitted")
+        assert not stack.events("PlanningApplicationSubmitted")

@@ -94,3 +94,14 @@ def test_replay_rebuilds_a_read_model(bops):
         [(count,)] = connection.execute("SELECT COUNT(*) FROM read_model_documents WHERE projection = 'api-keys'")
         assert count == 1
     assert "unknown projection" in bops("replay", "nothing", expect=1).output
+
+
+def test_the_download_credential_goes_to_the_secrets_store_not_the_log(bops):
+    bops("councils", "create", "LBH", "--name", "Hackney", "--slug", "hackney")
+    bops("councils", "set", "LBH", "--download-credential", "planx-secret-123")
+    from services.intake.documents.credentials import load_download_credential
+    from shared.secrets import LocalSecretsFile
+
+    assert load_download_credential(LocalSecretsFile(bops.data_dir / "secrets.json"), "LBH") == "planx-secret-123"
+    assert b"planx-secret-123" not in (bops.data_dir / "events.sqlite").read_bytes()
+    assert "no council" in bops("councils", "set", "NOPE", "--name", "x", expect=1).output

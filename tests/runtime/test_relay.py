@@ -87,3 +87,18 @@ def test_threads_drain_the_log(log, checkpoints):
     finally:
         relay.stop()
     assert [e.version for e in sample_handlers.delivered] == list(range(1, 21))
+
+
+def test_a_concurrent_lane_keeps_each_streams_order(log, checkpoints):
+    parallel = Subscription("recorder", "tests.runtime.sample_handlers.record", ("CouncilSettingsChanged",),
+                            concurrency=4)
+    for stream in range(6):
+        for version in range(5):
+            log.append(f"council:S{stream}", version, [renamed(f"{stream}-{version}")])
+    relay = Relay(log, checkpoints, [parallel])
+    relay.run_once("recorder")
+    assert len(sample_handlers.delivered) == 30 and relay.lag() == {"recorder": 0}
+    for stream in range(6):
+        versions = [e.version for e in sample_handlers.delivered if e.stream_id == f"council:S{stream}"]
+        assert versions == [1, 2, 3, 4, 5]
+    relay.stop()
