@@ -192,6 +192,7 @@ class CouncilStack(Stack):
             environment={
                 "BOPS_RUNTIME": "aws",
                 "BOPS_COUNCIL": council.code,
+                "BOPS_COUNCIL_DEPLOYMENT": council.model_dump_json(exclude_none=True),
                 "BOPS_EVENT_TABLE": self.event_table.table_name,
                 "BOPS_READ_MODEL_TABLE": self.read_model_table.table_name,
                 "BOPS_DOCUMENTS_BUCKET": self.documents_bucket.bucket_name,

@@ -84,6 +84,21 @@ class Dependencies:
 
         return LocalSecretsFile(self.settings.secrets_path)
 
+    def council_settings(self, code: str) -> Any:
+        """A council's effective settings: its deployment config (on AWS) overlaid by the settings on its stream."""
+        from shared.councils.service import CouncilService
+        from shared.councils.settings import CouncilDeployment
+
+        councils = self.memo("councils", lambda deps: CouncilService(deps.event_store, deps.clock))
+        deployment = None
+        if self.settings.council_deployment:
+            deployment = self.memo(
+                "deployment", lambda deps: CouncilDeployment.model_validate_json(deps.settings.council_deployment)
+            )
+            if deployment.code != code:
+                deployment = None
+        return councils.settings(code, deployment)
+
     def aws_client(self, service: str) -> Any:
         import boto3
 

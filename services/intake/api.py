@@ -38,14 +38,12 @@ def intake() -> Any:
 
 def build_intake(deps: Any) -> Any:
     from services.intake.accept import IntakeService
-    from shared.councils.service import CouncilService
     from shared.odp import OdpValidator
 
     if deps.settings.odp_schema_dir is None:
         raise RuntimeError("BOPS_ODP_SCHEMA_DIR is not set: intake cannot validate ODP submissions")
-    councils = CouncilService(deps.event_store, deps.clock)
     return IntakeService(
-        deps.event_store, deps.documents, deps.clock, OdpValidator(deps.settings.odp_schema_dir), councils.settings
+        deps.event_store, deps.documents, deps.clock, OdpValidator(deps.settings.odp_schema_dir), deps.council_settings
     )
 
 

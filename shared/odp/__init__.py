@@ -1,30 +1,26 @@
-"""Open Digital Planning (ODP) submissions: format detection, type catalogue, validation and parsing."""
+"""Open Digital Planning (ODP) submissions: format detection, type catalogue, validation and parsing.
 
-from shared.odp.catalogue import (
-    APPLICATION_TYPES,
-    ApplicationType,
-    application_type,
-    is_known_type,
-    reference_suffix,
-    validate_suffix,
-)
-from shared.odp.formats import OdpFormat, detect_format
-from shared.odp.model import Submission
-from shared.odp.parse import parse_submission
-from shared.odp.validation import OdpValidator, SchemaIssue, UnknownApplicationType
+Exports are imported on first use, so a handler pays only for what it touches (cold starts).
+"""
 
-__all__ = [
-    "APPLICATION_TYPES",
-    "ApplicationType",
-    "OdpFormat",
-    "OdpValidator",
-    "SchemaIssue",
-    "Submission",
-    "UnknownApplicationType",
-    "application_type",
-    "detect_format",
-    "is_known_type",
-    "parse_submission",
-    "reference_suffix",
-    "validate_suffix",
-]
+from __future__ import annotations
+
+from shared.lazy import lazy_exports
+
+_EXPORTS = {
+    "APPLICATION_TYPES": "shared.odp.catalogue",
+    "ApplicationType": "shared.odp.catalogue",
+    "OdpFormat": "shared.odp.formats",
+    "OdpValidator": "shared.odp.validation",
+    "SchemaIssue": "shared.odp.validation",
+    "Submission": "shared.odp.model",
+    "UnknownApplicationType": "shared.odp.validation",
+    "application_type": "shared.odp.catalogue",
+    "detect_format": "shared.odp.formats",
+    "is_known_type": "shared.odp.catalogue",
+    "parse_submission": "shared.odp.parse",
+    "reference_suffix": "shared.odp.catalogue",
+    "validate_suffix": "shared.odp.catalogue",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(globals(), _EXPORTS)

@@ -13,11 +13,10 @@ def handle(event: RecordedEvent) -> None:
     from services.intake.documents.credentials import load_download_credential
     from services.intake.documents.fetcher import SafeHttpFetcher
     from services.intake.documents.service import fetch_documents
-    from shared.councils.service import CouncilService
     from shared.wiring import dependencies
 
     deps = dependencies()
-    settings = CouncilService(deps.event_store, deps.clock).settings(event.council)
+    settings = deps.council_settings(event.council)
     allowlist = settings.allow_download_hosts
     fetch_documents(
         event,
