@@ -226,6 +226,7 @@ def base_environment() -> dict[str, str]:
         "POWERTOOLS_METRICS_NAMESPACE": "bops-demo",
         "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
         "LOG_LEVEL": "INFO",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
     }
 
 

@@ -87,6 +87,8 @@ class FunctionFactory:
                 # Responses carry applicants' personal data: keep them out of X-Ray traces.
                 "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
                 "LOG_LEVEL": LOG_LEVEL,
+                # No pydantic plugins are used: skip pydantic's scan of every installed package at cold start.
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",
                 **(environment or {}),
             },
         )
