@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import orjson
 
 from events import RecordedEvent, deserialize
+from shared.eventstore import dynamodb_table as table
 
 BUS_SOURCE = "bops.events"
 
@@ -31,16 +32,20 @@ class StoredItem(Protocol):
 
 def stream_image(stored: StoredItem, envelope: dict[str, Any]) -> dict[str, Any]:
     """The stored item as a DynamoDB NEW_IMAGE (attribute-value format), as the table's stream carries it."""
-    return {
-        "stream_id": {"S": stored.stream_id},
-        "version": {"N": str(stored.version)},
-        "event_type": {"S": stored.event_type},
-        "council": {"S": envelope["council"]},
-        "recorded_at": {"S": envelope["recorded_at"]},
-        "data": {"S": stored.data.decode("utf-8")},
-        "prev_hash": {"S": stored.prev_hash},
-        "hash": {"S": stored.hash},
+    image = {
+        table.STREAM_ID: {"S": stored.stream_id},
+        table.VERSION: {"N": str(stored.version)},
+        table.EVENT_TYPE: {"S": stored.event_type},
+        table.COUNCIL: {"S": envelope["council"]},
+        table.RECORDED_AT: {"S": envelope["recorded_at"]},
+        table.DATA: {"S": stored.data.decode("utf-8")},
+        table.PREV_HASH: {"S": stored.prev_hash},
+        table.HASH: {"S": stored.hash},
     }
+    if stored.version == 1:  # a stream's first item also carries the sparse index's attributes
+        image[table.STREAM_START] = {"S": table.STREAMS_PARTITION}
+        image[table.STREAM_KEY] = {"S": stored.stream_id}
+    return image
 
 
 def bus_message(stored: StoredItem, sequence: int, region: str = "local") -> dict[str, Any]:
@@ -64,7 +69,7 @@ def bus_message(stored: StoredItem, sequence: int, region: str = "local") -> dic
             "awsRegion": region,
             "eventSourceARN": f"arn:aws:dynamodb:{region}:000000000000:table/events/stream/local",
             "dynamodb": {
-                "Keys": {"stream_id": image["stream_id"], "version": image["version"]},
+                "Keys": {table.STREAM_ID: image[table.STREAM_ID], table.VERSION: image[table.VERSION]},
                 "NewImage": image,
                 "SequenceNumber": str(sequence),
                 "SizeBytes": len(stored.data),
@@ -81,9 +86,9 @@ def parse_bus_message(message: dict[str, Any]) -> RecordedEvent:
     envelope = EventBridgeModel.model_validate(message)
     record = DynamoDBStreamRecordModel.model_validate(envelope.detail)
     image = record.dynamodb.NewImage
-    if not isinstance(image, dict) or "data" not in image:
+    if not isinstance(image, dict) or table.DATA not in image:
         raise ValueError("bus message carries no stored event")
-    return deserialize(image["data"], hash=image.get("hash", ""))
+    return deserialize(image[table.DATA], hash=image.get(table.HASH, ""))
 
 
 EventHandler = Callable[[RecordedEvent], None]

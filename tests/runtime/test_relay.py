@@ -102,3 +102,16 @@ def test_a_concurrent_lane_keeps_each_streams_order(log, checkpoints):
         versions = [e.version for e in sample_handlers.delivered if e.stream_id == f"council:S{stream}"]
         assert versions == [1, 2, 3, 4, 5]
     relay.stop()
+
+
+def test_the_relays_stream_image_is_the_dynamodb_item(log):
+    from events import deserialize
+    from shared.bus import bus_message
+    from shared.eventstore.dynamodb import _item
+
+    log.append("council:DEMO", 0, [renamed("a"), renamed("b")])
+    for stored in log.read_all_stored(0, 10):
+        event = deserialize(stored.data, hash=stored.hash)
+        image = bus_message(stored, stored.position)["detail"]["dynamodb"]["NewImage"]
+        recorded_at = image["recorded_at"]["S"]
+        assert image == _item(event, stored.data, recorded_at, stored.prev_hash)
