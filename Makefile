@@ -51,7 +51,9 @@ LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = spl
 
 # The locked runtime dependencies as arm64 wheels for Lambda's Python $(LAMBDA_PYTHON) (keep in step with RUNTIME in
 # cdk/functions.py; Amazon Linux 2023 has glibc 2.34, hence manylinux_2_28), never compiled here, and without what
-# the Lambda runtime already provides; then the code that runs on Lambda (not bops/, not tests) and the ODP schemas.
+# the Lambda runtime already provides; then the code that runs on Lambda (not bops/, not tests) and the ODP schemas,
+# and aws-models/: the lean botocore data for the calls the adapters make (shared/aws/models.py; it makes each
+# cold start's boto3 clients ~3x quicker to create, and clients fall back to the runtime's botocore data).
 # $(LAMBDA_PURE_SDISTS) publish no wheel: they are pure Python, so building them here is right for any platform.
 # `uv pip install` is pip's --platform/--target install (the project's virtual environment has no pip).
 lambda-bundle: uv
@@ -66,6 +68,7 @@ lambda-bundle: uv
 	$(UV) pip install --no-deps --python-platform $(LAMBDA_PLATFORM) --python-version $(LAMBDA_PYTHON) \
 		--target $(LAMBDA_DIR) -r build/lambda-sdists.txt
 	cp -R events shared services $(LAMBDA_DIR)/
+	$(UV) run --no-sync python -m shared.aws.models $(LAMBDA_DIR)/aws-models
 	find $(LAMBDA_DIR) -name __pycache__ -prune -exec rm -rf {} +
 	cp -R $(ODP_SCHEMA_DIR) $(LAMBDA_DIR)/odp-schemas
 

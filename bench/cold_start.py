@@ -11,7 +11,8 @@ Each is the median of RUNS runs, interleaved.
 moto runs in this (the parent) process: `mock_aws()` holds the tables, bucket and secret, and a small HTTP front
 (standard library, since moto's own server needs Flask) hands each request of a child to moto's dispatcher, so a
 child imports nothing of moto and finds AWS at `AWS_ENDPOINT_URL`. A child's environment is its function's, as
-the stack sets it (BOPS_RUNTIME=aws, BOPS_EVENT_TABLE, ...; BOPS_ODP_SCHEMA_DIR is the local ODP schemas).
+the stack sets it (BOPS_RUNTIME=aws, BOPS_EVENT_TABLE, ...; BOPS_ODP_SCHEMA_DIR is the local ODP schemas and
+BOPS_AWS_MODELS_DIR the lean botocore data, written as `make lambda-bundle` writes it). The floor uses plain boto3.
 
 Sample events, fresh for each run so that no run finds its work already done: an API Gateway REST proxy POST of an
 ODP householder submission with the authorizer context filled (intake API), a REQUEST authorizer event with a valid
@@ -212,9 +213,10 @@ class Handler:
     environment: dict[str, str]
 
 
-def base_environment() -> dict[str, str]:
+def base_environment(aws_models: Path) -> dict[str, str]:
     """What the stack gives every function (cdk/stack.py, cdk/functions.py), with local names."""
     return {
+        "BOPS_AWS_MODELS_DIR": str(aws_models),
         "BOPS_RUNTIME": "aws",
         "BOPS_COUNCIL": COUNCIL,
         "BOPS_EVENT_TABLE": EVENT_TABLE,
@@ -298,7 +300,7 @@ def bus_message_for(event: Any, sequence: int) -> dict[str, Any]:
     return message
 
 
-def handlers(file_base: str) -> list[Handler]:
+def handlers(file_base: str, aws_models: Path) -> list[Handler]:
     """Every declared Lambda handler with its environment and a way to make a fresh sample event."""
     from bops.services import declarations
     from events import Actor
@@ -311,7 +313,7 @@ def handlers(file_base: str) -> list[Handler]:
     from shared.councils.service import CouncilService
     from shared.platform import AUTHORIZER_HANDLER, PLATFORM
 
-    base = base_environment()
+    base = base_environment(aws_models)
     example = json.loads(EXAMPLE.read_text())
     sequence = iter(range(1, 1_000_000))
     admin = {**base, "POWERTOOLS_SERVICE_NAME": "bench"}
@@ -574,9 +576,11 @@ def main() -> None:
     ):
         work = Path(folder)
         deploy()
-        found = handlers(file_base)
+        from shared.aws.models import write_lean_models
+
+        found = handlers(file_base, write_lean_models(work / "aws-models"))
         progress(f"moto at {endpoint}; {len(found)} handlers; {RUNS} fresh interpreters each, interleaved")
-        floor = Handler("floor", "floor", "floor", "", 512, dict, lambda r: True, base_environment())
+        floor = Handler("floor", "floor", "floor", "", 512, dict, lambda r: True, base_environment(work / "aws-models"))
         times: dict[str, list[float]] = {h.key: [] for h in (floor, *found)}
         moto_times: dict[str, list[float]] = {h.key: [] for h in (floor, *found)}
         for handler in (floor, *found):  # warm-up, not counted: fills the bytecode cache

@@ -18,6 +18,8 @@ from aws_cdk import aws_lambda as lambda_
 
 SCHEMA_FOLDER = "odp-schemas"
 LAMBDA_SCHEMA_DIR = f"/var/task/{SCHEMA_FOLDER}"  # where the asset is unpacked on Lambda
+AWS_MODELS_FOLDER = "aws-models"  # lean botocore data (shared.aws.models), written by `make lambda-bundle`
+LAMBDA_AWS_MODELS_DIR = f"/var/task/{AWS_MODELS_FOLDER}"
 SOURCE_PACKAGES = ("events", "shared", "services")  # what runs on Lambda (never `bops/`, the local CLI, or tests)
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 
@@ -39,7 +41,7 @@ def check_schema_dir(odp_schema_dir: Path) -> Path:
 
 def check_bundle(lambda_asset_dir: Path) -> Path:
     """The bundle folder, or a clear error naming the command that builds it."""
-    missing = [name for name in SOURCE_PACKAGES if not (lambda_asset_dir / name).is_dir()]
+    missing = [name for name in (*SOURCE_PACKAGES, AWS_MODELS_FOLDER) if not (lambda_asset_dir / name).is_dir()]
     if missing:
         raise AssetError(
             f"Lambda bundle {lambda_asset_dir} lacks {', '.join(missing)}: run `make lambda-bundle` first "

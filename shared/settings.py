@@ -37,6 +37,7 @@ class Settings(BaseModel):
     documents_bucket: str | None = None
     secrets_prefix: str | None = None
     region: str | None = None
+    aws_models_dir: Path | None = None  # lean botocore data (shared.aws.models) that makes clients faster to create
 
     @property
     def event_log_path(self) -> Path:

@@ -6,6 +6,7 @@ Handlers call `dependencies()` on their first request (never at import), so cold
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -100,9 +101,9 @@ class Dependencies:
         return councils.settings(code, deployment)
 
     def aws_client(self, service: str) -> Any:
-        import boto3
+        from shared.aws.clients import aws_client
 
-        return boto3.client(service, region_name=self.settings.region)
+        return aws_client(service, self.settings.region, self.settings.aws_models_dir)
 
     def _required(self, name: str) -> str:
         value = getattr(self.settings, name)
@@ -130,3 +131,5 @@ def reset() -> None:
     with _lock:
         _dependencies = None
         get_settings.cache_clear()
+    if "shared.aws.clients" in sys.modules:
+        sys.modules["shared.aws.clients"].forget_sessions()

@@ -87,7 +87,7 @@ class IntakeService:
                             f"Submission {submission_id} was already received with different content"
                             f" (application {known.reference})"
                         )
-                    self._complete(council, known.reference, submission, body, actor)
+                    self._complete(council, known.reference, submission, body, actor, assigned_now=False)
                     return Accepted(council, known.reference, created=False)
                 settings = self.council_settings(council)
                 assigned = assign_reference(
@@ -102,14 +102,17 @@ class IntakeService:
                     self.store.append(intake_stream(council), state.version, [self._new(council, assigned, actor)])
                 except ConcurrencyError:
                     continue  # another process numbered a submission first: read it and decide again
-                self._complete(council, assigned.reference, submission, body, actor)
+                self._complete(council, assigned.reference, submission, body, actor, assigned_now=True)
                 return Accepted(council, assigned.reference, created=True)
         raise ConcurrencyError(intake_stream(council), -1)
 
-    def _complete(self, council: str, reference: str, submission: Submission, body: bytes, actor: Actor) -> None:
-        """Store the original and append the submission, unless a previous attempt already did."""
+    def _complete(
+        self, council: str, reference: str, submission: Submission, body: bytes, actor: Actor, *, assigned_now: bool
+    ) -> None:
+        """Store the original and append the submission, unless a previous attempt already did (a reference this call
+        has just assigned has no application stream yet, so there is nothing to check)."""
         stream = application_stream(council, reference)
-        if self.store.stream_version(stream) > 0:
+        if not assigned_now and self.store.stream_version(stream) > 0:
             return
         body_hash = hashlib.sha256(body).hexdigest()
         stored = self.documents.put(f"{council}/{reference}/submission-{body_hash}.json", body, "application/json")

@@ -62,6 +62,7 @@ _NAMES = {
     "#key": STREAM_KEY,
 }
 _NEW_VERSION = "attribute_not_exists(#version)"
+MAX_SEEN_STREAMS = 10_000  # streams whose newest seen event is remembered (forgotten all at once beyond)
 
 
 class DynamoDbEventStore:
@@ -75,6 +76,9 @@ class DynamoDbEventStore:
         self.table_name = table_name
         self.client = client
         self.clock = clock or SystemClock()
+        # The version and hash of the newest event this store has seen per stream. Events are immutable, so what it
+        # says stays true for ever: an append at that version needs no read of the stream's last event first.
+        self._seen: dict[str, tuple[int, str]] = {}
 
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
         if not events:
@@ -84,11 +88,14 @@ class DynamoDbEventStore:
         # Why reading the last event and then writing the next version is safe without a lock: versions are
         # contiguous and an item is never rewritten, so if version N+1 does not exist when the write lands (which
         # its condition checks), N is still the stream's last event and the hash read from it under this strongly
-        # consistent read is still the right link. If another writer got in first, the condition fails.
-        last = self._last(stream_id, "#version, #hash")
-        version, previous_hash = (int(last[VERSION]["N"]), last[HASH]["S"]) if last else (0, GENESIS_HASH)
-        if version != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, version)
+        # consistent read is still the right link. If another writer got in first, the condition fails. For the same
+        # reason the read is skipped when the hash of version N is already known (a new stream, or seen before).
+        previous_hash = self._known_hash(stream_id, expected_version)
+        if previous_hash is None:
+            last = self._last(stream_id, "#version, #hash")
+            version, previous_hash = (int(last[VERSION]["N"]), last[HASH]["S"]) if last else (0, GENESIS_HASH)
+            if version != expected_version:
+                raise ConcurrencyError(stream_id, expected_version, version)
         recorded = record(events, stream_id, expected_version, self.clock.now(), previous_hash)
         recorded_at = format_time(recorded[0][0].recorded_at)
         items: list[Item] = []
@@ -100,6 +107,7 @@ class DynamoDbEventStore:
             self._put(stream_id, expected_version, items[0])
         else:
             self._transact(stream_id, expected_version, items)
+        self._saw(stream_id, recorded[-1][0].version, recorded[-1][0].hash)
         return [event for event, _ in recorded]
 
     def read(
@@ -122,7 +130,10 @@ class DynamoDbEventStore:
             query["FilterExpression"] = "#recorded <= :as_of"
             values[":as_of"] = {"S": format_time(as_of)}
         items = self._query(ExpressionAttributeValues=values, ConsistentRead=True, **query)
-        return [deserialize(item[DATA]["S"], hash=item[HASH]["S"]) for item in items]
+        events = [deserialize(item[DATA]["S"], hash=item[HASH]["S"]) for item in items]
+        if events:
+            self._saw(stream_id, events[-1].version, events[-1].hash)
+        return events
 
     def stream_version(self, stream_id: str) -> int:
         last = self._last(stream_id, "#version")
@@ -176,6 +187,19 @@ class DynamoDbEventStore:
                 return StreamVerification(stream_id, checked, problem)
             checked += 1
         return StreamVerification(stream_id, checked)
+
+    def _known_hash(self, stream_id: str, version: int) -> str | None:
+        if version == 0:
+            return GENESIS_HASH
+        seen = self._seen.get(stream_id)
+        return seen[1] if seen is not None and seen[0] == version else None
+
+    def _saw(self, stream_id: str, version: int, hash_: str) -> None:
+        if len(self._seen) >= MAX_SEEN_STREAMS:
+            self._seen.clear()
+        seen = self._seen.get(stream_id)
+        if seen is None or seen[0] < version:
+            self._seen[stream_id] = (version, hash_)
 
     # DynamoDB calls
 

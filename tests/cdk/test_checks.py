@@ -64,3 +64,9 @@ def test_synthesis_needs_the_odp_schemas(tmp_path):
 def test_synthesis_needs_the_lambda_bundle(tmp_path):
     with pytest.raises(AssetError, match="make lambda-bundle"):
         check_bundle(tmp_path)
+    for package in ("events", "shared", "services"):
+        (tmp_path / package).mkdir()
+    with pytest.raises(AssetError, match="lacks aws-models"):  # a bundle without the lean botocore data
+        check_bundle(tmp_path)
+    (tmp_path / "aws-models").mkdir()
+    assert check_bundle(tmp_path) == tmp_path

@@ -10,6 +10,7 @@ import pytest
 from shared.documents import DocumentNotFound
 from shared.documents.local import LocalDocumentStore
 from shared.documents.s3 import S3DocumentStore
+from tests.aws_support import lean_client
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -17,9 +18,10 @@ def store(request, tmp_path):
     if request.param == "local":
         return LocalDocumentStore(tmp_path / "documents")
     request.getfixturevalue("aws")
-    client = boto3.client("s3", region_name="eu-west-2")
-    client.create_bucket(Bucket="docs", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
-    return S3DocumentStore("docs", client)
+    boto3.client("s3", region_name="eu-west-2").create_bucket(
+        Bucket="docs", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+    )
+    return S3DocumentStore("docs", lean_client("s3"))
 
 
 def test_put_then_get_returns_the_same_bytes_and_their_hash(store):

@@ -6,6 +6,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from shared.secrets.aws import SecretsManagerSecrets
+from tests.aws_support import lean_client
 from tests.secrets.contract import SecretStoreContract
 
 REGION = "eu-west-2"
@@ -26,7 +27,7 @@ def aws(monkeypatch):
 
 
 def client():
-    return boto3.client("secretsmanager", region_name=REGION)
+    return lean_client("secretsmanager", REGION)
 
 
 class TestSecretsManagerSecrets(SecretStoreContract):
@@ -54,7 +55,7 @@ def test_delete_is_immediate_and_without_recovery():
     store = SecretsManagerSecrets(client(), "bops/DEMO/")
     store.put("link-secret", "a")
     store.delete("link-secret")
-    assert client().list_secrets()["SecretList"] == []
+    assert boto3.client("secretsmanager", region_name=REGION).list_secrets()["SecretList"] == []
 
 
 class DeniedClient:

@@ -1,0 +1,79 @@
+"""boto3 clients for the adapters, from one botocore session per process that reads the lean data folder first.
+
+With `models_dir` (the bundle's `aws-models`, see `shared.aws.models`), clients are built from that folder and fall
+back to botocore's own data for anything it lacks (a waiter, another service), so a missing file costs time, never a
+failure. Without it, they are plain boto3 clients.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+_lock = threading.Lock()
+_sessions: dict[str | None, Any] = {}
+
+
+def _lean_loader(models_dir: Path) -> Any:
+    from botocore.exceptions import DataNotFoundError, UnknownServiceError
+    from botocore.loaders import Loader
+
+    class LeanLoader(Loader):
+        """Searches `models_dir` only (no listing of botocore's ~450 service folders), then botocore's own data."""
+
+        def __init__(self) -> None:
+            super().__init__(extra_search_paths=[str(models_dir)], include_default_search_paths=False)
+            self._fallback: Loader | None = None
+
+        @property
+        def fallback(self) -> Loader:
+            if self._fallback is None:
+                self._fallback = Loader()
+            return self._fallback
+
+        def load_data_with_path(self, name: str) -> Any:
+            try:
+                return super().load_data_with_path(name)
+            except DataNotFoundError:
+                return self.fallback.load_data_with_path(name)
+
+        def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
+            try:
+                return super().load_service_model(service_name, type_name, api_version)
+            except (DataNotFoundError, UnknownServiceError):
+                return self.fallback.load_service_model(service_name, type_name, api_version)
+
+    return LeanLoader()
+
+
+def _session(models_dir: Path | None) -> Any:
+    import boto3.session
+
+    key = str(models_dir) if models_dir else None
+    with _lock:
+        session = _sessions.get(key)
+        if session is None:
+            if models_dir is not None and models_dir.is_dir():
+                import botocore.session
+
+                core = botocore.session.Session()
+                core.register_component("data_loader", _lean_loader(models_dir))
+                session = boto3.session.Session(botocore_session=core)
+            else:
+                session = boto3.session.Session()
+            _sessions[key] = session
+        return session
+
+
+def aws_client(service: str, region: str | None = None, models_dir: Path | None = None) -> Any:
+    """A boto3 client for `service`; clients of one process share a session (and so its loaded data)."""
+    session = _session(models_dir)
+    with _lock:  # creating clients from one session is not thread-safe
+        return session.client(service, region_name=region)
+
+
+def forget_sessions() -> None:
+    """Drop the cached sessions (tests that change credentials or endpoints between cases)."""
+    with _lock:
+        _sessions.clear()
