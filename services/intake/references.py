@@ -30,18 +30,31 @@ class IntakeState:
     submissions: dict[str, Assigned] = field(default_factory=dict)
 
     def apply(self, event: RecordedEvent) -> IntakeState:
-        payload = event.payload
-        if isinstance(payload, PlanningApplicationReferenceAssigned):
-            submissions = {**self.submissions, payload.submission_id: Assigned(payload.reference, payload.body_sha256)}
-            return replace(self, version=event.version, last_sequence=payload.sequence, submissions=submissions)
-        return replace(self, version=event.version)
+        return fold([event], self)
 
 
 def fold(events: Iterable[RecordedEvent], state: IntakeState | None = None) -> IntakeState:
+    """The state after `events`, in linear time: the submissions map is copied once per fold, not once per event
+    (a council's intake stream holds one event per application ever received)."""
     state = state or IntakeState()
+    version, last_sequence = state.version, state.last_sequence
+    submissions: dict[str, Assigned] | None = None
     for event in events:
-        state = state.apply(event)
-    return state
+        version = event.version
+        payload = event.payload
+        if isinstance(payload, PlanningApplicationReferenceAssigned):
+            if submissions is None:
+                submissions = dict(state.submissions)
+            submissions[payload.submission_id] = Assigned(payload.reference, payload.body_sha256)
+            last_sequence = payload.sequence
+    if submissions is None and version == state.version:
+        return state
+    return replace(
+        state,
+        version=version,
+        last_sequence=last_sequence,
+        submissions=state.submissions if submissions is None else submissions,
+    )
 
 
 def format_reference(received_at: datetime, sequence: int, suffix: str) -> str:
