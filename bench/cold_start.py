@@ -100,6 +100,7 @@ spawned = float(os.environ["BENCH_SPAWNED_AT"])
 print("BENCH_RESULT " + json.dumps({
     "total_ms": (done - spawned) * 1000, "startup_ms": (started - spawned) * 1000,
     "import_ms": (imported - started) * 1000, "call_ms": (done - imported) * 1000, "result": result,
+    "cpu_ms": time.process_time() * 1000,
 }, default=str), flush=True)
 """
 
@@ -598,7 +599,8 @@ def main() -> None:
                 progress(
                     f"run {run} {handler.key}: {measured['total_ms']:.0f} ms (start-up {measured['startup_ms']:.0f},"
                     f" import {measured['import_ms']:.0f}, first call {measured['call_ms']:.0f}, of which moto"
-                    f" answering {measured['moto_requests']} requests {measured['moto_ms']:.0f})"
+                    f" answering {measured['moto_requests']} requests {measured['moto_ms']:.0f}; the child's CPU time"
+                    f" {measured['cpu_ms']:.0f})"
                 )
         outcomes = document_outcomes()
         progress(f"documents the intake-documents runs recorded: {outcomes}")
