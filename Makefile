@@ -36,7 +36,7 @@ clean:
 
 # --- AWS (owned by the CDK work): the Lambda code asset, built without Docker, and synthesis ---------------------
 LAMBDA_DIR ?= build/lambda
-LAMBDA_PYTHON ?= 3.14
+LAMBDA_PYTHON ?= 3.13
 LAMBDA_PLATFORM ?= aarch64-manylinux_2_28
 LAMBDA_RUNTIME_PROVIDES ?= boto3 botocore s3transfer
 LAMBDA_PURE_SDISTS ?= docopt
@@ -50,10 +50,12 @@ LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = spl
 .PHONY: lambda-bundle synth
 
 # The locked runtime dependencies as arm64 wheels for Lambda's Python $(LAMBDA_PYTHON) (keep in step with RUNTIME in
-# cdk/functions.py; Amazon Linux 2023 has glibc 2.34, hence manylinux_2_28), never compiled here, and without what
+# cdk/functions.py; Amazon Linux 2023 has glibc 2.34, hence manylinux_2_28), never built from source here, and without what
 # the Lambda runtime already provides; then the code that runs on Lambda (not bops/, not tests) and the ODP schemas,
 # and aws-models/: the lean botocore data for the calls the adapters make (shared/aws/models.py; it makes each
 # cold start's boto3 clients ~3x quicker to create, and clients fall back to the runtime's botocore data).
+# Last, everything is compiled to bytecode by a Python $(LAMBDA_PYTHON) found on this machine (cdk/bytecode.py): /var/task is
+# read-only, so without .pyc files every cold start compiles every module from source.
 # $(LAMBDA_PURE_SDISTS) publish no wheel: they are pure Python, so building them here is right for any platform.
 # `uv pip install` is pip's --platform/--target install (the project's virtual environment has no pip).
 lambda-bundle: uv
@@ -70,6 +72,7 @@ lambda-bundle: uv
 	cp -R events shared services $(LAMBDA_DIR)/
 	$(UV) run --no-sync python -m shared.aws.models $(LAMBDA_DIR)/aws-models
 	find $(LAMBDA_DIR) -name __pycache__ -prune -exec rm -rf {} +
+	$(UV) run --no-sync python cdk/bytecode.py $(LAMBDA_PYTHON) $(LAMBDA_DIR)
 	cp -R $(ODP_SCHEMA_DIR) $(LAMBDA_DIR)/odp-schemas
 
 # Every council in cdk/councils.json into cdk.out/ with the cdk-nag checks; `make synth COUNCIL=DEMO` for one.

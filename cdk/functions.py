@@ -14,7 +14,7 @@ from constructs import Construct
 
 from cdk.nag import XRAY_REASON, acknowledge
 
-RUNTIME = lambda_.Runtime.PYTHON_3_14  # keep in step with LAMBDA_PYTHON in the Makefile
+RUNTIME = lambda_.Runtime.PYTHON_3_13  # keep in step with LAMBDA_PYTHON in the Makefile (the bundle's bytecode)
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 LOG_LEVEL = "INFO"

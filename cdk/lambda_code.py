@@ -22,6 +22,7 @@ AWS_MODELS_FOLDER = "aws-models"  # lean botocore data (shared.aws.models), writ
 LAMBDA_AWS_MODELS_DIR = f"/var/task/{AWS_MODELS_FOLDER}"
 SOURCE_PACKAGES = ("events", "shared", "services")  # what runs on Lambda (never `bops/`, the local CLI, or tests)
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+_IGNORED_IN_BUNDLE = shutil.ignore_patterns(".pytest_cache")  # keeps the bytecode `make lambda-bundle` compiled
 
 
 class AssetError(ValueError):
@@ -60,7 +61,7 @@ class _CopyWithSchemas:
 
     def try_bundle(self, output_dir: str, _options: Any) -> bool:
         output = Path(output_dir)
-        shutil.copytree(self.bundle, output, dirs_exist_ok=True, ignore=_IGNORED)
+        shutil.copytree(self.bundle, output, dirs_exist_ok=True, ignore=_IGNORED_IN_BUNDLE)
         shutil.rmtree(output / SCHEMA_FOLDER, ignore_errors=True)
         shutil.copytree(self.schemas, output / SCHEMA_FOLDER, ignore=_IGNORED)
         return True
