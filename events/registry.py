@@ -1,7 +1,14 @@
-"""Registry from (event type, schema version) to payload model, with upcasters from old versions to current ones."""
+"""Registry from (event type, schema version) to payload model, with upcasters from old versions to current ones.
+
+The product's event modules are imported on first need, not with the package: a Lambda handler that reads only
+council events never defines the application events (nor the ODP submission model they carry). `EVENT_MODULES` says
+which module defines which types; `event` refuses a type that a listed module defines but does not list, and the tests
+check the table against the modules.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -9,6 +16,25 @@ from events.envelope import EventPayload
 
 P = TypeVar("P", bound=type[EventPayload])
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+# Every product event type, by the module that defines (and registers) it.
+EVENT_MODULES: dict[str, tuple[str, ...]] = {
+    "events.council": (
+        "CouncilCreated",
+        "CouncilSettingsChanged",
+        "OfficerCreated",
+        "ApiKeyCreated",
+        "ApiKeyRevoked",
+        "OfficerDeactivated",
+    ),
+    "events.application": (
+        "PlanningApplicationReferenceAssigned",
+        "PlanningApplicationSubmitted",
+        "DocumentReceived",
+        "DocumentFetchFailed",
+    ),
+}
+_module_of = {event_type: module for module, types in EVENT_MODULES.items() for event_type in types}
 
 
 class UnknownEventType(LookupError):
@@ -24,6 +50,8 @@ def event(event_type: str, schema_version: int = 1) -> Callable[[P], P]:
     """Class decorator: register a payload model under its type name and schema version."""
 
     def register(cls: P) -> P:
+        if cls.__module__ in EVENT_MODULES and _module_of.get(event_type) != cls.__module__:
+            raise ValueError(f"event {event_type} is defined in {cls.__module__} but not listed there in EVENT_MODULES")
         key = (event_type, schema_version)
         if key in _models and _models[key] is not cls:
             raise ValueError(f"event {event_type} v{schema_version} is registered twice")
@@ -46,18 +74,31 @@ def upcaster(event_type: str, from_version: int, to_version: int) -> Callable[[U
     return register
 
 
+def _load(event_type: str) -> None:
+    """Import the module that defines a product event type (nothing for other types: they register when imported)."""
+    module = _module_of.get(event_type)
+    if module is not None:
+        importlib.import_module(module)
+
+
 def current_version(event_type: str) -> int:
-    try:
-        return _current[event_type]
-    except KeyError:
-        raise UnknownEventType(event_type) from None
+    version = _current.get(event_type)
+    if version is None:
+        _load(event_type)
+        version = _current.get(event_type)
+        if version is None:
+            raise UnknownEventType(event_type)
+    return version
 
 
 def model_for(event_type: str, schema_version: int) -> type[EventPayload]:
-    try:
-        return _models[(event_type, schema_version)]
-    except KeyError:
-        raise UnknownEventType(f"{event_type} v{schema_version}") from None
+    model = _models.get((event_type, schema_version))
+    if model is None:
+        _load(event_type)
+        model = _models.get((event_type, schema_version))
+        if model is None:
+            raise UnknownEventType(f"{event_type} v{schema_version}")
+    return model
 
 
 def upcast(event_type: str, schema_version: int, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -73,5 +114,7 @@ def upcast(event_type: str, schema_version: int, data: dict[str, Any]) -> tuple[
 
 
 def registered_types() -> dict[str, int]:
-    """Every registered event type with its current schema version."""
+    """Every registered event type with its current schema version (the product's all imported first)."""
+    for module in EVENT_MODULES:
+        importlib.import_module(module)
     return dict(_current)

@@ -243,7 +243,7 @@ def _from_dict(data: dict[str, Any], hash_: str, position: int | None) -> Record
     event_type = data["event_type"]
     version = data["schema_version"]
     payload = data["payload"]
-    if _current.get(event_type) == version:  # at its current version (else upcast or raise as upcast says)
+    if _current.get(event_type) == version:  # at its current version (else load its module, upcast or raise)
         model = _models[(event_type, version)]
     else:
         version, payload = upcast(event_type, version, payload)

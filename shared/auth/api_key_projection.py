@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from events import RecordedEvent
 from events.council import ApiKeyCreated, ApiKeyRevoked
+from shared.auth import API_KEYS_READ_MODEL
 from shared.bus import subscriber
 from shared.projections import Document, Projector
 
-NAME = "api-keys"
+NAME = API_KEYS_READ_MODEL
 
 
 class ApiKeyProjection:
@@ -36,7 +37,7 @@ def projector() -> Projector:
     from shared.wiring import dependencies
 
     deps = dependencies()
-    return Projector(ApiKeyProjection(), deps.read_models, deps.event_store)
+    return Projector(ApiKeyProjection(), deps.read_models, lambda: deps.event_store)
 
 
 @subscriber

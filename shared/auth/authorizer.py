@@ -11,7 +11,7 @@ import json
 import os
 from typing import Any
 
-from shared.auth.api_key_projection import NAME
+from shared.auth import API_KEYS_READ_MODEL
 from shared.auth.scopes import policy_for
 
 
@@ -42,7 +42,7 @@ def authorize(token: str | None, method_arn: str, routes: list[dict], read_model
     if not token:
         raise Unauthorized()
     key_hash = hash_api_key(token)
-    document, _ = read_models.get(NAME, key_hash)
+    document, _ = read_models.get(API_KEYS_READ_MODEL, key_hash)
     if document is None or document.get("revoked"):
         raise Unauthorized()
     context = {

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from shared.apigateway import route_arn
-from shared.declarations import Route
+
+if TYPE_CHECKING:  # the authorizer, which imports this module, needs no declarations (four dataclasses to define)
+    from shared.declarations import Route
 
 SCOPES = (
     "planning_application:read",

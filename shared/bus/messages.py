@@ -80,15 +80,11 @@ def bus_message(stored: StoredItem, sequence: int, region: str = "local") -> dic
 
 
 def parse_bus_message(message: dict[str, Any]) -> RecordedEvent:
-    """Read the recorded event out of a bus message (Powertools' EventBridge and DynamoDB stream models)."""
-    from aws_lambda_powertools.utilities.parser.models import DynamoDBStreamRecordModel, EventBridgeModel
+    """Read the recorded event out of a bus message; a pydantic ValidationError (a ValueError) says what is wrong."""
+    from shared.bus.schema import BusMessage
 
-    envelope = EventBridgeModel.model_validate(message)
-    record = DynamoDBStreamRecordModel.model_validate(envelope.detail)
-    image = record.dynamodb.NewImage
-    if not isinstance(image, dict) or table.DATA not in image:
-        raise ValueError("bus message carries no stored event")
-    return deserialize(image[table.DATA], hash=image.get(table.HASH, ""))
+    image = BusMessage.model_validate(message).detail.dynamodb.NewImage
+    return deserialize(image.data.S, hash=image.hash.S)
 
 
 EventHandler = Callable[[RecordedEvent], None]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from events import RecordedEvent
 from shared.eventstore.port import EventStore
 from shared.projections.projection import Document, Projection
@@ -17,10 +19,20 @@ class ProjectionConflict(RuntimeError):
 class Projector:
     """Duplicates change nothing (positions per stream); an event ahead of a missing one reads the gap from the log."""
 
-    def __init__(self, projection: Projection, store: ReadModelStore, log: EventStore) -> None:
+    def __init__(
+        self, projection: Projection, store: ReadModelStore, log: EventStore | Callable[[], EventStore]
+    ) -> None:
+        """`log` may be a function that gives the log: only a gap makes the projector read it, so a Lambda handler
+        need not build its event store (an import and a client) before one."""
         self.projection = projection
         self.store = store
-        self.log = log
+        self._log = log
+
+    @property
+    def log(self) -> EventStore:
+        if callable(self._log):
+            self._log = self._log()
+        return self._log
 
     def handle(self, event: RecordedEvent) -> None:
         name = self.projection.name

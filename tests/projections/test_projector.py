@@ -139,6 +139,24 @@ def test_an_event_ahead_of_a_missing_one_reads_the_gap_from_the_log(per_stream, 
     assert store.get(name, stream) == ({"names": ["a", "b", "c"], "count": 3}, 2)
 
 
+def test_a_log_given_as_a_function_is_built_only_for_a_gap(store, log):
+    built = []
+
+    def open_log() -> SqliteEventStore:
+        built.append(log)
+        return log
+
+    projector = Projector(NamesPerStream(new_name("names")), store, open_log)
+    events = append_stream(log, "AAA", ["a", "b", "c"])
+    projector.handle(events[0])
+    projector.handle(events[1])
+    assert built == []
+    projector.handle(events[3])
+    projector.handle(events[1])
+    assert built == [log]  # once, then kept
+    assert store.get(projector.projection.name, events[0].stream_id)[0] == {"names": ["a", "b", "c"], "count": 3}
+
+
 def test_events_the_projection_ignores_still_move_the_position(per_stream, store, log):
     events = append_stream(log, "AAA", [None])  # CouncilCreated (not handled), a change with no name (key None)
     name, stream = per_stream.projection.name, events[0].stream_id
