@@ -83,8 +83,8 @@ def parse_bus_message(message: dict[str, Any]) -> RecordedEvent:
     """Read the recorded event out of a bus message; a pydantic ValidationError (a ValueError) says what is wrong."""
     from shared.bus.schema import BusMessage
 
-    image = BusMessage.model_validate(message).detail.dynamodb.NewImage
-    return deserialize(image.data.S, hash=image.hash.S)
+    image = BusMessage.model_validate(message).detail["dynamodb"]["NewImage"]
+    return deserialize(image[table.DATA]["S"], hash=image[table.HASH]["S"])
 
 
 EventHandler = Callable[[RecordedEvent], None]

@@ -2,8 +2,8 @@
 
 The same checks as Powertools' `EventBridgeModel` and `DynamoDBStreamRecordModel` for the fields both have, plus the
 stored event's attributes; unknown fields are ignored, as there. Not Powertools' models themselves: importing any of
-Powertools imports its logger, metrics and tracer, which made a subscriber's first message ~150 ms slower to parse
-than these few models (~5 ms to define).
+Powertools imports its logger, metrics and tracer, which made a subscriber's first message ~40 ms slower to parse
+(~170 ms without bytecode) than this one model (~5 ms to define; its parts are TypedDicts, cheaper than models).
 """
 
 from __future__ import annotations
@@ -11,29 +11,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from shared.eventstore import dynamodb_table as table
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class StringValue(_Model):
+class StringValue(TypedDict):
     """A DynamoDB string attribute value."""
 
     S: str
 
 
-class StoredEventImage(_Model):
-    """What a subscriber reads of the stored event item (NEW_IMAGE): its canonical bytes and its hash."""
-
-    data: StringValue = Field(alias=table.DATA)
-    hash: StringValue = Field(alias=table.HASH)
+# What a subscriber reads of the stored event item (NEW_IMAGE): its canonical bytes and its hash.
+StoredEventImage = TypedDict("StoredEventImage", {table.DATA: StringValue, table.HASH: StringValue})
 
 
-class StreamChange(_Model):
+class StreamChange(TypedDict):
     Keys: dict[str, dict[str, Any]]
     NewImage: StoredEventImage
     SequenceNumber: str
@@ -41,7 +35,7 @@ class StreamChange(_Model):
     StreamViewType: Literal["NEW_AND_OLD_IMAGES", "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE"]
 
 
-class StreamRecord(_Model):
+class StreamRecord(TypedDict):
     eventID: str
     eventName: Literal["INSERT", "MODIFY", "REMOVE"]
     eventVersion: str
@@ -51,7 +45,7 @@ class StreamRecord(_Model):
     dynamodb: StreamChange
 
 
-class BusMessage(_Model):
+class BusMessage(BaseModel):
     version: str
     id: str
     detail_type: str = Field(alias="detail-type")
