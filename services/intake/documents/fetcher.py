@@ -6,6 +6,10 @@ that address, or `localhost` for loopback), then connects to a checked address (
 rebinding cannot swap the address) while sending the host name in `Host` and, for https, in SNI and the certificate
 check. Every redirect hop is checked the same way; credential headers are dropped when a redirect leaves the origin.
 One attempt (redirects included) has a total time limit; bodies are read up to a size cap.
+
+A `SafeHttpFetcher` may be used from several threads at once: each attempt opens its own connection, and the only
+shared objects are its settings and a TLS context (safe to share), made once per process because loading the system's
+CA certificates takes tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -163,7 +168,7 @@ class SafeHttpFetcher:
 
     def _connection(self, target: Target, addresses: list[IpAddress], deadline: float) -> _Pinned:
         if target.scheme == "https":
-            context = self.ssl_context or ssl.create_default_context()
+            context = self.ssl_context or default_tls_context()
             return PinnedHTTPSConnection(target.host, target.port, addresses, deadline, context)
         return PinnedHTTPConnection(target.host, target.port, addresses, deadline)
 
@@ -276,6 +281,19 @@ def _request_headers(headers: Mapping[str, str]) -> dict[str, str]:
         "Connection": "close",
         **headers,
     }
+
+
+_default_tls_lock = threading.Lock()
+_default_tls: ssl.SSLContext | None = None
+
+
+def default_tls_context() -> ssl.SSLContext:
+    """The process's certificate-verifying TLS context with the system's CA certificates, made on first use."""
+    global _default_tls
+    with _default_tls_lock:
+        if _default_tls is None:
+            _default_tls = ssl.create_default_context()
+        return _default_tls
 
 
 def _check_header_values(headers: Mapping[str, str]) -> None:

@@ -1,9 +1,21 @@
-"""The document fetcher's application layer: for each file of a submission not yet recorded on the application's
-documents side stream, download it (with retries), check it, store it and append what happened.
+"""The document fetcher's application layer: download, check and store every file of a submission not yet recorded on
+the application's documents side stream, and append what happened to each (DocumentReceived or DocumentFetchFailed).
 
-Safe under at-least-once, duplicated and concurrent deliveries: the stream is folded first and re-read before each
-file; each outcome is appended at the folded version, and on a concurrent append the stream is re-read and a file
-someone else recorded meanwhile is skipped (at worst a stored copy nobody references is left behind).
+The stream is read once. The pending files are then downloaded (each with its own retries) and stored by a thread pool
+of at most MAX_CONCURRENT_DOWNLOADS threads that lives as long as the call, while the calling thread appends outcomes
+as downloads finish: every outcome ready at that moment goes in one append (at most MAX_OUTCOMES_PER_APPEND), so a
+batch of quick files costs one write, and what is appended stays recorded if the call dies later. The stream keeps
+file order: an outcome is appended once the files before it are finished too (it waits at most for the downloads in
+flight before it, each bounded by the fetcher's time limit and the retries).
+
+Safe under at-least-once, duplicated and concurrent deliveries: each append is made at the version last seen; if
+someone else appended first, the stream is re-read, the outcomes of files they recorded meanwhile are dropped (at worst
+a stored copy nobody references is left behind), their downloads not started yet are cancelled, and the rest is
+appended again. A redelivery after everything was recorded reads the stream and does nothing else.
+
+If a file fails unexpectedly (storing it raised, say), the downloads not started are cancelled, those in flight finish
+and are appended as they do, then the error propagates; the bus delivers the event again and only what is missing is
+fetched. Only then can the stream be out of file order.
 """
 
 from __future__ import annotations
@@ -11,6 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from uuid import uuid4
@@ -29,6 +42,8 @@ from shared.odp.model import SubmittedFile
 ACTOR = Actor.system("intake-document-fetcher")
 CREDENTIAL_HEADER = "api-key"
 MAX_APPEND_ATTEMPTS = 20
+MAX_CONCURRENT_DOWNLOADS = 4  # files downloaded and stored at once by one call
+MAX_OUTCOMES_PER_APPEND = 100  # one DynamoDB TransactWriteItems takes at most 100 items
 
 log = logging.getLogger(__name__)
 
@@ -68,22 +83,27 @@ def fetch_documents(
     retry: RetryPolicy | None = None,
     new_document_id: Callable[[], str] = lambda: str(uuid4()),
 ) -> list[RecordedEvent]:
-    """Fetch every file of the submission not yet recorded; the events this call appended (none on a redelivery)."""
+    """Fetch every file of the submission not yet recorded; the events this call appended (none on a redelivery).
+
+    `fetcher`, `documents` and `new_document_id` are called from several threads at once; the event store only from
+    the calling thread.
+    """
     stream = documents_stream(event)
     submitted = event.payload
     assert isinstance(submitted, PlanningApplicationSubmitted)
+    files = submitted.submission.files
+    state = policy.fold(store.read(stream))
+    pending = state.pending(len(files))
+    if not pending:
+        return []
     rules = policy.parse_allowlist(allowlist)
     headers = {CREDENTIAL_HEADER: credential} if credential else {}
     retry = retry or RetryPolicy()
-    state = policy.fold(store.read(stream))
-    appended: list[RecordedEvent] = []
-    for index, file in enumerate(submitted.submission.files):
-        state = _refresh(store, stream, state)
-        if state.recorded(index):
-            continue
-        outcome = fetch_file(
+
+    def fetch(index: int) -> Outcome:
+        return fetch_file(
             index,
-            file,
+            files[index],
             event.council,
             submitted.reference,
             fetcher=fetcher,
@@ -93,9 +113,44 @@ def fetch_documents(
             retry=retry,
             new_document_id=new_document_id,
         )
-        new, state = _record(store, stream, state, index, event.caused(outcome, ACTOR, clock.now()))
-        appended.extend(new)
+
+    appended: list[RecordedEvent] = []
+    held: dict[int, NewEvent] = {}  # outcomes not appended yet, by file index
+    failure: BaseException | None = None
+    pool = ThreadPoolExecutor(min(MAX_CONCURRENT_DOWNLOADS, len(pending)), thread_name_prefix="document-fetch")
+    try:
+        running = {pool.submit(fetch, index): index for index in pending}
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = running.pop(future)
+                if future.cancelled():
+                    continue
+                error = future.exception()
+                if error is None:
+                    held[index] = event.caused(future.result(), ACTOR, clock.now())
+                elif failure is None:
+                    failure = error
+                    _cancel(running)  # those in flight finish and are recorded; then the error propagates
+            # File order: an outcome waits for the files before it still in flight (none waits after a failure).
+            first_unfinished = min(running.values(), default=len(files)) if failure is None else len(files)
+            ready = sorted(index for index in held if index < first_unfinished)
+            if ready:
+                new, state = _record(store, stream, state, [(index, held.pop(index)) for index in ready])
+                appended.extend(new)
+                _cancel(running, state.recorded)  # files another delivery recorded meanwhile
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if failure is not None:
+        raise failure
     return appended
+
+
+def _cancel(running: Mapping[Future[Outcome], int], which: Callable[[int], bool] = lambda index: True) -> None:
+    """Cancel the downloads (of the chosen file indexes) not started yet; a cancelled one finishes at once."""
+    for future, index in running.items():
+        if which(index):
+            future.cancel()
 
 
 def fetch_file(
@@ -186,16 +241,23 @@ def _refresh(store: EventStore, stream: str, state: DocumentsState) -> Documents
 
 
 def _record(
-    store: EventStore, stream: str, state: DocumentsState, index: int, new_event: NewEvent
+    store: EventStore, stream: str, state: DocumentsState, outcomes: list[tuple[int, NewEvent]]
 ) -> tuple[list[RecordedEvent], DocumentsState]:
-    """Append the outcome at the folded version; if someone appended first, re-read and skip a file they recorded."""
-    for _ in range(MAX_APPEND_ATTEMPTS):
+    """Append the outcomes (by file index) at the version last seen, at most MAX_OUTCOMES_PER_APPEND at a time; if
+    someone appended first, re-read the stream, drop the outcomes of files they recorded and try the rest again."""
+    appended: list[RecordedEvent] = []
+    conflicts = 0
+    while outcomes := [(index, new) for index, new in outcomes if not state.recorded(index)]:
+        batch = [new for _, new in outcomes[:MAX_OUTCOMES_PER_APPEND]]
         try:
-            recorded = store.append(stream, state.version, [new_event])
+            recorded = store.append(stream, state.version, batch)
         except ConcurrencyError:
+            conflicts += 1
+            if conflicts >= MAX_APPEND_ATTEMPTS:
+                raise
             state = _refresh(store, stream, state)
-            if state.recorded(index):
-                return [], state
             continue
-        return recorded, policy.fold(recorded, state)
-    raise ConcurrencyError(stream, state.version)
+        conflicts = 0
+        appended.extend(recorded)
+        state = policy.fold(recorded, state)
+    return appended, state

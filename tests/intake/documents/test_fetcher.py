@@ -7,11 +7,12 @@ import shutil
 import socket
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from services.intake.documents.fetcher import FetchFailed, FetchRefused, SafeHttpFetcher
-from tests.intake.documents.support import CREDENTIAL, HUGE, PDF, FileServer, make_self_signed_certificate
+from services.intake.documents.fetcher import FetchFailed, FetchRefused, SafeHttpFetcher, default_tls_context
+from tests.intake.documents.support import CREDENTIAL, HUGE, PDF, PNG, FileServer, make_self_signed_certificate
 
 
 def fetcher_for(*allowlist: str, **options) -> SafeHttpFetcher:
@@ -98,6 +99,16 @@ class TestAddresses:
             fetcher_for(f"127.0.0.1:{port}").fetch(f"http://127.0.0.1:{port}/a.pdf", {})
         assert failed.value.retryable
         assert "refused the connection" in failed.value.reason
+
+
+def test_one_fetcher_serves_several_threads_at_once(server):
+    fetcher = fetcher_for(server.host)
+    paths = [f"/named/{index}.pdf" for index in range(16)] + ["/files/photo.png", "/redirect/chain/2"]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda path: fetcher.fetch(server.url(path), {"api-key": CREDENTIAL}), paths))
+    assert [(r.status, r.final_url) for r in results[:16]] == [(200, server.url(p)) for p in paths[:16]]
+    assert [r.body for r in results[16:]] == [PNG, PDF]
+    assert all(server.state.hits[path] == 1 for path in paths)
 
 
 class TestRedirects:
@@ -224,3 +235,8 @@ class TestHttps:
         fetcher = fetcher_for(f"localhost:{https_server.port}")
         with pytest.raises(FetchFailed, match="could not be verified"):
             fetcher.fetch(f"https://localhost:{https_server.port}/files/plan.pdf", {})
+
+    def test_the_default_tls_context_is_made_once_and_verifies(self):
+        context = default_tls_context()
+        assert context is default_tls_context()  # loading the CA certificates again for each file costs ~50 ms
+        assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)

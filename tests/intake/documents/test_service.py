@@ -7,13 +7,17 @@ import json
 import logging
 import socket
 import threading
+import time
+from collections import Counter
 
 import pytest
 
+from events import Actor
 from events.application import DocumentFetchFailed, DocumentReceived
 from events.streams import application_side_stream
-from services.intake.documents.fetcher import FetchResult, SafeHttpFetcher
-from services.intake.documents.service import RetryPolicy, fetch_documents
+from services.intake.documents import service
+from services.intake.documents.fetcher import FetchFailed, FetchResult, SafeHttpFetcher
+from services.intake.documents.service import MAX_CONCURRENT_DOWNLOADS, RetryPolicy, fetch_documents
 from shared.clock import FrozenClock
 from shared.documents.local import LocalDocumentStore
 from shared.eventstore.sqlite import SqliteEventStore
@@ -49,12 +53,19 @@ class Harness:
         urls = [p if "://" in p else self.server.url(p) for p in paths_or_urls]
         return submitted(self.store, submission(urls, types))
 
-    def run(self, event, allowlist=None, credential=None, fetcher=None, **fetcher_options):
+    def run(self, event, allowlist=None, credential=None, fetcher=None, store=None, documents=None, **fetcher_options):
         allowlist = (self.server.host,) if allowlist is None else allowlist
         fetcher = fetcher or SafeHttpFetcher(allowlist, max_bytes=CAP, timeout=2.0, **fetcher_options)
         retry = RetryPolicy(attempts=3, first_delay=0.01, sleep=self.sleeps.append)
         return fetch_documents(
-            event, self.store, self.documents, fetcher, allowlist, credential, self.clock, retry=retry
+            event,
+            store or self.store,
+            documents or self.documents,
+            fetcher,
+            allowlist,
+            credential,
+            self.clock,
+            retry=retry,
         )
 
     def outcomes(self):
@@ -71,6 +82,84 @@ class Harness:
 @pytest.fixture
 def h(tmp_path, server) -> Harness:
     return Harness(tmp_path, server)
+
+
+class CountingStore:
+    """The real event store, counting the calls that are requests on AWS (reads, and appends with their sizes)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.reads = 0
+        self.appends: list[int] = []  # events per append attempt
+
+    def read(self, stream_id, from_version=1, to_version=None, as_of=None):
+        self.reads += 1
+        return self.inner.read(stream_id, from_version, to_version, as_of)
+
+    def append(self, stream_id, expected_version, events):
+        self.appends.append(len(events))
+        return self.inner.append(stream_id, expected_version, events)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+class CountingDocuments:
+    """The real document store, counting puts; `wait_for_puts` lets a download wait for others to be stored."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.puts = 0
+        self.changed = threading.Condition()
+
+    def put(self, key, content, content_type):
+        stored = self.inner.put(key, content, content_type)
+        with self.changed:
+            self.puts += 1
+            self.changed.notify_all()
+        return stored
+
+    def wait_for_puts(self, count: int, timeout: float = 5.0) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.puts >= count, timeout)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+class FakeFetcher:
+    """A PDF for every URL after `before(url)` (which may block, or raise); counts calls and the most in flight."""
+
+    def __init__(self, before=None) -> None:
+        self.before = before
+        self.calls: Counter[str] = Counter()
+        self.in_flight = self.most_in_flight = 0
+        self.lock = threading.Lock()
+
+    def fetch(self, url, headers) -> FetchResult:
+        with self.lock:
+            self.calls[url] += 1
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.before is not None:
+                self.before(url)
+            return FetchResult(200, PDF, url)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def named(count: int) -> list[str]:
+    return [f"/named/{index}.pdf" for index in range(count)]
+
+
+def index_of(url: str) -> int:
+    return int(url.rsplit("/", 1)[1].removesuffix(".pdf"))
+
+
+def fetcher_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith("document-fetch")]
 
 
 def test_allowed_files_are_stored_and_recorded(h):
@@ -166,7 +255,7 @@ def test_retries_give_up_after_three_attempts(h):
         ("HTTP 503 Service Unavailable after 3 attempts", 3),
         ("HTTP 429 Too Many Requests after 3 attempts", 3),
     ]
-    assert h.sleeps == [0.01, 0.02, 0.01, 0.02]
+    assert sorted(h.sleeps) == [0.01, 0.01, 0.02, 0.02]  # each file's own backoff (the two run at once)
 
 
 def test_not_found_is_not_retried(h):
@@ -229,32 +318,37 @@ class TestIdempotency:
     def test_a_redelivery_after_a_crash_fetches_only_what_is_missing(self, h):
         event = h.submit("/files/plan.pdf", "/files/photo.png", "/files/photo.jpg")
         real = SafeHttpFetcher((h.server.host,))
+        started = threading.Semaphore(0)
 
         class CrashOnPng:
             def fetch(self, url, headers) -> FetchResult:
                 if url.endswith(".png"):
+                    assert started.acquire(timeout=5) and started.acquire(timeout=5)  # files 0 and 2 are in flight
                     raise RuntimeError("the function was stopped")
+                started.release()
                 return real.fetch(url, headers)
 
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match="the function was stopped"):
             h.run(event, fetcher=CrashOnPng())
-        assert [o.file_index for o in h.outcomes()] == [0]
+        assert sorted(o.file_index for o in h.outcomes()) == [0, 2]  # the downloads in flight are still recorded
 
         h.run(event)
-        assert [o.file_index for o in h.outcomes()] == [0, 1, 2]
-        assert h.server.state.hits["/files/plan.pdf"] == 1
+        assert [o.file_index for o in h.outcomes()][2:] == [1]
+        assert h.server.state.hits["/files/plan.pdf"] == h.server.state.hits["/files/photo.jpg"] == 1
 
     def test_a_concurrent_delivery_that_records_first_wins(self, h):
         event = h.submit("/files/plan.pdf", "/files/photo.png")
         real = SafeHttpFetcher((h.server.host,))
         inner: list = []
+        lock = threading.Lock()
 
         class RacedBy:
-            """Another delivery of the same event runs to the end while this one is downloading file 0."""
+            """Another delivery of the same event runs to the end while this one starts downloading."""
 
             def fetch(self, url, headers) -> FetchResult:
-                if not inner:
-                    inner.append(h.run(event))
+                with lock:
+                    if not inner:
+                        inner.append(h.run(event))
                 return real.fetch(url, headers)
 
         assert h.run(event, fetcher=RacedBy()) == []
@@ -285,6 +379,184 @@ class TestIdempotency:
         assert sorted(o.file_index for o in h.outcomes()) == [0, 1, 2, 3, 4]
         assert sorted(e.payload.file_index for batch in results for e in batch) == [0, 1, 2, 3, 4]
         assert h.store.verify(STREAM).ok
+
+
+class TestConcurrency:
+    def test_files_are_downloaded_several_at_once_and_at_most_the_limit(self, h):
+        together = threading.Barrier(MAX_CONCURRENT_DOWNLOADS, timeout=5)  # broken (failing the test) if one at a time
+        fetcher = FakeFetcher(before=lambda url: together.wait())
+        event = h.submit(*named(2 * MAX_CONCURRENT_DOWNLOADS))
+
+        appended = h.run(event, fetcher=fetcher)
+
+        assert fetcher.most_in_flight == MAX_CONCURRENT_DOWNLOADS
+        assert [e.payload.file_index for e in appended] == list(range(2 * MAX_CONCURRENT_DOWNLOADS))
+        assert all(isinstance(o, DocumentReceived) and h.documents.get(o.key) == PDF for o in h.outcomes())
+        assert fetcher_threads() == []  # the pool does not outlive the call
+
+    def test_outcomes_ready_together_are_appended_together_in_file_order(self, h):
+        store, documents = CountingStore(h.store), CountingDocuments(h.documents)
+
+        def file_0_finishes_last(url):
+            if index_of(url) == 0:
+                assert documents.wait_for_puts(5), "files 1 to 5 were not stored while file 0 was downloading"
+
+        event = h.submit(*named(6))
+        appended = h.run(event, fetcher=FakeFetcher(file_0_finishes_last), store=store, documents=documents)
+
+        assert [(e.version, e.payload.file_index) for e in appended] == [(v, v - 1) for v in range(1, 7)]
+        assert (store.reads, store.appends, documents.puts) == (1, [6], 6)  # was 7 reads and 6 appends
+        assert h.store.verify(STREAM).ok
+
+    def test_an_append_holds_at_most_the_limit(self, h, monkeypatch):
+        monkeypatch.setattr(service, "MAX_OUTCOMES_PER_APPEND", 3)
+        store, documents = CountingStore(h.store), CountingDocuments(h.documents)
+
+        def file_0_finishes_last(url):
+            if index_of(url) == 0:
+                assert documents.wait_for_puts(9)
+
+        appended = h.run(
+            h.submit(*named(10)), fetcher=FakeFetcher(file_0_finishes_last), store=store, documents=documents
+        )
+
+        assert store.appends == [3, 3, 3, 1]
+        assert [e.payload.file_index for e in appended] == list(range(10))
+
+    def test_the_append_limit_is_dynamodb_s(self):
+        from shared.eventstore.dynamodb import MAX_TRANSACTION_ITEMS
+
+        assert service.MAX_OUTCOMES_PER_APPEND <= MAX_TRANSACTION_ITEMS
+
+    def test_outcomes_are_appended_while_later_files_are_still_downloading(self, h):
+        def file_2_waits_for_the_others_to_be_recorded(url):
+            if index_of(url) == 2:
+                deadline = time.monotonic() + 5
+                while len(h.store.read(STREAM)) < 2:
+                    assert time.monotonic() < deadline, "files 0 and 1 were not recorded while file 2 was downloading"
+                    time.sleep(0.01)
+
+        appended = h.run(h.submit(*named(3)), fetcher=FakeFetcher(file_2_waits_for_the_others_to_be_recorded))
+        assert [e.payload.file_index for e in appended] == [0, 1, 2]
+
+    def test_a_failing_file_does_not_stop_the_others(self, h):
+        event = h.submit("/files/down.pdf", "/files/plan.pdf", "/files/missing.pdf", "/files/photo.png")
+        appended = h.run(event)
+        assert [(type(e.payload), getattr(e.payload, "attempts", None)) for e in appended] == [
+            (DocumentFetchFailed, 3),
+            (DocumentReceived, None),
+            (DocumentFetchFailed, 1),
+            (DocumentReceived, None),
+        ]
+        assert sorted(h.sleeps) == [0.01, 0.02]
+
+    def test_each_file_gets_its_own_retries(self, h):
+        def first_attempts_fail(url):
+            if fetcher.calls[url] == 1:
+                raise FetchFailed("network error talking to host example")
+
+        fetcher = FakeFetcher(first_attempts_fail)
+        appended = h.run(h.submit(*named(5)), fetcher=fetcher)
+
+        assert [type(e.payload) for e in appended] == [DocumentReceived] * 5
+        assert fetcher.calls == Counter({h.server.url(path): 2 for path in named(5)})
+        assert h.sleeps == [0.01] * 5
+
+    def test_an_unexpected_error_stops_downloads_not_started_and_leaves_no_thread(self, h, monkeypatch):
+        monkeypatch.setattr(service, "MAX_CONCURRENT_DOWNLOADS", 1)
+
+        def file_0_breaks(url):
+            if index_of(url) == 0:
+                raise RuntimeError("the document store is down")
+            time.sleep(0.2)  # file 2 cannot start before the error is seen
+
+        fetcher = FakeFetcher(file_0_breaks)
+        with pytest.raises(RuntimeError, match="the document store is down"):
+            h.run(h.submit(*named(4)), fetcher=fetcher)
+        assert fetcher_threads() == []
+        assert sum(fetcher.calls.values()) <= 2  # file 1 may have started before the error was seen; not 2 and 3
+        assert [o.file_index for o in h.outcomes()] == [1] * (sum(fetcher.calls.values()) - 1)
+
+
+class TestConcurrentDeliveries:
+    def test_outcomes_of_files_another_delivery_recorded_meanwhile_are_dropped(self, h):
+        store, documents = CountingStore(h.store), CountingDocuments(h.documents)
+        event = h.submit(*named(3))
+
+        def another_delivery_records_file_1(url):
+            if index_of(url) == 0:
+                assert documents.wait_for_puts(2)
+                other = DocumentFetchFailed(
+                    file_index=1, source_url=h.server.url("/named/1.pdf"), reason="timed out", attempts=3
+                )
+                h.store.append(STREAM, 0, [event.caused(other, Actor.system("intake-document-fetcher"), T0)])
+
+        appended = h.run(event, fetcher=FakeFetcher(another_delivery_records_file_1), store=store, documents=documents)
+
+        assert [e.payload.file_index for e in appended] == [0, 2]
+        assert store.appends == [3, 2]  # all three at version 0, refused; then the two nobody else recorded
+        assert [(type(o), o.file_index) for o in h.outcomes()] == [
+            (DocumentFetchFailed, 1),
+            (DocumentReceived, 0),
+            (DocumentReceived, 2),
+        ]
+        assert store.reads == 2
+
+    def test_downloads_not_started_of_files_another_delivery_recorded_are_cancelled(self, h, monkeypatch):
+        monkeypatch.setattr(service, "MAX_CONCURRENT_DOWNLOADS", 1)
+        event = h.submit(*named(4))
+
+        def race(url):
+            if index_of(url) == 0:  # another delivery records files 2 and 3 while this one downloads file 0
+                for index in (2, 3):
+                    other = DocumentFetchFailed(file_index=index, source_url=h.server.url(f"/named/{index}.pdf"),
+                                                reason="timed out", attempts=3)  # fmt: skip
+                    h.store.append(STREAM, index - 2, [event.caused(other, Actor.system("other"), T0)])
+            elif index_of(url) == 1:  # file 1 ends after this delivery recorded file 0 (and saw files 2 and 3)
+                deadline = time.monotonic() + 5
+                while len(h.store.read(STREAM)) < 3:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.01)
+                time.sleep(0.05)
+
+        fetcher = FakeFetcher(race)
+        appended = h.run(event, fetcher=fetcher)
+
+        assert [e.payload.file_index for e in appended] == [0, 1]
+        assert sorted(fetcher.calls) == [h.server.url("/named/0.pdf"), h.server.url("/named/1.pdf")]
+        assert sorted(o.file_index for o in h.outcomes()) == [0, 1, 2, 3]
+
+    def test_two_deliveries_at_once_of_many_files_record_each_exactly_once(self, h):
+        event = h.submit(*named(12), "/files/flaky.pdf", "/files/missing.pdf")
+        barrier = threading.Barrier(2)
+        results: list = []
+        errors: list = []
+
+        def deliver():
+            try:
+                barrier.wait()
+                results.append(h.run(event))
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=deliver) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+
+        assert errors == []
+        assert sorted(o.file_index for o in h.outcomes()) == list(range(14))
+        assert sorted(e.payload.file_index for batch in results for e in batch) == list(range(14))
+        assert h.store.verify(STREAM).ok
+
+    def test_a_redelivery_reads_the_stream_once_and_does_nothing_else(self, h):
+        event = h.submit(*named(3), "/files/missing.pdf")
+        h.run(event)
+        store, documents, fetcher = CountingStore(h.store), CountingDocuments(h.documents), FakeFetcher()
+
+        assert h.run(event, fetcher=fetcher, store=store, documents=documents) == []
+        assert (store.reads, store.appends, documents.puts, sum(fetcher.calls.values())) == (1, [], 0, 0)
 
 
 @pytest.fixture
