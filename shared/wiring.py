@@ -11,13 +11,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared.clock import Clock, clock_from_environment
-from shared.documents.port import DocumentStore
-from shared.eventstore.port import EventStore
-from shared.projections.store import ReadModelStore
 from shared.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # only for annotations: a handler that never builds an adapter does not import its port
+    from shared.documents.port import DocumentStore
+    from shared.eventstore.port import EventStore
+    from shared.projections.store import ReadModelStore
 
 T = TypeVar("T")
 
