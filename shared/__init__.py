@@ -6,6 +6,6 @@ Importing it tunes a Lambda process's start-up first (`shared.startup`): every h
 
 import os as _os
 
-from shared.startup import tune_garbage_collection as _tune_garbage_collection
+from shared.startup import tune_lambda_start as _tune_lambda_start
 
-_tune_garbage_collection(_os.environ)
+_tune_lambda_start(_os.environ)

@@ -12,7 +12,8 @@ from typing import Any
 
 import orjson
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import content_types
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
 
 from events import Actor
 from services.intake.errors import (
