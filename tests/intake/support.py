@@ -7,6 +7,7 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,26 @@ def create_council(runtime: Any, code: str, hosts: tuple[str, ...] = (), scopes:
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def recorded_events(payloads: list[Any], stream_id: str, at: datetime, first_version: int = 1) -> list[Any]:
+    """Payloads as the events a stream would hold from `first_version` on (system actor, recorded at `at`)."""
+    from events import Actor, RecordedEvent
+
+    return [
+        RecordedEvent(
+            event_id=uuid.uuid4(),
+            stream_id=stream_id,
+            version=first_version + offset,
+            council=stream_id.split(":")[1],
+            event_type=payload.event_type,
+            schema_version=payload.schema_version,
+            occurred_at=at,
+            recorded_at=at,
+            actor=Actor.system(),
+            correlation_id=uuid.uuid4(),
+            causation_id=None,
+            payload=payload,
+        )
+        for offset, payload in enumerate(payloads)
+    ]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from uuid import uuid4
 
-from events import Actor, RecordedEvent
+from events import RecordedEvent
 from events.application import PlanningApplicationReferenceAssigned
 from services.intake.references import IntakeState, assign_reference, fold
+from tests.intake.support import recorded_events
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -20,20 +20,8 @@ def assigned(version: int, sequence: int) -> RecordedEvent:
         application_type="pp.full.householder",
         body_sha256="0" * 64,
     )
-    return RecordedEvent(
-        event_id=uuid4(),
-        stream_id="council:DEMO:intake",
-        version=version,
-        council="DEMO",
-        event_type=payload.event_type,
-        schema_version=1,
-        occurred_at=T0,
-        recorded_at=T0,
-        actor=Actor.system(),
-        correlation_id=uuid4(),
-        causation_id=None,
-        payload=payload,
-    )
+    [event] = recorded_events([payload], "council:DEMO:intake", T0, first_version=version)
+    return event
 
 
 def test_a_fold_continues_from_a_state_without_changing_it():

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from uuid import uuid4
 
 import pytest
 
-from events import Actor, RecordedEvent
+from events import RecordedEvent
 from events.application import DocumentFetchFailed, DocumentReceived
 from services.intake.documents import policy
 from services.intake.documents.credentials import (
@@ -18,6 +17,7 @@ from services.intake.documents.credentials import (
 from services.intake.documents.policy import AllowedHost, Refused
 from shared.secrets import InMemorySecrets
 from tests.intake.documents.support import JPEG, PDF, PNG, T0
+from tests.intake.support import recorded_events
 
 
 def allow(*entries: str) -> tuple[AllowedHost, ...]:
@@ -230,23 +230,7 @@ class TestReasons:
 
 
 def recorded(payloads, first_version=1) -> list[RecordedEvent]:
-    return [
-        RecordedEvent(
-            event_id=uuid4(),
-            stream_id="application:DEMO:R1:documents",
-            version=first_version + offset,
-            council="DEMO",
-            event_type=payload.event_type,
-            schema_version=1,
-            occurred_at=T0,
-            recorded_at=T0,
-            actor=Actor.system(),
-            correlation_id=uuid4(),
-            causation_id=None,
-            payload=payload,
-        )
-        for offset, payload in enumerate(payloads)
-    ]
+    return recorded_events(payloads, "application:DEMO:R1:documents", T0, first_version)
 
 
 def received(index: int, document_id: str = "d") -> DocumentReceived:

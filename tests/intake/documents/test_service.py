@@ -358,24 +358,7 @@ class TestIdempotency:
     def test_two_concurrent_deliveries_record_each_file_exactly_once(self, h):
         paths = ["/files/plan.pdf", "/files/photo.png", "/files/photo.jpg", "/files/flaky.pdf", "/files/missing.pdf"]
         event = h.submit(*paths)
-        barrier = threading.Barrier(2)
-        results: list = []
-        errors: list = []
-
-        def deliver():
-            try:
-                barrier.wait()
-                results.append(h.run(event))
-            except Exception as error:  # pragma: no cover - reported below
-                errors.append(error)
-
-        threads = [threading.Thread(target=deliver) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-
-        assert errors == []
+        results = deliver_twice_at_once(h, event)
         assert sorted(o.file_index for o in h.outcomes()) == [0, 1, 2, 3, 4]
         assert sorted(e.payload.file_index for batch in results for e in batch) == [0, 1, 2, 3, 4]
         assert h.store.verify(STREAM).ok
@@ -528,24 +511,7 @@ class TestConcurrentDeliveries:
 
     def test_two_deliveries_at_once_of_many_files_record_each_exactly_once(self, h):
         event = h.submit(*named(12), "/files/flaky.pdf", "/files/missing.pdf")
-        barrier = threading.Barrier(2)
-        results: list = []
-        errors: list = []
-
-        def deliver():
-            try:
-                barrier.wait()
-                results.append(h.run(event))
-            except Exception as error:  # pragma: no cover - reported below
-                errors.append(error)
-
-        threads = [threading.Thread(target=deliver) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-
-        assert errors == []
+        results = deliver_twice_at_once(h, event)
         assert sorted(o.file_index for o in h.outcomes()) == list(range(14))
         assert sorted(e.payload.file_index for batch in results for e in batch) == list(range(14))
         assert h.store.verify(STREAM).ok
@@ -599,3 +565,25 @@ def test_an_odp_submission_s_files_are_downloaded_with_the_credential(h, househo
     assert [o.file_name for o in outcomes] == ["myPlans.pdf", "other.pdf", "elevations.pdf", "floor_plans.pdf"]
     assert [o.tags for o in outcomes] == [f.types for f in householder.files]
     assert all(h.documents.get(o.key) == PDF for o in outcomes)
+
+
+def deliver_twice_at_once(h, event) -> list:
+    """Two deliveries of `event` started together; what each appended (fails on an error in either)."""
+    barrier = threading.Barrier(2)
+    results: list = []
+    errors: list = []
+
+    def deliver():
+        try:
+            barrier.wait()
+            results.append(h.run(event))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    return results
