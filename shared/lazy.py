@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib.abc import Loader, MetaPathFinder
+from importlib.machinery import ModuleSpec, PathFinder
+from importlib.util import find_spec
+from types import ModuleType
 from typing import Any
 
 
@@ -20,30 +24,54 @@ def lazy_exports(package: dict[str, Any], exports: Mapping[str, str]) -> Callabl
     return __getattr__
 
 
-def defer_package_init(name: str) -> None:
-    """Import package `name` without running its `__init__` until something asks it for a name it does not have.
 
-    `import name.sub` and `from name import sub` load just that submodule; any other attribute (say
+def defer_package_inits(names: Iterable[str]) -> None:
+    """When packages `names` are first imported, do not run their `__init__` until something asks for a name in it.
+
+    `import name.sub` and `from name import sub` then load just that submodule; any other attribute (say
     `from name import Thing`) runs the real `__init__` first, so code that needs it still gets it. For packages whose
-    `__init__` imports much more than a handler uses. No effect if the package is already imported.
+    `__init__` imports much more than a handler uses. Nothing is imported now; a package already imported is left as
+    it is.
     """
     import sys
-    from importlib.util import find_spec, module_from_spec
 
-    if name in sys.modules:
-        return
-    spec = find_spec(name)
-    if spec is None or spec.loader is None or spec.submodule_search_locations is None:
-        raise ImportError(f"{name} is not a package")
-    package = module_from_spec(spec)
-    loader = spec.loader
+    pending = {name for name in names if name not in sys.modules}
+    if pending:
+        sys.meta_path.insert(0, _DeferredInitFinder(pending))
 
-    def __getattr__(attribute: str) -> Any:
-        if find_spec(f"{name}.{attribute}") is not None:
-            return importlib.import_module(f"{name}.{attribute}")
-        del package.__getattr__
-        loader.exec_module(package)
-        return getattr(package, attribute)
 
-    package.__getattr__ = __getattr__  # type: ignore[method-assign]
-    sys.modules[name] = package
+class _DeferredInitFinder(MetaPathFinder):
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname not in self.names:
+            return None
+        self.names.discard(fullname)
+        spec = PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None or spec.submodule_search_locations is None:
+            raise ImportError(f"{fullname} is not a package")
+        spec.loader = _DeferredInitLoader(spec.loader)
+        return spec
+
+
+class _DeferredInitLoader(Loader):
+    def __init__(self, real: Loader) -> None:
+        self.real = real
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return None  # the default module object
+
+    def exec_module(self, module: ModuleType) -> None:
+        name, real = module.__name__, self.real
+
+        def __getattr__(attribute: str) -> Any:
+            if find_spec(f"{name}.{attribute}") is not None:
+                return importlib.import_module(f"{name}.{attribute}")
+            del module.__getattr__
+            real.exec_module(module)
+            return getattr(module, attribute)
+
+        module.__getattr__ = __getattr__  # type: ignore[attr-defined]

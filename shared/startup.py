@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 LAMBDA_YOUNG_THRESHOLD = 250_000
 # Packages whose `__init__` imports far more than our handlers use, run only when something needs it
-# (`shared.lazy.defer_package_init`). Powertools' event_handler imports every resolver (AppSync with asyncio, Bedrock,
+# (`shared.lazy.defer_package_inits`). Powertools' event_handler imports every resolver (AppSync with asyncio, Bedrock,
 # VPC Lattice...) where the intake API uses the REST one: ~27 ms of its cold start.
 DEFERRED_PACKAGES = ("aws_lambda_powertools.event_handler",)
 
@@ -30,10 +30,9 @@ def tune_lambda_start(environ: Mapping[str, str]) -> None:
     if not on_lambda(environ):
         return
     tune_garbage_collection(environ)
-    from shared.lazy import defer_package_init
+    from shared.lazy import defer_package_inits
 
-    for package in DEFERRED_PACKAGES:
-        defer_package_init(package)
+    defer_package_inits(DEFERRED_PACKAGES)
 
 
 def tune_garbage_collection(environ: Mapping[str, str]) -> None:
