@@ -1,30 +1,47 @@
-"""The councils application layer: load a council's state, run a pure command, append; I/O only through ports."""
+"""The councils application layer: load a council's state, run a pure command, append; I/O only through ports.
+
+Reading (a council's state and settings) is on every Lambda's first request, so the write side's modules (commands,
+password hashing with argon2) are imported by the methods that use them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import TYPE_CHECKING
 from uuid import uuid4
-
-from argon2 import PasswordHasher
 
 from events import Actor, EventPayload, NewEvent
 from events.council import CouncilSettingsChanges
 from events.streams import council_stream
 from shared.clock import Clock
-from shared.councils import commands
 from shared.councils.api_keys import key_matches, new_api_key, parse_key_id
 from shared.councils.errors import CouncilError, UnknownOfficer
-from shared.councils.passwords import OfficerPasswords, check_password, password_secret_name
 from shared.councils.rules import check_code
 from shared.councils.settings import CouncilDeployment, EffectiveCouncilSettings, effective_settings
 from shared.councils.state import ApiKeyView, CouncilState, OfficerView, fold
 from shared.eventstore import ConcurrencyError, EventStore
 from shared.secrets import SecretStore
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 DEFAULT_ACTOR = Actor.system("bops-cli")
 MAX_ATTEMPTS = 5
 
 Decide = Callable[[CouncilState], list[EventPayload]]
+
+
+def _commands() -> ModuleType:
+    from shared.councils import commands
+
+    return commands
+
+
+def _passwords() -> ModuleType:
+    from shared.councils import passwords
+
+    return passwords
 
 
 class CouncilService:
@@ -33,9 +50,17 @@ class CouncilService:
     ) -> None:
         self.store = store
         self.clock = clock
-        self.hasher = hasher or PasswordHasher()
+        self._hasher = hasher
         self.max_attempts = max_attempts
         self._states: dict[str, CouncilState] = {}
+
+    @property
+    def hasher(self) -> PasswordHasher:
+        if self._hasher is None:
+            from argon2 import PasswordHasher
+
+            self._hasher = PasswordHasher()
+        return self._hasher
 
     # reading
 
@@ -87,12 +112,12 @@ class CouncilService:
     # commands
 
     def create_council(self, code: str, name: str, slug: str, *, actor: Actor | None = None) -> CouncilState:
-        return self._execute(code, lambda state: commands.create_council(state, code, name, slug), actor)
+        return self._execute(code, lambda state: _commands().create_council(state, code, name, slug), actor)
 
     def change_settings(
         self, code: str, changes: CouncilSettingsChanges, *, actor: Actor | None = None
     ) -> CouncilState:
-        return self._execute(code, lambda state: commands.change_settings(state, changes), actor)
+        return self._execute(code, lambda state: _commands().change_settings(state, changes), actor)
 
     def create_officer(
         self,
@@ -112,41 +137,43 @@ class CouncilService:
         until `set_officer_password` succeeds (never a password for an officer who does not exist).
         """
         if password is not None:
-            check_password(password)
+            _passwords().check_password(password)
             if secrets is None:
                 raise ValueError("a secret store is needed to keep the officer's password")
         officer_id = officer_id or str(uuid4())
+        commands = _commands()
         state = self._execute(code, lambda state: commands.create_officer(state, officer_id, email, name, role), actor)
         if password is not None and secrets is not None:
-            OfficerPasswords(secrets, self.hasher).set(officer_id, password)
+            _passwords().OfficerPasswords(secrets, self.hasher).set(officer_id, password)
         return state.officers[officer_id]
 
     def set_officer_password(self, code: str, officer_id: str, password: str, secrets: SecretStore) -> None:
         officer = self.load(code).officers.get(officer_id)
         if officer is None or not officer.active:
             raise UnknownOfficer(f"no active officer with id {officer_id!r} in council {code}")
-        OfficerPasswords(secrets, self.hasher).set(officer_id, password)
+        _passwords().OfficerPasswords(secrets, self.hasher).set(officer_id, password)
 
     def deactivate_officer(
         self, code: str, officer_id: str, secrets: SecretStore | None = None, *, actor: Actor | None = None
     ) -> OfficerView:
         """Deactivate the officer and, given the secret store, delete their password hash."""
-        state = self._execute(code, lambda state: commands.deactivate_officer(state, officer_id), actor)
+        state = self._execute(code, lambda state: _commands().deactivate_officer(state, officer_id), actor)
         if secrets is not None:
-            secrets.delete(password_secret_name(officer_id))
+            secrets.delete(_passwords().password_secret_name(officer_id))
         return state.officers[officer_id]
 
     def verify_officer_password(self, code: str, email: str, password: str, secrets: SecretStore) -> OfficerView | None:
         """The active officer with this e-mail if the password matches, else None (same work for unknown e-mails)."""
         officer = self.load(code).officer_by_email(email)
         officer_id = officer.id if officer is not None and officer.active else None
-        matches = OfficerPasswords(secrets, self.hasher).verify(officer_id, password)
+        matches = _passwords().OfficerPasswords(secrets, self.hasher).verify(officer_id, password)
         return officer if matches else None
 
     def create_api_key(
         self, code: str, name: str, scopes: Iterable[str], *, actor: Actor | None = None
     ) -> tuple[ApiKeyView, str]:
         """Issue a key: the view (with its hash) and the key string, which is shown once and recorded nowhere."""
+        commands = _commands()
         issued = new_api_key()
         scopes = tuple(scopes)
         state = self._execute(
@@ -157,7 +184,7 @@ class CouncilService:
         return state.api_keys[issued.key_id], issued.key
 
     def revoke_api_key(self, code: str, key_id: str, *, actor: Actor | None = None) -> ApiKeyView:
-        state = self._execute(code, lambda state: commands.revoke_api_key(state, key_id), actor)
+        state = self._execute(code, lambda state: _commands().revoke_api_key(state, key_id), actor)
         return state.api_keys[key_id]
 
     def _execute(self, code: str, decide: Decide, actor: Actor | None) -> CouncilState:

@@ -325,3 +325,21 @@ def test_concurrent_threads_all_get_their_keys(tmp_path, clock, demo):
     for thread in threads:
         thread.join()
     assert sorted(issued) == sorted(services[0].load("DEMO").api_keys) and len(issued) == 4
+
+
+def test_reading_councils_does_not_import_the_write_side():
+    """Every Lambda reads council settings on its first request: commands and argon2 stay out of that path."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = (
+        "import sys; import shared.councils.service; "
+        "write_side = ('argon2', 'shared.councils.commands', 'shared.councils.passwords'); "
+        "print(sorted(m for m in write_side if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
