@@ -1,4 +1,5 @@
-"""Package exports imported on first use, so a Lambda handler pays at cold start only for what it touches."""
+"""Imports on first use (package exports, package `__init__`s), so a Lambda handler pays at cold start only for what
+it touches."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ def lazy_exports(package: dict[str, Any], exports: Mapping[str, str]) -> Callabl
         return value
 
     return __getattr__
-
 
 
 def defer_package_inits(names: Iterable[str]) -> None:

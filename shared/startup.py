@@ -29,14 +29,14 @@ def tune_lambda_start(environ: Mapping[str, str]) -> None:
     """On Lambda: collect garbage less often and defer heavy package inits (idempotent; nothing elsewhere)."""
     if not on_lambda(environ):
         return
-    tune_garbage_collection(environ)
+    tune_garbage_collection()
     from shared.lazy import defer_package_inits
 
     defer_package_inits(DEFERRED_PACKAGES)
 
 
-def tune_garbage_collection(environ: Mapping[str, str]) -> None:
-    """Raise the young generation's collection threshold on Lambda (idempotent)."""
+def tune_garbage_collection() -> None:
+    """Raise the young generation's collection threshold (idempotent; a disabled threshold of 0 is left alone)."""
     young, *older = gc.get_threshold()
-    if on_lambda(environ) and 0 < young < LAMBDA_YOUNG_THRESHOLD:
+    if 0 < young < LAMBDA_YOUNG_THRESHOLD:
         gc.set_threshold(LAMBDA_YOUNG_THRESHOLD, *older)
