@@ -78,7 +78,7 @@ def _baseline_validator(fmt: str, application_type: str | None) -> jsonschema.Dr
     checker.checkers = dict(jsonschema.Draft7Validator.FORMAT_CHECKER.checkers)
     checker.checks("uuid")(is_uuid)
     if fmt == "prototypeApplication" and application_type in prototype_branches(SCHEMA_DIR):
-        schema = prototype_branch_schema(SCHEMA_DIR, application_type)
+        schema = prototype_branch_schema(SCHEMA_DIR, application_type, compacted=False)
     else:
         schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[fmt]).read_text(encoding="utf-8"))
     return jsonschema.Draft7Validator(schema, format_checker=checker)

@@ -17,8 +17,9 @@ from collections.abc import Mapping
 LAMBDA_YOUNG_THRESHOLD = 250_000
 # Packages whose `__init__` imports far more than our handlers use, run only when something needs it
 # (`shared.lazy.defer_package_inits`). Powertools' event_handler imports every resolver (AppSync with asyncio, Bedrock,
-# VPC Lattice...) where the intake API uses the REST one: ~27 ms of its cold start.
-DEFERRED_PACKAGES = ("aws_lambda_powertools.event_handler",)
+# VPC Lattice...) where the intake API uses the REST one: ~27 ms of its cold start. Its REST resolver takes five event
+# classes from data_classes, whose `__init__` imports all ~45 of them: ~20 ms more.
+DEFERRED_PACKAGES = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.data_classes")
 
 
 def on_lambda(environ: Mapping[str, str]) -> bool:

@@ -1,8 +1,10 @@
-"""boto3 clients for the adapters, from one botocore session per process that reads the lean data folder first.
+"""Low-level AWS clients for the adapters, from one botocore session per process that reads the lean data folder first.
 
 With `models_dir` (the bundle's `aws-models`, see `shared.aws.models`), clients are built from that folder and fall
 back to botocore's own data for anything it lacks (a waiter, another service), so a missing file costs time, never a
-failure. Without it, they are plain boto3 clients.
+failure. The clients are botocore's, the same objects `boto3.client` returns without its S3 transfer helpers (which
+no adapter uses): importing boto3 itself (s3transfer, concurrent.futures, multiprocessing...) adds ~35 ms to a cold
+start (bench/cold_start.py).
 """
 
 from __future__ import annotations
@@ -48,29 +50,24 @@ def _lean_loader(models_dir: Path) -> Any:
 
 
 def _session(models_dir: Path | None) -> Any:
-    import boto3.session
+    import botocore.session
 
     key = str(models_dir) if models_dir else None
     with _lock:
         session = _sessions.get(key)
         if session is None:
+            session = botocore.session.Session()
             if models_dir is not None and models_dir.is_dir():
-                import botocore.session
-
-                core = botocore.session.Session()
-                core.register_component("data_loader", _lean_loader(models_dir))
-                session = boto3.session.Session(botocore_session=core)
-            else:
-                session = boto3.session.Session()
+                session.register_component("data_loader", _lean_loader(models_dir))
             _sessions[key] = session
         return session
 
 
 def aws_client(service: str, region: str | None = None, models_dir: Path | None = None) -> Any:
-    """A boto3 client for `service`; clients of one process share a session (and so its loaded data)."""
+    """A low-level client for `service`; clients of one process share a session (and so its loaded data)."""
     session = _session(models_dir)
     with _lock:  # creating clients from one session is not thread-safe
-        return session.client(service, region_name=region)
+        return session.create_client(service, region_name=region)
 
 
 def forget_sessions() -> None:

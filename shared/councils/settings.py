@@ -24,7 +24,7 @@ class DeploymentConfigError(ValueError):
 class CouncilDeployment(BaseModel):
     """What is fixed when a council is deployed (CDK reads the same file)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # Lambdas read it rarely: cold starts
 
     code: Annotated[str, AfterValidator(rules.check_code)]
     slug: Annotated[str, AfterValidator(rules.check_slug)]

@@ -70,9 +70,9 @@ class DynamoDbEventStore:
 
     def __init__(self, table_name: str, client: Any = None, clock: Clock | None = None) -> None:
         if client is None:
-            import boto3
+            from shared.aws.clients import aws_client
 
-            client = boto3.client("dynamodb")
+            client = aws_client("dynamodb")
         self.table_name = table_name
         self.client = client
         self.clock = clock or SystemClock()

@@ -11,7 +11,7 @@ from shared.odp.formats import OdpFormat
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built on first use: cold starts
 
 
 class Site(_Frozen):

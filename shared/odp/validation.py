@@ -13,6 +13,7 @@ import jsonschema_rs
 import orjson
 
 from shared.odp.catalogue import is_known_type
+from shared.odp.compaction import closest_options, compact_schema
 from shared.odp.formats import OdpFormat, application_type_value, detect_format
 
 SCHEMA_FILES: dict[OdpFormat, str] = {
@@ -56,6 +57,7 @@ class SchemaIssue:
 # Module-level caches: parsed schemas and compiled validators, keyed by resolved schema dir + schema name (+ branch).
 _LOCK = threading.RLock()
 _SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {}
+_COMPACTED: dict[tuple[str, str], dict[str, Any]] = {}
 _BRANCHES: dict[str, dict[str, str]] = {}
 _VALIDATORS: dict[tuple[str, str, str | None], jsonschema_rs.Validator] = {}
 
@@ -66,6 +68,15 @@ def _schema(schema_dir: str, name: str) -> dict[str, Any]:
         if key not in _SCHEMAS:
             _SCHEMAS[key] = orjson.loads((Path(schema_dir) / name).read_bytes())  # ~2x json's speed on 0.8 MB
         return _SCHEMAS[key]
+
+
+def _compacted(schema_dir: str, name: str) -> dict[str, Any]:
+    """The schema as compiled: code-list `anyOf`s as `enum`s (`shared.odp.compaction`, same verdicts)."""
+    key = (schema_dir, name)
+    with _LOCK:
+        if key not in _COMPACTED:
+            _COMPACTED[key] = compact_schema(_schema(schema_dir, name))
+        return _COMPACTED[key]
 
 
 def prototype_branches(schema_dir: str | Path) -> dict[str, str]:
@@ -84,13 +95,17 @@ def prototype_branches(schema_dir: str | Path) -> dict[str, str]:
         return _BRANCHES[key]
 
 
-def prototype_branch_schema(schema_dir: str | Path, application_type: str) -> dict[str, Any]:
-    """A standalone schema for one prototype type: its branch plus all `definitions` (so refs resolve)."""
+def prototype_branch_schema(schema_dir: str | Path, application_type: str, compacted: bool = True) -> dict[str, Any]:
+    """A standalone schema for one prototype type: its branch plus all `definitions` (so refs resolve).
+
+    Compacted (`shared.odp.compaction`) as it is compiled, or as published (`compacted=False`, for reference checks).
+    """
     key = str(Path(schema_dir).resolve())
     branch = prototype_branches(key).get(application_type)
     if branch is None:
         raise UnknownApplicationType(application_type)
-    schema = _schema(key, SCHEMA_FILES["prototypeApplication"])
+    name = SCHEMA_FILES["prototypeApplication"]
+    schema = _compacted(key, name) if compacted else _schema(key, name)
     return {**schema["definitions"][branch], "$schema": schema["$schema"], "definitions": schema["definitions"]}
 
 
@@ -101,7 +116,7 @@ def _validator(schema_dir: str, name: str, branch: str | None) -> jsonschema_rs.
         return compiled
     with _LOCK:
         if key not in _VALIDATORS:
-            schema = _schema(schema_dir, name) if branch is None else prototype_branch_schema(schema_dir, branch)
+            schema = _compacted(schema_dir, name) if branch is None else prototype_branch_schema(schema_dir, branch)
             _VALIDATORS[key] = jsonschema_rs.Draft7Validator(schema, formats={"uuid": is_uuid}, validate_formats=True)
         return _VALIDATORS[key]
 
@@ -117,23 +132,44 @@ class _Found:
     summary: bool
 
 
-def _leaf(error: jsonschema_rs.ValidationError) -> _Found:
+def _leaves(error: jsonschema_rs.ValidationError) -> list[_Found]:
     parts = tuple(error.instance_path)
     kind = error.kind
     if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
-        return _Found((*parts, kind.property), f"{json.dumps(kind.property)} is a required property", False)
+        return [_Found((*parts, kind.property), f"{json.dumps(kind.property)} is a required property", False)]
     if isinstance(kind, _BRANCHING):
-        return _Found(parts, "does not match any of the allowed shapes", True)
+        return [_Found(parts, "does not match any of the allowed shapes", True)]
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.Enum) and _is_code_list(kind.options):
+        return _code_list_leaves(parts, error.instance, kind.options)
     message = error.message
     if len(message) > _MAX_MESSAGE:
         message = message[: _MAX_MESSAGE - 3] + "..."
-    return _Found(parts, message, False)
+    return [_Found(parts, message, False)]
+
+
+def _is_code_list(options: list[Any]) -> bool:
+    return bool(options) and all(isinstance(option, dict) for option in options)
+
+
+def _code_list_leaves(parts: tuple[str | int, ...], instance: Any, options: list[Any]) -> list[_Found]:
+    """A value refused by a long enum (a compacted code list): what sets it apart from the nearest code, if one is."""
+    closest = closest_options(instance, options)
+    if closest is None:
+        return [_Found(parts, f"is not one of the {len(options)} allowed options", True)]
+    return [_Found(parts if name is None else (*parts, name), message, False) for name, message in closest]
+
+
+def _is_shape_mismatch(kind: Any) -> bool:
+    """A wrong type or constant; a code-list enum counts as the `anyOf` it was compacted from, which is not."""
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.Enum) and _is_code_list(kind.options):
+        return False
+    return isinstance(kind, _SHAPE_MISMATCH)
 
 
 def _expand(error: jsonschema_rs.ValidationError) -> list[_Found]:
     """Flatten one error; for anyOf/oneOf, descend into the branch(es) that came closest to matching."""
     if not isinstance(error.kind, _BRANCHING):
-        return [_leaf(error)]
+        return _leaves(error)
     depth = len(error.instance_path)
     branches = error.kind.context or ()
     best: list[_Found] = []
@@ -141,7 +177,7 @@ def _expand(error: jsonschema_rs.ValidationError) -> list[_Found]:
     ties = 0
     for branch in branches:
         found = [item for sub in branch for item in _expand(sub)]
-        shallow = sum(1 for sub in branch if len(sub.instance_path) <= depth and isinstance(sub.kind, _SHAPE_MISMATCH))
+        shallow = sum(1 for sub in branch if len(sub.instance_path) <= depth and _is_shape_mismatch(sub.kind))
         score = (shallow, len(found))
         if best_score is None or score < best_score:
             best, best_score, ties = found, score, 1
@@ -150,7 +186,7 @@ def _expand(error: jsonschema_rs.ValidationError) -> list[_Found]:
             ties += 1
     if ties > _MAX_TIED_BRANCHES:  # an enum-like anyOf (e.g. file types): one line, not one per option
         return [_Found(tuple(error.instance_path), f"is not one of the {len(branches)} allowed options", True)]
-    return best or [_leaf(error)]
+    return best or _leaves(error)
 
 
 def _issues(errors: list[jsonschema_rs.ValidationError], limit: int) -> list[SchemaIssue]:

@@ -76,3 +76,28 @@ def test_deferring_a_package_that_is_not_one_is_refused(tmp_path, monkeypatch):
     defer_package_inits(["bops_plain_module"])
     with pytest.raises(ImportError, match="not a package"):
         import bops_plain_module  # noqa: F401
+
+
+def test_a_deferred_package_loads_only_the_submodule_of_a_reexported_name(tmp_path, monkeypatch):
+    from shared.lazy import defer_package_inits
+
+    package = tmp_path / "bops_reexports"
+    package.mkdir()
+    init = 'from .first import First\nfrom .second import Second as Renamed\nRAN = "yes"\n'
+    (package / "__init__.py").write_text(init)
+    (package / "first.py").write_text("class First: ...\n")
+    (package / "second.py").write_text("class Second: ...\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    defer_package_inits(["bops_reexports"])
+    try:
+        from bops_reexports import First
+
+        assert First.__module__ == "bops_reexports.first"
+        assert "bops_reexports.second" not in sys.modules
+        import bops_reexports
+
+        assert bops_reexports.Renamed.__name__ == "Second" and "RAN" not in vars(bops_reexports)
+        assert bops_reexports.RAN == "yes"  # any other name runs the real __init__
+    finally:
+        for name in [name for name in sys.modules if name.startswith("bops_reexports")]:
+            del sys.modules[name]
