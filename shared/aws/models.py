@@ -29,8 +29,9 @@ OPERATIONS: Mapping[str, tuple[str, ...]] = {
 }
 # Files at the top of botocore's data folder that every client reads.
 SHARED_FILES = ("_retry.json", "partitions.json", "sdk-default-configuration.json")
-# Kept whole, per service and API version: the endpoint rules and the SDK's additions to the model.
-SERVICE_FILES = ("endpoint-rule-set-1.json.gz", "endpoint-rule-set-1.json", "service-2.sdk-extras.json")
+# Kept whole, per service and API version: the endpoint rules and the SDK's additions to the model. Every file is
+# written as plain compact JSON, which `shared.aws.clients` parses with orjson (no gzip, no OrderedDicts).
+SERVICE_FILES = ("endpoint-rule-set-1.json", "service-2.sdk-extras.json")
 
 
 def botocore_data() -> Path:
@@ -119,7 +120,7 @@ def write_lean_models(
         shutil.rmtree(target)
     target.mkdir(parents=True)
     for name in SHARED_FILES:
-        shutil.copyfile(source / name, target / name)
+        _write_json(target / name, read_json(source / name))
     prefixes: set[str] = set()
     for service, names in operations.items():
         version = latest_version(source / service)
@@ -127,13 +128,16 @@ def write_lean_models(
         folder_out.mkdir(parents=True)
         model = read_json(folder_in / "service-2.json")
         prefixes.add(model["metadata"].get("endpointPrefix", service))
-        (folder_out / "service-2.json").write_text(json.dumps(lean_service_model(model, names), separators=(",", ":")))
+        _write_json(folder_out / "service-2.json", lean_service_model(model, names))
         for name in SERVICE_FILES:
-            if (folder_in / name).exists():
-                shutil.copyfile(folder_in / name, folder_out / name)
-    endpoints = lean_endpoints(read_json(source / "endpoints.json"), prefixes)
-    (target / "endpoints.json").write_text(json.dumps(endpoints, separators=(",", ":")))
+            if (folder_in / name).exists() or (folder_in / f"{name}.gz").exists():
+                _write_json(folder_out / name, read_json(folder_in / name))
+    _write_json(target / "endpoints.json", lean_endpoints(read_json(source / "endpoints.json"), prefixes))
     return target
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
 
 def main(argv: list[str]) -> int:

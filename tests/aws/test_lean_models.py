@@ -78,6 +78,16 @@ def test_the_folder_is_small_and_endpoints_name_only_our_services(tmp_path):
     assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == sorted(OPERATIONS)
 
 
+def test_every_file_is_plain_json_with_the_endpoint_rules_whole(tmp_path):
+    folder = write_lean_models(tmp_path / "aws-models")
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert all(name.endswith(".json") for name in files), files  # no .gz: parsed by orjson, nothing to inflate
+    version = next((folder / "s3").iterdir()).name
+    rules = f"s3/{version}/endpoint-rule-set-1.json"
+    assert rules in files
+    assert json.loads((folder / rules).read_text()) == read_json(botocore_data() / rules)
+
+
 def test_a_lean_client_has_only_the_kept_operations_and_resolves_the_regional_endpoint():
     client = aws_client("s3", "eu-west-2", lean_models_dir())
     assert hasattr(client, "put_object") and not hasattr(client, "list_buckets")
@@ -92,6 +102,6 @@ def test_services_and_files_the_folder_lacks_come_from_botocore(aws):
     assert dynamodb.can_paginate("query")  # paginators are not in the lean data either
 
 
-def test_without_the_folder_clients_are_plain_boto3(tmp_path):
+def test_without_the_folder_clients_are_botocore_s_own(tmp_path):
     client = aws_client("s3", "eu-west-2", tmp_path / "absent")
     assert hasattr(client, "list_buckets")
