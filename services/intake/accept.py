@@ -14,6 +14,7 @@ from events.application import PlanningApplicationSubmitted
 from events.streams import application_stream, intake_stream
 from services.intake.errors import Forbidden, InvalidSubmission, SubmissionConflict
 from services.intake.references import IntakeState, assign_reference, fold
+from shared.background import Background
 from shared.clock import Clock
 from shared.councils.settings import EffectiveCouncilSettings
 from shared.documents import DocumentStore
@@ -77,6 +78,8 @@ class IntakeService:
             )
         submission_id = str(submission.submission_id)
         body_sha256 = hashlib.sha256(canonical_json(payload)).hexdigest()
+        # Read while the intake stream is: a new submission needs them (its reference suffix); a repeat does not.
+        settings = Background(lambda: self.council_settings(council), "council-settings")
         with self._lock(council):
             for _ in range(MAX_ATTEMPTS):
                 state = self._refresh(council)
@@ -89,13 +92,12 @@ class IntakeService:
                         )
                     self._complete(council, known.reference, submission, body, actor, assigned_now=False)
                     return Accepted(council, known.reference, created=False)
-                settings = self.council_settings(council)
                 assigned = assign_reference(
                     state,
                     submission_id,
                     body_sha256,
                     submission.application_type,
-                    settings.reference_suffix(submission.application_type),
+                    settings.result().reference_suffix(submission.application_type),
                     self.clock.now(),
                 )
                 try:

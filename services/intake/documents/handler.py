@@ -13,18 +13,20 @@ def handle(event: RecordedEvent) -> None:
     from services.intake.documents.credentials import load_download_credential
     from services.intake.documents.fetcher import SafeHttpFetcher
     from services.intake.documents.service import fetch_documents
+    from shared.background import Background
     from shared.wiring import dependencies
 
     deps = dependencies()
-    settings = deps.council_settings(event.council)
-    allowlist = settings.allow_download_hosts
+    # The credential and the settings are independent reads: the secret is fetched while the settings are.
+    credential = Background(lambda: load_download_credential(deps.secrets, event.council), "download-credential")
+    allowlist = deps.council_settings(event.council).allow_download_hosts
     fetch_documents(
         event,
         deps.event_store,
         deps.documents,
         SafeHttpFetcher(allowlist),
         allowlist,
-        load_download_credential(deps.secrets, event.council),
+        credential.result(),
         deps.clock,
     )
 
