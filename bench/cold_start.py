@@ -216,10 +216,14 @@ class Handler:
 
 def base_environment(aws_models: Path) -> dict[str, str]:
     """What the stack gives every function (cdk/stack.py, cdk/functions.py), with local names."""
+    from shared.councils.settings import load_deployments
+
+    deployment = load_deployments(PROJECT / "cdk" / "councils.json")[COUNCIL]
     return {
         "BOPS_AWS_MODELS_DIR": str(aws_models),
         "BOPS_RUNTIME": "aws",
         "BOPS_COUNCIL": COUNCIL,
+        "BOPS_COUNCIL_DEPLOYMENT": deployment.model_dump_json(exclude_none=True),
         "BOPS_EVENT_TABLE": EVENT_TABLE,
         "BOPS_READ_MODEL_TABLE": READ_MODEL_TABLE,
         "BOPS_DOCUMENTS_BUCKET": BUCKET,
