@@ -9,12 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from events import Actor, NewEvent, RecordedEvent, canonical_json
+from events import Actor, NewEvent, canonical_json
 from events.application import PlanningApplicationSubmitted
 from events.streams import application_stream, intake_stream
 from services.intake.errors import Forbidden, InvalidSubmission, SubmissionConflict
 from services.intake.references import IntakeState, assign_reference, fold
-from shared.background import Background
 from shared.clock import Clock
 from shared.councils.settings import EffectiveCouncilSettings
 from shared.documents import DocumentStore
@@ -71,12 +70,6 @@ class IntakeService:
         return parse_submission(payload)
 
     def submit(self, council: str, body: bytes, payload: Any, actor: Actor) -> Accepted:
-        # A council's first submission in this process reads its whole intake and council streams: both reads run
-        # while the payload is checked, so a cold start's network waits overlap its CPU work. Later submissions read
-        # only what is new, in line (a thread each would cost more than it saves).
-        first = council not in self._states
-        prefetched = self._prefetch(council) if first else None
-        settings = Background(lambda: self.council_settings(council), "council-settings") if first else None
         submission = self.check(payload)
         if submission.organisation != council:
             raise Forbidden(
@@ -86,8 +79,7 @@ class IntakeService:
         body_sha256 = hashlib.sha256(canonical_json(payload)).hexdigest()
         with self._lock(council):
             for _ in range(MAX_ATTEMPTS):
-                state = self._refresh(council, prefetched)
-                prefetched = None  # a retry reads what is new since
+                state = self._refresh(council)
                 known = state.submissions.get(submission_id)
                 if known is not None:
                     if known.body_sha256 != body_sha256:
@@ -97,14 +89,13 @@ class IntakeService:
                         )
                     self._complete(council, known.reference, submission, body, actor, assigned_now=False)
                     return Accepted(council, known.reference, created=False)
+                settings = self.council_settings(council)
                 assigned = assign_reference(
                     state,
                     submission_id,
                     body_sha256,
                     submission.application_type,
-                    (settings.result() if settings else self.council_settings(council)).reference_suffix(
-                        submission.application_type
-                    ),
+                    settings.reference_suffix(submission.application_type),
                     self.clock.now(),
                 )
                 try:
@@ -139,17 +130,9 @@ class IntakeService:
     def _new(self, council: str, payload: Any, actor: Actor) -> NewEvent:
         return NewEvent(payload, council, actor, self.clock.now())
 
-    def _prefetch(self, council: str) -> Background[list[RecordedEvent]]:
-        """The council's whole intake stream, read on another thread (taken by `_refresh` if still from scratch)."""
-        return Background(lambda: list(self.store.read(intake_stream(council))), "intake-stream")
-
-    def _refresh(self, council: str, prefetched: Background[list[RecordedEvent]] | None = None) -> IntakeState:
+    def _refresh(self, council: str) -> IntakeState:
         state = self._states.get(council, IntakeState())
-        if prefetched is not None and state.version == 0:
-            new = prefetched.result()  # events never change: a read made a moment ago is a true prefix
-        else:
-            new = self.store.read(intake_stream(council), from_version=state.version + 1)
-        state = fold(new, state)
+        state = fold(self.store.read(intake_stream(council), from_version=state.version + 1), state)
         self._states[council] = state
         return state
 

@@ -82,19 +82,17 @@ def fetch_documents(
     *,
     retry: RetryPolicy | None = None,
     new_document_id: Callable[[], str] = lambda: str(uuid4()),
-    recorded: Iterable[RecordedEvent] | None = None,
 ) -> list[RecordedEvent]:
     """Fetch every file of the submission not yet recorded; the events this call appended (none on a redelivery).
 
-    `recorded` is the documents stream when the caller has already read it (`documents_stream(event)`); otherwise it
-    is read here. `fetcher`, `documents` and `new_document_id` are called from several threads at once; the event
-    store only from the calling thread.
+    `fetcher`, `documents` and `new_document_id` are called from several threads at once; the event store only from
+    the calling thread.
     """
     stream = documents_stream(event)
     submitted = event.payload
     assert isinstance(submitted, PlanningApplicationSubmitted)
     files = submitted.submission.files
-    state = policy.fold(store.read(stream) if recorded is None else recorded)
+    state = policy.fold(store.read(stream))
     pending = state.pending(len(files))
     if not pending:
         return []
