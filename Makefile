@@ -74,6 +74,7 @@ lambda-bundle: uv
 	find $(LAMBDA_DIR) -name __pycache__ -prune -exec rm -rf {} +
 	$(UV) run --no-sync python cdk/bytecode.py $(LAMBDA_PYTHON) $(LAMBDA_DIR)
 	cp -R $(ODP_SCHEMA_DIR) $(LAMBDA_DIR)/odp-schemas
+	$(UV) run --no-sync python -m shared.odp.compaction $(LAMBDA_DIR)/odp-schemas
 
 # Every council in cdk/councils.json into cdk.out/ with the cdk-nag checks; `make synth COUNCIL=DEMO` for one.
 synth: lambda-bundle

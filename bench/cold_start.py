@@ -11,8 +11,9 @@ Each is the median of RUNS runs, interleaved.
 moto runs in this (the parent) process: `mock_aws()` holds the tables, bucket and secret, and a small HTTP front
 (standard library, since moto's own server needs Flask) hands each request of a child to moto's dispatcher, so a
 child imports nothing of moto and finds AWS at `AWS_ENDPOINT_URL`. A child's environment is its function's, as
-the stack sets it (BOPS_RUNTIME=aws, BOPS_EVENT_TABLE, ...; BOPS_ODP_SCHEMA_DIR is the local ODP schemas and
-BOPS_AWS_MODELS_DIR the lean botocore data, written as `make lambda-bundle` writes it). The floor uses plain boto3.
+the stack sets it (BOPS_RUNTIME=aws, BOPS_EVENT_TABLE, ...; BOPS_ODP_SCHEMA_DIR is a copy of the local ODP schemas
+with their compacted copies and BOPS_AWS_MODELS_DIR the lean botocore data, written as synthesis writes them into the
+Lambda asset). The floor uses plain boto3.
 
 Sample events, fresh for each run so that no run finds its work already done: an API Gateway REST proxy POST of an
 ODP householder submission with the authorizer context filled (intake API), a REQUEST authorizer event with a valid
@@ -30,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -214,13 +216,25 @@ class Handler:
     environment: dict[str, str]
 
 
-def base_environment(aws_models: Path) -> dict[str, str]:
-    """What the stack gives every function (cdk/stack.py, cdk/functions.py), with local names."""
+def lambda_files(work: Path) -> Path:
+    """What the Lambda asset holds beside the code, written into `work` as synthesis writes it (cdk/lambda_code.py):
+    the lean botocore data, and the ODP schemas with their compacted copies."""
+    from shared.aws.models import write_lean_models
+    from shared.odp.compaction import write_compacted
+
+    write_lean_models(work / "aws-models")
+    shutil.copytree(ODP / "schemas", work / "odp-schemas")
+    write_compacted(work / "odp-schemas")
+    return work
+
+
+def base_environment(work: Path) -> dict[str, str]:
+    """What the stack gives every function (cdk/stack.py, cdk/functions.py), with local names (`lambda_files`)."""
     from shared.councils.settings import load_deployments
 
     deployment = load_deployments(PROJECT / "cdk" / "councils.json")[COUNCIL]
     return {
-        "BOPS_AWS_MODELS_DIR": str(aws_models),
+        "BOPS_AWS_MODELS_DIR": str(work / "aws-models"),
         "BOPS_RUNTIME": "aws",
         "BOPS_COUNCIL": COUNCIL,
         "BOPS_COUNCIL_DEPLOYMENT": deployment.model_dump_json(exclude_none=True),
@@ -228,7 +242,7 @@ def base_environment(aws_models: Path) -> dict[str, str]:
         "BOPS_READ_MODEL_TABLE": READ_MODEL_TABLE,
         "BOPS_DOCUMENTS_BUCKET": BUCKET,
         "BOPS_SECRETS_PREFIX": SECRETS_PREFIX,
-        "BOPS_ODP_SCHEMA_DIR": str(ODP / "schemas"),
+        "BOPS_ODP_SCHEMA_DIR": str(work / "odp-schemas"),
         "BOPS_REGION": REGION,
         "POWERTOOLS_METRICS_NAMESPACE": "bops-demo",
         "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
@@ -305,7 +319,7 @@ def bus_message_for(event: Any, sequence: int) -> dict[str, Any]:
     return message
 
 
-def handlers(file_base: str, aws_models: Path) -> list[Handler]:
+def handlers(file_base: str, work: Path) -> list[Handler]:
     """Every declared Lambda handler with its environment and a way to make a fresh sample event."""
     from bops.services import declarations
     from events import Actor
@@ -318,7 +332,7 @@ def handlers(file_base: str, aws_models: Path) -> list[Handler]:
     from shared.councils.service import CouncilService
     from shared.platform import AUTHORIZER_HANDLER, PLATFORM
 
-    base = base_environment(aws_models)
+    base = base_environment(work)
     example = json.loads(EXAMPLE.read_text())
     sequence = iter(range(1, 1_000_000))
     admin = {**base, "POWERTOOLS_SERVICE_NAME": "bench"}
@@ -581,11 +595,9 @@ def main() -> None:
     ):
         work = Path(folder)
         deploy()
-        from shared.aws.models import write_lean_models
-
-        found = handlers(file_base, write_lean_models(work / "aws-models"))
+        found = handlers(file_base, lambda_files(work))
         progress(f"moto at {endpoint}; {len(found)} handlers; {RUNS} fresh interpreters each, interleaved")
-        floor = Handler("floor", "floor", "floor", "", 512, dict, lambda r: True, base_environment(work / "aws-models"))
+        floor = Handler("floor", "floor", "floor", "", 512, dict, lambda r: True, base_environment(work))
         times: dict[str, list[float]] = {h.key: [] for h in (floor, *found)}
         moto_times: dict[str, list[float]] = {h.key: [] for h in (floor, *found)}
         for handler in (floor, *found):  # warm-up, not counted: fills the bytecode cache

@@ -3,7 +3,8 @@
 The bundle (dependencies for arm64 Lambda and the `events`, `shared` and `services` packages) is built without Docker
 by `make lambda-bundle`. Synthesis copies it into the cloud assembly and puts the ODP schema folder chosen for this
 deployment (`-c odpSchemaDir=...`) at `odp-schemas/` (what `BOPS_ODP_SCHEMA_DIR` points at), replacing any schemas the
-bundle already held. The copy happens locally (`ILocalBundling`); Docker is never used.
+bundle already held, with their compacted copies (`shared.odp.compaction.write_compacted`). The copy happens locally
+(`ILocalBundling`); Docker is never used.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
+
+from shared.odp.compaction import write_compacted
 
 SCHEMA_FOLDER = "odp-schemas"
 LAMBDA_SCHEMA_DIR = f"/var/task/{SCHEMA_FOLDER}"  # where the asset is unpacked on Lambda
@@ -64,6 +67,7 @@ class _CopyWithSchemas:
         shutil.copytree(self.bundle, output, dirs_exist_ok=True, ignore=_IGNORED_IN_BUNDLE)
         shutil.rmtree(output / SCHEMA_FOLDER, ignore_errors=True)
         shutil.copytree(self.schemas, output / SCHEMA_FOLDER, ignore=_IGNORED)
+        write_compacted(output / SCHEMA_FOLDER)  # what a cold start reads instead of compacting them itself
         return True
 
 

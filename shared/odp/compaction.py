@@ -12,13 +12,24 @@ validators and an enum into one: application.json (826 KB, ~1,500 such branches)
 the largest part of the intake API's cold start that is ours. Only `anyOf`s whose every branch has that exact shape are
 rewritten; anything else is left as it is. `closest_options` turns an enum refusal back into the specific message the
 `anyOf` would have led to.
+
+The Lambda asset also carries each schema already compacted (`write_compacted`, at synthesis), in a `compacted/` folder
+beside it under a name holding the SHA-256 of the schema it came from, so a cold start reads 214 kB instead of parsing
+826 kB and rewriting it; a schema without its compacted copy (or with a stale one) is compacted when it is first used.
+
+    python -m shared.odp.compaction SCHEMA_FOLDER
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+
+COMPACTED_FOLDER = "compacted"
 
 _JSON_TYPES: dict[type, str] = {str: "string", bool: "boolean", type(None): "null"}
 _ANNOTATIONS = frozenset({"description", "title", "$comment"})
@@ -124,3 +135,39 @@ def _differences(instance: dict[str, Any], option: dict[str, Any]) -> list[tuple
         verb = "was" if len(unexpected) == 1 else "were"
         found.append((None, f"Additional properties are not allowed ({listed} {verb} unexpected)"))
     return found
+
+
+def compacted_path(schema_dir: Path, name: str, published: bytes) -> Path:
+    """Where the compacted copy of the schema file `name`, whose bytes are `published`, is kept."""
+    return schema_dir / COMPACTED_FOLDER / f"{Path(name).stem}.{hashlib.sha256(published).hexdigest()}.json"
+
+
+def write_compacted(schema_dir: Path) -> list[Path]:
+    """Write the compacted copy of every `*.json` schema in `schema_dir` (the folder's earlier copies are replaced)."""
+    import orjson
+
+    folder = schema_dir / COMPACTED_FOLDER
+    if folder.is_dir():
+        for old in folder.glob("*.json"):
+            old.unlink()
+    folder.mkdir(exist_ok=True)
+    written = []
+    for schema in sorted(schema_dir.glob("*.json")):
+        published = schema.read_bytes()
+        target = compacted_path(schema_dir, schema.name, published)
+        target.write_bytes(orjson.dumps(compact_schema(orjson.loads(published))))
+        written.append(target)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not Path(argv[0]).is_dir():
+        print("usage: python -m shared.odp.compaction SCHEMA_FOLDER", file=sys.stderr)
+        return 2
+    written = write_compacted(Path(argv[0]))
+    print(f"{len(written)} compacted ODP schemas in {Path(argv[0]) / COMPACTED_FOLDER}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

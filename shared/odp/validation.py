@@ -13,7 +13,7 @@ import jsonschema_rs
 import orjson
 
 from shared.odp.catalogue import is_known_type
-from shared.odp.compaction import closest_options, compact_schema
+from shared.odp.compaction import closest_options, compact_schema, compacted_path
 from shared.odp.formats import OdpFormat, application_type_value, detect_format
 
 SCHEMA_FILES: dict[OdpFormat, str] = {
@@ -71,11 +71,16 @@ def _schema(schema_dir: str, name: str) -> dict[str, Any]:
 
 
 def _compacted(schema_dir: str, name: str) -> dict[str, Any]:
-    """The schema as compiled: code-list `anyOf`s as `enum`s (`shared.odp.compaction`, same verdicts)."""
+    """The schema as compiled: code-list `anyOf`s as `enum`s (`shared.odp.compaction`, same verdicts), from its
+    compacted copy when the folder has one made from these very bytes, else compacted here."""
     key = (schema_dir, name)
     with _LOCK:
         if key not in _COMPACTED:
-            _COMPACTED[key] = compact_schema(_schema(schema_dir, name))
+            published = (Path(schema_dir) / name).read_bytes()
+            try:
+                _COMPACTED[key] = orjson.loads(compacted_path(Path(schema_dir), name, published).read_bytes())
+            except FileNotFoundError:
+                _COMPACTED[key] = compact_schema(orjson.loads(published))
         return _COMPACTED[key]
 
 
@@ -84,7 +89,7 @@ def prototype_branches(schema_dir: str | Path) -> dict[str, str]:
     key = str(Path(schema_dir).resolve())
     with _LOCK:
         if key not in _BRANCHES:
-            schema = _schema(key, SCHEMA_FILES["prototypeApplication"])
+            schema = _compacted(key, SCHEMA_FILES["prototypeApplication"])  # compaction keeps these branches whole
             definitions = schema["definitions"]
             branches: dict[str, str] = {}
             for option in schema["anyOf"]:

@@ -1,7 +1,9 @@
-"""cdk-nag (AWS Solutions) and cfn-lint on the synthesised stacks, and the app's own configuration errors."""
+"""cdk-nag (AWS Solutions) and cfn-lint on the synthesised stacks, the Lambda asset, and the app's own configuration
+errors."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from cfnlint.api import ManualArgs, lint_file
 
 from cdk.app import ConfigurationError, chosen_councils
 from cdk.lambda_code import AssetError, check_bundle, check_schema_dir
+from shared.odp.compaction import COMPACTED_FOLDER, compact_schema, compacted_path
 
 # One synthesis per worker: with pytest-xdist, `--dist loadgroup` keeps these tests on one worker.
 pytestmark = pytest.mark.xdist_group("cdk")
@@ -70,3 +73,14 @@ def test_synthesis_needs_the_lambda_bundle(tmp_path):
         check_bundle(tmp_path)
     (tmp_path / "aws-models").mkdir()
     assert check_bundle(tmp_path) == tmp_path
+
+
+def test_the_asset_carries_each_odp_schema_with_its_compacted_copy(synthesised):
+    outdir = Path(next(iter(synthesised.template_files.values()))).parent
+    [schemas] = {path.parent for path in outdir.glob("asset.*/odp-schemas/*.json")}
+    published = sorted(schemas.glob("*.json"))
+    assert published
+    for schema in published:
+        copy = compacted_path(schemas, schema.name, schema.read_bytes())
+        assert json.loads(copy.read_text()) == compact_schema(json.loads(schema.read_text())), schema.name
+    assert len(list((schemas / COMPACTED_FOLDER).iterdir())) == len(published)

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import jsonschema_rs
 import pytest
 
-from shared.odp import OdpValidator, SchemaIssue
-from shared.odp.compaction import closed_constant, closest_options, compact, compact_schema
+from shared.odp import OdpValidator, SchemaIssue, validation
+from shared.odp.compaction import (
+    COMPACTED_FOLDER,
+    closed_constant,
+    closest_options,
+    compact,
+    compact_schema,
+    write_compacted,
+)
 from tests.odp.support import EXAMPLES_DIR, SCHEMA_DIR, load, require_odp
 
 
@@ -137,3 +146,43 @@ def test_an_unknown_code_is_not_one_of_the_allowed_options() -> None:
     issues = OdpValidator(SCHEMA_DIR).validate(_householder_with_project_type({"value": "x.y", "description": "z"}))
     assert [issue.path for issue in issues] == ["/data/proposal/projectType/0"]
     assert issues[0].message.startswith("is not one of the ") and issues[0].message.endswith(" allowed options")
+
+
+def _schema_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    shutil.copyfile(SCHEMA_DIR / "application.json", folder / "application.json")
+    return folder
+
+
+def _refuse_to_compact(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    compacted: list[str] = []
+
+    def compact_here(schema: dict[str, Any]) -> dict[str, Any]:
+        compacted.append(schema.get("title", ""))
+        return compact_schema(schema)
+
+    monkeypatch.setattr(validation, "compact_schema", compact_here)
+    return compacted
+
+
+def test_a_compacted_copy_made_from_the_same_bytes_is_read_instead_of_compacting(tmp_path, monkeypatch):
+    require_odp()
+    folder = _schema_folder(tmp_path)
+    [copy] = write_compacted(folder)
+    assert copy.parent.name == COMPACTED_FOLDER and copy.stat().st_size < (folder / "application.json").stat().st_size
+    compacted_here = _refuse_to_compact(monkeypatch)
+    payload = load(EXAMPLES_DIR / "application/planningPermission/fullHouseholder.json")
+    assert OdpValidator(folder).validate(payload) == []
+    assert compacted_here == []
+
+
+def test_a_stale_compacted_copy_is_ignored(tmp_path, monkeypatch):
+    require_odp()
+    folder = _schema_folder(tmp_path)
+    write_compacted(folder)
+    (folder / "application.json").write_bytes((folder / "application.json").read_bytes() + b"\n")  # a new schema
+    compacted_here = _refuse_to_compact(monkeypatch)
+    payload = load(EXAMPLES_DIR / "application/planningPermission/fullHouseholder.json")
+    assert OdpValidator(folder).validate(payload) == []
+    assert len(compacted_here) == 1
