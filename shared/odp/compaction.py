@@ -137,6 +137,15 @@ def _differences(instance: dict[str, Any], option: dict[str, Any]) -> list[tuple
     return found
 
 
+def compact_published(published: bytes) -> dict[str, Any]:
+    """The schema file's bytes, parsed and compacted; left as published if a JSON pointer reaches into an `anyOf`
+    (a `$ref` to `.../anyOf/2` would lose its target once the list became an enum)."""
+    import orjson
+
+    schema = orjson.loads(published)
+    return schema if b"/anyOf/" in published else compact_schema(schema)
+
+
 def compacted_path(schema_dir: Path, name: str, published: bytes) -> Path:
     """Where the compacted copy of the schema file `name`, whose bytes are `published`, is kept."""
     return schema_dir / COMPACTED_FOLDER / f"{Path(name).stem}.{hashlib.sha256(published).hexdigest()}.json"
@@ -155,7 +164,7 @@ def write_compacted(schema_dir: Path) -> list[Path]:
     for schema in sorted(schema_dir.glob("*.json")):
         published = schema.read_bytes()
         target = compacted_path(schema_dir, schema.name, published)
-        target.write_bytes(orjson.dumps(compact_schema(orjson.loads(published))))
+        target.write_bytes(orjson.dumps(compact_published(published)))
         written.append(target)
     return written
 

@@ -13,7 +13,7 @@ import jsonschema_rs
 import orjson
 
 from shared.odp.catalogue import is_known_type
-from shared.odp.compaction import closest_options, compact_schema, compacted_path
+from shared.odp.compaction import closest_options, compact_published, compacted_path
 from shared.odp.formats import OdpFormat, application_type_value, detect_format
 
 SCHEMA_FILES: dict[OdpFormat, str] = {
@@ -80,7 +80,7 @@ def _compacted(schema_dir: str, name: str) -> dict[str, Any]:
             try:
                 _COMPACTED[key] = orjson.loads(compacted_path(Path(schema_dir), name, published).read_bytes())
             except FileNotFoundError:
-                _COMPACTED[key] = compact_schema(orjson.loads(published))
+                _COMPACTED[key] = compact_published(published)
         return _COMPACTED[key]
 
 

@@ -22,6 +22,7 @@ from shared.odp.compaction import (
     closed_constant,
     closest_options,
     compact,
+    compact_published,
     compact_schema,
     write_compacted,
 )
@@ -155,14 +156,15 @@ def _schema_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def _refuse_to_compact(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    compacted: list[str] = []
+def _refuse_to_compact(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the schemas the validator compacts itself (by size), instead of reading a compacted copy."""
+    compacted: list[int] = []
 
-    def compact_here(schema: dict[str, Any]) -> dict[str, Any]:
-        compacted.append(schema.get("title", ""))
-        return compact_schema(schema)
+    def compact_here(published: bytes) -> dict[str, Any]:
+        compacted.append(len(published))
+        return compact_published(published)
 
-    monkeypatch.setattr(validation, "compact_schema", compact_here)
+    monkeypatch.setattr(validation, "compact_published", compact_here)
     return compacted
 
 
@@ -186,3 +188,11 @@ def test_a_stale_compacted_copy_is_ignored(tmp_path, monkeypatch):
     payload = load(EXAMPLES_DIR / "application/planningPermission/fullHouseholder.json")
     assert OdpValidator(folder).validate(payload) == []
     assert len(compacted_here) == 1
+
+
+def test_a_schema_whose_pointers_reach_into_an_any_of_is_left_as_published():
+    schema = {"definitions": {"Colour": CODE_LIST, "Red": {"$ref": "#/definitions/Colour/anyOf/0"}}}
+    published = json.dumps(schema).encode()
+    assert compact_published(published) == schema
+    without_pointer = json.dumps({"definitions": {"Colour": CODE_LIST}}).encode()
+    assert "enum" in compact_published(without_pointer)["definitions"]["Colour"]
