@@ -585,6 +585,8 @@ def main() -> None:
     for name in [n for n in os.environ if n.startswith(("BOPS_", "AWS_ENDPOINT_URL"))]:
         del os.environ[name]
     os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
+    # Handlers called here to set up the samples print no metric lines (children get the stack's environment only).
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     from moto import mock_aws
 
     with (

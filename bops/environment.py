@@ -43,4 +43,8 @@ def configure(
         os.environ["BOPS_TIME_OFFSET_DAYS"] = str(time_offset_days)
     routes = [route for function in http_functions() for route in function.routes]
     os.environ["BOPS_ROUTE_SCOPES"] = json.dumps(route_table(routes))
+    # One process runs every service's handlers: their logs name it as a whole, and CloudWatch metric lines (which
+    # only Lambda collects) are not printed (`shared.observability`).
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "bops")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     wiring.reset()

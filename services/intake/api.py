@@ -11,7 +11,6 @@ from functools import cache
 from typing import Any
 
 import orjson
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import content_types
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
 
@@ -24,8 +23,8 @@ from services.intake.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from shared.observability import count, logger, observed
 
-logger = Logger(service="intake")
 app = APIGatewayRestResolver()
 COLLECTION = "/api/v2/planning_applications"
 TITLE = "BOPS intake API"
@@ -104,6 +103,7 @@ def submit_application():
     except orjson.JSONDecodeError as error:
         raise MalformedRequest(f"The body is not valid JSON: {error}") from None
     accepted = intake().submit(council, body, payload, actor)
+    count("ApplicationsReceived" if accepted.created else "SubmissionsRepeated")
     answer = {
         "id": accepted.reference,
         "reference": accepted.reference,
@@ -159,9 +159,10 @@ def openapi_document() -> str:
 @app.exception_handler(IntakeRefusal)
 def refused(error: IntakeRefusal) -> Response:
     logger.info("refused", extra={"status": error.status, "reason": error.message})
+    count("RequestsRefused")
     return Response(error.status, content_types.APPLICATION_JSON, error.body())
 
 
-@logger.inject_lambda_context(clear_state=True)
+@observed
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -13,6 +13,7 @@ from typing import Any
 
 from shared.auth import API_KEYS_READ_MODEL
 from shared.auth.scopes import policy_for
+from shared.observability import count, observed
 
 
 class Unauthorized(Exception):
@@ -54,8 +55,15 @@ def authorize(token: str | None, method_arn: str, routes: list[dict], read_model
     return policy_for(f"api-key:{document['key_id']}", document["scopes"], routes, api_arn(method_arn), context)
 
 
+@observed
 def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     from shared.wiring import dependencies
 
     routes = json.loads(os.environ.get("BOPS_ROUTE_SCOPES", "[]"))
-    return authorize(bearer_token(event.get("headers")), event["methodArn"], routes, dependencies().read_models)
+    try:
+        policy = authorize(bearer_token(event.get("headers")), event["methodArn"], routes, dependencies().read_models)
+    except Unauthorized:
+        count("ApiKeysRefused")
+        raise
+    count("ApiKeysAccepted")
+    return policy

@@ -1,7 +1,8 @@
 """The API-keys projection and the authorizer import, and use on their first call, only what they need.
 
 Each Lambda cold start pays for every module its handler imports: neither handler reads a planning application, so
-neither may define the application events or the ODP submission model they carry, nor import Powertools.
+neither may define the application events or the ODP submission model they carry, nor import Powertools' event
+handlers or the X-Ray SDK (their logs and metrics use only Powertools' Logger and Metrics: `shared.observability`).
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from shared.bus import bus_message
 from shared.councils.service import CouncilService
 
 PROJECT = Path(__file__).resolve().parents[2]
-NEVER = ("shared.odp.model", "events.application", "aws_lambda_powertools")
+NEVER = ("shared.odp.model", "events.application", "aws_lambda_powertools.event_handler", "aws_xray_sdk")
 PROBE = r"""
 import json, os, sys
 {code}
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("events", "shared", "aws_lambda_powertools"))))
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("events", "shared", "aws_lambda_powertools",
+                                                                     "aws_xray_sdk"))))
 """
 
 
 def loaded_after(code: str, environment: dict[str, str] | None = None) -> list[str]:
-    """The project's (and Powertools') modules a fresh interpreter holds after running `code`."""
+    """The project's (and Powertools' and X-Ray's) modules a fresh interpreter holds after running `code`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOPS_"))}
     done = subprocess.run(
         [sys.executable, "-c", PROBE.format(code=code)],

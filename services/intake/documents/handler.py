@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from events import RecordedEvent
-from events.application import PlanningApplicationSubmitted
+from events.application import DocumentReceived, PlanningApplicationSubmitted
 from shared.bus.messages import subscriber
+from shared.observability import count
 
 
 def handle(event: RecordedEvent) -> None:
@@ -18,7 +19,7 @@ def handle(event: RecordedEvent) -> None:
     deps = dependencies()
     settings = deps.council_settings(event.council)
     allowlist = settings.allow_download_hosts
-    fetch_documents(
+    appended = fetch_documents(
         event,
         deps.event_store,
         deps.documents,
@@ -27,6 +28,9 @@ def handle(event: RecordedEvent) -> None:
         load_download_credential(deps.secrets, event.council),
         deps.clock,
     )
+    received = sum(isinstance(recorded.payload, DocumentReceived) for recorded in appended)
+    count("DocumentsReceived", received)
+    count("DocumentFetchFailures", len(appended) - received)
 
 
 lambda_handler = subscriber(handle)

@@ -20,13 +20,14 @@ fetched. Only then can the stream be out of file order.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from uuid import uuid4
+
+from aws_lambda_powertools import Logger
 
 from events import Actor, NewEvent, RecordedEvent
 from events.application import DocumentFetchFailed, DocumentReceived, PlanningApplicationSubmitted
@@ -45,7 +46,7 @@ MAX_APPEND_ATTEMPTS = 20
 MAX_CONCURRENT_DOWNLOADS = 4  # files downloaded and stored at once by one call
 MAX_OUTCOMES_PER_APPEND = 100  # one DynamoDB TransactWriteItems takes at most 100 items
 
-log = logging.getLogger(__name__)
+log = Logger(child=True)  # JSON lines of the function's service logger, with its Lambda context
 
 Outcome = DocumentReceived | DocumentFetchFailed
 

@@ -1,0 +1,61 @@
+"""Structured logs and metrics of every Lambda handler, with Powertools, configured by the stack's environment.
+
+`observed` wraps a handler:
+- Powertools Logger puts the Lambda context (function, request id, cold start) into every JSON log line of the
+  service (`POWERTOOLS_SERVICE_NAME`, set per function by the stack);
+- Powertools Metrics publishes what the handler counted (`count`) as CloudWatch embedded-metric lines in the
+  council's namespace (`POWERTOOLS_METRICS_NAMESPACE`), plus a ColdStart metric on a cold start.
+
+The embedded runtime calls the same handlers and sets `POWERTOOLS_METRICS_DISABLED` (`bops/environment.py`), so
+`bops serve` prints no metric lines. Called in-process without a Lambda context (tests), a handler logs and counts
+without the context fields. Traces come from Lambda's active tracing (the stack), not Powertools Tracer: importing
+the X-Ray SDK it needs takes ~300 ms, about a whole cold start of `bench/cold_start.py`. Logger and Metrics cost a
+handler nearly nothing: `import aws_lambda_powertools` already imports both.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+DEFAULT_NAMESPACE = "bops"  # when the stack's namespace is not set (tests); the stack sets `bops-<council slug>`
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+logger = Logger()  # the service's name comes from POWERTOOLS_SERVICE_NAME
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE)
+# A request that counted nothing (a GET of the API's docs, say) publishes nothing: not worth a warning each time.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+
+
+def count(name: str, value: float = 1) -> None:
+    """Add to a metric of this invocation (a CloudWatch Count), published when the handler returns."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def observed(handler: Handler) -> Handler:
+    """The handler with Powertools' Lambda context in its logs and its metrics published when it returns."""
+    in_lambda = logger.inject_lambda_context(clear_state=True)(
+        metrics.log_metrics(handler, capture_cold_start_metric=not metrics_disabled())
+    )
+    in_process = metrics.log_metrics(handler)
+
+    @wraps(handler)
+    def run(event: Any, context: Any = None) -> Any:
+        if context is None:
+            logger.clear_state()  # no context fields left over from an earlier invocation
+            return in_process(event, context)
+        return in_lambda(event, context)
+
+    return run  # type: ignore[return-value]
+
+
+def metrics_disabled() -> bool:
+    """`POWERTOOLS_METRICS_DISABLED` is set (Powertools' own switch; it does not silence the ColdStart line)."""
+    return os.environ.get("POWERTOOLS_METRICS_DISABLED", "").strip().lower() in ("1", "true", "yes", "on")

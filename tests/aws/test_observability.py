@@ -1,0 +1,98 @@
+"""Handlers log JSON lines with their Lambda context and publish what they count as CloudWatch embedded metrics."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parents[2]
+CONTEXT = """
+class Context:
+    function_name = "bops-demo-api-key-authorizer"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:bops-demo-api-key-authorizer"
+    aws_request_id = "request-1"
+"""
+REFUSED = (
+    CONTEXT
+    + """
+from shared.auth.authorizer import Unauthorized, lambda_handler
+for _ in range(2):
+    try:
+        lambda_handler({"headers": {}, "methodArn": "arn:aws:execute-api:eu-west-2:1:api/prod/POST/x"}, Context())
+    except Unauthorized:
+        pass
+"""
+)
+COUNTED = (
+    CONTEXT
+    + """
+from shared.observability import count, logger, observed
+
+@observed
+def handler(event, context):
+    logger.info("counting", extra={"what": event})
+    count("ThingsCounted", 2)
+    return "done"
+
+assert handler("apples", Context()) == "done"
+assert handler("pears", None) == "done"  # called in-process, without a Lambda context
+"""
+)
+
+
+def run(code: str, tmp_path: Path, **environment: str) -> list[dict[str, Any]]:
+    """The JSON lines a fresh interpreter prints while running `code` as a Lambda function would."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOPS_", "POWERTOOLS_"))}
+    env.update(
+        BOPS_RUNTIME="embedded",
+        BOPS_DATA_DIR=str(tmp_path / "data"),
+        POWERTOOLS_SERVICE_NAME="api-key-authorizer",
+        POWERTOOLS_METRICS_NAMESPACE="bops-demo",
+        **environment,
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+def metrics_of(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The embedded-metric lines: {metric name: value, ...} with the namespace and dimensions."""
+    found = []
+    for line in lines:
+        if "_aws" in line:
+            [directive] = line["_aws"]["CloudWatchMetrics"]
+            names = [metric["Name"] for metric in directive["Metrics"]]
+            found.append({"namespace": directive["Namespace"], **{name: line[name] for name in names}})
+    return found
+
+
+def test_every_refused_key_is_counted(tmp_path):
+    lines = run(REFUSED, tmp_path)
+    # A handler that raised records no cold start (Powertools): the first call that returns does.
+    assert metrics_of(lines) == [{"namespace": "bops-demo", "ApiKeysRefused": [1.0]}] * 2
+    assert all(line["service"] == "api-key-authorizer" for line in lines if "_aws" in line)
+
+
+def test_logs_carry_the_lambda_context_and_counts_are_published(tmp_path):
+    lines = run(COUNTED, tmp_path)
+    logs = [line for line in lines if line.get("message") == "counting"]
+    assert [log["what"] for log in logs] == ["apples", "pears"]
+    assert logs[0]["function_request_id"] == "request-1" and logs[0]["cold_start"] is True
+    assert logs[0]["service"] == "api-key-authorizer"
+    assert "function_request_id" not in logs[1]  # no context, no context fields (and none left from the first call)
+    assert metrics_of(lines) == [
+        {"namespace": "bops-demo", "ColdStart": [1.0]},  # printed as the first call returns, before its own line
+        {"namespace": "bops-demo", "ThingsCounted": [2.0]},
+        {"namespace": "bops-demo", "ThingsCounted": [2.0]},
+    ]
+
+
+def test_the_embedded_runtime_prints_no_metric_lines(tmp_path):
+    lines = run(COUNTED, tmp_path, POWERTOOLS_METRICS_DISABLED="true")
+    assert metrics_of(lines) == []
+    assert [line["what"] for line in lines if line.get("message") == "counting"] == ["apples", "pears"]
