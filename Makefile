@@ -51,9 +51,10 @@ LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = spl
 
 # The locked runtime dependencies as arm64 wheels for Lambda's Python $(LAMBDA_PYTHON) (keep in step with RUNTIME in
 # cdk/functions.py; Amazon Linux 2023 has glibc 2.34, hence manylinux_2_28), never built from source here, and without what
-# the Lambda runtime already provides; then the code that runs on Lambda (not bops/, not tests) and the ODP schemas,
-# and aws-models/: the lean botocore data for the calls the adapters make (shared/aws/models.py; it makes each
-# cold start's boto3 clients ~3x quicker to create, and clients fall back to the runtime's botocore data).
+# the Lambda runtime already provides; then the code that runs on Lambda (not bops/, not tests), the ODP schemas with
+# their compacted copies (shared/odp/compaction.py), and aws-models/: the lean botocore data for the calls the adapters
+# make (shared/aws/models.py; it makes each cold start's botocore clients ~3x quicker to create, and clients fall back
+# to the runtime's botocore data).
 # Last, everything is compiled to bytecode by a Python $(LAMBDA_PYTHON) found on this machine (cdk/bytecode.py): /var/task is
 # read-only, so without .pyc files every cold start compiles every module from source.
 # $(LAMBDA_PURE_SDISTS) publish no wheel: they are pure Python, so building them here is right for any platform.

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 DEFAULT_NAMESPACE = "bops"  # when the stack's namespace is not set (tests); the stack sets `bops-<council slug>`
 
@@ -42,7 +43,8 @@ def count(name: str, value: float = 1) -> None:
 def observed(handler: Handler) -> Handler:
     """The handler with Powertools' Lambda context in its logs and its metrics published when it returns."""
     in_lambda = logger.inject_lambda_context(clear_state=True)(
-        metrics.log_metrics(handler, capture_cold_start_metric=not metrics_disabled())
+        # Powertools' switch silences the metric lines but not the ColdStart one: ask for it only when they print.
+        metrics.log_metrics(handler, capture_cold_start_metric=not is_metrics_disabled())
     )
     in_process = metrics.log_metrics(handler)
 
@@ -55,7 +57,3 @@ def observed(handler: Handler) -> Handler:
 
     return run  # type: ignore[return-value]
 
-
-def metrics_disabled() -> bool:
-    """`POWERTOOLS_METRICS_DISABLED` is set (Powertools' own switch; it does not silence the ColdStart line)."""
-    return os.environ.get("POWERTOOLS_METRICS_DISABLED", "").strip().lower() in ("1", "true", "yes", "on")
