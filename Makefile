@@ -57,10 +57,12 @@ LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = spl
 # to the runtime's botocore data).
 # Last, everything is compiled to bytecode by a Python $(LAMBDA_PYTHON) found on this machine (cdk/bytecode.py): /var/task is
 # read-only, so without .pyc files every cold start compiles every module from source.
+# The same Python then records the code of the methods @dataclass generates (cdk/codecache.py, shared/codecache.py)
+# into code-cache/, importing the bundle's code beside its dependencies built for this machine (build/lambda-host).
 # $(LAMBDA_PURE_SDISTS) publish no wheel: they are pure Python, so building them here is right for any platform.
 # `uv pip install` is pip's --platform/--target install (the project's virtual environment has no pip).
 lambda-bundle: uv
-	rm -rf $(LAMBDA_DIR) build/lambda-*.txt
+	rm -rf $(LAMBDA_DIR) $(LAMBDA_DIR)-host build/lambda-*.txt
 	mkdir -p $(LAMBDA_DIR)
 	$(UV) export --quiet --frozen --no-dev --no-group cdk --no-emit-project --format requirements-txt \
 		$(addprefix --no-emit-package ,$(LAMBDA_RUNTIME_PROVIDES)) -o build/lambda-requirements.txt
@@ -74,6 +76,9 @@ lambda-bundle: uv
 	$(UV) run --no-sync python -m shared.aws.models $(LAMBDA_DIR)/aws-models
 	find $(LAMBDA_DIR) -name __pycache__ -prune -exec rm -rf {} +
 	$(UV) run --no-sync python cdk/bytecode.py $(LAMBDA_PYTHON) $(LAMBDA_DIR)
+	$(UV) export --quiet --frozen --no-dev --no-group cdk --no-emit-project --format requirements-txt \
+		-o build/lambda-host-requirements.txt
+	$(UV) run --no-sync python -m cdk.codecache $(LAMBDA_PYTHON) $(LAMBDA_DIR) build/lambda-host-requirements.txt
 	cp -R $(ODP_SCHEMA_DIR) $(LAMBDA_DIR)/odp-schemas
 	$(UV) run --no-sync python -m shared.odp.compaction $(LAMBDA_DIR)/odp-schemas
 

@@ -25,7 +25,7 @@ from cdk.event_bus import (
 )
 from cdk.functions import FunctionFactory, construct_id
 from cdk.http_api import CouncilApi
-from cdk.lambda_code import LAMBDA_AWS_MODELS_DIR, LAMBDA_SCHEMA_DIR, lambda_code
+from cdk.lambda_code import LAMBDA_AWS_MODELS_DIR, LAMBDA_CODE_CACHE_DIR, LAMBDA_SCHEMA_DIR, lambda_code
 from cdk.nag import acknowledge, arn_pattern
 from services.intake.documents.credentials import download_credential_name
 from shared.auth.scopes import route_table
@@ -199,6 +199,7 @@ class CouncilStack(Stack):
                 "BOPS_SECRETS_PREFIX": secrets_prefix(council),
                 "BOPS_ODP_SCHEMA_DIR": LAMBDA_SCHEMA_DIR,
                 "BOPS_AWS_MODELS_DIR": LAMBDA_AWS_MODELS_DIR,
+                "BOPS_CODE_CACHE_DIR": LAMBDA_CODE_CACHE_DIR,
                 "BOPS_REGION": Aws.REGION,
             },
         )

@@ -6,7 +6,8 @@ and almost no garbage, yet CPython's cyclic collector runs every 700 net allocat
 raised so far that no collection runs while a handler starts and serves its first request (at 50,000 the intake API
 still ran two, ~35 ms); the older generations keep their ratios. A Lambda process serves one request at a time, so a
 young collection every 250,000 net allocations later costs a pause of a few tens of milliseconds now and then, no more
-than the full collections of the start-up heap it saves. Elsewhere (tests, `bops serve`) nothing changes.
+than the full collections of the start-up heap it saves. The methods `@dataclass` generates are compiled from the code
+the asset carries for them (`shared.codecache`), not from source. Elsewhere (tests, `bops serve`) nothing changes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import gc
 from collections.abc import Mapping
 
 LAMBDA_YOUNG_THRESHOLD = 250_000
+CODE_CACHE_VARIABLE = "BOPS_CODE_CACHE_DIR"  # the asset's compiled dataclass methods (shared.codecache)
 # Packages whose `__init__` imports far more than our handlers use, run only when something needs it
 # (`shared.lazy.defer_package_inits`). Powertools' event_handler imports every resolver (AppSync with asyncio, Bedrock,
 # VPC Lattice...) where the intake API uses the REST one: ~27 ms of its cold start. Its REST resolver takes five event
@@ -27,10 +29,18 @@ def on_lambda(environ: Mapping[str, str]) -> bool:
 
 
 def tune_lambda_start(environ: Mapping[str, str]) -> None:
-    """On Lambda: collect garbage less often and defer heavy package inits (idempotent; nothing elsewhere)."""
+    """On Lambda: collect garbage less often, compile dataclasses from the asset's recorded code and defer heavy
+    package inits (idempotent; nothing elsewhere)."""
     if not on_lambda(environ):
         return
     tune_garbage_collection()
+    code_cache_dir = environ.get(CODE_CACHE_VARIABLE)
+    if code_cache_dir:
+        from pathlib import Path
+
+        from shared.codecache import install
+
+        install(Path(code_cache_dir))
     from shared.lazy import defer_package_inits
 
     defer_package_inits(DEFERRED_PACKAGES)

@@ -242,6 +242,7 @@ def test_functions_run_arm64_on_python_3_12_or_later_with_the_house_settings(syn
             assert variables["BOPS_SECRETS_PREFIX"] == f"bops/{council.code}/"
             assert variables["BOPS_ODP_SCHEMA_DIR"] == "/var/task/odp-schemas"
             assert variables["BOPS_AWS_MODELS_DIR"] == "/var/task/aws-models"
+            assert variables["BOPS_CODE_CACHE_DIR"] == "/var/task/code-cache"
             for name in ("BOPS_EVENT_TABLE", "BOPS_READ_MODEL_TABLE", "BOPS_DOCUMENTS_BUCKET",
                          "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"):
                 assert variables.get(name), f"{handler} lacks {name}"

@@ -1,0 +1,142 @@
+"""Compiled dataclass methods: recorded once, used by a Lambda process's dataclasses, identical classes either way."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared.codecache import cache_file, load, record
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+SAMPLE_MODULE = '''
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Parcel:
+    uprn: str
+    area: float = 0.0
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(kw_only=True)
+class Officer:
+    name: str
+    email: str = "officer@example.gov.uk"
+'''
+
+# What a class built from the table must still do: every generated method, with the table's code or compiled anew.
+BEHAVIOUR = """
+import dataclasses, json, sys
+from shared.codecache import installed
+{setup}
+from sample_classes import Officer, Parcel
+a, b = Parcel("100", 2.5, ("flat",)), Parcel("100", 2.5, ("flat",))
+try:
+    a.area = 3.0
+    frozen = False
+except dataclasses.FrozenInstanceError:
+    frozen = True
+officer = Officer(name="Jo")
+officer.email = "jo@example.gov.uk"
+try:
+    Officer("Jo")
+    keyword_only = False
+except TypeError:
+    keyword_only = True
+
+@dataclasses.dataclass
+class Unrecorded:  # a text the table does not hold: compiled as usual
+    reference: str
+    version: int = 1
+
+table = installed()
+print(json.dumps({{
+    "repr": [repr(a), repr(officer), repr(Unrecorded("DEMO-26-00001-HAPP"))],
+    "equal": a == b, "hash": hash(a) == hash(b), "order": Parcel("1") < Parcel("2"), "frozen": frozen,
+    "slots": not hasattr(a, "__dict__"), "default": Parcel("9").tags, "keyword_only": keyword_only,
+    "fields": [f.name for f in dataclasses.fields(Parcel)],
+    "hits": table.hits if table else None,
+}}))
+"""
+
+
+def run_python(code: str, folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOPS_"))}
+    environment.update(PYTHONPATH=os.pathsep.join([str(folder), str(PROJECT)]), **env)
+    return subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=environment, capture_output=True, text=True)
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    (tmp_path / "sample_classes.py").write_text(SAMPLE_MODULE)
+    return tmp_path
+
+
+def recorded(sample: Path) -> Path:
+    cache = sample / "code-cache"
+    done = run_python(f"from shared.codecache import main; main([{str(cache)!r}, 'sample_classes'])", sample)
+    assert done.returncode == 0, done.stderr
+    return cache
+
+
+def behaviour(sample: Path, setup: str = "", **env: str) -> dict:
+    done = run_python(BEHAVIOUR.format(setup=setup), sample, **env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_classes_built_from_the_recorded_code_behave_as_classes_compiled_from_source(sample):
+    cache = recorded(sample)
+    install = f"from pathlib import Path; from shared.codecache import install; assert install(Path({str(cache)!r}))"
+    from_table = behaviour(sample, install)
+    from_source = behaviour(sample)
+    assert from_table["hits"] >= 3  # Parcel's and Officer's methods came from the table
+    assert from_source["hits"] is None
+    assert {**from_table, "hits": None} == from_source
+    assert from_source["frozen"] and from_source["slots"] and from_source["keyword_only"]
+
+
+def test_a_lambda_process_installs_the_table_its_environment_names_before_any_class_is_built(sample):
+    cache = recorded(sample)
+    on_lambda = behaviour(
+        sample, "import shared", AWS_LAMBDA_FUNCTION_NAME="bops-demo-intake-api", BOPS_CODE_CACHE_DIR=str(cache)
+    )
+    assert on_lambda["hits"] >= 3
+    elsewhere = behaviour(sample, "import shared", BOPS_CODE_CACHE_DIR=str(cache))
+    assert elsewhere["hits"] is None
+    missing = behaviour(
+        sample, "import shared", AWS_LAMBDA_FUNCTION_NAME="x", BOPS_CODE_CACHE_DIR=str(sample / "no-such-folder")
+    )
+    assert missing["hits"] is None and missing["repr"] == on_lambda["repr"]
+
+
+def test_a_table_from_another_python_or_an_unreadable_one_is_ignored(tmp_path):
+    cache_file(tmp_path).write_bytes(marshal.dumps((b"\x00\x00\r\n", {"x = 1": compile("x = 1", "<string>", "exec")})))
+    assert load(tmp_path) is None
+    cache_file(tmp_path).write_bytes(b"not marshal data")
+    assert load(tmp_path) is None
+    assert load(tmp_path / "missing") is None
+
+
+def test_the_recorder_names_modules_it_cannot_import_and_keeps_the_rest(tmp_path, sample, monkeypatch):
+    monkeypatch.syspath_prepend(str(sample))
+    texts, failed = record(tmp_path, ["sample_classes", "no_such_module_here"])
+    assert texts >= 3
+    assert failed == ["no_such_module_here: ModuleNotFoundError: No module named 'no_such_module_here'"]
+    assert len(load(tmp_path)) == texts
+
+
+def test_the_default_recording_covers_the_code_that_runs_on_lambda(tmp_path):
+    done = run_python(f"from shared.codecache import main; main([{str(tmp_path)!r}])", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "not recorded" not in done.stderr
+    table = load(tmp_path)
+    assert table is not None and len(table) > 100  # pydantic's, annotated_types', Powertools' and ours
