@@ -20,6 +20,17 @@ class PlanningApplicationReferenceAssigned(EventPayload):
     body_sha256: str
 
 
+@event("SubmissionClaimed")
+class SubmissionClaimed(EventPayload):
+    """A submission id of the council's online service (ODP `metadata.id`) became this application: the only event of
+    the submission's own stream, appended with the reference and the application in one atomic append, so a repeat of
+    the submission finds its application with one read."""
+
+    submission_id: str
+    reference: str
+    body_sha256: str
+
+
 @event("PlanningApplicationSubmitted")
 class PlanningApplicationSubmitted(EventPayload):
     """An applicant's submission was received through the council's online service and accepted."""

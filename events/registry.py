@@ -29,6 +29,7 @@ EVENT_MODULES: dict[str, tuple[str, ...]] = {
     ),
     "events.application": (
         "PlanningApplicationReferenceAssigned",
+        "SubmissionClaimed",
         "PlanningApplicationSubmitted",
         "DocumentReceived",
         "DocumentFetchFailed",

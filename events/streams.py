@@ -11,8 +11,14 @@ def council_stream(council: str) -> str:
 
 
 def intake_stream(council: str) -> str:
-    """A council's reference sequence: which submission got which reference (serialises the numbering)."""
+    """A council's reference sequence: one PlanningApplicationReferenceAssigned per reference (serialises the
+    numbering; the next reference needs only its newest event)."""
     return f"council:{council}:intake"
+
+
+def submission_stream(council: str, submission_id: str) -> str:
+    """One submission id of the council's online service: which application it became (claimed once)."""
+    return f"submission:{council}:{submission_id}"
 
 
 def application_stream(council: str, reference: str) -> str:

@@ -1,8 +1,12 @@
-"""Accepting a submission: validate, number it once per `metadata.id`, store the original, append the event."""
+"""Accepting a submission: validate, number it once per `metadata.id`, store the original, record it.
+
+Whatever the council's history, accepting one reads two short things first (the submission's claim, and the newest
+reference on the council's intake stream, which a process remembers after its own appends) and then writes the
+reference, the claim and the application in one atomic append across the three streams.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import threading
 from collections.abc import Callable
@@ -10,14 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from events import Actor, NewEvent, canonical_json
-from events.application import PlanningApplicationSubmitted
-from events.streams import application_stream, intake_stream
+from events.application import PlanningApplicationSubmitted, SubmissionClaimed
+from events.streams import application_stream, intake_stream, submission_stream
 from services.intake.errors import Forbidden, InvalidSubmission, SubmissionConflict
-from services.intake.references import IntakeState, assign_reference, fold
+from services.intake.references import IntakePosition, assign_reference, position_after
 from shared.clock import Clock
 from shared.councils.settings import EffectiveCouncilSettings
-from shared.documents import DocumentStore
-from shared.eventstore import ConcurrencyError, EventStore
+from shared.documents import DocumentStore, StoredDocument
+from shared.eventstore import ConcurrencyError, EventStore, StreamAppend
 from shared.odp import OdpValidator, Submission, UnknownApplicationType, parse_submission
 
 MAX_ATTEMPTS = 50
@@ -35,7 +39,7 @@ class Accepted:
 
 
 class IntakeService:
-    """One per process: keeps each council's intake stream folded in memory and reads only what is new."""
+    """One per process: remembers where each council's intake stream stood after its own last append."""
 
     def __init__(
         self,
@@ -50,7 +54,7 @@ class IntakeService:
         self.clock = clock
         self.validator = validator
         self.council_settings = council_settings
-        self._states: dict[str, IntakeState] = {}
+        self._positions: dict[str, IntakePosition] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -70,6 +74,8 @@ class IntakeService:
         return parse_submission(payload)
 
     def submit(self, council: str, body: bytes, payload: Any, actor: Actor) -> Accepted:
+        """Accept a submission once per `metadata.id`: number it, store its original and record it, or find the
+        application an earlier delivery of the same submission became (different content is a conflict)."""
         submission = self.check(payload)
         if submission.organisation != council:
             raise Forbidden(
@@ -77,64 +83,79 @@ class IntakeService:
             )
         submission_id = str(submission.submission_id)
         body_sha256 = hashlib.sha256(canonical_json(payload)).hexdigest()
+        claim_stream = submission_stream(council, submission_id)
         with self._lock(council):
+            earlier = self._earlier(claim_stream, submission_id, body_sha256)
+            if earlier is not None:
+                return Accepted(council, earlier, created=False)
+            original = self._store_original(council, submission_id, body)
             for _ in range(MAX_ATTEMPTS):
-                state = self._refresh(council)
-                known = state.submissions.get(submission_id)
-                if known is not None:
-                    if known.body_sha256 != body_sha256:
-                        raise SubmissionConflict(
-                            f"Submission {submission_id} was already received with different content"
-                            f" (application {known.reference})"
-                        )
-                    self._complete(council, known.reference, submission, body, actor, assigned_now=False)
-                    return Accepted(council, known.reference, created=False)
+                position = self._positions.get(council)
+                if position is None:
+                    position = position_after(self.store.read_last(intake_stream(council)))
                 settings = self.council_settings(council)
+                received_at = self.clock.now()
                 assigned = assign_reference(
-                    state,
+                    position,
                     submission_id,
                     body_sha256,
                     submission.application_type,
                     settings.reference_suffix(submission.application_type),
-                    self.clock.now(),
+                    received_at,
                 )
+                claimed = SubmissionClaimed(
+                    submission_id=submission_id, reference=assigned.reference, body_sha256=body_sha256
+                )
+                submitted = PlanningApplicationSubmitted(
+                    reference=assigned.reference,
+                    received_at=received_at,
+                    submission=submission,
+                    payload_key=original.key,
+                    payload_sha256=original.sha256,
+                    payload_size=original.size,
+                )
+                appends = [
+                    StreamAppend(intake_stream(council), position.version, self._new(council, assigned, actor)),
+                    StreamAppend(claim_stream, 0, self._new(council, claimed, actor)),
+                    StreamAppend(
+                        application_stream(council, assigned.reference), 0, self._new(council, submitted, actor)
+                    ),
+                ]
                 try:
-                    self.store.append(intake_stream(council), state.version, [self._new(council, assigned, actor)])
+                    self.store.append_streams(appends)
                 except ConcurrencyError:
-                    continue  # another process numbered a submission first: read it and decide again
-                self._complete(council, assigned.reference, submission, body, actor, assigned_now=True)
+                    # Another process numbered a submission first, or received this very one: read and decide again.
+                    self._positions.pop(council, None)
+                    earlier = self._earlier(claim_stream, submission_id, body_sha256)
+                    if earlier is not None:
+                        return Accepted(council, earlier, created=False)
+                    continue
+                self._positions[council] = IntakePosition(position.version + 1, assigned.sequence)
                 return Accepted(council, assigned.reference, created=True)
         raise ConcurrencyError(intake_stream(council), -1)
 
-    def _complete(
-        self, council: str, reference: str, submission: Submission, body: bytes, actor: Actor, *, assigned_now: bool
-    ) -> None:
-        """Store the original and append the submission, unless a previous attempt already did (a reference this call
-        has just assigned has no application stream yet, so there is nothing to check)."""
-        stream = application_stream(council, reference)
-        if not assigned_now and self.store.stream_version(stream) > 0:
-            return
+    def _earlier(self, claim_stream: str, submission_id: str, body_sha256: str) -> str | None:
+        """The reference of an earlier accepted delivery of this submission, if any (a conflict if it differs)."""
+        claimed = self.store.read_last(claim_stream)
+        if claimed is None:
+            return None
+        claim = claimed.payload
+        assert isinstance(claim, SubmissionClaimed)
+        if claim.body_sha256 != body_sha256:
+            raise SubmissionConflict(
+                f"Submission {submission_id} was already received with different content"
+                f" (application {claim.reference})"
+            )
+        return claim.reference
+
+    def _store_original(self, council: str, submission_id: str, body: bytes) -> StoredDocument:
+        """The submission's bytes as received, under a key of the submission, not of a reference: a retry that gets
+        another number, or a concurrent repeat, writes the same object again."""
         body_hash = hashlib.sha256(body).hexdigest()
-        stored = self.documents.put(f"{council}/{reference}/submission-{body_hash}.json", body, "application/json")
-        event = PlanningApplicationSubmitted(
-            reference=reference,
-            received_at=self.clock.now(),
-            submission=submission,
-            payload_key=stored.key,
-            payload_sha256=stored.sha256,
-            payload_size=stored.size,
-        )
-        with contextlib.suppress(ConcurrencyError):  # a concurrent retry of the same submission completed it
-            self.store.append(stream, 0, [self._new(council, event, actor)])
+        return self.documents.put(f"{council}/submissions/{submission_id}/{body_hash}.json", body, "application/json")
 
-    def _new(self, council: str, payload: Any, actor: Actor) -> NewEvent:
-        return NewEvent(payload, council, actor, self.clock.now())
-
-    def _refresh(self, council: str) -> IntakeState:
-        state = self._states.get(council, IntakeState())
-        state = fold(self.store.read(intake_stream(council), from_version=state.version + 1), state)
-        self._states[council] = state
-        return state
+    def _new(self, council: str, payload: Any, actor: Actor) -> list[NewEvent]:
+        return [NewEvent(payload, council, actor, self.clock.now())]
 
     def _lock(self, council: str) -> threading.Lock:
         with self._guard:

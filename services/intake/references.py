@@ -1,13 +1,14 @@
-"""The council's reference sequence (pure): which submission has which reference, and the next reference.
+"""The council's reference sequence (pure): the next reference after the newest one assigned.
 
 References are `YY-NNNNN-SUFFIX`: the two-digit year received, a per-council sequence that keeps counting across
-years, and the suffix of the application type.
+years, and the suffix of the application type. The council's intake stream holds one
+PlanningApplicationReferenceAssigned per reference and nothing else, so the next number needs only its newest event,
+however many applications the council has received.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,43 +19,21 @@ LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
-class Assigned:
-    reference: str
-    body_sha256: str
+class IntakePosition:
+    """Where the council's intake stream stands: its version and the last sequence number assigned."""
 
-
-@dataclass(frozen=True)
-class IntakeState:
     version: int = 0
     last_sequence: int = 0
-    submissions: dict[str, Assigned] = field(default_factory=dict)
-
-    def apply(self, event: RecordedEvent) -> IntakeState:
-        return fold([event], self)
 
 
-def fold(events: Iterable[RecordedEvent], state: IntakeState | None = None) -> IntakeState:
-    """The state after `events`, in linear time: the submissions map is copied once per fold, not once per event
-    (a council's intake stream holds one event per application ever received)."""
-    state = state or IntakeState()
-    version, last_sequence = state.version, state.last_sequence
-    submissions: dict[str, Assigned] | None = None
-    for event in events:
-        version = event.version
-        payload = event.payload
-        if isinstance(payload, PlanningApplicationReferenceAssigned):
-            if submissions is None:
-                submissions = dict(state.submissions)
-            submissions[payload.submission_id] = Assigned(payload.reference, payload.body_sha256)
-            last_sequence = payload.sequence
-    if submissions is None and version == state.version:
-        return state
-    return replace(
-        state,
-        version=version,
-        last_sequence=last_sequence,
-        submissions=state.submissions if submissions is None else submissions,
-    )
+def position_after(newest: RecordedEvent | None) -> IntakePosition:
+    """The intake stream's position, from its newest event (None for a council that has received nothing)."""
+    if newest is None:
+        return IntakePosition()
+    payload = newest.payload
+    if not isinstance(payload, PlanningApplicationReferenceAssigned):
+        raise ValueError(f"{newest.stream_id} v{newest.version} is a {newest.event_type}, not a reference assignment")
+    return IntakePosition(newest.version, payload.sequence)
 
 
 def format_reference(received_at: datetime, sequence: int, suffix: str) -> str:
@@ -62,12 +41,15 @@ def format_reference(received_at: datetime, sequence: int, suffix: str) -> str:
 
 
 def assign_reference(
-    state: IntakeState, submission_id: str, body_sha256: str, application_type: str, suffix: str, received_at: datetime
+    position: IntakePosition,
+    submission_id: str,
+    body_sha256: str,
+    application_type: str,
+    suffix: str,
+    received_at: datetime,
 ) -> PlanningApplicationReferenceAssigned:
-    """The next reference for a submission the council has not seen before."""
-    if submission_id in state.submissions:
-        raise ValueError(f"submission {submission_id} already has reference {state.submissions[submission_id]}")
-    sequence = state.last_sequence + 1
+    """The next reference, for a submission the council has not seen before."""
+    sequence = position.last_sequence + 1
     return PlanningApplicationReferenceAssigned(
         submission_id=submission_id,
         reference=format_reference(received_at, sequence, suffix),

@@ -4,7 +4,8 @@ Layout (see `dynamodb_table`): one item per event, partition key `stream_id`, so
 bytes stored byte-exact as a UTF-8 string in `data`, with `prev_hash`/`hash` (the chain), `event_type`, `council`
 and `recorded_at` (the same ISO UTC text as in the JSON) beside them for filters. Appends are conditional on the
 (stream, version) key not existing: a single event is one PutItem, a batch is one TransactWriteItems (all or none,
-at most 100 events). BatchWriteItem is never used: it has no conditions and would silently overwrite.
+at most 100 events), and so is an `append_streams` across several streams (at most 100 events in all).
+BatchWriteItem is never used: it has no conditions and would silently overwrite.
 
 DynamoDB has no global order, so this store is not an EventFeed. On AWS consumers receive events from the table's
 DynamoDB Stream (NEW_IMAGE) through an EventBridge Pipe to the bus (`recorded_event_from_image` reads those images);
@@ -40,7 +41,13 @@ from shared.eventstore.dynamodb_table import (
     STREAMS_PARTITION,
     VERSION,
 )
-from shared.eventstore.port import GENESIS_HASH, ConcurrencyError, StreamVerification
+from shared.eventstore.port import (
+    GENESIS_HASH,
+    ConcurrencyError,
+    StreamAppend,
+    StreamVerification,
+    check_stream_appends,
+)
 from shared.eventstore.records import check_link, record
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on actions in one TransactWriteItems
@@ -83,32 +90,56 @@ class DynamoDbEventStore:
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
         if not events:
             raise ValueError("nothing to append")
-        if len(events) > MAX_TRANSACTION_ITEMS:
-            raise ValueError(f"{len(events)} events in one append; DynamoDB takes at most {MAX_TRANSACTION_ITEMS}")
-        # Why reading the last event and then writing the next version is safe without a lock: versions are
-        # contiguous and an item is never rewritten, so if version N+1 does not exist when the write lands (which
-        # its condition checks), N is still the stream's last event and the hash read from it under this strongly
-        # consistent read is still the right link. If another writer got in first, the condition fails. For the same
-        # reason the read is skipped when the hash of version N is already known (a new stream, or seen before).
+        return self._append_streams((StreamAppend(stream_id, expected_version, events),))[0]
+
+    def append_streams(self, appends: Sequence[StreamAppend]) -> list[list[RecordedEvent]]:
+        check_stream_appends(appends)
+        return self._append_streams(appends)
+
+    def _append_streams(self, appends: Sequence[StreamAppend]) -> list[list[RecordedEvent]]:
+        """One PutItem for a single event, else one TransactWriteItems with every event of every stream."""
+        total = sum(len(append.events) for append in appends)
+        if total > MAX_TRANSACTION_ITEMS:
+            raise ValueError(f"{total} events in one append; DynamoDB takes at most {MAX_TRANSACTION_ITEMS}")
+        links = [self._previous_hash(append) for append in appends]
+        recorded_at = self.clock.now()  # once, after every head was read: the same moment for all the streams
+        batches = [
+            record(append.events, append.stream_id, append.expected_version, recorded_at, link)
+            for append, link in zip(appends, links, strict=True)
+        ]
+        recorded_at_text = format_time(recorded_at)
+        writes: list[tuple[StreamAppend, Item]] = []
+        for append, link, recorded in zip(appends, links, batches, strict=True):
+            for event, data in recorded:
+                writes.append((append, _item(event, data, recorded_at_text, link)))
+                link = event.hash
+        if len(writes) == 1:
+            [(append, item)] = writes
+            self._put(append.stream_id, append.expected_version, item)
+        else:
+            self._transact(writes)
+        for recorded in batches:
+            last = recorded[-1][0]
+            self._saw(last.stream_id, last.version, last.hash)
+        return [[event for event, _ in recorded] for recorded in batches]
+
+    def _previous_hash(self, append: StreamAppend) -> str:
+        """The hash of the stream's event at the expected version (the genesis hash for a new stream).
+
+        Why reading the last event and then writing the next version is safe without a lock: versions are contiguous
+        and an item is never rewritten, so if version N+1 does not exist when the write lands (which its condition
+        checks), N is still the stream's last event and the hash read from it under this strongly consistent read is
+        still the right link. If another writer got in first, the condition fails. For the same reason the read is
+        skipped when the hash of version N is already known (a new stream, or seen before).
+        """
+        stream_id, expected_version = append.stream_id, append.expected_version
         previous_hash = self._known_hash(stream_id, expected_version)
         if previous_hash is None:
             last = self._last(stream_id, "#version, #hash")
             version, previous_hash = (int(last[VERSION]["N"]), last[HASH]["S"]) if last else (0, GENESIS_HASH)
             if version != expected_version:
                 raise ConcurrencyError(stream_id, expected_version, version)
-        recorded = record(events, stream_id, expected_version, self.clock.now(), previous_hash)
-        recorded_at = format_time(recorded[0][0].recorded_at)
-        items: list[Item] = []
-        link = previous_hash
-        for event, data in recorded:
-            items.append(_item(event, data, recorded_at, link))
-            link = event.hash
-        if len(items) == 1:
-            self._put(stream_id, expected_version, items[0])
-        else:
-            self._transact(stream_id, expected_version, items)
-        self._saw(stream_id, recorded[-1][0].version, recorded[-1][0].hash)
-        return [event for event, _ in recorded]
+        return previous_hash
 
     def read(
         self,
@@ -134,6 +165,14 @@ class DynamoDbEventStore:
         if events:
             self._saw(stream_id, events[-1].version, events[-1].hash)
         return events
+
+    def read_last(self, stream_id: str) -> RecordedEvent | None:
+        last = self._last(stream_id, "#data, #hash")
+        if last is None:
+            return None
+        event = deserialize(last[DATA]["S"], hash=last[HASH]["S"])
+        self._saw(stream_id, event.version, event.hash)
+        return event
 
     def stream_version(self, stream_id: str) -> int:
         last = self._last(stream_id, "#version")
@@ -247,8 +286,9 @@ class DynamoDbEventStore:
                 return
             raise _conflict(stream_id, expected_version, int(item[VERSION]["N"]), "ConditionalCheckFailed") from error
 
-    def _transact(self, stream_id: str, expected_version: int, items: list[Item]) -> None:
-        size = sum(_item_size(item) for item in items)
+    def _transact(self, writes: Sequence[tuple[StreamAppend, Item]]) -> None:
+        """One TransactWriteItems of every item; if cancelled, ConcurrencyError for the stream of the failing item."""
+        size = sum(_item_size(item) for _, item in writes)
         if size > MAX_TRANSACTION_BYTES:
             raise ValueError(f"a batch of {size} bytes; one DynamoDB transaction takes at most {MAX_TRANSACTION_BYTES}")
         puts = [
@@ -260,7 +300,7 @@ class DynamoDbEventStore:
                     "ExpressionAttributeNames": {"#version": VERSION},
                 }
             }
-            for item in items
+            for _, item in writes
         ]
         # botocore gives the call a ClientRequestToken, so its own retries of a transaction that did commit succeed.
         try:
@@ -268,11 +308,14 @@ class DynamoDbEventStore:
         except ClientError as error:
             if _code(error) != "TransactionCanceledException":
                 raise
+            # The reasons are in the order of the items, one each ("None" for an item that was not the cause).
             reasons = error.response.get("CancellationReasons") or []
-            for item, reason in zip(items, reasons, strict=False):
+            for (append, item), reason in zip(writes, reasons, strict=False):
                 # TransactionConflict: another transaction was writing the same (stream, version) at that moment.
                 if reason.get("Code") in ("ConditionalCheckFailed", "TransactionConflict"):
-                    raise _conflict(stream_id, expected_version, int(item[VERSION]["N"]), reason["Code"]) from error
+                    raise _conflict(
+                        append.stream_id, append.expected_version, int(item[VERSION]["N"]), reason["Code"]
+                    ) from error
             raise
 
 

@@ -55,9 +55,37 @@ def chain_hash(previous_hash: str, data: bytes) -> str:
     return hashlib.sha256(previous_hash.encode("ascii") + data).hexdigest()
 
 
+@dataclass(frozen=True)
+class StreamAppend:
+    """Events for one stream at the version the writer last saw (0 = a new stream), in a multi-stream append."""
+
+    stream_id: str
+    expected_version: int
+    events: Sequence[NewEvent]
+
+
+def check_stream_appends(appends: Sequence[StreamAppend]) -> None:
+    """Refuse a multi-stream append that is empty, has an append without events or names a stream twice."""
+    if not appends:
+        raise ValueError("nothing to append: no streams")
+    seen: set[str] = set()
+    for append in appends:
+        if not append.events:
+            raise ValueError(f"nothing to append to {append.stream_id!r}")
+        if append.stream_id in seen:
+            raise ValueError(f"stream {append.stream_id!r} appears twice in one append")
+        seen.add(append.stream_id)
+
+
 class EventStore(Protocol):
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
         """Append all events or none; raise ConcurrencyError unless the stream is at expected_version (0 = new)."""
+        ...
+
+    def append_streams(self, appends: Sequence[StreamAppend]) -> list[list[RecordedEvent]]:
+        """Append to several distinct streams atomically: all of them or none. Raise ConcurrencyError (for the first
+        stream not at its expected version) and append nothing if any stream moved; the result is each append's
+        recorded events, in the order given."""
         ...
 
     def read(
@@ -72,6 +100,10 @@ class EventStore(Protocol):
 
     def stream_version(self, stream_id: str) -> int:
         """The stream's current version (0 when it has no events)."""
+        ...
+
+    def read_last(self, stream_id: str) -> RecordedEvent | None:
+        """The stream's newest event, or None for an empty stream: one strongly consistent read, whatever its length."""
         ...
 
     def verify(self, stream_id: str) -> StreamVerification:

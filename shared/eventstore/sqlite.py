@@ -20,7 +20,13 @@ from typing import NamedTuple
 from events import NewEvent, RecordedEvent
 from events.serialization import deserialize_rows, format_time
 from shared.clock import Clock, SystemClock
-from shared.eventstore.port import GENESIS_HASH, ConcurrencyError, StreamVerification
+from shared.eventstore.port import (
+    GENESIS_HASH,
+    ConcurrencyError,
+    StreamAppend,
+    StreamVerification,
+    check_stream_appends,
+)
 from shared.eventstore.records import check_link, record
 
 SCHEMA = """
@@ -38,6 +44,7 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 _HEAD = "SELECT version, hash FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1"
+_LAST = "SELECT data, hash, position FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1"
 _INSERT = (
     "INSERT INTO events (stream_id, version, event_type, recorded_at, data, prev_hash, hash)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -128,38 +135,58 @@ class SqliteEventStore:
         with self._writer():
             return self._append(stream_id, expected_version, events)
 
+    def append_streams(self, appends: Sequence[StreamAppend]) -> list[list[RecordedEvent]]:
+        check_stream_appends(appends)
+        with self._writer():
+            return self._append_streams(appends)
+
     def _append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
         known = self._heads.get(stream_id)
         if known is not None and known[0] == expected_version and len(events) == 1:
             return self._append_one(stream_id, expected_version, known[1], events)
+        return self._append_streams((StreamAppend(stream_id, expected_version, events),))[0]
+
+    def _append_streams(self, appends: Sequence[StreamAppend]) -> list[list[RecordedEvent]]:
+        """Every append in one write transaction, in the order given (the caller holds the writer lock)."""
         cursor = self._cursor()
         execute = cursor.execute
         execute("BEGIN IMMEDIATE")
+        stream_id, expected_version = appends[0].stream_id, appends[0].expected_version
         try:
-            row = execute(_HEAD, (stream_id,)).fetchone()
-            version, previous_hash = row if row else (0, GENESIS_HASH)
-            if version != expected_version:
-                raise ConcurrencyError(stream_id, expected_version, version)
-            recorded_at = self.clock.now()
-            recorded = record(events, stream_id, expected_version, recorded_at, previous_hash)
+            links: list[str] = []
+            for append in appends:
+                row = execute(_HEAD, (append.stream_id,)).fetchone()
+                version, previous_hash = row if row else (0, GENESIS_HASH)
+                if version != append.expected_version:
+                    raise ConcurrencyError(append.stream_id, append.expected_version, version)
+                links.append(previous_hash)
+            recorded_at = self.clock.now()  # once, after every head was read: the same moment for all the streams
+            batches = [
+                record(append.events, append.stream_id, append.expected_version, recorded_at, link)
+                for append, link in zip(appends, links, strict=True)
+            ]
             recorded_at_text = format_time(recorded_at)
-            link = previous_hash
-            for event, data in recorded:
-                hash_ = event.hash
-                execute(_INSERT, (stream_id, event.version, event.event_type, recorded_at_text, data, link, hash_))
-                object.__setattr__(event, "position", cursor.lastrowid)
-                link = hash_
+            for append, link, recorded in zip(appends, links, batches, strict=True):
+                stream_id, expected_version = append.stream_id, append.expected_version
+                for event, data in recorded:
+                    hash_ = event.hash
+                    execute(_INSERT, (stream_id, event.version, event.event_type, recorded_at_text, data, link, hash_))
+                    object.__setattr__(event, "position", cursor.lastrowid)
+                    link = hash_
             execute("COMMIT")
         except sqlite3.IntegrityError:
+            # defensive: BEGIN IMMEDIATE holds the write lock from the head reads on, so no other writer can take a
+            # version in between; should one ever, name the stream whose insert failed
             execute("ROLLBACK")
             raise ConcurrencyError(stream_id, expected_version) from None
         except BaseException:
             if self._connection().in_transaction:
                 execute("ROLLBACK")
             raise
-        last = recorded[-1][0]
-        self._remember(stream_id, last.version, last.hash)
-        return [event for event, _ in recorded]
+        for recorded in batches:
+            last = recorded[-1][0]
+            self._remember(last.stream_id, last.version, last.hash)
+        return [[event for event, _ in recorded] for recorded in batches]
 
     def _append_one(
         self, stream_id: str, expected_version: int, previous_hash: str, events: Sequence[NewEvent]
@@ -213,6 +240,14 @@ class SqliteEventStore:
         if events:
             self._remember(stream_id, events[-1].version, events[-1].hash)
         return events
+
+    def read_last(self, stream_id: str) -> RecordedEvent | None:
+        rows = self._connection().execute(_LAST, (stream_id,)).fetchall()
+        if not rows:
+            return None
+        [event] = deserialize_rows(rows)
+        self._remember(stream_id, event.version, event.hash)
+        return event
 
     def stream_version(self, stream_id: str) -> int:
         row = self._connection().execute("SELECT MAX(version) FROM events WHERE stream_id = ?", (stream_id,)).fetchone()

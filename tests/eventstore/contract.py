@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -12,7 +13,7 @@ import pytest
 from events import Actor, NewEvent
 from events.council import CouncilCreated, CouncilSettingsChanged, CouncilSettingsChanges
 from shared.clock import FrozenClock
-from shared.eventstore import ConcurrencyError, EventStore, EventTooLarge, read_merged
+from shared.eventstore import ConcurrencyError, EventStore, EventTooLarge, StreamAppend, read_merged
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -30,8 +31,20 @@ def renamed(name: str) -> NewEvent:
     )
 
 
+@dataclass
+class SteppingClock(FrozenClock):
+    """A frozen clock that moves on by `step` each time it is read: shows whether one write reads it once."""
+
+    step: timedelta = timedelta(0)
+
+    def now(self) -> datetime:
+        moment = self.moment
+        self.moment = moment + self.step
+        return moment
+
+
 class EventStoreContract(abc.ABC):
-    clock: FrozenClock
+    clock: SteppingClock
 
     @abc.abstractmethod
     def make_store(self, clock: FrozenClock) -> EventStore:
@@ -41,9 +54,17 @@ class EventStoreContract(abc.ABC):
     def tamper(self, store: EventStore, stream_id: str, version: int, data: bytes) -> None:
         """Overwrite one stored event's bytes behind the store's back."""
 
+    def other_store(self, store: EventStore) -> EventStore:
+        """A second store on the same backing data (another process or Lambda), with nothing seen yet.
+
+        By default `make_store` again, which for a file-backed store opens the same file; an adapter whose
+        `make_store` creates new backing data overrides this.
+        """
+        return self.make_store(self.clock)
+
     @pytest.fixture
     def store(self) -> EventStore:
-        self.clock = FrozenClock(T0)
+        self.clock = SteppingClock(T0)
         return self.make_store(self.clock)
 
     @pytest.fixture
@@ -153,6 +174,131 @@ class EventStoreContract(abc.ABC):
         assert result.first_bad.version == 2
         assert result.first_bad.event_id == str(recorded[1].event_id) == str(second.event_id)
         assert "content" in result.first_bad.reason
+
+    # append_streams
+
+    def test_append_streams_to_new_streams(self, store, stream):
+        other = stream + ":documents"
+        self.clock.step = timedelta(milliseconds=1)  # a store that read the clock twice would show two moments
+        first, second = store.append_streams(
+            [StreamAppend(stream, 0, [created(), renamed("a")]), StreamAppend(other, 0, [renamed("d")])]
+        )
+        assert [(e.stream_id, e.version) for e in first] == [(stream, 1), (stream, 2)]
+        assert [(e.stream_id, e.version) for e in second] == [(other, 1)]
+        assert {e.recorded_at for e in first + second} == {T0}
+        assert store.read(stream) == first and store.read(other) == second
+        assert all(e.hash for e in first + second) and len({e.hash for e in first + second}) == 3
+        assert store.verify(stream).ok and store.verify(stream).events_checked == 2
+        assert store.verify(other).ok and store.verify(other).events_checked == 1
+        assert (store.stream_version(stream), store.stream_version(other)) == (2, 1)
+
+    def test_append_streams_results_follow_the_order_given(self, store, stream):
+        names = [stream + ":c", stream + ":a", stream + ":b"]
+        appends = [StreamAppend(name, 0, [renamed(name) for _ in range(i + 1)]) for i, name in enumerate(names)]
+        results = store.append_streams(appends)
+        assert [[e.stream_id for e in recorded] for recorded in results] == [[names[0]], [names[1]] * 2, [names[2]] * 3]
+        assert [recorded[0].payload.changes.name for recorded in results] == names
+
+    def test_append_streams_continues_existing_streams(self, store, stream):
+        other = stream + ":documents"
+        store.append(stream, 0, [created()])
+        store.append(other, 0, [renamed("d"), renamed("e")])
+        # this store wrote both heads, so it knows their hashes; a second store has to read them
+        documents, council = store.append_streams(
+            [StreamAppend(other, 2, [renamed("f")]), StreamAppend(stream, 1, [renamed("a"), renamed("b")])]
+        )
+        assert [e.version for e in documents] == [3] and [e.version for e in council] == [2, 3]
+        fresh = self.other_store(store)
+        council, documents = fresh.append_streams(
+            [StreamAppend(stream, 3, [renamed("c")]), StreamAppend(other, 3, [renamed("g"), renamed("h")])]
+        )
+        assert [e.version for e in council] == [4] and [e.version for e in documents] == [4, 5]
+        assert store.read(stream, from_version=4) == council and store.read(other, from_version=4) == documents
+        assert store.verify(stream).ok and store.verify(stream).events_checked == 4
+        assert store.verify(other).ok and store.verify(other).events_checked == 5
+
+    def test_append_streams_appends_nothing_when_one_stream_moved(self, store, stream):
+        other, third = stream + ":documents", stream + ":notes"
+        store.append(stream, 0, [created()])
+        for expected in (0, 5):  # behind (a stream this store saw at 1) and ahead (one it never saw there)
+            with pytest.raises(ConcurrencyError) as raised:
+                store.append_streams(
+                    [
+                        StreamAppend(other, 0, [renamed("d")]),
+                        StreamAppend(stream, expected, [renamed("late")]),
+                        StreamAppend(third, 0, [renamed("n")]),
+                    ]
+                )
+            assert raised.value.stream_id == stream and raised.value.expected_version == expected
+            assert store.stream_version(other) == 0 and store.read(other) == []
+            assert store.stream_version(third) == 0 and store.read(third) == []
+            assert [e.version for e in store.read(stream)] == [1]
+
+    def test_append_streams_after_someone_else_appended(self, store, stream):
+        other = stream + ":documents"
+        store.append(stream, 0, [created()])
+        self.other_store(store).append(stream, 1, [renamed("theirs")])  # this store still thinks it is at 1
+        with pytest.raises(ConcurrencyError) as raised:
+            store.append_streams([StreamAppend(other, 0, [renamed("d")]), StreamAppend(stream, 1, [renamed("mine")])])
+        assert raised.value.stream_id == stream and raised.value.expected_version == 1
+        assert store.stream_version(other) == 0 and store.read(other) == []
+        assert [e.payload.changes.name for e in store.read(stream, from_version=2)] == ["theirs"]
+        store.append_streams([StreamAppend(other, 0, [renamed("d")]), StreamAppend(stream, 2, [renamed("mine")])])
+        assert [e.version for e in store.read(stream)] == [1, 2, 3] and store.read(other)[0].version == 1
+        assert store.verify(stream).ok and store.verify(other).ok
+
+    def test_two_stores_racing_append_streams_on_a_new_stream(self, store, stream):
+        rival = self.other_store(store)
+        mine, rivals = stream + ":mine", stream + ":rival"
+        # both saw the stream empty; the store writes first, then the rival tries at the same version 0
+        won = store.append_streams([StreamAppend(stream, 0, [created()]), StreamAppend(mine, 0, [renamed("m")])])
+        with pytest.raises(ConcurrencyError) as raised:
+            rival.append_streams([StreamAppend(rivals, 0, [renamed("r")]), StreamAppend(stream, 0, [created("Rival")])])
+        assert raised.value.stream_id == stream and raised.value.expected_version == 0
+        assert rival.stream_version(rivals) == 0 and rival.read(rivals) == []
+        assert rival.read(stream) == won[0] and rival.read(mine) == won[1]
+        assert rival.verify(stream).ok and rival.verify(mine).ok
+
+    def test_append_streams_is_all_or_nothing_for_a_too_large_event(self, store, stream):
+        other = stream + ":documents"
+        with pytest.raises(EventTooLarge):
+            store.append_streams(
+                [StreamAppend(stream, 0, [created()]), StreamAppend(other, 0, [renamed("x" * 300_000)])]
+            )
+        assert store.stream_version(stream) == 0 and store.stream_version(other) == 0
+
+    def test_append_streams_refuses_what_is_not_a_set_of_appends(self, store, stream):
+        other = stream + ":documents"
+        with pytest.raises(ValueError):
+            store.append_streams([])
+        with pytest.raises(ValueError):
+            store.append_streams([StreamAppend(stream, 0, [created()]), StreamAppend(stream, 1, [renamed("a")])])
+        with pytest.raises(ValueError):
+            store.append_streams([StreamAppend(stream, 0, [created()]), StreamAppend(other, 0, [])])
+        assert store.stream_version(stream) == 0 and store.stream_version(other) == 0
+
+    # read_last
+
+    def test_read_last_of_an_empty_stream_is_none(self, store, stream):
+        assert store.read_last(stream) is None
+
+    def test_read_last_is_the_newest_event_with_its_hash(self, store, stream):
+        store.append(stream, 0, [created(), renamed("a"), renamed("b")])
+        assert store.read_last(stream) == store.read(stream)[-1]
+        store.append(stream, 3, [renamed("c"), renamed("d")])
+        last = store.read_last(stream)
+        assert last == store.read(stream)[-1]
+        assert last.version == 5 and last.payload.changes.name == "d"
+        assert last.hash and last.hash == store.read(stream, from_version=5)[0].hash
+
+    def test_read_last_lets_another_store_append_after_it(self, store, stream):
+        store.append(stream, 0, [created(), renamed("a")])
+        fresh = self.other_store(store)
+        last = fresh.read_last(stream)
+        assert last is not None and last.version == 2
+        fresh.append(stream, last.version, [renamed("b")])
+        assert store.read_last(stream).payload.changes.name == "b"
+        assert store.verify(stream).ok and store.verify(stream).events_checked == 3
 
     @abc.abstractmethod
     def stored_bytes(self, store: EventStore, stream_id: str, version: int) -> bytes:

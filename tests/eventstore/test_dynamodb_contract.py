@@ -10,7 +10,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from events import Actor, NewEvent
 from events.council import CouncilCreated
 from shared.clock import FrozenClock
-from shared.eventstore import ConcurrencyError
+from shared.eventstore import ConcurrencyError, StreamAppend
 from shared.eventstore.dynamodb import DynamoDbEventStore, recorded_event_from_image
 from shared.eventstore.dynamodb_table import (
     DATA,
@@ -43,6 +43,9 @@ class TestDynamoDbEventStore(EventStoreContract):
 
     def make_store(self, clock):
         return new_store(clock)
+
+    def other_store(self, store):
+        return DynamoDbEventStore(store.table_name, client=lean_client("dynamodb"), clock=self.clock)
 
     def stored_bytes(self, store, stream_id, version):
         return stored_item(store, stream_id, version)[DATA]["S"].encode("utf-8")
@@ -238,4 +241,100 @@ def test_an_append_reads_the_head_only_when_it_has_not_seen_it(store, stream):
     with pytest.raises(ConcurrencyError):
         other.append(stream, 3, [renamed("late")])  # it saw version 3, so it writes 4 blind: the condition refuses
     assert [e.payload.changes.name for e in store.read(stream, from_version=3)] == ["b", "c"]
+    assert store.verify(stream).ok
+
+
+def test_append_streams_is_one_transaction_or_one_put(store, stream):
+    counts = count_calls(store.client, "transact_write_items", "put_item", "batch_write_item", "query")
+    store.append_streams([StreamAppend(stream, 0, [created()]), StreamAppend(stream + ":documents", 0, [renamed("d")])])
+    assert counts == {"transact_write_items": 1, "put_item": 0, "batch_write_item": 0, "query": 0}
+    store.append_streams([StreamAppend(stream, 1, [renamed("a")])])
+    assert counts == {"transact_write_items": 1, "put_item": 1, "batch_write_item": 0, "query": 0}
+
+
+def test_append_streams_reads_only_the_heads_it_has_not_seen(store, stream):
+    other, third = stream + ":documents", stream + ":notes"
+    rival = DynamoDbEventStore(TABLE, client=boto3.client("dynamodb"), clock=FrozenClock(T0))
+    store.append(stream, 0, [created()])
+    rival.append(other, 0, [renamed("d")])
+    counts = count_calls(store.client, "query")
+    store.append_streams(
+        [
+            StreamAppend(stream, 1, [renamed("a")]),
+            StreamAppend(other, 1, [renamed("e")]),
+            StreamAppend(third, 0, [renamed("n")]),
+        ]
+    )
+    assert counts["query"] == 1  # the head of `other`; `stream` was written by this store and `third` is new
+    store.append_streams([StreamAppend(other, 2, [renamed("f")]), StreamAppend(third, 1, [renamed("o")])])
+    assert counts["query"] == 1  # both were written by the last append
+    assert all(store.verify(name).ok for name in (stream, other, third))
+
+
+def test_more_than_a_transaction_holds_across_streams_is_refused_before_writing(store, stream):
+    other = stream + ":documents"
+    counts = count_calls(store.client, "transact_write_items", "put_item", "query")
+    too_many = [
+        StreamAppend(stream, 0, [created()] + [renamed(str(i)) for i in range(59)]),
+        StreamAppend(other, 0, [renamed(str(i)) for i in range(41)]),
+    ]
+    with pytest.raises(ValueError, match="at most 100"):
+        store.append_streams(too_many)
+    assert counts == {"transact_write_items": 0, "put_item": 0, "query": 0}
+    assert store.stream_version(stream) == 0 and store.stream_version(other) == 0
+    store.append_streams([too_many[0], StreamAppend(other, 0, [renamed(str(i)) for i in range(40)])])
+    assert (store.stream_version(stream), store.stream_version(other)) == (60, 40)
+
+
+def test_more_bytes_than_a_transaction_holds_across_streams_is_refused_before_writing(store, stream):
+    other = stream + ":documents"
+    big = "x" * 200_000  # 21 events of about 200 KB: more than the 4 MB a transaction takes
+    counts = count_calls(store.client, "transact_write_items")
+    with pytest.raises(ValueError, match="bytes"):
+        store.append_streams(
+            [
+                StreamAppend(stream, 0, [renamed(f"{i}{big}") for i in range(11)]),
+                StreamAppend(other, 0, [renamed(f"{i}{big}") for i in range(10)]),
+            ]
+        )
+    assert counts["transact_write_items"] == 0
+    assert store.stream_version(stream) == 0 and store.stream_version(other) == 0
+
+
+def test_append_streams_losing_the_race_after_reading_the_heads(store, stream):
+    """The rival appends between this store's read of the head and its transaction: the failing stream is named."""
+    other = stream + ":documents"
+    rival = DynamoDbEventStore(TABLE, client=boto3.client("dynamodb"), clock=FrozenClock(T0))
+    rival.append(stream, 0, [created()])
+    rival_gets_in_first(store, rival, stream, [renamed("rival")])
+    with pytest.raises(ConcurrencyError) as raised:
+        store.append_streams([StreamAppend(other, 0, [renamed("d")]), StreamAppend(stream, 1, [renamed("mine")])])
+    assert raised.value.stream_id == stream and raised.value.expected_version == 1
+    assert any("version 2" in note for note in raised.value.__notes__)
+    assert store.read(other) == [] and [e.payload.changes.name for e in store.read(stream, from_version=2)] == ["rival"]
+
+
+def test_read_last_is_one_strongly_consistent_query(store, stream):
+    store.append(stream, 0, [created()] + [renamed(str(i)) for i in range(20)])
+    calls: list[dict] = []
+    query = store.client.query
+
+    def recorded_query(**kwargs):
+        calls.append(kwargs)
+        return query(**kwargs)
+
+    store.client.query = recorded_query
+    last = store.read_last(stream)
+    [call] = calls
+    assert call["ConsistentRead"] is True and call["ScanIndexForward"] is False and call["Limit"] == 1
+    assert last.version == 21 and last.hash == stored_item(store, stream, 21)["hash"]["S"]
+    assert store.read_last(stream + ":none") is None
+
+
+def test_read_last_lets_the_store_append_without_reading_the_head(store, stream):
+    DynamoDbEventStore(TABLE, client=boto3.client("dynamodb"), clock=FrozenClock(T0)).append(stream, 0, [created()])
+    last = store.read_last(stream)
+    counts = count_calls(store.client, "query")
+    store.append(stream, last.version, [renamed("a")])
+    assert counts["query"] == 0
     assert store.verify(stream).ok

@@ -1,12 +1,14 @@
-"""The council's reference sequence, folded from its intake stream."""
+"""The council's reference sequence: the next reference follows the newest one assigned."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from events import RecordedEvent
-from events.application import PlanningApplicationReferenceAssigned
-from services.intake.references import IntakeState, assign_reference, fold
+from events.application import PlanningApplicationReferenceAssigned, SubmissionClaimed
+from services.intake.references import IntakePosition, assign_reference, position_after
 from tests.intake.support import recorded_events
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -24,22 +26,28 @@ def assigned(version: int, sequence: int) -> RecordedEvent:
     return event
 
 
-def test_a_fold_continues_from_a_state_without_changing_it():
-    first = fold([assigned(1, 1), assigned(2, 2)])
-    later = fold([assigned(3, 3)], first)
-    assert (first.version, first.last_sequence, sorted(first.submissions)) == (2, 2, ["s1", "s2"])
-    assert (later.version, later.last_sequence, sorted(later.submissions)) == (3, 3, ["s1", "s2", "s3"])
-    assert fold([], later) is later
-    assert later.apply(assigned(4, 4)).submissions["s4"].reference == "26-00004-HAPP"
-    assert "s4" not in later.submissions
+def test_an_empty_intake_stream_starts_at_one():
+    assert position_after(None) == IntakePosition(0, 0)
+    nxt = assign_reference(position_after(None), "a", "1" * 64, "ldc.existing", "LDCE", T0)
+    assert (nxt.sequence, nxt.reference, nxt.submission_id) == (1, "26-00001-LDCE", "a")
 
 
-def test_a_long_stream_folds_to_its_last_sequence():
-    state = fold(assigned(n, n) for n in range(1, 20_001))
-    assert (state.version, state.last_sequence, len(state.submissions)) == (20_000, 20_000, 20_000)
-    nxt = assign_reference(state, "new", "1" * 64, "pp.full.householder", "HAPP", T0)
+def test_the_next_reference_follows_the_newest_one_however_long_the_stream():
+    position = position_after(assigned(20_000, 20_000))
+    assert position == IntakePosition(20_000, 20_000)
+    nxt = assign_reference(position, "new", "1" * 64, "pp.full.householder", "HAPP", T0)
     assert (nxt.sequence, nxt.reference) == (20_001, "26-20001-HAPP")
 
 
-def test_an_empty_state_starts_at_one():
-    assert assign_reference(IntakeState(), "a", "1" * 64, "ldc.existing", "LDCE", T0).reference == "26-00001-LDCE"
+def test_the_sequence_keeps_counting_across_years():
+    december = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    assert assign_reference(IntakePosition(7, 7), "x", "1" * 64, "ldc", "LDC", december).reference == "26-00008-LDC"
+    january = datetime(2027, 1, 1, 0, 30, tzinfo=UTC)
+    assert assign_reference(IntakePosition(8, 8), "y", "1" * 64, "ldc", "LDC", january).reference == "27-00009-LDC"
+
+
+def test_an_intake_stream_holding_anything_else_is_a_defect_named_at_once():
+    claim = SubmissionClaimed(submission_id="s", reference="26-00001-HAPP", body_sha256="0" * 64)
+    [event] = recorded_events([claim], "council:DEMO:intake", T0, first_version=1)
+    with pytest.raises(ValueError, match="not a reference assignment"):
+        position_after(event)

@@ -1,0 +1,164 @@
+"""Accepting submissions in several processes at once: one read of the newest reference, whatever the council's history;
+numbers without gaps or repeats; one application per submission id; nothing half-recorded."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from events import Actor, NewEvent
+from events.application import PlanningApplicationReferenceAssigned, PlanningApplicationSubmitted, SubmissionClaimed
+from events.streams import application_stream, intake_stream, submission_stream
+from services.intake.accept import IntakeService
+from services.intake.errors import SubmissionConflict
+from shared.clock import SystemClock
+from shared.councils.service import CouncilService
+from shared.documents.local import LocalDocumentStore
+from shared.eventstore.sqlite import SqliteEventStore
+from shared.odp import OdpValidator
+from tests.intake.support import example_paths, prepared
+
+ACTOR = Actor(kind="api_client", id="k-1", display_name="PlanX")
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+class Process:
+    """What one Lambda process has: its own store connection and intake service, on the shared log and bucket."""
+
+    def __init__(self, log: Path, documents: Path, odp_dir: Path) -> None:
+        self.store = SqliteEventStore(log, clock=SystemClock())
+        councils = CouncilService(self.store, SystemClock())
+        self.reads: list[str] = []
+        self.intake = IntakeService(
+            ReadCounting(self.store, self.reads),
+            LocalDocumentStore(documents),
+            SystemClock(),
+            OdpValidator(odp_dir / "schemas"),
+            councils.settings,
+        )
+
+    def submit(self, payload: dict) -> tuple[str, bool]:
+        import json
+
+        accepted = self.intake.submit("TST", json.dumps(payload).encode(), payload, ACTOR)
+        return accepted.reference, accepted.created
+
+
+class ReadCounting:
+    """The store, noting every whole-stream read."""
+
+    def __init__(self, store: SqliteEventStore, reads: list[str]) -> None:
+        self._store = store
+        self._reads = reads
+
+    def read(self, stream_id: str, *args, **kwargs):
+        self._reads.append(stream_id)
+        return self._store.read(stream_id, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+
+@pytest.fixture
+def processes(tmp_path, odp_dir):
+    first = Process(tmp_path / "events.sqlite", tmp_path / "documents", odp_dir)
+    CouncilService(first.store, SystemClock()).create_council("TST", "Test Council", "test")
+    second = Process(tmp_path / "events.sqlite", tmp_path / "documents", odp_dir)
+    return first, second
+
+
+def submission(index: int = 0) -> dict:
+    return prepared(example_paths()[index], "TST", None)
+
+
+def test_a_council_with_a_long_history_is_numbered_from_its_newest_reference_alone(processes):
+    first, second = processes
+    history = [
+        NewEvent(
+            PlanningApplicationReferenceAssigned(
+                submission_id=f"old-{n}",
+                reference=f"25-{n:05d}-HAPP",
+                sequence=n,
+                application_type="pp.full.householder",
+                body_sha256="0" * 64,
+            ),
+            "TST",
+            ACTOR,
+            T0,
+        )
+        for n in range(1, 1201)
+    ]
+    for start in range(0, len(history), 100):
+        first.store.append(intake_stream("TST"), start, history[start : start + 100])
+    reference, created = second.submit(submission())
+    assert created and reference.split("-")[1] == "01201"
+    assert intake_stream("TST") not in second.reads  # only its newest event was read
+
+
+def test_two_processes_number_distinct_submissions_without_gaps_or_repeats(processes):
+    first, second = processes
+    payloads = [submission(n % 3) for n in range(24)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda n: (first, second)[n % 2].submit(payloads[n]), range(len(payloads))))
+    assert all(created for _, created in results)
+    sequences = sorted(int(reference.split("-")[1]) for reference, _ in results)
+    assert sequences == list(range(1, 25))
+    store = first.store
+    for payload, (reference, _) in zip(payloads, results, strict=True):
+        [claim] = store.read(submission_stream("TST", payload["metadata"]["id"]))
+        assert isinstance(claim.payload, SubmissionClaimed) and claim.payload.reference == reference
+        [submitted] = store.read(application_stream("TST", reference))
+        assert isinstance(submitted.payload, PlanningApplicationSubmitted)
+    assert store.stream_version(intake_stream("TST")) == 24
+    assert store.verify(intake_stream("TST")).ok
+
+
+def test_one_submission_received_by_two_processes_at_once_becomes_one_application(processes):
+    payload = submission(1)
+    start = threading.Barrier(2)
+
+    def deliver(process: Process) -> list[tuple[str, bool]]:
+        start.wait()
+        return [process.submit(payload) for _ in range(10)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = [result for batch in pool.map(deliver, processes) for result in batch]
+    assert sum(created for _, created in results) == 1
+    assert len({reference for reference, _ in results}) == 1
+    store = processes[0].store
+    assert [s for s in store.stream_ids("application:TST:") if s.count(":") == 2] == [
+        application_stream("TST", results[0][0])
+    ]
+
+
+def test_a_process_that_remembered_an_old_position_takes_the_next_number(processes):
+    first, second = processes
+    assert first.submit(submission(0))[0].split("-")[1] == "00001"
+    assert second.submit(submission(1))[0].split("-")[1] == "00002"
+    assert first.submit(submission(2))[0].split("-")[1] == "00003"  # its remembered position was stale
+
+
+def test_a_repeat_with_other_content_is_refused_and_stores_nothing(processes, tmp_path):
+    first, second = processes
+    payload = submission(0)
+    reference, _ = first.submit(payload)
+    originals = sorted((tmp_path / "documents").rglob("*.json"))
+    changed = {**payload, "data": {**payload["data"], "proposal": {**payload["data"]["proposal"], "description": "x"}}}
+    with pytest.raises(SubmissionConflict, match=reference):
+        second.submit(changed)
+    assert sorted((tmp_path / "documents").rglob("*.json")) == originals
+    assert first.store.stream_version(intake_stream("TST")) == 1
+
+
+def test_the_original_is_kept_under_its_submission_id(processes, tmp_path):
+    first, _ = processes
+    payload = submission(0)
+    reference, _ = first.submit(payload)
+    [submitted] = first.store.read(application_stream("TST", reference))
+    key = submitted.payload.payload_key
+    assert key.startswith(f"TST/submissions/{payload['metadata']['id']}/")
+    assert (tmp_path / "documents" / key).is_file()
