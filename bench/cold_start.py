@@ -12,8 +12,8 @@ moto runs in this (the parent) process: `mock_aws()` holds the tables, bucket an
 (standard library, since moto's own server needs Flask) hands each request of a child to moto's dispatcher, so a
 child imports nothing of moto and finds AWS at `AWS_ENDPOINT_URL`. A child's environment is its function's, as
 the stack sets it (BOPS_RUNTIME=aws, BOPS_EVENT_TABLE, ...; BOPS_ODP_SCHEMA_DIR is a copy of the local ODP schemas
-with their compacted copies, BOPS_AWS_MODELS_DIR the lean botocore data and BOPS_CODE_CACHE_DIR the compiled dataclass
-methods, written as the build writes them into the Lambda asset). The floor uses plain boto3.
+with their compacted copies, BOPS_AWS_MODELS_DIR the lean botocore data and BOPS_CODE_CACHE_DIR the compiled generated
+code (shared/codecache.py), written as the build writes them into the Lambda asset). The floor uses plain boto3.
 
 Sample events, fresh for each run so that no run finds its work already done: an API Gateway REST proxy POST of an
 ODP householder submission with the authorizer context filled (intake API), a REQUEST authorizer event with a valid
@@ -218,8 +218,8 @@ class Handler:
 
 def lambda_files(work: Path) -> Path:
     """What the Lambda asset holds beside the code, written into `work` as the build writes it (Makefile,
-    cdk/lambda_code.py): the lean botocore data, the ODP schemas with their compacted copies, and the compiled dataclass
-    methods."""
+    cdk/lambda_code.py): the lean botocore data, the ODP schemas with their compacted copies, and the compiled generated
+    code."""
     from shared.aws.models import write_lean_models
     from shared.odp.compaction import write_compacted
 

@@ -1,5 +1,5 @@
-"""Record the compiled dataclass methods (`shared.codecache`) into the Lambda bundle, with a Python of the runtime's
-version found on this machine (as cdk/bytecode.py finds it).
+"""Record the compiled generated code (`shared.codecache`: dataclass methods, string annotations) into the Lambda
+bundle, with a Python of the runtime's version found on this machine (as cdk/bytecode.py finds it).
 
 Recording imports the bundle's code, so it needs that code's dependencies built for this machine: the bundle's are
 arm64 wheels for Lambda. They are installed from the same lock (boto3 and botocore included, which the runtime
@@ -27,7 +27,7 @@ def record_bundle(version: str, bundle: Path, requirements: Path | None) -> bool
     bundle = bundle.resolve()
     if python is None:
         print(
-            f"no Python {version} here: the bundle ships without compiled dataclass methods, so every cold start "
+            f"no Python {version} here: the bundle ships without compiled generated code, so every cold start "
             f"compiles them (`uv python install {version}` and run `make lambda-bundle` again)",
             file=sys.stderr,
         )

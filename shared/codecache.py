@@ -1,13 +1,17 @@
-"""Compiled code for the methods `@dataclass` generates, recorded at build time and shipped with the Lambda asset.
+"""Compiled code for the source texts the standard library generates at start-up, recorded at build time and shipped
+with the Lambda asset.
 
-`@dataclass` writes each class's `__init__`, `__repr__`, `__eq__`, `__setattr__`... as Python source and compiles it
-with `exec` when the class is created: about 0.6 ms of a class's ~0.9 ms. A handler's imports create 60 to 80
-dataclasses (pydantic's, annotated_types', Powertools', ours), so ~40 ms of every cold start is spent compiling the
-same few hundred texts again. The text depends only on the class definition, so it can be compiled once: `record`
-imports the code that runs on Lambda with a Python of the runtime's version and writes each text's code object to
-`<folder>/<cache tag>.marshal`; on Lambda, `install` (`shared.startup`) makes `dataclasses` compile through that
-table, and a text it does not hold is compiled as usual. The code object is the one `compile` would return, so the
-classes are identical either way.
+A cold start compiles the same texts every time: `@dataclass` writes each class's `__init__`, `__repr__`, `__eq__`...
+as source and runs it with `exec` (about 0.6 ms of a class's ~0.9 ms, and a handler's imports create 60 to 80
+dataclasses: pydantic's, annotated_types', Powertools', ours); `typing.ForwardRef` compiles every string annotation
+Pydantic evaluates (about a thousand per handler, ours being `from __future__ import annotations`); `namedtuple`
+compiles its `__new__`. Each text depends only on the definition it came from, so it can be compiled once: `record`
+imports the code that runs on Lambda with a Python of the runtime's version, builds its Pydantic models, and writes
+every text compiled meanwhile with its code object to `<folder>/<cache tag>.marshal`. On Lambda, `install`
+(`shared.startup`) makes those three modules compile through that table (their own `exec`, `compile` and `eval`
+names shadow the builtins, for them alone); a text it does not hold is compiled as usual. The code object is the one
+`compile` returns (the three modules use no `__future__` flags, so none are inherited), so what they build is
+identical either way.
 
     python -m shared.codecache FOLDER [MODULE ...]    # records the modules (default: events, shared, services)
 
@@ -17,7 +21,6 @@ A table from another Python version (bytecode magic number) is ignored; so is a 
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import importlib
 import marshal
 import os
@@ -25,12 +28,15 @@ import sys
 from collections.abc import Iterable, Iterator
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
-from types import CodeType
+from types import CodeType, ModuleType
 from typing import Any
 
 ASSET_FOLDER = "code-cache"  # the table's folder in the Lambda asset (cdk/lambda_code.py, cdk/codecache.py)
 DEFAULT_PACKAGES = ("events", "shared", "services")  # what runs on Lambda (cdk/lambda_code.py SOURCE_PACKAGES)
-_exec = builtins.exec
+FILENAME = "<string>"  # what exec, eval and these modules' compile calls name generated code
+Key = tuple[str, str]  # (mode, source)
+_compile, _exec, _eval = builtins.compile, builtins.exec, builtins.eval
+_installed: CodeTable | None = None
 
 
 def cache_file(folder: Path) -> Path:
@@ -38,34 +44,61 @@ def cache_file(folder: Path) -> Path:
     return Path(folder) / f"{sys.implementation.cache_tag}.marshal"
 
 
-class CompiledTexts:
-    """`exec` for `dataclasses`: a source text found in the table runs its recorded code; any other is compiled."""
+class CodeTable:
+    """`exec`, `eval` and `compile` for modules that compile generated text: a text in the table gets its recorded
+    code object, any other is compiled as usual (and kept, when recording)."""
 
-    def __init__(self, codes: dict[str, CodeType], record: bool = False) -> None:
+    def __init__(self, codes: dict[Key, CodeType], record: bool = False) -> None:
         self.codes = codes
         self.record = record
         self.hits = 0
 
-    def __call__(self, source: Any, globals: Any = None, locals: Any = None) -> None:  # exec's own parameter names
-        if type(source) is str:
-            code = self.codes.get(source)
-            if code is None:
-                code = compile(source, "<string>", "exec")
-                if self.record:
-                    self.codes[source] = code
-            else:
-                self.hits += 1
-            source = code
-        _exec(source, globals, locals)
+    def code(self, source: str, mode: str) -> CodeType:
+        code = self.codes.get((mode, source))
+        if code is None:
+            code = _compile(source, FILENAME, mode, dont_inherit=True)
+            if self.record:
+                self.codes[(mode, source)] = code
+        else:
+            self.hits += 1
+        return code
+
+    def exec(self, source: Any, globals: Any = None, locals: Any = None) -> None:  # the builtin's parameter names
+        _exec(self.code(source, "exec") if type(source) is str else source, globals, locals)
+
+    def eval(self, source: Any, globals: Any = None, locals: Any = None) -> Any:
+        return _eval(self.code(source, "eval") if type(source) is str else source, globals, locals)
+
+    def compile(
+        self, source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit: bool = False, optimize: int = -1
+    ) -> Any:
+        if type(source) is str and filename == FILENAME and flags == 0 and optimize == -1:
+            return self.code(source, mode)
+        return _compile(source, filename, mode, flags, dont_inherit=True, optimize=optimize)
 
 
-def installed() -> CompiledTexts | None:
-    """The table `dataclasses` compiles through, if one is installed."""
-    found = vars(dataclasses).get("exec")
-    return found if isinstance(found, CompiledTexts) else None
+def _hooked_modules() -> list[tuple[ModuleType, str, str]]:
+    """(module, the builtin's name it calls, the table's method) for every module that compiles generated text."""
+    import collections
+    import dataclasses
+    import typing
+
+    return [(dataclasses, "exec", "exec"), (typing, "compile", "compile"), (collections, "eval", "eval")]
 
 
-def load(folder: Path) -> dict[str, CodeType] | None:
+def _hook(table: CodeTable) -> None:
+    global _installed
+    for module, name, method in _hooked_modules():
+        setattr(module, name, getattr(table, method))
+    _installed = table
+
+
+def installed() -> CodeTable | None:
+    """The table the hooked modules compile through, if one is installed."""
+    return _installed
+
+
+def load(folder: Path) -> dict[Key, CodeType] | None:
     """The table recorded in `folder` for this interpreter, or None (missing, unreadable, another Python version)."""
     try:
         magic, codes = marshal.loads(cache_file(folder).read_bytes())
@@ -77,19 +110,22 @@ def load(folder: Path) -> dict[str, CodeType] | None:
 
 
 def install(folder: Path) -> bool:
-    """Make `dataclasses` use the table in `folder` (idempotent); False, and nothing changed, if there is none."""
-    if installed() is not None:
+    """Make the hooked modules use the table in `folder` (idempotent); False, and nothing changed, if there is none."""
+    if _installed is not None:
         return True
     codes = load(folder)
     if codes is None:
         return False
-    dataclasses.exec = CompiledTexts(codes)  # type: ignore[attr-defined]  # shadows the builtin for that module only
+    _hook(CodeTable(codes))
     return True
 
 
 def uninstall() -> None:
-    """Back to the builtin `exec` (tests)."""
-    vars(dataclasses).pop("exec", None)
+    """Back to the builtins (tests, and the end of a recording)."""
+    global _installed
+    for module, name, _ in _hooked_modules():
+        vars(module).pop(name, None)
+    _installed = None
 
 
 def modules_of(packages: Iterable[str]) -> Iterator[str]:
@@ -104,13 +140,15 @@ def modules_of(packages: Iterable[str]) -> Iterator[str]:
 
 
 def record(folder: Path, modules: Iterable[str]) -> tuple[int, list[str]]:
-    """Import the modules, write every dataclass text compiled meanwhile to `folder`; (texts, modules that failed).
+    """Import the modules and build their Pydantic models, then write every text compiled meanwhile to `folder`;
+    (texts, what failed).
 
-    Run it in a fresh interpreter of the runtime's version: classes created before it started are not recorded. The
+    Run it in a fresh interpreter of the runtime's version: what was built before it started is not recorded. The
     modules are imported as they are iterated, so a generator (`modules_of`) is walked with the recorder in place.
+    Models built on first use (`defer_build`) are built here, so the annotations they evaluate then are recorded too.
     """
-    recorder = CompiledTexts({}, record=True)
-    dataclasses.exec = recorder  # type: ignore[attr-defined]
+    recorder = CodeTable({}, record=True)
+    _hook(recorder)
     failed = []
     try:
         for name in modules:
@@ -118,6 +156,7 @@ def record(folder: Path, modules: Iterable[str]) -> tuple[int, list[str]]:
                 importlib.import_module(name)
             except Exception as error:  # a module this platform cannot import is left out, and named
                 failed.append(f"{name}: {type(error).__name__}: {error}")
+        failed.extend(_build_models())
     finally:
         uninstall()
     target = cache_file(folder)
@@ -128,6 +167,27 @@ def record(folder: Path, modules: Iterable[str]) -> tuple[int, list[str]]:
     return len(recorder.codes), failed
 
 
+def _build_models() -> list[str]:
+    """Build every Pydantic model not built yet (those of the recorded modules); what could not be built."""
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is None:
+        return []
+    failed = []
+    pending, seen = list(pydantic.BaseModel.__subclasses__()), set()
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        pending.extend(model.__subclasses__())
+        if not model.__pydantic_complete__ and not model.__pydantic_generic_metadata__["parameters"]:
+            try:
+                model.model_rebuild()
+            except Exception as error:  # e.g. a model whose annotations name types only a caller knows
+                failed.append(f"{model.__module__}.{model.__qualname__}: {type(error).__name__}: {error}")
+    return failed
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__.strip().splitlines()[-3].strip(), file=sys.stderr)
@@ -136,7 +196,7 @@ def main(argv: list[str]) -> int:
     texts, failed = record(folder, names or modules_of(DEFAULT_PACKAGES))
     for failure in failed:
         print(f"not recorded: {failure}", file=sys.stderr)
-    print(f"{cache_file(folder)}: {texts} compiled dataclass texts")
+    print(f"{cache_file(folder)}: {texts} compiled texts")
     return 0
 
 

@@ -6,8 +6,9 @@ and almost no garbage, yet CPython's cyclic collector runs every 700 net allocat
 raised so far that no collection runs while a handler starts and serves its first request (at 50,000 the intake API
 still ran two, ~35 ms); the older generations keep their ratios. A Lambda process serves one request at a time, so a
 young collection every 250,000 net allocations later costs a pause of a few tens of milliseconds now and then, no more
-than the full collections of the start-up heap it saves. The methods `@dataclass` generates are compiled from the code
-the asset carries for them (`shared.codecache`), not from source. Elsewhere (tests, `bops serve`) nothing changes.
+than the full collections of the start-up heap it saves. The source that `@dataclass`, string annotations and
+`namedtuple` generate is not compiled: the asset carries its code (`shared.codecache`). Elsewhere (tests, `bops serve`)
+nothing changes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import gc
 from collections.abc import Mapping
 
 LAMBDA_YOUNG_THRESHOLD = 250_000
-CODE_CACHE_VARIABLE = "BOPS_CODE_CACHE_DIR"  # the asset's compiled dataclass methods (shared.codecache)
+CODE_CACHE_VARIABLE = "BOPS_CODE_CACHE_DIR"  # the asset's compiled generated code (shared.codecache)
 # Packages whose `__init__` imports far more than our handlers use, run only when something needs it
 # (`shared.lazy.defer_package_inits`). Powertools' event_handler imports every resolver (AppSync with asyncio, Bedrock,
 # VPC Lattice...) where the intake API uses the REST one: ~27 ms of its cold start. Its REST resolver takes five event
@@ -29,8 +30,8 @@ def on_lambda(environ: Mapping[str, str]) -> bool:
 
 
 def tune_lambda_start(environ: Mapping[str, str]) -> None:
-    """On Lambda: collect garbage less often, compile dataclasses from the asset's recorded code and defer heavy
-    package inits (idempotent; nothing elsewhere)."""
+    """On Lambda: collect garbage less often, take generated code from the asset's table and defer heavy package
+    inits (idempotent; nothing elsewhere)."""
     if not on_lambda(environ):
         return
     tune_garbage_collection()

@@ -60,5 +60,5 @@ def test_the_bundle_recording_uses_an_interpreter_of_the_given_version_and_the_b
     (bundle / "services" / "__init__.py").write_text("")
     assert record_bundle(version, bundle, None)
     table = load(bundle / ASSET_FOLDER)
-    assert table is not None and any("planning_ref" in text for text in table)
+    assert table is not None and any("planning_ref" in text for _, text in table)
     assert not record_bundle("2.1", bundle, None)
