@@ -610,9 +610,12 @@ def main() -> None:
             run_child(handler.handler, handler.environment, handler.memory_mb, handler.sample(), endpoint, work)
         progress("warm-up runs done" + (" (no bytecode cache: every run compiles from source)" if NO_BYTECODE else ""))
         for run in range(1, RUNS + 1):
+            # A round's samples are made before its first child starts, so that no child runs right after the parent
+            # has worked (making a document-fetcher sample submits an application in-process).
+            samples = {handler.key: handler.sample() for handler in (floor, *found)}
             for handler in (floor, *found):
                 measured, _ = run_child(
-                    handler.handler, handler.environment, handler.memory_mb, handler.sample(), endpoint, work
+                    handler.handler, handler.environment, handler.memory_mb, samples[handler.key], endpoint, work
                 )
                 if not handler.check(measured["result"]):
                     raise SystemExit(f"{handler.handler} answered {measured['result']!r}")
