@@ -8,9 +8,10 @@
 
 The embedded runtime calls the same handlers and sets `POWERTOOLS_METRICS_DISABLED` (`bops/environment.py`), so
 `bops serve` prints no metric lines. Called in-process without a Lambda context (tests), a handler logs and counts
-without the context fields. Traces come from Lambda's active tracing (the stack), not Powertools Tracer: importing
-the X-Ray SDK it needs takes ~300 ms, about a whole cold start of `bench/cold_start.py`. Logger and Metrics cost a
-handler nearly nothing: `import aws_lambda_powertools` already imports both.
+without the context fields; what a handler adds to its lines (`append_keys`) is kept per thread, since `bops serve`
+runs handlers on several threads at once. Traces come from Lambda's active tracing (the stack), not Powertools
+Tracer: importing the X-Ray SDK it needs takes ~300 ms, about a whole cold start of `bench/cold_start.py`. Logger
+and Metrics cost a handler nearly nothing: `import aws_lambda_powertools` already imports both.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DE
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 
+def append_keys(**keys: object) -> None:
+    """Keys for the log lines of the current invocation only. They are kept per thread: `bops serve` runs handlers
+    on several threads of one process, where Powertools' shared keys would show in another request's lines."""
+    logger.thread_safe_append_keys(**keys)
+
+
 def count(name: str, value: float = 1) -> None:
     """Add to a metric of this invocation (a CloudWatch Count), published when the handler returns."""
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
@@ -50,8 +57,10 @@ def observed(handler: Handler) -> Handler:
 
     @wraps(handler)
     def run(event: Any, context: Any = None) -> Any:
+        logger.thread_safe_clear_keys()  # this thread's keys of an earlier invocation (`append_keys`)
         if context is None:
-            logger.clear_state()  # no context fields left over from an earlier invocation
+            if "function_request_id" in logger.get_current_keys():  # left by a Lambda invocation (tests do both)
+                logger.clear_state()
             return in_process(event, context)
         return in_lambda(event, context)
 

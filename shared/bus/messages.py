@@ -93,12 +93,12 @@ EventHandler = Callable[[RecordedEvent], None]
 def subscriber(handle: EventHandler) -> Callable[[dict[str, Any], Any], dict[str, str]]:
     """Turn `handle(event)` into a Lambda handler for bus messages (`shared.observability`: logs with the Lambda
     context, metrics); errors propagate so the bus retries."""
-    from shared.observability import count, logger, observed
+    from shared.observability import append_keys, count, observed
 
     @wraps(handle)
     def lambda_handler(message: dict[str, Any], context: Any = None) -> dict[str, str]:
         event = parse_bus_message(message)
-        logger.append_keys(event_id=str(event.event_id), event_type=event.event_type, stream_id=event.stream_id)
+        append_keys(event_id=str(event.event_id), event_type=event.event_type, stream_id=event.stream_id)
         handle(event)
         count("EventsHandled")
         return {"status": "handled", "event_id": str(event.event_id)}

@@ -96,3 +96,49 @@ def test_the_embedded_runtime_prints_no_metric_lines(tmp_path):
     lines = run(COUNTED, tmp_path, POWERTOOLS_METRICS_DISABLED="true")
     assert metrics_of(lines) == []
     assert [line["what"] for line in lines if line.get("message") == "counting"] == ["apples", "pears"]
+
+
+CONCURRENT = """
+import threading
+from datetime import UTC, datetime
+from events import Actor, NewEvent
+from events.council import ApiKeyCreated
+from shared.bus import bus_message, subscriber
+from shared.eventstore.sqlite import SqliteEventStore
+from shared.observability import logger
+
+log = SqliteEventStore({log!r})
+for n in range(2):
+    payload = ApiKeyCreated(key_id=f"k{{n}}", name="PlanX", scopes=("x",), key_hash="h", prefix="p")
+    log.append(f"council:C{{n}}", 0, [NewEvent(payload, f"C{{n}}", Actor.system(), datetime(2026, 1, 5, tzinfo=UTC))])
+messages = [bus_message(stored, stored.position, "eu-west-2") for stored in log.read_all_stored()]
+in_first, both_started, first_logged = threading.Event(), threading.Barrier(2), threading.Event()
+
+@subscriber
+def handle(event):
+    if event.stream_id == "council:C0":
+        in_first.set()
+        both_started.wait()  # the other invocation has now added its keys too, after this one
+        logger.info(f"handling {{event.stream_id}}")
+        first_logged.set()
+    else:
+        both_started.wait()
+        first_logged.wait()
+        logger.info(f"handling {{event.stream_id}}")
+
+threads = [threading.Thread(target=handle, args=(message,)) for message in messages]
+threads[0].start()
+in_first.wait()
+threads[1].start()
+for thread in threads:
+    thread.join()
+"""
+
+
+def test_handlers_running_on_several_threads_log_their_own_keys_only(tmp_path):
+    lines = run(CONCURRENT.format(log=str(tmp_path / "events.sqlite")), tmp_path, POWERTOOLS_METRICS_DISABLED="true")
+    handled = [line for line in lines if line.get("message", "").startswith("handling")]
+    assert len(handled) == 2
+    for line in handled:
+        assert line["message"] == f"handling {line['stream_id']}"  # its own invocation's keys, not the other's
+        assert line["event_type"] == "ApiKeyCreated" and line["event_id"]
