@@ -45,28 +45,29 @@ def cache_file(folder: Path) -> Path:
 
 
 class CodeTable:
-    """`exec`, `eval` and `compile` for modules that compile generated text: a text in the table gets its recorded
-    code object, any other is compiled as usual (and kept, when recording)."""
+    """`exec`, `eval` and `compile` for modules that compile generated text: a text in the table gets its code
+    object, any other is compiled as usual and kept (a process compiles the same annotation texts again and again)."""
 
-    def __init__(self, codes: dict[Key, CodeType], record: bool = False) -> None:
+    def __init__(self, codes: dict[Key, CodeType]) -> None:
         self.codes = codes
-        self.record = record
         self.hits = 0
 
     def code(self, source: str, mode: str) -> CodeType:
         code = self.codes.get((mode, source))
         if code is None:
-            code = _compile(source, FILENAME, mode, dont_inherit=True)
-            if self.record:
-                self.codes[(mode, source)] = code
+            code = self.codes[(mode, source)] = _compile(source, FILENAME, mode, dont_inherit=True)
         else:
             self.hits += 1
         return code
 
     def exec(self, source: Any, globals: Any = None, locals: Any = None) -> None:  # the builtin's parameter names
+        if globals is None:  # as the builtin: the caller's namespaces (ours would be this module's)
+            globals, locals = _callers_namespaces(locals)
         _exec(self.code(source, "exec") if type(source) is str else source, globals, locals)
 
     def eval(self, source: Any, globals: Any = None, locals: Any = None) -> Any:
+        if globals is None:
+            globals, locals = _callers_namespaces(locals)
         return _eval(self.code(source, "eval") if type(source) is str else source, globals, locals)
 
     def compile(
@@ -75,6 +76,12 @@ class CodeTable:
         if type(source) is str and filename == FILENAME and flags == 0 and optimize == -1:
             return self.code(source, mode)
         return _compile(source, filename, mode, flags, dont_inherit=True, optimize=optimize)
+
+
+def _callers_namespaces(locals: Any) -> tuple[dict[str, Any], Any]:
+    """The globals (and, unless given, locals) of the code that called `exec` or `eval`."""
+    frame = sys._getframe(2)
+    return frame.f_globals, frame.f_locals if locals is None else locals
 
 
 def _hooked_modules() -> list[tuple[ModuleType, str, str]]:
@@ -147,7 +154,7 @@ def record(folder: Path, modules: Iterable[str]) -> tuple[int, list[str]]:
     modules are imported as they are iterated, so a generator (`modules_of`) is walked with the recorder in place.
     Models built on first use (`defer_build`) are built here, so the annotations they evaluate then are recorded too.
     """
-    recorder = CodeTable({}, record=True)
+    recorder = CodeTable({})
     _hook(recorder)
     failed = []
     try:

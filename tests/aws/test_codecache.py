@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.codecache import cache_file, load, record, uninstall
+from shared.codecache import CodeTable, cache_file, load, record, uninstall
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -171,3 +171,16 @@ def test_the_default_recording_covers_the_code_that_runs_on_lambda(tmp_path):
     assert modes == {"exec", "eval"} and len(table) > 300  # dataclasses (pydantic's, Powertools', ours), annotations
     assert ("eval", "EffectiveCouncilSettings") in table or any("Council" in text for _, text in table)
     assert not any(code.co_flags & __future__.annotations.compiler_flag for code in table.values())
+
+
+MARKER = 41
+
+
+def test_without_namespaces_the_code_runs_in_the_callers_as_with_the_builtins():
+    table = CodeTable({})
+    local_value = 1  # noqa: F841 (read by the evaluated text)
+    assert table.eval("MARKER + local_value") == eval("MARKER + local_value") == 42
+    found: dict[str, int] = {}
+    table.exec("doubled = MARKER * 2", None, found)
+    assert found == {"doubled": 82}
+    assert table.eval("MARKER + local_value") == 42 and table.hits == 1  # the second time from the table
