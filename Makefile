@@ -24,6 +24,7 @@ run: uv
 
 test: install
 	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
 	$(UV) run --no-sync pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: install

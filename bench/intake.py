@@ -77,7 +77,10 @@ def free_port() -> int:
 def bops(data_dir: Path, *args: str) -> dict:
     output = subprocess.run(
         [sys.executable, "-m", "bops.cli", *args, "--data-dir", str(data_dir)],
-        cwd=PROJECT, check=True, capture_output=True, text=True,
+        cwd=PROJECT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(output)
 
@@ -97,8 +100,12 @@ def post_all(port: int, key: str, payloads: list[bytes], results: multiprocessin
         if connection is None:
             connection = local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         started = time.perf_counter()
-        connection.request("POST", "/api/v2/planning_applications", body,
-                           {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        connection.request(
+            "POST",
+            "/api/v2/planning_applications",
+            body,
+            {"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
         response = connection.getresponse()
         response.read()
         return response.status, (time.perf_counter() - started) * 1000
@@ -140,17 +147,54 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=WORK) as directory:
         data_dir = Path(directory) / "data"
         bops(data_dir, "councils", "create", COUNCIL, "--name", "Benchmark Council", "--slug", "bench", "--json")
-        subprocess.run([sys.executable, "-m", "bops.cli", "councils", "set", COUNCIL, "--allow-download-host",
-                        file_base.removeprefix("http://"), "--data-dir", str(data_dir)], cwd=PROJECT, check=True,
-                       capture_output=True)
-        key = bops(data_dir, "api-keys", "create", "--council", COUNCIL, "--name", "bench", "--scope",
-                   "planning_application:write", "--json")["key"]
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bops.cli",
+                "councils",
+                "set",
+                COUNCIL,
+                "--allow-download-host",
+                file_base.removeprefix("http://"),
+                "--data-dir",
+                str(data_dir),
+            ],
+            cwd=PROJECT,
+            check=True,
+            capture_output=True,
+        )
+        key = bops(
+            data_dir,
+            "api-keys",
+            "create",
+            "--council",
+            COUNCIL,
+            "--name",
+            "bench",
+            "--scope",
+            "planning_application:write",
+            "--json",
+        )["key"]
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("BOPS_")}
         server = subprocess.Popen(
-            [sys.executable, "-m", "bops.cli", "serve", "--quiet", "--port", str(port), "--data-dir", str(data_dir),
-             *(["--workers", os.environ["BENCH_WORKERS"]] if "BENCH_WORKERS" in os.environ else [])],
-            cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "bops.cli",
+                "serve",
+                "--quiet",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(data_dir),
+                *(["--workers", os.environ["BENCH_WORKERS"]] if "BENCH_WORKERS" in os.environ else []),
+            ],
+            cwd=PROJECT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             for _ in range(300):
@@ -178,15 +222,19 @@ def main() -> None:
     per_s = len(created) / elapsed
     print(f"{len(created)} created, {len(failures)} not ({sorted(set(failures))}), in {elapsed:.2f} s", flush=True)
     inprocess = in_process(payloads[: min(len(payloads), 1000)], file_base)
-    print(json.dumps({
-        "submissions_per_s": round(per_s, 1),
-        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
-        "inprocess_per_s": round(inprocess, 1),
-        "ratio": round(per_s / inprocess, 3),
-        "drain_s": round(drain_s, 2),
-        "submissions": len(payloads),
-        "clients": CLIENTS,
-    }))
+    print(
+        json.dumps(
+            {
+                "submissions_per_s": round(per_s, 1),
+                "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
+                "inprocess_per_s": round(inprocess, 1),
+                "ratio": round(per_s / inprocess, 3),
+                "drain_s": round(drain_s, 2),
+                "submissions": len(payloads),
+                "clients": CLIENTS,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -44,9 +44,11 @@ class Checkpoints:
         store.connection().executescript(SCHEMA)
 
     def get(self, subscriber: str) -> int:
-        row = self.store.connection().execute(
-            "SELECT position FROM relay_checkpoints WHERE subscriber = ?", (subscriber,)
-        ).fetchone()
+        row = (
+            self.store.connection()
+            .execute("SELECT position FROM relay_checkpoints WHERE subscriber = ?", (subscriber,))
+            .fetchone()
+        )
         return row[0] if row else 0
 
     def advance(self, subscriber: str, seen: int, position: int) -> bool:

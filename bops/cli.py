@@ -21,8 +21,14 @@ DATA_DIR_HELP = "Where the event log, read models, documents and secrets live (d
 def data_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """Every command takes --data-dir, so several independent instances can run side by side."""
 
-    @click.option("--data-dir", type=click.Path(path_type=Path), envvar="BOPS_DATA_DIR", default=Path(".bops"),
-                  show_default=True, help=DATA_DIR_HELP)
+    @click.option(
+        "--data-dir",
+        type=click.Path(path_type=Path),
+        envvar="BOPS_DATA_DIR",
+        default=Path(".bops"),
+        show_default=True,
+        help=DATA_DIR_HELP,
+    )
     @functools.wraps(command)
     def wrapper(*args: Any, data_dir: Path, **kwargs: Any) -> Any:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -72,17 +78,40 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--data-dir", type=click.Path(path_type=Path), envvar="BOPS_DATA_DIR", default=Path(".bops"),
-              show_default=True, help=DATA_DIR_HELP)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    envvar="BOPS_DATA_DIR",
+    default=Path(".bops"),
+    show_default=True,
+    help=DATA_DIR_HELP,
+)
 @click.option("--now", help="Freeze time at this ISO moment (tests, demos).")
 @click.option("--time-offset", "time_offset", type=float, help="Shift time by this many days.")
-@click.option("--odp-schema-dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              envvar="BOPS_ODP_SCHEMA_DIR", help="Folder of the ODP JSON Schemas (default ../shared/odp/schemas).")
-@click.option("--workers", type=click.IntRange(0, 64), default=os.cpu_count() or 1, show_default=True,
-              help="HTTP worker processes (0: serve HTTP in the relay's process).")
+@click.option(
+    "--odp-schema-dir",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    envvar="BOPS_ODP_SCHEMA_DIR",
+    help="Folder of the ODP JSON Schemas (default ../shared/odp/schemas).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="HTTP worker processes (0: serve HTTP in the relay's process).",
+)
 @click.option("--quiet", is_flag=True, help="Print only the URL line.")
-def serve(host: str, port: int, data_dir: Path, now: str | None, time_offset: float | None,
-          odp_schema_dir: Path | None, workers: int, quiet: bool) -> None:
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path,
+    now: str | None,
+    time_offset: float | None,
+    odp_schema_dir: Path | None,
+    workers: int,
+    quiet: bool,
+) -> None:
     """Start the whole system on this machine: HTTP server, event log, relay and subscribers."""
     from bops.demo import banner, ensure_demo
     from bops.runtime import EmbeddedRuntime, RuntimeOptions
@@ -139,17 +168,31 @@ def councils_list(as_json: bool) -> None:
 @click.option("--name")
 @click.option("--public-base-url")
 @click.option("--allow-download-host", "hosts", multiple=True, help="A host files may be downloaded from (repeat).")
-@click.option("--reference-suffix", "suffixes", multiple=True, metavar="TYPE=SUFFIX",
-              help="Override the reference suffix of an ODP type code (repeat).")
+@click.option(
+    "--reference-suffix",
+    "suffixes",
+    multiple=True,
+    metavar="TYPE=SUFFIX",
+    help="Override the reference suffix of an ODP type code (repeat).",
+)
 @click.option("--reply-to-email")
-@click.option("--download-credential", help="The api-key header for the council's private PlanX files (kept in the "
-              "secrets store, never in the log).")
+@click.option(
+    "--download-credential",
+    help="The api-key header for the council's private PlanX files (kept in the secrets store, never in the log).",
+)
 @json_option
 @data_dir_option
 @fail_on_domain_errors
-def councils_set(code: str, name: str | None, public_base_url: str | None, hosts: tuple[str, ...],
-                 suffixes: tuple[str, ...], reply_to_email: str | None, download_credential: str | None,
-                 as_json: bool) -> None:
+def councils_set(
+    code: str,
+    name: str | None,
+    public_base_url: str | None,
+    hosts: tuple[str, ...],
+    suffixes: tuple[str, ...],
+    reply_to_email: str | None,
+    download_credential: str | None,
+    as_json: bool,
+) -> None:
     """Record new settings for a council (over its deployment configuration)."""
     from events.council import CouncilSettingsChanges
 
@@ -199,8 +242,11 @@ def officers_create(council: str, email: str, name: str, role: str, password: st
     from shared.wiring import dependencies
 
     officer = councils_service().create_officer(council, email, name, role, password, dependencies().secrets)
-    emit(as_json, {"id": officer.id, "council": council, "email": officer.email, "name": officer.name,
-                   "role": officer.role}, f"Created officer {officer.email} ({officer.role}) id {officer.id}")
+    emit(
+        as_json,
+        {"id": officer.id, "council": council, "email": officer.email, "name": officer.name, "role": officer.role},
+        f"Created officer {officer.email} ({officer.role}) id {officer.id}",
+    )
 
 
 @officers.command("list")
@@ -216,8 +262,11 @@ def officers_list(council: str | None, as_json: bool) -> None:
         for code in codes
         for o in service.list_officers(code)
     ]
-    emit(as_json, {"officers": rows},
-         "\n".join(f"{r['council']:<5} {r['role']:<14} {r['email']:<32} {r['name']}" for r in rows))
+    emit(
+        as_json,
+        {"officers": rows},
+        "\n".join(f"{r['council']:<5} {r['role']:<14} {r['email']:<32} {r['name']}" for r in rows),
+    )
 
 
 @main.group("api-keys")
@@ -236,8 +285,11 @@ def api_keys_create(council: str, name: str, scopes: tuple[str, ...], as_json: b
     """Issue an API key. The key is printed once and stored only as a hash."""
     view, key = councils_service().create_api_key(council, name, scopes)
     _apply_api_keys()
-    emit(as_json, {"id": view.id, "key": key, "council": council, "scopes": list(view.scopes)},
-         f"API key {view.id} for {council}: {key}\n(shown once: keep it safe)")
+    emit(
+        as_json,
+        {"id": view.id, "key": key, "council": council, "scopes": list(view.scopes)},
+        f"API key {view.id} for {council}: {key}\n(shown once: keep it safe)",
+    )
 
 
 @api_keys.command("list")
@@ -249,14 +301,27 @@ def api_keys_list(council: str | None, as_json: bool) -> None:
     service = councils_service()
     codes = [council] if council else [state.code for state in service.list_councils()]
     rows = [
-        {"council": code, "id": k.id, "name": k.name, "scopes": list(k.scopes), "prefix": k.prefix,
-         "revoked": k.revoked, "created_at": k.created_at}
+        {
+            "council": code,
+            "id": k.id,
+            "name": k.name,
+            "scopes": list(k.scopes),
+            "prefix": k.prefix,
+            "revoked": k.revoked,
+            "created_at": k.created_at,
+        }
         for code in codes
         for k in service.list_api_keys(code)
     ]
-    emit(as_json, {"api_keys": rows}, "\n".join(
-        f"{r['council']:<5} {r['id']} {'revoked' if r['revoked'] else 'active ':<8} {r['name']} "
-        f"[{' '.join(r['scopes'])}]" for r in rows))
+    emit(
+        as_json,
+        {"api_keys": rows},
+        "\n".join(
+            f"{r['council']:<5} {r['id']} {'revoked' if r['revoked'] else 'active ':<8} {r['name']} "
+            f"[{' '.join(r['scopes'])}]"
+            for r in rows
+        ),
+    )
 
 
 @api_keys.command("revoke")
@@ -306,8 +371,9 @@ def verify_audit(reference: str | None) -> None:
         checked += result.events_checked
         if not result.ok:
             bad = result.first_bad
-            click.echo(f"FAILED: stream {bad.stream_id} version {bad.version} event {bad.event_id}: {bad.reason}",
-                       err=True)
+            click.echo(
+                f"FAILED: stream {bad.stream_id} version {bad.version} event {bad.event_id}: {bad.reason}", err=True
+            )
             sys.exit(1)
     click.echo(f"OK: {checked} events in {len(streams)} streams verified")
 

@@ -33,8 +33,9 @@ def configure(
         return
     os.environ["BOPS_RUNTIME"] = "embedded"
     os.environ["BOPS_DATA_DIR"] = str(data_dir.resolve())
-    schema_dir = odp_schema_dir or (Path(os.environ["BOPS_ODP_SCHEMA_DIR"]) if "BOPS_ODP_SCHEMA_DIR" in os.environ
-                                    else default_schema_dir())
+    schema_dir = odp_schema_dir or (
+        Path(os.environ["BOPS_ODP_SCHEMA_DIR"]) if "BOPS_ODP_SCHEMA_DIR" in os.environ else default_schema_dir()
+    )
     if schema_dir:
         os.environ["BOPS_ODP_SCHEMA_DIR"] = str(Path(schema_dir).resolve())
     if now:

@@ -151,11 +151,17 @@ class Relay:
             except Exception as error:
                 lane.failures += 1
                 if attempt == self.attempts:
-                    log.error("%s gave up on %s v%s: %s", lane.subscription.name, stored.stream_id, stored.version,
-                              error)
+                    log.error(
+                        "%s gave up on %s v%s: %s", lane.subscription.name, stored.stream_id, stored.version, error
+                    )
                     self.checkpoints.dead_letter(
-                        lane.subscription.name, stored.position, stored.event_type, stored.stream_id,
-                        stored.version, repr(error), self.clock.now(),
+                        lane.subscription.name,
+                        stored.position,
+                        stored.event_type,
+                        stored.stream_id,
+                        stored.version,
+                        repr(error),
+                        self.clock.now(),
                     )
                     return
                 time.sleep(self.backoff * 2 ** (attempt - 1))

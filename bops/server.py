@@ -113,7 +113,13 @@ class RequestHandler(BaseHTTPRequestHandler):
             return
         bound, parameters = found  # type: ignore[misc]
         event = proxy_event(
-            method, path, bound.route.path, parameters, self.headers.items(), parse_qsl(url.query, True), body,
+            method,
+            path,
+            bound.route.path,
+            parameters,
+            self.headers.items(),
+            parse_qsl(url.query, True),
+            body,
             self.client_address[0],
         )
         try:

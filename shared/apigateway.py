@@ -14,7 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 TEXT_TYPES = (
-    "application/json", "text/", "application/xml", "application/x-www-form-urlencoded", "application/problem",
+    "application/json",
+    "text/",
+    "application/xml",
+    "application/x-www-form-urlencoded",
+    "application/problem",
 )
 LOCAL_API = "arn:aws:execute-api:local:000000000000:local"
 STAGE = "api"

@@ -65,4 +65,3 @@ def observed(handler: Handler) -> Handler:
         return in_lambda(event, context)
 
     return run  # type: ignore[return-value]
-

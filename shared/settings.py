@@ -23,7 +23,7 @@ class Settings(BaseModel):
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
-        return cls.model_validate({k[len(PREFIX):].lower(): v for k, v in environ.items() if k.startswith(PREFIX)})
+        return cls.model_validate({k[len(PREFIX) :].lower(): v for k, v in environ.items() if k.startswith(PREFIX)})
 
     runtime: Literal["embedded", "aws"] = "embedded"
     data_dir: Path = Path(".bops")

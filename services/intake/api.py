@@ -111,8 +111,12 @@ def submit_application():
         "message": "Application created" if accepted.created else "Application already received",
         "links": links(accepted.reference),
     }
-    return Response(201 if accepted.created else 200, content_types.APPLICATION_JSON, answer,
-                    headers={"Location": links(accepted.reference)["self"]})
+    return Response(
+        201 if accepted.created else 200,
+        content_types.APPLICATION_JSON,
+        answer,
+        headers={"Location": links(accepted.reference)["self"]},
+    )
 
 
 @app.get(
@@ -127,7 +131,7 @@ def show_application(reference: str) -> dict[str, Any]:
 
     council, _ = require("planning_application:read")
     if reference.startswith(f"{council}-"):
-        reference = reference[len(council) + 1:]
+        reference = reference[len(council) + 1 :]
     record = application_record(dependencies().event_store, council, reference)
     if record is None:
         raise NotFound(f"No application {reference} for council {council}")

@@ -28,7 +28,6 @@ SERVICE = ServiceDeclaration(
             event_types=("PlanningApplicationSubmitted",),
             timeout_s=300,
             concurrency=4,  # downloads wait on the network: several applications' files at once
-
         ),
     ),
 )

@@ -21,17 +21,32 @@ def application_record(store: EventStore, council: str, reference: str) -> dict[
     for event in store.read(application_side_stream(council, reference, "documents")):
         if isinstance(event.payload, DocumentReceived):
             d = event.payload
-            documents.append({
-                "id": d.document_id, "fileIndex": d.file_index, "name": d.file_name, "tags": list(d.tags),
-                "description": d.description, "contentType": d.content_type, "size": d.size, "sha256": d.sha256,
-                "sourceUrl": d.source_url, "receivedAt": format_time(event.recorded_at),
-            })
+            documents.append(
+                {
+                    "id": d.document_id,
+                    "fileIndex": d.file_index,
+                    "name": d.file_name,
+                    "tags": list(d.tags),
+                    "description": d.description,
+                    "contentType": d.content_type,
+                    "size": d.size,
+                    "sha256": d.sha256,
+                    "sourceUrl": d.source_url,
+                    "receivedAt": format_time(event.recorded_at),
+                }
+            )
         elif isinstance(event.payload, DocumentFetchFailed):
             f = event.payload
-            failures.append({
-                "fileIndex": f.file_index, "sourceUrl": f.source_url, "reason": f.reason, "attempts": f.attempts,
-                "tags": list(f.tags), "failedAt": format_time(event.recorded_at),
-            })
+            failures.append(
+                {
+                    "fileIndex": f.file_index,
+                    "sourceUrl": f.source_url,
+                    "reason": f.reason,
+                    "attempts": f.attempts,
+                    "tags": list(f.tags),
+                    "failedAt": format_time(event.recorded_at),
+                }
+            )
     return {
         "id": reference,
         "reference": reference,

@@ -73,8 +73,14 @@ def record(
 
 
 def check_link(
-    stream_id: str, expected_version: int, previous_hash: str, version: int, stored_prev: str | None, stored_hash: str,
-    data: bytes, columns: dict[str, object],
+    stream_id: str,
+    expected_version: int,
+    previous_hash: str,
+    version: int,
+    stored_prev: str | None,
+    stored_hash: str,
+    data: bytes,
+    columns: dict[str, object],
 ) -> tuple[BadEvent | None, str]:
     """Check one stored event against the chain; returns (problem, the hash to chain the next event on)."""
     try:

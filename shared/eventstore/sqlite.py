@@ -281,10 +281,14 @@ class SqliteEventStore:
     # EventFeed
 
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
-        rows = self._connection().execute(
-            "SELECT data, hash, position FROM events WHERE position > ? ORDER BY position LIMIT ?",
-            (after_position, limit),
-        ).fetchall()
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT data, hash, position FROM events WHERE position > ? ORDER BY position LIMIT ?",
+                (after_position, limit),
+            )
+            .fetchall()
+        )
         return deserialize_rows(rows)
 
     def head_position(self) -> int:
@@ -293,11 +297,15 @@ class SqliteEventStore:
 
     def read_all_stored(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
         """The stored rows in log order without deserialising (the relay forwards these bytes as they are)."""
-        rows = self._connection().execute(
-            "SELECT position, stream_id, version, event_type, data, prev_hash, hash FROM events"
-            " WHERE position > ? ORDER BY position LIMIT ?",
-            (after_position, limit),
-        ).fetchall()
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT position, stream_id, version, event_type, data, prev_hash, hash FROM events"
+                " WHERE position > ? ORDER BY position LIMIT ?",
+                (after_position, limit),
+            )
+            .fetchall()
+        )
         return [StoredEvent(*row) for row in rows]
 
     def read_types_stored(

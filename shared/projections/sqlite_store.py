@@ -45,15 +45,25 @@ class SqliteReadModelStore:
         return connection
 
     def position(self, projection: str, stream_id: str) -> int:
-        row = self.connection().execute(
-            "SELECT version FROM read_model_positions WHERE projection = ? AND stream_id = ?", (projection, stream_id)
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute(
+                "SELECT version FROM read_model_positions WHERE projection = ? AND stream_id = ?",
+                (projection, stream_id),
+            )
+            .fetchone()
+        )
         return row[0] if row else 0
 
     def get(self, projection: str, key: str) -> tuple[Document | None, int]:
-        row = self.connection().execute(
-            "SELECT document, revision FROM read_model_documents WHERE projection = ? AND key = ?", (projection, key)
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute(
+                "SELECT document, revision FROM read_model_documents WHERE projection = ? AND key = ?",
+                (projection, key),
+            )
+            .fetchone()
+        )
         return (orjson.loads(row[0]), row[1]) if row else (None, 0)
 
     def commit(
@@ -96,9 +106,11 @@ class SqliteReadModelStore:
             raise
 
     def documents(self, projection: str) -> Iterator[tuple[str, Document]]:
-        rows = self.connection().execute(
-            "SELECT key, document FROM read_model_documents WHERE projection = ? ORDER BY key", (projection,)
-        ).fetchall()
+        rows = (
+            self.connection()
+            .execute("SELECT key, document FROM read_model_documents WHERE projection = ? ORDER BY key", (projection,))
+            .fetchall()
+        )
         for key, document in rows:
             yield key, orjson.loads(document)
 

@@ -17,7 +17,7 @@ from shared.codecache import CodeTable, cache_file, load, record, uninstall
 
 PROJECT = Path(__file__).resolve().parents[2]
 
-SAMPLE_MODULE = '''
+SAMPLE_MODULE = """
 from collections import namedtuple
 from dataclasses import dataclass, field
 
@@ -44,7 +44,7 @@ class Parcel:
 class Officer:
     name: str
     email: str = "officer@example.gov.uk"
-'''
+"""
 
 # What a class built from the table must still do: every generated method, with the table's code or compiled anew.
 BEHAVIOUR = """

@@ -117,7 +117,9 @@ def test_the_pipe_is_the_only_publisher(synthesised):
         ]
         assert statements and all("*" not in json.dumps(s["Resource"]) for s in statements)
         publishers = [
-            s for p in resources(template, "AWS::IAM::Policy").values() for s in p["PolicyDocument"]["Statement"]
+            s
+            for p in resources(template, "AWS::IAM::Policy").values()
+            for s in p["PolicyDocument"]["Statement"]
             if "events:PutEvents" in json.dumps(s["Action"])
         ]
         assert len(publishers) == 1 and refers_to(publishers[0]["Resource"], bus_id)
@@ -159,8 +161,10 @@ def test_every_async_target_has_a_dead_letter_queue_and_retries(synthesised):
         for queue_id in resources(template, "AWS::SQS::Queue"):
             assert any(
                 refers_to(p["Queues"], queue_id)
-                and any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s) for s in
-                        p["PolicyDocument"]["Statement"])
+                and any(
+                    s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)
+                    for s in p["PolicyDocument"]["Statement"]
+                )
                 for p in queue_policies
             ), f"{queue_id} does not enforce TLS"
 
@@ -190,7 +194,8 @@ def test_one_method_per_declared_route_with_the_authorizer_on_api_key_routes_onl
             function_id, _ = by_handler[http.handler]
             for route in http.routes:
                 [method] = [
-                    m for m in methods.values()
+                    m
+                    for m in methods.values()
                     if m["HttpMethod"] == route.method and paths[m["ResourceId"]["Ref"]] == route.path
                 ]
                 assert method["Integration"]["Type"] == "AWS_PROXY"
@@ -243,8 +248,14 @@ def test_functions_run_arm64_on_python_3_12_or_later_with_the_house_settings(syn
             assert variables["BOPS_ODP_SCHEMA_DIR"] == "/var/task/odp-schemas"
             assert variables["BOPS_AWS_MODELS_DIR"] == "/var/task/aws-models"
             assert variables["BOPS_CODE_CACHE_DIR"] == "/var/task/code-cache"
-            for name in ("BOPS_EVENT_TABLE", "BOPS_READ_MODEL_TABLE", "BOPS_DOCUMENTS_BUCKET",
-                         "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"):
+            for name in (
+                "BOPS_EVENT_TABLE",
+                "BOPS_READ_MODEL_TABLE",
+                "BOPS_DOCUMENTS_BUCKET",
+                "POWERTOOLS_SERVICE_NAME",
+                "POWERTOOLS_METRICS_NAMESPACE",
+                "LOG_LEVEL",
+            ):
                 assert variables.get(name), f"{handler} lacks {name}"
             assert "LoggingConfig" in function and "LogGroup" in function["LoggingConfig"]
             if handler in declared:
@@ -304,7 +315,8 @@ def test_the_download_credential_is_readable_by_the_document_fetcher_only(synthe
         secret_id, secret = only(template, "AWS::SecretsManager::Secret")
         assert secret["Name"] == f"bops/{council.code}/council/{council.code}/download-credential"
         readers = [
-            p for p in resources(template, "AWS::IAM::Policy").values()
+            p
+            for p in resources(template, "AWS::IAM::Policy").values()
             if any(refers_to(s["Resource"], secret_id) for s in p["PolicyDocument"]["Statement"])
         ]
         fetcher_role = functions(template)["services.intake.documents.handler.lambda_handler"][1]["Role"]

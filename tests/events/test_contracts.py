@@ -58,8 +58,9 @@ def test_payloads_are_immutable_and_strict():
 
 def test_an_old_version_in_the_log_is_read_as_the_current_one(tmp_path):
     store = SqliteEventStore(tmp_path / "events.sqlite", clock=FrozenClock(T0))
-    [recorded] = store.append("application:T:1", 0, [NewEvent(SiteVisitedV1(notes="rear garden"), "T",
-                                                              Actor.system(), T0)])
+    [recorded] = store.append(
+        "application:T:1", 0, [NewEvent(SiteVisitedV1(notes="rear garden"), "T", Actor.system(), T0)]
+    )
     assert recorded.schema_version == 1
     [read] = store.read("application:T:1")
     assert isinstance(read.payload, SiteVisited)

@@ -15,9 +15,11 @@ class TestSqliteEventStore(EventStoreContract):
         return SqliteEventStore(self.directory / "events.sqlite", clock=clock)
 
     def stored_bytes(self, store, stream_id, version):
-        return store._connection().execute(
-            "SELECT data FROM events WHERE stream_id = ? AND version = ?", (stream_id, version)
-        ).fetchone()[0]
+        return (
+            store._connection()
+            .execute("SELECT data FROM events WHERE stream_id = ? AND version = ?", (stream_id, version))
+            .fetchone()[0]
+        )
 
     def tamper(self, store, stream_id, version, data):
         store._connection().execute(

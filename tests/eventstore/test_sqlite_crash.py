@@ -96,7 +96,7 @@ def test_sigkill_in_the_middle_of_appends(tmp_path, seed):
         assert len({event.recorded_at for _, event in parts}) == 1
 
     # at most the append in flight when the writer died is stored without having been acknowledged
-    unacknowledged = list(batches)[len(acknowledged):]
+    unacknowledged = list(batches)[len(acknowledged) :]
     assert len(unacknowledged) in (0, 1), (unacknowledged, acknowledged[-2:])
     assert [a["batch"] for a in acknowledged] == list(batches)[: len(acknowledged)]
 

@@ -30,16 +30,18 @@ def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "statusCode": 200,
         "headers": {"Content-Type": "application/json"},
         "multiValueHeaders": {"Set-Cookie": ["a=1; Path=/", "b=2; Path=/"]},
-        "body": json.dumps({
-            "resource": event["resource"],
-            "path": event["path"],
-            "pathParameters": event["pathParameters"],
-            "query": event["multiValueQueryStringParameters"],
-            "headers": event["multiValueHeaders"],
-            "base64": event["isBase64Encoded"],
-            "body_hex": raw.hex(),
-            "authorizer": event["requestContext"].get("authorizer"),
-        }),
+        "body": json.dumps(
+            {
+                "resource": event["resource"],
+                "path": event["path"],
+                "pathParameters": event["pathParameters"],
+                "query": event["multiValueQueryStringParameters"],
+                "headers": event["multiValueHeaders"],
+                "base64": event["isBase64Encoded"],
+                "body_hex": raw.hex(),
+                "authorizer": event["requestContext"].get("authorizer"),
+            }
+        ),
         "isBase64Encoded": False,
     }
 
@@ -51,7 +53,8 @@ def allow_all(event: dict[str, Any], context: Any) -> dict[str, Any]:
     effect = "Deny" if token == "no-scope" else "Allow"
     return {
         "principalId": token,
-        "policyDocument": {"Statement": [{"Effect": effect, "Action": "execute-api:Invoke",
-                                          "Resource": [event["methodArn"]]}]},
+        "policyDocument": {
+            "Statement": [{"Effect": effect, "Action": "execute-api:Invoke", "Resource": [event["methodArn"]]}]
+        },
         "context": {"council": "DEMO"},
     }

@@ -40,19 +40,56 @@ def test_every_command_has_help(path):
 def test_councils_officers_and_keys(bops):
     created = json.loads(bops("councils", "create", "LBH", "--name", "Hackney", "--slug", "hackney", "--json").output)
     assert created == {"code": "LBH", "name": "Hackney", "slug": "hackney"}
-    settings = json.loads(bops("councils", "set", "LBH", "--public-base-url", "https://planning.hackney.gov.uk",
-                               "--allow-download-host", "api.editor.planx.uk", "--reference-suffix",
-                               "pp.full.householder=HH", "--json").output)
+    settings = json.loads(
+        bops(
+            "councils",
+            "set",
+            "LBH",
+            "--public-base-url",
+            "https://planning.hackney.gov.uk",
+            "--allow-download-host",
+            "api.editor.planx.uk",
+            "--reference-suffix",
+            "pp.full.householder=HH",
+            "--json",
+        ).output
+    )
     assert settings["allow_download_hosts"] == ["api.editor.planx.uk"]
     assert settings["reference_suffixes"]["pp.full.householder"] == "HH"
     assert json.loads(bops("councils", "list", "--json").output)["councils"][0]["code"] == "LBH"
-    officer = json.loads(bops("officers", "create", "--council", "LBH", "--email", "a@hackney.gov.uk", "--name",
-                              "Ann", "--role", "assessor", "--password", "correct horse", "--json").output)
+    officer = json.loads(
+        bops(
+            "officers",
+            "create",
+            "--council",
+            "LBH",
+            "--email",
+            "a@hackney.gov.uk",
+            "--name",
+            "Ann",
+            "--role",
+            "assessor",
+            "--password",
+            "correct horse",
+            "--json",
+        ).output
+    )
     assert officer["role"] == "assessor" and officer["id"]
     listed = json.loads(bops("officers", "list", "--json").output)["officers"]
     assert [o["email"] for o in listed] == ["a@hackney.gov.uk"]
-    key = json.loads(bops("api-keys", "create", "--council", "LBH", "--name", "PlanX", "--scope",
-                          "planning_application:write", "--json").output)
+    key = json.loads(
+        bops(
+            "api-keys",
+            "create",
+            "--council",
+            "LBH",
+            "--name",
+            "PlanX",
+            "--scope",
+            "planning_application:write",
+            "--json",
+        ).output
+    )
     assert key["key"].startswith("bops_") and key["id"]
     keys = json.loads(bops("api-keys", "list", "--json").output)["api_keys"]
     assert keys[0]["id"] == key["id"] and "key" not in keys[0]

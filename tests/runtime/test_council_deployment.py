@@ -11,10 +11,18 @@ from shared.councils.service import CouncilService
 
 def test_deployment_config_then_stream_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("BOPS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("BOPS_COUNCIL_DEPLOYMENT", json.dumps({
-        "code": "BRK", "slug": "borchester", "name": "Borchester Council",
-        "allow_download_hosts": ["api.editor.planx.uk"], "reference_suffixes": {"pp.full.householder": "HH"},
-    }))
+    monkeypatch.setenv(
+        "BOPS_COUNCIL_DEPLOYMENT",
+        json.dumps(
+            {
+                "code": "BRK",
+                "slug": "borchester",
+                "name": "Borchester Council",
+                "allow_download_hosts": ["api.editor.planx.uk"],
+                "reference_suffixes": {"pp.full.householder": "HH"},
+            }
+        ),
+    )
     wiring.reset()
     deps = wiring.dependencies()
     before = deps.council_settings("BRK")  # deployed, nothing recorded yet

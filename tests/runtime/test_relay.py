@@ -36,8 +36,9 @@ def checkpoints(tmp_path):
 
 
 def test_delivers_only_subscribed_types_in_log_order_and_moves_the_checkpoint(log, checkpoints):
-    log.append("council:DEMO", 0, [NewEvent(CouncilCreated(code="DEMO", name="D", slug="d"), "DEMO", Actor.system(),
-                                            T0)])
+    log.append(
+        "council:DEMO", 0, [NewEvent(CouncilCreated(code="DEMO", name="D", slug="d"), "DEMO", Actor.system(), T0)]
+    )
     log.append("council:DEMO", 1, [renamed("a"), renamed("b")])
     relay = Relay(log, checkpoints, [SUBSCRIPTION])
     assert relay.lag() == {"recorder": 3}
@@ -90,8 +91,9 @@ def test_threads_drain_the_log(log, checkpoints):
 
 
 def test_a_concurrent_lane_keeps_each_streams_order(log, checkpoints):
-    parallel = Subscription("recorder", "tests.runtime.sample_handlers.record", ("CouncilSettingsChanged",),
-                            concurrency=4)
+    parallel = Subscription(
+        "recorder", "tests.runtime.sample_handlers.record", ("CouncilSettingsChanged",), concurrency=4
+    )
     for stream in range(6):
         for version in range(5):
             log.append(f"council:S{stream}", version, [renamed(f"{stream}-{version}")])

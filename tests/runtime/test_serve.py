@@ -30,7 +30,11 @@ def start(data_dir: Path, port: int, *extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOPS_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "bops.cli", "serve", "--port", str(port), "--data-dir", str(data_dir), *extra],
-        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -78,8 +82,9 @@ def test_first_start_restart_and_frozen_time(tmp_path, odp_dir):
 
     process = start(data_dir, port)
     try:
-        status, _, record = client.request("GET", f"/api/v2/planning_applications/{created['reference']}", None,
-                                           headers)
+        status, _, record = client.request(
+            "GET", f"/api/v2/planning_applications/{created['reference']}", None, headers
+        )
         assert status == 200 and record["receivedAt"].startswith("2026-03-02T10:00:00")
         status, _, again = client.request("POST", "/api/v2/planning_applications", payload, headers)
         assert status == 200 and again["reference"] == created["reference"]
@@ -88,6 +93,9 @@ def test_first_start_restart_and_frozen_time(tmp_path, odp_dir):
     assert logins["officers"][0]["password"] in output
     listed = subprocess.run(
         [sys.executable, "-m", "bops.cli", "officers", "list", "--json", "--data-dir", str(data_dir)],
-        cwd=PROJECT, capture_output=True, text=True, check=True,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert len(json.loads(listed.stdout)["officers"]) == 3

@@ -26,8 +26,13 @@ FUNCTIONS = [
 
 @pytest.fixture
 def server():
-    instance = EmbeddedServer(("127.0.0.1", 0), Router(FUNCTIONS), "tests.runtime.sample_handlers.allow_all",
-                              lambda: {"status": "ok"}, max_body_bytes=1024)
+    instance = EmbeddedServer(
+        ("127.0.0.1", 0),
+        Router(FUNCTIONS),
+        "tests.runtime.sample_handlers.allow_all",
+        lambda: {"status": "ok"},
+        max_body_bytes=1024,
+    )
     thread = threading.Thread(target=instance.serve_forever, daemon=True)
     thread.start()
     yield instance
