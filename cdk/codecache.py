@@ -36,8 +36,9 @@ def record_bundle(version: str, bundle: Path, requirements: Path | None) -> bool
     if requirements is not None:
         host = bundle.parent / f"{bundle.name}-host"
         shutil.rmtree(host, ignore_errors=True)
-        uv = shutil.which("uv") or "uv"
-        install = [uv, "pip", "install", "--quiet", "--no-deps", "--python", python, "--target", str(host)]
+        uv = shutil.which("uv")
+        command = [uv] if uv else ["python3", "-m", "uv"]  # as the Makefile finds uv
+        install = [*command, "pip", "install", "--quiet", "--no-deps", "--python", python, "--target", str(host)]
         subprocess.run([*install, "-r", str(requirements.resolve())], check=True)
         path.insert(0, str(host))  # this machine's native modules before the bundle's arm64 ones
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "PYTHONDONTWRITEBYTECODE": "1"}
