@@ -16,19 +16,20 @@ import click
 from bops import environment
 
 DATA_DIR_HELP = "Where the event log, read models, documents and secrets live (default ./.bops)."
+data_dir_argument = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    envvar="BOPS_DATA_DIR",
+    default=Path(".bops"),
+    show_default=True,
+    help=DATA_DIR_HELP,
+)
 
 
 def data_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """Every command takes --data-dir, so several independent instances can run side by side."""
 
-    @click.option(
-        "--data-dir",
-        type=click.Path(path_type=Path),
-        envvar="BOPS_DATA_DIR",
-        default=Path(".bops"),
-        show_default=True,
-        help=DATA_DIR_HELP,
-    )
+    @data_dir_argument
     @functools.wraps(command)
     def wrapper(*args: Any, data_dir: Path, **kwargs: Any) -> Any:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -78,14 +79,7 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path),
-    envvar="BOPS_DATA_DIR",
-    default=Path(".bops"),
-    show_default=True,
-    help=DATA_DIR_HELP,
-)
+@data_dir_argument
 @click.option("--now", help="Freeze time at this ISO moment (tests, demos).")
 @click.option("--time-offset", "time_offset", type=float, help="Shift time by this many days.")
 @click.option(
