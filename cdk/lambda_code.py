@@ -17,7 +17,7 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
-from shared.codecache import ASSET_FOLDER
+from shared.codecache import ASSET_FOLDER, SOURCE_PACKAGES  # what runs on Lambda, and is recorded
 from shared.odp.compaction import write_compacted
 
 SCHEMA_FOLDER = "odp-schemas"
@@ -25,7 +25,6 @@ LAMBDA_SCHEMA_DIR = f"/var/task/{SCHEMA_FOLDER}"  # where the asset is unpacked 
 AWS_MODELS_FOLDER = "aws-models"  # lean botocore data (shared.aws.models), written by `make lambda-bundle`
 LAMBDA_AWS_MODELS_DIR = f"/var/task/{AWS_MODELS_FOLDER}"
 LAMBDA_CODE_CACHE_DIR = f"/var/task/{ASSET_FOLDER}"  # compiled generated code, by `make lambda-bundle`
-SOURCE_PACKAGES = ("events", "shared", "services")  # what runs on Lambda (never `bops/`, the local CLI, or tests)
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 _IGNORED_IN_BUNDLE = shutil.ignore_patterns(".pytest_cache")  # keeps the bytecode `make lambda-bundle` compiled
 

@@ -32,7 +32,7 @@ from types import CodeType, ModuleType
 from typing import Any
 
 ASSET_FOLDER = "code-cache"  # the table's folder in the Lambda asset (cdk/lambda_code.py, cdk/codecache.py)
-DEFAULT_PACKAGES = ("events", "shared", "services")  # what runs on Lambda (cdk/lambda_code.py SOURCE_PACKAGES)
+SOURCE_PACKAGES = ("events", "shared", "services")  # what runs on Lambda (never `bops/`, the local CLI, or tests)
 FILENAME = "<string>"  # what exec, eval and these modules' compile calls name generated code
 Key = tuple[str, str]  # (mode, source)
 _compile, _exec, _eval = builtins.compile, builtins.exec, builtins.eval
@@ -200,7 +200,7 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[-3].strip(), file=sys.stderr)
         return 2
     folder, names = Path(argv[0]), argv[1:]
-    texts, failed = record(folder, names or modules_of(DEFAULT_PACKAGES))
+    texts, failed = record(folder, names or modules_of(SOURCE_PACKAGES))
     for failure in failed:
         print(f"not recorded: {failure}", file=sys.stderr)
     print(f"{cache_file(folder)}: {texts} compiled texts")
