@@ -85,8 +85,7 @@ def main() -> None:
 @click.option(
     "--odp-schema-dir",
     type=click.Path(path_type=Path, exists=True, file_okay=False),
-    envvar="BOPS_ODP_SCHEMA_DIR",
-    help="Folder of the ODP JSON Schemas (default ../shared/odp/schemas).",
+    help="Folder of the ODP JSON Schemas (default: odp/schemas in $BOPS_REFERENCE_DIR, or in ../shared).",
 )
 @click.option(
     "--workers",
@@ -107,14 +106,23 @@ def serve(
     quiet: bool,
 ) -> None:
     """Start the whole system on this machine: HTTP server, event log, relay and subscribers."""
-    from bops.demo import banner, ensure_demo
+    from bops.demo import allow_demo_files, banner, ensure_demo, write_demo_example
+    from bops.demo_files import DemoFileServer
     from bops.runtime import EmbeddedRuntime, RuntimeOptions
+    from shared import reference_data
 
+    schema_dir = odp_schema_dir or reference_data.odp_schema_dir()
+    if not schema_dir.is_dir():
+        raise click.ClickException(f"{reference_data.missing_message(schema_dir)}. Intake cannot validate submissions.")
     data_dir.mkdir(parents=True, exist_ok=True)
-    runtime = EmbeddedRuntime(RuntimeOptions(data_dir, host, port, now, time_offset, odp_schema_dir))
+    runtime = EmbeddedRuntime(RuntimeOptions(data_dir, host, port, now, time_offset, schema_dir))
+    files = DemoFileServer(runtime.server.server_address[1] + 1).start()
     logins = ensure_demo(councils_service(), runtime.deps.secrets, data_dir)
+    allow_demo_files(councils_service(), files.allowlist_entry)
+    example = write_demo_example(data_dir, files.base_url)
     _apply_api_keys()
-    click.echo(f"BOPS listening on {runtime.base_url}" if quiet else banner(logins, runtime.base_url))
+    quiet_line = f"BOPS listening on {runtime.base_url}"
+    click.echo(quiet_line if quiet else banner(logins, runtime.base_url, example, files.base_url))
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -128,6 +136,7 @@ def serve(
         pass
     finally:
         runtime.relay.stop()
+        files.stop()
 
 
 @main.group()

@@ -1,4 +1,8 @@
-"""First start: a demo council with demo officers and an API key, and the logins and URLs to try them."""
+"""First start: a demo council with demo officers and an API key, and the logins and URLs to try them.
+
+Every start also writes a ready-to-post ODP submission for the demo council whose files are on the demo's own file
+server (`bops.demo_files`, allowlisted by the demo council), so a first submission shows documents arrive.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ import os
 import secrets
 import uuid
 from pathlib import Path
+from typing import Any
 
-from bops.environment import PROJECT_ROOT
+from events.council import CouncilSettingsChanges
+from shared import reference_data
 from shared.councils.service import CouncilService
 from shared.secrets.port import SecretStore
 
@@ -18,12 +24,13 @@ DEMO_OFFICERS = (
     ("reviewer", "reviewer@demo.bops.test", "Riley Reviewer"),
     ("administrator", "admin@demo.bops.test", "Ada Administrator"),
 )
+DEMO_SCOPES = ("planning_application:read", "planning_application:write")
 LOGINS_FILE = "demo-logins.json"
-EXAMPLES = PROJECT_ROOT.parent / "shared" / "odp" / "examples"
-EXAMPLE = EXAMPLES / "application" / "planningPermission" / "fullHouseholder.json"
+EXAMPLE = Path("application") / "planningPermission" / "fullHouseholder.json"  # under the ODP examples
+EXAMPLE_FILE = Path("demo") / "householder.json"  # under the data directory
 
 
-def ensure_demo(councils: CouncilService, secret_store: SecretStore, data_dir: Path) -> dict:
+def ensure_demo(councils: CouncilService, secret_store: SecretStore, data_dir: Path) -> dict[str, Any]:
     """Create the demo council once; later starts read back what the first one wrote (0600, data directory only)."""
     logins_path = data_dir / LOGINS_FILE
     if councils.load(DEMO_CODE).exists and logins_path.exists():
@@ -40,48 +47,70 @@ def ensure_demo(councils: CouncilService, secret_store: SecretStore, data_dir: P
         else:
             councils.create_officer(DEMO_CODE, email, name, role, password, secret_store)
         officers.append({"role": role, "email": email, "name": name, "password": password})
-    view, key = councils.create_api_key(
-        DEMO_CODE, "Demo online service", ("planning_application:read", "planning_application:write")
-    )
+    view, key = councils.create_api_key(DEMO_CODE, "Demo online service", DEMO_SCOPES)
     logins = {"council": DEMO_CODE, "officers": officers, "api_key": key, "api_key_id": view.id}
-    example = write_demo_example(data_dir)
-    if example:
-        logins["example"] = str(example)
     handle = os.open(logins_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(handle, "w") as file:
         json.dump(logins, file, indent=2)
     return logins
 
 
-def write_demo_example(data_dir: Path) -> Path | None:
-    """An ODP householder submission for the demo council, ready to post (from ../shared when it is there)."""
-    if not EXAMPLE.is_file():
-        return None
-    payload = json.loads(EXAMPLE.read_text())
+def allow_demo_files(councils: CouncilService, allowlist_entry: str) -> None:
+    """The demo council downloads from the demo file server only (recorded again only when its port changed)."""
+    if councils.load(DEMO_CODE).settings.allow_download_hosts != (allowlist_entry,):
+        councils.change_settings(DEMO_CODE, CouncilSettingsChanges(allow_download_hosts=(allowlist_entry,)))
+
+
+def demo_submission(example: dict[str, Any], files_base_url: str) -> dict[str, Any]:
+    """The example for the demo council, with a fresh `metadata.id`, its files named on the demo file server."""
+    from bops.demo_files import samples
+
+    payload = json.loads(json.dumps(example))
     payload["metadata"]["organisation"] = DEMO_CODE
     payload["metadata"]["id"] = str(uuid.uuid4())
-    target = data_dir / "demo" / "householder.json"
+    names = list(samples())
+    for index, item in enumerate(payload.get("files", [])):
+        item["name"] = f"{files_base_url}/{names[index % len(names)]}"
+    return payload
+
+
+def write_demo_example(data_dir: Path, files_base_url: str) -> Path | None:
+    """A ready-to-post ODP householder submission (None when the ODP examples are not there)."""
+    source = reference_data.odp_examples_dir() / EXAMPLE
+    if not source.is_file():
+        return None
+    target = data_dir / EXAMPLE_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(payload, indent=2))
+    target.write_text(json.dumps(demo_submission(json.loads(source.read_text()), files_base_url), indent=2))
     return target
 
 
-def banner(logins: dict, base_url: str) -> str:
+def banner(logins: dict[str, Any], base_url: str, example: Path | None = None, files_base_url: str = "") -> str:
+    key = logins["api_key"]
     lines = [
         "",
         f"BOPS is running at {base_url}",
-        f"  health:            {base_url}/health",
-        f"  intake API docs:   {base_url}/api/v2/docs",
-        f"  demo council:      {logins['council']} (slug demo)",
-        "  demo officers:",
+        f"  health:             {base_url}/health",
+        f"  intake API:         {base_url}/api/v2/docs (OpenAPI document: {base_url}/api/v2/openapi.json)",
+        f"  demo council:       {logins['council']} (slug demo)",
+        f"  demo API key:       {key}",
+        f"                      (scopes {' and '.join(DEMO_SCOPES)})",
     ]
-    lines += [f"    {o['role']:<14} {o['email']:<28} password {o['password']}" for o in logins["officers"]]
-    lines.append(f"  demo API key:      {logins['api_key']}")
-    if "example" in logins:
+    if example:
         lines += [
-            "  submit an example application:",
-            f"    curl -sS -X POST {base_url}/api/v2/planning_applications \\",
-            f"      -H 'Authorization: Bearer {logins['api_key']}' -H 'Content-Type: application/json' \\",
-            f"      --data @{logins['example']}",
+            "",
+            "What works today: the intake API. Submit the demo's example householder application (its files are on",
+            f"the demo file server, {files_base_url}, which the demo council allowlists):",
+            f"  curl -sS -X POST {base_url}/api/v2/planning_applications \\",
+            f"    -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\",
+            f"    --data @{example}",
+            "then read it back, with the documents the relay has downloaded (use the reference the answer gave):",
+            f"  curl -sS -H 'Authorization: Bearer {key}' {base_url}/api/v2/planning_applications/REFERENCE",
         ]
+    lines += [
+        "",
+        "Officers: there is nothing to sign in to yet. The officers' console (its own issue) will be served here;",
+        "these demo logins are ready for it, and `bops officers list` shows them:",
+    ]
+    lines += [f"  {o['role']:<14} {o['email']:<28} password {o['password']}" for o in logins["officers"]]
     return "\n".join(lines) + "\n"

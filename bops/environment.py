@@ -6,15 +6,9 @@ import json
 import os
 from pathlib import Path
 
-from shared import wiring
+from shared import reference_data, wiring
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-
-
-def default_schema_dir() -> Path | None:
-    """The ODP schemas beside the project (`../shared/odp/schemas`), when they are there."""
-    candidate = PROJECT_ROOT.parent / "shared" / "odp" / "schemas"
-    return candidate if candidate.is_dir() else None
 
 
 def configure(
@@ -33,11 +27,8 @@ def configure(
         return
     os.environ["BOPS_RUNTIME"] = "embedded"
     os.environ["BOPS_DATA_DIR"] = str(data_dir.resolve())
-    schema_dir = odp_schema_dir or (
-        Path(os.environ["BOPS_ODP_SCHEMA_DIR"]) if "BOPS_ODP_SCHEMA_DIR" in os.environ else default_schema_dir()
-    )
-    if schema_dir:
-        os.environ["BOPS_ODP_SCHEMA_DIR"] = str(Path(schema_dir).resolve())
+    # The handlers' setting (on AWS the stack sets it to the bundle's copy); here, the reference data's schemas.
+    os.environ["BOPS_ODP_SCHEMA_DIR"] = str(Path(odp_schema_dir or reference_data.odp_schema_dir()).resolve())
     if now:
         os.environ["BOPS_NOW"] = now
     if time_offset_days:

@@ -1,0 +1,113 @@
+"""The newcomer's path: `bops serve` prints a command that submits an example whose documents arrive."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import struct
+import time
+import urllib.error
+import urllib.request
+import zlib
+from pathlib import Path
+
+import pytest
+
+from bops.demo_files import DemoFileServer, jpeg, pdf, png, samples
+from tests.conftest import Client
+from tests.runtime.test_serve import free_port, start, stop
+
+
+def printed_submission(output: str) -> tuple[str, dict[str, str], Path]:
+    """The URL, headers and body file of the `curl -X POST` the banner printed."""
+    command = re.search(r"curl -sS -X POST .*?--data @\S+", output, re.S)
+    assert command, output
+    words = shlex.split(command.group(0).replace("\\\n", " "))
+    headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+    return words[words.index("POST") + 1], headers, Path(words[-1].removeprefix("@"))
+
+
+@pytest.mark.slow
+def test_the_printed_example_brings_its_documents(tmp_path):
+    data_dir, port = tmp_path / "data", free_port()
+    process = start(data_dir, port)
+    try:
+        banner = read_banner(process)
+        assert "nothing to sign in to yet" in banner
+        url, headers, body = printed_submission(banner)
+        request = urllib.request.Request(url, data=body.read_bytes(), headers=headers, method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 201
+            reference = json.loads(response.read())["reference"]
+        client = Client(f"http://127.0.0.1:{port}")
+        auth = {"Authorization": headers["Authorization"]}
+        for _ in range(200):
+            status, _, record = client.request("GET", f"/api/v2/planning_applications/{reference}", headers=auth)
+            assert status == 200
+            if record["filesPending"] == 0:
+                break
+            time.sleep(0.05)
+        assert record["documentFetchFailures"] == []
+        assert [d["contentType"] for d in record["documents"]] == [
+            "application/pdf",
+            "application/pdf",
+            "image/png",
+            "image/jpeg",
+        ]
+    finally:
+        stop(process)
+
+
+def read_banner(process) -> str:
+    """The banner's lines, read up to the officers' logins (the last thing it prints)."""
+    lines = []
+    while not any(line.lstrip().startswith("administrator") for line in lines):
+        line = process.stdout.readline()
+        assert line, "".join(lines)
+        lines.append(line)
+    return "".join(lines)
+
+
+def test_the_demo_file_server_serves_each_sample_and_nothing_else():
+    files = DemoFileServer(0).start()
+    try:
+        assert files.base_url.startswith("http://localhost:")
+        for name, (media_type, body) in samples().items():
+            with urllib.request.urlopen(f"{files.base_url}/{name}", timeout=5) as response:
+                assert response.headers["Content-Type"] == media_type and response.read() == body
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{files.base_url}/../secrets.json", timeout=5)
+        assert missing.value.code == 404
+    finally:
+        files.stop()
+
+
+def test_the_sample_pdf_has_a_correct_cross_reference_table():
+    document = pdf("A (site) plan")
+    xref = int(document.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert document[xref:].startswith(b"xref\n0 6\n")
+    offsets = [int(line[:10]) for line in document[xref:].split(b"\n")[3:8]]
+    for number, offset in enumerate(offsets, start=1):
+        assert document[offset:].startswith(b"%d 0 obj" % number)
+    assert b"(A \\(site\\) plan)" in document
+
+
+def test_the_sample_png_decodes_to_its_pixels():
+    image = png(3, 2, (1, 2, 3))
+    chunks, position = {}, 8
+    while position < len(image):
+        (length,) = struct.unpack(">I", image[position : position + 4])
+        kind, data = image[position + 4 : position + 8], image[position + 8 : position + 8 + length]
+        assert struct.unpack(">I", image[position + 8 + length : position + 12 + length])[0] == zlib.crc32(kind + data)
+        chunks[kind] = data
+        position += 12 + length
+    assert struct.unpack(">II", chunks[b"IHDR"][:8]) == (3, 2)
+    assert zlib.decompress(chunks[b"IDAT"]) == (b"\x00" + b"\x01\x02\x03" * 3) * 2
+
+
+def test_the_sample_jpeg_is_one_baseline_frame():
+    image = jpeg()
+    assert image.startswith(b"\xff\xd8") and image.endswith(b"\xff\xd9")
+    frame = image.index(b"\xff\xc0")
+    assert struct.unpack(">HBHHB", image[frame + 2 : frame + 10]) == (11, 8, 8, 8, 1)
