@@ -1,14 +1,17 @@
 # The two set-up commands of the README: `make run` (the whole system on this machine) and `make test` (everything).
 # Both work on a fresh machine with Python 3.11+, Node.js and the package registries: they install uv, then the
-# locked dependencies, themselves.
+# locked dependencies, themselves. Both use one environment (every dependency group, `install`), the one that
+# `uv run bops ...` syncs to: no target uninstalls what another one, or uv, installs again.
 
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8000
 DATA_DIR ?= .bops
 PYTEST_WORKERS ?= auto
+# The ODP reference data (shared/reference_data.py): odp/ in $$BOPS_REFERENCE_DIR, or in ../shared beside the project.
+ODP_SCHEMA_DIR ?= $(shell python3 shared/reference_data.py schemas)
 
-.PHONY: run test lint bench install uv clean
+.PHONY: run test lint fmt bench install uv clean reference-data
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -18,19 +21,28 @@ uv:
 install: uv
 	$(UV) sync --frozen --all-groups
 
-run: uv
-	$(UV) sync --frozen --no-dev --no-group cdk
+# Fails, saying where it looked, when the ODP schemas or examples are not there.
+reference-data:
+	@python3 shared/reference_data.py >/dev/null
+
+run: install reference-data
 	$(UV) run --no-sync bops serve --port $(PORT) --data-dir $(DATA_DIR)
 
-test: install
+lint: install
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
+
+fmt: install
+	$(UV) run --no-sync ruff check --fix .
+	$(UV) run --no-sync ruff format .
+
+test: lint reference-data
 	$(UV) run --no-sync pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-bench: install
-	$(UV) run --no-sync python bench/eventstore.py
-	$(UV) run --no-sync python bench/validation.py
-	$(UV) run --no-sync python bench/intake.py
+# Every benchmark in bench/, one after another (each prints its own figures).
+bench: install reference-data
+	@set -e; for benchmark in $(filter-out bench/__init__.py,$(wildcard bench/*.py)); do \
+		echo "== $$benchmark"; $(UV) run --no-sync python $$benchmark; done
 
 clean:
 	rm -rf .bops build cdk.out
@@ -41,7 +53,6 @@ LAMBDA_PYTHON ?= 3.13
 LAMBDA_PLATFORM ?= aarch64-manylinux_2_28
 LAMBDA_RUNTIME_PROVIDES ?= boto3 botocore s3transfer
 LAMBDA_PURE_SDISTS ?= docopt
-ODP_SCHEMA_DIR ?= ../shared/odp/schemas
 # Print the blocks (requirement, hashes, comments) of a requirements file whose package is (in=1) or is not (in=0)
 # one of $(LAMBDA_PURE_SDISTS).
 LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = split(names, list, " ") } \

@@ -24,7 +24,9 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
-ODP = Path(os.environ.get("BOPS_ODP_DIR", PROJECT.parent / "shared" / "odp"))
+from shared import reference_data  # noqa: E402
+
+ODP = reference_data.odp_dir()
 SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "2000"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 COUNCIL = "BNCH"

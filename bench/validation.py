@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import statistics
 import sys
 import time
@@ -25,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from shared import reference_data  # noqa: E402
 from shared.odp.validation import (  # noqa: E402
     SCHEMA_FILES,
     OdpValidator,
@@ -33,9 +33,8 @@ from shared.odp.validation import (  # noqa: E402
     prototype_branches,
 )
 
-ODP_DIR = Path(os.environ.get("BOPS_ODP_DIR") or Path(__file__).resolve().parents[1].parent / "shared" / "odp")
-SCHEMA_DIR = ODP_DIR / "schemas"
-EXAMPLES_DIR = ODP_DIR / "examples"
+SCHEMA_DIR = reference_data.odp_schema_dir()
+EXAMPLES_DIR = reference_data.odp_examples_dir()
 FORMATS = ("application", "prototypeApplication")
 OURS_REPEATS = 40
 BASELINE_REPEATS = 3
@@ -108,8 +107,10 @@ def _median_ms(run: Callable[[], Any], repeats: int) -> float:
 
 
 def main() -> None:
-    if not SCHEMA_DIR.is_dir() or not EXAMPLES_DIR.is_dir():
-        sys.exit(f"ODP reference material not found at {ODP_DIR} (set BOPS_ODP_DIR)")
+    try:
+        reference_data.require_odp()
+    except reference_data.ReferenceDataMissing as error:
+        sys.exit(str(error))
     cases = _payloads()
     print(f"{len(cases)} payloads ({len(MUTATIONS)} mutations per example) from {EXAMPLES_DIR}", flush=True)
     ours = OdpValidator(SCHEMA_DIR)

@@ -28,13 +28,14 @@ from aws_cdk import App, Environment, Validations  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from cdk.stack import CouncilStack  # noqa: E402
+from shared import reference_data  # noqa: E402
 from shared.councils.settings import CouncilDeployment, load_deployments  # noqa: E402
 from shared.declarations import ServiceDeclaration  # noqa: E402
 
 CDK_JSON = ROOT / "cdk.json"
 COUNCILS_FILE = ROOT / "cdk" / "councils.json"
 LAMBDA_ASSET_DIR = ROOT / "build" / "lambda"
-ODP_SCHEMA_DIR = ROOT.parent / "shared" / "odp" / "schemas"
+ODP_SCHEMA_DIR = reference_data.odp_schema_dir()  # $BOPS_REFERENCE_DIR/odp/schemas, or ../shared/odp/schemas
 
 
 class ConfigurationError(ValueError):

@@ -53,7 +53,7 @@ def require_odp(*, examples: bool = True) -> Path:
     return odp_dir()
 
 
-if __name__ == "__main__":  # `python -m shared.reference_data [schemas]`: a folder, or what is missing (exit 1)
+if __name__ == "__main__":  # `python3 shared/reference_data.py [schemas]`: a folder, or what is missing (exit 1)
     import sys
 
     try:

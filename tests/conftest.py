@@ -12,9 +12,18 @@ from typing import Any
 
 import pytest
 
+from shared import reference_data
+
 PROJECT = Path(__file__).resolve().parents[1]
-SHARED = PROJECT.parent / "shared"
-ODP = SHARED / "odp"
+ODP = reference_data.odp_dir()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite needs the ODP reference data: without it, stop before collection and say where it was expected."""
+    try:
+        reference_data.require_odp()
+    except reference_data.ReferenceDataMissing as error:
+        raise pytest.UsageError(f"{error}. Every test of intake needs it, so none were run.") from None
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +32,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from shared import wiring
 
     for name in list(os.environ):
-        if name.startswith("BOPS_"):
+        if name.startswith("BOPS_") and name != reference_data.ENVIRONMENT_VARIABLE:
             monkeypatch.delenv(name)
     wiring.reset()
     yield
@@ -45,8 +54,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def odp_dir() -> Path:
-    if not ODP.is_dir():
-        pytest.skip("../shared/odp is not beside the project")
     return ODP
 
 

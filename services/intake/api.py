@@ -6,21 +6,25 @@ the council's own record. API keys are checked by the authorizer; the council an
 
 from __future__ import annotations
 
-import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import orjson
 from aws_lambda_powertools.event_handler import content_types
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi import swagger_ui
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from events import Actor
+from services.intake.declaration import SERVICE
 from services.intake.errors import (
     Forbidden,
     IntakeRefusal,
     MalformedRequest,
     NotFound,
     PayloadTooLarge,
+    ServiceUnavailable,
     UnsupportedMediaType,
 )
 from shared.observability import count, logger, observed
@@ -28,6 +32,32 @@ from shared.observability import count, logger, observed
 app = APIGatewayRestResolver()
 COLLECTION = "/api/v2/planning_applications"
 TITLE = "BOPS intake API"
+DESCRIPTION = """Councils' online services (PlanX) submit Open Digital Planning applications and read them back.
+
+Authenticate with `Authorization: Bearer <API key>`. A key carries **scopes**, and each operation names the one it
+needs: `planning_application:write` to submit, `planning_application:read` to read an application back (with the
+documents downloaded so far). An online service that submits and then checks its submissions needs both:
+
+    bops api-keys create --council LBH --name PlanX \\
+        --scope planning_application:write --scope planning_application:read
+
+A key without an operation's scope gets 403 with the scope it lacks."""
+API_KEY = "apiKey"  # the security scheme's name in the OpenAPI document
+SECURITY_SCHEMES = {
+    API_KEY: HTTPBearer(
+        bearerFormat="bops_<key id>_<secret>",
+        description="A council's API key (`bops api-keys create`), sent as `Authorization: Bearer <key>`. "
+        "Its scopes decide which operations it may call.",
+    )
+}
+SWAGGER_ASSETS = Path(swagger_ui.__file__).parent  # swagger-ui-bundle.min.js and swagger-ui.min.css
+ASSET_TYPES = {"swagger-ui-bundle.min.js": "text/javascript; charset=utf-8", "swagger-ui.min.css": "text/css"}
+
+
+def security(method: str, path: str) -> list[dict[str, list[str]]]:
+    """The operation's security requirement: the API key with the scopes its declared route needs."""
+    route = next(r for f in SERVICE.http for r in f.routes if (r.method, r.path) == (method, path))
+    return [{API_KEY: list(route.scopes)}]
 
 
 def intake() -> Any:
@@ -40,8 +70,10 @@ def build_intake(deps: Any) -> Any:
     from services.intake.accept import IntakeService
     from shared.odp import OdpValidator
 
-    if deps.settings.odp_schema_dir is None:
-        raise RuntimeError("BOPS_ODP_SCHEMA_DIR is not set: intake cannot validate ODP submissions")
+    schema_dir = deps.settings.odp_schema_dir
+    if schema_dir is None or not schema_dir.is_dir():
+        where = f"expected at {schema_dir}" if schema_dir else "BOPS_ODP_SCHEMA_DIR is not set"
+        raise ServiceUnavailable(f"Intake cannot validate ODP submissions: its schemas are missing ({where})")
     return IntakeService(
         deps.event_store, deps.documents, deps.clock, OdpValidator(deps.settings.odp_schema_dir), deps.council_settings
     )
@@ -85,6 +117,7 @@ def links(reference: str) -> dict[str, str]:
         422: {"description": "Schema violations, as a list of {path, message}"},
     },
     tags=["Planning applications"],
+    security=security("POST", COLLECTION),
 )
 def submit_application():
     from shared.wiring import dependencies
@@ -122,8 +155,14 @@ def submit_application():
 @app.get(
     f"{COLLECTION}/<reference>",
     summary="The council's full record of one application",
-    responses={200: {"description": "The application"}, 404: {"description": "No such application"}},
+    responses={
+        200: {"description": "The application, with the documents received and the files that failed"},
+        401: {"description": "No, unknown or revoked API key"},
+        403: {"description": "The key lacks the planning_application:read scope"},
+        404: {"description": "No such application"},
+    },
     tags=["Planning applications"],
+    security=security("GET", COLLECTION + "/{reference}"),
 )
 def show_application(reference: str) -> dict[str, Any]:
     from services.intake.records import application_record
@@ -138,25 +177,34 @@ def show_application(reference: str) -> dict[str, Any]:
     return {**record, "links": links(reference)}
 
 
+# The API reference: Powertools' Swagger UI, with the Swagger UI files Powertools ships served from here (no CDN).
+app.enable_swagger(
+    path="/api/v2/docs",
+    swagger_base_url="docs/assets",  # relative, so it also holds under an API Gateway stage's path prefix
+    title=TITLE,
+    version="2",
+    description=DESCRIPTION,
+    security_schemes=SECURITY_SCHEMES,
+)
+
+
+@app.get("/api/v2/docs/assets/<asset>", include_in_schema=False)
+def swagger_asset(asset: str):
+    if asset not in ASSET_TYPES:
+        raise NotFound(f"No asset {asset}")
+    body = (SWAGGER_ASSETS / asset).read_text(encoding="utf-8")
+    return Response(200, ASSET_TYPES[asset], body, headers={"Cache-Control": "public, max-age=86400"})
+
+
 @app.get("/api/v2/openapi.json", include_in_schema=False)
 def openapi():
     return Response(200, content_types.APPLICATION_JSON, openapi_document())
 
 
-@app.get("/api/v2/docs", include_in_schema=False)
-def docs():
-    from services.intake.docs_page import render
-
-    return Response(200, "text/html; charset=utf-8", render(json.loads(openapi_document()), TITLE))
-
-
 @cache
 def openapi_document() -> str:
     return app.get_openapi_json_schema(
-        title=TITLE,
-        version="2",
-        description="Councils' online services (PlanX) submit Open Digital Planning applications. "
-        "Authenticate with `Authorization: Bearer <API key>`.",
+        title=TITLE, version="2", description=DESCRIPTION, security_schemes=SECURITY_SCHEMES
     )
 
 

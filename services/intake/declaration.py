@@ -17,6 +17,7 @@ SERVICE = ServiceDeclaration(
                 Route("GET", COLLECTION + "/{reference}", auth="api_key", scopes=("planning_application:read",)),
                 Route("GET", "/api/v2/openapi.json"),
                 Route("GET", "/api/v2/docs"),
+                Route("GET", "/api/v2/docs/assets/{asset}"),
             ),
             memory_mb=1024,
         ),

@@ -46,3 +46,9 @@ class UnsupportedMediaType(IntakeRefusal):
 
 class InvalidSubmission(IntakeRefusal):
     status = 422
+
+
+class ServiceUnavailable(IntakeRefusal):
+    """This deployment cannot take submissions (e.g. it has no ODP schemas): nothing was stored."""
+
+    status = 503

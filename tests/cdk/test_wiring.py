@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from shared import reference_data
 from shared.platform import AUTHORIZER_HANDLER
 from tests.cdk.harness import RouteNotFound, StackHarness, without
 
 pytestmark = pytest.mark.xdist_group("cdk")
 
-ODP = Path(__file__).resolve().parents[2].parent / "shared" / "odp"
-EXAMPLE = ODP / "examples" / "application" / "planningPermission" / "fullHouseholder.json"
+EXAMPLE = reference_data.odp_examples_dir() / "application" / "planningPermission" / "fullHouseholder.json"
 COLLECTION = "/api/v2/planning_applications"
 SCOPES = ("planning_application:read", "planning_application:write")
 
@@ -63,8 +63,6 @@ def task_root(synthesised, stack_name: str, template: dict[str, Any]) -> Path:
 def deployed(synthesised, change=None) -> Iterator[Deployed]:
     """The first council's stack on moto (its template optionally changed), with the council created, its
     allowlist set to a local file server, one API key and one revoked key, as an administrator would."""
-    if not EXAMPLE.is_file():
-        pytest.skip(f"the ODP example {EXAMPLE} is not beside the project")
     from tests.intake.support import serve_files
 
     council = synthesised.councils[0]

@@ -10,26 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 
+from shared import reference_data
 from shared.odp.validation import SCHEMA_FILES, is_uuid, prototype_branch_schema, prototype_branches
 
-ODP_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "odp"
-SCHEMA_DIR = ODP_DIR / "schemas"
-EXAMPLES_DIR = ODP_DIR / "examples"
+ODP_DIR = reference_data.odp_dir()
+SCHEMA_DIR = reference_data.odp_schema_dir()
+EXAMPLES_DIR = reference_data.odp_examples_dir()
 FORMATS = ("application", "prototypeApplication", "preApplication")  # also the examples sub-directory names
 
 
-def require_odp() -> None:
-    """Skip the calling test when the reference schemas/examples are not checked out next to the project."""
-    if not SCHEMA_DIR.is_dir() or not EXAMPLES_DIR.is_dir():
-        pytest.skip(f"ODP reference material not found at {ODP_DIR}")
-
-
 def example_paths() -> list[tuple[str, Path]]:
-    """(format, path) for every example of the three formats; empty when the material is absent."""
-    if not EXAMPLES_DIR.is_dir():
-        return []
+    """(format, path) for every example of the three formats (tests/conftest.py has checked they are there)."""
     return [(fmt, path) for fmt in FORMATS for path in sorted((EXAMPLES_DIR / fmt).glob("**/*.json"))]
 
 

@@ -26,7 +26,7 @@ from shared.odp.compaction import (
     compact_schema,
     write_compacted,
 )
-from tests.odp.support import EXAMPLES_DIR, SCHEMA_DIR, load, require_odp
+from tests.odp.support import EXAMPLES_DIR, SCHEMA_DIR, load
 
 
 def code(value: str, description: str, **more: Any) -> dict[str, Any]:
@@ -108,7 +108,6 @@ def test_the_enum_accepts_exactly_what_the_any_of_accepts(instance: Any) -> None
 
 
 def test_the_published_code_lists_are_compacted() -> None:
-    require_odp()
     schema = json.loads((SCHEMA_DIR / "application.json").read_text(encoding="utf-8"))
     compacted = compact_schema(schema)["definitions"]
     for name in ("PropertyType", "ProjectType", "FileType", "ApplicationType"):
@@ -135,7 +134,6 @@ def _householder_with_project_type(change: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_wrong_description_in_a_code_list_names_the_expected_one() -> None:
-    require_odp()
     payload = load(EXAMPLES_DIR / "application/planningPermission/fullHouseholder.json")
     expected = payload["data"]["proposal"]["projectType"][0]["description"]
     issues = OdpValidator(SCHEMA_DIR).validate(_householder_with_project_type({"description": "Something else"}))
@@ -143,7 +141,6 @@ def test_a_wrong_description_in_a_code_list_names_the_expected_one() -> None:
 
 
 def test_an_unknown_code_is_not_one_of_the_allowed_options() -> None:
-    require_odp()
     issues = OdpValidator(SCHEMA_DIR).validate(_householder_with_project_type({"value": "x.y", "description": "z"}))
     assert [issue.path for issue in issues] == ["/data/proposal/projectType/0"]
     assert issues[0].message.startswith("is not one of the ") and issues[0].message.endswith(" allowed options")
@@ -169,7 +166,6 @@ def _refuse_to_compact(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_a_compacted_copy_made_from_the_same_bytes_is_read_instead_of_compacting(tmp_path, monkeypatch):
-    require_odp()
     folder = _schema_folder(tmp_path)
     [copy] = write_compacted(folder)
     assert copy.parent.name == COMPACTED_FOLDER and copy.stat().st_size < (folder / "application.json").stat().st_size
@@ -180,7 +176,6 @@ def test_a_compacted_copy_made_from_the_same_bytes_is_read_instead_of_compacting
 
 
 def test_a_stale_compacted_copy_is_ignored(tmp_path, monkeypatch):
-    require_odp()
     folder = _schema_folder(tmp_path)
     write_compacted(folder)
     (folder / "application.json").write_bytes((folder / "application.json").read_bytes() + b"\n")  # a new schema

@@ -7,19 +7,17 @@ from pathlib import Path
 import pytest
 
 from shared.odp import OdpValidator, Submission, detect_format, is_known_type, parse_submission
-from tests.odp.support import EXAMPLES_DIR, SCHEMA_DIR, example_id, example_paths, load, require_odp
+from tests.odp.support import EXAMPLES_DIR, SCHEMA_DIR, example_id, example_paths, load
 
 EXAMPLES = example_paths()
 
 
 @pytest.fixture(scope="module")
 def validator() -> OdpValidator:
-    require_odp()
     return OdpValidator(SCHEMA_DIR)
 
 
 def test_examples_are_present() -> None:
-    require_odp()
     counts = {fmt: sum(1 for f, _ in EXAMPLES if f == fmt) for fmt in ("application", "prototypeApplication")}
     assert counts == {"application": 13, "prototypeApplication": 17}
     assert sum(1 for f, _ in EXAMPLES if f == "preApplication") == 1
@@ -75,14 +73,12 @@ def test_submission_json_round_trip(example: tuple[str, Path]) -> None:
 
 
 def test_prototype_advert_consent_has_no_description() -> None:
-    require_odp()
     payload = load(EXAMPLES_DIR / "prototypeApplication" / "advertConsent.json")
     assert "description" not in payload["data"]["proposal"]
     assert parse_submission(payload).description is None
 
 
 def test_formats_read_into_the_same_model() -> None:
-    require_odp()
     examples = EXAMPLES_DIR
     app = parse_submission(load(examples / "application" / "planningPermission" / "fullHouseholder.json"))
     proto = parse_submission(load(examples / "prototypeApplication" / "planningPermission" / "fullHouseholder.json"))
@@ -99,7 +95,6 @@ def test_formats_read_into_the_same_model() -> None:
 
 
 def test_constraints_carry_entities() -> None:
-    require_odp()
     path = EXAMPLES_DIR / "application" / "planningPermission" / "fullHouseholderInConservationArea.json"
     conservation = [c for c in parse_submission(load(path)).constraints if c.value == "designated.conservationArea"]
     assert conservation and conservation[0].intersects is True
@@ -110,7 +105,6 @@ def test_constraints_carry_entities() -> None:
 
 
 def test_submission_is_frozen() -> None:
-    require_odp()
     path = EXAMPLES_DIR / "preApplication" / "preApp.json"
     submission = parse_submission(load(path))
     assert submission.application_type == "preApp" and submission.format == "preApplication"

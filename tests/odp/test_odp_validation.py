@@ -22,7 +22,6 @@ from tests.odp.support import (
     load,
     mutated,
     reference_is_valid,
-    require_odp,
     set_type_code,
 )
 
@@ -37,7 +36,6 @@ REPRESENTATIVES = {
 
 @pytest.fixture(scope="module")
 def validator() -> OdpValidator:
-    require_odp()
     return OdpValidator(SCHEMA_DIR)
 
 
@@ -55,7 +53,6 @@ def test_mutation_is_refused_at_its_path(validator: OdpValidator, example: Any, 
 
 
 def _example(relative: str) -> dict[str, Any]:
-    require_odp()
     return load(EXAMPLES_DIR / relative)
 
 

@@ -27,7 +27,7 @@ def free_port() -> int:
 
 
 def start(data_dir: Path, port: int, *extra: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOPS_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOPS_") or k == "BOPS_REFERENCE_DIR"}
     process = subprocess.Popen(
         [sys.executable, "-m", "bops.cli", "serve", "--port", str(port), "--data-dir", str(data_dir), *extra],
         cwd=PROJECT,

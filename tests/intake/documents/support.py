@@ -16,6 +16,7 @@ from typing import Any
 from events import Actor, NewEvent, RecordedEvent
 from events.application import PlanningApplicationSubmitted
 from events.streams import application_stream
+from shared import reference_data
 from shared.eventstore.port import EventStore
 from shared.odp.model import Site, Submission, SubmittedFile
 
@@ -23,8 +24,7 @@ T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 COUNCIL = "DEMO"
 REFERENCE = "26-00001-HAPP"
 CREDENTIAL = "planx-key-7f3a9c1e5b2d4f6a8c0e"
-ODP_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "odp"
-HOUSEHOLDER_EXAMPLE = ODP_DIR / "examples" / "application" / "planningPermission" / "fullHouseholder.json"
+HOUSEHOLDER_EXAMPLE = reference_data.odp_examples_dir() / "application" / "planningPermission" / "fullHouseholder.json"
 
 
 def _png_1x1() -> bytes:

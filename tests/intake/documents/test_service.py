@@ -530,8 +530,6 @@ class TestConcurrentDeliveries:
 
 @pytest.fixture
 def householder():
-    if not HOUSEHOLDER_EXAMPLE.is_file():
-        pytest.skip(f"ODP example not found at {HOUSEHOLDER_EXAMPLE}")
     return parse_submission(json.loads(HOUSEHOLDER_EXAMPLE.read_text()))
 
 
