@@ -111,3 +111,22 @@ def test_the_sample_jpeg_is_one_baseline_frame():
     assert image.startswith(b"\xff\xd8") and image.endswith(b"\xff\xd9")
     frame = image.index(b"\xff\xc0")
     assert struct.unpack(">HBHHB", image[frame + 2 : frame + 10]) == (11, 8, 8, 8, 1)
+
+
+def test_the_demo_council_allowlists_the_file_server_and_follows_its_port(runtime):
+    from bops.demo import DEMO_CODE, allow_demo_files, demo_submission, ensure_demo
+    from shared.councils.service import CouncilService
+
+    councils = CouncilService(runtime.deps.event_store, runtime.deps.clock)
+    ensure_demo(councils, runtime.deps.secrets, runtime.options.data_dir)
+    allow_demo_files(councils, "localhost:8001")
+    head = runtime.deps.event_store.head_position()
+    allow_demo_files(councils, "localhost:8001")  # a restart on the same port records nothing
+    assert runtime.deps.event_store.head_position() == head
+    allow_demo_files(councils, "localhost:9001")
+    assert councils.load(DEMO_CODE).settings.allow_download_hosts == ("localhost:9001",)
+    example = {"metadata": {"id": "x", "organisation": "LBH"}, "files": [{"name": "https://elsewhere/a.pdf"}] * 5}
+    submission = demo_submission(example, "http://localhost:9001")
+    assert submission["metadata"]["organisation"] == DEMO_CODE and submission["metadata"]["id"] != "x"
+    assert [f["name"].rsplit("/", 1)[0] for f in submission["files"]] == ["http://localhost:9001"] * 5
+    assert example["files"][0]["name"] == "https://elsewhere/a.pdf"  # the reference example is left as it was
