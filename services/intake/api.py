@@ -7,14 +7,13 @@ the council's own record. API keys are checked by the authorizer; the council an
 from __future__ import annotations
 
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import orjson
 from aws_lambda_powertools.event_handler import content_types
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.openapi import swagger_ui
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from events import Actor
 from services.intake.declaration import SERVICE
@@ -43,15 +42,12 @@ documents downloaded so far). An online service that submits and then checks its
 
 A key without an operation's scope gets 403 with the scope it lacks."""
 API_KEY = "apiKey"  # the security scheme's name in the OpenAPI document
-SECURITY_SCHEMES = {
-    API_KEY: HTTPBearer(
-        bearerFormat="bops_<key id>_<secret>",
-        description="A council's API key (`bops api-keys create`), sent as `Authorization: Bearer <key>`. "
-        "Its scopes decide which operations it may call.",
-    )
-}
-SWAGGER_ASSETS = Path(swagger_ui.__file__).parent  # swagger-ui-bundle.min.js and swagger-ui.min.css
-ASSET_TYPES = {"swagger-ui-bundle.min.js": "text/javascript; charset=utf-8", "swagger-ui.min.css": "text/css"}
+# Powertools' Swagger UI files, served by this API (no CDN); relative to /api/v2/docs, so that they are found under an
+# API Gateway stage's path prefix too.
+SWAGGER_PACKAGE = "aws_lambda_powertools.event_handler.openapi.swagger_ui"
+SWAGGER_JS, SWAGGER_CSS = "swagger-ui-bundle.min.js", "swagger-ui.min.css"
+ASSETS = "docs/assets"
+ASSET_TYPES = {SWAGGER_JS: "text/javascript; charset=utf-8", SWAGGER_CSS: "text/css; charset=utf-8"}
 
 
 def security(method: str, path: str) -> list[dict[str, list[str]]]:
@@ -177,22 +173,26 @@ def show_application(reference: str) -> dict[str, Any]:
     return {**record, "links": links(reference)}
 
 
-# The API reference: Powertools' Swagger UI, with the Swagger UI files Powertools ships served from here (no CDN).
-app.enable_swagger(
-    path="/api/v2/docs",
-    swagger_base_url="docs/assets",  # relative, so it also holds under an API Gateway stage's path prefix
-    title=TITLE,
-    version="2",
-    description=DESCRIPTION,
-    security_schemes=SECURITY_SCHEMES,
-)
+# The API reference. Built on first request, not at import: the OpenAPI models cost a submission's cold start ~50 ms.
+@app.get("/api/v2/docs", include_in_schema=False)
+def docs():
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
+    if (app.current_event.query_string_parameters or {}).get("format") == "json":  # the page's own link to its spec
+        return openapi()
+    spec = openapi_document().replace("</", "<\\/")  # as Powertools embeds it: no `</script>` inside the script
+    page = generate_swagger_html(spec, f"{ASSETS}/{SWAGGER_JS}", f"{ASSETS}/{SWAGGER_CSS}", ASSETS, None)
+    return Response(
+        200, "text/html; charset=utf-8", page.replace("<title>Swagger UI</title>", f"<title>{TITLE}</title>")
+    )
 
 
 @app.get("/api/v2/docs/assets/<asset>", include_in_schema=False)
 def swagger_asset(asset: str):
     if asset not in ASSET_TYPES:
         raise NotFound(f"No asset {asset}")
-    body = (SWAGGER_ASSETS / asset).read_text(encoding="utf-8")
+    folder = Path(next(iter(find_spec(SWAGGER_PACKAGE).submodule_search_locations)))  # type: ignore[union-attr]
+    body = (folder / asset).read_text(encoding="utf-8")
     return Response(200, ASSET_TYPES[asset], body, headers={"Cache-Control": "public, max-age=86400"})
 
 
@@ -203,8 +203,15 @@ def openapi():
 
 @cache
 def openapi_document() -> str:
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    bearer = HTTPBearer(
+        bearerFormat="bops_<key id>_<secret>",
+        description="A council's API key (`bops api-keys create`), sent as `Authorization: Bearer <key>`. "
+        "Its scopes decide which operations it may call.",
+    )
     return app.get_openapi_json_schema(
-        title=TITLE, version="2", description=DESCRIPTION, security_schemes=SECURITY_SCHEMES
+        title=TITLE, version="2", description=DESCRIPTION, security_schemes={API_KEY: bearer}
     )
 
 

@@ -65,6 +65,10 @@ def test_the_docs_are_swagger_ui_with_its_files_served_here(runtime):
         assert headers["Content-Type"].startswith(("text/javascript", "text/css"))
 
 
+def test_the_docs_page_links_its_document(runtime, document):
+    assert runtime.client.request("GET", "/api/v2/docs?format=json")[2] == document
+
+
 def test_only_the_swagger_files_are_served(runtime):
     for name in ("html.py", "__init__.py", "..%2F..%2Fapi_gateway.py"):
         assert runtime.client.request("GET", f"/api/v2/docs/assets/{name}")[0] == 404
