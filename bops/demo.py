@@ -79,7 +79,7 @@ def write_demo_example(data_dir: Path, files_base_url: str) -> Path | None:
     source = reference_data.odp_examples_dir() / EXAMPLE
     if not source.is_file():
         return None
-    target = data_dir / EXAMPLE_FILE
+    target = data_dir.resolve() / EXAMPLE_FILE  # absolute: the printed curl works from any folder
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(demo_submission(json.loads(source.read_text()), files_base_url), indent=2))
     return target
