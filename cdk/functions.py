@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -111,6 +111,10 @@ class FunctionFactory:
         acknowledge(function, "L1", RUNTIME_REASON)
         self.functions[name] = function
         if snap_start:
+            # CDK warns on every SnapStart function that SnapStart needs a published version: this one publishes one.
+            Annotations.of(function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish", "current_version is published and the live alias uses it"
+            )
             self.aliases[name] = lambda_.Alias(
                 scope, "Live", alias_name=LIVE_ALIAS, version=function.current_version, description=f"{name}: live"
             )

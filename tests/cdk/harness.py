@@ -614,7 +614,17 @@ class StackHarness:
                     if not filters or any(matches(f, record) for f in filters):
                         yield record
 
-    def _publish(self, pipe: str, props: dict[str, Any], record: dict[str, Any]) -> None:
+    def published(self) -> list[dict[str, Any]]:
+        """The bus messages the Pipe makes of every new stream record, put on the bus but delivered to no rule (for a
+        caller that invokes the subscribers itself, e.g. bench/cold_start.py)."""
+        return [
+            self._bus_message(pipe, props, record)[1]
+            for pipe, props in self._of_type("AWS::Pipes::Pipe").items()
+            for record in self._new_records(pipe, props)
+        ]
+
+    def _bus_message(self, pipe: str, props: dict[str, Any], record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Put one stream record on the Pipe's target bus: (the bus, the message its rules' targets receive)."""
         target = str(self.resolve(props["Target"]))
         if ":events:" not in target or ":event-bus/" not in target:
             raise HarnessError(f"{pipe}: only event bus targets are emulated, not {target}")
@@ -643,6 +653,10 @@ class StackHarness:
             "resources": [],
             "detail": record,
         }
+        return target, message
+
+    def _publish(self, pipe: str, props: dict[str, Any], record: dict[str, Any]) -> None:
+        target, message = self._bus_message(pipe, props, record)
         for rule, rule_props in self._of_type("AWS::Events::Rule").items():
             if rule_props.get("State", "ENABLED") != "ENABLED":
                 continue
