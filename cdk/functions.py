@@ -95,6 +95,10 @@ class FunctionFactory:
             max_event_age=max_event_age,
             retry_attempts=retry_attempts,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
+            # A replaced version is deleted, not kept: each kept SnapStart version's snapshot is billed while cached.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY)
+            if snap_start
+            else None,
             environment={
                 **self.environment,
                 "POWERTOOLS_SERVICE_NAME": service,
