@@ -51,7 +51,7 @@ clean:
 LAMBDA_DIR ?= build/lambda
 LAMBDA_PYTHON ?= 3.13
 LAMBDA_PLATFORM ?= aarch64-manylinux_2_28
-LAMBDA_RUNTIME_PROVIDES ?= boto3 botocore s3transfer
+LAMBDA_RUNTIME_PROVIDES ?= boto3 botocore s3transfer snapshot-restore-py
 LAMBDA_PURE_SDISTS ?= docopt
 # Print the blocks (requirement, hashes, comments) of a requirements file whose package is (in=1) or is not (in=0)
 # one of $(LAMBDA_PURE_SDISTS).
@@ -67,14 +67,14 @@ LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = spl
 # their compacted copies (shared/odp/compaction.py), and aws-models/: the lean botocore data for the calls the adapters
 # make (shared/aws/models.py; it makes each cold start's botocore clients ~3x quicker to create, and clients fall back
 # to the runtime's botocore data).
-# Last, everything is compiled to bytecode by a Python $(LAMBDA_PYTHON) found on this machine (cdk/bytecode.py): /var/task is
+# Then everything is compiled to bytecode by a Python $(LAMBDA_PYTHON) found on this machine (cdk/bytecode.py): /var/task is
 # read-only, so without .pyc files every cold start compiles every module from source.
-# The same Python then records the code of the methods @dataclass generates (cdk/codecache.py, shared/codecache.py)
-# into code-cache/, importing the bundle's code beside its dependencies built for this machine (build/lambda-host).
+# Last, the content hash of what the bundle was built from (cdk/bundle.py): synthesis rebuilds a bundle whose hash is
+# missing or not today's, so `cdk synth` / `cdk deploy` never needs this target run by hand.
 # $(LAMBDA_PURE_SDISTS) publish no wheel: they are pure Python, so building them here is right for any platform.
 # `uv pip install` is pip's --platform/--target install (the project's virtual environment has no pip).
 lambda-bundle: uv
-	rm -rf $(LAMBDA_DIR) $(LAMBDA_DIR)-host build/lambda-*.txt
+	rm -rf $(LAMBDA_DIR) build/lambda-*.txt
 	mkdir -p $(LAMBDA_DIR)
 	$(UV) export --quiet --frozen --no-dev --no-group cdk --no-emit-project --format requirements-txt \
 		$(addprefix --no-emit-package ,$(LAMBDA_RUNTIME_PROVIDES)) -o build/lambda-requirements.txt
@@ -88,12 +88,11 @@ lambda-bundle: uv
 	$(UV) run --no-sync python -m shared.aws.models $(LAMBDA_DIR)/aws-models
 	find $(LAMBDA_DIR) -name __pycache__ -prune -exec rm -rf {} +
 	$(UV) run --no-sync python cdk/bytecode.py $(LAMBDA_PYTHON) $(LAMBDA_DIR)
-	$(UV) export --quiet --frozen --no-dev --no-group cdk --no-emit-project --format requirements-txt \
-		-o build/lambda-host-requirements.txt
-	$(UV) run --no-sync python -m cdk.codecache $(LAMBDA_PYTHON) $(LAMBDA_DIR) build/lambda-host-requirements.txt
 	cp -R $(ODP_SCHEMA_DIR) $(LAMBDA_DIR)/odp-schemas
 	$(UV) run --no-sync python -m shared.odp.compaction $(LAMBDA_DIR)/odp-schemas
+	$(UV) run --no-sync python -m cdk.bundle write $(LAMBDA_DIR)
 
-# Every council in cdk/councils.json into cdk.out/ with the cdk-nag checks; `make synth COUNCIL=DEMO` for one.
-synth: lambda-bundle
+# Every council in cdk/councils.json into cdk.out/ with the cdk-nag checks; `make synth COUNCIL=DEMO` for one. The app
+# builds the bundle first when it is missing or stale.
+synth: uv
 	$(UV) run python cdk/app.py -c odpSchemaDir=$(ODP_SCHEMA_DIR) $(if $(COUNCIL),-c council=$(COUNCIL))

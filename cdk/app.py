@@ -5,7 +5,8 @@
     uv run python cdk/app.py [-c council=DEMO]        # the same synthesis without the CDK CLI (into cdk.out/)
 
 Context: `council` (a code from the file), `odpSchemaDir` (the ODP JSON schemas put into the Lambda asset; default
-`../shared/odp/schemas` beside the project), `lambdaAssetDir` (default `build/lambda`, made by `make lambda-bundle`),
+`../shared/odp/schemas` beside the project), `lambdaAssetDir` (default `build/lambda`; made by `make lambda-bundle`,
+which the app runs itself first when the bundle is missing or stale: `cdk/bundle.py`),
 `councilsFile` (default `cdk/councils.json`). cdk-nag's AWS Solutions checks run on every synthesis; an
 unacknowledged finding fails it.
 """
@@ -16,7 +17,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,7 @@ if __name__ == "__main__":  # run as a script: import the project's packages, no
 from aws_cdk import App, Environment, Validations  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
+from cdk.bundle import ensure_bundle, make_lambda_bundle  # noqa: E402
 from cdk.stack import CouncilStack  # noqa: E402
 from shared import reference_data  # noqa: E402
 from shared.councils.settings import CouncilDeployment, load_deployments  # noqa: E402
@@ -112,20 +114,25 @@ def _arguments(argv: Sequence[str] | None) -> dict[str, str]:
     return {key: value for key, _, value in pairs}
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(
+    argv: Sequence[str] | None = None, build_bundle: Callable[[Path, Path], None] = make_lambda_bundle
+) -> list[CouncilStack]:
     app = App(
         outdir=os.environ.get("CDK_OUTDIR") or str(ROOT / "cdk.out"),  # the CLI says where; without it, cdk.out/
         context=feature_flags(),
         post_cli_context=_arguments(argv) or None,
     )
-    build(
+    lambda_asset_dir = _path(app, "lambdaAssetDir", LAMBDA_ASSET_DIR)
+    ensure_bundle(lambda_asset_dir, ROOT, build_bundle)  # a fresh clone, or sources changed since the last build
+    stacks = build(
         app,
         councils=chosen_councils(_path(app, "councilsFile", COUNCILS_FILE), app.node.try_get_context("council")),
-        lambda_asset_dir=_path(app, "lambdaAssetDir", LAMBDA_ASSET_DIR),
+        lambda_asset_dir=lambda_asset_dir,
         odp_schema_dir=_path(app, "odpSchemaDir", ODP_SCHEMA_DIR),
         env=Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")),
     )
     app.synth()
+    return stacks
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """The one Lambda code asset of a stack: the bundle `make lambda-bundle` built, plus the deployment's ODP schemas.
 
 The bundle (dependencies for arm64 Lambda and the `events`, `shared` and `services` packages) is built without Docker
-by `make lambda-bundle`. Synthesis copies it into the cloud assembly and puts the ODP schema folder chosen for this
-deployment (`-c odpSchemaDir=...`) at `odp-schemas/` (what `BOPS_ODP_SCHEMA_DIR` points at), replacing any schemas the
-bundle already held, with their compacted copies (`shared.odp.compaction.write_compacted`). The copy happens locally
+by `make lambda-bundle`, which `cdk/app.py` runs itself when the bundle is missing or stale (`cdk/bundle.py`).
+Synthesis copies it into the cloud assembly and puts the ODP schema folder chosen for this deployment
+(`-c odpSchemaDir=...`) at `odp-schemas/` (what `BOPS_ODP_SCHEMA_DIR` points at), replacing any schemas the bundle
+already held, with their compacted copies (`shared.odp.compaction.write_compacted`). The copy happens locally
 (`ILocalBundling`); Docker is never used.
 """
 
@@ -17,14 +18,13 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
-from shared.codecache import ASSET_FOLDER, SOURCE_PACKAGES  # what runs on Lambda, and is recorded
+from cdk.bundle import SOURCE_PACKAGES
 from shared.odp.compaction import write_compacted
 
 SCHEMA_FOLDER = "odp-schemas"
 LAMBDA_SCHEMA_DIR = f"/var/task/{SCHEMA_FOLDER}"  # where the asset is unpacked on Lambda
 AWS_MODELS_FOLDER = "aws-models"  # lean botocore data (shared.aws.models), written by `make lambda-bundle`
 LAMBDA_AWS_MODELS_DIR = f"/var/task/{AWS_MODELS_FOLDER}"
-LAMBDA_CODE_CACHE_DIR = f"/var/task/{ASSET_FOLDER}"  # compiled generated code, by `make lambda-bundle`
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 _IGNORED_IN_BUNDLE = shutil.ignore_patterns(".pytest_cache")  # keeps the bytecode `make lambda-bundle` compiled
 

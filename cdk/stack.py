@@ -25,7 +25,7 @@ from cdk.event_bus import (
 )
 from cdk.functions import FunctionFactory, construct_id
 from cdk.http_api import CouncilApi
-from cdk.lambda_code import LAMBDA_AWS_MODELS_DIR, LAMBDA_CODE_CACHE_DIR, LAMBDA_SCHEMA_DIR, lambda_code
+from cdk.lambda_code import LAMBDA_AWS_MODELS_DIR, LAMBDA_SCHEMA_DIR, lambda_code
 from cdk.nag import acknowledge, arn_pattern
 from services.intake.documents.credentials import download_credential_name
 from shared.auth.scopes import route_table
@@ -199,7 +199,6 @@ class CouncilStack(Stack):
                 "BOPS_SECRETS_PREFIX": secrets_prefix(council),
                 "BOPS_ODP_SCHEMA_DIR": LAMBDA_SCHEMA_DIR,
                 "BOPS_AWS_MODELS_DIR": LAMBDA_AWS_MODELS_DIR,
-                "BOPS_CODE_CACHE_DIR": LAMBDA_CODE_CACHE_DIR,
                 "BOPS_REGION": Aws.REGION,
             },
         )
@@ -213,9 +212,12 @@ class CouncilStack(Stack):
             timeout_s=10,
             description="API Gateway authorizer for API-key routes",
             environment={"BOPS_ROUTE_SCOPES": json.dumps(route_table(routes), separators=(",", ":"))},
+            snap_start=True,
         )
         self._grant_read_models(authorizer, write=False)
-        self.api = CouncilApi(self, "Http", api_name=f"bops-{council.slug}", authorizer_function=authorizer)
+        self.api = CouncilApi(
+            self, "Http", api_name=f"bops-{council.slug}", authorizer_function=factory.invoked("api-key-authorizer")
+        )
 
         for declaration in declarations:
             for http in declaration.http:
@@ -226,13 +228,14 @@ class CouncilStack(Stack):
                     memory_mb=http.memory_mb,
                     timeout_s=http.timeout_s,
                     description=f"{declaration.name}: {len(http.routes)} HTTP routes",
+                    snap_start=True,
                 )
                 self._grant_events(function, append=True)
                 self._grant_read_models(function, write=False)
                 self._grant_documents(function)
                 self._grant_secrets(http.name, function)
                 for route in http.routes:
-                    self.api.add_route(route, function)
+                    self.api.add_route(route, factory.invoked(http.name))
 
         self.publishing = EventPublishing(self, "Publishing", table=self.event_table, bus_name=f"bops-{council.slug}")
         self.alarms.dead_letters("Pipe", self.publishing.dead_letters, "The event table's pipe")

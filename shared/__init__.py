@@ -1,11 +1,5 @@
 """Code shared by the services: ports and adapters, wiring, the embedded runtime's building blocks.
 
-Importing it tunes a Lambda process's start-up first (`shared.startup`): every handler module imports this package
-(services through `services/__init__.py`) before anything heavy.
+Importing it does nothing else: a Lambda handler module tunes its own start-up with one explicit call at its top
+(`shared.startup.lambda_start`).
 """
-
-import os as _os
-
-from shared.startup import tune_lambda_start as _tune_lambda_start
-
-_tune_lambda_start(_os.environ)

@@ -38,7 +38,6 @@ class Settings(BaseModel):
     secrets_prefix: str | None = None
     region: str | None = None
     aws_models_dir: Path | None = None  # lean botocore data (shared.aws.models) that makes clients faster to create
-    code_cache_dir: Path | None = None  # compiled generated code (shared.codecache), read by shared.startup
 
     @property
     def event_log_path(self) -> Path:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from events import RecordedEvent
-from events.council import ApiKeyCreated, ApiKeyRevoked
-from shared.auth import API_KEYS_READ_MODEL
-from shared.bus import subscriber
-from shared.projections import Document, Projector
+from shared.startup import lambda_start
+
+lambda_start()
+
+from events import RecordedEvent  # noqa: E402
+from events.council import ApiKeyCreated, ApiKeyRevoked  # noqa: E402
+from shared.auth import API_KEYS_READ_MODEL  # noqa: E402
+from shared.bus import subscriber  # noqa: E402
+from shared.projections import Document, Projector  # noqa: E402
 
 NAME = API_KEYS_READ_MODEL
 

@@ -7,13 +7,17 @@ which CDK fills from the services' declarations; the embedded runtime sets it th
 
 from __future__ import annotations
 
-import json
-import os
-from typing import Any
+from shared.startup import lambda_start
 
-from shared.auth import API_KEYS_READ_MODEL
-from shared.auth.scopes import policy_for
-from shared.observability import count, observed
+lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
+
+import json  # noqa: E402
+import os  # noqa: E402
+from typing import Any  # noqa: E402
+
+from shared.auth import API_KEYS_READ_MODEL  # noqa: E402
+from shared.auth.scopes import policy_for  # noqa: E402
+from shared.observability import count, observed  # noqa: E402
 
 
 class Unauthorized(Exception):
@@ -53,6 +57,15 @@ def authorize(token: str | None, method_arn: str, routes: list[dict], read_model
         "scopes": " ".join(document["scopes"]),
     }
     return policy_for(f"api-key:{document['key_id']}", document["scopes"], routes, api_arn(method_arn), context)
+
+
+def prepare_snapshot() -> None:
+    """Before a SnapStart snapshot: the read-model client and the key hashing of the first request."""
+    from shared.councils.api_keys import hash_api_key
+    from shared.wiring import dependencies
+
+    dependencies().read_models  # noqa: B018 (builds the store and its client)
+    hash_api_key("")
 
 
 @observed

@@ -10,11 +10,13 @@ start (bench/cold_start.py).
 from __future__ import annotations
 
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
 _lock = threading.Lock()
 _sessions: dict[str | None, Any] = {}
+_clients: weakref.WeakSet[Any] = weakref.WeakSet()  # every client made, for `close_connections`
 
 
 def _lean_loader(models_dir: Path) -> Any:
@@ -82,7 +84,17 @@ def aws_client(service: str, region: str | None = None, models_dir: Path | None 
     """A low-level client for `service`; clients of one process share a session (and so its loaded data)."""
     session = _session(models_dir)
     with _lock:  # creating clients from one session is not thread-safe
-        return session.create_client(service, region_name=region)
+        client = session.create_client(service, region_name=region)
+        _clients.add(client)
+        return client
+
+
+def close_connections() -> None:
+    """Close the pooled connections of every client made (they stay usable: the next call connects again)."""
+    with _lock:
+        clients = list(_clients)
+    for client in clients:
+        client.close()
 
 
 def forget_sessions() -> None:

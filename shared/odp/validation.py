@@ -229,6 +229,16 @@ class OdpValidator:
             raise UnknownApplicationType(code)
         return _validator(self._key, SCHEMA_FILES[fmt], None)
 
+    def compile_all(self) -> None:
+        """Compile every schema now (each is otherwise compiled by the first payload of its format): what a
+        SnapStart function does before its snapshot (`shared.startup`)."""
+        for fmt, name in SCHEMA_FILES.items():
+            if fmt == "prototypeApplication":
+                for code in prototype_branches(self._key):
+                    _validator(self._key, name, code)
+            else:
+                _validator(self._key, name, None)
+
     def validate(self, payload: Any) -> list[SchemaIssue]:
         """Schema issues for `payload`, most specific first (empty = valid).
 

@@ -12,7 +12,8 @@ moto emulates DynamoDB (with streams), S3, Secrets Manager and EventBridge but r
   from the project (the asset is the project's source; `/var/task` paths point into the synthesised asset) and calls
   it. Lambda permissions are checked: no `AWS::Lambda::Permission` for the caller's ARN, no invocation;
 - the API: `AWS::ApiGateway::Resource` parents and path parts make the tree, `AWS::ApiGateway::Method` the methods,
-  their `AWS_PROXY` integration URIs the functions; a `CUSTOM` method runs its `AWS::ApiGateway::Authorizer`
+  their `AWS_PROXY` integration URIs the functions (or an `AWS::Lambda::Alias` of one, whose `AWS::Lambda::Version`
+  must be of the same function); a `CUSTOM` method runs its `AWS::ApiGateway::Authorizer`
   (REQUEST, identity sources checked first, policy evaluated with `shared.apigateway.policy_allows`) and puts the
   authorizer's context in `requestContext.authorizer`. No method for a request: `RouteNotFound`;
 - the Pipe: reads its source stream (the table stream ARN it names) from TRIM_HORIZON with the `dynamodbstreams`
@@ -115,6 +116,7 @@ class _Method:
     http_method: str
     authorizer: str | None  # logical id of the authorizer of a CUSTOM method
     function: str  # logical id of the integration's function
+    invoked_arn: str  # the ARN API Gateway invokes: the function's, or one of its aliases'
 
 
 class StackHarness:
@@ -271,7 +273,16 @@ class StackHarness:
             return self._attributes[(name, "Ref")]
         if kind == "AWS::SQS::Queue":
             return f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT}/{self.physical_name(name)}"
+        if kind == "AWS::Lambda::Alias":  # an alias's Ref is its ARN: the function's, qualified by the alias name
+            props = self._resource(name)["Properties"]
+            return f"{self._function_arn(props['FunctionName'])}:{props['Name']}"
+        if kind == "AWS::Lambda::Version":  # the version's ARN; each function has one published version here
+            return f"{self._function_arn(self._resource(name)['Properties']['FunctionName'])}:1"
         return self.physical_name(name)
+
+    def _function_arn(self, reference: Any) -> str:
+        value = str(self.resolve(reference))
+        return value if value.startswith("arn:") else f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{value}"
 
     def _get_att(self, logical_id: str, attribute: str) -> str:
         if (logical_id, attribute) in self._attributes:
@@ -286,6 +297,8 @@ class StackHarness:
             ("AWS::IAM::Role", "Arn"): f"arn:aws:iam::{ACCOUNT}:role/{name}",
             ("AWS::ApiGateway::RestApi", "RootResourceId"): f"{name}-root",
         }
+        if kind == "AWS::Lambda::Version" and attribute == "Version":
+            return "1"
         if kind == "AWS::Events::Rule" and attribute == "Arn":
             props = self._resource(logical_id).get("Properties", {})
             bus = str(self.resolve(props.get("EventBusName", "default")))
@@ -305,6 +318,25 @@ class StackHarness:
             if physical in candidates:
                 return logical_id
         raise HarnessError(f"no {kind} in the template is {physical}")
+
+    def function_of(self, arn: str) -> str:
+        """The logical id of the function that an invocation of `arn` (a function's ARN or an alias's) runs."""
+        for logical_id, props in self._of_type("AWS::Lambda::Alias").items():
+            if self._ref(logical_id) == arn:
+                function = self.logical_id_of("AWS::Lambda::Function", self._function_arn(props["FunctionName"]))
+                version = self._resource(self._version_of(props["FunctionVersion"]))["Properties"]
+                if self.logical_id_of("AWS::Lambda::Function", self._function_arn(version["FunctionName"])) != function:
+                    raise HarnessError(f"alias {logical_id} points at a version of another function")
+                return function
+        return self.logical_id_of("AWS::Lambda::Function", arn)
+
+    def _version_of(self, reference: Any) -> str:
+        if isinstance(reference, dict) and "Fn::GetAtt" in reference:
+            argument = reference["Fn::GetAtt"]
+            logical_id = argument[0] if isinstance(argument, list) else argument.split(".", 1)[0]
+            if self._resource(logical_id)["Type"] == "AWS::Lambda::Version":
+                return logical_id
+        raise HarnessError(f"an alias's FunctionVersion is not an AWS::Lambda::Version of the template: {reference}")
 
     # Functions
 
@@ -382,11 +414,15 @@ class StackHarness:
             context = LambdaContext(function.name, function.memory_mb, function.arn)
             return handler(copy.deepcopy(event), context)
 
-    def _check_permission(self, logical_id: str, principal: str, source_arn: str) -> None:
-        """Like Lambda's resource policy: some permission for this principal whose SourceArn matches the caller."""
+    def _check_permission(
+        self, logical_id: str, principal: str, source_arn: str, invoked_arn: str | None = None
+    ) -> None:
+        """Like Lambda's resource policy: some permission for this principal whose SourceArn matches the caller, on
+        exactly what is invoked (a permission on the function does not cover its alias, nor the other way round)."""
         arn = self._get_att(logical_id, "Arn")
+        targets = (arn, self.physical_name(logical_id)) if invoked_arn in (None, arn) else (invoked_arn,)
         for props in self._of_type("AWS::Lambda::Permission").values():
-            if self.resolve(props["FunctionName"]) not in (arn, self.physical_name(logical_id)):
+            if self.resolve(props["FunctionName"]) not in targets:
                 continue
             if props.get("Principal") != principal or props.get("Action") not in ("lambda:InvokeFunction", "lambda:*"):
                 continue
@@ -456,8 +492,8 @@ class StackHarness:
             resource = paths.get(self.resolve(props["ResourceId"]))
             if resource is None:
                 raise HarnessError(f"{logical_id}: its resource is not part of the API")
-            function = self.logical_id_of("AWS::Lambda::Function", uri.group("arn"))
-            found.append(_Method(logical_id, resource, props["HttpMethod"], authorizer, function))
+            function = self.function_of(uri.group("arn"))
+            found.append(_Method(logical_id, resource, props["HttpMethod"], authorizer, function, uri.group("arn")))
         return found
 
     def _route(self, method: str, path: str) -> tuple[_Method, dict[str, str]]:
@@ -502,7 +538,7 @@ class StackHarness:
             denied = self._authorize(found.authorizer, event, method_arn, api_arn)
             if denied is not None:
                 return denied
-        self._check_permission(found.function, "apigateway.amazonaws.com", method_arn)
+        self._check_permission(found.function, "apigateway.amazonaws.com", method_arn, found.invoked_arn)
         result = self.invoke(found.function, event, f"api:{method.upper()} {found.resource}")
         return Response(int(result["statusCode"]), dict(response_headers(result)), response_body(result))
 
@@ -520,8 +556,9 @@ class StackHarness:
         uri = _PROXY_URI.search(str(self.resolve(props["AuthorizerUri"])))
         if uri is None:
             raise HarnessError(f"{authorizer}: the authorizer URI names no Lambda function")
-        function = self.logical_id_of("AWS::Lambda::Function", uri.group("arn"))
-        self._check_permission(function, "apigateway.amazonaws.com", f"{api_arn}/authorizers/{self._ref(authorizer)}")
+        function = self.function_of(uri.group("arn"))
+        source = f"{api_arn}/authorizers/{self._ref(authorizer)}"
+        self._check_permission(function, "apigateway.amazonaws.com", source, uri.group("arn"))
         try:
             policy = self.invoke(function, authorizer_request(event, method_arn), f"authorizer:{authorizer}")
         except Exception as error:
@@ -577,7 +614,17 @@ class StackHarness:
                     if not filters or any(matches(f, record) for f in filters):
                         yield record
 
-    def _publish(self, pipe: str, props: dict[str, Any], record: dict[str, Any]) -> None:
+    def published(self) -> list[dict[str, Any]]:
+        """The bus messages the Pipe makes of every new stream record, put on the bus but delivered to no rule (for a
+        caller that invokes the subscribers itself, e.g. bench/cold_start.py)."""
+        return [
+            self._bus_message(pipe, props, record)[1]
+            for pipe, props in self._of_type("AWS::Pipes::Pipe").items()
+            for record in self._new_records(pipe, props)
+        ]
+
+    def _bus_message(self, pipe: str, props: dict[str, Any], record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Put one stream record on the Pipe's target bus: (the bus, the message its rules' targets receive)."""
         target = str(self.resolve(props["Target"]))
         if ":events:" not in target or ":event-bus/" not in target:
             raise HarnessError(f"{pipe}: only event bus targets are emulated, not {target}")
@@ -606,6 +653,10 @@ class StackHarness:
             "resources": [],
             "detail": record,
         }
+        return target, message
+
+    def _publish(self, pipe: str, props: dict[str, Any], record: dict[str, Any]) -> None:
+        target, message = self._bus_message(pipe, props, record)
         for rule, rule_props in self._of_type("AWS::Events::Rule").items():
             if rule_props.get("State", "ENABLED") != "ENABLED":
                 continue

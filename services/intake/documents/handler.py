@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from events import RecordedEvent
-from events.application import DocumentReceived, PlanningApplicationSubmitted
-from shared.bus.messages import subscriber
-from shared.observability import count
+from shared.startup import lambda_start
+
+lambda_start()
+
+from events import RecordedEvent  # noqa: E402
+from events.application import DocumentReceived, PlanningApplicationSubmitted  # noqa: E402
+from shared.bus.messages import subscriber  # noqa: E402
+from shared.observability import count  # noqa: E402
 
 
 def handle(event: RecordedEvent) -> None:
