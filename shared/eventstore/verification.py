@@ -1,0 +1,146 @@
+"""Checking stored events against their hash chains, whatever an insider wrote in their place.
+
+An adapter hands over each stored row exactly as it read it (any type in any column: SQLite keeps what it is given,
+and a DynamoDB attribute may have been rewritten with another type); nothing here assumes a value has the type the
+store writes, so a tampered row is named, never a crash. What is checked, per stream, in version order:
+
+- the stored bytes are a JSON object, its `stream_id`/`version` (and every column a reader filters on) agree with the
+  row's columns, with the same type;
+- versions run 1, 2, 3… with no gap;
+- `prev_hash` is the previous event's hash and `hash` is sha256(previous hash + stored bytes);
+- an anchor (a stream head recorded by a checkpoint) is still there: the stream reaches that version and the event
+  there has the recorded hash. The chain makes that hash cover every earlier event too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import orjson
+
+from shared.eventstore.port import GENESIS_HASH, BadEvent, StreamAnchor, StreamVerification, chain_hash
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """One stored event as read, values untrusted: `data` should be the canonical JSON bytes."""
+
+    version: object
+    data: object
+    prev_hash: object
+    hash: object
+    columns: dict[str, object] = field(default_factory=dict)  # other columns that must equal the envelope's fields
+
+
+def describe(value: object) -> str:
+    """What kind of value a column holds, in words (for messages about tampered rows)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the real number {value!r}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "bytes"
+    if isinstance(value, dict):
+        return "a DynamoDB " + "/".join(map(str, value)) + " attribute"
+    return type(value).__name__
+
+
+def same(stored: object, expected: object) -> bool:
+    """Equal and of the same type (2.0 == 2 and True == 1 in Python, but a REAL or a boolean is not the version)."""
+    return type(stored) is type(expected) and stored == expected
+
+
+class StreamChecker:
+    """The running check of one stream: `check` its rows in version order, then `finish`."""
+
+    def __init__(self, stream_id: str, anchor: StreamAnchor | None = None) -> None:
+        self.stream_id = stream_id
+        self.anchor = anchor
+        self.checked = 0
+        self.previous_hash = GENESIS_HASH
+        self.first_bad: BadEvent | None = None
+
+    def check(self, row: StoredRow) -> BadEvent | None:
+        """Check the next row; after the first problem the stream is not checked further (it is already named)."""
+        if self.first_bad is None:
+            self.first_bad = self._problem(row)
+            if self.first_bad is None:
+                self.checked += 1
+        return self.first_bad
+
+    def finish(self) -> StreamVerification:
+        anchor = self.anchor
+        if self.first_bad is None and anchor is not None and self.checked < anchor.version:
+            self.first_bad = BadEvent(
+                self.stream_id,
+                self.checked + 1,
+                "?",
+                f"missing: the stream ends at version {self.checked} but checkpoint {anchor.checkpoint} recorded "
+                f"version {anchor.version} (events were removed)",
+            )
+        return StreamVerification(self.stream_id, self.checked, self.first_bad)
+
+    def _problem(self, row: StoredRow) -> BadEvent | None:
+        expected_version = self.checked + 1
+        stream_id = self.stream_id
+
+        def bad(reason: str, event_id: str = "?") -> BadEvent:
+            return BadEvent(stream_id, expected_version, event_id, reason)
+
+        data = row.data
+        if not isinstance(data, bytes):
+            return bad(f"stored data is {describe(data)} where the event's bytes were expected")
+        try:
+            envelope = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return bad("stored bytes are not valid JSON")
+        if not isinstance(envelope, dict):
+            return bad("stored bytes are not a JSON object")
+        event_id = envelope.get("event_id")
+        event_id = event_id if isinstance(event_id, str) else "?"
+        if not same(row.version, expected_version):
+            if isinstance(row.version, int) and not isinstance(row.version, bool):
+                reason = f"version {row.version} is stored where {expected_version} was expected (events are missing)"
+            else:
+                reason = f"stored version is {describe(row.version)} where {expected_version} was expected"
+            return bad(reason, event_id)
+        if not same(row.prev_hash, self.previous_hash):
+            return bad("link to the previous event does not match", event_id)
+        computed = chain_hash(self.previous_hash, data)
+        if not same(row.hash, computed):
+            return bad("content does not match its hash", event_id)
+        columns = {"stream_id": stream_id, "version": row.version, **row.columns}
+        for name, value in columns.items():
+            if not same(value, envelope.get(name)):
+                return bad(f"stored {name} ({describe(value)}) does not match the event's content", event_id)
+        anchor = self.anchor
+        if anchor is not None and anchor.version == expected_version and anchor.hash != computed:
+            return bad(f"not the event checkpoint {anchor.checkpoint} recorded (its hash differs)", event_id)
+        self.previous_hash = computed
+        return None
+
+
+def verify_rows(stream_id: str, rows: Iterable[StoredRow], anchor: StreamAnchor | None = None) -> StreamVerification:
+    """Check a stream's stored rows (in version order) and, if given, that it still reaches its checkpointed head."""
+    checker = StreamChecker(stream_id, anchor)
+    for row in rows:
+        if checker.check(row):
+            break
+    return checker.finish()
+
+
+def log_link(previous_log_hash: str, position: int, event_hash: str) -> str:
+    """The log-wide chain (SQLite): each row's log hash covers the previous row's, its position and its event hash.
+
+    The event hash already covers the event's bytes (so its stream, version and content) and its stream's previous
+    event; this chain adds the order of the whole log, so removing, inserting or moving any row breaks it.
+    """
+    return hashlib.sha256(f"{previous_log_hash}{position}:{event_hash}".encode()).hexdigest()
