@@ -71,7 +71,8 @@ class CheckpointLog(Protocol):
 
 
 def seal(key: str, body: str) -> str:
-    return hmac.new(key.encode(), body.encode(), hashlib.sha256).hexdigest()
+    # surrogateescape: a stored body that is not UTF-8 text gets a seal (that does not match) rather than an error
+    return hmac.new(key.encode(), body.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
 
 
 def new_checkpoint(
@@ -152,7 +153,7 @@ def read_checkpoints(records: Sequence[StoredCheckpoint], key: str | None) -> tu
         body, stored_seal = record.body, record.seal
         if not isinstance(body, str) or not isinstance(stored_seal, str):
             return trail, bad("its body or seal is not text")
-        if not hmac.compare_digest(seal(key, body), stored_seal):
+        if not hmac.compare_digest(seal(key, body).encode(), stored_seal.encode("utf-8", "surrogateescape")):
             return trail, bad("its seal does not match: it was changed or forged")
         fields = orjson.loads(body)  # sealed with the key, so written by `new_checkpoint`
         if fields["sequence"] != index or fields["previous"] != previous:

@@ -26,6 +26,7 @@ class SqliteCheckpointLog:
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None, timeout=60)
         connection.execute("PRAGMA journal_mode=WAL")
+        connection.text_factory = lambda value: value.decode("utf-8", "surrogateescape")  # read whatever was stored
         return connection
 
     def append(self, sequence: int, body: str, seal: str) -> None:

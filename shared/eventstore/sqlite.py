@@ -61,6 +61,7 @@ _INSERT = (
 _LOG_HEAD = "SELECT position, log_hash FROM events ORDER BY position DESC LIMIT 1"
 
 _MAX_HEADS = 10_000
+_BEFORE_ANY_POSITION = -(2**63)
 # A log from before the log-wide chain: none of its rows has a log hash (after the upgrade every row has one, so a
 # NULL in a chained log is tampering, which the audit reports, not a reason to re-chain).
 _NOT_CHAINED = (
@@ -123,12 +124,26 @@ class SqliteEventStore:
             cursor = self._local.cursor
         return cursor
 
+    def _audit_connection(self) -> sqlite3.Connection:
+        """Audits read through their own connection, which reads any text: an insider may have stored bytes that
+        are not UTF-8 in a text column, which the ordinary connection would refuse to read (an error, not a report).
+        """
+        connection = getattr(self._local, "audit_connection", None)
+        if connection is None:
+            connection = self._local.audit_connection = connect(self.path)
+            connection.text_factory = _any_text
+        return connection
+
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:
             connection.close()
             self._local.connection = None
             self._local.cursor = None
+        audit_connection = getattr(self._local, "audit_connection", None)
+        if audit_connection is not None:
+            audit_connection.close()
+            self._local.audit_connection = None
 
     @contextmanager
     def _writer(self) -> Iterator[None]:
@@ -283,7 +298,7 @@ class SqliteEventStore:
             yield stream_id
 
     def verify(self, stream_id: str, anchor: StreamAnchor | None = None) -> StreamVerification:
-        rows = self._connection().execute(
+        rows = self._audit_connection().execute(
             "SELECT version, event_type, recorded_at, data, prev_hash, hash FROM events WHERE stream_id = ?"
             " ORDER BY version",
             (stream_id,),
@@ -295,13 +310,13 @@ class SqliteEventStore:
         return verify_rows(stream_id, stored, anchor)
 
     def stream_heads(self) -> dict[str, tuple[int, str]]:
-        return self._stream_heads(0, self.log_head()[0])
+        return self._stream_heads(_BEFORE_ANY_POSITION, self.log_head()[0])
 
     # The log-wide chain (SQLite only: DynamoDB has no global order)
 
     def log_head(self) -> tuple[int, str]:
         """The newest row's position and log hash ((0, genesis) for an empty log): what a checkpoint records."""
-        position, log_hash = self._log_head(self._connection().execute)
+        position, log_hash = self._log_head(self._audit_connection().execute)
         return position, log_hash
 
     def verify_log(
@@ -310,14 +325,14 @@ class SqliteEventStore:
         """Recompute the log-wide chain in position order, from the start or from `after` (a checkpointed head the
         rows before which were verified already), and check that the row at `anchor` (the newest checkpointed log
         head) is still there with its hash. Also lists every stream id found, whatever its rows' versions."""
-        return verify_log_rows(self._connection(), anchor, after)
+        return verify_log_rows(self._audit_connection(), anchor, after)
 
     def changed_stream_heads(self, after_position: int, up_to_position: int) -> dict[str, tuple[int, str]]:
         """The newest (version, hash) of each stream written between two log positions (for incremental checkpoints)."""
         return self._stream_heads(after_position, up_to_position)
 
     def _stream_heads(self, after_position: int, up_to_position: int) -> dict[str, tuple[int, str]]:
-        rows = self._connection().execute(
+        rows = self._audit_connection().execute(
             "SELECT e.stream_id, e.version, e.hash FROM events e JOIN ("
             " SELECT stream_id, MAX(version) AS version FROM events WHERE position > ? AND position <= ?"
             " GROUP BY stream_id) h ON e.stream_id = h.stream_id AND e.version = h.version",
@@ -428,11 +443,12 @@ def verify_log_rows(
             reason = f"its row at position {after[0]}, the newest checkpointed one, was removed or changed"
             result.first_bad = BadEvent(WHOLE_LOG, 0, "?", reason)
             return result
-    rows = connection.execute(
-        "SELECT position, stream_id, version, data, hash, log_hash FROM events WHERE position > ? ORDER BY position",
-        (start,),
-    )
-    reached_anchor = anchor is None or anchor[0] <= start
+    columns = "SELECT position, stream_id, version, data, hash, log_hash FROM events"
+    if after is None:  # every row, even one an insider put at position 0 or below
+        rows = connection.execute(f"{columns} ORDER BY position")
+    else:
+        rows = connection.execute(f"{columns} WHERE position > ? ORDER BY position", (start,))
+    reached_anchor = anchor is None or (after is not None and anchor[0] <= start)
     last_position = start
     for position, stream_id, version, data, hash_, stored_log_hash in rows:
         result.stream_ids.add(stream_id if isinstance(stream_id, str) else repr(stream_id))
@@ -483,3 +499,8 @@ def _row_problem(position: int, stream_id: object, version: object, data: object
     stream = stream_id if isinstance(stream_id, str) else repr(stream_id)
     number = version if type(version) is int else 0
     return BadEvent(stream, number, event_id, f"(log position {position}) {reason}")
+
+
+def _any_text(value: bytes) -> str:
+    """Text as stored, even if it is not UTF-8 (an audit must read what an insider wrote, to report it)."""
+    return value.decode("utf-8", "surrogateescape")

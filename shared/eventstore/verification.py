@@ -143,4 +143,6 @@ def log_link(previous_log_hash: str, position: int, event_hash: str) -> str:
     The event hash already covers the event's bytes (so its stream, version and content) and its stream's previous
     event; this chain adds the order of the whole log, so removing, inserting or moving any row breaks it.
     """
-    return hashlib.sha256(f"{previous_log_hash}{position}:{event_hash}".encode()).hexdigest()
+    # surrogateescape: a stored hash that is not UTF-8 text is hashed (and then fails the check) rather than raising
+    text = f"{previous_log_hash}{position}:{event_hash}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
