@@ -25,11 +25,9 @@ log = logging.getLogger("bops.audit")
 DEFAULT_CHECKPOINT_INTERVAL = 900.0  # seconds between the checkpoints `bops serve` writes
 
 
-def streams_to_verify(store: EventStore, reference: str | None, known: set[str] | None = None) -> list[str]:
-    """One application's streams (by reference or CODE-reference), or every listed stream. `known` adds stream ids
-    found elsewhere (checkpoints), so an application whose first events were removed is still found."""
-    if not reference:
-        return list(store.stream_ids())
+def streams_to_verify(store: EventStore, reference: str, known: set[str] | None = None) -> list[str]:
+    """One application's streams, by reference or CODE-reference. `known` adds stream ids found elsewhere (the
+    checkpoints), so an application whose first events were removed is still found."""
     candidates = set(store.stream_ids("application:")) | {s for s in known or () if s.startswith("application:")}
     found = []
     for stream_id in sorted(candidates):

@@ -408,13 +408,18 @@ def audit_checkpoint(as_json: bool) -> None:
 
 @contextlib.contextmanager
 def _log_errors() -> Iterator[None]:
-    """A log file that cannot be read at all (not a database, tables dropped) is reported, not a traceback."""
+    """A log or checkpoint file that cannot be read at all (not a database, a table changed) or a secrets file others
+    can read is reported, not a traceback."""
     import sqlite3
+
+    from shared.secrets.local import InsecureSecretsFile
 
     try:
         yield
     except sqlite3.DatabaseError as error:
-        raise click.ClickException(f"the event log cannot be read: {error}") from None
+        raise click.ClickException(f"the event log or its checkpoints cannot be read: {error}") from None
+    except InsecureSecretsFile as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()
