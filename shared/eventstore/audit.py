@@ -14,7 +14,6 @@ from shared.eventstore.checkpoints import (
     MAX_STREAMS_PER_CHECKPOINT,
     Checkpoint,
     CheckpointLog,
-    SecretStore,
     anchors,
     body_of,
     checkpoint_key,
@@ -23,6 +22,7 @@ from shared.eventstore.checkpoints import (
     verified_checkpoints,
 )
 from shared.eventstore.port import BadEvent, EventStore, LogChain
+from shared.secrets.port import SecretStore
 
 
 @dataclass

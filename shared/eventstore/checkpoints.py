@@ -29,6 +29,7 @@ from typing import Protocol
 import orjson
 
 from shared.eventstore.port import CHECKPOINTS, GENESIS_HASH, BadEvent, StreamAnchor
+from shared.secrets.port import SecretStore
 
 KEY_SECRET = "audit/checkpoint-key"  # the secret that seals checkpoints (in the secrets store, never in the log)
 HEAD_SECRET = "audit/checkpoint-head"  # the newest checkpoint's "sequence:seal", so removing the newest is detected
@@ -97,12 +98,6 @@ def body_of(checkpoint: Checkpoint) -> str:
         "streams": {stream_id: list(head) for stream_id, head in checkpoint.streams.items()},
     }
     return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS).decode()
-
-
-class SecretStore(Protocol):
-    def get(self, name: str) -> str | None: ...
-
-    def put(self, name: str, value: str) -> None: ...
 
 
 def checkpoint_key(secret_store: SecretStore, create: bool = False) -> str | None:

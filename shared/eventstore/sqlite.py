@@ -437,12 +437,10 @@ def verify_log_rows(
 ) -> LogVerification:
     result = LogVerification()
     start, log_hash = after or (0, GENESIS_HASH)
-    if after is not None and after[0] > 0:
-        row = connection.execute("SELECT log_hash FROM events WHERE position = ?", (after[0],)).fetchone()
-        if row is None or row[0] != after[1]:
-            reason = f"its row at position {after[0]}, the newest checkpointed one, was removed or changed"
-            result.first_bad = BadEvent(WHOLE_LOG, 0, "?", reason)
-            return result
+    if after is not None and not _still_there(connection, after):
+        reason = f"its row at position {after[0]}, the newest checkpointed one, was removed or changed"
+        result.first_bad = BadEvent(WHOLE_LOG, 0, "?", reason)
+        return result
     columns = "SELECT position, stream_id, version, data, hash, log_hash FROM events"
     if after is None:  # every row, even one an insider put at position 0 or below
         rows = connection.execute(f"{columns} ORDER BY position")
@@ -484,6 +482,14 @@ def verify_log_rows(
             "the newest events of the log were removed",
         )
     return result
+
+
+def _still_there(connection: sqlite3.Connection, head: tuple[int, str]) -> bool:
+    """Whether the row at a checkpointed log head still has its log hash (an empty log's head is always there)."""
+    if head[0] <= 0:
+        return True
+    row = connection.execute("SELECT log_hash FROM events WHERE position = ?", (head[0],)).fetchone()
+    return row is not None and row[0] == head[1]
 
 
 def _row_problem(position: int, stream_id: object, version: object, data: object, reason: str) -> BadEvent:

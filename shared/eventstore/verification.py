@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import orjson
 
@@ -90,42 +91,47 @@ class StreamChecker:
 
     def _problem(self, row: StoredRow) -> BadEvent | None:
         expected_version = self.checked + 1
-        stream_id = self.stream_id
-
-        def bad(reason: str, event_id: str = "?") -> BadEvent:
-            return BadEvent(stream_id, expected_version, event_id, reason)
-
-        data = row.data
-        if not isinstance(data, bytes):
-            return bad(f"stored data is {describe(data)} where the event's bytes were expected")
-        try:
-            envelope = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return bad("stored bytes are not valid JSON")
-        if not isinstance(envelope, dict):
-            return bad("stored bytes are not a JSON object")
+        envelope, reason = _envelope(row.data)
         event_id = envelope.get("event_id")
         event_id = event_id if isinstance(event_id, str) else "?"
+        if reason is None:
+            reason = self._chain_problem(row, envelope, expected_version)
+        if reason is not None:
+            return BadEvent(self.stream_id, expected_version, event_id, reason)
+        return None
+
+    def _chain_problem(self, row: StoredRow, envelope: dict, expected_version: int) -> str | None:
+        """What is wrong with a row whose bytes are a JSON object, or None (and the chain moves on to it)."""
         if not same(row.version, expected_version):
             if isinstance(row.version, int) and not isinstance(row.version, bool):
-                reason = f"version {row.version} is stored where {expected_version} was expected (events are missing)"
-            else:
-                reason = f"stored version is {describe(row.version)} where {expected_version} was expected"
-            return bad(reason, event_id)
+                return f"version {row.version} is stored where {expected_version} was expected (events are missing)"
+            return f"stored version is {describe(row.version)} where {expected_version} was expected"
         if not same(row.prev_hash, self.previous_hash):
-            return bad("link to the previous event does not match", event_id)
-        computed = chain_hash(self.previous_hash, data)
+            return "link to the previous event does not match"
+        computed = chain_hash(self.previous_hash, cast(bytes, row.data))  # `_envelope` saw bytes
         if not same(row.hash, computed):
-            return bad("content does not match its hash", event_id)
-        columns = {"stream_id": stream_id, "version": row.version, **row.columns}
-        for name, value in columns.items():
+            return "content does not match its hash"
+        for name, value in {"stream_id": self.stream_id, "version": row.version, **row.columns}.items():
             if not same(value, envelope.get(name)):
-                return bad(f"stored {name} ({describe(value)}) does not match the event's content", event_id)
+                return f"stored {name} ({describe(value)}) does not match the event's content"
         anchor = self.anchor
         if anchor is not None and anchor.version == expected_version and anchor.hash != computed:
-            return bad(f"not the event checkpoint {anchor.checkpoint} recorded (its hash differs)", event_id)
+            return f"not the event checkpoint {anchor.checkpoint} recorded (its hash differs)"
         self.previous_hash = computed
         return None
+
+
+def _envelope(data: object) -> tuple[dict, str | None]:
+    """The stored bytes as a JSON object, or what is wrong with them (and an empty object)."""
+    if not isinstance(data, bytes):
+        return {}, f"stored data is {describe(data)} where the event's bytes were expected"
+    try:
+        envelope = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return {}, "stored bytes are not valid JSON"
+    if not isinstance(envelope, dict):
+        return {}, "stored bytes are not a JSON object"
+    return envelope, None
 
 
 def verify_rows(stream_id: str, rows: Iterable[StoredRow], anchor: StreamAnchor | None = None) -> StreamVerification:
