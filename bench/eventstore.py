@@ -41,8 +41,8 @@ PAGE = 1_000  # read_all page size
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 OFFICERS = [Actor(kind="officer", id=f"officer-{i:04d}", display_name=f"Officer {i}") for i in range(20)]
 INSERT = (
-    "INSERT INTO events (stream_id, version, event_type, recorded_at, data, prev_hash, hash)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (stream_id, version, event_type, recorded_at, data, prev_hash, hash, log_hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -96,7 +96,7 @@ def bench_appends(directory: Path) -> tuple[float, float]:
         rows = (
             store._connection()
             .execute(
-                "SELECT stream_id, version, event_type, recorded_at, data, prev_hash, hash FROM events"
+                "SELECT stream_id, version, event_type, recorded_at, data, prev_hash, hash, log_hash FROM events"
                 " WHERE position > ? ORDER BY position",
                 (first_position,),
             )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ def serve(
     quiet: bool,
 ) -> None:
     """Start the whole system on this machine: HTTP server, event log, relay and subscribers."""
+    from bops.audit import CheckpointTimer
     from bops.demo import allow_demo_files, banner, ensure_demo, write_demo_example
     from bops.demo_files import DemoFileServer
     from bops.runtime import EmbeddedRuntime, RuntimeOptions
@@ -125,6 +127,8 @@ def serve(
     click.echo(quiet_line if quiet else banner(logins, runtime.base_url, example, files.base_url))
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    checkpoints = CheckpointTimer(runtime.deps)
+    checkpoints.start()
     try:
         if workers:
             from bops.workers import serve_with_workers
@@ -137,6 +141,7 @@ def serve(
     finally:
         runtime.relay.stop()
         files.stop()
+        checkpoints.stop()
 
 
 @main.group()
@@ -359,26 +364,71 @@ def _apply_api_keys() -> None:
 @click.argument("reference", required=False)
 @data_dir_option
 def verify_audit(reference: str | None) -> None:
-    """Check the hash chains of the log (of one application's streams, or all); non-zero exit names the first bad
-    event."""
-    from bops.audit import streams_to_verify
+    """Check the log against its hash chains and sealed checkpoints (one application's streams, or all); a non-zero
+    exit names each stream and version that was changed, removed, moved or added."""
+    from bops.audit import describe_problem, run_audit
     from shared.wiring import dependencies
 
-    store = dependencies().event_store
-    streams = streams_to_verify(store, reference)
-    if reference and not streams:
+    with _log_errors():
+        report = run_audit(dependencies(), reference)
+    if report is None:
         raise click.ClickException(f"no application with reference {reference!r}")
-    checked = 0
-    for stream_id in streams:
-        result = store.verify(stream_id)
-        checked += result.events_checked
-        if not result.ok:
-            bad = result.first_bad
-            click.echo(
-                f"FAILED: stream {bad.stream_id} version {bad.version} event {bad.event_id}: {bad.reason}", err=True
-            )
-            sys.exit(1)
-    click.echo(f"OK: {checked} events in {len(streams)} streams verified")
+    for bad in report.problems:
+        click.echo(describe_problem(bad), err=True)
+    if not report.ok:
+        sys.exit(1)
+    against = f" against {report.checkpoints} checkpoints" if report.checkpoints else ""
+    click.echo(f"OK: {report.events_checked} events in {report.streams_checked} streams verified{against}")
+    if not report.checkpoints:
+        click.echo(
+            "No audit checkpoints yet: removing a stream's newest events goes unnoticed until one is written"
+            " (`bops audit checkpoint`, or `bops serve` every 15 minutes)."
+        )
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """Audit checkpoints: sealed records of every stream's head, so truncating the log is detected."""
+
+
+@audit_group.command("checkpoint")
+@json_option
+@data_dir_option
+def audit_checkpoint(as_json: bool) -> None:
+    """Verify what changed since the last checkpoint, then seal the new heads (refused if the log fails)."""
+    from bops.audit import describe_problem, take_checkpoint
+    from shared.eventstore.audit import AuditFailed
+    from shared.eventstore.checkpoints import CheckpointConflict
+    from shared.wiring import dependencies
+
+    try:
+        with _log_errors():
+            written = take_checkpoint(dependencies())
+    except AuditFailed as failed:
+        for bad in failed.problems:
+            click.echo(describe_problem(bad), err=True)
+        raise click.ClickException("the log failed its audit: no checkpoint written") from None
+    except CheckpointConflict as conflict:
+        raise click.ClickException(f"{conflict}; run the command again") from None
+    rows = [{"sequence": c.sequence, "streams": len(c.streams), "log": c.log, "seal": c.seal} for c in written]
+    text = "\n".join(f"Checkpoint {r['sequence']}: {r['streams']} streams, seal {r['seal']}" for r in rows)
+    emit(as_json, {"checkpoints": rows}, text or "Nothing changed since the last checkpoint")
+
+
+@contextlib.contextmanager
+def _log_errors() -> Iterator[None]:
+    """A log or checkpoint file that cannot be read at all (not a database, a table changed) or a secrets file others
+    can read is reported, not a traceback."""
+    import sqlite3
+
+    from shared.secrets.local import InsecureSecretsFile
+
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"the event log or its checkpoints cannot be read: {error}") from None
+    except InsecureSecretsFile as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()

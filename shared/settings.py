@@ -33,6 +33,7 @@ class Settings(BaseModel):
     council_deployment: str | None = None  # that council's deployment config (JSON of CouncilDeployment), from CDK
     # AWS resources (names come from the stack's environment variables)
     event_table: str | None = None
+    audit_table: str | None = None  # sealed audit checkpoints (shared.eventstore.checkpoints_dynamodb)
     read_model_table: str | None = None
     documents_bucket: str | None = None
     secrets_prefix: str | None = None
@@ -42,6 +43,10 @@ class Settings(BaseModel):
     @property
     def event_log_path(self) -> Path:
         return self.data_dir / "events.sqlite"
+
+    @property
+    def audit_checkpoints_path(self) -> Path:
+        return self.data_dir / "audit.sqlite"
 
     @property
     def read_models_path(self) -> Path:

@@ -44,11 +44,13 @@ from shared.eventstore.dynamodb_table import (
 from shared.eventstore.port import (
     GENESIS_HASH,
     ConcurrencyError,
+    StreamAnchor,
     StreamAppend,
     StreamVerification,
     check_stream_appends,
 )
-from shared.eventstore.records import check_link, record
+from shared.eventstore.records import record
+from shared.eventstore.verification import StoredRow, verify_rows
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on actions in one TransactWriteItems
 MAX_TRANSACTION_BYTES = 4 * 1024 * 1024  # and on the total size of its items
@@ -192,40 +194,24 @@ class DynamoDbEventStore:
         ):
             yield item[STREAM_KEY]["S"]
 
-    def verify(self, stream_id: str) -> StreamVerification:
+    def verify(self, stream_id: str, anchor: StreamAnchor | None = None) -> StreamVerification:
         items = self._query(
             KeyConditionExpression="#stream = :stream",
             ExpressionAttributeValues={":stream": {"S": stream_id}},
             ProjectionExpression="#version, #type, #council, #recorded, #data, #prev, #hash",
             ConsistentRead=True,
         )
-        previous_hash = GENESIS_HASH
-        checked = 0
-        for item in items:
-            version = int(item[VERSION]["N"])
-            # Every attribute a reader may filter on must agree with the hashed bytes, not just the content.
-            columns = {
-                "stream_id": stream_id,
-                "version": version,
-                "event_type": _text(item, EVENT_TYPE),
-                "council": _text(item, COUNCIL),
-                "recorded_at": _text(item, RECORDED_AT),
-            }
-            data = (_text(item, DATA) or "").encode("utf-8")
-            problem, previous_hash = check_link(
-                stream_id,
-                checked + 1,
-                previous_hash,
-                version,
-                _text(item, PREV_HASH),
-                _text(item, HASH) or "",
-                data,
-                columns,
-            )
-            if problem:
-                return StreamVerification(stream_id, checked, problem)
-            checked += 1
-        return StreamVerification(stream_id, checked)
+        return verify_rows(stream_id, (_stored_row(item) for item in items), anchor)
+
+    def stream_heads(self) -> dict[str, tuple[int, str]]:
+        """One strongly consistent read of each listed stream's newest event (no global order to scan instead)."""
+        heads = {}
+        for stream_id in self.stream_ids():
+            last = self._last(stream_id, "#version, #hash")
+            version, hash_ = _attribute(last, VERSION), _attribute(last, HASH)
+            if type(version) is int and isinstance(hash_, str):
+                heads[stream_id] = (version, hash_)
+        return heads
 
     def _known_hash(self, stream_id: str, version: int) -> str | None:
         if version == 0:
@@ -352,9 +338,30 @@ def _names(*expressions: str) -> dict[str, str]:
     return {placeholder: name for placeholder, name in _NAMES.items() if placeholder in text}
 
 
-def _text(item: Item, name: str) -> str | None:
-    value = item.get(name)
-    return value.get("S") if value else None
+def _attribute(item: Item | None, name: str) -> object:
+    """An attribute's value as stored: a string (S), an integer (an integral N), or the attribute itself when it has
+    another type (a tampered item: the audit names it rather than failing on it)."""
+    value = (item or {}).get(name)
+    if not isinstance(value, dict) or len(value) != 1:
+        return value
+    [(kind, content)] = value.items()
+    if kind == "S" and isinstance(content, str):
+        return content
+    if kind == "N" and isinstance(content, str) and content.lstrip("-").isdigit():
+        return int(content)
+    return value
+
+
+def _stored_row(item: Item) -> StoredRow:
+    data = _attribute(item, DATA)
+    return StoredRow(
+        _attribute(item, VERSION),
+        data.encode("utf-8") if isinstance(data, str) else data,
+        _attribute(item, PREV_HASH),
+        _attribute(item, HASH),
+        # every attribute a reader may filter on must agree with the hashed bytes, not just the content
+        {name: _attribute(item, name) for name in (EVENT_TYPE, COUNCIL, RECORDED_AT)},
+    )
 
 
 def _code(error: ClientError) -> str:

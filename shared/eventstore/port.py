@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from events import NewEvent, RecordedEvent
 
@@ -31,6 +31,10 @@ class EventTooLarge(ValueError):
 MAX_EVENT_BYTES = 240 * 1024  # below both DynamoDB's 400 KB item limit and EventBridge's 256 KB entry limit
 
 
+WHOLE_LOG = "(the log)"  # the stream id of a problem with the log-wide chain rather than one stream
+CHECKPOINTS = "(audit checkpoints)"  # and of a problem with the checkpoints (its version: the checkpoint's number)
+
+
 @dataclass(frozen=True)
 class BadEvent:
     stream_id: str
@@ -48,6 +52,15 @@ class StreamVerification:
     @property
     def ok(self) -> bool:
         return self.first_bad is None
+
+
+@dataclass(frozen=True)
+class StreamAnchor:
+    """A stream's head as an audit checkpoint recorded it: the event at `version` had this hash."""
+
+    version: int
+    hash: str
+    checkpoint: int
 
 
 def chain_hash(previous_hash: str, data: bytes) -> str:
@@ -106,13 +119,42 @@ class EventStore(Protocol):
         """The stream's newest event, or None for an empty stream: one strongly consistent read, whatever its length."""
         ...
 
-    def verify(self, stream_id: str) -> StreamVerification:
-        """Recompute the hash chain from the stored bytes; name the first event whose content or link is wrong."""
+    def verify(self, stream_id: str, anchor: StreamAnchor | None = None) -> StreamVerification:
+        """Recompute the hash chain from the stored bytes; name the first event whose content or link is wrong, or
+        the first missing one when the stream no longer reaches its checkpointed head (`anchor`). Never raises on a
+        tampered row: any value in any column is reported."""
         ...
 
     def stream_ids(self, prefix: str = "") -> Iterator[str]:
         """Every stream id starting with prefix (replays and audits go stream by stream)."""
         ...
+
+    def stream_heads(self) -> dict[str, tuple[int, str]]:
+        """Every stream's newest (version, hash), for audit checkpoints; a malformed head is left out (the audit that
+        runs before a checkpoint names it)."""
+        ...
+
+
+@dataclass
+class LogVerification:
+    """The log-wide chain's check: rows checked, the first row out of chain, and every stream id seen."""
+
+    rows_checked: int = 0
+    first_bad: BadEvent | None = None
+    stream_ids: set[str] = field(default_factory=set)
+
+
+@runtime_checkable
+class LogChain(Protocol):
+    """A log-wide hash chain in global order: only stores that have one (SQLite). Audits and checkpoints use it."""
+
+    def log_head(self) -> tuple[int, str]: ...
+
+    def verify_log(
+        self, anchor: tuple[int, str] | None = None, after: tuple[int, str] | None = None
+    ) -> LogVerification: ...
+
+    def changed_stream_heads(self, after_position: int, up_to_position: int) -> dict[str, tuple[int, str]]: ...
 
 
 class EventFeed(Protocol):

@@ -6,11 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import uuid4
 
-import orjson
-
 from events import NewEvent, RecordedEvent
 from events.serialization import canonical_json, envelope_fields, format_time, make_recorded_event, payload_json
-from shared.eventstore.port import MAX_EVENT_BYTES, BadEvent, EventTooLarge, chain_hash
+from shared.eventstore.port import MAX_EVENT_BYTES, EventTooLarge, chain_hash
 
 
 def record(
@@ -70,31 +68,3 @@ def record(
         )
         recorded.append((event, data))
     return recorded
-
-
-def check_link(
-    stream_id: str,
-    expected_version: int,
-    previous_hash: str,
-    version: int,
-    stored_prev: str | None,
-    stored_hash: str,
-    data: bytes,
-    columns: dict[str, object],
-) -> tuple[BadEvent | None, str]:
-    """Check one stored event against the chain; returns (problem, the hash to chain the next event on)."""
-    try:
-        envelope = orjson.loads(data)
-        event_id = str(envelope.get("event_id", "?"))
-    except orjson.JSONDecodeError:
-        return BadEvent(stream_id, version, "?", "stored bytes are not valid JSON"), stored_hash
-    if version != expected_version:
-        return BadEvent(stream_id, version, event_id, f"version {version} where {expected_version} was expected"), ""
-    if stored_prev is not None and stored_prev != previous_hash:
-        return BadEvent(stream_id, version, event_id, "link to the previous event does not match"), stored_hash
-    if chain_hash(previous_hash, data) != stored_hash:
-        return BadEvent(stream_id, version, event_id, "content does not match its hash"), stored_hash
-    for name, value in columns.items():
-        if envelope.get(name) != value:
-            return BadEvent(stream_id, version, event_id, f"stored {name} does not match the event's content"), ""
-    return None, stored_hash

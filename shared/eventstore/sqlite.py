@@ -15,19 +15,26 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import orjson
 
 from events import NewEvent, RecordedEvent
 from events.serialization import deserialize_rows, format_time
 from shared.clock import Clock, SystemClock
 from shared.eventstore.port import (
     GENESIS_HASH,
+    WHOLE_LOG,
+    BadEvent,
     ConcurrencyError,
+    LogVerification,
+    StreamAnchor,
     StreamAppend,
     StreamVerification,
     check_stream_appends,
 )
-from shared.eventstore.records import check_link, record
+from shared.eventstore.records import record
+from shared.eventstore.verification import StoredRow, describe, log_link, verify_rows
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -39,6 +46,7 @@ CREATE TABLE IF NOT EXISTS events (
     data BLOB NOT NULL,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL,
+    log_hash TEXT,
     UNIQUE (stream_id, version)
 );
 """
@@ -46,11 +54,19 @@ CREATE TABLE IF NOT EXISTS events (
 _HEAD = "SELECT version, hash FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1"
 _LAST = "SELECT data, hash, position FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1"
 _INSERT = (
-    "INSERT INTO events (stream_id, version, event_type, recorded_at, data, prev_hash, hash)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (position, stream_id, version, event_type, recorded_at, data, prev_hash, hash, log_hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# The log-wide chain's head: the newest row's position and log hash (a rowid lookup).
+_LOG_HEAD = "SELECT position, log_hash FROM events ORDER BY position DESC LIMIT 1"
 
 _MAX_HEADS = 10_000
+_BEFORE_ANY_POSITION = -(2**63)
+# A log from before the log-wide chain: none of its rows has a log hash (after the upgrade every row has one, so a
+# NULL in a chained log is tampering, which the audit reports, not a reason to re-chain).
+_NOT_CHAINED = (
+    "SELECT 1 WHERE EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM events WHERE log_hash IS NOT NULL)"
+)
 
 JOURNAL_MODE = "WAL"
 SYNCHRONOUS = "NORMAL"
@@ -91,6 +107,7 @@ class SqliteEventStore:
         self._lock_pid = -1
         self._lock_fd = -1
         self._connection().executescript(SCHEMA)
+        self._chain_the_log()
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -107,12 +124,26 @@ class SqliteEventStore:
             cursor = self._local.cursor
         return cursor
 
+    def _audit_connection(self) -> sqlite3.Connection:
+        """Audits read through their own connection, which reads any text: an insider may have stored bytes that
+        are not UTF-8 in a text column, which the ordinary connection would refuse to read (an error, not a report).
+        """
+        connection = getattr(self._local, "audit_connection", None)
+        if connection is None:
+            connection = self._local.audit_connection = connect(self.path)
+            connection.text_factory = _any_text
+        return connection
+
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:
             connection.close()
             self._local.connection = None
             self._local.cursor = None
+        audit_connection = getattr(self._local, "audit_connection", None)
+        if audit_connection is not None:
+            audit_connection.close()
+            self._local.audit_connection = None
 
     @contextmanager
     def _writer(self) -> Iterator[None]:
@@ -160,6 +191,7 @@ class SqliteEventStore:
                 if version != append.expected_version:
                     raise ConcurrencyError(append.stream_id, append.expected_version, version)
                 links.append(previous_hash)
+            position, log_hash = self._log_head(execute)
             recorded_at = self.clock.now()  # once, after every head was read: the same moment for all the streams
             batches = [
                 record(append.events, append.stream_id, append.expected_version, recorded_at, link)
@@ -170,8 +202,11 @@ class SqliteEventStore:
                 stream_id, expected_version = append.stream_id, append.expected_version
                 for event, data in recorded:
                     hash_ = event.hash
-                    execute(_INSERT, (stream_id, event.version, event.event_type, recorded_at_text, data, link, hash_))
-                    object.__setattr__(event, "position", cursor.lastrowid)
+                    position += 1
+                    log_hash = log_link(log_hash, position, hash_)
+                    row = (position, stream_id, event.version, event.event_type, recorded_at_text, data, link, hash_)
+                    execute(_INSERT, (*row, log_hash))
+                    object.__setattr__(event, "position", position)
                     link = hash_
             execute("COMMIT")
         except sqlite3.IntegrityError:
@@ -202,15 +237,16 @@ class SqliteEventStore:
         recorded_at = self.clock.now()
         [(event, data)] = record(events, stream_id, expected_version, recorded_at, previous_hash)
         cursor = self._cursor()
+        # the caller holds the writer lock, so no other writer moves the log's head before the INSERT
+        position, log_hash = self._log_head(cursor.execute)
+        position += 1
+        row = (position, stream_id, event.version, event.event_type, format_time(recorded_at), data, previous_hash)
         try:
-            cursor.execute(
-                _INSERT,
-                (stream_id, event.version, event.event_type, format_time(recorded_at), data, previous_hash, event.hash),
-            )
+            cursor.execute(_INSERT, (*row, event.hash, log_link(log_hash, position, event.hash)))
         except sqlite3.IntegrityError:
             self._heads.pop(stream_id, None)
             raise ConcurrencyError(stream_id, expected_version, self.stream_version(stream_id)) from None
-        object.__setattr__(event, "position", cursor.lastrowid)
+        object.__setattr__(event, "position", position)
         self._remember(stream_id, event.version, event.hash)
         return [event]
 
@@ -261,22 +297,86 @@ class SqliteEventStore:
         for (stream_id,) in rows.fetchall():
             yield stream_id
 
-    def verify(self, stream_id: str) -> StreamVerification:
-        rows = self._connection().execute(
-            "SELECT version, event_type, data, prev_hash, hash FROM events WHERE stream_id = ? ORDER BY version",
+    def verify(self, stream_id: str, anchor: StreamAnchor | None = None) -> StreamVerification:
+        rows = self._audit_connection().execute(
+            "SELECT version, event_type, recorded_at, data, prev_hash, hash FROM events WHERE stream_id = ?"
+            " ORDER BY version",
             (stream_id,),
         )
-        previous_hash = GENESIS_HASH
-        checked = 0
-        for version, event_type, data, prev_hash, hash_ in rows:
-            columns = {"stream_id": stream_id, "version": version, "event_type": event_type}
-            problem, previous_hash = check_link(
-                stream_id, checked + 1, previous_hash, version, prev_hash, hash_, bytes(data), columns
-            )
-            if problem:
-                return StreamVerification(stream_id, checked, problem)
-            checked += 1
-        return StreamVerification(stream_id, checked)
+        stored = (
+            StoredRow(version, data, prev_hash, hash_, {"event_type": event_type, "recorded_at": recorded_at})
+            for version, event_type, recorded_at, data, prev_hash, hash_ in rows
+        )
+        return verify_rows(stream_id, stored, anchor)
+
+    def stream_heads(self) -> dict[str, tuple[int, str]]:
+        return self._stream_heads(_BEFORE_ANY_POSITION, self.log_head()[0])
+
+    # The log-wide chain (SQLite only: DynamoDB has no global order)
+
+    def log_head(self) -> tuple[int, str]:
+        """The newest row's position and log hash ((0, genesis) for an empty log): what a checkpoint records."""
+        position, log_hash = self._log_head(self._audit_connection().execute)
+        return position, log_hash
+
+    def verify_log(
+        self, anchor: tuple[int, str] | None = None, after: tuple[int, str] | None = None
+    ) -> LogVerification:
+        """Recompute the log-wide chain in position order, from the start or from `after` (a checkpointed head the
+        rows before which were verified already), and check that the row at `anchor` (the newest checkpointed log
+        head) is still there with its hash. Also lists every stream id found, whatever its rows' versions."""
+        return verify_log_rows(self._audit_connection(), anchor, after)
+
+    def changed_stream_heads(self, after_position: int, up_to_position: int) -> dict[str, tuple[int, str]]:
+        """The newest (version, hash) of each stream written between two log positions (for incremental checkpoints)."""
+        return self._stream_heads(after_position, up_to_position)
+
+    def _stream_heads(self, after_position: int, up_to_position: int) -> dict[str, tuple[int, str]]:
+        rows = self._audit_connection().execute(
+            "SELECT e.stream_id, e.version, e.hash FROM events e JOIN ("
+            " SELECT stream_id, MAX(version) AS version FROM events WHERE position > ? AND position <= ?"
+            " GROUP BY stream_id) h ON e.stream_id = h.stream_id AND e.version = h.version",
+            (after_position, up_to_position),
+        )
+        return {
+            stream_id: (version, hash_)
+            for stream_id, version, hash_ in rows
+            if isinstance(stream_id, str) and type(version) is int and isinstance(hash_, str)
+        }
+
+    @staticmethod
+    def _log_head(execute: Any) -> tuple[int, str]:
+        row = execute(_LOG_HEAD).fetchone()
+        if row is None:
+            return 0, GENESIS_HASH
+        position, log_hash = row
+        return position, log_hash if isinstance(log_hash, str) else ""
+
+    def _chain_the_log(self) -> None:
+        """A log written before the log-wide chain existed gets it: its rows are chained once, in position order.
+
+        Their stream chains are unchanged (the events' hashes never change), so old events still verify as before;
+        the log chain protects their order from now on.
+        """
+        connection = self._connection()
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(events)")]
+        if "log_hash" in columns and connection.execute(_NOT_CHAINED).fetchone() is None:
+            return
+        with self._writer():
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                if "log_hash" not in [row[1] for row in connection.execute("PRAGMA table_info(events)")]:
+                    connection.execute("ALTER TABLE events ADD COLUMN log_hash TEXT")
+                if connection.execute(_NOT_CHAINED).fetchone() is not None:
+                    log_hash = GENESIS_HASH
+                    rows = connection.execute("SELECT position, hash FROM events ORDER BY position").fetchall()
+                    for position, hash_ in rows:
+                        log_hash = log_link(log_hash, position, str(hash_))
+                        connection.execute("UPDATE events SET log_hash = ? WHERE position = ?", (log_hash, position))
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
 
     # EventFeed
 
@@ -330,3 +430,83 @@ class SqliteEventStore:
             connection.execute("COMMIT")
         stored = [StoredEvent(*row) for row in rows]
         return stored, (stored[-1].position if len(stored) == limit else head)
+
+
+def verify_log_rows(
+    connection: sqlite3.Connection, anchor: tuple[int, str] | None, after: tuple[int, str] | None
+) -> LogVerification:
+    result = LogVerification()
+    start, log_hash = after or (0, GENESIS_HASH)
+    if after is not None and not _still_there(connection, after):
+        reason = f"its row at position {after[0]}, the newest checkpointed one, was removed or changed"
+        result.first_bad = BadEvent(WHOLE_LOG, 0, "?", reason)
+        return result
+    columns = "SELECT position, stream_id, version, data, hash, log_hash FROM events"
+    if after is None:  # every row, even one an insider put at position 0 or below
+        rows = connection.execute(f"{columns} ORDER BY position")
+    else:
+        rows = connection.execute(f"{columns} WHERE position > ? ORDER BY position", (start,))
+    reached_anchor = anchor is None or (after is not None and anchor[0] <= start)
+    last_position = start
+    for position, stream_id, version, data, hash_, stored_log_hash in rows:
+        result.stream_ids.add(stream_id if isinstance(stream_id, str) else repr(stream_id))
+        last_position = position
+        if result.first_bad is not None:
+            continue
+        log_hash = log_link(log_hash, position, hash_ if isinstance(hash_, str) else "")
+        if not isinstance(stream_id, str):
+            reason = f"stored stream_id is {describe(stream_id)}: the row belongs to no stream"
+            result.first_bad = _row_problem(position, stream_id, version, data, reason)
+        elif stored_log_hash != log_hash:
+            result.first_bad = _row_problem(
+                position,
+                stream_id,
+                version,
+                data,
+                "out of the log's chain: a row was removed, inserted or moved before it, or this row was changed",
+            )
+        elif anchor is not None and position == anchor[0]:
+            reached_anchor = True
+            if log_hash != anchor[1]:
+                result.first_bad = _row_problem(
+                    position, stream_id, version, data, "not the row the newest checkpoint recorded"
+                )
+        result.rows_checked += 1
+    if result.first_bad is None and not reached_anchor and anchor is not None:
+        last = last_position
+        result.first_bad = BadEvent(
+            WHOLE_LOG,
+            0,
+            "?",
+            f"the log ends at position {last} but the newest checkpoint recorded position {anchor[0]}: "
+            "the newest events of the log were removed",
+        )
+    return result
+
+
+def _still_there(connection: sqlite3.Connection, head: tuple[int, str]) -> bool:
+    """Whether the row at a checkpointed log head still has its log hash (an empty log's head is always there)."""
+    if head[0] <= 0:
+        return True
+    row = connection.execute("SELECT log_hash FROM events WHERE position = ?", (head[0],)).fetchone()
+    return row is not None and row[0] == head[1]
+
+
+def _row_problem(position: int, stream_id: object, version: object, data: object, reason: str) -> BadEvent:
+    """Name a row by its columns, or by what its bytes say when the columns are not plausible."""
+    event_id = "?"
+    if isinstance(data, bytes):
+        try:
+            envelope = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            envelope = None
+        if isinstance(envelope, dict):
+            event_id = str(envelope.get("event_id", "?"))
+    stream = stream_id if isinstance(stream_id, str) else repr(stream_id)
+    number = version if type(version) is int else 0
+    return BadEvent(stream, number, event_id, f"(log position {position}) {reason}")
+
+
+def _any_text(value: bytes) -> str:
+    """Text as stored, even if it is not UTF-8 (an audit must read what an insider wrote, to report it)."""
+    return value.decode("utf-8", "surrogateescape")

@@ -17,6 +17,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 # The adapters that run on Lambda and the service of the client each holds as `self.client`.
 ADAPTERS = {
     "shared/eventstore/dynamodb.py": "dynamodb",
+    "shared/eventstore/checkpoints_dynamodb.py": "dynamodb",
     "shared/projections/dynamodb_store.py": "dynamodb",
     "shared/documents/s3.py": "s3",
     "shared/secrets/aws.py": "secretsmanager",

@@ -14,6 +14,8 @@ from events import Actor, NewEvent
 from events.council import CouncilCreated, CouncilSettingsChanged, CouncilSettingsChanges
 from shared.clock import FrozenClock
 from shared.eventstore import ConcurrencyError, EventStore, EventTooLarge, StreamAppend, read_merged
+from shared.eventstore.port import StreamAnchor
+from shared.eventstore.records import record
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -175,6 +177,50 @@ class EventStoreContract(abc.ABC):
         assert result.first_bad.event_id == str(recorded[1].event_id) == str(second.event_id)
         assert "content" in result.first_bad.reason
 
+    # verification against checkpointed heads (anchors) and whatever an insider stored
+
+    def test_verify_names_a_stream_that_lost_its_newest_events(self, store, stream):
+        recorded = store.append(stream, 0, [created(), renamed("a"), renamed("b")])
+        anchor = StreamAnchor(3, recorded[-1].hash, 7)
+        assert store.verify(stream, anchor).ok
+        self.delete_event(store, stream, 3)
+        assert store.verify(stream).ok  # the chain alone cannot tell
+        result = store.verify(stream, anchor)
+        assert not result.ok and result.first_bad.version == 3
+        assert "ends at version 2 but checkpoint 7 recorded version 3" in result.first_bad.reason
+
+    def test_verify_names_a_stream_removed_altogether(self, store, stream):
+        recorded = store.append(stream, 0, [created()])
+        self.delete_event(store, stream, 1)
+        result = store.verify(stream, StreamAnchor(1, recorded[0].hash, 1))
+        assert not result.ok and result.first_bad.version == 1 and "ends at version 0" in result.first_bad.reason
+
+    def test_a_stream_rewritten_with_recomputed_hashes_fails_its_anchor(self, store, stream):
+        recorded = store.append(stream, 0, [created(), renamed("a"), renamed("b")])
+        forged = record([renamed("forged"), renamed("b")], stream, 1, T0, recorded[0].hash)
+        for event, data in forged:
+            previous = recorded[0].hash if event.version == 2 else forged[0][0].hash
+            self.rewrite(store, stream, event.version, data, previous, event.hash)
+        assert store.verify(stream).ok  # an unkeyed chain can be recomputed by whoever edits the log
+        result = store.verify(stream, StreamAnchor(3, recorded[2].hash, 2))
+        assert not result.ok and result.first_bad.version == 3
+        assert "not the event checkpoint 2 recorded" in result.first_bad.reason
+
+    def test_verify_names_a_stored_value_of_another_type(self, store, stream):
+        store.append(stream, 0, [created(), renamed("a")])
+        for value in self.foreign_values(self.stored_bytes(store, stream, 2)):
+            self.store_raw(store, stream, 2, "data", value)
+            result = store.verify(stream)
+            assert not result.ok and result.first_bad.version == 2, value
+            assert result.events_checked == 1
+
+    def test_stream_heads_are_each_streams_newest_event(self, store, stream):
+        recorded = store.append(stream, 0, [created(), renamed("a")])
+        other = store.append(stream + ":other", 0, [created()])
+        heads = store.stream_heads()
+        assert heads[stream] == (2, recorded[1].hash)
+        assert heads[stream + ":other"] == (1, other[0].hash)
+
     # append_streams
 
     def test_append_streams_to_new_streams(self, store, stream):
@@ -299,6 +345,22 @@ class EventStoreContract(abc.ABC):
         fresh.append(stream, last.version, [renamed("b")])
         assert store.read_last(stream).payload.changes.name == "b"
         assert store.verify(stream).ok and store.verify(stream).events_checked == 3
+
+    @abc.abstractmethod
+    def delete_event(self, store: EventStore, stream_id: str, version: int) -> None:
+        """Remove one stored event behind the store's back."""
+
+    @abc.abstractmethod
+    def rewrite(self, store: EventStore, stream_id: str, version: int, data: bytes, prev_hash: str, hash_: str) -> None:
+        """Replace one stored event's bytes and chain links behind the store's back."""
+
+    @abc.abstractmethod
+    def store_raw(self, store: EventStore, stream_id: str, version: int, column: str, value: object) -> None:
+        """Store a raw value (of any type the backend has) in one column of one event."""
+
+    @abc.abstractmethod
+    def foreign_values(self, data: bytes) -> list[object]:
+        """Values of other types than the store writes, for the `data` column (as `store_raw` takes them)."""
 
     @abc.abstractmethod
     def stored_bytes(self, store: EventStore, stream_id: str, version: int) -> bytes:

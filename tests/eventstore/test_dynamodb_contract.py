@@ -50,6 +50,28 @@ class TestDynamoDbEventStore(EventStoreContract):
     def stored_bytes(self, store, stream_id, version):
         return stored_item(store, stream_id, version)[DATA]["S"].encode("utf-8")
 
+    def delete_event(self, store, stream_id, version):
+        boto3.client("dynamodb").delete_item(
+            TableName=store.table_name, Key={"stream_id": {"S": stream_id}, "version": {"N": str(version)}}
+        )
+
+    def rewrite(self, store, stream_id, version, data, prev_hash, hash_):
+        for column, value in (("data", data.decode()), ("prev_hash", prev_hash), ("hash", hash_)):
+            self.store_raw(store, stream_id, version, column, {"S": value})
+
+    def store_raw(self, store, stream_id, version, column, value):
+        boto3.client("dynamodb").update_item(
+            TableName=store.table_name,
+            Key={"stream_id": {"S": stream_id}, "version": {"N": str(version)}},
+            UpdateExpression="SET #column = :value",
+            ExpressionAttributeNames={"#column": column},
+            ExpressionAttributeValues={":value": value},
+        )
+
+    def foreign_values(self, data):
+        # the same bytes as a binary attribute, a number, a list, a boolean, a string set
+        return [{"B": data}, {"N": "42"}, {"L": [{"S": data.decode()}]}, {"BOOL": True}, {"SS": ["a", "b"]}]
+
     def tamper(self, store, stream_id, version, data):
         boto3.client("dynamodb").update_item(
             TableName=store.table_name,

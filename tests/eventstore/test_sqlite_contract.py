@@ -25,3 +25,21 @@ class TestSqliteEventStore(EventStoreContract):
         store._connection().execute(
             "UPDATE events SET data = ? WHERE stream_id = ? AND version = ?", (data, stream_id, version)
         )
+
+    def delete_event(self, store, stream_id, version):
+        store._connection().execute("DELETE FROM events WHERE stream_id = ? AND version = ?", (stream_id, version))
+
+    def rewrite(self, store, stream_id, version, data, prev_hash, hash_):
+        store._connection().execute(
+            "UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE stream_id = ? AND version = ?",
+            (data, prev_hash, hash_, stream_id, version),
+        )
+
+    def store_raw(self, store, stream_id, version, column, value):
+        store._connection().execute(
+            f"UPDATE events SET {column} = ? WHERE stream_id = ? AND version = ?", (value, stream_id, version)
+        )
+
+    def foreign_values(self, data):
+        # the same bytes as text (what the sqlite3 shell writes), a number, a real, an empty blob
+        return [data.decode(), 42, 4.5, b"", b"\xff\xfe", "not json"]

@@ -1,0 +1,79 @@
+"""Audit checkpoints on AWS: a DynamoDB table of their own (not the event table, whose stream feeds the bus).
+
+One partition (`chain` = "checkpoints"), sort key `sequence`; a record is written only if its sequence is new.
+Deployments give the audit role write access to this table and none to the event table, and the log's writers none
+to this one, so neither can rewrite the other; the seal key lives in Secrets Manager.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shared.eventstore.checkpoints import CheckpointConflict, StoredCheckpoint
+
+CHAIN = "chain"
+SEQUENCE = "sequence"
+BODY = "body"
+SEAL = "seal"
+PARTITION = "checkpoints"
+
+
+def checkpoint_table_spec(table_name: str) -> dict[str, Any]:
+    """Keyword arguments for `client.create_table` (tests, local tooling and the stack build the same table)."""
+    return {
+        "TableName": table_name,
+        "KeySchema": [
+            {"AttributeName": CHAIN, "KeyType": "HASH"},
+            {"AttributeName": SEQUENCE, "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [
+            {"AttributeName": CHAIN, "AttributeType": "S"},
+            {"AttributeName": SEQUENCE, "AttributeType": "N"},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+
+
+class DynamoDbCheckpointLog:
+    def __init__(self, table_name: str, client: Any) -> None:
+        self.table_name = table_name
+        self.client = client
+
+    def append(self, sequence: int, body: str, seal: str) -> None:
+        item = {CHAIN: {"S": PARTITION}, SEQUENCE: {"N": str(sequence)}, BODY: {"S": body}, SEAL: {"S": seal}}
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(#sequence)",
+                ExpressionAttributeNames={"#sequence": SEQUENCE},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            raise CheckpointConflict(f"checkpoint {sequence} was written by someone else first") from error
+
+    def records(self) -> list[StoredCheckpoint]:
+        query: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "#chain = :chain",
+            "ExpressionAttributeNames": {"#chain": CHAIN},
+            "ExpressionAttributeValues": {":chain": {"S": PARTITION}},
+            "ConsistentRead": True,
+        }
+        records = []
+        while True:
+            page = self.client.query(**query)
+            records.extend(_stored(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return records
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _stored(item: dict[str, Any]) -> StoredCheckpoint:
+    number = item.get(SEQUENCE, {}).get("N", "")
+    return StoredCheckpoint(
+        int(number) if number.isdigit() else number, item.get(BODY, {}).get("S"), item.get(SEAL, {}).get("S")
+    )
