@@ -325,16 +325,17 @@ def bus_message_for(event: Any, sequence: int) -> dict[str, Any]:
 
 def handlers(file_base: str, work: Path) -> list[Handler]:
     """Every declared Lambda handler with its environment and a way to make a fresh sample event."""
-    from bops.services import declarations
     from events import Actor
     from events.council import CouncilSettingsChanges
     from events.streams import application_stream
+    from services import declarations
+    from services.councils.api_key_projection import lambda_handler as project_api_keys
+    from services.councils.declaration import AUTHORIZER_HANDLER
+    from services.councils.declaration import SERVICE as COUNCILS
+    from services.councils.service import CouncilService
     from services.intake.api import build_intake
     from shared.apigateway import authorizer_request, method_arn, proxy_event
-    from shared.auth.api_key_projection import lambda_handler as project_api_keys
-    from shared.auth.scopes import route_table
-    from shared.councils.service import CouncilService
-    from shared.platform import AUTHORIZER_HANDLER, PLATFORM
+    from shared.declarations import route_table
 
     base = base_environment(work)
     example = json.loads(EXAMPLE.read_text())
@@ -419,11 +420,11 @@ def handlers(file_base: str, work: Path) -> list[Handler]:
             "authorizer",
             "api-key-authorizer",
             AUTHORIZER_HANDLER,
-            PLATFORM.name,
+            COUNCILS.name,
             512,
             authorizer_event,
             lambda r: any(s["Effect"] == "Allow" for s in r.get("policyDocument", {}).get("Statement", [])),
-            {**base, "POWERTOOLS_SERVICE_NAME": PLATFORM.name, "BOPS_ROUTE_SCOPES": scopes_env},
+            {**base, "POWERTOOLS_SERVICE_NAME": COUNCILS.name, "BOPS_ROUTE_SCOPES": scopes_env},
         )
     )
     return found

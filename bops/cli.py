@@ -63,7 +63,7 @@ def fail_on_domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def councils_service() -> Any:
-    from shared.councils.service import CouncilService
+    from services.councils.service import CouncilService
     from shared.wiring import dependencies
 
     deps = dependencies()
@@ -336,7 +336,7 @@ def api_keys_revoke(key_id: str, as_json: bool) -> None:
 
 def _apply_api_keys() -> None:
     """Bring the API-keys read model up to date now (the relay would, a moment later): revocation is immediate."""
-    from shared.auth.api_key_projection import projector
+    from services.councils.api_key_projection import projector
     from shared.wiring import dependencies
 
     apply = projector()

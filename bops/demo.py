@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 from bops.environment import PROJECT_ROOT
-from shared.councils.service import CouncilService
+from services.councils.service import CouncilService
 from shared.secrets.port import SecretStore
 
 DEMO_CODE = "DEMO"

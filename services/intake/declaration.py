@@ -5,6 +5,8 @@ from __future__ import annotations
 from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
 
 COLLECTION = "/api/v2/planning_applications"
+# The council's credential for PlanX's private files (`documents/credentials.py`): a secret under the council's prefix.
+DOWNLOAD_CREDENTIAL = "council/{council}/download-credential"
 
 SERVICE = ServiceDeclaration(
     name="intake",
@@ -27,6 +29,7 @@ SERVICE = ServiceDeclaration(
             handler="services.intake.documents.handler.lambda_handler",
             event_types=("PlanningApplicationSubmitted",),
             timeout_s=300,
+            secrets=(DOWNLOAD_CREDENTIAL,),
             concurrency=4,  # downloads wait on the network: several applications' files at once
         ),
     ),

@@ -11,8 +11,8 @@ import json
 import os
 from typing import Any
 
-from shared.auth import API_KEYS_READ_MODEL
-from shared.auth.scopes import policy_for
+from services.councils import API_KEYS_READ_MODEL
+from services.councils.scopes import policy_for
 from shared.observability import count, observed
 
 
@@ -38,7 +38,7 @@ def api_arn(method_arn: str) -> str:
 
 
 def authorize(token: str | None, method_arn: str, routes: list[dict], read_models: Any) -> dict[str, Any]:
-    from shared.councils.api_keys import hash_api_key
+    from services.councils.api_keys import hash_api_key
 
     if not token:
         raise Unauthorized()

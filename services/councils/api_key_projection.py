@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from events import RecordedEvent
 from events.council import ApiKeyCreated, ApiKeyRevoked
-from shared.auth import API_KEYS_READ_MODEL
+from services.councils import API_KEYS_READ_MODEL
 from shared.bus import subscriber
 from shared.projections import Document, Projector
 
