@@ -8,7 +8,7 @@ PORT ?= 8000
 DATA_DIR ?= .bops
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint bench install uv clean
+.PHONY: run test lint bench install uv clean typecheck
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -22,10 +22,15 @@ run: uv
 	$(UV) sync --frozen --no-dev --no-group cdk
 	$(UV) run --no-sync bops serve --port $(PORT) --data-dir $(DATA_DIR)
 
-test: install
+test: install typecheck
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync lint-imports --no-logo
 	$(UV) run --no-sync pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# mypy over events/ shared/ services/ bops/ cdk/ ([tool.mypy] in pyproject.toml): zero errors.
+typecheck: install
+	$(UV) run --no-sync mypy
 
 bench: install
 	$(UV) run --no-sync python bench/eventstore.py
