@@ -9,11 +9,14 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bops import environment
+
+if TYPE_CHECKING:  # `bops --help` imports no service
+    from services.councils.service import CouncilService
 
 DATA_DIR_HELP = "Where the event log, read models, documents and secrets live (default ./.bops)."
 data_dir_argument = click.option(
@@ -62,7 +65,7 @@ def fail_on_domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def councils_service() -> Any:
+def councils_service() -> CouncilService:
     from services.councils.service import CouncilService
     from shared.wiring import dependencies
 
@@ -294,7 +297,7 @@ def api_keys_list(council: str | None, as_json: bool) -> None:
     """List API keys (never the keys themselves)."""
     service = councils_service()
     codes = [council] if council else [state.code for state in service.list_councils()]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "council": code,
             "id": k.id,
@@ -365,6 +368,7 @@ def verify_audit(reference: str | None) -> None:
         checked += result.events_checked
         if not result.ok:
             bad = result.first_bad
+            assert bad is not None
             click.echo(
                 f"FAILED: stream {bad.stream_id} version {bad.version} event {bad.event_id}: {bad.reason}", err=True
             )

@@ -65,11 +65,11 @@ class EmbeddedRuntime:
     @property
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def health(self) -> dict[str, Any]:
         lag = self.relay.lag()
-        dead = {}
+        dead: dict[str, int] = {}
         for letter in self.checkpoints.dead_letters():
             dead[letter.subscriber] = dead.get(letter.subscriber, 0) + 1
         return {

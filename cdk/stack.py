@@ -53,7 +53,8 @@ def secrets_prefix(council: CouncilDeployment) -> str:
 
 def declared_secrets(council: CouncilDeployment, declarations: Sequence[ServiceDeclaration]) -> set[str]:
     """The names (under the council's prefix) of every secret a declared function reads."""
-    functions: list[Declared] = [f for d in declarations for f in (*d.http, *d.subscriptions)]
+    functions: list[Declared] = [f for d in declarations for f in d.http]
+    functions += [s for d in declarations for s in d.subscriptions]
     functions += [d.authorizer for d in declarations if d.authorizer is not None]
     return {name.format(council=council.code) for function in functions for name in function.secrets}
 
@@ -62,9 +63,9 @@ def table_from_spec(scope: Construct, id: str, spec: dict[str, Any], **props: An
     """A table built from the same `create_table` arguments the adapter and its tests use."""
     types = {a["AttributeName"]: _ATTRIBUTE_TYPES[a["AttributeType"]] for a in spec["AttributeDefinitions"]}
 
-    def keys(schema: list[dict[str, str]]) -> dict[str, dynamodb.Attribute]:
+    def keys(schema: list[dict[str, str]]) -> dict[str, Any]:
         names = {key["KeyType"]: key["AttributeName"] for key in schema}
-        found = {"partition_key": dynamodb.Attribute(name=names["HASH"], type=types[names["HASH"]])}
+        found: dict[str, Any] = {"partition_key": dynamodb.Attribute(name=names["HASH"], type=types[names["HASH"]])}
         if "RANGE" in names:
             found["sort_key"] = dynamodb.Attribute(name=names["RANGE"], type=types[names["RANGE"]])
         return found
@@ -305,6 +306,7 @@ class CouncilStack(Stack):
         )
         # Without ListBucket a missing key answers 403 instead of 404 and `exists()` cannot tell.
         function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
+        assert function.role is not None  # a function made here always has its own role
         acknowledge(
             function.role,
             f"IAM5[Resource::{arn_pattern(bucket, '/*')}]",

@@ -55,7 +55,7 @@ class _DeferredInitFinder:
         spec = PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None or spec.submodule_search_locations is None:
             raise ImportError(f"{fullname} is not a package")
-        spec.loader = _DeferredInitLoader(spec.loader)
+        spec.loader = _DeferredInitLoader(spec.loader)  # type: ignore[assignment]  # duck-typed, see above
         return spec
 
 
@@ -82,7 +82,7 @@ class _DeferredInitLoader:
             real.exec_module(module)
             return getattr(module, attribute)
 
-        module.__getattr__ = __getattr__  # type: ignore[attr-defined]
+        module.__getattr__ = __getattr__  # type: ignore[method-assign]
 
 
 def _relative_reexports(loader: Any, name: str) -> dict[str, tuple[str, str]]:

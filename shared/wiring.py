@@ -99,10 +99,9 @@ class Dependencies:
 
         profiles = self.memo("council-profiles", lambda deps: CouncilProfiles(deps.event_store))
         deployment = None
-        if self.settings.council_deployment:
-            deployment = self.memo(
-                "deployment", lambda deps: CouncilDeployment.model_validate_json(deps.settings.council_deployment)
-            )
+        deployed = self.settings.council_deployment
+        if deployed:
+            deployment = self.memo("deployment", lambda deps: CouncilDeployment.model_validate_json(deployed))
             if deployment.code != code:
                 deployment = None
         return effective_settings(deployment, profiles.load(code))

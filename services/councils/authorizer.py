@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.councils import API_KEYS_READ_MODEL
 from services.councils.scopes import policy_for
 from shared.observability import count, observed
+
+if TYPE_CHECKING:  # the authorizer imports no projection machinery at run time (cold starts)
+    from shared.projections.store import ReadModelStore
 
 
 class Unauthorized(Exception):
@@ -37,7 +40,7 @@ def api_arn(method_arn: str) -> str:
     return f"{prefix}:{rest.split('/', 1)[0]}"
 
 
-def authorize(token: str | None, method_arn: str, routes: list[dict], read_models: Any) -> dict[str, Any]:
+def authorize(token: str | None, method_arn: str, routes: list[dict], read_models: ReadModelStore) -> dict[str, Any]:
     from services.councils.api_keys import hash_api_key
 
     if not token:

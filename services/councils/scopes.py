@@ -18,7 +18,8 @@ SCOPES = (
 def policy_for(principal: str, scopes: Iterable[str], routes: list[dict], api_arn: str, context: dict) -> dict:
     """Allow the routes whose scopes the key has, deny the rest: one policy, cacheable per key."""
     granted = set(scopes)
-    allow, deny = [], []
+    allow: list[str] = []
+    deny: list[str] = []
     for route in routes:
         arn = route_arn(str(route["method"]), str(route["path"]), api_arn)
         (allow if set(route["scopes"]) <= granted else deny).append(arn)

@@ -7,8 +7,9 @@ the council's own record. API keys are checked by the authorizer; the council an
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from aws_lambda_powertools.event_handler import content_types
@@ -25,18 +26,22 @@ from services.intake.errors import (
 )
 from shared.observability import count, logger, observed
 
+if TYPE_CHECKING:  # the service and the adapters are built on the first request, not at import (cold starts)
+    from services.intake.accept import IntakeService
+    from shared.wiring import Dependencies
+
 app = APIGatewayRestResolver()
 COLLECTION = "/api/v2/planning_applications"
 TITLE = "BOPS intake API"
 
 
-def intake() -> Any:
+def intake() -> IntakeService:
     from shared.wiring import dependencies
 
     return dependencies().memo("intake", build_intake)
 
 
-def build_intake(deps: Any) -> Any:
+def build_intake(deps: Dependencies) -> IntakeService:
     from services.intake.accept import IntakeService
     from shared.odp import OdpValidator
 
@@ -49,7 +54,7 @@ def build_intake(deps: Any) -> Any:
 
 def caller() -> tuple[str, set[str], Actor]:
     """The council, scopes and identity the authorizer put in the request context."""
-    context = app.current_event.request_context.authorizer or {}
+    context: Mapping[str, Any] = app.current_event.request_context.authorizer or {}
     council = context.get("council")
     if not council:
         raise Forbidden("This API needs an API key")
