@@ -83,7 +83,7 @@ class Subscription:
     writes_read_models: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if bool(self.projection) != bool(self.writes_read_models):
+        if self.projection and not self.writes_read_models:
             raise ValueError(f"subscription {self.name}: a projection's subscriber declares the read models it writes")
 
     @property

@@ -132,6 +132,18 @@ def test_a_new_declaration_is_granted_what_it_declares(synthesised, tmp_path):
     }
 
 
+def test_every_declared_projection_writes_the_read_model_its_subscription_declares():
+    from services import subscriptions
+    from shared.declarations import load_handler
+
+    projections = [s for s in subscriptions() if s.projection]
+    assert projections
+    for subscription in projections:
+        assert subscription.projection is not None
+        projection = load_handler(subscription.projection)()  # type: ignore[call-arg]
+        assert projection.name in subscription.writes_read_models, subscription.name
+
+
 def test_a_projection_must_declare_the_read_models_it_writes():
     with pytest.raises(ValueError, match="declares the read models it writes"):
         Subscription(name="things", handler="x.y", event_types=("A",), projection="x.Things")
