@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from services.intake import DOWNLOAD_CREDENTIAL
 from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
 
 COLLECTION = "/api/v2/planning_applications"
-# The council's credential for PlanX's private files (`documents/credentials.py`): a secret under the council's prefix.
-DOWNLOAD_CREDENTIAL = "council/{council}/download-credential"
 
 SERVICE = ServiceDeclaration(
     name="intake",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.intake.declaration import DOWNLOAD_CREDENTIAL
+from services.intake import DOWNLOAD_CREDENTIAL
 from shared.secrets.port import SecretStore
 
 
