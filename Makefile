@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= auto
 # The ODP reference data (shared/reference_data.py): odp/ in $$BOPS_REFERENCE_DIR, or in ../shared beside the project.
 ODP_SCHEMA_DIR ?= $(shell python3 shared/reference_data.py schemas)
 
-.PHONY: run test lint fmt bench install uv clean reference-data
+.PHONY: run test lint fmt typecheck bench install uv clean reference-data
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -31,17 +31,22 @@ run: install reference-data
 lint: install
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync lint-imports --no-logo
 
 fmt: install
 	$(UV) run --no-sync ruff check --fix .
 	$(UV) run --no-sync ruff format .
 
-test: lint reference-data
+# mypy over events/ shared/ services/ bops/ cdk/ ([tool.mypy] in pyproject.toml): zero errors.
+typecheck: install
+	$(UV) run --no-sync mypy
+
+test: lint typecheck reference-data
 	$(UV) run --no-sync pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Every benchmark in bench/, one after another (each prints its own figures).
 bench: install reference-data
-	@set -e; for benchmark in $(filter-out bench/__init__.py,$(wildcard bench/*.py)); do \
+	@set -e; for benchmark in $(filter-out bench/__init__.py bench/cold_start_child.py,$(wildcard bench/*.py)); do \
 		echo "== $$benchmark"; $(UV) run --no-sync python $$benchmark; done
 
 clean:

@@ -66,8 +66,8 @@ SCOPES = ("planning_application:read", "planning_application:write")
 KEYS = {  # JSON key of each handler's figures
     "services.intake.api.lambda_handler": "intake_api",
     "services.intake.documents.handler.lambda_handler": "intake_documents",
-    "shared.auth.api_key_projection.lambda_handler": "api_keys",
-    "shared.auth.authorizer.lambda_handler": "authorizer",
+    "services.councils.api_key_projection.lambda_handler": "api_keys",
+    "services.councils.authorizer.lambda_handler": "authorizer",
 }
 
 MOTO = {"requests": 0, "ms": 0.0}  # what moto itself spent answering the current child (server side)
@@ -163,9 +163,9 @@ def synthesise(work: Path) -> tuple[dict[str, Any], str, Path]:
     """The DEMO council's template, stack name and Lambda asset (what `/var/task` holds)."""
     from aws_cdk import App
 
-    from bops.services import declarations
     from cdk.app import COUNCILS_FILE, build, feature_flags
     from cdk.lambda_code import AWS_MODELS_FOLDER, SOURCE_PACKAGES
+    from services import declarations
     from shared.aws.models import write_lean_models
     from shared.councils.settings import load_deployments
 
@@ -198,10 +198,10 @@ def handlers(harness: Any, file_base: str) -> list[Handler]:
     """Every function of the template with its environment and a way to make a fresh sample event."""
     from events import Actor
     from events.council import CouncilSettingsChanges
+    from services.councils.service import CouncilService
     from services.intake.api import build_intake
     from shared import wiring
     from shared.apigateway import authorizer_request, method_arn, proxy_event
-    from shared.councils.service import CouncilService
 
     functions = {f.handler: f for f in harness.functions().values()}
     unknown = set(functions) - set(KEYS)
@@ -227,7 +227,9 @@ def handlers(harness: Any, file_base: str) -> list[Handler]:
         key_view, key = councils.create_api_key(COUNCIL, "bench", SCOPES)
     for message in harness.published():  # the authorizer reads the key from the read model: project it
         if message["detail-type"] == "ApiKeyCreated":
-            harness.invoke(functions["shared.auth.api_key_projection.lambda_handler"].logical_id, message, "bench")
+            harness.invoke(
+                functions["services.councils.api_key_projection.lambda_handler"].logical_id, message, "bench"
+            )
     example = json.loads(EXAMPLE.read_text())
     context = {"council": COUNCIL, "key_id": key_view.id, "key_name": "bench", "scopes": " ".join(SCOPES)}
     path = "/api/v2/planning_applications"

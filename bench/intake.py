@@ -121,7 +121,7 @@ def post_all(port: int, key: str, payloads: list[bytes], results: multiprocessin
 def in_process(payloads: list[bytes], file_base: str) -> float:
     """The same submissions validated and appended in one process, no HTTP: the floor's counterpart."""
     from bops import environment
-    from shared.councils.service import CouncilService
+    from services.councils.service import CouncilService
     from shared.wiring import dependencies
 
     with tempfile.TemporaryDirectory(dir=WORK) as directory:

@@ -10,11 +10,14 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bops import environment
+
+if TYPE_CHECKING:  # `bops --help` imports no service
+    from services.councils.service import CouncilService
 
 DATA_DIR_HELP = "Where the event log, read models, documents and secrets live (default ./.bops)."
 data_dir_argument = click.option(
@@ -63,8 +66,8 @@ def fail_on_domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def councils_service() -> Any:
-    from shared.councils.service import CouncilService
+def councils_service() -> CouncilService:
+    from services.councils.service import CouncilService
     from shared.wiring import dependencies
 
     deps = dependencies()
@@ -308,7 +311,7 @@ def api_keys_list(council: str | None, as_json: bool) -> None:
     """List API keys (never the keys themselves)."""
     service = councils_service()
     codes = [council] if council else [state.code for state in service.list_councils()]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "council": code,
             "id": k.id,
@@ -350,7 +353,7 @@ def api_keys_revoke(key_id: str, as_json: bool) -> None:
 
 def _apply_api_keys() -> None:
     """Bring the API-keys read model up to date now (the relay would, a moment later): revocation is immediate."""
-    from shared.auth.api_key_projection import projector
+    from services.councils.api_key_projection import projector
     from shared.wiring import dependencies
 
     apply = projector()

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from events.council import CouncilSettingsChanges
+from services.councils.service import CouncilService
 from shared import reference_data
-from shared.councils.service import CouncilService
 from shared.secrets.port import SecretStore
 
 DEMO_CODE = "DEMO"
@@ -43,6 +43,7 @@ def ensure_demo(councils: CouncilService, secret_store: SecretStore, data_dir: P
         password = secrets.token_urlsafe(12)
         if email in existing:
             officer = councils.load(DEMO_CODE).officer_by_email(email)
+            assert officer is not None
             councils.set_officer_password(DEMO_CODE, officer.id, password, secret_store)
         else:
             councils.create_officer(DEMO_CODE, email, name, role, password, secret_store)

@@ -19,8 +19,8 @@ def configure(
     odp_schema_dir: Path | None = None,
 ) -> None:
     """Point every handler of this process at one data directory (and clock), then forget cached adapters."""
-    from bops.services import http_functions
-    from shared.auth.scopes import route_table
+    from services import http_functions
+    from shared.declarations import route_table
 
     if os.environ.get("BOPS_RUNTIME") == "aws":  # `bops` commands run against a deployed council's tables
         wiring.reset()

@@ -119,7 +119,7 @@ class Relay:
             if lane.pool is None:
                 lane.pool = ThreadPoolExecutor(concurrency, thread_name_prefix=f"relay-{name}")
             # every stream's events in order; streams side by side; the checkpoint moves once all are done
-            list(lane.pool.map(lambda events: [self._deliver(lane, e) for e in events], by_stream.values()))
+            list(lane.pool.map(lambda events: self._deliver_all(lane, events), by_stream.values()))
         else:
             for stored in page:
                 self._deliver(lane, stored)
@@ -137,6 +137,10 @@ class Relay:
             if not moved:
                 lane.wake.wait(self.poll_interval)
                 lane.wake.clear()
+
+    def _deliver_all(self, lane: Lane, events: list[StoredEvent]) -> None:
+        for stored in events:
+            self._deliver(lane, stored)
 
     def _deliver(self, lane: Lane, stored: StoredEvent) -> None:
         if lane.handler is None:

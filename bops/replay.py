@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from bops.checkpoints import Checkpoints
-from bops.services import subscriptions
 from events import RecordedEvent
+from services import subscriptions
 from shared.declarations import load_handler
 from shared.projections import Document, Projection, Projector
 from shared.wiring import dependencies

@@ -12,8 +12,7 @@ from bops import environment
 from bops.checkpoints import Checkpoints
 from bops.relay import Relay
 from bops.server import EmbeddedServer, Router
-from bops.services import http_functions, subscriptions
-from shared.platform import AUTHORIZER_HANDLER
+from services import authorizer, http_functions, subscriptions
 from shared.wiring import Dependencies, dependencies
 
 
@@ -56,7 +55,7 @@ class EmbeddedRuntime:
         self.server = EmbeddedServer(
             (options.host, options.port),
             Router(http_functions()),
-            AUTHORIZER_HANDLER,
+            authorizer().handler,
             self.health,
             self.deps.settings.max_body_bytes,
             after_request=self.relay.wake,
@@ -66,11 +65,11 @@ class EmbeddedRuntime:
     @property
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def health(self) -> dict[str, Any]:
         lag = self.relay.lag()
-        dead = {}
+        dead: dict[str, int] = {}
         for letter in self.checkpoints.dead_letters():
             dead[letter.subscriber] = dead.get(letter.subscriber, 0) + 1
         return {

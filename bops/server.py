@@ -111,7 +111,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         if found == "method":
             self._send_json(405, {"message": "Method Not Allowed"})
             return
-        bound, parameters = found  # type: ignore[misc]
+        assert not isinstance(found, str)
+        bound, parameters = found
         event = proxy_event(
             method,
             path,
@@ -176,7 +177,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         if self.command != "HEAD":
-            self._headers_buffer.append(b"\r\n" + body)  # one write for the whole response
+            self._headers_buffer.append(b"\r\n" + body)  # type: ignore[attr-defined]  # one write for the whole response
             self.flush_headers()
         else:
             self.end_headers()

@@ -12,7 +12,10 @@ import os
 import signal
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bops.runtime import EmbeddedRuntime
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -24,7 +27,7 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def serve_with_workers(runtime: Any, workers: int) -> None:
+def serve_with_workers(runtime: EmbeddedRuntime, workers: int) -> None:
     parent = os.getpid()
     children: list[int] = []
     for _ in range(workers):

@@ -78,7 +78,7 @@ def build(
 ) -> list[CouncilStack]:
     """Add one stack per council to `app` (and the cdk-nag checks, unless `nag` is False)."""
     if declarations is None:
-        from bops.services import declarations as declared
+        from services import declarations as declared
 
         declarations = declared()
     stacks = [

@@ -5,6 +5,7 @@ minute, so a revoked key stops working within a minute)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
@@ -92,7 +93,7 @@ class CouncilApi(Construct):
         resource = self.api.root.resource_for_path(route.path)
         parameters = {f"method.request.path.{name}": True for name in _PATH_PARAMETER.findall(route.path)}
         integration = apigw.LambdaIntegration(function, proxy=True, allow_test_invoke=False)
-        validation = {"request_parameters": parameters, "request_validator": self.validator}
+        validation: dict[str, Any] = {"request_parameters": parameters, "request_validator": self.validator}
         if route.auth == "api_key":
             method = resource.add_method(
                 route.method,

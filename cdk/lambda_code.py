@@ -82,6 +82,6 @@ def lambda_code(lambda_asset_dir: Path, odp_schema_dir: Path) -> lambda_.Code:
         bundling=BundlingOptions(
             # Never pulled: the local copy above always succeeds, so CDK does not fall back to Docker.
             image=DockerImage.from_registry("bops-local-bundling-only"),
-            local=_CopyWithSchemas(bundle, schemas),
+            local=_CopyWithSchemas(bundle, schemas),  # type: ignore[arg-type]  # an ILocalBundling via jsii.implements
         ),
     )

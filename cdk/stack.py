@@ -27,17 +27,12 @@ from cdk.functions import FunctionFactory, construct_id
 from cdk.http_api import CouncilApi
 from cdk.lambda_code import LAMBDA_AWS_MODELS_DIR, LAMBDA_SCHEMA_DIR, lambda_code
 from cdk.nag import acknowledge, arn_pattern
-from services.intake.documents.credentials import download_credential_name
-from shared.auth.scopes import route_table
 from shared.councils.settings import CouncilDeployment
-from shared.declarations import ServiceDeclaration
+from shared.declarations import Authorizer, HttpFunction, ServiceDeclaration, Subscription, route_table
 from shared.eventstore.dynamodb_table import STREAMS_INDEX, event_table_spec
-from shared.platform import AUTHORIZER_HANDLER, PLATFORM
-from shared.projections.dynamodb_store import read_model_table_spec
+from shared.projections.dynamodb_store import DOCUMENT_PREFIX, POSITION_PREFIX, read_model_table_spec
 
-# Which declared functions read which of the council's secrets (declarations do not yet say; a name here that is not
-# declared fails synthesis). The value is the secret's name under the council's prefix.
-SECRET_READERS = {"intake-documents": download_credential_name}
+Declared = HttpFunction | Subscription | Authorizer
 
 EVENT_READ = ("dynamodb:GetItem", "dynamodb:Query")
 EVENT_APPEND = ("dynamodb:PutItem", "dynamodb:ConditionCheckItem")  # the log is append-only: no Update, no Delete
@@ -56,13 +51,21 @@ def secrets_prefix(council: CouncilDeployment) -> str:
     return f"bops/{council.code}/"
 
 
+def declared_secrets(council: CouncilDeployment, declarations: Sequence[ServiceDeclaration]) -> set[str]:
+    """The names (under the council's prefix) of every secret a declared function reads."""
+    functions: list[Declared] = [f for d in declarations for f in d.http]
+    functions += [s for d in declarations for s in d.subscriptions]
+    functions += [d.authorizer for d in declarations if d.authorizer is not None]
+    return {name.format(council=council.code) for function in functions for name in function.secrets}
+
+
 def table_from_spec(scope: Construct, id: str, spec: dict[str, Any], **props: Any) -> dynamodb.Table:
     """A table built from the same `create_table` arguments the adapter and its tests use."""
     types = {a["AttributeName"]: _ATTRIBUTE_TYPES[a["AttributeType"]] for a in spec["AttributeDefinitions"]}
 
-    def keys(schema: list[dict[str, str]]) -> dict[str, dynamodb.Attribute]:
+    def keys(schema: list[dict[str, str]]) -> dict[str, Any]:
         names = {key["KeyType"]: key["AttributeName"] for key in schema}
-        found = {"partition_key": dynamodb.Attribute(name=names["HASH"], type=types[names["HASH"]])}
+        found: dict[str, Any] = {"partition_key": dynamodb.Attribute(name=names["HASH"], type=types[names["HASH"]])}
         if "RANGE" in names:
             found["sort_key"] = dynamodb.Attribute(name=names["RANGE"], type=types[names["RANGE"]])
         return found
@@ -102,11 +105,9 @@ class CouncilStack(Stack):
         super().__init__(scope, id, description=f"BOPS for {council.name} ({council.code})", **kwargs)
         self.council = council
         Tags.of(self).add("bops:council", council.code)
-        declared = {f.name for d in declarations for f in d.http}
-        declared |= {s.name for d in declarations for s in d.subscriptions}
-        unknown = set(SECRET_READERS) - declared
-        if unknown:
-            raise ValueError(f"SECRET_READERS names functions nobody declares: {', '.join(sorted(unknown))}")
+        authorizers = [(d, d.authorizer) for d in declarations if d.authorizer is not None]
+        if len(authorizers) != 1:
+            raise ValueError(f"exactly one service must declare the API-key authorizer, not {len(authorizers)}")
 
         # State: the log, the read models, the documents, the secrets.
         self.event_table = table_from_spec(
@@ -165,9 +166,8 @@ class CouncilStack(Stack):
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.secrets: dict[str, secretsmanager.Secret] = {}
-        for reader, name_for in SECRET_READERS.items():
-            name = name_for(council.code)
+        self.secrets: dict[str, secretsmanager.Secret] = {}  # by name under the council's prefix
+        for name in sorted(declared_secrets(council, declarations)):
             secret = secretsmanager.Secret(
                 self,
                 construct_id(name.replace("/", "-")),
@@ -177,11 +177,11 @@ class CouncilStack(Stack):
             acknowledge(
                 secret,
                 "SMG4",
-                "The value is issued by a third party (the council's PlanX download credential) and can only "
-                "be changed there, so Secrets Manager cannot rotate it; the council puts the new value when PlanX "
-                "issues one.",
+                "The value is issued by a third party (e.g. the council's PlanX download credential) and can only "
+                "be changed there, so Secrets Manager cannot rotate it; the council puts the new value when the third "
+                "party issues one.",
             )
-            self.secrets[reader] = secret
+            self.secrets[name] = secret
 
         # Functions, the API, and the bus.
         self.alarms = Alarms(self, "Alarms", email=council.admin_email)
@@ -204,19 +204,20 @@ class CouncilStack(Stack):
         )
         self.functions = factory.functions
         routes = [route for d in declarations for f in d.http for route in f.routes]
+        [(owner, declared_authorizer)] = authorizers
         authorizer = factory.function(
-            "api-key-authorizer",
-            handler=AUTHORIZER_HANDLER,
-            service=PLATFORM.name,
-            memory_mb=512,
-            timeout_s=10,
+            declared_authorizer.name,
+            handler=declared_authorizer.handler,
+            service=owner.name,
+            memory_mb=declared_authorizer.memory_mb,
+            timeout_s=declared_authorizer.timeout_s,
             description="API Gateway authorizer for API-key routes",
             environment={"BOPS_ROUTE_SCOPES": json.dumps(route_table(routes), separators=(",", ":"))},
             snap_start=True,
         )
-        self._grant_read_models(authorizer, write=False)
+        self._grant_declared(declared_authorizer, authorizer)
         self.api = CouncilApi(
-            self, "Http", api_name=f"bops-{council.slug}", authorizer_function=factory.invoked("api-key-authorizer")
+            self, "Http", api_name=f"bops-{council.slug}", authorizer_function=factory.invoked(declared_authorizer.name)
         )
 
         for declaration in declarations:
@@ -231,9 +232,8 @@ class CouncilStack(Stack):
                     snap_start=True,
                 )
                 self._grant_events(function, append=True)
-                self._grant_read_models(function, write=False)
                 self._grant_documents(function)
-                self._grant_secrets(http.name, function)
+                self._grant_declared(http, function)
                 for route in http.routes:
                     self.api.add_route(route, factory.invoked(http.name))
 
@@ -256,13 +256,10 @@ class CouncilStack(Stack):
                     max_event_age=FUNCTION_MAX_EVENT_AGE,
                     retry_attempts=FUNCTION_RETRY_ATTEMPTS,
                 )
-                if subscription.projection:
-                    self._grant_events(function, append=False)
-                    self._grant_read_models(function, write=True)
-                else:
-                    self._grant_events(function, append=True)
+                self._grant_events(function, append=subscription.appends_events)
+                if subscription.appends_events:
                     self._grant_documents(function)
-                self._grant_secrets(subscription.name, function)
+                self._grant_declared(subscription, function)
                 self.publishing.subscribe(subscription, function, queue)
                 self.dead_letter_queues.append(queue)
                 what = f"The {subscription.name} subscription"
@@ -282,10 +279,27 @@ class CouncilStack(Stack):
         if append:
             function.add_to_role_policy(iam.PolicyStatement(actions=list(EVENT_APPEND), resources=[table]))
 
-    def _grant_read_models(self, function: lambda_.Function, *, write: bool) -> None:
+    def _grant_declared(self, declared: Declared, function: lambda_.Function) -> None:
+        """What the declaration says the function needs besides the log and documents: read models and secrets."""
+        writes = getattr(declared, "writes_read_models", ())
+        reads = tuple(name for name in declared.reads_read_models if name not in writes)
+        if reads:
+            self._grant_read_models(function, reads, write=False)
+        if writes:
+            self._grant_read_models(function, writes, write=True)
+        for name in declared.secrets:
+            self.secrets[name.format(council=self.council.code)].grant_read(function)
+
+    def _grant_read_models(self, function: lambda_.Function, names: Sequence[str], *, write: bool) -> None:
+        """Only the items of these read models: their documents' and positions' partition keys."""
         actions = READ_MODEL_READ + (READ_MODEL_WRITE if write else ())
+        keys = sorted(prefix + name for name in names for prefix in (DOCUMENT_PREFIX, POSITION_PREFIX))
         function.add_to_role_policy(
-            iam.PolicyStatement(actions=list(actions), resources=[self.read_model_table.table_arn])
+            iam.PolicyStatement(
+                actions=list(actions),
+                resources=[self.read_model_table.table_arn],
+                conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": keys}},
+            )
         )
 
     def _grant_documents(self, function: lambda_.Function) -> None:
@@ -295,14 +309,10 @@ class CouncilStack(Stack):
         )
         # Without ListBucket a missing key answers 403 instead of 404 and `exists()` cannot tell.
         function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
+        assert function.role is not None  # a function made here always has its own role
         acknowledge(
             function.role,
             f"IAM5[Resource::{arn_pattern(bucket, '/*')}]",
             "Document keys are made per application and file at run time; the grant covers objects of this council's "
             "documents bucket only, and only GetObject and PutObject (no delete, no ACLs).",
         )
-
-    def _grant_secrets(self, name: str, function: lambda_.Function) -> None:
-        secret = self.secrets.get(name)
-        if secret is not None:
-            secret.grant_read(function)

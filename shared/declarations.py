@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -47,13 +47,20 @@ _patterns: dict[str, re.Pattern[str]] = {}
 
 @dataclass(frozen=True)
 class HttpFunction:
-    """A Lambda function serving some routes (one Powertools resolver)."""
+    """A Lambda function serving some routes (one Powertools resolver).
+
+    It may read and append to the event log and read and write documents. What else it needs is declared, and the
+    stack grants exactly that: `secrets` (names under the council's secrets prefix, `{council}` standing for the
+    council's code) and the read models it reads.
+    """
 
     name: str
     handler: str
     routes: tuple[Route, ...]
     memory_mb: int = 512
     timeout_s: int = 29
+    secrets: tuple[str, ...] = ()
+    reads_read_models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,32 @@ class Subscription:
     # How many streams the embedded relay may deliver at once (events of one stream always go one after another);
     # on AWS, Lambda runs deliveries concurrently anyway.
     concurrency: int = 1
+    # What the stack grants besides reading the log: a projection's subscriber writes its read models (and reads the
+    # log only); any other subscriber appends to the log and reads and writes documents. Secrets as for HttpFunction.
+    secrets: tuple[str, ...] = ()
+    reads_read_models: tuple[str, ...] = ()
+    writes_read_models: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.projection and not self.writes_read_models:
+            raise ValueError(f"subscription {self.name}: a projection's subscriber declares the read models it writes")
+
+    @property
+    def appends_events(self) -> bool:
+        """A projection only reads the log; every other subscriber may append (its side streams)."""
+        return self.projection is None
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """The Lambda authorizer of API-key routes: it is given the route table (`route_table`) and reads read models."""
+
+    name: str
+    handler: str
+    reads_read_models: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    memory_mb: int = 512
+    timeout_s: int = 10
 
 
 @dataclass(frozen=True)
@@ -76,6 +109,16 @@ class ServiceDeclaration:
     name: str
     http: tuple[HttpFunction, ...] = ()
     subscriptions: tuple[Subscription, ...] = field(default_factory=tuple)
+    authorizer: Authorizer | None = None
+
+
+def route_table(routes: Iterable[Route]) -> list[dict[str, object]]:
+    """The API-key routes as plain data: the authorizer's environment (`BOPS_ROUTE_SCOPES`) on AWS and locally."""
+    return [
+        {"method": route.method, "path": route.path, "scopes": list(route.scopes)}
+        for route in routes
+        if route.auth == "api_key"
+    ]
 
 
 def load_handler(dotted: str) -> LambdaHandler:

@@ -17,9 +17,11 @@ from shared.clock import Clock, clock_from_environment
 from shared.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # only for annotations: a handler that never builds an adapter does not import its port
+    from shared.councils.settings import EffectiveCouncilSettings
     from shared.documents.port import DocumentStore
     from shared.eventstore.port import EventStore
     from shared.projections.store import ReadModelStore
+    from shared.secrets.port import SecretStore
 
 T = TypeVar("T")
 
@@ -78,7 +80,7 @@ class Dependencies:
         return LocalDocumentStore(self.settings.documents_path)
 
     @cached_property
-    def secrets(self) -> Any:
+    def secrets(self) -> SecretStore:
         if self.settings.runtime == "aws":
             from shared.secrets.aws import SecretsManagerSecrets
 
@@ -87,20 +89,22 @@ class Dependencies:
 
         return LocalSecretsFile(self.settings.secrets_path)
 
-    def council_settings(self, code: str) -> Any:
-        """A council's effective settings: its deployment config (on AWS) overlaid by the settings on its stream."""
-        from shared.councils.service import CouncilService
-        from shared.councils.settings import CouncilDeployment
+    def council_settings(self, code: str) -> EffectiveCouncilSettings:
+        """A council's effective settings: its deployment config (on AWS) overlaid by the settings on its stream.
 
-        councils = self.memo("councils", lambda deps: CouncilService(deps.event_store, deps.clock))
+        Any service may read them: the fold is `shared.councils.profile`'s, not the councils service's.
+        """
+        from shared.councils.profile import CouncilProfiles
+        from shared.councils.settings import CouncilDeployment, effective_settings
+
+        profiles = self.memo("council-profiles", lambda deps: CouncilProfiles(deps.event_store))
         deployment = None
-        if self.settings.council_deployment:
-            deployment = self.memo(
-                "deployment", lambda deps: CouncilDeployment.model_validate_json(deps.settings.council_deployment)
-            )
+        deployed = self.settings.council_deployment
+        if deployed:
+            deployment = self.memo("deployment", lambda deps: CouncilDeployment.model_validate_json(deployed))
             if deployment.code != code:
                 deployment = None
-        return councils.settings(code, deployment)
+        return effective_settings(deployment, profiles.load(code))
 
     def aws_client(self, service: str) -> Any:
         from shared.aws.clients import aws_client

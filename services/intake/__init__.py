@@ -1,0 +1,7 @@
+"""The intake service: ODP submissions in, numbered, stored; their files fetched from the council's allowlisted hosts.
+
+Names the declaration and the code share live here, so that a handler's cold start never defines the declarations.
+"""
+
+# The council's credential for PlanX's private files (`documents/credentials.py`): a secret under the council's prefix.
+DOWNLOAD_CREDENTIAL = "council/{council}/download-credential"

@@ -10,10 +10,11 @@ from shared.startup import lambda_start
 
 lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
+from collections.abc import Mapping  # noqa: E402
 from functools import cache  # noqa: E402
 from importlib.util import find_spec  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 import orjson  # noqa: E402
 from aws_lambda_powertools.event_handler import content_types  # noqa: E402
@@ -31,6 +32,10 @@ from services.intake.errors import (  # noqa: E402
     UnsupportedMediaType,
 )
 from shared.observability import count, logger, observed  # noqa: E402
+
+if TYPE_CHECKING:  # the service and the adapters are built on the first request, not at import (cold starts)
+    from services.intake.accept import IntakeService
+    from shared.wiring import Dependencies
 
 app = APIGatewayRestResolver()
 COLLECTION = "/api/v2/planning_applications"
@@ -60,13 +65,13 @@ def security(method: str, path: str) -> list[dict[str, list[str]]]:
     return [{API_KEY: list(route.scopes)}]
 
 
-def intake() -> Any:
+def intake() -> IntakeService:
     from shared.wiring import dependencies
 
     return dependencies().memo("intake", build_intake)
 
 
-def build_intake(deps: Any) -> Any:
+def build_intake(deps: Dependencies) -> IntakeService:
     from services.intake.accept import IntakeService
     from shared.odp import OdpValidator
 
@@ -87,7 +92,7 @@ def prepare_snapshot() -> None:
 
 def caller() -> tuple[str, set[str], Actor]:
     """The council, scopes and identity the authorizer put in the request context."""
-    context = app.current_event.request_context.authorizer or {}
+    context: Mapping[str, Any] = app.current_event.request_context.authorizer or {}
     council = context.get("council")
     if not council:
         raise Forbidden("This API needs an API key")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.intake import DOWNLOAD_CREDENTIAL
 from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
 
 COLLECTION = "/api/v2/planning_applications"
@@ -28,6 +29,7 @@ SERVICE = ServiceDeclaration(
             handler="services.intake.documents.handler.lambda_handler",
             event_types=("PlanningApplicationSubmitted",),
             timeout_s=300,
+            secrets=(DOWNLOAD_CREDENTIAL,),
             concurrency=4,  # downloads wait on the network: several applications' files at once
         ),
     ),

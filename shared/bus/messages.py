@@ -20,14 +20,20 @@ BUS_SOURCE = "bops.events"
 
 
 class StoredItem(Protocol):
-    """What an event store keeps for one event: the canonical bytes and the hash chain link."""
+    """What an event store keeps for one event: the canonical bytes and the hash chain link (read-only)."""
 
-    stream_id: str
-    version: int
-    event_type: str
-    data: bytes
-    prev_hash: str
-    hash: str
+    @property
+    def stream_id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
 
 
 def stream_image(stored: StoredItem, envelope: dict[str, Any]) -> dict[str, Any]:

@@ -14,8 +14,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from shared.eventstore import dynamodb_table as table
-
 
 class StringValue(TypedDict):
     """A DynamoDB string attribute value."""
@@ -23,8 +21,15 @@ class StringValue(TypedDict):
     S: str
 
 
-# What a subscriber reads of the stored event item (NEW_IMAGE): its canonical bytes and its hash.
-StoredEventImage = TypedDict("StoredEventImage", {table.DATA: StringValue, table.HASH: StringValue})
+class StoredEventImage(TypedDict):
+    """What a subscriber reads of the stored event item (NEW_IMAGE): its canonical bytes and its hash.
+
+    The keys are the item's attributes `table.DATA` and `table.HASH`, spelled out for the type checker (a test checks
+    they agree).
+    """
+
+    data: StringValue
+    hash: StringValue
 
 
 class StreamChange(TypedDict):

@@ -1,27 +1,6 @@
-"""Councils: each council's settings, officers and API keys, event-sourced on its own stream.
+"""What every service reads about a council: its deployment settings, the settings recorded on its stream, and the
+effective settings they make together (`settings.py`), with the format rules they are checked by.
 
-Exports are imported on first use, so a handler pays only for what it touches (cold starts).
+The councils service (`services/councils`) owns the council's stream: its commands, officers and API keys. Any
+service may read a council's settings through `shared.wiring.Dependencies.council_settings` without importing it.
 """
-
-from __future__ import annotations
-
-from shared.lazy import lazy_exports
-
-_EXPORTS = {
-    "ApiKeyView": "shared.councils.state",
-    "CouncilDeployment": "shared.councils.settings",
-    "CouncilError": "shared.councils.errors",
-    "CouncilService": "shared.councils.service",
-    "CouncilState": "shared.councils.state",
-    "EffectiveCouncilSettings": "shared.councils.settings",
-    "IssuedKey": "shared.councils.api_keys",
-    "OfficerView": "shared.councils.state",
-    "effective_settings": "shared.councils.settings",
-    "fold": "shared.councils.state",
-    "hash_api_key": "shared.councils.api_keys",
-    "load_deployments": "shared.councils.settings",
-    "new_api_key": "shared.councils.api_keys",
-    "parse_key_id": "shared.councils.api_keys",
-}
-__all__ = sorted(_EXPORTS)
-__getattr__ = lazy_exports(globals(), _EXPORTS)

@@ -1,4 +1,4 @@
-"""Domain errors of the councils module: each says which rule the input broke."""
+"""Errors of reading a council's settings: each says which rule the input broke (the councils service adds its own)."""
 
 from __future__ import annotations
 
@@ -13,35 +13,3 @@ class InvalidCouncilInput(CouncilError):
 
 class CouncilNotFound(CouncilError):
     """The council has no stream yet."""
-
-
-class CouncilAlreadyExists(CouncilError):
-    """The council was created before."""
-
-
-class EmptySettingsChange(CouncilError):
-    """A settings change that changes nothing."""
-
-
-class OfficerConflict(CouncilError):
-    """An officer with this id or e-mail already exists in the council."""
-
-
-class UnknownOfficer(CouncilError):
-    """No officer has this id in the council."""
-
-
-class OfficerAlreadyInactive(CouncilError):
-    """The officer was deactivated before."""
-
-
-class ApiKeyConflict(CouncilError):
-    """An API key with this id already exists."""
-
-
-class UnknownApiKey(CouncilError):
-    """No API key has this id in the council."""
-
-
-class ApiKeyAlreadyRevoked(CouncilError):
-    """The API key was revoked before."""

@@ -1,4 +1,7 @@
-"""Format rules for council inputs, shared by the commands and the deployment config. Each returns the clean value."""
+"""Format rules for a council's settings, shared by the councils service's commands and the deployment config.
+
+Each returns the clean value. Officers' and API keys' rules are the councils service's (`services/councils/rules.py`).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +12,6 @@ from urllib.parse import urlsplit
 from shared.councils.errors import InvalidCouncilInput
 from shared.odp.catalogue import is_known_type, validate_suffix
 
-OFFICER_ROLES = ("assessor", "reviewer", "administrator")
-API_KEY_SCOPES = (
-    "planning_application:read",
-    "planning_application:write",
-    "comment:write",
-    "validation_request:read",
-    "validation_request:write",
-)
 MAX_NAME_LENGTH = 200
 
 _CODE = re.compile(r"[A-Z0-9]{1,4}")
@@ -27,7 +22,6 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
 )
-_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def check_code(code: str) -> str:
@@ -107,36 +101,3 @@ def check_reference_suffixes(suffixes: Mapping[str, str]) -> dict[str, str]:
                 f"reference suffix for {code} must be 2 to 6 capitals (digits allowed after the first): {suffix!r}"
             ) from None
     return dict(suffixes)
-
-
-def check_role(role: str) -> str:
-    if role not in OFFICER_ROLES:
-        raise InvalidCouncilInput(f"officer role must be one of {', '.join(OFFICER_ROLES)}: {role!r}")
-    return role
-
-
-def check_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
-    """At least one known scope; returned without duplicates in the canonical order."""
-    if isinstance(scopes, str):
-        raise InvalidCouncilInput("API key scopes must be a list of scopes, not one string")
-    wanted = set(scopes)
-    unknown = sorted(wanted - set(API_KEY_SCOPES))
-    if unknown:
-        raise InvalidCouncilInput(
-            f"unknown API key scope(s) {', '.join(unknown)}; known scopes: {', '.join(API_KEY_SCOPES)}"
-        )
-    if not wanted:
-        raise InvalidCouncilInput("an API key needs at least one scope")
-    return tuple(scope for scope in API_KEY_SCOPES if scope in wanted)
-
-
-def check_identifier(what: str, value: str) -> str:
-    if not isinstance(value, str) or not value or len(value) > 100 or any(c.isspace() for c in value):
-        raise InvalidCouncilInput(f"{what} must be 1 to 100 characters without spaces: {value!r}")
-    return value
-
-
-def check_key_hash(key_hash: str) -> str:
-    if not isinstance(key_hash, str) or not _SHA256_HEX.fullmatch(key_hash):
-        raise InvalidCouncilInput("API key hash must be a sha256 digest in lowercase hex")
-    return key_hash

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from shared.councils import rules
 from shared.councils.errors import CouncilNotFound
-from shared.councils.state import CouncilState
+from shared.councils.profile import CouncilProfile
 from shared.odp.catalogue import reference_suffix
 
 DEFAULT_LOCAL_BASE_URL = "http://localhost:8000"
@@ -80,7 +80,7 @@ class EffectiveCouncilSettings(BaseModel):
 
 
 def effective_settings(
-    deployment: CouncilDeployment | None, state: CouncilState, local_base_url: str = DEFAULT_LOCAL_BASE_URL
+    deployment: CouncilDeployment | None, state: CouncilProfile, local_base_url: str = DEFAULT_LOCAL_BASE_URL
 ) -> EffectiveCouncilSettings:
     """Deployment config overlaid by the stream's settings (the stream wins); local defaults for what neither sets.
 

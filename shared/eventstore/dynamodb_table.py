@@ -8,16 +8,16 @@ outbox that an EventBridge Pipe forwards to the bus.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 # Attribute names (the CDK stack and any stream/pipe filter must use the same ones).
 STREAM_ID = "stream_id"
 VERSION = "version"
 EVENT_TYPE = "event_type"
 RECORDED_AT = "recorded_at"
-DATA = "data"
+DATA: Final = "data"
 PREV_HASH = "prev_hash"
-HASH = "hash"
+HASH: Final = "hash"
 COUNCIL = "council"
 STREAM_START = "stream_start"
 STREAM_KEY = "stream_key"

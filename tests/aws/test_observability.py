@@ -20,7 +20,7 @@ class Context:
 REFUSED = (
     CONTEXT
     + """
-from shared.auth.authorizer import Unauthorized, lambda_handler
+from services.councils.authorizer import Unauthorized, lambda_handler
 for _ in range(2):
     try:
         lambda_handler({"headers": {}, "methodArn": "arn:aws:execute-api:eu-west-2:1:api/prod/POST/x"}, Context())

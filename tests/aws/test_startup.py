@@ -18,7 +18,7 @@ import pytest
 from shared.declarations import ServiceDeclaration
 
 PROJECT = Path(__file__).resolve().parents[2]
-API_HANDLERS = ("services.intake.api", "shared.auth.authorizer")  # behind API Gateway: SnapStart
+API_HANDLERS = ("services.intake.api", "services.councils.authorizer")  # behind API Gateway: SnapStart
 PROBE = """
 import gc, json, sys
 before = gc.get_threshold(), list(sys.meta_path)
@@ -32,8 +32,8 @@ print(json.dumps({{
 
 
 def declared_handler_modules() -> list[str]:
-    from bops.services import declarations
-    from shared.platform import AUTHORIZER_HANDLER
+    from services import declarations
+    from services.councils.declaration import AUTHORIZER_HANDLER
 
     found: list[ServiceDeclaration] = declarations()
     handlers = [f.handler for d in found for f in (*d.http, *d.subscriptions)] + [AUTHORIZER_HANDLER]

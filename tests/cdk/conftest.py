@@ -13,10 +13,10 @@ import pytest
 from aws_cdk import App, PolicyValidationPluginReport
 from cdk_nag import AwsSolutionsChecks
 
-from bops.services import declarations
 from cdk.app import COUNCILS_FILE, ODP_SCHEMA_DIR, ROOT, build, feature_flags
 from cdk.lambda_code import AWS_MODELS_FOLDER, SOURCE_PACKAGES
 from cdk.stack import CouncilStack
+from services import declarations
 from shared.aws.models import write_lean_models
 from shared.councils.settings import CouncilDeployment, load_deployments
 from shared.declarations import ServiceDeclaration

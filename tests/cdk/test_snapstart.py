@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cdk.functions import LIVE_ALIAS
-from shared.platform import AUTHORIZER_HANDLER
+from services.councils.declaration import AUTHORIZER_HANDLER
 
 pytestmark = pytest.mark.xdist_group("cdk")
 

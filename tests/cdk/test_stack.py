@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from shared.auth.scopes import route_table
+from services.councils.declaration import AUTHORIZER_HANDLER
 from shared.bus.messages import BUS_SOURCE
+from shared.declarations import route_table
 from shared.eventstore.dynamodb_table import EVENT_TYPE, event_table_spec
-from shared.platform import AUTHORIZER_HANDLER
 from shared.projections.dynamodb_store import read_model_table_spec
 
 # One synthesis per worker: with pytest-xdist, `--dist loadgroup` keeps these tests on one worker.

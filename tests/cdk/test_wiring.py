@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from services.councils.declaration import AUTHORIZER_HANDLER
 from shared import reference_data
-from shared.platform import AUTHORIZER_HANDLER
 from tests.cdk.harness import RouteNotFound, StackHarness, without
 
 pytestmark = pytest.mark.xdist_group("cdk")
@@ -78,7 +78,7 @@ def deployed(synthesised, change=None) -> Iterator[Deployed]:
         [admin] = harness.functions_with_handler(first_http.handler)
         with harness.running_as(admin.logical_id):
             from events.council import CouncilSettingsChanges
-            from shared.councils.service import CouncilService
+            from services.councils.service import CouncilService
             from shared.wiring import dependencies
 
             code = admin.environment["BOPS_COUNCIL"]

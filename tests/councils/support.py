@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 
 from events import Actor, EventPayload, RecordedEvent
 from events.council import CouncilCreated
-from shared.councils.state import CouncilState, fold
+from services.councils.state import CouncilState, fold
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 HASH_A = "a" * 64

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from shared.councils.api_keys import hash_api_key, key_matches, new_api_key, parse_key_id
+from services.councils.api_keys import hash_api_key, key_matches, new_api_key, parse_key_id
 
 
 def test_new_key_has_the_documented_format():

@@ -13,8 +13,8 @@ from events.council import (
     OfficerCreated,
     OfficerDeactivated,
 )
-from shared.councils import commands
-from shared.councils.errors import (
+from services.councils import commands
+from services.councils.errors import (
     ApiKeyAlreadyRevoked,
     ApiKeyConflict,
     CouncilAlreadyExists,
@@ -27,7 +27,7 @@ from shared.councils.errors import (
     UnknownApiKey,
     UnknownOfficer,
 )
-from shared.councils.state import CouncilState
+from services.councils.state import CouncilState
 from tests.councils.support import HASH_A, demo_council, then
 
 EMPTY = CouncilState()

@@ -11,9 +11,8 @@ from argon2 import PasswordHasher
 from events import Actor, NewEvent
 from events.council import CouncilCreated, CouncilSettingsChanged, CouncilSettingsChanges, OfficerCreated
 from events.streams import council_stream, intake_stream
-from shared.clock import FrozenClock
-from shared.councils import CouncilService, hash_api_key
-from shared.councils.errors import (
+from services.councils.api_keys import hash_api_key
+from services.councils.errors import (
     ApiKeyAlreadyRevoked,
     CouncilAlreadyExists,
     CouncilNotFound,
@@ -22,7 +21,9 @@ from shared.councils.errors import (
     UnknownApiKey,
     UnknownOfficer,
 )
-from shared.councils.passwords import password_secret_name
+from services.councils.passwords import password_secret_name
+from services.councils.service import CouncilService
+from shared.clock import FrozenClock
 from shared.eventstore import ConcurrencyError
 from shared.eventstore.sqlite import SqliteEventStore
 from shared.secrets import LocalSecretsFile
@@ -334,8 +335,8 @@ def test_reading_councils_does_not_import_the_write_side():
     from pathlib import Path
 
     probe = (
-        "import sys; import shared.councils.service; "
-        "write_side = ('argon2', 'shared.councils.commands', 'shared.councils.passwords'); "
+        "import sys; import services.councils.service; "
+        "write_side = ('argon2', 'services.councils.commands', 'services.councils.passwords'); "
         "print(sorted(m for m in write_side if m in sys.modules))"
     )
     done = subprocess.run(

@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from events.council import CouncilSettingsChanged, CouncilSettingsChanges
-from shared.councils.errors import CouncilNotFound
+from services.councils.errors import CouncilNotFound
+from services.councils.state import CouncilState
 from shared.councils.settings import (
     DEFAULT_LOCAL_BASE_URL,
     CouncilDeployment,
@@ -16,7 +17,6 @@ from shared.councils.settings import (
     effective_settings,
     load_deployments,
 )
-from shared.councils.state import CouncilState
 from tests.councils.support import demo_council, then
 
 DEPLOYMENT = CouncilDeployment(

@@ -17,7 +17,7 @@ from events.council import (
     OfficerCreated,
     OfficerDeactivated,
 )
-from shared.councils.state import ApiKeyView, CouncilState, OfficerView, fold, overlay
+from services.councils.state import ApiKeyView, CouncilState, OfficerView, fold, overlay
 from tests.councils.support import HASH_A, T0, demo_council, recorded, then
 
 

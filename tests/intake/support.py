@@ -74,7 +74,7 @@ def serve_files() -> Iterator[str]:
 def create_council(runtime: Any, code: str, hosts: tuple[str, ...] = (), scopes: tuple[str, ...] | None = None) -> str:
     """A council with a download allowlist and an API key; returns the key once the authorizer can see it."""
     from events.council import CouncilSettingsChanges
-    from shared.councils.service import CouncilService
+    from services.councils.service import CouncilService
 
     service = CouncilService(runtime.deps.event_store, runtime.deps.clock)
     if not service.load(code).exists:

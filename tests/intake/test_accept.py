@@ -13,10 +13,10 @@ import pytest
 from events import Actor, NewEvent
 from events.application import PlanningApplicationReferenceAssigned, PlanningApplicationSubmitted, SubmissionClaimed
 from events.streams import application_stream, intake_stream, submission_stream
+from services.councils.service import CouncilService
 from services.intake.accept import IntakeService
 from services.intake.errors import SubmissionConflict
 from shared.clock import SystemClock
-from shared.councils.service import CouncilService
 from shared.documents.local import LocalDocumentStore
 from shared.eventstore.sqlite import SqliteEventStore
 from shared.odp import OdpValidator

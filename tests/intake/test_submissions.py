@@ -170,7 +170,7 @@ def test_authentication_scopes_and_tenancy(runtime, key, file_base):
 
 
 def test_a_revoked_key_stops_working_at_once(runtime, key):
-    from shared.councils.service import CouncilService
+    from services.councils.service import CouncilService
 
     service = CouncilService(runtime.deps.event_store, runtime.deps.clock)
     [view] = [k for k in service.list_api_keys("TST")]
@@ -190,7 +190,7 @@ def test_openapi_document_and_docs_page(runtime):
 
 def test_a_council_can_override_a_reference_suffix(runtime, key, odp_dir):
     from events.council import CouncilSettingsChanges
-    from shared.councils.service import CouncilService
+    from services.councils.service import CouncilService
 
     CouncilService(runtime.deps.event_store, runtime.deps.clock).change_settings(
         "TST", CouncilSettingsChanges(reference_suffixes={"pp.full.householder": "HH"})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from events.council import CouncilSettingsChanges
+from services.councils.service import CouncilService
 from shared import wiring
-from shared.councils.service import CouncilService
 
 
 def test_deployment_config_then_stream_settings(tmp_path, monkeypatch):

@@ -115,7 +115,7 @@ def test_the_sample_jpeg_is_one_baseline_frame():
 
 def test_the_demo_council_allowlists_the_file_server_and_follows_its_port(runtime):
     from bops.demo import DEMO_CODE, allow_demo_files, demo_submission, ensure_demo
-    from shared.councils.service import CouncilService
+    from services.councils.service import CouncilService
 
     councils = CouncilService(runtime.deps.event_store, runtime.deps.clock)
     ensure_demo(councils, runtime.deps.secrets, runtime.options.data_dir)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from services.intake import DOWNLOAD_CREDENTIAL
 from shared.secrets.port import SecretStore
 
 
 def download_credential_name(code: str) -> str:
-    return f"council/{code}/download-credential"
+    return DOWNLOAD_CREDENTIAL.format(council=code)
 
 
 def store_download_credential(secrets: SecretStore, code: str, value: str) -> None:

@@ -75,7 +75,7 @@ Resolver = Callable[[str, int], Sequence[str]]
 
 def resolve(host: str, port: int) -> list[str]:
     """Every address the system resolver gives for the host (IPv4 and IPv6)."""
-    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 class SafeHttpFetcher:

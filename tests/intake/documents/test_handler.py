@@ -7,11 +7,11 @@ import pytest
 from events.application import DocumentFetchFailed, DocumentReceived
 from events.council import CouncilSettingsChanges
 from events.streams import application_side_stream
+from services.councils.service import CouncilService
 from services.intake.documents.credentials import store_download_credential
 from services.intake.documents.handler import lambda_handler
 from shared import wiring
 from shared.bus.messages import bus_message
-from shared.councils.service import CouncilService
 from tests.councils.support import fast_hasher
 from tests.intake.documents.support import COUNCIL, CREDENTIAL, REFERENCE, submission, submitted
 

@@ -1,4 +1,8 @@
-"""A council's state: a fold over its stream. No rules here (they live in the commands), so replay never fails."""
+"""A council's state: a fold over its stream. No rules here (they live in the commands), so replay never fails.
+
+Identity and settings are folded by `shared.councils.profile.CouncilProfile` (which every service may read); this
+state adds what only the councils service needs: officers and API keys.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
+from typing import Self
 
 from events import RecordedEvent
-from events.council import (
-    ApiKeyCreated,
-    ApiKeyRevoked,
-    CouncilCreated,
-    CouncilSettingsChanged,
-    CouncilSettingsChanges,
-    OfficerCreated,
-    OfficerDeactivated,
-)
+from events.council import ApiKeyCreated, ApiKeyRevoked, OfficerCreated, OfficerDeactivated
+from shared.councils.profile import CouncilProfile, overlay
+
+__all__ = ["ApiKeyView", "CouncilState", "OfficerView", "fold", "overlay"]
 
 
 def _empty() -> Mapping:
@@ -46,34 +46,17 @@ class ApiKeyView:
     revoked_at: datetime | None = None
 
 
-def overlay(base: CouncilSettingsChanges, changes: CouncilSettingsChanges) -> CouncilSettingsChanges:
-    """`changes` over `base`, field by field: a None field leaves the base value (a dict field is replaced whole)."""
-    given = {name: value for name, value in changes if value is not None}
-    return base.model_copy(update=given) if given else base
-
-
 @dataclass(frozen=True, slots=True)
-class CouncilState:
+class CouncilState(CouncilProfile):
     """Everything a council's stream says; `version` is the stream version the next append expects."""
 
-    code: str = ""
-    name: str = ""
-    slug: str = ""
-    exists: bool = False
-    version: int = 0
-    settings: CouncilSettingsChanges = field(default_factory=CouncilSettingsChanges)
     officers: Mapping[str, OfficerView] = field(default_factory=_empty)
     api_keys: Mapping[str, ApiKeyView] = field(default_factory=_empty)
 
-    def apply(self, event: RecordedEvent) -> CouncilState:
-        state = replace(self, version=event.version)
+    def apply(self, event: RecordedEvent) -> Self:
+        # The profile's fold (identity, settings, version) keeps this class: `replace` copies every field.
+        state = CouncilProfile.apply(self, event)
         payload = event.payload
-        if isinstance(payload, CouncilCreated):
-            return replace(state, code=payload.code, name=payload.name, slug=payload.slug, exists=True)
-        if isinstance(payload, CouncilSettingsChanged):
-            return replace(
-                state, settings=overlay(state.settings, payload.changes), name=payload.changes.name or state.name
-            )
         if isinstance(payload, OfficerCreated):
             officer = OfficerView(payload.officer_id, payload.email, payload.name, payload.role)
             return replace(state, officers=_with(state.officers, officer.id, officer))

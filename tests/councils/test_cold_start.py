@@ -15,19 +15,19 @@ from pathlib import Path
 
 import pytest
 
+from services.councils.api_key_projection import projector
+from services.councils.service import CouncilService
 from shared import wiring
 from shared.apigateway import authorizer_request, method_arn, proxy_event
-from shared.auth.api_key_projection import projector
 from shared.bus import bus_message
-from shared.councils.service import CouncilService
 
 PROJECT = Path(__file__).resolve().parents[2]
 NEVER = ("shared.odp.model", "events.application", "aws_lambda_powertools.event_handler", "aws_xray_sdk")
 PROBE = r"""
 import json, os, sys
 {code}
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("events", "shared", "aws_lambda_powertools",
-                                                                     "aws_xray_sdk"))))
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("events", "shared", "services",
+                                                                     "aws_lambda_powertools", "aws_xray_sdk"))))
 """
 
 
@@ -47,13 +47,13 @@ def loaded_after(code: str, environment: dict[str, str] | None = None) -> list[s
 
 
 def test_importing_the_authorizer_imports_no_events_projections_or_bus():
-    loaded = loaded_after("import shared.auth.authorizer")
-    for module in (*NEVER, "events", "shared.bus", "shared.projections", "shared.auth.api_key_projection"):
+    loaded = loaded_after("import services.councils.authorizer")
+    for module in (*NEVER, "events", "shared.bus", "shared.projections", "services.councils.api_key_projection"):
         assert module not in loaded
 
 
 def test_importing_the_api_keys_projection_imports_no_application_events():
-    loaded = loaded_after("import shared.auth.api_key_projection")
+    loaded = loaded_after("import services.councils.api_key_projection")
     assert "events.council" in loaded  # the events it projects
     for module in NEVER:
         assert module not in loaded
@@ -80,7 +80,7 @@ def test_the_first_calls_of_both_handlers_load_only_what_they_use(council, tmp_p
     environment, key, message = council
     (tmp_path / "message.json").write_text(json.dumps(message))
     projected = loaded_after(
-        "from shared.auth.api_key_projection import lambda_handler\n"
+        "from services.councils.api_key_projection import lambda_handler\n"
         f"assert lambda_handler(json.load(open({str(tmp_path / 'message.json')!r})))['status'] == 'handled'\n"
         "from shared.wiring import dependencies\n"
         "assert 'event_store' not in vars(dependencies())  # no gap: the projector never built the log",
@@ -97,7 +97,7 @@ def test_the_first_calls_of_both_handlers_load_only_what_they_use(council, tmp_p
     (tmp_path / "request.json").write_text(json.dumps(request))
     routes = [{"method": "POST", "path": path, "scopes": ["planning_application:write"]}]
     authorized = loaded_after(
-        "from shared.auth.authorizer import lambda_handler\n"
+        "from services.councils.authorizer import lambda_handler\n"
         f"policy = lambda_handler(json.load(open({str(tmp_path / 'request.json')!r})))\n"
         "assert policy['policyDocument']['Statement'][0]['Effect'] == 'Allow', policy",
         {**environment, "BOPS_ROUTE_SCOPES": json.dumps(routes)},

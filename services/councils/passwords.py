@@ -7,7 +7,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from shared.councils.errors import InvalidCouncilInput
+from services.councils.errors import InvalidCouncilInput
 from shared.secrets import SecretStore
 
 MIN_PASSWORD_LENGTH = 8

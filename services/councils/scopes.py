@@ -1,14 +1,10 @@
-"""API key scopes, and the policy a key's scopes give over the declared routes."""
+"""API key scopes, and the policy a key's scopes give over the declared routes (`shared.declarations.route_table`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from shared.apigateway import route_arn
-
-if TYPE_CHECKING:  # the authorizer, which imports this module, needs no declarations (four dataclasses to define)
-    from shared.declarations import Route
 
 SCOPES = (
     "planning_application:read",
@@ -19,19 +15,11 @@ SCOPES = (
 )
 
 
-def route_table(routes: Iterable[Route]) -> list[dict[str, object]]:
-    """The API-key routes as plain data (the authorizer's environment on AWS and locally)."""
-    return [
-        {"method": route.method, "path": route.path, "scopes": list(route.scopes)}
-        for route in routes
-        if route.auth == "api_key"
-    ]
-
-
 def policy_for(principal: str, scopes: Iterable[str], routes: list[dict], api_arn: str, context: dict) -> dict:
     """Allow the routes whose scopes the key has, deny the rest: one policy, cacheable per key."""
     granted = set(scopes)
-    allow, deny = [], []
+    allow: list[str] = []
+    deny: list[str] = []
     for route in routes:
         arn = route_arn(str(route["method"]), str(route["path"]), api_arn)
         (allow if set(route["scopes"]) <= granted else deny).append(arn)

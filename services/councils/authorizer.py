@@ -13,11 +13,14 @@ lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart cal
 
 import json  # noqa: E402
 import os  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
-from shared.auth import API_KEYS_READ_MODEL  # noqa: E402
-from shared.auth.scopes import policy_for  # noqa: E402
+from services.councils import API_KEYS_READ_MODEL  # noqa: E402
+from services.councils.scopes import policy_for  # noqa: E402
 from shared.observability import count, observed  # noqa: E402
+
+if TYPE_CHECKING:  # the authorizer imports no projection machinery at run time (cold starts)
+    from shared.projections.store import ReadModelStore
 
 
 class Unauthorized(Exception):
@@ -41,8 +44,8 @@ def api_arn(method_arn: str) -> str:
     return f"{prefix}:{rest.split('/', 1)[0]}"
 
 
-def authorize(token: str | None, method_arn: str, routes: list[dict], read_models: Any) -> dict[str, Any]:
-    from shared.councils.api_keys import hash_api_key
+def authorize(token: str | None, method_arn: str, routes: list[dict], read_models: ReadModelStore) -> dict[str, Any]:
+    from services.councils.api_keys import hash_api_key
 
     if not token:
         raise Unauthorized()
@@ -61,7 +64,7 @@ def authorize(token: str | None, method_arn: str, routes: list[dict], read_model
 
 def prepare_snapshot() -> None:
     """Before a SnapStart snapshot: the read-model client and the key hashing of the first request."""
-    from shared.councils.api_keys import hash_api_key
+    from services.councils.api_keys import hash_api_key
     from shared.wiring import dependencies
 
     dependencies().read_models  # noqa: B018 (builds the store and its client)

@@ -16,8 +16,8 @@ from events.council import (
     OfficerCreated,
     OfficerDeactivated,
 )
-from shared.councils import rules
-from shared.councils.errors import (
+from services.councils import rules
+from services.councils.errors import (
     ApiKeyAlreadyRevoked,
     ApiKeyConflict,
     CouncilAlreadyExists,
@@ -28,7 +28,7 @@ from shared.councils.errors import (
     UnknownApiKey,
     UnknownOfficer,
 )
-from shared.councils.state import CouncilState
+from services.councils.state import CouncilState
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -8,7 +8,7 @@ lambda_start()
 
 from events import RecordedEvent  # noqa: E402
 from events.council import ApiKeyCreated, ApiKeyRevoked  # noqa: E402
-from shared.auth import API_KEYS_READ_MODEL  # noqa: E402
+from services.councils import API_KEYS_READ_MODEL  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
 from shared.projections import Document, Projector  # noqa: E402
 

@@ -14,12 +14,12 @@ from uuid import uuid4
 from events import Actor, EventPayload, NewEvent
 from events.council import CouncilSettingsChanges
 from events.streams import council_stream
+from services.councils.api_keys import key_matches, new_api_key, parse_key_id
+from services.councils.errors import CouncilError, UnknownOfficer
+from services.councils.state import ApiKeyView, CouncilState, OfficerView, fold
 from shared.clock import Clock
-from shared.councils.api_keys import key_matches, new_api_key, parse_key_id
-from shared.councils.errors import CouncilError, UnknownOfficer
 from shared.councils.rules import check_code
 from shared.councils.settings import CouncilDeployment, EffectiveCouncilSettings, effective_settings
-from shared.councils.state import ApiKeyView, CouncilState, OfficerView, fold
 from shared.eventstore import ConcurrencyError, EventStore
 from shared.secrets import SecretStore
 
@@ -33,13 +33,13 @@ Decide = Callable[[CouncilState], list[EventPayload]]
 
 
 def _commands() -> ModuleType:
-    from shared.councils import commands
+    from services.councils import commands
 
     return commands
 
 
 def _passwords() -> ModuleType:
-    from shared.councils import passwords
+    from services.councils import passwords
 
     return passwords
 

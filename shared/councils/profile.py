@@ -1,0 +1,79 @@
+"""What a council's stream says about the council itself (its identity and recorded settings): a fold of two event
+types that any service may run, so reading settings never needs the councils service (`services/councils`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Self
+
+from events import RecordedEvent
+from events.council import CouncilCreated, CouncilSettingsChanged, CouncilSettingsChanges
+from events.streams import council_stream
+from shared.councils.errors import CouncilError
+from shared.councils.rules import check_code
+
+if TYPE_CHECKING:
+    from shared.eventstore.port import EventStore
+
+
+def overlay(base: CouncilSettingsChanges, changes: CouncilSettingsChanges) -> CouncilSettingsChanges:
+    """`changes` over `base`, field by field: a None field leaves the base value (a dict field is replaced whole)."""
+    given = {name: value for name, value in changes if value is not None}
+    return base.model_copy(update=given) if given else base
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilProfile:
+    """The council's identity and recorded settings; `version` is the stream version the next append expects.
+
+    Events of other types (officers, API keys) only advance the version: the councils service's state extends this.
+    """
+
+    code: str = ""
+    name: str = ""
+    slug: str = ""
+    exists: bool = False
+    version: int = 0
+    settings: CouncilSettingsChanges = field(default_factory=CouncilSettingsChanges)
+
+    def apply(self, event: RecordedEvent) -> Self:
+        state = replace(self, version=event.version)
+        payload = event.payload
+        if isinstance(payload, CouncilCreated):
+            return replace(state, code=payload.code, name=payload.name, slug=payload.slug, exists=True)
+        if isinstance(payload, CouncilSettingsChanged):
+            return replace(
+                state, settings=overlay(state.settings, payload.changes), name=payload.changes.name or state.name
+            )
+        return state
+
+
+def fold_profile(events: Iterable[RecordedEvent], profile: CouncilProfile | None = None) -> CouncilProfile:
+    """The profile after `events` (in stream order), from empty or from `profile`."""
+    profile = CouncilProfile() if profile is None else profile
+    for event in events:
+        profile = profile.apply(event)
+    return profile
+
+
+class CouncilProfiles:
+    """Councils' profiles read from the log; a profile folded earlier only reads what was appended since."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self._known: dict[str, CouncilProfile] = {}
+
+    def load(self, code: str) -> CouncilProfile:
+        """The council's profile (empty, `exists=False`, for a council never created or a malformed code)."""
+        try:
+            check_code(code)
+        except CouncilError:
+            return CouncilProfile()
+        known = self._known.get(code)
+        if known is None:
+            profile = fold_profile(self.store.read(council_stream(code)))
+        else:
+            profile = fold_profile(self.store.read(council_stream(code), from_version=known.version + 1), known)
+        self._known[code] = profile
+        return profile

@@ -1,0 +1,149 @@
+"""The stack grants each function what its declaration says it needs (read models, secrets), and nothing else.
+
+Checked on the real declarations' templates, and on a made-up declaration: a new function that declares a secret or
+a read model gets exactly that, with no list kept by hand in the stack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App
+
+from cdk.app import ODP_SCHEMA_DIR, build, feature_flags
+from cdk.lambda_code import AWS_MODELS_FOLDER, SOURCE_PACKAGES
+from services.councils.declaration import SERVICE as COUNCILS
+from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
+from tests.cdk.test_stack import functions, refers_to, resources
+
+pytestmark = pytest.mark.xdist_group("cdk")
+
+Template = dict[str, Any]
+
+
+def granted(template: Template, handler: str) -> dict[str, set[str]]:
+    """What the function with this handler may do: read models it reads and writes, secrets it reads (by name under
+    the council's prefix)."""
+    _, function = functions(template)[handler]
+    role = function["Role"]["Fn::GetAtt"][0]
+    statements = [
+        statement
+        for policy in resources(template, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Roles"]
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    [read_models] = [id for id in resources(template, "AWS::DynamoDB::Table") if id.startswith("ReadModels")]
+    secrets = resources(template, "AWS::SecretsManager::Secret")
+    found: dict[str, set[str]] = {"reads": set(), "writes": set(), "secrets": set()}
+    for statement in statements:
+        if refers_to(statement["Resource"], read_models):
+            keys = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
+            names = {key.split("#", 1)[1] for key in keys}
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            found["writes" if "dynamodb:PutItem" in actions else "reads"] |= names
+        for id, secret in secrets.items():
+            if refers_to(statement["Resource"], id):
+                found["secrets"].add(secret["Name"].split("/", 2)[2])
+    return found
+
+
+def expected(declared: HttpFunction | Subscription | Any, code: str) -> dict[str, set[str]]:
+    writes = set(getattr(declared, "writes_read_models", ()))
+    return {
+        "reads": set(declared.reads_read_models) - writes,
+        "writes": writes,
+        "secrets": {name.format(council=code) for name in declared.secrets},
+    }
+
+
+def declared_functions(declarations: Sequence[ServiceDeclaration]) -> list[Any]:
+    found: list[Any] = [f for d in declarations for f in (*d.http, *d.subscriptions)]
+    return found + [d.authorizer for d in declarations if d.authorizer is not None]
+
+
+def test_every_function_gets_the_read_models_and_secrets_it_declares(synthesised):
+    for council, template in zip(synthesised.councils, synthesised.templates.values(), strict=True):
+        for declared in declared_functions(synthesised.declarations):
+            assert granted(template, declared.handler) == expected(declared, council.code), declared.name
+
+
+def test_the_authorizer_reads_only_the_api_keys_read_model(synthesised):
+    assert COUNCILS.authorizer is not None
+    for template in synthesised.templates.values():
+        assert granted(template, COUNCILS.authorizer.handler) == {
+            "reads": {"api-keys"},
+            "writes": set(),
+            "secrets": set(),
+        }
+
+
+def test_a_new_declaration_is_granted_what_it_declares(synthesised, tmp_path):
+    """Nothing in the stack names these functions: the grants come from their declarations alone."""
+    asset = tmp_path / "lambda"
+    for folder in (*SOURCE_PACKAGES, AWS_MODELS_FOLDER):
+        (asset / folder).mkdir(parents=True)
+    planning = ServiceDeclaration(
+        name="planning",
+        http=(
+            HttpFunction(
+                name="planning-api",
+                handler="services.planning.api.lambda_handler",
+                routes=(Route("GET", "/api/v2/things"),),
+                secrets=("council/{council}/notify-key",),
+                reads_read_models=("things",),
+            ),
+        ),
+        subscriptions=(
+            Subscription(
+                name="things",
+                handler="services.planning.things.lambda_handler",
+                event_types=("PlanningApplicationSubmitted",),
+                projection="services.planning.things.ThingsProjection",
+                writes_read_models=("things",),
+            ),
+        ),
+    )
+    council = synthesised.councils[0]
+    app = App(outdir=str(tmp_path / "cdk.out"), context=feature_flags())
+    [stack] = build(
+        app,
+        councils=[council],
+        lambda_asset_dir=asset,
+        odp_schema_dir=ODP_SCHEMA_DIR,
+        declarations=[COUNCILS, planning],
+        nag=False,
+    )
+    assembly = app.synth()
+    template = json.loads(Path(assembly.get_stack_by_name(stack.stack_name).template_full_path).read_text())
+    code = council.code
+    assert granted(template, "services.planning.api.lambda_handler") == {
+        "reads": {"things"},
+        "writes": set(),
+        "secrets": {f"council/{code}/notify-key"},
+    }
+    assert granted(template, "services.planning.things.lambda_handler") == {
+        "reads": set(),
+        "writes": {"things"},
+        "secrets": set(),
+    }
+
+
+def test_every_declared_projection_writes_the_read_model_its_subscription_declares():
+    from services import subscriptions
+    from shared.declarations import load_handler
+
+    projections = [s for s in subscriptions() if s.projection]
+    assert projections
+    for subscription in projections:
+        assert subscription.projection is not None
+        projection = load_handler(subscription.projection)()  # type: ignore[call-arg]
+        assert projection.name in subscription.writes_read_models, subscription.name
+
+
+def test_a_projection_must_declare_the_read_models_it_writes():
+    with pytest.raises(ValueError, match="declares the read models it writes"):
+        Subscription(name="things", handler="x.y", event_types=("A",), projection="x.Things")
