@@ -12,8 +12,7 @@ lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart cal
 
 from collections.abc import Mapping  # noqa: E402
 from functools import cache  # noqa: E402
-from importlib.util import find_spec  # noqa: E402
-from pathlib import Path  # noqa: E402
+from importlib import resources  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 import orjson  # noqa: E402
@@ -206,8 +205,7 @@ def docs():
 def swagger_asset(asset: str):
     if asset not in ASSET_TYPES:
         raise NotFound(f"No asset {asset}")
-    folder = Path(next(iter(find_spec(SWAGGER_PACKAGE).submodule_search_locations)))  # type: ignore[union-attr]
-    body = (folder / asset).read_text(encoding="utf-8")
+    body = (resources.files(SWAGGER_PACKAGE) / asset).read_text(encoding="utf-8")
     return Response(200, ASSET_TYPES[asset], body, headers={"Cache-Control": "public, max-age=86400"})
 
 

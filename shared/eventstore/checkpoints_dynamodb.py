@@ -63,7 +63,7 @@ class DynamoDbCheckpointLog:
             "ExpressionAttributeValues": {":chain": {"S": PARTITION}},
             "ConsistentRead": True,
         }
-        records = []
+        records: list[StoredCheckpoint] = []
         while True:
             page = self.client.query(**query)
             records.extend(_stored(item) for item in page.get("Items", []))
