@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from bops import environment
 from bops.checkpoints import Checkpoints
 from bops.relay import Relay
-from bops.server import EmbeddedServer, Router
+from bops.server import EmbeddedServer, HttpLimits, Router
 from bops.services import http_functions, subscriptions
 from shared.platform import AUTHORIZER_HANDLER
 from shared.wiring import Dependencies, dependencies
@@ -33,6 +33,7 @@ class RuntimeOptions:
     time_offset_days: float | None = None
     odp_schema_dir: Path | None = None
     poll_interval: float = 0.05
+    http_limits: dict[str, Any] = field(default_factory=dict)  # overrides of HttpLimits' defaults (tests)
 
 
 class EmbeddedRuntime:
@@ -58,7 +59,7 @@ class EmbeddedRuntime:
             Router(http_functions()),
             AUTHORIZER_HANDLER,
             self.health,
-            self.deps.settings.max_body_bytes,
+            HttpLimits(max_body_bytes=self.deps.settings.max_body_bytes, **options.http_limits),
             after_request=self.relay.wake,
         )
         self._thread: threading.Thread | None = None
@@ -94,5 +95,7 @@ class EmbeddedRuntime:
 
     def stop(self) -> None:
         self.server.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
         self.server.server_close()
         self.relay.stop()

@@ -1,15 +1,28 @@
-"""The embedded HTTP server: each request becomes an API Gateway proxy event for the same Lambda handler AWS calls."""
+"""The embedded HTTP server: each request becomes an API Gateway proxy event for the same Lambda handler AWS calls.
+
+HTTP itself is uvicorn's (with h11, a strict HTTP/1.1 parser: it refuses a negative, non-numeric or doubled
+`Content-Length`, a `Content-Length` beside `Transfer-Encoding`, and decodes chunked bodies, so nothing can be smuggled
+as a second request). This module adds what a server facing untrusted clients needs on top, in `HttpLimits`: a body
+limit checked before reading (413), a deadline for each request's head (slow or idle connections are closed) and for
+its body (408), a cap on open connections, and a bounded thread pool for the handlers, which are synchronous.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import socket
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bops.relay import LocalContext
 from shared.apigateway import (
@@ -24,6 +37,34 @@ from shared.declarations import HttpFunction, Route, load_handler
 
 log = logging.getLogger("bops.server")
 
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+BodyState = Literal["read", "unread", "broken"]  # an unread body may be drained before closing, a broken one is not
+
+# The methods API Gateway routes; any other token is answered 501 (a route may exist for another method: 405).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# What the embedded runtime can check before calling a handler. Officer sign-in does not exist yet.
+ENFORCED_AUTH = frozenset({"public", "api_key"})
+# A refused body up to this many times the limit is read and dropped after the answer, so clients that send it all
+# before reading see the 413; a larger one is not read at all: the connection closes.
+DRAIN_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    max_body_bytes: int
+    max_header_bytes: int = 32 * 1024  # the request's headers together (over it: 431)
+    max_headers: int = 100  # header fields in one request (over it: 431)
+    max_connections: int = 256  # open connections per process; more are answered 503 and closed at once
+    request_head_timeout: float = 10.0  # from accept, or the previous response, to a complete request head
+    body_timeout: float = 30.0  # from the request head to the end of its body (408)
+    handler_threads: int = 16  # handlers running at once per process; more requests wait their turn
+
+
+class UnenforceableRoute(ValueError):
+    """A declared route needs an authentication this runtime cannot check: serving it would leave it open."""
+
 
 @dataclass(frozen=True)
 class BoundRoute:
@@ -34,6 +75,13 @@ class BoundRoute:
 class Router:
     def __init__(self, functions: Sequence[HttpFunction]) -> None:
         self.routes = [BoundRoute(route, function) for function in functions for route in function.routes]
+        unenforced = [bound.route for bound in self.routes if bound.route.auth not in ENFORCED_AUTH]
+        if unenforced:
+            names = ", ".join(f"{route.method} {route.path} (auth={route.auth!r})" for route in unenforced)
+            raise UnenforceableRoute(
+                f"Refusing to serve routes whose authentication the embedded runtime cannot check: {names}. "
+                f"It checks {', '.join(sorted(ENFORCED_AUTH))}; officer sign-in does not exist yet."
+            )
         self._handlers: dict[str, Callable[..., Any]] = {}
 
     def match(self, method: str, path: str) -> tuple[BoundRoute, dict[str, str]] | str | None:
@@ -53,9 +101,245 @@ class Router:
         return self._handlers[dotted]
 
 
-class EmbeddedServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
+class Refusal(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class ProxyApp:
+    """An ASGI application that serves each request through the declared Lambda handler, as API Gateway does."""
+
+    def __init__(
+        self,
+        router: Router,
+        authorizer: str,
+        health: Callable[[], dict[str, Any]],
+        limits: HttpLimits,
+        after_request: Callable[[], None],
+    ) -> None:
+        self.router = router
+        self.authorizer = authorizer
+        self.health = health
+        self.limits = limits
+        self.after_request = after_request
+        self.executor = ThreadPoolExecutor(limits.handler_threads, thread_name_prefix="bops-handler")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        method, path = scope["method"], scope["raw_path"].decode("ascii") or "/"
+        headers = [(name.decode("latin-1").title(), value.decode("latin-1")) for name, value in scope["headers"]]
+        status, response_headers_, body, body_state = await self._respond(scope, receive, method, path, headers)
+        if body_state != "read":  # closing is the only way not to read the rest of a body
+            response_headers_ = [*response_headers_, ("Connection", "close")]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (name.encode("latin-1"), value.encode("latin-1", "replace"))
+                    for name, value in [*response_headers_, ("Content-Length", str(len(body)))]
+                ],
+            }
+        )
+        drain = body_state == "unread"
+        await send({"type": "http.response.body", "body": body, "more_body": drain})
+        if drain:
+            await self._drain(receive, headers)
+            await send({"type": "http.response.body", "body": b""})
+
+    async def _drain(self, receive: Receive, headers: list[tuple[str, str]]) -> None:
+        """Read and drop a refused body after the answer has gone out, up to a bound, before closing: a client that
+        sends its whole body before reading (urllib, http.client) then sees the answer rather than a reset."""
+        bound = DRAIN_FACTOR * self.limits.max_body_bytes
+        declared = next((value for name, value in headers if name == "Content-Length"), None)
+        if declared is not None and int(declared) > bound:
+            return
+        seen = 0
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.limits.body_timeout):
+                while seen <= bound:
+                    message = await receive()
+                    seen += len(message.get("body", b""))
+                    if message["type"] == "http.disconnect" or not message.get("more_body"):
+                        return
+
+    async def _respond(
+        self, scope: Scope, receive: Receive, method: str, path: str, headers: list[tuple[str, str]]
+    ) -> tuple[int, list[tuple[str, str]], bytes, BodyState]:
+        has_body = any(
+            name == "Transfer-Encoding" or (name == "Content-Length" and value != "0") for name, value in headers
+        )
+        if len(headers) > self.limits.max_headers or sum(len(n) + len(v) + 4 for n, v in headers) > (
+            self.limits.max_header_bytes
+        ):
+            limits = f"{self.limits.max_headers} fields, {self.limits.max_header_bytes} bytes"
+            return (*_json(431, {"message": f"Request headers over the limit ({limits})"}), "broken")
+        names = {name for name, _ in headers}
+        if {"Content-Length", "Transfer-Encoding"} <= names:
+            # RFC 9112 section 6.3: both framings at once is how requests are smuggled past a proxy; refuse it.
+            return (*_json(400, {"message": "Content-Length and Transfer-Encoding together"}), "broken")
+        if method not in KNOWN_METHODS:
+            return (*_json(501, {"message": f"Method {method} is not implemented"}), "unread" if has_body else "read")
+        if path == "/health" and method == "GET":
+            return (*_json(200, await self._in_thread(self.health)), "unread" if has_body else "read")
+        found = self.router.match(method, path)
+        if found is None:
+            return (*_json(404, {"message": "Not Found"}), "unread" if has_body else "read")
+        if found == "method":
+            return (*_json(405, {"message": "Method Not Allowed"}), "unread" if has_body else "read")
+        bound, parameters = found  # type: ignore[misc]
+        try:
+            body = await self._read_body(receive, headers)
+        except Refusal as refusal:
+            return (
+                *_json(refusal.status, {"message": refusal.message}),
+                "unread" if refusal.status == 413 else "broken",
+            )
+        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        client = scope.get("client") or ("127.0.0.1", 0)
+        event = proxy_event(method, path, bound.route.path, parameters, headers, query, body, client[0])
+        status, response_headers_, response = await self._in_thread(self._call, bound, event, method, path)
+        return status, response_headers_, response, "read"
+
+    async def _read_body(self, receive: Receive, headers: list[tuple[str, str]]) -> bytes:
+        """The whole body, refused (413) as soon as it is declared or seen to exceed the limit, never read past it."""
+        limit = self.limits.max_body_bytes
+        declared = next((value for name, value in headers if name == "Content-Length"), None)
+        if declared is not None and int(declared) > limit:  # h11 has checked it is one non-negative integer
+            raise Refusal(413, f"Request body over {limit} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async with asyncio.timeout(self.limits.body_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise Refusal(400, "The client went away before the end of the body")
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        raise Refusal(413, f"Request body over {limit} bytes")
+                    chunks.append(chunk)
+                    if not message.get("more_body"):
+                        return b"".join(chunks)
+        except TimeoutError:
+            raise Refusal(408, f"The body did not arrive within {self.limits.body_timeout:g} seconds") from None
+
+    def _call(
+        self, bound: BoundRoute, event: dict[str, Any], method: str, path: str
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        try:
+            if bound.route.auth == "api_key":
+                refused = self._authorize(event, method, path)
+                if refused is not None:
+                    return refused
+            handler = self.router.handler(bound.function.handler)
+            response = handler(event, LocalContext(bound.function.name))
+            return response.get("statusCode", 200), response_headers(response), response_body(response)
+        except Exception:
+            log.exception("handler %s failed", bound.function.handler)
+            return _json(502, {"message": "Internal server error"})
+        finally:
+            self.after_request()
+
+    def _authorize(
+        self, event: dict[str, Any], method: str, path: str
+    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """Run the Lambda authorizer as API Gateway does: a refusal to answer, or None and the event has its context."""
+        arn = method_arn(method, path)
+        try:
+            policy = self.router.handler(self.authorizer)(authorizer_request(event, arn), None)
+        except Exception as error:
+            if str(error) == "Unauthorized":
+                status, headers, body = _json(401, {"message": "Unauthorized"})
+                return status, [*headers, ("WWW-Authenticate", "Bearer")], body
+            raise
+        if not policy_allows(policy, arn):
+            return _json(403, {"message": "User is not authorized to access this resource"})
+        event["requestContext"]["authorizer"] = {"principalId": policy["principalId"], **policy.get("context", {})}
+        return None
+
+    async def _in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+
+
+def _json(status: int, body: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+    return status, [("Content-Type", "application/json")], json.dumps(body).encode()
+
+
+OVER_CAPACITY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 37\r\n"
+    b'Connection: close\r\n\r\n{"message": "Too many connections"}\r\n'
+)
+
+
+class LimitedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a cap on open connections and a deadline for each request head.
+
+    uvicorn closes a keep-alive connection that stays silent, but any byte resets its timer, and a new connection that
+    never sends a request is never closed: a client trickling a header a byte at a time, or opening connections and
+    sending nothing, would hold them forever. Here a connection must deliver each complete request head within
+    `request_head_timeout` of being accepted or of its previous response, else it is closed.
+    """
+
+    limits: HttpLimits
+
+    @classmethod
+    def with_limits(cls, limits: HttpLimits) -> type[LimitedH11Protocol]:
+        return type(cls.__name__, (cls,), {"limits": limits})
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._head_deadline: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        if len(self.connections) > self.limits.max_connections:
+            log.warning("over %d open connections: refusing one", self.limits.max_connections)
+            transport.write(OVER_CAPACITY)
+            transport.close()
+            return
+        self._arm_head_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+        super().connection_lost(exc)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm_head_deadline()
+
+    def _arm_head_deadline(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+        self._head_deadline = self.loop.call_later(self.limits.request_head_timeout, self._head_overdue)
+
+    def _head_overdue(self) -> None:
+        waiting_for_head = self.cycle is None or self.cycle.response_complete
+        if waiting_for_head and not self.transport.is_closing():
+            self.transport.close()
+
+
+class _SignalFreeServer(uvicorn.Server):
+    """For forked workers, whose signals their parent decides (`bops.workers`)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+class EmbeddedServer:
+    """uvicorn serving `ProxyApp` on a socket bound at construction, so forked workers can share it."""
 
     def __init__(
         self,
@@ -63,120 +347,46 @@ class EmbeddedServer(ThreadingHTTPServer):
         router: Router,
         authorizer: str,
         health: Callable[[], dict[str, Any]],
-        max_body_bytes: int,
+        limits: HttpLimits,
         after_request: Callable[[], None] = lambda: None,
     ) -> None:
-        self.router = router
-        self.authorizer = authorizer
-        self.health = health
-        self.max_body_bytes = max_body_bytes
-        self.after_request = after_request
-        super().__init__(address, RequestHandler)
+        self.limits = limits
+        self.app = ProxyApp(router, authorizer, health, limits, after_request)
+        self.socket = listening_socket(*address)
+        self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
+        self._server: uvicorn.Server | None = None
+        self._stopped = threading.Event()
 
-
-class RequestHandler(BaseHTTPRequestHandler):
-    server: EmbeddedServer
-    protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out together and unbatched: no Nagle / delayed-ACK stalls on keep-alive connections.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
-
-    def _handle(self) -> None:
-        url = urlsplit(self.path)
-        path = url.path or "/"
-        method = self.command
-        if path == "/health" and method == "GET":
-            self._send_json(200, self.server.health())
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > self.server.max_body_bytes:
-            self._discard(length)
-            self._send_json(413, {"message": f"Request body over {self.server.max_body_bytes} bytes"}, close=True)
-            return
-        body = self.rfile.read(length) if length else b""
-        found = self.server.router.match(method, path)
-        if found is None:
-            self._send_json(404, {"message": "Not Found"})
-            return
-        if found == "method":
-            self._send_json(405, {"message": "Method Not Allowed"})
-            return
-        bound, parameters = found  # type: ignore[misc]
-        event = proxy_event(
-            method,
-            path,
-            bound.route.path,
-            parameters,
-            self.headers.items(),
-            parse_qsl(url.query, True),
-            body,
-            self.client_address[0],
+    def config(self) -> uvicorn.Config:
+        return uvicorn.Config(
+            self.app,
+            http=LimitedH11Protocol.with_limits(self.limits),
+            loop="asyncio",
+            lifespan="off",
+            ws="none",
+            interface="asgi3",
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            h11_max_incomplete_event_size=self.limits.max_header_bytes,
+            timeout_keep_alive=int(self.limits.request_head_timeout) or 1,
+            timeout_graceful_shutdown=5,
         )
+
+    def serve_forever(self, handle_signals: bool = True) -> None:
+        """Serve until `shutdown`; with handle_signals, SIGINT and SIGTERM stop it gracefully (uvicorn's own)."""
+        self._stopped.clear()
+        self._server = uvicorn.Server(self.config()) if handle_signals else _SignalFreeServer(self.config())
         try:
-            if bound.route.auth == "api_key" and not self._authorize(event, method, path):
-                return
-            handler = self.server.router.handler(bound.function.handler)
-            response = handler(event, LocalContext(bound.function.name))
-        except Exception:
-            log.exception("handler %s failed", bound.function.handler)
-            self._send_json(502, {"message": "Internal server error"})
-            return
+            self._server.run(sockets=[self.socket])
         finally:
-            self.server.after_request()
-        self._send(response.get("statusCode", 200), response_headers(response), response_body(response))
+            self._stopped.set()
 
-    def _discard(self, length: int) -> None:
-        """Read (and drop) a moderately oversized body so the client sees the 413 rather than a broken pipe."""
-        if length > 4 * self.server.max_body_bytes:
-            return
-        while length > 0:
-            chunk = self.rfile.read(min(length, 1 << 16))
-            if not chunk:
-                return
-            length -= len(chunk)
+    def shutdown(self, timeout: float = 10) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._stopped.wait(timeout)
 
-    def _authorize(self, event: dict[str, Any], method: str, path: str) -> bool:
-        arn = method_arn(method, path)
-        try:
-            policy = self.server.router.handler(self.server.authorizer)(authorizer_request(event, arn), None)
-        except Exception as error:
-            if str(error) == "Unauthorized":
-                self._send_json(401, {"message": "Unauthorized"}, extra=[("WWW-Authenticate", "Bearer")])
-                return False
-            raise
-        if not policy_allows(policy, arn):
-            self._send_json(403, {"message": "User is not authorized to access this resource"})
-            return False
-        event["requestContext"]["authorizer"] = {"principalId": policy["principalId"], **policy.get("context", {})}
-        return True
-
-    def _send_json(
-        self, status: int, body: Any, close: bool = False, extra: list[tuple[str, str]] | None = None
-    ) -> None:
-        headers = [("Content-Type", "application/json"), *(extra or [])]
-        if close:
-            headers.append(("Connection", "close"))
-            self.close_connection = True
-        self._send(status, headers, json.dumps(body).encode())
-
-    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers:
-            if name.lower() not in ("content-length", "connection"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        if self.command != "HEAD":
-            self._headers_buffer.append(b"\r\n" + body)  # one write for the whole response
-            self.flush_headers()
-        else:
-            self.end_headers()
+    def server_close(self) -> None:
+        self.socket.close()
+        self.app.executor.shutdown(wait=False, cancel_futures=True)

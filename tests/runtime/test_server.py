@@ -4,40 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 
 import pytest
 
-from bops.server import EmbeddedServer, Router
-from shared.declarations import HttpFunction, Route
-
-FUNCTIONS = [
-    HttpFunction(
-        "echo",
-        "tests.runtime.sample_handlers.echo",
-        (
-            Route("POST", "/things/{thing_id}/files"),
-            Route("GET", "/things"),
-            Route("GET", "/private", auth="api_key", scopes=("planning_application:read",)),
-        ),
-    )
-]
+from bops.server import HttpLimits
+from tests.runtime.serving import running_server
 
 
 @pytest.fixture
 def server():
-    instance = EmbeddedServer(
-        ("127.0.0.1", 0),
-        Router(FUNCTIONS),
-        "tests.runtime.sample_handlers.allow_all",
-        lambda: {"status": "ok"},
-        max_body_bytes=1024,
-    )
-    thread = threading.Thread(target=instance.serve_forever, daemon=True)
-    thread.start()
-    yield instance
-    instance.shutdown()
-    instance.server_close()
+    with running_server(HttpLimits(max_body_bytes=1024)) as instance:
+        yield instance
 
 
 def call(server, method, path, body=None, headers=()):
