@@ -111,7 +111,12 @@ def serve(
     from bops.runtime import EmbeddedRuntime, RuntimeOptions
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    runtime = EmbeddedRuntime(RuntimeOptions(data_dir, host, port, now, time_offset, odp_schema_dir))
+    from bops.server import UnenforceableRoute
+
+    try:
+        runtime = EmbeddedRuntime(RuntimeOptions(data_dir, host, port, now, time_offset, odp_schema_dir))
+    except UnenforceableRoute as error:
+        raise click.ClickException(str(error)) from error
     logins = ensure_demo(councils_service(), runtime.deps.secrets, data_dir)
     _apply_api_keys()
     click.echo(f"BOPS listening on {runtime.base_url}" if quiet else banner(logins, runtime.base_url))

@@ -39,6 +39,7 @@ class RuntimeOptions:
 class EmbeddedRuntime:
     def __init__(self, options: RuntimeOptions) -> None:
         self.options = options
+        router = Router(http_functions())  # first: a route it cannot protect stops the runtime before anything starts
         environment.configure(
             options.data_dir,
             now=options.now,
@@ -56,7 +57,7 @@ class EmbeddedRuntime:
         )
         self.server = EmbeddedServer(
             (options.host, options.port),
-            Router(http_functions()),
+            router,
             AUTHORIZER_HANDLER,
             self.health,
             HttpLimits(max_body_bytes=self.deps.settings.max_body_bytes, **options.http_limits),
