@@ -69,3 +69,9 @@ def test_authorizer_answers_401_403_or_passes_its_context(server):
     assert call(server, "GET", "/private", headers=[("Authorization", "Bearer no-scope")])[0] == 403
     status, _, body = call(server, "GET", "/private", headers=[("Authorization", "Bearer good")])
     assert status == 200 and body["authorizer"] == {"principalId": "good", "council": "DEMO"}
+
+
+def test_a_json_body_that_is_not_utf8_arrives_base64_unaltered(server):
+    payload = '{"name": "Zoë"}'.encode("latin-1")
+    status, _, body = call(server, "POST", "/things/a/files", payload, [("Content-Type", "application/json")])
+    assert status == 200 and body["base64"] is True and bytes.fromhex(body["body_hex"]) == payload
