@@ -111,7 +111,7 @@ def serve(
     from bops.runtime import EmbeddedRuntime, RuntimeOptions
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    from bops.server import UnenforceableRoute
+    from bops.routing import UnenforceableRoute
 
     try:
         runtime = EmbeddedRuntime(RuntimeOptions(data_dir, host, port, now, time_offset, odp_schema_dir))

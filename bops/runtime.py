@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from bops import environment
+from bops.asgi import HttpLimits
 from bops.checkpoints import Checkpoints
 from bops.relay import Relay
-from bops.server import EmbeddedServer, HttpLimits, Router
+from bops.routing import Router
+from bops.server import EmbeddedServer
 from bops.services import http_functions, subscriptions
 from shared.platform import AUTHORIZER_HANDLER
 from shared.wiring import Dependencies, dependencies

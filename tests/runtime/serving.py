@@ -7,7 +7,9 @@ import socket
 import threading
 from collections.abc import Iterator
 
-from bops.server import EmbeddedServer, HttpLimits, Router
+from bops.asgi import HttpLimits
+from bops.routing import Router
+from bops.server import EmbeddedServer
 from shared.declarations import HttpFunction, Route
 
 FUNCTIONS = [

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bops.server import KNOWN_METHODS, HttpLimits
+from bops.asgi import HttpLimits
+from bops.routing import KNOWN_METHODS
 from tests.intake.support import create_council, example_paths, prepared
 from tests.runtime.serving import exchange, running_server
 

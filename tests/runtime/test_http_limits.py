@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from bops.server import HttpLimits
+from bops.asgi import HttpLimits
 from tests.runtime.serving import connect, exchange, read_until_closed, running_server
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bops.cli import main
-from bops.server import Router, UnenforceableRoute
+from bops.routing import Router, UnenforceableRoute
 from bops.services import http_functions
 from shared.declarations import HttpFunction, Route
 from tests.runtime.serving import FUNCTIONS

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bops.server import HttpLimits
+from bops.asgi import HttpLimits
 from tests.runtime.serving import running_server
 
 
