@@ -134,9 +134,9 @@ class ProxyApp:
         found = self.router.match(method, path)
         if found is None:
             return (*_json(404, {"message": "Not Found"}), unread)
-        if found == "method":
+        if not isinstance(found, tuple):  # the path exists for other methods
             return (*_json(405, {"message": "Method Not Allowed"}), unread)
-        bound, parameters = found  # type: ignore[misc]
+        bound, parameters = found
         try:
             body = await self._read_body(receive, headers)
         except Refusal as refusal:

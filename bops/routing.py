@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from shared.declarations import HttpFunction, Route, load_handler
 
@@ -36,7 +36,7 @@ class Router:
             )
         self._handlers: dict[str, Callable[..., Any]] = {}
 
-    def match(self, method: str, path: str) -> tuple[BoundRoute, dict[str, str]] | str | None:
+    def match(self, method: str, path: str) -> tuple[BoundRoute, dict[str, str]] | Literal["method"] | None:
         """The route and its path parameters; "method" when the path exists for another method; None if unknown."""
         other_method = False
         for bound in self.routes:

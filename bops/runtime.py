@@ -74,7 +74,7 @@ class EmbeddedRuntime:
 
     def health(self) -> dict[str, Any]:
         lag = self.relay.lag()
-        dead = {}
+        dead: dict[str, int] = {}
         for letter in self.checkpoints.dead_letters():
             dead[letter.subscriber] = dead.get(letter.subscriber, 0) + 1
         return {
