@@ -1,4 +1,4 @@
-"""Fuzzing `bops serve`'s HTTP API (hypothesis): any method, path, headers and body get an answer below 500.
+"""Fuzzing `bops serve`'s HTTP API (hypothesis): any method, path, headers and body get a JSON answer below 500.
 
 Bodies range from random bytes and random JSON to real ODP examples with one part replaced by something random, so
 the fuzzer reaches schema validation and acceptance as well as the refusals in front of them. Bounded in examples so
@@ -160,6 +160,7 @@ def test_malformed_requests_are_answered_below_500_or_closed(http_server, reques
     if answer:  # nothing at all is a closed connection: fine for garbage
         status = int(answer.split(b" ", 2)[1])
         assert status < 500 or (status == 501 and b'"message"' in answer), answer[:500]
+        assert b"content-type: application/json" in answer.split(b"\r\n\r\n")[0].lower(), answer[:500]
 
 
 @pytest.fixture(scope="module")

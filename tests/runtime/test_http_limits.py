@@ -60,8 +60,9 @@ def still_serving(server) -> None:
 @pytest.mark.parametrize("length", ["-5", "-200000000", "abc", "1e3", "5, 6", "5\r\nContent-Length: 6", "0x10", " "])
 def test_a_content_length_that_is_not_one_non_negative_integer_is_400_and_closed(server, length):
     started = time.monotonic()
-    [(status, headers, _)] = responses(exchange(server, post(f"Content-Length: {length}\r\n", b"hello")))
+    [(status, headers, body)] = responses(exchange(server, post(f"Content-Length: {length}\r\n", b"hello")))
     assert status == 400 and headers["connection"] == "close"
+    assert headers["content-type"] == "application/json" and "Malformed" in json.loads(body)["message"]
     assert time.monotonic() - started < SLACK  # answered at once, not after reading or waiting for a body
     still_serving(server)
 
@@ -122,8 +123,10 @@ def test_unknown_methods_and_paths_get_json(server, method, status):
     ],
 )
 def test_header_floods_are_refused_and_the_server_carries_on(server, flood):
-    [(status, _, _)] = responses(exchange(server, f"GET /things HTTP/1.1\r\nHost: test\r\n{flood}\r\n".encode()))
-    assert status in (400, 431)
+    [(status, headers, body)] = responses(
+        exchange(server, f"GET /things HTTP/1.1\r\nHost: test\r\n{flood}\r\n".encode())
+    )
+    assert status in (400, 431) and headers["content-type"] == "application/json" and json.loads(body)["message"]
     still_serving(server)
 
 
