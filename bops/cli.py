@@ -108,11 +108,10 @@ def serve(
 ) -> None:
     """Start the whole system on this machine: HTTP server, event log, relay and subscribers."""
     from bops.demo import banner, ensure_demo
+    from bops.routing import UnenforceableRoute
     from bops.runtime import EmbeddedRuntime, RuntimeOptions
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    from bops.routing import UnenforceableRoute
-
     try:
         runtime = EmbeddedRuntime(RuntimeOptions(data_dir, host, port, now, time_offset, odp_schema_dir))
     except UnenforceableRoute as error:

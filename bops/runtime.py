@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,6 @@ class RuntimeOptions:
     time_offset_days: float | None = None
     odp_schema_dir: Path | None = None
     poll_interval: float = 0.05
-    http_limits: dict[str, Any] = field(default_factory=dict)  # overrides of HttpLimits' defaults (tests)
 
 
 class EmbeddedRuntime:
@@ -62,7 +61,7 @@ class EmbeddedRuntime:
             router,
             AUTHORIZER_HANDLER,
             self.health,
-            HttpLimits(max_body_bytes=self.deps.settings.max_body_bytes, **options.http_limits),
+            HttpLimits(max_body_bytes=self.deps.settings.max_body_bytes),
             after_request=self.relay.wake,
         )
         self._thread: threading.Thread | None = None
