@@ -74,7 +74,8 @@ class LimitedH11Protocol(H11Protocol):
         body = json.dumps({"message": f"Malformed HTTP request: {msg}"}).encode()
         headers = [(b"Content-Type", b"application/json"), (b"Content-Length", b"%d" % len(body))]
         headers.append((b"Connection", b"close"))
-        for event in (h11.Response(status_code=400, headers=headers), h11.Data(data=body), h11.EndOfMessage()):
+        answer = h11.Response(status_code=400, headers=headers, reason=b"Bad Request")
+        for event in (answer, h11.Data(data=body), h11.EndOfMessage()):
             self.transport.write(self.conn.send(event) or b"")
         self.transport.close()
 
