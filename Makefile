@@ -57,6 +57,8 @@ LAMBDA_DIR ?= build/lambda
 LAMBDA_PYTHON ?= 3.13
 LAMBDA_PLATFORM ?= aarch64-manylinux_2_28
 LAMBDA_RUNTIME_PROVIDES ?= boto3 botocore s3transfer snapshot-restore-py
+# Only the embedded runtime (`bops serve`, the `bops` command) uses these: never imported on Lambda.
+LAMBDA_NOT_NEEDED ?= uvicorn h11 click
 LAMBDA_PURE_SDISTS ?= docopt
 # Print the blocks (requirement, hashes, comments) of a requirements file whose package is (in=1) or is not (in=0)
 # one of $(LAMBDA_PURE_SDISTS).
@@ -82,7 +84,7 @@ lambda-bundle: uv
 	rm -rf $(LAMBDA_DIR) build/lambda-*.txt
 	mkdir -p $(LAMBDA_DIR)
 	$(UV) export --quiet --frozen --no-dev --no-group cdk --no-emit-project --format requirements-txt \
-		$(addprefix --no-emit-package ,$(LAMBDA_RUNTIME_PROVIDES)) -o build/lambda-requirements.txt
+		$(addprefix --no-emit-package ,$(LAMBDA_RUNTIME_PROVIDES) $(LAMBDA_NOT_NEEDED)) -o build/lambda-requirements.txt
 	$(call LAMBDA_PICK,0) > build/lambda-wheels.txt
 	$(call LAMBDA_PICK,1) > build/lambda-sdists.txt
 	$(UV) pip install --no-deps --only-binary :all: --python-platform $(LAMBDA_PLATFORM) \

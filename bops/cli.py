@@ -113,6 +113,7 @@ def serve(
     from bops.audit import CheckpointTimer
     from bops.demo import allow_demo_files, banner, ensure_demo, write_demo_example
     from bops.demo_files import DemoFileServer
+    from bops.routing import UnenforceableRoute
     from bops.runtime import EmbeddedRuntime, RuntimeOptions
     from shared import reference_data
 
@@ -120,7 +121,10 @@ def serve(
     if not schema_dir.is_dir():
         raise click.ClickException(f"{reference_data.missing_message(schema_dir)}. Intake cannot validate submissions.")
     data_dir.mkdir(parents=True, exist_ok=True)
-    runtime = EmbeddedRuntime(RuntimeOptions(data_dir, host, port, now, time_offset, schema_dir))
+    try:
+        runtime = EmbeddedRuntime(RuntimeOptions(data_dir, host, port, now, time_offset, schema_dir))
+    except UnenforceableRoute as error:
+        raise click.ClickException(str(error)) from error
     files = DemoFileServer(runtime.server.server_address[1] + 1).start()
     logins = ensure_demo(councils_service(), runtime.deps.secrets, data_dir)
     allow_demo_files(councils_service(), files.allowlist_entry)

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from bops import environment
+from bops.asgi import HttpLimits
 from bops.checkpoints import Checkpoints
 from bops.relay import Relay
-from bops.server import EmbeddedServer, Router
+from bops.routing import Router
+from bops.server import EmbeddedServer
 from services import authorizer, http_functions, subscriptions
 from shared.wiring import Dependencies, dependencies
 
@@ -37,6 +39,7 @@ class RuntimeOptions:
 class EmbeddedRuntime:
     def __init__(self, options: RuntimeOptions) -> None:
         self.options = options
+        router = Router(http_functions())  # first: a route it cannot protect stops the runtime before anything starts
         environment.configure(
             options.data_dir,
             now=options.now,
@@ -54,10 +57,10 @@ class EmbeddedRuntime:
         )
         self.server = EmbeddedServer(
             (options.host, options.port),
-            Router(http_functions()),
+            router,
             authorizer().handler,
             self.health,
-            self.deps.settings.max_body_bytes,
+            HttpLimits(max_body_bytes=self.deps.settings.max_body_bytes),
             after_request=self.relay.wake,
         )
         self._thread: threading.Thread | None = None
@@ -93,5 +96,7 @@ class EmbeddedRuntime:
 
     def stop(self) -> None:
         self.server.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
         self.server.server_close()
         self.relay.stop()

@@ -1,61 +1,115 @@
-"""The embedded HTTP server: each request becomes an API Gateway proxy event for the same Lambda handler AWS calls."""
+"""The embedded HTTP server: uvicorn serving `bops.asgi.ProxyApp`, which hands each request to a Lambda handler.
+
+HTTP itself is uvicorn's, with h11: a strict HTTP/1.1 parser that refuses a negative, non-numeric or doubled
+`Content-Length` and decodes chunked bodies, so nothing can be smuggled as a second request. `HttpLimits` sets what a
+server facing untrusted clients needs on top: `ProxyApp` enforces the body limit before reading (413), header limits
+(431), a deadline for the body (408) and a bounded thread pool for the handlers (they are synchronous); this module
+caps open connections and gives each request head a deadline, so slow or idle connections are closed.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import socket
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-from bops.relay import LocalContext
-from shared.apigateway import (
-    authorizer_request,
-    method_arn,
-    policy_allows,
-    proxy_event,
-    response_body,
-    response_headers,
-)
-from shared.declarations import HttpFunction, Route, load_handler
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from bops.asgi import HttpLimits, ProxyApp
+from bops.routing import Router
 
 log = logging.getLogger("bops.server")
 
 
-@dataclass(frozen=True)
-class BoundRoute:
-    route: Route
-    function: HttpFunction
+OVER_CAPACITY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 37\r\n"
+    b'Connection: close\r\n\r\n{"message": "Too many connections"}\r\n'
+)
 
 
-class Router:
-    def __init__(self, functions: Sequence[HttpFunction]) -> None:
-        self.routes = [BoundRoute(route, function) for function in functions for route in function.routes]
-        self._handlers: dict[str, Callable[..., Any]] = {}
+class LimitedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a cap on open connections and a deadline for each request head.
 
-    def match(self, method: str, path: str) -> tuple[BoundRoute, dict[str, str]] | str | None:
-        """The route and its path parameters; "method" when the path exists for another method; None if unknown."""
-        other_method = False
-        for bound in self.routes:
-            parameters = bound.route.matches(method, path)
-            if parameters is not None:
-                return bound, parameters
-            if bound.route.matches(bound.route.method, path) is not None:
-                other_method = True
-        return "method" if other_method else None
+    uvicorn closes a keep-alive connection that stays silent, but any byte resets its timer, and a new connection that
+    never sends a request is never closed: a client trickling a header a byte at a time, or opening connections and
+    sending nothing, would hold them forever. Here a connection must deliver each complete request head within
+    `request_head_timeout` of being accepted or of its previous response, else it is closed.
+    """
 
-    def handler(self, dotted: str) -> Callable[..., Any]:
-        if dotted not in self._handlers:
-            self._handlers[dotted] = load_handler(dotted)
-        return self._handlers[dotted]
+    limits: HttpLimits
+
+    @classmethod
+    def with_limits(cls, limits: HttpLimits) -> type[LimitedH11Protocol]:
+        return type(cls.__name__, (cls,), {"limits": limits})
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._head_deadline: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        if len(self.connections) > self.limits.max_connections:
+            log.warning("over %d open connections: refusing one", self.limits.max_connections)
+            transport.write(OVER_CAPACITY)
+            transport.close()
+            return
+        self._arm_head_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+        super().connection_lost(exc)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm_head_deadline()
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request h11 cannot parse (framing, Content-Length, an oversized head), in JSON like
+        every other answer of the server rather than plain text."""
+        body = json.dumps({"message": f"Malformed HTTP request: {msg}"}).encode()
+        headers = [(b"Content-Type", b"application/json"), (b"Content-Length", b"%d" % len(body))]
+        headers.append((b"Connection", b"close"))
+        answer = h11.Response(status_code=400, headers=headers, reason=b"Bad Request")
+        for event in (answer, h11.Data(data=body), h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event) or b"")
+        self.transport.close()
+
+    def _arm_head_deadline(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+        self._head_deadline = self.loop.call_later(self.limits.request_head_timeout, self._head_overdue)
+
+    def _head_overdue(self) -> None:
+        waiting_for_head = self.cycle is None or self.cycle.response_complete
+        if waiting_for_head and not self.transport.is_closing():
+            self.transport.close()
 
 
-class EmbeddedServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
+class _SignalFreeServer(uvicorn.Server):
+    """For forked workers, whose signals their parent decides (`bops.workers`)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+class EmbeddedServer:
+    """uvicorn serving `ProxyApp` on a socket bound at construction, so forked workers can share it."""
 
     def __init__(
         self,
@@ -63,121 +117,46 @@ class EmbeddedServer(ThreadingHTTPServer):
         router: Router,
         authorizer: str,
         health: Callable[[], dict[str, Any]],
-        max_body_bytes: int,
+        limits: HttpLimits,
         after_request: Callable[[], None] = lambda: None,
     ) -> None:
-        self.router = router
-        self.authorizer = authorizer
-        self.health = health
-        self.max_body_bytes = max_body_bytes
-        self.after_request = after_request
-        super().__init__(address, RequestHandler)
+        self.limits = limits
+        self.app = ProxyApp(router, authorizer, health, limits, after_request)
+        self.socket = listening_socket(*address)
+        self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
+        self._server: uvicorn.Server | None = None
+        self._stopped = threading.Event()
 
-
-class RequestHandler(BaseHTTPRequestHandler):
-    server: EmbeddedServer
-    protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out together and unbatched: no Nagle / delayed-ACK stalls on keep-alive connections.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
-
-    def _handle(self) -> None:
-        url = urlsplit(self.path)
-        path = url.path or "/"
-        method = self.command
-        if path == "/health" and method == "GET":
-            self._send_json(200, self.server.health())
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > self.server.max_body_bytes:
-            self._discard(length)
-            self._send_json(413, {"message": f"Request body over {self.server.max_body_bytes} bytes"}, close=True)
-            return
-        body = self.rfile.read(length) if length else b""
-        found = self.server.router.match(method, path)
-        if found is None:
-            self._send_json(404, {"message": "Not Found"})
-            return
-        if found == "method":
-            self._send_json(405, {"message": "Method Not Allowed"})
-            return
-        assert not isinstance(found, str)
-        bound, parameters = found
-        event = proxy_event(
-            method,
-            path,
-            bound.route.path,
-            parameters,
-            self.headers.items(),
-            parse_qsl(url.query, True),
-            body,
-            self.client_address[0],
+    def config(self) -> uvicorn.Config:
+        return uvicorn.Config(
+            self.app,
+            http=LimitedH11Protocol.with_limits(self.limits),
+            loop="asyncio",
+            lifespan="off",
+            ws="none",
+            interface="asgi3",
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            h11_max_incomplete_event_size=self.limits.max_header_bytes,
+            timeout_keep_alive=int(self.limits.request_head_timeout) or 1,
+            timeout_graceful_shutdown=5,
         )
+
+    def serve_forever(self, handle_signals: bool = True) -> None:
+        """Serve until `shutdown`; with handle_signals, SIGINT and SIGTERM stop it gracefully (uvicorn's own)."""
+        self._stopped.clear()
+        self._server = uvicorn.Server(self.config()) if handle_signals else _SignalFreeServer(self.config())
         try:
-            if bound.route.auth == "api_key" and not self._authorize(event, method, path):
-                return
-            handler = self.server.router.handler(bound.function.handler)
-            response = handler(event, LocalContext(bound.function.name))
-        except Exception:
-            log.exception("handler %s failed", bound.function.handler)
-            self._send_json(502, {"message": "Internal server error"})
-            return
+            self._server.run(sockets=[self.socket])
         finally:
-            self.server.after_request()
-        self._send(response.get("statusCode", 200), response_headers(response), response_body(response))
+            self._stopped.set()
 
-    def _discard(self, length: int) -> None:
-        """Read (and drop) a moderately oversized body so the client sees the 413 rather than a broken pipe."""
-        if length > 4 * self.server.max_body_bytes:
-            return
-        while length > 0:
-            chunk = self.rfile.read(min(length, 1 << 16))
-            if not chunk:
-                return
-            length -= len(chunk)
+    def shutdown(self, timeout: float = 10) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._stopped.wait(timeout)
 
-    def _authorize(self, event: dict[str, Any], method: str, path: str) -> bool:
-        arn = method_arn(method, path)
-        try:
-            policy = self.server.router.handler(self.server.authorizer)(authorizer_request(event, arn), None)
-        except Exception as error:
-            if str(error) == "Unauthorized":
-                self._send_json(401, {"message": "Unauthorized"}, extra=[("WWW-Authenticate", "Bearer")])
-                return False
-            raise
-        if not policy_allows(policy, arn):
-            self._send_json(403, {"message": "User is not authorized to access this resource"})
-            return False
-        event["requestContext"]["authorizer"] = {"principalId": policy["principalId"], **policy.get("context", {})}
-        return True
-
-    def _send_json(
-        self, status: int, body: Any, close: bool = False, extra: list[tuple[str, str]] | None = None
-    ) -> None:
-        headers = [("Content-Type", "application/json"), *(extra or [])]
-        if close:
-            headers.append(("Connection", "close"))
-            self.close_connection = True
-        self._send(status, headers, json.dumps(body).encode())
-
-    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers:
-            if name.lower() not in ("content-length", "connection"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        if self.command != "HEAD":
-            self._headers_buffer.append(b"\r\n" + body)  # type: ignore[attr-defined]  # one write for the whole response
-            self.flush_headers()
-        else:
-            self.end_headers()
+    def server_close(self) -> None:
+        self.socket.close()
+        self.app.executor.shutdown(wait=False, cancel_futures=True)

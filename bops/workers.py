@@ -37,7 +37,7 @@ def serve_with_workers(runtime: EmbeddedRuntime, workers: int) -> None:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             _exit_with_parent(parent)
             try:
-                runtime.server.serve_forever()
+                runtime.server.serve_forever(handle_signals=False)
             finally:
                 os._exit(0)
         children.append(pid)

@@ -15,16 +15,15 @@ from functools import cache  # noqa: E402
 from importlib import resources  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
-import orjson  # noqa: E402
 from aws_lambda_powertools.event_handler import content_types  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
 
 from events import Actor  # noqa: E402
+from services.intake.body import parse_json, raw_body  # noqa: E402
 from services.intake.declaration import SERVICE  # noqa: E402
 from services.intake.errors import (  # noqa: E402
     Forbidden,
     IntakeRefusal,
-    MalformedRequest,
     NotFound,
     PayloadTooLarge,
     ServiceUnavailable,
@@ -137,14 +136,11 @@ def submit_application():
     content_type = (event.headers.get("content-type") or event.headers.get("Content-Type") or "").split(";")[0]
     if content_type.strip().lower() != "application/json":
         raise UnsupportedMediaType(f"Content-Type must be application/json, not {content_type or 'missing'!r}")
-    body = event.decoded_body.encode("utf-8") if event.decoded_body else b""
+    body = raw_body(event.body, bool(event.is_base64_encoded))
     limit = dependencies().settings.max_body_bytes
     if len(body) > limit:
         raise PayloadTooLarge(f"The body is {len(body)} bytes; the limit is {limit}")
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise MalformedRequest(f"The body is not valid JSON: {error}") from None
+    payload = parse_json(body)
     accepted = intake().submit(council, body, payload, actor)
     count("ApplicationsReceived" if accepted.created else "SubmissionsRepeated")
     answer = {

@@ -99,3 +99,30 @@ def test_first_start_restart_and_frozen_time(tmp_path, odp_dir):
         check=True,
     )
     assert len(json.loads(listed.stdout)["officers"]) == 3
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_serve_with_and_without_worker_processes_enforces_the_http_limits(tmp_path, odp_dir, workers):
+    port = free_port()
+    process = start(tmp_path / "data", port, "--workers", workers, "--quiet")
+    try:
+        answers = []
+        for raw in (
+            b"BREW / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+            b"POST /api/v2/planning_applications HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n",
+            b"POST /api/v2/planning_applications HTTP/1.1\r\nHost: t\r\nContent-Length: 200000000\r\n\r\n",
+        ):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(raw)
+                answers.append(sock.recv(65536).split(b"\r\n", 1)[0])
+        assert answers == [
+            b"HTTP/1.1 501 Not Implemented",
+            b"HTTP/1.1 400 Bad Request",
+            b"HTTP/1.1 413 Request Entity Too Large",
+        ]
+        status, _, health = Client(f"http://127.0.0.1:{port}").request("GET", "/health")
+        assert status == 200 and health["status"] == "ok"
+    finally:
+        output = stop(process)
+    assert process.returncode == 0, output
+    assert "Traceback" not in output

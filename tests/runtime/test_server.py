@@ -4,40 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 
 import pytest
 
-from bops.server import EmbeddedServer, Router
-from shared.declarations import HttpFunction, Route
-
-FUNCTIONS = [
-    HttpFunction(
-        "echo",
-        "tests.runtime.sample_handlers.echo",
-        (
-            Route("POST", "/things/{thing_id}/files"),
-            Route("GET", "/things"),
-            Route("GET", "/private", auth="api_key", scopes=("planning_application:read",)),
-        ),
-    )
-]
+from bops.asgi import HttpLimits
+from tests.runtime.serving import running_server
 
 
 @pytest.fixture
 def server():
-    instance = EmbeddedServer(
-        ("127.0.0.1", 0),
-        Router(FUNCTIONS),
-        "tests.runtime.sample_handlers.allow_all",
-        lambda: {"status": "ok"},
-        max_body_bytes=1024,
-    )
-    thread = threading.Thread(target=instance.serve_forever, daemon=True)
-    thread.start()
-    yield instance
-    instance.shutdown()
-    instance.server_close()
+    with running_server(HttpLimits(max_body_bytes=1024)) as instance:
+        yield instance
 
 
 def call(server, method, path, body=None, headers=()):
@@ -92,3 +69,9 @@ def test_authorizer_answers_401_403_or_passes_its_context(server):
     assert call(server, "GET", "/private", headers=[("Authorization", "Bearer no-scope")])[0] == 403
     status, _, body = call(server, "GET", "/private", headers=[("Authorization", "Bearer good")])
     assert status == 200 and body["authorizer"] == {"principalId": "good", "council": "DEMO"}
+
+
+def test_a_json_body_that_is_not_utf8_arrives_base64_unaltered(server):
+    payload = '{"name": "Zoë"}'.encode("latin-1")
+    status, _, body = call(server, "POST", "/things/a/files", payload, [("Content-Type", "application/json")])
+    assert status == 200 and body["base64"] is True and bytes.fromhex(body["body_hex"]) == payload

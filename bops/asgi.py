@@ -1,0 +1,216 @@
+"""The ASGI application of `bops serve`: each request becomes an API Gateway proxy event for the declared Lambda
+handler, behind the body, header and time limits API Gateway would apply (`HttpLimits`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+from bops.relay import LocalContext
+from bops.routing import KNOWN_METHODS, BoundRoute, Router
+from shared.apigateway import (
+    authorizer_request,
+    method_arn,
+    policy_allows,
+    proxy_event,
+    response_body,
+    response_headers,
+)
+
+log = logging.getLogger("bops.server")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+BodyState = Literal["read", "unread", "broken"]  # an unread body may be drained before closing, a broken one is not
+
+# A refused body up to this many times the limit is read and dropped after the answer, so clients that send it all
+# before reading see the 413; a larger one is not read at all: the connection closes.
+DRAIN_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    max_body_bytes: int
+    max_header_bytes: int = 32 * 1024  # the request's headers together (over it: 431)
+    max_headers: int = 100  # header fields in one request (over it: 431)
+    max_connections: int = 256  # open connections per process; more are answered 503 and closed at once
+    request_head_timeout: float = 10.0  # from accept, or the previous response, to a complete request head
+    body_timeout: float = 30.0  # from the request head to the end of its body (408)
+    handler_threads: int = 16  # handlers running at once per process; more requests wait their turn
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class ProxyApp:
+    """An ASGI application that serves each request through the declared Lambda handler, as API Gateway does."""
+
+    def __init__(
+        self,
+        router: Router,
+        authorizer: str,
+        health: Callable[[], dict[str, Any]],
+        limits: HttpLimits,
+        after_request: Callable[[], None],
+    ) -> None:
+        self.router = router
+        self.authorizer = authorizer
+        self.health = health
+        self.limits = limits
+        self.after_request = after_request
+        self.executor = ThreadPoolExecutor(limits.handler_threads, thread_name_prefix="bops-handler")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        method, path = scope["method"], scope["raw_path"].decode("ascii") or "/"
+        headers = [(name.decode("latin-1").title(), value.decode("latin-1")) for name, value in scope["headers"]]
+        status, response_headers_, body, body_state = await self._respond(scope, receive, method, path, headers)
+        if body_state != "read":  # closing is the only way not to read the rest of a body
+            response_headers_ = [*response_headers_, ("Connection", "close")]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (name.encode("latin-1"), value.encode("latin-1", "replace"))
+                    for name, value in [*response_headers_, ("Content-Length", str(len(body)))]
+                ],
+            }
+        )
+        drain = body_state == "unread"
+        await send({"type": "http.response.body", "body": body, "more_body": drain})
+        if drain:
+            await self._drain(receive, headers)
+            await send({"type": "http.response.body", "body": b""})
+
+    async def _drain(self, receive: Receive, headers: list[tuple[str, str]]) -> None:
+        """Read and drop a refused body after the answer has gone out, up to a bound, before closing: a client that
+        sends its whole body before reading (urllib, http.client) then sees the answer rather than a reset."""
+        bound = DRAIN_FACTOR * self.limits.max_body_bytes
+        declared = next((value for name, value in headers if name == "Content-Length"), None)
+        if declared is not None and int(declared) > bound:
+            return
+        seen = 0
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.limits.body_timeout):
+                while seen <= bound:
+                    message = await receive()
+                    seen += len(message.get("body", b""))
+                    if message["type"] == "http.disconnect" or not message.get("more_body"):
+                        return
+
+    async def _respond(
+        self, scope: Scope, receive: Receive, method: str, path: str, headers: list[tuple[str, str]]
+    ) -> tuple[int, list[tuple[str, str]], bytes, BodyState]:
+        has_body = any(
+            name == "Transfer-Encoding" or (name == "Content-Length" and value != "0") for name, value in headers
+        )
+        unread: BodyState = "unread" if has_body else "read"
+        if len(headers) > self.limits.max_headers or sum(len(n) + len(v) + 4 for n, v in headers) > (
+            self.limits.max_header_bytes
+        ):
+            limits = f"{self.limits.max_headers} fields, {self.limits.max_header_bytes} bytes"
+            return (*_json(431, {"message": f"Request headers over the limit ({limits})"}), "broken")
+        names = {name for name, _ in headers}
+        if {"Content-Length", "Transfer-Encoding"} <= names:
+            # RFC 9112 section 6.3: both framings at once is how requests are smuggled past a proxy; refuse it.
+            return (*_json(400, {"message": "Content-Length and Transfer-Encoding together"}), "broken")
+        if method not in KNOWN_METHODS:
+            return (*_json(501, {"message": f"Method {method} is not implemented"}), unread)
+        if path == "/health" and method == "GET":
+            return (*_json(200, await self._in_thread(self.health)), unread)
+        found = self.router.match(method, path)
+        if found is None:
+            return (*_json(404, {"message": "Not Found"}), unread)
+        if not isinstance(found, tuple):  # the path exists for other methods
+            return (*_json(405, {"message": "Method Not Allowed"}), unread)
+        bound, parameters = found
+        try:
+            body = await self._read_body(receive, headers)
+        except Refusal as refusal:
+            return (
+                *_json(refusal.status, {"message": refusal.message}),
+                "unread" if refusal.status == 413 else "broken",
+            )
+        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        client = scope.get("client") or ("127.0.0.1", 0)
+        event = proxy_event(method, path, bound.route.path, parameters, headers, query, body, client[0])
+        status, response_headers_, response = await self._in_thread(self._call, bound, event, method, path)
+        return status, response_headers_, response, "read"
+
+    async def _read_body(self, receive: Receive, headers: list[tuple[str, str]]) -> bytes:
+        """The whole body, refused (413) as soon as it is declared or seen to exceed the limit, never read past it."""
+        limit = self.limits.max_body_bytes
+        declared = next((value for name, value in headers if name == "Content-Length"), None)
+        if declared is not None and int(declared) > limit:  # h11 has checked it is one non-negative integer
+            raise Refusal(413, f"Request body over {limit} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async with asyncio.timeout(self.limits.body_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise Refusal(400, "The client went away before the end of the body")
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        raise Refusal(413, f"Request body over {limit} bytes")
+                    chunks.append(chunk)
+                    if not message.get("more_body"):
+                        return b"".join(chunks)
+        except TimeoutError:
+            raise Refusal(408, f"The body did not arrive within {self.limits.body_timeout:g} seconds") from None
+
+    def _call(
+        self, bound: BoundRoute, event: dict[str, Any], method: str, path: str
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        try:
+            if bound.route.auth == "api_key":
+                refused = self._authorize(event, method, path)
+                if refused is not None:
+                    return refused
+            handler = self.router.handler(bound.function.handler)
+            response = handler(event, LocalContext(bound.function.name))
+            return response.get("statusCode", 200), response_headers(response), response_body(response)
+        except Exception:
+            log.exception("handler %s failed", bound.function.handler)
+            return _json(502, {"message": "Internal server error"})
+        finally:
+            self.after_request()
+
+    def _authorize(
+        self, event: dict[str, Any], method: str, path: str
+    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """Run the Lambda authorizer as API Gateway does: a refusal to answer, or None and the event has its context."""
+        arn = method_arn(method, path)
+        try:
+            policy = self.router.handler(self.authorizer)(authorizer_request(event, arn), None)
+        except Exception as error:
+            if str(error) == "Unauthorized":
+                status, headers, body = _json(401, {"message": "Unauthorized"})
+                return status, [*headers, ("WWW-Authenticate", "Bearer")], body
+            raise
+        if not policy_allows(policy, arn):
+            return _json(403, {"message": "User is not authorized to access this resource"})
+        event["requestContext"]["authorizer"] = {"principalId": policy["principalId"], **policy.get("context", {})}
+        return None
+
+    async def _in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+
+
+def _json(status: int, body: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+    return status, [("Content-Type", "application/json")], json.dumps(body).encode()

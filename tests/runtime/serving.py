@@ -1,0 +1,59 @@
+"""A real embedded HTTP server on a free port for the runtime tests, serving the sample handlers."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
+
+from bops.asgi import HttpLimits
+from bops.routing import Router
+from bops.server import EmbeddedServer
+from shared.declarations import HttpFunction, Route
+
+FUNCTIONS = [
+    HttpFunction(
+        "echo",
+        "tests.runtime.sample_handlers.echo",
+        (
+            Route("POST", "/things/{thing_id}/files"),
+            Route("GET", "/things"),
+            Route("GET", "/private", auth="api_key", scopes=("planning_application:read",)),
+        ),
+    )
+]
+
+
+@contextlib.contextmanager
+def running_server(limits: HttpLimits) -> Iterator[EmbeddedServer]:
+    instance = EmbeddedServer(
+        ("127.0.0.1", 0), Router(FUNCTIONS), "tests.runtime.sample_handlers.allow_all", lambda: {"status": "ok"}, limits
+    )
+    thread = threading.Thread(target=instance.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield instance
+    finally:
+        instance.shutdown()
+        thread.join(timeout=10)
+        instance.server_close()
+
+
+def connect(server: EmbeddedServer, timeout: float = 5) -> socket.socket:
+    return socket.create_connection(server.server_address, timeout=timeout)
+
+
+def exchange(server: EmbeddedServer, raw: bytes, timeout: float = 5) -> bytes:
+    """Send raw bytes on a fresh connection; everything the server answers until it closes or goes quiet."""
+    with connect(server, timeout) as sock:
+        sock.sendall(raw)
+        return read_until_closed(sock)
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    received = b""
+    with contextlib.suppress(TimeoutError, ConnectionResetError):
+        while chunk := sock.recv(65536):
+            received += chunk
+    return received
