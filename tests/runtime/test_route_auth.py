@@ -6,11 +6,11 @@ from __future__ import annotations
 import signal
 
 import pytest
-from bops.services import http_functions
 from click.testing import CliRunner
 
 from bops.cli import main
 from bops.routing import Router, UnenforceableRoute
+from services import http_functions
 from shared.declarations import HttpFunction, Route
 from tests.runtime.serving import FUNCTIONS
 
