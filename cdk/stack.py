@@ -229,7 +229,7 @@ class CouncilStack(Stack):
                 )
                 self._grant_events(function, append=True)
                 self._grant_read_models(function, write=False)
-                self._grant_documents(function)
+                self._grant_documents(function, delete_originals=True)
                 self._grant_secrets(http.name, function)
                 for route in http.routes:
                     self.api.add_route(route, function)
@@ -285,18 +285,22 @@ class CouncilStack(Stack):
             iam.PolicyStatement(actions=list(actions), resources=[self.read_model_table.table_arn])
         )
 
-    def _grant_documents(self, function: lambda_.Function) -> None:
+    def _grant_documents(self, function: lambda_.Function, *, delete_originals: bool = False) -> None:
         bucket = self.documents_bucket
         function.add_to_role_policy(
             iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"], resources=[bucket.arn_for_objects("*")])
         )
+        if delete_originals:  # intake removes the original of a submission it refused after storing it
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["s3:DeleteObject"], resources=[bucket.arn_for_objects("*/submissions/*")])
+            )
         # Without ListBucket a missing key answers 403 instead of 404 and `exists()` cannot tell.
         function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
         acknowledge(
             function.role,
             f"IAM5[Resource::{arn_pattern(bucket, '/*')}]",
             "Document keys are made per application and file at run time; the grant covers objects of this council's "
-            "documents bucket only, and only GetObject and PutObject (no delete, no ACLs).",
+            "documents bucket only, and only GetObject and PutObject (no ACLs; intake may delete submission originals).",
         )
 
     def _grant_secrets(self, name: str, function: lambda_.Function) -> None:
