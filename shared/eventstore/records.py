@@ -50,7 +50,9 @@ def record(
             )
         )
         if len(data) > MAX_EVENT_BYTES:
-            raise EventTooLarge(f"{event_type} is {len(data)} bytes; the limit is {MAX_EVENT_BYTES}")
+            raise EventTooLarge(
+                f"{event_type} v{version} of {stream_id} is {len(data)} bytes; the limit is {MAX_EVENT_BYTES}"
+            )
         previous_hash = chain_hash(previous_hash, data)
         event = make_recorded_event(
             event_id,
