@@ -300,7 +300,7 @@ class CouncilStack(Stack):
             function.role,
             f"IAM5[Resource::{arn_pattern(bucket, '/*')}]",
             "Document keys are made per application and file at run time; the grant covers objects of this council's "
-            "documents bucket only, and only GetObject and PutObject (no ACLs; intake may delete submission originals).",
+            "documents bucket only, and only GetObject and PutObject (no ACLs; intake deletes refused originals).",
         )
 
     def _grant_secrets(self, name: str, function: lambda_.Function) -> None:

@@ -16,8 +16,8 @@ from typing import Any
 from events import Actor, NewEvent, RecordedEvent
 from events.application import PlanningApplicationSubmitted
 from events.streams import application_stream
-from shared.eventstore.port import EventStore
 from events.submission import FileReference, SiteSummary, SubmissionSummary
+from shared.eventstore.port import EventStore
 from shared.odp.model import Submission
 from shared.odp.summary import summarise
 
