@@ -130,3 +130,38 @@ def test_a_large_valid_submission_is_accepted_and_readable(intake_runtime, kind)
     assert summary.file_count == len(payload["files"])
     assert summary.files is None if kind == "files" else len(summary.files or ()) == len(payload["files"])
     assert intake_runtime.documents.get(event.payload.payload_key) == body
+
+
+def test_the_fetcher_reads_a_file_list_too_long_for_the_event_from_the_original(tmp_path, monkeypatch, odp_dir):
+    """5,000 files: the event carries their count only; each file still gets its outcome, in order (none of these
+    hosts is allowed, so no network is touched)."""
+    from events.application import DocumentFetchFailed
+    from events.streams import application_side_stream
+    from services.intake.documents.fetcher import SafeHttpFetcher
+    from services.intake.documents.service import fetch_documents
+
+    def no_network(*args: Any) -> Any:
+        raise AssertionError("no network access expected")
+
+    monkeypatch.setenv("BOPS_ODP_SCHEMA_DIR", str(odp_dir / "schemas"))
+    monkeypatch.setenv("BOPS_DATA_DIR", str(tmp_path / "data"))
+    wiring.reset()
+    deps = wiring.dependencies()
+    CouncilService(deps.event_store, deps.clock).create_council("TST", "Test Council", "test")
+    payload = with_files(prepared(HOUSEHOLDER, "TST", None))
+    status, answer = call("POST", COLLECTION, orjson.dumps(payload))
+    assert status == 201
+    [event] = deps.event_store.read(application_stream("TST", answer["reference"]))
+    assert event.payload.submission.files is None
+
+    fetch_documents(
+        event, deps.event_store, deps.documents, SafeHttpFetcher((), resolver=no_network), (), None, deps.clock
+    )
+
+    outcomes = [
+        e.payload for e in deps.event_store.read(application_side_stream("TST", answer["reference"], "documents"))
+    ]
+    assert [o.file_index for o in outcomes] == list(range(5_000))
+    assert all(isinstance(o, DocumentFetchFailed) for o in outcomes)
+    assert [o.source_url for o in outcomes] == [f["name"] for f in payload["files"]]
+    wiring.reset()
