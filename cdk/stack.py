@@ -294,6 +294,12 @@ class CouncilStack(Stack):
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=["s3:DeleteObject"], resources=[bucket.arn_for_objects("*/submissions/*")])
             )
+            acknowledge(
+                function.role,
+                f"IAM5[Resource::{arn_pattern(bucket, '/*/submissions/*')}]",
+                "Intake deletes the original of a submission it refused after storing it: only submission originals "
+                "(COUNCIL/submissions/ID/SHA256.json) of this council's documents bucket.",
+            )
         # Without ListBucket a missing key answers 403 instead of 404 and `exists()` cannot tell.
         function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
         acknowledge(

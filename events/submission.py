@@ -18,13 +18,13 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict
 
-# Worst case (every limit reached with characters JSON writes as 6 bytes, and a file list at its budget) the event is
-# about 205 KB, below the event store's 240 KB limit (tests/events/test_submission_summary.py checks it).
-TEXT_LIMIT = 500  # characters of a name, an e-mail address, a postal address...
+# Worst case (every limit reached with characters JSON writes 6 bytes wide, and a file list at its budget) the event
+# weighs about 200 KB of the event store's 240 KB limit (tests/events/test_submission_summary.py checks it).
+TEXT_LIMIT = 300  # characters of a name, an e-mail address (at most 254), a postal address...
 DESCRIPTION_LIMIT = 5_000  # characters of the proposal's description
 CODE_LIMIT = 100  # characters of each code in a list of codes (project types, fee flags, districts)
 LIST_LIMIT = 20  # codes in such a list
-FILES_BUDGET = 64 * 1024  # bytes of JSON: a longer file list is left out of the event, its count kept
+FILES_BUDGET = 32 * 1024  # bytes of JSON (about 200 files): a longer file list is left out of the event, its count kept
 
 
 class _Part(BaseModel):

@@ -14,7 +14,7 @@ from events import Actor, NewEvent, serialize
 from events.council import CouncilCreated, CouncilSettingsChanged, CouncilSettingsChanges
 from shared.clock import FrozenClock
 from shared.eventstore import ConcurrencyError, EventStore, EventTooLarge, StreamAppend, read_merged
-from shared.eventstore.port import MAX_EVENT_BYTES
+from shared.eventstore.port import MAX_EVENT_BYTES, event_size
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -124,13 +124,15 @@ class EventStoreContract(abc.ABC):
         and version, and nothing of its batch is written (the one limit of every adapter, in `record`)."""
         probe, fits, over = stream + ":a", stream + ":b", stream + ":c"  # ids of one length: same envelope size
         [base] = store.append(probe, 0, [renamed("")])
-        padding = MAX_EVENT_BYTES - len(serialize(base))
+        padding = MAX_EVENT_BYTES - event_size(serialize(base))
         [at_limit] = store.append(fits, 0, [renamed("x" * padding)])
-        assert len(serialize(at_limit)) == MAX_EVENT_BYTES
+        assert event_size(serialize(at_limit)) == MAX_EVENT_BYTES
         assert store.read(fits) == [at_limit] and store.verify(fits).ok
         with pytest.raises(EventTooLarge) as refused:
             store.append(over, 0, [renamed("x"), renamed("x" * (padding + 1))])
         assert f"v2 of {over}" in str(refused.value) and f"limit is {MAX_EVENT_BYTES}" in str(refused.value)
+        with pytest.raises(EventTooLarge):  # a quote is written \" (2 bytes), and \\\" (4) as the bus carries it
+            store.append(over, 0, [renamed('"' * (padding // 4 + 1))])
         assert store.stream_version(over) == 0
 
     def test_empty_append_is_refused(self, store, stream):
