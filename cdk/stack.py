@@ -232,7 +232,7 @@ class CouncilStack(Stack):
                     snap_start=True,
                 )
                 self._grant_events(function, append=True)
-                self._grant_documents(function)
+                self._grant_documents(function, delete_originals=True)
                 self._grant_declared(http, function)
                 for route in http.routes:
                     self.api.add_route(route, factory.invoked(http.name))
@@ -302,17 +302,27 @@ class CouncilStack(Stack):
             )
         )
 
-    def _grant_documents(self, function: lambda_.Function) -> None:
+    def _grant_documents(self, function: lambda_.Function, *, delete_originals: bool = False) -> None:
         bucket = self.documents_bucket
+        assert function.role is not None  # a function made here always has its own role
         function.add_to_role_policy(
             iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"], resources=[bucket.arn_for_objects("*")])
         )
+        if delete_originals:  # intake removes the original of a submission it refused after storing it
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["s3:DeleteObject"], resources=[bucket.arn_for_objects("*/submissions/*")])
+            )
+            acknowledge(
+                function.role,
+                f"IAM5[Resource::{arn_pattern(bucket, '/*/submissions/*')}]",
+                "Intake deletes the original of a submission it refused after storing it: only submission originals "
+                "(COUNCIL/submissions/ID/SHA256.json) of this council's documents bucket.",
+            )
         # Without ListBucket a missing key answers 403 instead of 404 and `exists()` cannot tell.
         function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
-        assert function.role is not None  # a function made here always has its own role
         acknowledge(
             function.role,
             f"IAM5[Resource::{arn_pattern(bucket, '/*')}]",
             "Document keys are made per application and file at run time; the grant covers objects of this council's "
-            "documents bucket only, and only GetObject and PutObject (no delete, no ACLs).",
+            "documents bucket only, and only GetObject and PutObject (no ACLs; intake deletes refused originals).",
         )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from events.envelope import EventPayload
-from events.registry import event
-from shared.odp.model import Submission
+from events.registry import event, upcaster
+from events.submission import SubmissionSummary, summary_from_submission
 
 
 @event("PlanningApplicationReferenceAssigned")
@@ -31,16 +32,25 @@ class SubmissionClaimed(EventPayload):
     body_sha256: str
 
 
-@event("PlanningApplicationSubmitted")
+@event("PlanningApplicationSubmitted", schema_version=2)
 class PlanningApplicationSubmitted(EventPayload):
-    """An applicant's submission was received through the council's online service and accepted."""
+    """An applicant's submission was received through the council's online service and accepted.
+
+    `submission` is a bounded summary; the whole submission is the original stored under `payload_key` (a
+    claim check: `payload_sha256` and `payload_size` are its bytes' hash and length)."""
 
     reference: str
     received_at: datetime
-    submission: Submission
+    submission: SubmissionSummary
     payload_key: str
     payload_sha256: str
     payload_size: int
+
+
+@upcaster("PlanningApplicationSubmitted", 1, 2)
+def _submitted_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 embedded the whole parsed submission (boundary, answers, constraints...); version 2 its summary."""
+    return {**data, "submission": summary_from_submission(data["submission"])}
 
 
 @event("DocumentReceived")

@@ -1,7 +1,7 @@
 """Registry from (event type, schema version) to payload model, with upcasters from old versions to current ones.
 
 The product's event modules are imported on first need, not with the package: a Lambda handler that reads only
-council events never defines the application events (nor the ODP submission model they carry). `EVENT_MODULES` says
+council events never defines the application events. `EVENT_MODULES` says
 which module defines which types; `event` refuses a type that a listed module defines but does not list, and the tests
 check the table against the modules.
 """
@@ -112,6 +112,24 @@ def upcast(event_type: str, schema_version: int, data: dict[str, Any]) -> tuple[
             raise UnknownEventType(f"no upcaster for {event_type} v{schema_version}") from None
         data = fn(data)
     return schema_version, data
+
+
+def current_model(event_type: str, schema_version: int) -> type[EventPayload] | None:
+    """The model of a payload already at its type's current version and loaded, else None (then `upcast` and
+    `model_for`): the one dictionary look-up that reading an up-to-date event needs."""
+    if _current.get(event_type) == schema_version:
+        return _models[(event_type, schema_version)]
+    return None
+
+
+def has_upcaster(event_type: str, from_version: int) -> bool:
+    return (event_type, from_version) in _upcasters
+
+
+def registered_versions() -> list[tuple[str, int]]:
+    """Every (event type, schema version) of the product with a registered model (the product's all imported first)."""
+    registered_types()
+    return sorted(key for key in _models if key[0] in _module_of)
 
 
 def registered_types() -> dict[str, int]:

@@ -3,6 +3,12 @@
 Whatever the council's history, accepting one reads two short things first (the submission's claim, and the newest
 reference on the council's intake stream, which a process remembers after its own appends) and then writes the
 reference, the claim and the application in one atomic append across the three streams.
+
+The original is stored before that append (so it exists whenever its application does) under a key of the submission
+and its bytes, and removed again when the submission is refused after all: a conflicting delivery that raced this one,
+or an event over the store's size limit. No application can name that key then (one with the same bytes would have
+been refused the same way). When something else fails (the log is unreachable, say) the original stays: the client's
+retry writes the same key again and records the application.
 """
 
 from __future__ import annotations
@@ -16,13 +22,14 @@ from typing import Any
 from events import Actor, NewEvent, canonical_json
 from events.application import PlanningApplicationSubmitted, SubmissionClaimed
 from events.streams import application_stream, intake_stream, submission_stream
-from services.intake.errors import Forbidden, InvalidSubmission, SubmissionConflict
+from services.intake.errors import Forbidden, InvalidSubmission, PayloadTooLarge, SubmissionConflict
 from services.intake.references import IntakePosition, assign_reference, position_after
 from shared.clock import Clock
 from shared.councils.settings import EffectiveCouncilSettings
 from shared.documents import DocumentStore, StoredDocument
-from shared.eventstore import ConcurrencyError, EventStore, StreamAppend
+from shared.eventstore import ConcurrencyError, EventStore, EventTooLarge, StreamAppend
 from shared.odp import OdpValidator, Submission, UnknownApplicationType, parse_submission
+from shared.odp.summary import summarise
 
 MAX_ATTEMPTS = 50
 
@@ -82,56 +89,75 @@ class IntakeService:
                 f"metadata.organisation is {submission.organisation!r} but this API key belongs to council {council}"
             )
         submission_id = str(submission.submission_id)
-        body_sha256 = hashlib.sha256(canonical_json(payload)).hexdigest()
+        body_sha256 = content_sha256(payload, submission_id)
         claim_stream = submission_stream(council, submission_id)
         with self._lock(council):
             earlier = self._earlier(claim_stream, submission_id, body_sha256)
             if earlier is not None:
                 return Accepted(council, earlier, created=False)
             original = self._store_original(council, submission_id, body)
-            for _ in range(MAX_ATTEMPTS):
-                position = self._positions.get(council)
-                if position is None:
-                    position = position_after(self.store.read_last(intake_stream(council)))
-                settings = self.council_settings(council)
-                received_at = self.clock.now()
-                assigned = assign_reference(
-                    position,
-                    submission_id,
-                    body_sha256,
-                    submission.application_type,
-                    settings.reference_suffix(submission.application_type),
-                    received_at,
-                )
-                claimed = SubmissionClaimed(
-                    submission_id=submission_id, reference=assigned.reference, body_sha256=body_sha256
-                )
-                submitted = PlanningApplicationSubmitted(
-                    reference=assigned.reference,
-                    received_at=received_at,
-                    submission=submission,
-                    payload_key=original.key,
-                    payload_sha256=original.sha256,
-                    payload_size=original.size,
-                )
-                appends = [
-                    StreamAppend(intake_stream(council), position.version, self._new(council, assigned, actor)),
-                    StreamAppend(claim_stream, 0, self._new(council, claimed, actor)),
-                    StreamAppend(
-                        application_stream(council, assigned.reference), 0, self._new(council, submitted, actor)
-                    ),
-                ]
-                try:
-                    self.store.append_streams(appends)
-                except ConcurrencyError:
-                    # Another process numbered a submission first, or received this very one: read and decide again.
-                    self._positions.pop(council, None)
-                    earlier = self._earlier(claim_stream, submission_id, body_sha256)
-                    if earlier is not None:
-                        return Accepted(council, earlier, created=False)
-                    continue
-                self._positions[council] = IntakePosition(position.version + 1, assigned.sequence)
-                return Accepted(council, assigned.reference, created=True)
+            try:
+                return self._record(council, submission, submission_id, body_sha256, original, actor)
+            except (SubmissionConflict, PayloadTooLarge):
+                self.documents.delete(original.key)
+                raise
+
+    def _record(
+        self,
+        council: str,
+        submission: Submission,
+        submission_id: str,
+        body_sha256: str,
+        original: StoredDocument,
+        actor: Actor,
+    ) -> Accepted:
+        """Number the submission and append its reference, claim and application at once (again if another process
+        numbered one first); the application an earlier delivery became if one raced this one."""
+        claim_stream = submission_stream(council, submission_id)
+        summary = summarise(submission)
+        for _ in range(MAX_ATTEMPTS):
+            position = self._positions.get(council)
+            if position is None:
+                position = position_after(self.store.read_last(intake_stream(council)))
+            received_at = self.clock.now()
+            assigned = assign_reference(
+                position,
+                submission_id,
+                body_sha256,
+                submission.application_type,
+                self.council_settings(council).reference_suffix(submission.application_type),
+                received_at,
+            )
+            claimed = SubmissionClaimed(
+                submission_id=submission_id, reference=assigned.reference, body_sha256=body_sha256
+            )
+            submitted = PlanningApplicationSubmitted(
+                reference=assigned.reference,
+                received_at=received_at,
+                submission=summary,
+                payload_key=original.key,
+                payload_sha256=original.sha256,
+                payload_size=original.size,
+            )
+            appends = [
+                StreamAppend(intake_stream(council), position.version, self._new(council, assigned, actor)),
+                StreamAppend(claim_stream, 0, self._new(council, claimed, actor)),
+                StreamAppend(application_stream(council, assigned.reference), 0, self._new(council, submitted, actor)),
+            ]
+            try:
+                self.store.append_streams(appends)
+            except EventTooLarge as error:
+                raise PayloadTooLarge(f"The submission cannot be recorded: {error}") from None
+            except ConcurrencyError:
+                # Another process numbered a submission first, or received this very one: read and decide again.
+                self._positions.pop(council, None)
+                earlier = self._earlier(claim_stream, submission_id, body_sha256)
+                if earlier is not None:
+                    self._drop_unless_named(original.key, council, earlier)
+                    return Accepted(council, earlier, created=False)
+                continue
+            self._positions[council] = IntakePosition(position.version + 1, assigned.sequence)
+            return Accepted(council, assigned.reference, created=True)
         raise ConcurrencyError(intake_stream(council), -1)
 
     def _earlier(self, claim_stream: str, submission_id: str, body_sha256: str) -> str | None:
@@ -148,6 +174,14 @@ class IntakeService:
             )
         return claim.reference
 
+    def _drop_unless_named(self, key: str, council: str, reference: str) -> None:
+        """Remove the original this delivery stored unless the application another delivery recorded names it (a
+        repeat whose bytes differ, e.g. in white space or the id's case, stored its own copy)."""
+        first = self.store.read(application_stream(council, reference), 1, 1)
+        submitted = first[0].payload if first else None
+        if not isinstance(submitted, PlanningApplicationSubmitted) or submitted.payload_key != key:
+            self.documents.delete(key)
+
     def _store_original(self, council: str, submission_id: str, body: bytes) -> StoredDocument:
         """The submission's bytes as received, under a key of the submission, not of a reference: a retry that gets
         another number, or a concurrent repeat, writes the same object again."""
@@ -160,3 +194,12 @@ class IntakeService:
     def _lock(self, council: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(council, threading.Lock())
+
+
+def content_sha256(payload: dict[str, Any], submission_id: str) -> str:
+    """What makes two deliveries the same submission: the hash of the payload's canonical JSON with its id spelled the
+    one way (`normalise_submission_id`), so neither key order, white space nor the id's case makes a conflict."""
+    metadata = payload.get("metadata")
+    if isinstance(metadata, dict) and metadata.get("id") != submission_id:
+        payload = {**payload, "metadata": {**metadata, "id": submission_id}}
+    return hashlib.sha256(canonical_json(payload)).hexdigest()

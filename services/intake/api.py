@@ -177,7 +177,8 @@ def show_application(reference: str) -> dict[str, Any]:
     council, _ = require("planning_application:read")
     if reference.startswith(f"{council}-"):
         reference = reference[len(council) + 1 :]
-    record = application_record(dependencies().event_store, council, reference)
+    deps = dependencies()
+    record = application_record(deps.event_store, deps.documents, council, reference)
     if record is None:
         raise NotFound(f"No application {reference} for council {council}")
     return {**record, "links": links(reference)}

@@ -1,4 +1,5 @@
-"""The council's own full record of one application, as intake knows it (its main and documents streams)."""
+"""The council's own full record of one application, as intake knows it (its main and documents streams, and the
+whole submission from its claim-checked original)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,26 @@ from typing import Any
 from events.application import DocumentFetchFailed, DocumentReceived, PlanningApplicationSubmitted
 from events.serialization import format_time
 from events.streams import application_side_stream, application_stream
+from services.intake.originals import original_submission
+from shared.documents import DocumentStore
 from shared.eventstore import EventStore
 
 
-def application_record(store: EventStore, council: str, reference: str) -> dict[str, Any] | None:
+def application_record(
+    store: EventStore, documents: DocumentStore, council: str, reference: str
+) -> dict[str, Any] | None:
     events = store.read(application_stream(council, reference))
     submitted = next((e for e in events if isinstance(e.payload, PlanningApplicationSubmitted)), None)
     if submitted is None:
         return None
     payload: PlanningApplicationSubmitted = submitted.payload  # type: ignore[assignment]
-    submission = payload.submission
-    documents, failures = [], []
+    summary = payload.submission
+    original = original_submission(documents, payload)
+    received, failures = [], []
     for event in store.read(application_side_stream(council, reference, "documents")):
         if isinstance(event.payload, DocumentReceived):
             d = event.payload
-            documents.append(
+            received.append(
                 {
                     "id": d.document_id,
                     "fileIndex": d.file_index,
@@ -54,11 +60,11 @@ def application_record(store: EventStore, council: str, reference: str) -> dict[
         "council": council,
         "status": "not_started",
         "receivedAt": format_time(payload.received_at),
-        "applicationType": {"value": submission.application_type, "description": submission.application_type_name},
-        "description": submission.description,
-        "submission": submission.model_dump(mode="json"),
+        "applicationType": {"value": summary.application_type, "description": summary.application_type_name},
+        "description": original.description,
+        "submission": original.model_dump(mode="json"),
         "originalSubmission": {"sha256": payload.payload_sha256, "size": payload.payload_size},
-        "documents": documents,
+        "documents": received,
         "documentFetchFailures": failures,
-        "filesPending": max(0, len(submission.files) - len(documents) - len(failures)),
+        "filesPending": max(0, summary.file_count - len(received) - len(failures)),
     }

@@ -24,7 +24,7 @@ from typing import Any
 # calls the adapters' source makes, so a new call cannot be forgotten here.
 OPERATIONS: Mapping[str, tuple[str, ...]] = {
     "dynamodb": ("GetItem", "PutItem", "Query", "TransactWriteItems"),
-    "s3": ("GetObject", "HeadObject", "PutObject"),
+    "s3": ("DeleteObject", "GetObject", "HeadObject", "PutObject"),
     "secretsmanager": ("CreateSecret", "DeleteSecret", "GetSecretValue", "PutSecretValue"),
 }
 # Files at the top of botocore's data folder that every client reads.

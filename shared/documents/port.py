@@ -30,6 +30,10 @@ class DocumentStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def delete(self, key: str) -> None:
+        """Remove the document; nothing happens when there is none (intake removes the original of a refusal)."""
+        ...
+
 
 def describe(key: str, content: bytes, content_type: str) -> StoredDocument:
     return StoredDocument(key, hashlib.sha256(content).hexdigest(), len(content), content_type)

@@ -25,10 +25,21 @@ class ConcurrencyError(Exception):
 
 
 class EventTooLarge(ValueError):
-    """An event's stored bytes exceed what the log (and the bus) accept: put large content in the document store."""
+    """An event's stored bytes exceed what the log (and the bus) accept: put large content in the document store.
+
+    Raised by every adapter before anything of the append is written (the check is in `records.record`, which every
+    adapter serialises through). Event payloads are bounded by construction (PlanningApplicationSubmitted carries a
+    clipped summary and claim-checks the rest), so this is a programming error for product events; intake still
+    answers it with 413 and a reason rather than a 5xx."""
 
 
-MAX_EVENT_BYTES = 240 * 1024  # below both DynamoDB's 400 KB item limit and EventBridge's 256 KB entry limit
+MAX_EVENT_BYTES = 240 * 1024  # of `event_size`: below DynamoDB's 400 KB item and EventBridge's 256 KB entry
+
+
+def event_size(data: bytes) -> int:
+    """What an event's canonical JSON weighs against MAX_EVENT_BYTES: its size as the bus carries it, as a JSON string
+    inside the DynamoDB stream record's NewImage, where every quote and backslash takes two bytes."""
+    return len(data) + data.count(b'"') + data.count(b"\\")
 
 
 WHOLE_LOG = "(the log)"  # the stream id of a problem with the log-wide chain rather than one stream

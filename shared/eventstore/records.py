@@ -8,7 +8,7 @@ from uuid import uuid4
 
 from events import NewEvent, RecordedEvent
 from events.serialization import canonical_json, envelope_fields, format_time, make_recorded_event, payload_json
-from shared.eventstore.port import MAX_EVENT_BYTES, EventTooLarge, chain_hash
+from shared.eventstore.port import MAX_EVENT_BYTES, EventTooLarge, chain_hash, event_size
 
 
 def record(
@@ -47,8 +47,11 @@ def record(
                 payload_json(payload),
             )
         )
-        if len(data) > MAX_EVENT_BYTES:
-            raise EventTooLarge(f"{event_type} is {len(data)} bytes; the limit is {MAX_EVENT_BYTES}")
+        size = event_size(data)
+        if size > MAX_EVENT_BYTES:
+            raise EventTooLarge(
+                f"{event_type} v{version} of {stream_id} is {size} bytes as published; the limit is {MAX_EVENT_BYTES}"
+            )
         previous_hash = chain_hash(previous_hash, data)
         event = make_recorded_event(
             event_id,

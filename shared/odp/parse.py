@@ -215,6 +215,13 @@ def _declaration(value: Any) -> Declaration | None:
     )
 
 
+def normalise_submission_id(value: Any) -> str | None:
+    """The one spelling of a submission id (`metadata.id`, a UUID): lower case, as RFC 4122 writes UUIDs, so the
+    same submission sent with its id in capitals is recognised as the same."""
+    text = _text(value)
+    return text.strip().lower() if text else None
+
+
 def parse_submission(payload: dict[str, Any]) -> Submission:
     """Read a (schema-valid) ODP payload of any format into a `Submission`.
 
@@ -234,7 +241,7 @@ def parse_submission(payload: dict[str, Any]) -> Submission:
     type_name = catalogued.name if catalogued else _text(_obj(application.get("type")).get("description"))
     return Submission(
         format=fmt,
-        submission_id=_text(metadata.get("id")),
+        submission_id=normalise_submission_id(metadata.get("id")),
         organisation=_text(metadata.get("organisation")),
         submitted_at=_text(metadata.get("submittedAt")),
         application_type=code,

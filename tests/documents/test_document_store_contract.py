@@ -33,6 +33,17 @@ def test_put_then_get_returns_the_same_bytes_and_their_hash(store):
     assert store.exists("DEMO/26-00001-HAPP/plan.pdf")
 
 
+def test_delete_removes_a_document_and_ignores_a_missing_one(store):
+    store.put("DEMO/submissions/a/b.json", b"{}", "application/json")
+    store.put("DEMO/submissions/a/c.json", b"[]", "application/json")
+    store.delete("DEMO/submissions/a/b.json")
+    assert not store.exists("DEMO/submissions/a/b.json")
+    assert store.get("DEMO/submissions/a/c.json") == b"[]"
+    store.delete("DEMO/submissions/a/b.json")
+    with pytest.raises(ValueError):
+        store.delete("../escape.json")
+
+
 def test_missing_document(store):
     assert not store.exists("nothing/here.pdf")
     with pytest.raises(DocumentNotFound):

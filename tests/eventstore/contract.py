@@ -10,11 +10,11 @@ from uuid import uuid4
 import orjson
 import pytest
 
-from events import Actor, NewEvent
+from events import Actor, NewEvent, serialize
 from events.council import CouncilCreated, CouncilSettingsChanged, CouncilSettingsChanges
 from shared.clock import FrozenClock
 from shared.eventstore import ConcurrencyError, EventStore, EventTooLarge, StreamAppend, read_merged
-from shared.eventstore.port import StreamAnchor
+from shared.eventstore.port import MAX_EVENT_BYTES, StreamAnchor, event_size
 from shared.eventstore.records import record
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -119,6 +119,22 @@ class EventStoreContract(abc.ABC):
         with pytest.raises(EventTooLarge):
             store.append(stream, 1, [renamed("fine"), renamed("x" * 300_000)])
         assert store.stream_version(stream) == 1
+
+    def test_the_event_size_limit_at_its_edge(self, store, stream):
+        """An event of exactly MAX_EVENT_BYTES stored bytes is appended; one byte more is refused, naming the stream
+        and version, and nothing of its batch is written (the one limit of every adapter, in `record`)."""
+        probe, fits, over = stream + ":a", stream + ":b", stream + ":c"  # ids of one length: same envelope size
+        [base] = store.append(probe, 0, [renamed("")])
+        padding = MAX_EVENT_BYTES - event_size(serialize(base))
+        [at_limit] = store.append(fits, 0, [renamed("x" * padding)])
+        assert event_size(serialize(at_limit)) == MAX_EVENT_BYTES
+        assert store.read(fits) == [at_limit] and store.verify(fits).ok
+        with pytest.raises(EventTooLarge) as refused:
+            store.append(over, 0, [renamed("x"), renamed("x" * (padding + 1))])
+        assert f"v2 of {over}" in str(refused.value) and f"limit is {MAX_EVENT_BYTES}" in str(refused.value)
+        with pytest.raises(EventTooLarge):  # a quote is written \" (2 bytes), and \\\" (4) as the bus carries it
+            store.append(over, 0, [renamed('"' * (padding // 4 + 1))])
+        assert store.stream_version(over) == 0
 
     def test_empty_append_is_refused(self, store, stream):
         with pytest.raises(ValueError):

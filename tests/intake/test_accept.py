@@ -3,7 +3,9 @@ numbers without gaps or repeats; one application per submission id; nothing half
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +17,7 @@ from events.application import PlanningApplicationReferenceAssigned, PlanningApp
 from events.streams import application_stream, intake_stream, submission_stream
 from services.councils.service import CouncilService
 from services.intake.accept import IntakeService
-from services.intake.errors import SubmissionConflict
+from services.intake.errors import Forbidden, InvalidSubmission, PayloadTooLarge, SubmissionConflict
 from shared.clock import SystemClock
 from shared.documents.local import LocalDocumentStore
 from shared.eventstore.sqlite import SqliteEventStore
@@ -42,8 +44,6 @@ class Process:
         )
 
     def submit(self, payload: dict) -> tuple[str, bool]:
-        import json
-
         accepted = self.intake.submit("TST", json.dumps(payload).encode(), payload, ACTOR)
         return accepted.reference, accepted.created
 
@@ -162,3 +162,128 @@ def test_the_original_is_kept_under_its_submission_id(processes, tmp_path):
     key = submitted.payload.payload_key
     assert key.startswith(f"TST/submissions/{payload['metadata']['id']}/")
     assert (tmp_path / "documents" / key).is_file()
+
+
+# Orphans and near-duplicates -----------------------------------------------------------------------------------------
+
+
+class RacedBy:
+    """The store, with another delivery accepted right after this process first read the submission's claim: the
+    interleaving of two processes that both found the submission new (the other one appended first)."""
+
+    def __init__(self, store: SqliteEventStore, other: Callable[[], object]) -> None:
+        self._store = store
+        self._other: Callable[[], object] | None = other
+
+    def read_last(self, stream_id: str):
+        found = self._store.read_last(stream_id)
+        if stream_id.startswith("submission:") and self._other is not None:
+            other, self._other = self._other, None
+            other()
+        return found
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+
+def originals(tmp_path: Path) -> list[str]:
+    return sorted(str(p.relative_to(tmp_path / "documents")) for p in (tmp_path / "documents").rglob("*.json"))
+
+
+def application_keys(store: SqliteEventStore) -> list[str]:
+    keys = []
+    for stream in store.stream_ids("application:TST:"):
+        if stream.count(":") == 2:
+            [submitted] = store.read(stream)
+            keys.append(submitted.payload.payload_key)
+    return sorted(keys)
+
+
+def test_a_conflicting_delivery_that_lost_a_race_leaves_no_original(processes, tmp_path):
+    first, second = processes
+    payload = submission(0)
+    changed = json.loads(json.dumps(payload))
+    changed["data"]["proposal"]["description"] = "Something else entirely"
+    second.intake.store = RacedBy(second.store, lambda: first.submit(payload))
+
+    with pytest.raises(SubmissionConflict):
+        second.submit(changed)
+
+    assert originals(tmp_path) == application_keys(first.store) and len(originals(tmp_path)) == 1
+
+
+def test_a_repeat_in_other_bytes_that_lost_a_race_leaves_no_second_original(processes, tmp_path):
+    first, second = processes
+    payload = submission(0)
+    second.intake.store = RacedBy(second.store, lambda: first.submit(payload))
+    shouting = json.loads(json.dumps(payload))
+    shouting["metadata"]["id"] = payload["metadata"]["id"].upper()  # the same submission, other bytes
+
+    reference, created = second.submit(shouting)
+
+    assert not created and application_keys(first.store) == originals(tmp_path)
+    assert (
+        len(originals(tmp_path)) == 1
+        and reference == first.store.read(submission_stream("TST", payload["metadata"]["id"]))[0].payload.reference
+    )
+
+
+def test_the_same_bytes_that_lost_a_race_keep_the_original_the_application_names(processes, tmp_path):
+    first, second = processes
+    payload = submission(0)
+    second.intake.store = RacedBy(second.store, lambda: first.submit(payload))
+
+    _, created = second.submit(payload)
+
+    assert not created
+    assert originals(tmp_path) == application_keys(first.store) and len(originals(tmp_path)) == 1
+
+
+def test_an_event_over_the_size_limit_is_413_with_its_reason_and_leaves_nothing(processes, tmp_path, monkeypatch):
+    import shared.eventstore.records as records
+
+    first, _ = processes
+    payload = submission(0)
+    payload["data"]["proposal"]["description"] = "d" * 4_000
+    monkeypatch.setattr(records, "MAX_EVENT_BYTES", 3_000)  # its application's event is larger, the others are not
+    with pytest.raises(PayloadTooLarge) as refused:
+        first.submit(payload)
+    assert refused.value.status == 413
+    assert "PlanningApplicationSubmitted v1 of application:TST:" in refused.value.message
+    assert "the limit is 3000" in refused.value.message
+    assert originals(tmp_path) == [] and first.store.stream_version(intake_stream("TST")) == 0
+
+
+@pytest.mark.parametrize("first_case", [str.lower, str.upper], ids=["lower-first", "upper-first"])
+def test_a_submission_id_in_other_case_is_the_same_submission(processes, tmp_path, first_case):
+    first, second = processes
+    payload = submission(0)
+    canonical = payload["metadata"]["id"].lower()
+    one = json.loads(json.dumps(payload))
+    one["metadata"]["id"] = first_case(canonical)
+    other = json.loads(json.dumps(payload))
+    other["metadata"]["id"] = (str.upper if first_case is str.lower else str.lower)(canonical)
+
+    reference, created = first.submit(one)
+    again, created_again = second.submit(other)
+
+    assert created and not created_again and again == reference
+    assert [s for s in first.store.stream_ids("submission:TST:")] == [submission_stream("TST", canonical)]
+    assert len(application_keys(first.store)) == 1 and originals(tmp_path) == application_keys(first.store)
+    assert application_keys(first.store)[0].startswith(f"TST/submissions/{canonical}/")
+    changed = json.loads(json.dumps(other))
+    changed["data"]["proposal"]["description"] = "Something else entirely"
+    with pytest.raises(SubmissionConflict):
+        second.submit(changed)
+
+
+def test_refusals_before_storing_leave_nothing(processes, tmp_path):
+    first, _ = processes
+    payload = submission(0)
+    other_council = {**payload, "metadata": {**payload["metadata"], "organisation": "OTH"}}
+    with pytest.raises(Forbidden):
+        first.submit(other_council)
+    invalid = {**payload, "metadata": {**payload["metadata"], "id": "not-a-uuid"}}
+    with pytest.raises(InvalidSubmission):
+        first.submit(invalid)
+    assert originals(tmp_path) == [] and list(first.store.stream_ids("")) == ["council:TST"]

@@ -32,13 +32,14 @@ from aws_lambda_powertools import Logger
 from events import Actor, NewEvent, RecordedEvent
 from events.application import DocumentFetchFailed, DocumentReceived, PlanningApplicationSubmitted
 from events.streams import application_side_stream
+from events.submission import FileReference
 from services.intake.documents import policy
 from services.intake.documents.fetcher import Fetcher, FetchFailed, FetchRefused, FetchResult
 from services.intake.documents.policy import AllowedHost, DocumentsState, Refused
+from services.intake.originals import submitted_files
 from shared.clock import Clock
 from shared.documents.port import DocumentStore
 from shared.eventstore.port import ConcurrencyError, EventStore
-from shared.odp.model import SubmittedFile
 
 ACTOR = Actor.system("intake-document-fetcher")
 CREDENTIAL_HEADER = "api-key"
@@ -92,7 +93,7 @@ def fetch_documents(
     stream = documents_stream(event)
     submitted = event.payload
     assert isinstance(submitted, PlanningApplicationSubmitted)
-    files = submitted.submission.files
+    files = submitted_files(documents, submitted)  # from the event, or its original when too many for the event
     state = policy.fold(store.read(stream))
     pending = state.pending(len(files))
     if not pending:
@@ -156,7 +157,7 @@ def _cancel(running: Mapping[Future[Outcome], int], which: Callable[[int], bool]
 
 def fetch_file(
     index: int,
-    file: SubmittedFile,
+    file: FileReference,
     council: str,
     reference: str,
     *,

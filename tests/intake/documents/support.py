@@ -16,9 +16,11 @@ from typing import Any
 from events import Actor, NewEvent, RecordedEvent
 from events.application import PlanningApplicationSubmitted
 from events.streams import application_stream
+from events.submission import FileReference, SiteSummary, SubmissionSummary
 from shared import reference_data
 from shared.eventstore.port import EventStore
-from shared.odp.model import Site, Submission, SubmittedFile
+from shared.odp.model import Submission
+from shared.odp.summary import summarise
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 COUNCIL = "DEMO"
@@ -199,25 +201,26 @@ class FileServer:
         self.httpd.server_close()
 
 
-def submission(urls: list[str], types: list[tuple[str, ...]] | None = None) -> Submission:
+def submission(urls: list[str], types: list[tuple[str, ...]] | None = None) -> SubmissionSummary:
     types = types or [("drawing.other",)] * len(urls)
-    return Submission(
+    return SubmissionSummary(
         format="application",
         application_type="pp.full.householder",
-        site=Site(address="1 High Street, Testtown"),
+        site=SiteSummary(address="1 High Street, Testtown"),
+        file_count=len(urls),
         files=tuple(
-            SubmittedFile(url=url, types=kinds, description=f"file {index}")
+            FileReference(url=url, types=kinds, description=f"file {index}")
             for index, (url, kinds) in enumerate(zip(urls, types, strict=True))
         ),
     )
 
 
-def submitted(store: EventStore, sub: Submission, reference: str = REFERENCE) -> RecordedEvent:
+def submitted(store: EventStore, sub: Submission | SubmissionSummary, reference: str = REFERENCE) -> RecordedEvent:
     """Record the application's PlanningApplicationSubmitted on its main stream, as intake does."""
     payload = PlanningApplicationSubmitted(
         reference=reference,
         received_at=T0,
-        submission=sub,
+        submission=sub if isinstance(sub, SubmissionSummary) else summarise(sub),
         payload_key=f"{COUNCIL}/{reference}/submission.json",
         payload_sha256="a" * 64,
         payload_size=1234,
