@@ -38,6 +38,9 @@ class Settings(BaseModel):
     secrets_prefix: str | None = None
     region: str | None = None
     aws_models_dir: Path | None = None  # lean botocore data (shared.aws.models) that makes clients faster to create
+    # Files may be downloaded from `localhost` (the demo's sample files, tests): always in the embedded runtime; on
+    # AWS only if this is set (tests on moto), never by the stack: there loopback reaches the Lambda runtime API.
+    allow_loopback_downloads: bool = False
     code_cache_dir: Path | None = None  # compiled generated code (shared.codecache), read by shared.startup
 
     @property

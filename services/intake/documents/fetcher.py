@@ -1,8 +1,9 @@
 """Downloading one submitted file over HTTP(S): the `Fetcher` port and `SafeHttpFetcher`, its standard-library adapter.
 
 `SafeHttpFetcher` only talks to hosts on the council's allowlist, resolves each host itself, refuses the whole host if
-any resolved address is private, loopback, link-local, multicast, reserved or unspecified (unless the allowlist names
-that address, or `localhost` for loopback), then connects to a checked address (never resolving again, so DNS
+any resolved address is private, loopback, link-local, multicast, reserved or unspecified (loopback only when
+`allow_loopback`, which the embedded runtime sets, for `localhost` or a loopback address the allowlist names), then
+connects to a checked address (never resolving again, so DNS
 rebinding cannot swap the address) while sending the host name in `Host` and, for https, in SNI and the certificate
 check. Every redirect hop is checked the same way; credential headers are dropped when a redirect leaves the origin.
 One attempt (redirects included) has a total time limit; bodies are read up to a size cap.
@@ -90,6 +91,7 @@ class SafeHttpFetcher:
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         resolver: Resolver = resolve,
         ssl_context: ssl.SSLContext | None = None,
+        allow_loopback: bool = False,
     ) -> None:
         self.allowlist = tuple(
             entry if isinstance(entry, AllowedHost) else policy.parse_allowlist([entry])[0] for entry in allowlist
@@ -99,6 +101,7 @@ class SafeHttpFetcher:
         self.max_redirects = max_redirects
         self.resolver = resolver
         self.ssl_context = ssl_context
+        self.allow_loopback = allow_loopback
 
     def fetch(self, url: str, headers: Mapping[str, str]) -> FetchResult:
         _check_header_values(headers)
@@ -131,7 +134,7 @@ class SafeHttpFetcher:
         except (socket.gaierror, UnicodeError):
             raise FetchFailed(f"host {target.host} could not be resolved") from None
         try:
-            return policy.check_addresses(target, resolved)
+            return policy.check_addresses(target, resolved, self.allow_loopback)
         except Refused as refused:
             raise FetchRefused(refused.reason) from None
 

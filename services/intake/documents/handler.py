@@ -6,6 +6,7 @@ from events import RecordedEvent
 from events.application import DocumentReceived, PlanningApplicationSubmitted
 from shared.bus.messages import subscriber
 from shared.observability import count
+from shared.settings import Settings
 
 
 def handle(event: RecordedEvent) -> None:
@@ -23,7 +24,7 @@ def handle(event: RecordedEvent) -> None:
         event,
         deps.event_store,
         deps.documents,
-        SafeHttpFetcher(allowlist),
+        SafeHttpFetcher(allowlist, allow_loopback=loopback_allowed(deps.settings)),
         allowlist,
         load_download_credential(deps.secrets, event.council),
         deps.clock,
@@ -31,6 +32,11 @@ def handle(event: RecordedEvent) -> None:
     received = sum(isinstance(recorded.payload, DocumentReceived) for recorded in appended)
     count("DocumentsReceived", received)
     count("DocumentFetchFailures", len(appended) - received)
+
+
+def loopback_allowed(settings: Settings) -> bool:
+    """`localhost` downloads (the demo's sample files): on this machine; on AWS, loopback is the Lambda runtime API."""
+    return settings.runtime == "embedded" or settings.allow_loopback_downloads
 
 
 lambda_handler = subscriber(handle)

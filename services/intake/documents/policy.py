@@ -135,27 +135,32 @@ def address_problem(address: IpAddress) -> str | None:
     return None if address.is_global else "non-public"
 
 
-def check_address(target: Target, address: IpAddress | str) -> None:
-    """Refuse a resolved address unless it is public, or the allowlist named exactly it (an IP literal host), or
-    named `localhost` and the address is loopback."""
+def check_address(target: Target, address: IpAddress | str, allow_loopback: bool = False) -> None:
+    """Refuse a resolved address unless it is public. Loopback is allowed only where the runtime allows it (the
+    embedded one: `bops serve`, its demo and tests), and then only for a host named `localhost` or a loopback address
+    written in the allowlist (it exactly). Private, link-local and other non-public addresses are always refused,
+    even when written in the allowlist (the council rules refuse such entries; older settings may hold one)."""
     address = ipaddress.ip_address(address) if isinstance(address, str) else address
-    literal = target.address_literal
-    if literal is not None and _unmapped(literal) == _unmapped(address):
-        return
     problem = address_problem(address)
     if problem is None:
         return
-    if target.host in LOOPBACK_NAMES and problem == "loopback":
-        return
+    literal = target.address_literal
+    named = target.host in LOOPBACK_NAMES or (literal is not None and _unmapped(literal) == _unmapped(address))
+    if problem == "loopback" and named:
+        if allow_loopback:
+            return
+        raise Refused(f"host {target.host} is this machine (loopback address {address}), fetched only by `bops serve`")
     raise Refused(f"host {target.host} resolves to {problem} address {address}, which is never fetched")
 
 
-def check_addresses(target: Target, addresses: Iterable[IpAddress | str]) -> list[IpAddress]:
+def check_addresses(
+    target: Target, addresses: Iterable[IpAddress | str], allow_loopback: bool = False
+) -> list[IpAddress]:
     """Every resolved address checked (one bad address refuses the host); the addresses to connect to, in order."""
     checked: list[IpAddress] = []
     for address in addresses:
         parsed = ipaddress.ip_address(address) if isinstance(address, str) else address
-        check_address(target, parsed)
+        check_address(target, parsed, allow_loopback)
         if parsed not in checked:
             checked.append(parsed)
     if not checked:

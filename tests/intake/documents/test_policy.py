@@ -130,17 +130,26 @@ class TestAddresses:
             "host files.planx.uk resolves to private address 10.0.0.7, which is never fetched"
         )
 
-    def test_an_address_named_in_the_allowlist_is_allowed(self):
+    def test_a_loopback_address_named_in_the_allowlist_is_allowed_where_loopback_is(self):
         target = policy.check_url("http://127.0.0.1:8123/a.pdf", allow("127.0.0.1:8123"))
-        policy.check_addresses(target, ["127.0.0.1"])
+        policy.check_addresses(target, ["127.0.0.1"], allow_loopback=True)
         with pytest.raises(Refused):
-            policy.check_addresses(target, ["127.0.0.2"])  # only the address named
+            policy.check_addresses(target, ["127.0.0.2"], allow_loopback=True)  # only the address named
+        with pytest.raises(Refused, match=re.escape("is this machine (loopback address 127.0.0.1), fetched only by")):
+            policy.check_addresses(target, ["127.0.0.1"])
 
-    def test_localhost_means_loopback_only(self):
-        target = policy.check_url("http://localhost:8123/a.pdf", allow("localhost:8123"))
-        policy.check_addresses(target, ["127.0.0.1", "::1"])
+    def test_a_private_address_is_refused_even_when_the_allowlist_names_it(self):
+        target = policy.check_url("http://10.0.0.5/a.pdf", allow("10.0.0.5"))
         with pytest.raises(Refused, match=re.escape("resolves to private address 10.0.0.5")):
-            policy.check_addresses(target, ["127.0.0.1", "10.0.0.5"])
+            policy.check_addresses(target, ["10.0.0.5"], allow_loopback=True)
+
+    def test_localhost_means_loopback_only_and_only_where_loopback_is_allowed(self):
+        target = policy.check_url("http://localhost:8123/a.pdf", allow("localhost:8123"))
+        policy.check_addresses(target, ["127.0.0.1", "::1"], allow_loopback=True)
+        with pytest.raises(Refused, match=re.escape("resolves to private address 10.0.0.5")):
+            policy.check_addresses(target, ["127.0.0.1", "10.0.0.5"], allow_loopback=True)
+        with pytest.raises(Refused, match=re.escape("host localhost is this machine (loopback address 127.0.0.1)")):
+            policy.check_addresses(target, ["127.0.0.1"])  # on AWS: the Lambda runtime API listens there
 
     def test_a_name_resolving_to_loopback_is_refused(self):
         target = policy.check_url("https://files.planx.uk/a.pdf", allow("files.planx.uk"))

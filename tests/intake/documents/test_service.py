@@ -55,7 +55,8 @@ class Harness:
 
     def run(self, event, allowlist=None, credential=None, fetcher=None, store=None, documents=None, **fetcher_options):
         allowlist = (self.server.host,) if allowlist is None else allowlist
-        fetcher = fetcher or SafeHttpFetcher(allowlist, max_bytes=CAP, timeout=2.0, **fetcher_options)
+        options = {"max_bytes": CAP, "timeout": 2.0, "allow_loopback": True, **fetcher_options}  # servers on 127.0.0.1
+        fetcher = fetcher or SafeHttpFetcher(allowlist, **options)
         retry = RetryPolicy(attempts=3, first_delay=0.01, sleep=self.sleeps.append)
         return fetch_documents(
             event,
@@ -267,7 +268,7 @@ def test_not_found_is_not_retried(h):
 
 
 def test_timeouts_are_retried_and_reported(h):
-    h.run(h.submit("/files/slow.pdf"), fetcher=SafeHttpFetcher((h.server.host,), timeout=0.2))
+    h.run(h.submit("/files/slow.pdf"), fetcher=SafeHttpFetcher((h.server.host,), timeout=0.2, allow_loopback=True))
     failed = h.only()
     assert (failed.reason, failed.attempts) == ("timed out (limit 0.2 s per attempt) after 3 attempts", 3)
 
@@ -320,7 +321,7 @@ class TestIdempotency:
 
     def test_a_redelivery_after_a_crash_fetches_only_what_is_missing(self, h):
         event = h.submit("/files/plan.pdf", "/files/photo.png", "/files/photo.jpg")
-        real = SafeHttpFetcher((h.server.host,))
+        real = SafeHttpFetcher((h.server.host,), allow_loopback=True)
         started = threading.Semaphore(0)
 
         class CrashOnPng:
@@ -341,7 +342,7 @@ class TestIdempotency:
 
     def test_a_concurrent_delivery_that_records_first_wins(self, h):
         event = h.submit("/files/plan.pdf", "/files/photo.png")
-        real = SafeHttpFetcher((h.server.host,))
+        real = SafeHttpFetcher((h.server.host,), allow_loopback=True)
         inner: list = []
         lock = threading.Lock()
 
