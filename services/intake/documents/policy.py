@@ -207,26 +207,33 @@ def not_accepted_reason(content: bytes) -> str:
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
+ALSO_ACCEPTED_EXTENSIONS = {"image/jpeg": (".jpeg",)}
 
 
 def file_name(url: str, content_type: str | None = None) -> str:
     """The URL's last path segment, decoded and made safe as one document-store key part (ASCII letters, digits,
-    `._-`; no leading dot; bounded length). `document` plus the type's extension when nothing is left."""
+    `._-`; no leading dot; bounded length), ending in the detected type's extension when a type is given (`png.pdf`
+    holding a PNG is stored as `png.png`). `document` plus the type's extension when nothing is left.
+
+    Only ASCII is kept, so bidirectional controls cannot disguise the name: a right-to-left override that shows
+    `plan\u202efdp.exe` as `planexe.pdf` is removed, leaving `planfdp.exe`, then `planfdp.pdf` for a PDF."""
     path = urlsplit(url).path
     segment = unquote(path.rstrip("/").rsplit("/", 1)[-1], errors="replace")
     segment = segment.replace("\\", "/").rsplit("/", 1)[-1]
     ascii_name = unicodedata.normalize("NFKD", segment).encode("ascii", "ignore").decode("ascii")
     name = _UNSAFE.sub("_", ascii_name).strip("._-")
     name = re.sub(r"_{2,}", "_", name)
-    if len(name) > MAX_FILE_NAME_LENGTH:
-        stem, dot, extension = name.rpartition(".")
-        if dot and 0 < len(extension) <= 10:
-            name = stem[: MAX_FILE_NAME_LENGTH - len(extension) - 1] + "." + extension
-        else:
-            name = name[:MAX_FILE_NAME_LENGTH]
     if not name or set(name) <= {".", "_", "-"}:
-        name = "document" + EXTENSIONS.get(content_type or "", "")
-    return name
+        return "document" + EXTENSIONS.get(content_type or "", "")
+    stem, dot, extension = name.rpartition(".")
+    if not (dot and stem and _EXTENSION.fullmatch(extension)):
+        stem, extension = name, ""
+    wanted = EXTENSIONS.get(content_type or "")
+    if wanted is not None and "." + extension.lower() not in (wanted, *ALSO_ACCEPTED_EXTENSIONS.get(content_type, ())):
+        extension = wanted[1:]
+    suffix = "." + extension if extension else ""
+    return stem[: MAX_FILE_NAME_LENGTH - len(suffix)] + suffix
 
 
 def document_key(council: str, reference: str, document_id: str, name: str) -> str:

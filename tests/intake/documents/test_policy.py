@@ -207,6 +207,27 @@ class TestFileNames:
         assert policy.file_name("https://x.uk/", "image/png") == "document.png"
         assert policy.file_name("https://x.uk/%2E%2E", "application/pdf") == "document.pdf"
 
+    @pytest.mark.parametrize(
+        ("url", "content_type", "name"),
+        [
+            ("https://x.uk/png.pdf", "image/png", "png.png"),
+            ("https://x.uk/plan%E2%80%AEfdp.exe", "application/pdf", "planfdp.pdf"),  # shown as planexe.pdf
+            ("https://x.uk/%E2%80%AEgpj.exe", "image/jpeg", "gpj.jpg"),
+            ("https://x.uk/a%E2%80%8F%E2%81%A6b%E2%81%A9.pdf", "application/pdf", "ab.pdf"),  # bidi marks, isolates
+            ("https://x.uk/photo.JPEG", "image/jpeg", "photo.JPEG"),
+            ("https://x.uk/site.plan.PDF", "application/pdf", "site.plan.PDF"),
+            ("https://x.uk/plan", "application/pdf", "plan.pdf"),
+            ("https://x.uk/plan.pdf.", "image/png", "plan.png"),
+            ("https://x.uk/report.final%20version", "application/pdf", "report.final_version.pdf"),
+        ],
+    )
+    def test_the_extension_is_the_detected_types(self, url, content_type, name):
+        assert policy.file_name(url, content_type) == name
+
+    def test_a_long_name_with_a_wrong_extension(self):
+        name = policy.file_name("https://x.uk/" + "a" * 500 + ".exe", "application/pdf")
+        assert len(name) == policy.MAX_FILE_NAME_LENGTH and name.endswith("a.pdf")
+
     def test_long_names_keep_their_extension(self):
         name = policy.file_name("https://x.uk/" + "a" * 500 + ".pdf")
         assert len(name) == policy.MAX_FILE_NAME_LENGTH
