@@ -16,7 +16,7 @@ from events import Actor
 from events.application import DocumentFetchFailed, DocumentReceived
 from events.streams import application_side_stream
 from services.intake.documents import service
-from services.intake.documents.fetcher import FetchFailed, FetchResult, SafeHttpFetcher
+from services.intake.documents.fetcher import FetchFailed, FetchResponse, SafeHttpFetcher
 from services.intake.documents.service import MAX_CONCURRENT_DOWNLOADS, RetryPolicy, fetch_documents
 from shared.clock import FrozenClock
 from shared.documents.local import LocalDocumentStore
@@ -113,16 +113,20 @@ class CountingDocuments:
         self.puts = 0
         self.changed = threading.Condition()
 
-    def put(self, key, content, content_type):
-        stored = self.inner.put(key, content, content_type)
+    def put_stream(self, key, chunks, content_type):
+        stored = self.inner.put_stream(key, chunks, content_type)
         with self.changed:
             self.puts += 1
             self.changed.notify_all()
         return stored
 
     def wait_for_puts(self, count: int, timeout: float = 5.0) -> bool:
+        """True once `count` documents are stored, and a moment later: the downloads that stored them also return
+        their outcomes (a few statements after the put) before the caller goes on."""
         with self.changed:
-            return self.changed.wait_for(lambda: self.puts >= count, timeout)
+            stored = self.changed.wait_for(lambda: self.puts >= count, timeout)
+        time.sleep(0.05)
+        return stored
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
@@ -137,7 +141,7 @@ class FakeFetcher:
         self.in_flight = self.most_in_flight = 0
         self.lock = threading.Lock()
 
-    def fetch(self, url, headers) -> FetchResult:
+    def stream(self, url, headers, receive):
         with self.lock:
             self.calls[url] += 1
             self.in_flight += 1
@@ -145,7 +149,7 @@ class FakeFetcher:
         try:
             if self.before is not None:
                 self.before(url)
-            return FetchResult(200, PDF, url)
+            return receive(FetchResponse(200, url, "OK", iter([PDF])))
         finally:
             with self.lock:
                 self.in_flight -= 1
@@ -241,6 +245,7 @@ def test_html_disguised_as_pdf_is_refused_and_not_stored(h):
 def test_files_over_the_cap_are_refused(h):
     h.run(h.submit("/files/huge.pdf", "/files/huge-stream.pdf"))
     assert [o.reason for o in h.outcomes()] == ["larger than 64 KB", "larger than 64 KB"]
+    assert not any(p.is_file() for p in (h.tmp_path / "documents").rglob("*"))  # no part of them stored
 
 
 def test_server_errors_are_retried_then_succeed(h):
@@ -278,7 +283,9 @@ def test_redirects_to_allowed_hosts_are_followed_and_others_refused(h):
     event = h.submit("/redirect/same", "/redirect/to-localhost", "/redirect/to-elsewhere", "/redirect/chain/3")
     h.run(event, allowlist=(h.server.host, f"localhost:{port}"))
     same, localhost, elsewhere, chain = h.outcomes()
-    assert isinstance(same, DocumentReceived) and same.file_name == "same"  # named after the submitted URL
+    assert (
+        isinstance(same, DocumentReceived) and same.file_name == "same.pdf"
+    )  # the submitted URL's, with the type's extension
     assert same.content_type == "application/pdf"
     assert isinstance(localhost, DocumentReceived)
     assert elsewhere.reason == "redirected: host files.elsewhere.test is not on the council's download allowlist"
@@ -325,12 +332,12 @@ class TestIdempotency:
         started = threading.Semaphore(0)
 
         class CrashOnPng:
-            def fetch(self, url, headers) -> FetchResult:
+            def stream(self, url, headers, receive):
                 if url.endswith(".png"):
                     assert started.acquire(timeout=5) and started.acquire(timeout=5)  # files 0 and 2 are in flight
                     raise RuntimeError("the function was stopped")
                 started.release()
-                return real.fetch(url, headers)
+                return real.stream(url, headers, receive)
 
         with pytest.raises(RuntimeError, match="the function was stopped"):
             h.run(event, fetcher=CrashOnPng())
@@ -349,11 +356,11 @@ class TestIdempotency:
         class RacedBy:
             """Another delivery of the same event runs to the end while this one starts downloading."""
 
-            def fetch(self, url, headers) -> FetchResult:
+            def stream(self, url, headers, receive):
                 with lock:
                     if not inner:
                         inner.append(h.run(event))
-                return real.fetch(url, headers)
+                return real.stream(url, headers, receive)
 
         assert h.run(event, fetcher=RacedBy()) == []
         assert [e.payload.file_index for e in inner[0]] == [0, 1]
