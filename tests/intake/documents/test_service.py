@@ -283,9 +283,8 @@ def test_redirects_to_allowed_hosts_are_followed_and_others_refused(h):
     event = h.submit("/redirect/same", "/redirect/to-localhost", "/redirect/to-elsewhere", "/redirect/chain/3")
     h.run(event, allowlist=(h.server.host, f"localhost:{port}"))
     same, localhost, elsewhere, chain = h.outcomes()
-    assert (
-        isinstance(same, DocumentReceived) and same.file_name == "same.pdf"
-    )  # the submitted URL's, with the type's extension
+    # named after the submitted URL, with the detected type's extension
+    assert isinstance(same, DocumentReceived) and same.file_name == "same.pdf"
     assert same.content_type == "application/pdf"
     assert isinstance(localhost, DocumentReceived)
     assert elsewhere.reason == "redirected: host files.elsewhere.test is not on the council's download allowlist"
