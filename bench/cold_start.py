@@ -195,7 +195,7 @@ def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://localhost:{server.server_address[1]}"  # download allowlists refuse loopback addresses
     finally:
         server.shutdown()
         server.server_close()
@@ -248,6 +248,7 @@ def base_environment(work: Path) -> dict[str, str]:
         "BOPS_SECRETS_PREFIX": SECRETS_PREFIX,
         "BOPS_ODP_SCHEMA_DIR": str(work / "odp-schemas"),
         "BOPS_REGION": REGION,
+        "BOPS_ALLOW_LOOPBACK_DOWNLOADS": "true",  # the bench's file server is `localhost` (never set by the stack)
         "POWERTOOLS_METRICS_NAMESPACE": "bops-demo",
         "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
         "LOG_LEVEL": "INFO",
