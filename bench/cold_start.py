@@ -140,7 +140,7 @@ def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://localhost:{server.server_address[1]}"  # the council rules refuse IP literals on loopback
     finally:
         server.shutdown()
         server.server_close()
@@ -282,6 +282,7 @@ def lambda_environment(function: Any) -> dict[str, str]:
     """The function's variables and those the Lambda runtime sets beside them."""
     return {
         **function.environment,
+        "BOPS_ALLOW_LOOPBACK_DOWNLOADS": "true",  # the bench's file server is `localhost` (never set by the stack)
         "AWS_LAMBDA_FUNCTION_NAME": function.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
     }

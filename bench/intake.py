@@ -143,7 +143,7 @@ def in_process(payloads: list[bytes], file_base: str) -> float:
 def main() -> None:
     files = ThreadingHTTPServer(("127.0.0.1", 0), Files)
     threading.Thread(target=files.serve_forever, daemon=True).start()
-    file_base = f"http://127.0.0.1:{files.server_address[1]}"
+    file_base = f"http://localhost:{files.server_address[1]}"  # download allowlists refuse loopback addresses
     payloads = bodies(SUBMISSIONS, file_base)
     WORK.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=WORK) as directory:

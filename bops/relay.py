@@ -1,7 +1,14 @@
 """The embedded relay: tails the log from a checkpoint per subscriber and calls the same Lambda handlers as AWS.
 
-Delivery is at least once (the checkpoint moves after a page is handled), as EventBridge's is; handlers are
-idempotent. A delivery that keeps failing goes to the dead-letter table, like the SQS DLQ on AWS, and the lane moves on.
+Each subscriber has a lane: one reader thread that fetches the subscribed events after the lane's checkpoint and a pool
+of `Subscription.concurrency` workers. Every stream is delivered on its own: its events strictly one after another,
+at most `concurrency` streams at once, and a slow stream holds back only itself (and one worker), never the others.
+
+Delivery is at least once, as EventBridge's is; handlers are idempotent. The checkpoint only moves up to the lowest
+event not yet done (delivered or dead-lettered), so after a crash everything past it is delivered again: never zero
+times, sometimes twice. At most `BUFFER` fetched events wait per lane, so a stalled stream cannot fill the memory.
+A delivery that keeps failing, or an event the bus message cannot be built from, goes to the dead-letter table (like
+the SQS DLQ on AWS) and the stream moves on.
 """
 
 from __future__ import annotations
@@ -9,9 +16,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bops.checkpoints import Checkpoints
@@ -21,7 +29,8 @@ from shared.declarations import Subscription, load_handler
 from shared.eventstore.sqlite import SqliteEventStore, StoredEvent
 
 log = logging.getLogger("bops.relay")
-PAGE = 500
+BUFFER = 500  # events fetched and not yet done, per lane
+INFRASTRUCTURE_RETRY_SECONDS = 0.5  # when the lane itself fails (the log or the checkpoint store is busy, say)
 
 
 @dataclass(frozen=True)
@@ -37,14 +46,136 @@ class LocalContext:
         return 120_000
 
 
-@dataclass
 class Lane:
-    subscription: Subscription
-    handler: Callable[[dict[str, Any], Any], Any] | None = None
-    delivered: int = 0
-    failures: int = 0
-    wake: threading.Event = field(default_factory=threading.Event)
-    pool: ThreadPoolExecutor | None = None
+    """One subscriber's deliveries: per-stream queues, the streams being worked on, and the low-water mark.
+
+    `outstanding` holds the positions fetched and not yet done, in log order (positions are fetched in increasing
+    order and a dict keeps insertion order), so the checkpoint may move to just before its first one.
+    """
+
+    def __init__(self, subscription: Subscription, relay: Relay) -> None:
+        self.subscription = subscription
+        self.relay = relay
+        self.handler: Callable[[dict[str, Any], Any], Any] | None = None
+        self.delivered = 0
+        self.failures = 0
+        self.wake = threading.Event()
+        self.pool: ThreadPoolExecutor | None = None
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.queues: dict[str, deque[StoredEvent]] = {}  # stream -> events fetched, not started
+        self.active: set[str] = set()  # streams with a worker scheduled or running
+        self.outstanding: dict[int, None] = {}
+        self.committed: int | None = None  # the checkpoint as this lane last saw it (None: not read yet)
+        self.fetched = 0  # the log is scanned up to here
+        self.generation = 0  # bumped when someone else (a replay) moved the checkpoint: older work is forgotten
+
+    @property
+    def name(self) -> str:
+        return self.subscription.name
+
+    def fill(self) -> int:
+        """Fetch what fits in the buffer and hand it to the workers; how many log positions were scanned."""
+        if self.committed is None:
+            self.committed = self.fetched = self.relay.checkpoints.get(self.name)
+        room = BUFFER - len(self.outstanding)
+        if room <= 0:
+            return 0
+        page, scanned_to = self.relay.log.read_types_stored(self.subscription.event_types, self.fetched, room)
+        if scanned_to <= self.fetched:
+            return 0
+        scanned = scanned_to - self.fetched
+        with self.lock:
+            self.fetched = scanned_to
+            start = []
+            for stored in page:
+                self.outstanding[stored.position] = None
+                self.queues.setdefault(stored.stream_id, deque()).append(stored)
+                if stored.stream_id not in self.active:
+                    self.active.add(stored.stream_id)
+                    start.append(stored.stream_id)
+        for stream_id in start:
+            self._pool().submit(self._work, stream_id)
+        return scanned
+
+    def commit(self) -> int:
+        """Move the checkpoint up to the first event not done; how far it moved."""
+        with self.lock:
+            if self.committed is None:
+                return 0
+            target = next(iter(self.outstanding)) - 1 if self.outstanding else self.fetched
+            seen = self.committed
+        if target <= seen:
+            return 0
+        if self.relay.checkpoints.advance(self.name, seen, target):
+            with self.lock:
+                self.committed = target
+            return target - seen
+        self._resync()
+        return 0
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until every fetched event is done (tests, `Relay.run_once`)."""
+        with self.idle:
+            return self.idle.wait_for(lambda: not self.outstanding, timeout)
+
+    def _resync(self) -> None:
+        """Someone else moved the checkpoint (a replay swapped a read model in): start again from theirs."""
+        position = self.relay.checkpoints.get(self.name)
+        log.info("relay lane %s: the checkpoint was moved to %d elsewhere; continuing from there", self.name, position)
+        with self.lock:
+            self.generation += 1
+            for queue in self.queues.values():
+                queue.clear()  # streams being delivered stay active until their worker sees the queue empty
+            self.outstanding.clear()
+            self.committed = self.fetched = position
+            self.idle.notify_all()
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(self.subscription.concurrency, thread_name_prefix=f"relay-{self.name}")
+        return self.pool
+
+    def _work(self, stream_id: str) -> None:
+        """A worker: deliver one stream's queued events in order until its queue is empty."""
+        while True:
+            with self.lock:
+                queue = self.queues.get(stream_id)
+                if not queue or self.relay.stopped:
+                    self.active.discard(stream_id)
+                    self.queues.pop(stream_id, None)
+                    return
+                stored = queue[0]
+                generation = self.generation
+            while not self._try_deliver(stored):
+                if self.relay.stopped:
+                    with self.lock:
+                        self.active.discard(stream_id)
+                    return
+                time.sleep(INFRASTRUCTURE_RETRY_SECONDS)
+            with self.lock:
+                if generation == self.generation:
+                    if queue and queue[0] is stored:
+                        queue.popleft()
+                    self.outstanding.pop(stored.position, None)
+                    if not self.outstanding:
+                        self.idle.notify_all()
+            self.wake.set()  # the reader may move the checkpoint and fetch more
+
+    def _try_deliver(self, stored: StoredEvent) -> bool:
+        """Deliver (or dead-letter) one event; False if the lane itself failed and the event must be tried again."""
+        try:
+            self.relay.deliver(self, stored)
+            return True
+        except Exception:
+            log.exception("relay lane %s failed on %s v%s; retrying", self.name, stored.stream_id, stored.version)
+            return False
+
+    def handler_function(self) -> Callable[[dict[str, Any], Any], Any]:
+        with self.lock:
+            if self.handler is None:
+                self.handler = load_handler(self.subscription.handler)
+            return self.handler
 
 
 class Relay:
@@ -61,7 +192,7 @@ class Relay:
     ) -> None:
         self.log = log_store
         self.checkpoints = checkpoints
-        self.lanes = {s.name: Lane(s) for s in subscriptions}
+        self.lanes = {s.name: Lane(s, self) for s in subscriptions}
         self.poll_interval = poll_interval
         self.attempts = attempts
         self.backoff = backoff
@@ -69,10 +200,13 @@ class Relay:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
     def start(self) -> None:
         for lane in self.lanes.values():
-            name = f"relay-{lane.subscription.name}"
-            thread = threading.Thread(target=self._run, args=(lane,), name=name, daemon=True)
+            thread = threading.Thread(target=self._run, args=(lane,), name=f"relay-{lane.name}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -83,14 +217,14 @@ class Relay:
             thread.join(timeout)
         for lane in self.lanes.values():
             if lane.pool is not None:
-                lane.pool.shutdown(wait=False)
+                lane.pool.shutdown(wait=False, cancel_futures=True)
 
     def wake(self) -> None:
         for lane in self.lanes.values():
             lane.wake.set()
 
     def lag(self) -> dict[str, int]:
-        """How many log positions each subscriber is behind the head."""
+        """How many log positions each subscriber's checkpoint is behind the head."""
         head = self.log.head_position()
         return {name: max(0, head - self.checkpoints.get(name)) for name in self.lanes}
 
@@ -104,68 +238,58 @@ class Relay:
             time.sleep(0.01)
         return False
 
-    def run_once(self, name: str) -> int:
-        """Deliver one page to one subscriber; returns how many log positions it moved."""
+    def run_once(self, name: str, timeout: float | None = None) -> int:
+        """Fetch one buffer's worth for one subscriber, wait until it is delivered, and move the checkpoint (tests);
+        returns how many log positions the checkpoint moved."""
         lane = self.lanes[name]
-        seen = self.checkpoints.get(name)
-        page, scanned_to = self.log.read_types_stored(lane.subscription.event_types, seen, PAGE)
-        if scanned_to <= seen:
-            return 0
-        concurrency = lane.subscription.concurrency
-        if concurrency > 1 and len(page) > 1:
-            by_stream: dict[str, list[StoredEvent]] = {}
-            for stored in page:
-                by_stream.setdefault(stored.stream_id, []).append(stored)
-            if lane.pool is None:
-                lane.pool = ThreadPoolExecutor(concurrency, thread_name_prefix=f"relay-{name}")
-            # every stream's events in order; streams side by side; the checkpoint moves once all are done
-            list(lane.pool.map(lambda events: self._deliver_all(lane, events), by_stream.values()))
-        else:
-            for stored in page:
-                self._deliver(lane, stored)
-        self.checkpoints.advance(name, seen, scanned_to)
-        return scanned_to - seen
+        lane.fill()
+        lane.wait_idle(timeout)
+        return lane.commit()
 
     def _run(self, lane: Lane) -> None:
+        """A lane's reader: fetch, hand out, move the checkpoint; sleep when there is nothing new."""
         while not self._stop.is_set():
             try:
-                moved = self.run_once(lane.subscription.name)
+                scanned = lane.fill()
+                lane.commit()
             except Exception:
-                log.exception("relay lane %s failed; retrying", lane.subscription.name)
-                moved = 0
-                time.sleep(0.5)
-            if not moved:
+                log.exception("relay lane %s failed; retrying", lane.name)
+                scanned = 0
+                self._stop.wait(INFRASTRUCTURE_RETRY_SECONDS)
+            if not scanned:
                 lane.wake.wait(self.poll_interval)
                 lane.wake.clear()
 
-    def _deliver_all(self, lane: Lane, events: list[StoredEvent]) -> None:
-        for stored in events:
-            self._deliver(lane, stored)
-
-    def _deliver(self, lane: Lane, stored: StoredEvent) -> None:
-        if lane.handler is None:
-            lane.handler = load_handler(lane.subscription.handler)
-        message = bus_message(stored, stored.position)
-        context = LocalContext(lane.subscription.name)
+    def deliver(self, lane: Lane, stored: StoredEvent) -> None:
+        """Call the handler with retries; an event that keeps failing, or cannot even be made a bus message (a poison
+        event: its bytes are not the JSON they should be), is dead-lettered. Raises only if the dead letter cannot be
+        written."""
+        try:
+            message = bus_message(stored, stored.position)
+        except Exception as error:
+            lane.failures += 1
+            self._give_up(lane, stored, f"the bus message could not be built: {error!r}")
+            return
+        handler = lane.handler_function()
+        context = LocalContext(lane.name)
         for attempt in range(1, self.attempts + 1):
             try:
-                lane.handler(message, context)
+                handler(message, context)
                 lane.delivered += 1
                 return
             except Exception as error:
                 lane.failures += 1
                 if attempt == self.attempts:
-                    log.error(
-                        "%s gave up on %s v%s: %s", lane.subscription.name, stored.stream_id, stored.version, error
-                    )
-                    self.checkpoints.dead_letter(
-                        lane.subscription.name,
-                        stored.position,
-                        stored.event_type,
-                        stored.stream_id,
-                        stored.version,
-                        repr(error),
-                        self.clock.now(),
-                    )
+                    self._give_up(lane, stored, repr(error))
                     return
+                log.warning(
+                    "%s failed on %s v%s (attempt %d): %r", lane.name, stored.stream_id, stored.version, attempt, error,
+                    exc_info=True,
+                )  # fmt: skip
                 time.sleep(self.backoff * 2 ** (attempt - 1))
+
+    def _give_up(self, lane: Lane, stored: StoredEvent, error: str) -> None:
+        log.error("%s gave up on %s v%s: %s", lane.name, stored.stream_id, stored.version, error)
+        self.checkpoints.dead_letter(
+            lane.name, stored.position, stored.event_type, stored.stream_id, stored.version, error, self.clock.now()
+        )

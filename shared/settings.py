@@ -39,6 +39,9 @@ class Settings(BaseModel):
     secrets_prefix: str | None = None
     region: str | None = None
     aws_models_dir: Path | None = None  # lean botocore data (shared.aws.models) that makes clients faster to create
+    # Files may be downloaded from `localhost` (the demo's sample files, tests): always in the embedded runtime; on
+    # AWS only if this is set (tests on moto), never by the stack: there loopback reaches the Lambda runtime API.
+    allow_loopback_downloads: bool = False
 
     @property
     def event_log_path(self) -> Path:

@@ -5,6 +5,7 @@ Each returns the clean value. Officers' and API keys' rules are the councils ser
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
@@ -75,11 +76,41 @@ def check_public_base_url(url: str) -> str:
 
 
 def check_download_host(host: str) -> str:
+    """A lowercase host name or host:port. An IP address must be a public one: never a private, loopback, link-local
+    (or otherwise non-public) address, which would let submitted URLs reach the council's own network. `localhost`
+    is the one name for this machine; only the embedded runtime fetches from it (the demo's sample files)."""
     match = _HOST.fullmatch(host) if isinstance(host, str) else None
     port = match and match.group("port")
     if not match or len(match.group("host")) > 253 or (port is not None and not 1 <= int(port) <= 65535):
         raise InvalidCouncilInput(f"download host must be a lowercase host name or host:port: {host!r}")
+    _check_address_literal(match.group("host"))
     return host
+
+
+def _check_address_literal(name: str) -> None:
+    """A host whose last label is a number is an IPv4 address (`127.1` and `2130706433` included): it must be a
+    public one, written as four decimal numbers."""
+    if not name.rsplit(".", 1)[-1].isdigit():
+        return
+    try:
+        address = ipaddress.IPv4Address(name)
+    except ValueError:
+        raise InvalidCouncilInput(
+            f"download host {name!r} looks like an IP address but is not one written as four numbers (a.b.c.d)"
+        ) from None
+    if not address.is_global:
+        kind = next(
+            (label for label, flagged in (
+                ("loopback", address.is_loopback),
+                ("link-local", address.is_link_local),
+                ("private", address.is_private),
+            ) if flagged),
+            "non-public",
+        )  # fmt: skip
+        raise InvalidCouncilInput(
+            f"download host {name} is a {kind} IP address: files are never downloaded from the council's own "
+            "network (for this machine, allow `localhost`, which only the embedded runtime fetches from)"
+        )
 
 
 def check_download_hosts(hosts: Iterable[str]) -> tuple[str, ...]:

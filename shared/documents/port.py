@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -24,6 +25,11 @@ class DocumentStore(Protocol):
         """Store content under a key (overwriting the same key with the same bytes is harmless)."""
         ...
 
+    def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> StoredDocument:
+        """Store content that arrives in chunks, never holding it all in memory. If the chunks raise (too large, the
+        network failed), nothing is stored under the key and the error propagates."""
+        ...
+
     def get(self, key: str) -> bytes:
         """The content, or DocumentNotFound."""
         ...
@@ -37,6 +43,24 @@ class DocumentStore(Protocol):
 
 def describe(key: str, content: bytes, content_type: str) -> StoredDocument:
     return StoredDocument(key, hashlib.sha256(content).hexdigest(), len(content), content_type)
+
+
+@dataclass
+class Measured:
+    """Chunks passed through while their sha256 and size are taken."""
+
+    chunks: Iterable[bytes]
+    size: int = 0
+    digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.size += len(chunk)
+            self.digest.update(chunk)
+            yield chunk
+
+    def stored(self, key: str, content_type: str) -> StoredDocument:
+        return StoredDocument(key, self.digest.hexdigest(), self.size, content_type)
 
 
 def check_key(key: str) -> str:

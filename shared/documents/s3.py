@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterable
 from typing import Any
 
-from shared.documents.port import DocumentNotFound, StoredDocument, check_key, describe
+from shared.documents.port import DocumentNotFound, Measured, StoredDocument, check_key, describe
+
+SPOOL_IN_MEMORY_BYTES = 1024 * 1024  # a streamed document larger than this is spooled in the function's /tmp
 
 
 class S3DocumentStore:
@@ -22,6 +26,28 @@ class S3DocumentStore:
             ChecksumAlgorithm="SHA256",
             Metadata={"sha256": stored.sha256},
         )
+        return stored
+
+    def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> StoredDocument:
+        """Spooled to a temporary file (its sha256 and size taken on the way), then uploaded in one PUT with the
+        sha256 in its metadata, as `put` does: nothing reaches the bucket if the chunks raise. (A multipart upload
+        could not carry the whole content's sha256 in the object's metadata.)"""
+        check_key(key)
+        measured = Measured(chunks)
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as spool:
+            for chunk in measured:
+                spool.write(chunk)
+            spool.seek(0)
+            stored = measured.stored(key, content_type)
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=spool,
+                ContentLength=stored.size,
+                ContentType=content_type,
+                ChecksumAlgorithm="SHA256",
+                Metadata={"sha256": stored.sha256},
+            )
         return stored
 
     def get(self, key: str) -> bytes:

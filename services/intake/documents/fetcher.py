@@ -1,11 +1,15 @@
 """Downloading one submitted file over HTTP(S): the `Fetcher` port and `SafeHttpFetcher`, its standard-library adapter.
 
 `SafeHttpFetcher` only talks to hosts on the council's allowlist, resolves each host itself, refuses the whole host if
-any resolved address is private, loopback, link-local, multicast, reserved or unspecified (unless the allowlist names
-that address, or `localhost` for loopback), then connects to a checked address (never resolving again, so DNS
+any resolved address is private, loopback, link-local, multicast, reserved or unspecified (loopback only when
+`allow_loopback`, which the embedded runtime sets, for `localhost` or a loopback address the allowlist names), then
+connects to a checked address (never resolving again, so DNS
 rebinding cannot swap the address) while sending the host name in `Host` and, for https, in SNI and the certificate
 check. Every redirect hop is checked the same way; credential headers are dropped when a redirect leaves the origin.
 One attempt (redirects included) has a total time limit; bodies are read up to a size cap.
+
+Bodies are streamed: `stream` hands the final response to a receiver while the body is still arriving, in chunks of
+at most CHUNK_BYTES, so a 50 MB file never sits in memory (the service writes the chunks to the document store).
 
 A `SafeHttpFetcher` may be used from several threads at once: each attempt opens its own connection, and the only
 shared objects are its settings and a TLS context (safe to share), made once per process because loading the system's
@@ -20,9 +24,10 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 from urllib.parse import urljoin
 
 from services.intake.documents import policy
@@ -47,6 +52,21 @@ class FetchResult:
     reason: str = ""  # the HTTP reason phrase
 
 
+@dataclass(frozen=True)
+class FetchResponse:
+    """The final response of one attempt (after redirects) while its body arrives: `chunks` yields a 2xx's body once,
+    raising FetchRefused past the size cap and FetchFailed on a network error, a timeout or a body cut short; it
+    yields nothing for any other status. Only valid inside the receiver."""
+
+    status: int
+    final_url: str
+    reason: str
+    chunks: Iterator[bytes]
+
+
+T = TypeVar("T")
+
+
 class FetchRefused(Exception):
     """The file must not be fetched (or kept): not allowed, too large, too many redirects. Never retried."""
 
@@ -65,8 +85,9 @@ class FetchFailed(Exception):
 
 
 class Fetcher(Protocol):
-    def fetch(self, url: str, headers: Mapping[str, str]) -> FetchResult:
-        """One attempt at the URL: a FetchResult, or FetchRefused / FetchFailed."""
+    def stream(self, url: str, headers: Mapping[str, str], receive: Callable[[FetchResponse], T]) -> T:
+        """One attempt at the URL: what `receive` makes of the final response (called while its body arrives), or
+        FetchRefused / FetchFailed (also raised through `receive` by the chunks)."""
         ...
 
 
@@ -90,6 +111,7 @@ class SafeHttpFetcher:
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         resolver: Resolver = resolve,
         ssl_context: ssl.SSLContext | None = None,
+        allow_loopback: bool = False,
     ) -> None:
         self.allowlist = tuple(
             entry if isinstance(entry, AllowedHost) else policy.parse_allowlist([entry])[0] for entry in allowlist
@@ -99,8 +121,13 @@ class SafeHttpFetcher:
         self.max_redirects = max_redirects
         self.resolver = resolver
         self.ssl_context = ssl_context
+        self.allow_loopback = allow_loopback
 
     def fetch(self, url: str, headers: Mapping[str, str]) -> FetchResult:
+        """One attempt with the whole body in memory (small files, tests)."""
+        return self.stream(url, headers, lambda r: FetchResult(r.status, b"".join(r.chunks), r.final_url, r.reason))
+
+    def stream(self, url: str, headers: Mapping[str, str], receive: Callable[[FetchResponse], T]) -> T:
         _check_header_values(headers)
         deadline = time.monotonic() + self.timeout
         sent = dict(headers)
@@ -110,13 +137,26 @@ class SafeHttpFetcher:
             target = self._check(current, hop)
             if previous is not None and target.origin != previous.origin:
                 sent = {name: value for name, value in sent.items() if name.lower() not in CREDENTIAL_HEADERS}
-            status, phrase, location, body = self._request(target, sent, deadline)
-            if status in REDIRECT_STATUSES and location:
-                if hop == self.max_redirects:
-                    raise FetchRefused(f"more than {self.max_redirects} redirects")
-                previous, current = target, urljoin(current, location.strip())
-                continue
-            return FetchResult(status, body, current, phrase)
+            addresses = self._addresses(target)
+            connection: _Pinned | None = None
+            try:
+                with self._network_errors(target):
+                    connection = self._connection(target, addresses, deadline)
+                    connection.request("GET", target.path, headers=_request_headers(sent))
+                    response = connection.getresponse()
+                status, phrase = response.status, response.reason or ""
+                location = response.getheader("Location") if status in REDIRECT_STATUSES else None
+                if location:
+                    if hop == self.max_redirects:
+                        raise FetchRefused(f"more than {self.max_redirects} redirects")
+                    previous, current = target, urljoin(current, location.strip())
+                    continue
+                ok = 200 <= status <= 299
+                chunks = self._chunks(response, connection, deadline, target) if ok else iter(())
+                return receive(FetchResponse(status, current, phrase, chunks))
+            finally:
+                if connection is not None:
+                    connection.close()
         raise AssertionError("unreachable")
 
     def _check(self, url: str, hop: int) -> Target:
@@ -131,25 +171,15 @@ class SafeHttpFetcher:
         except (socket.gaierror, UnicodeError):
             raise FetchFailed(f"host {target.host} could not be resolved") from None
         try:
-            return policy.check_addresses(target, resolved)
+            return policy.check_addresses(target, resolved, self.allow_loopback)
         except Refused as refused:
             raise FetchRefused(refused.reason) from None
 
-    def _request(
-        self, target: Target, headers: Mapping[str, str], deadline: float
-    ) -> tuple[int, str, str | None, bytes]:
-        addresses = self._addresses(target)
-        connection: _Pinned | None = None
+    @contextmanager
+    def _network_errors(self, target: Target) -> Iterator[None]:
+        """Network failures as FetchFailed, in words officers read (never with a credential in them)."""
         try:
-            connection = self._connection(target, addresses, deadline)
-            connection.request("GET", target.path, headers=_request_headers(headers))
-            response = connection.getresponse()
-            status, phrase = response.status, response.reason or ""
-            if status in REDIRECT_STATUSES:
-                return status, phrase, response.getheader("Location"), b""
-            if not 200 <= status <= 299:
-                return status, phrase, None, b""
-            return status, phrase, None, self._read(response, connection, deadline, target)
+            yield
         except TimeoutError:
             raise FetchFailed(f"timed out (limit {self.timeout:g} s per attempt)") from None
         except ssl.SSLCertVerificationError:
@@ -162,9 +192,6 @@ class SafeHttpFetcher:
             raise FetchFailed(f"host {target.host} refused the connection") from None
         except OSError as error:
             raise FetchFailed(f"network error talking to host {target.host} ({type(error).__name__})") from None
-        finally:
-            if connection is not None:
-                connection.close()
 
     def _connection(self, target: Target, addresses: list[IpAddress], deadline: float) -> _Pinned:
         if target.scheme == "https":
@@ -172,25 +199,26 @@ class SafeHttpFetcher:
             return PinnedHTTPSConnection(target.host, target.port, addresses, deadline, context)
         return PinnedHTTPConnection(target.host, target.port, addresses, deadline)
 
-    def _read(self, response: http.client.HTTPResponse, connection: _Pinned, deadline: float, target: Target) -> bytes:
+    def _chunks(
+        self, response: http.client.HTTPResponse, connection: _Pinned, deadline: float, target: Target
+    ) -> Iterator[bytes]:
         declared = response.getheader("Content-Length")
         length = int(declared) if declared and declared.strip().isdigit() else None
         if length is not None and length > self.max_bytes:
             raise FetchRefused(policy.too_large_reason(self.max_bytes))
-        chunks: list[bytes] = []
         size = 0
         while True:
-            connection.set_read_timeout(_remaining(deadline))
-            chunk = response.read1(CHUNK_BYTES)
+            with self._network_errors(target):
+                connection.set_read_timeout(_remaining(deadline))
+                chunk = response.read1(CHUNK_BYTES)
             if not chunk:
                 break
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchRefused(policy.too_large_reason(self.max_bytes))
-            chunks.append(chunk)
+            yield chunk
         if length is not None and size < length:
             raise FetchFailed(f"host {target.host} closed the connection before the whole file arrived")
-        return b"".join(chunks)
 
 
 class _Pinned(Protocol):

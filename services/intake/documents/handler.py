@@ -10,6 +10,7 @@ from events import RecordedEvent  # noqa: E402
 from events.application import DocumentReceived, PlanningApplicationSubmitted  # noqa: E402
 from shared.bus.messages import subscriber  # noqa: E402
 from shared.observability import count  # noqa: E402
+from shared.settings import Settings  # noqa: E402
 
 
 def handle(event: RecordedEvent) -> None:
@@ -27,7 +28,7 @@ def handle(event: RecordedEvent) -> None:
         event,
         deps.event_store,
         deps.documents,
-        SafeHttpFetcher(allowlist),
+        SafeHttpFetcher(allowlist, allow_loopback=loopback_allowed(deps.settings)),
         allowlist,
         load_download_credential(deps.secrets, event.council),
         deps.clock,
@@ -35,6 +36,11 @@ def handle(event: RecordedEvent) -> None:
     received = sum(isinstance(recorded.payload, DocumentReceived) for recorded in appended)
     count("DocumentsReceived", received)
     count("DocumentFetchFailures", len(appended) - received)
+
+
+def loopback_allowed(settings: Settings) -> bool:
+    """`localhost` downloads (the demo's sample files): on this machine; on AWS, loopback is the Lambda runtime API."""
+    return settings.runtime == "embedded" or settings.allow_loopback_downloads
 
 
 lambda_handler = subscriber(handle)

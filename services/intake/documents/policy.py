@@ -135,27 +135,32 @@ def address_problem(address: IpAddress) -> str | None:
     return None if address.is_global else "non-public"
 
 
-def check_address(target: Target, address: IpAddress | str) -> None:
-    """Refuse a resolved address unless it is public, or the allowlist named exactly it (an IP literal host), or
-    named `localhost` and the address is loopback."""
+def check_address(target: Target, address: IpAddress | str, allow_loopback: bool = False) -> None:
+    """Refuse a resolved address unless it is public. Loopback is allowed only where the runtime allows it (the
+    embedded one: `bops serve`, its demo and tests), and then only for a host named `localhost` or a loopback address
+    written in the allowlist (it exactly). Private, link-local and other non-public addresses are always refused,
+    even when written in the allowlist (the council rules refuse such entries; older settings may hold one)."""
     address = ipaddress.ip_address(address) if isinstance(address, str) else address
-    literal = target.address_literal
-    if literal is not None and _unmapped(literal) == _unmapped(address):
-        return
     problem = address_problem(address)
     if problem is None:
         return
-    if target.host in LOOPBACK_NAMES and problem == "loopback":
-        return
+    literal = target.address_literal
+    named = target.host in LOOPBACK_NAMES or (literal is not None and _unmapped(literal) == _unmapped(address))
+    if problem == "loopback" and named:
+        if allow_loopback:
+            return
+        raise Refused(f"host {target.host} is this machine (loopback address {address}), fetched only by `bops serve`")
     raise Refused(f"host {target.host} resolves to {problem} address {address}, which is never fetched")
 
 
-def check_addresses(target: Target, addresses: Iterable[IpAddress | str]) -> list[IpAddress]:
+def check_addresses(
+    target: Target, addresses: Iterable[IpAddress | str], allow_loopback: bool = False
+) -> list[IpAddress]:
     """Every resolved address checked (one bad address refuses the host); the addresses to connect to, in order."""
     checked: list[IpAddress] = []
     for address in addresses:
         parsed = ipaddress.ip_address(address) if isinstance(address, str) else address
-        check_address(target, parsed)
+        check_address(target, parsed, allow_loopback)
         if parsed not in checked:
             checked.append(parsed)
     if not checked:
@@ -202,26 +207,36 @@ def not_accepted_reason(content: bytes) -> str:
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
+ALSO_ACCEPTED_EXTENSIONS: dict[str, tuple[str, ...]] = {"image/jpeg": (".jpeg",)}
 
 
 def file_name(url: str, content_type: str | None = None) -> str:
     """The URL's last path segment, decoded and made safe as one document-store key part (ASCII letters, digits,
-    `._-`; no leading dot; bounded length). `document` plus the type's extension when nothing is left."""
+    `._-`; no leading dot; bounded length), ending in the detected type's extension when a type is given (`png.pdf`
+    holding a PNG is stored as `png.png`). `document` plus the type's extension when nothing is left.
+
+    Only ASCII is kept, so bidirectional controls cannot disguise the name: a right-to-left override that shows
+    `plan\u202efdp.exe` as `planexe.pdf` is removed, leaving `planfdp.exe`, then `planfdp.pdf` for a PDF."""
     path = urlsplit(url).path
     segment = unquote(path.rstrip("/").rsplit("/", 1)[-1], errors="replace")
     segment = segment.replace("\\", "/").rsplit("/", 1)[-1]
     ascii_name = unicodedata.normalize("NFKD", segment).encode("ascii", "ignore").decode("ascii")
     name = _UNSAFE.sub("_", ascii_name).strip("._-")
     name = re.sub(r"_{2,}", "_", name)
-    if len(name) > MAX_FILE_NAME_LENGTH:
-        stem, dot, extension = name.rpartition(".")
-        if dot and 0 < len(extension) <= 10:
-            name = stem[: MAX_FILE_NAME_LENGTH - len(extension) - 1] + "." + extension
-        else:
-            name = name[:MAX_FILE_NAME_LENGTH]
     if not name or set(name) <= {".", "_", "-"}:
-        name = "document" + EXTENSIONS.get(content_type or "", "")
-    return name
+        return "document" + EXTENSIONS.get(content_type or "", "")
+    stem, dot, extension = name.rpartition(".")
+    if not (dot and stem and _EXTENSION.fullmatch(extension)):
+        stem, extension = name, ""
+    wanted = EXTENSIONS.get(content_type or "")
+    if wanted is not None and "." + extension.lower() not in (
+        wanted,
+        *ALSO_ACCEPTED_EXTENSIONS.get(content_type or "", ()),
+    ):
+        extension = wanted[1:]
+    suffix = "." + extension if extension else ""
+    return stem[: MAX_FILE_NAME_LENGTH - len(suffix)] + suffix
 
 
 def document_key(council: str, reference: str, document_id: str, name: str) -> str:

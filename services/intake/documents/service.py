@@ -21,9 +21,11 @@ fetched. Only then can the stream be out of file order.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from itertools import chain
+from typing import TypeVar
 from urllib.parse import urlsplit
 from uuid import uuid4
 
@@ -34,11 +36,11 @@ from events.application import DocumentFetchFailed, DocumentReceived, PlanningAp
 from events.streams import application_side_stream
 from events.submission import FileReference
 from services.intake.documents import policy
-from services.intake.documents.fetcher import Fetcher, FetchFailed, FetchRefused, FetchResult
+from services.intake.documents.fetcher import Fetcher, FetchFailed, FetchRefused, FetchResponse
 from services.intake.documents.policy import AllowedHost, DocumentsState, Refused
 from services.intake.originals import submitted_files
 from shared.clock import Clock
-from shared.documents.port import DocumentStore
+from shared.documents.port import DocumentStore, StoredDocument
 from shared.eventstore.port import ConcurrencyError, EventStore
 
 ACTOR = Actor.system("intake-document-fetcher")
@@ -50,6 +52,7 @@ MAX_OUTCOMES_PER_APPEND = 100  # one DynamoDB TransactWriteItems takes at most 1
 log = Logger(child=True)  # JSON lines of the function's service logger, with its Lambda context
 
 Outcome = DocumentReceived | DocumentFetchFailed
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -182,32 +185,67 @@ def fetch_file(
         policy.check_url(file.url, allowlist)  # refused before any network access
     except Refused as refused:
         return failed(refused.reason, 0)
-    downloaded = download(fetcher, file.url, headers, retry)
+    document_id = new_document_id()
+
+    def store(response: FetchResponse) -> Stored | NotAccepted:
+        """The body streamed into the document store once its first bytes say what it is (never whole in memory)."""
+        head = _head(response.chunks)
+        content_type = policy.sniff(head)
+        if content_type is None:
+            return NotAccepted(policy.not_accepted_reason(head))
+        name = policy.file_name(file.url, content_type)
+        key = policy.document_key(council, reference, document_id, name)
+        stored = documents.put_stream(key, chain((head,), response.chunks), content_type)
+        return Stored(stored, name, response.final_url)
+
+    downloaded = download(fetcher, file.url, headers, retry, store)
     if isinstance(downloaded, DownloadFailed):
         return failed(downloaded.reason, downloaded.attempts)
     result, attempts = downloaded
-    content_type = policy.sniff(result.body)
-    if content_type is None:
-        return failed(policy.not_accepted_reason(result.body), attempts)
-    document_id = new_document_id()
-    name = policy.file_name(file.url, content_type)
-    stored = documents.put(policy.document_key(council, reference, document_id, name), result.body, content_type)
+    if isinstance(result, NotAccepted):
+        return failed(result.reason, attempts)
+    stored = result.document
     log.info(
         "file %d of %s/%s stored from host %s: %s, %d bytes",
-        index, council, reference, urlsplit(result.final_url).hostname, content_type, stored.size,
+        index, council, reference, urlsplit(result.final_url).hostname, stored.content_type, stored.size,
     )  # fmt: skip
     return DocumentReceived(
         document_id=document_id,
         file_index=index,
         source_url=file.url,
-        file_name=name,
+        file_name=result.name,
         key=stored.key,
         sha256=stored.sha256,
         size=stored.size,
-        content_type=content_type,
+        content_type=stored.content_type,
         tags=file.types,
         description=file.description,
     )
+
+
+SNIFF_BYTES = 8  # enough for every signature policy.sniff knows
+
+
+def _head(chunks: Iterator[bytes]) -> bytes:
+    """The body's first chunks, until they hold SNIFF_BYTES (or the body ends)."""
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= SNIFF_BYTES:
+            break
+    return head
+
+
+@dataclass(frozen=True)
+class Stored:
+    document: StoredDocument
+    name: str
+    final_url: str
+
+
+@dataclass(frozen=True)
+class NotAccepted:
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -216,25 +254,38 @@ class DownloadFailed:
     attempts: int
 
 
+@dataclass(frozen=True)
+class HttpStatus:
+    """A final response that was not a 2xx (its body is not read)."""
+
+    status: int
+    reason: str
+
+
 def download(
-    fetcher: Fetcher, url: str, headers: Mapping[str, str], retry: RetryPolicy
-) -> tuple[FetchResult, int] | DownloadFailed:
-    """A 2xx response and the attempts it took; network errors, timeouts, 429 and 5xx are tried again."""
+    fetcher: Fetcher, url: str, headers: Mapping[str, str], retry: RetryPolicy, receive: Callable[[FetchResponse], T]
+) -> tuple[T, int] | DownloadFailed:
+    """What `receive` made of a 2xx response, and the attempts it took; network errors (also while the body
+    arrives), timeouts, 429 and 5xx are tried again."""
+
+    def attempt(response: FetchResponse) -> T | HttpStatus:
+        return receive(response) if 200 <= response.status <= 299 else HttpStatus(response.status, response.reason)
+
     attempts = max(1, retry.attempts)
-    for attempt in range(1, attempts + 1):
+    for number in range(1, attempts + 1):
         try:
-            result = fetcher.fetch(url, headers)
+            result = fetcher.stream(url, headers, attempt)
         except FetchRefused as refused:
-            return DownloadFailed(refused.reason, attempt)
+            return DownloadFailed(refused.reason, number)
         except FetchFailed as failure:
-            if not failure.retryable or attempt == attempts:
-                return DownloadFailed(f"{failure.reason} {policy.attempts_text(attempt)}", attempt)
+            if not failure.retryable or number == attempts:
+                return DownloadFailed(f"{failure.reason} {policy.attempts_text(number)}", number)
         else:
-            if 200 <= result.status <= 299:
-                return result, attempt
-            if not policy.is_retryable_status(result.status) or attempt == attempts:
-                return DownloadFailed(policy.http_reason(result.status, result.reason, attempt), attempt)
-        retry.sleep(retry.delay(attempt))
+            if not isinstance(result, HttpStatus):
+                return result, number
+            if not policy.is_retryable_status(result.status) or number == attempts:
+                return DownloadFailed(policy.http_reason(result.status, result.reason, number), number)
+        retry.sleep(retry.delay(number))
     raise AssertionError("unreachable")
 
 

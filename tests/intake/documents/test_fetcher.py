@@ -16,7 +16,7 @@ from tests.intake.documents.support import CREDENTIAL, HUGE, PDF, PNG, FileServe
 
 
 def fetcher_for(*allowlist: str, **options) -> SafeHttpFetcher:
-    return SafeHttpFetcher(allowlist, **options)
+    return SafeHttpFetcher(allowlist, **{"allow_loopback": True, **options})  # the test servers are on 127.0.0.1
 
 
 def resolving(mapping: dict[str, list[str]], calls: list[str] | None = None):

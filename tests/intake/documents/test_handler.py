@@ -35,11 +35,11 @@ def message_for(store, event_id):
 def test_handles_a_submission_from_the_bus(deps, server):
     councils = CouncilService(deps.event_store, deps.clock, hasher=fast_hasher())
     councils.create_council(COUNCIL, "Demo Council", "demo")
-    councils.change_settings(COUNCIL, CouncilSettingsChanges(allow_download_hosts=(server.host,)))
+    # the council rules refuse loopback addresses; `localhost` is this machine, fetched by the embedded runtime only
+    councils.change_settings(COUNCIL, CouncilSettingsChanges(allow_download_hosts=(f"localhost:{server.port}",)))
     store_download_credential(deps.secrets, COUNCIL, CREDENTIAL)
-    event = submitted(
-        deps.event_store, submission([server.url("/private/plan.pdf"), "https://files.planx.uk/elsewhere.pdf"])
-    )
+    local_url = server.url("/private/plan.pdf").replace("127.0.0.1", "localhost")
+    event = submitted(deps.event_store, submission([local_url, "https://files.planx.uk/elsewhere.pdf"]))
 
     response = lambda_handler(message_for(deps.event_store, event.event_id), None)
     lambda_handler(message_for(deps.event_store, event.event_id), None)  # delivered twice
@@ -50,6 +50,15 @@ def test_handles_a_submission_from_the_bus(deps, server):
     assert deps.documents.exists(outcomes[0].key)
     assert outcomes[1].reason == "host files.planx.uk is not on the council's download allowlist"
     assert CREDENTIAL.encode() not in b"".join(p.read_bytes() for p in deps.settings.data_dir.glob("events.sqlite*"))
+
+
+def test_localhost_is_fetched_by_the_embedded_runtime_only():
+    from services.intake.documents.handler import loopback_allowed
+    from shared.settings import Settings
+
+    assert loopback_allowed(Settings(runtime="embedded"))
+    assert not loopback_allowed(Settings(runtime="aws"))  # the stack never sets it: loopback is the runtime API
+    assert loopback_allowed(Settings.from_environment({"BOPS_RUNTIME": "aws", "BOPS_ALLOW_LOOPBACK_DOWNLOADS": "1"}))
 
 
 def test_ignores_other_events(deps):

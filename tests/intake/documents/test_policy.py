@@ -130,17 +130,26 @@ class TestAddresses:
             "host files.planx.uk resolves to private address 10.0.0.7, which is never fetched"
         )
 
-    def test_an_address_named_in_the_allowlist_is_allowed(self):
+    def test_a_loopback_address_named_in_the_allowlist_is_allowed_where_loopback_is(self):
         target = policy.check_url("http://127.0.0.1:8123/a.pdf", allow("127.0.0.1:8123"))
-        policy.check_addresses(target, ["127.0.0.1"])
+        policy.check_addresses(target, ["127.0.0.1"], allow_loopback=True)
         with pytest.raises(Refused):
-            policy.check_addresses(target, ["127.0.0.2"])  # only the address named
+            policy.check_addresses(target, ["127.0.0.2"], allow_loopback=True)  # only the address named
+        with pytest.raises(Refused, match=re.escape("is this machine (loopback address 127.0.0.1), fetched only by")):
+            policy.check_addresses(target, ["127.0.0.1"])
 
-    def test_localhost_means_loopback_only(self):
-        target = policy.check_url("http://localhost:8123/a.pdf", allow("localhost:8123"))
-        policy.check_addresses(target, ["127.0.0.1", "::1"])
+    def test_a_private_address_is_refused_even_when_the_allowlist_names_it(self):
+        target = policy.check_url("http://10.0.0.5/a.pdf", allow("10.0.0.5"))
         with pytest.raises(Refused, match=re.escape("resolves to private address 10.0.0.5")):
-            policy.check_addresses(target, ["127.0.0.1", "10.0.0.5"])
+            policy.check_addresses(target, ["10.0.0.5"], allow_loopback=True)
+
+    def test_localhost_means_loopback_only_and_only_where_loopback_is_allowed(self):
+        target = policy.check_url("http://localhost:8123/a.pdf", allow("localhost:8123"))
+        policy.check_addresses(target, ["127.0.0.1", "::1"], allow_loopback=True)
+        with pytest.raises(Refused, match=re.escape("resolves to private address 10.0.0.5")):
+            policy.check_addresses(target, ["127.0.0.1", "10.0.0.5"], allow_loopback=True)
+        with pytest.raises(Refused, match=re.escape("host localhost is this machine (loopback address 127.0.0.1)")):
+            policy.check_addresses(target, ["127.0.0.1"])  # on AWS: the Lambda runtime API listens there
 
     def test_a_name_resolving_to_loopback_is_refused(self):
         target = policy.check_url("https://files.planx.uk/a.pdf", allow("files.planx.uk"))
@@ -197,6 +206,27 @@ class TestFileNames:
     def test_nothing_left_gives_a_generic_name(self):
         assert policy.file_name("https://x.uk/", "image/png") == "document.png"
         assert policy.file_name("https://x.uk/%2E%2E", "application/pdf") == "document.pdf"
+
+    @pytest.mark.parametrize(
+        ("url", "content_type", "name"),
+        [
+            ("https://x.uk/png.pdf", "image/png", "png.png"),
+            ("https://x.uk/plan%E2%80%AEfdp.exe", "application/pdf", "planfdp.pdf"),  # shown as planexe.pdf
+            ("https://x.uk/%E2%80%AEgpj.exe", "image/jpeg", "gpj.jpg"),
+            ("https://x.uk/a%E2%80%8F%E2%81%A6b%E2%81%A9.pdf", "application/pdf", "ab.pdf"),  # bidi marks, isolates
+            ("https://x.uk/photo.JPEG", "image/jpeg", "photo.JPEG"),
+            ("https://x.uk/site.plan.PDF", "application/pdf", "site.plan.PDF"),
+            ("https://x.uk/plan", "application/pdf", "plan.pdf"),
+            ("https://x.uk/plan.pdf.", "image/png", "plan.png"),
+            ("https://x.uk/report.final%20version", "application/pdf", "report.final_version.pdf"),
+        ],
+    )
+    def test_the_extension_is_the_detected_types(self, url, content_type, name):
+        assert policy.file_name(url, content_type) == name
+
+    def test_a_long_name_with_a_wrong_extension(self):
+        name = policy.file_name("https://x.uk/" + "a" * 500 + ".exe", "application/pdf")
+        assert len(name) == policy.MAX_FILE_NAME_LENGTH and name.endswith("a.pdf")
 
     def test_long_names_keep_their_extension(self):
         name = policy.file_name("https://x.uk/" + "a" * 500 + ".pdf")

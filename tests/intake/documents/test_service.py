@@ -16,7 +16,7 @@ from events import Actor
 from events.application import DocumentFetchFailed, DocumentReceived
 from events.streams import application_side_stream
 from services.intake.documents import service
-from services.intake.documents.fetcher import FetchFailed, FetchResult, SafeHttpFetcher
+from services.intake.documents.fetcher import FetchFailed, FetchResponse, SafeHttpFetcher
 from services.intake.documents.service import MAX_CONCURRENT_DOWNLOADS, RetryPolicy, fetch_documents
 from shared.clock import FrozenClock
 from shared.documents.local import LocalDocumentStore
@@ -55,7 +55,8 @@ class Harness:
 
     def run(self, event, allowlist=None, credential=None, fetcher=None, store=None, documents=None, **fetcher_options):
         allowlist = (self.server.host,) if allowlist is None else allowlist
-        fetcher = fetcher or SafeHttpFetcher(allowlist, max_bytes=CAP, timeout=2.0, **fetcher_options)
+        options = {"max_bytes": CAP, "timeout": 2.0, "allow_loopback": True, **fetcher_options}  # servers on 127.0.0.1
+        fetcher = fetcher or SafeHttpFetcher(allowlist, **options)
         retry = RetryPolicy(attempts=3, first_delay=0.01, sleep=self.sleeps.append)
         return fetch_documents(
             event,
@@ -112,16 +113,20 @@ class CountingDocuments:
         self.puts = 0
         self.changed = threading.Condition()
 
-    def put(self, key, content, content_type):
-        stored = self.inner.put(key, content, content_type)
+    def put_stream(self, key, chunks, content_type):
+        stored = self.inner.put_stream(key, chunks, content_type)
         with self.changed:
             self.puts += 1
             self.changed.notify_all()
         return stored
 
     def wait_for_puts(self, count: int, timeout: float = 5.0) -> bool:
+        """True once `count` documents are stored, and a moment later: the downloads that stored them also return
+        their outcomes (a few statements after the put) before the caller goes on."""
         with self.changed:
-            return self.changed.wait_for(lambda: self.puts >= count, timeout)
+            stored = self.changed.wait_for(lambda: self.puts >= count, timeout)
+        time.sleep(0.05)
+        return stored
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
@@ -136,7 +141,7 @@ class FakeFetcher:
         self.in_flight = self.most_in_flight = 0
         self.lock = threading.Lock()
 
-    def fetch(self, url, headers) -> FetchResult:
+    def stream(self, url, headers, receive):
         with self.lock:
             self.calls[url] += 1
             self.in_flight += 1
@@ -144,7 +149,7 @@ class FakeFetcher:
         try:
             if self.before is not None:
                 self.before(url)
-            return FetchResult(200, PDF, url)
+            return receive(FetchResponse(200, url, "OK", iter([PDF])))
         finally:
             with self.lock:
                 self.in_flight -= 1
@@ -240,6 +245,7 @@ def test_html_disguised_as_pdf_is_refused_and_not_stored(h):
 def test_files_over_the_cap_are_refused(h):
     h.run(h.submit("/files/huge.pdf", "/files/huge-stream.pdf"))
     assert [o.reason for o in h.outcomes()] == ["larger than 64 KB", "larger than 64 KB"]
+    assert not any(p.is_file() for p in (h.tmp_path / "documents").rglob("*"))  # no part of them stored
 
 
 def test_server_errors_are_retried_then_succeed(h):
@@ -267,7 +273,7 @@ def test_not_found_is_not_retried(h):
 
 
 def test_timeouts_are_retried_and_reported(h):
-    h.run(h.submit("/files/slow.pdf"), fetcher=SafeHttpFetcher((h.server.host,), timeout=0.2))
+    h.run(h.submit("/files/slow.pdf"), fetcher=SafeHttpFetcher((h.server.host,), timeout=0.2, allow_loopback=True))
     failed = h.only()
     assert (failed.reason, failed.attempts) == ("timed out (limit 0.2 s per attempt) after 3 attempts", 3)
 
@@ -277,7 +283,8 @@ def test_redirects_to_allowed_hosts_are_followed_and_others_refused(h):
     event = h.submit("/redirect/same", "/redirect/to-localhost", "/redirect/to-elsewhere", "/redirect/chain/3")
     h.run(event, allowlist=(h.server.host, f"localhost:{port}"))
     same, localhost, elsewhere, chain = h.outcomes()
-    assert isinstance(same, DocumentReceived) and same.file_name == "same"  # named after the submitted URL
+    # named after the submitted URL, with the detected type's extension
+    assert isinstance(same, DocumentReceived) and same.file_name == "same.pdf"
     assert same.content_type == "application/pdf"
     assert isinstance(localhost, DocumentReceived)
     assert elsewhere.reason == "redirected: host files.elsewhere.test is not on the council's download allowlist"
@@ -320,16 +327,16 @@ class TestIdempotency:
 
     def test_a_redelivery_after_a_crash_fetches_only_what_is_missing(self, h):
         event = h.submit("/files/plan.pdf", "/files/photo.png", "/files/photo.jpg")
-        real = SafeHttpFetcher((h.server.host,))
+        real = SafeHttpFetcher((h.server.host,), allow_loopback=True)
         started = threading.Semaphore(0)
 
         class CrashOnPng:
-            def fetch(self, url, headers) -> FetchResult:
+            def stream(self, url, headers, receive):
                 if url.endswith(".png"):
                     assert started.acquire(timeout=5) and started.acquire(timeout=5)  # files 0 and 2 are in flight
                     raise RuntimeError("the function was stopped")
                 started.release()
-                return real.fetch(url, headers)
+                return real.stream(url, headers, receive)
 
         with pytest.raises(RuntimeError, match="the function was stopped"):
             h.run(event, fetcher=CrashOnPng())
@@ -341,18 +348,18 @@ class TestIdempotency:
 
     def test_a_concurrent_delivery_that_records_first_wins(self, h):
         event = h.submit("/files/plan.pdf", "/files/photo.png")
-        real = SafeHttpFetcher((h.server.host,))
+        real = SafeHttpFetcher((h.server.host,), allow_loopback=True)
         inner: list = []
         lock = threading.Lock()
 
         class RacedBy:
             """Another delivery of the same event runs to the end while this one starts downloading."""
 
-            def fetch(self, url, headers) -> FetchResult:
+            def stream(self, url, headers, receive):
                 with lock:
                     if not inner:
                         inner.append(h.run(event))
-                return real.fetch(url, headers)
+                return real.stream(url, headers, receive)
 
         assert h.run(event, fetcher=RacedBy()) == []
         assert [e.payload.file_index for e in inner[0]] == [0, 1]
