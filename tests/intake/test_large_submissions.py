@@ -15,10 +15,10 @@ from typing import Any
 import boto3
 import orjson
 import pytest
-from shared.councils.service import CouncilService
 
 from events.application import PlanningApplicationSubmitted
 from events.streams import application_stream
+from services.councils.service import CouncilService
 from shared import wiring
 from shared.apigateway import proxy_event
 from tests.intake.support import example_paths, prepared
