@@ -196,42 +196,72 @@ def synthesise(work: Path) -> tuple[dict[str, Any], str, Path]:
 
 def handlers(harness: Any, file_base: str) -> list[Handler]:
     """Every function of the template with its environment and a way to make a fresh sample event."""
-    from events import Actor
-    from events.council import CouncilSettingsChanges
-    from services.councils.service import CouncilService
-    from services.intake.api import build_intake
-    from shared import wiring
-    from shared.apigateway import authorizer_request, method_arn, proxy_event
-
     functions = {f.handler: f for f in harness.functions().values()}
     unknown = set(functions) - set(KEYS)
     if unknown:
         raise SystemExit(f"no sample event for {', '.join(sorted(unknown))}: add one to the bench")
     writer = functions["services.intake.api.lambda_handler"].logical_id  # a function that may append events
+    key_id, key = create_bench_key(harness, writer, file_base)
+    project_api_keys(harness, functions["services.councils.api_key_projection.lambda_handler"].logical_id)
+    samples = sample_events(harness, writer, file_base, key_id, key)
+    return [
+        Handler(KEYS[f.handler], f.handler, f.memory_mb, lambda_environment(f), *samples[KEYS[f.handler]])
+        for f in sorted(functions.values(), key=lambda f: KEYS[f.handler])
+    ]
 
-    @contextmanager
-    def as_intake_api() -> Iterator[Any]:
-        with harness.running_as(writer):
-            yield wiring.dependencies()
 
-    def published(event_type: str) -> dict[str, Any]:
-        """The Pipe's message of the newest event of this type (children's events are on the stream too)."""
-        return [m for m in harness.published() if m["detail-type"] == event_type][-1]
+@contextmanager
+def dependencies_as(harness: Any, logical_id: str) -> Iterator[Any]:
+    """The wiring's dependencies while running as the function `logical_id`."""
+    from shared import wiring
 
-    with as_intake_api() as deps:
+    with harness.running_as(logical_id):
+        yield wiring.dependencies()
+
+
+def create_bench_key(harness: Any, writer: str, file_base: str) -> tuple[str, str]:
+    """The DEMO council, allowed to download from `file_base`, and its API key for the bench: (key id, key)."""
+    from events.council import CouncilSettingsChanges
+    from services.councils.service import CouncilService
+
+    with dependencies_as(harness, writer) as deps:
         councils = CouncilService(deps.event_store, deps.clock)
         councils.create_council(COUNCIL, "Demo Council", "demo")
         councils.change_settings(
             COUNCIL, CouncilSettingsChanges(allow_download_hosts=(file_base.removeprefix("http://"),))
         )
         key_view, key = councils.create_api_key(COUNCIL, "bench", SCOPES)
-    for message in harness.published():  # the authorizer reads the key from the read model: project it
+    return key_view.id, key
+
+
+def project_api_keys(harness: Any, projection: str) -> None:
+    """The authorizer reads the key from the read model: project every ApiKeyCreated published so far."""
+    for message in harness.published():
         if message["detail-type"] == "ApiKeyCreated":
-            harness.invoke(
-                functions["services.councils.api_key_projection.lambda_handler"].logical_id, message, "bench"
-            )
+            harness.invoke(projection, message, "bench")
+
+
+def newest_message(harness: Any, event_type: str) -> dict[str, Any]:
+    """The Pipe's message of the newest event of this type (children's events are on the stream too)."""
+    return [m for m in harness.published() if m["detail-type"] == event_type][-1]
+
+
+def allowed(policy: Any) -> bool:
+    """Whether the authorizer's policy allows the request."""
+    return any(s["Effect"] == "Allow" for s in policy.get("policyDocument", {}).get("Statement", []))
+
+
+def sample_events(
+    harness: Any, writer: str, file_base: str, key_id: str, key: str
+) -> dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any], bool]]]:
+    """For each handler's key: a way to make a fresh sample event and the check of the first response."""
+    from events import Actor
+    from services.councils.service import CouncilService
+    from services.intake.api import build_intake
+    from shared.apigateway import authorizer_request, method_arn, proxy_event
+
     example = json.loads(EXAMPLE.read_text())
-    context = {"council": COUNCIL, "key_id": key_view.id, "key_name": "bench", "scopes": " ".join(SCOPES)}
+    context = {"council": COUNCIL, "key_id": key_id, "key_name": "bench", "scopes": " ".join(SCOPES)}
     path = "/api/v2/planning_applications"
 
     def submission() -> dict[str, Any]:
@@ -244,7 +274,7 @@ def handlers(harness: Any, file_base: str) -> list[Handler]:
     def api_event() -> dict[str, Any]:
         headers = [("Content-Type", "application/json"), ("Authorization", f"Bearer {key}")]
         event = proxy_event("POST", path, path, None, headers, [], json.dumps(submission()).encode())
-        event["requestContext"]["authorizer"] = {**context, "principalId": f"api-key:{key_view.id}"}
+        event["requestContext"]["authorizer"] = {**context, "principalId": f"api-key:{key_id}"}
         return event
 
     def authorizer_event() -> dict[str, Any]:
@@ -252,30 +282,23 @@ def handlers(harness: Any, file_base: str) -> list[Handler]:
         return authorizer_request(event, method_arn("POST", path))
 
     def submitted_message() -> dict[str, Any]:
-        with as_intake_api() as deps:
+        with dependencies_as(harness, writer) as deps:
             payload = submission()
             actor = Actor(kind="api_client", id="bench")
             assert build_intake(deps).submit(COUNCIL, json.dumps(payload).encode(), payload, actor).created
-        return published("PlanningApplicationSubmitted")
+        return newest_message(harness, "PlanningApplicationSubmitted")
 
     def key_created_message() -> dict[str, Any]:
-        with as_intake_api() as deps:
+        with dependencies_as(harness, writer) as deps:
             CouncilService(deps.event_store, deps.clock).create_api_key(COUNCIL, "another", SCOPES)
-        return published("ApiKeyCreated")
+        return newest_message(harness, "ApiKeyCreated")
 
-    def allowed(policy: Any) -> bool:
-        return any(s["Effect"] == "Allow" for s in policy.get("policyDocument", {}).get("Statement", []))
-
-    samples: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any], bool]]] = {
+    return {
         "intake_api": (api_event, lambda r: r.get("statusCode") == 201),
         "intake_documents": (submitted_message, lambda r: r.get("status") == "handled"),
         "api_keys": (key_created_message, lambda r: r.get("status") == "handled"),
         "authorizer": (authorizer_event, allowed),
     }
-    return [
-        Handler(KEYS[f.handler], f.handler, f.memory_mb, lambda_environment(f), *samples[KEYS[f.handler]])
-        for f in sorted(functions.values(), key=lambda f: KEYS[f.handler])
-    ]
 
 
 def lambda_environment(function: Any) -> dict[str, str]:

@@ -34,7 +34,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -230,33 +230,46 @@ class StackHarness:
         if len(value) != 1 or not next(iter(value)).startswith(("Ref", "Fn::")):
             return {key: self.resolve(item) for key, item in value.items()}
         [(function, argument)] = value.items()
-        if function == "Ref":
-            return self._ref(argument)
-        if function == "Fn::GetAtt":
-            logical_id, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
-            return self._get_att(logical_id, attribute)
-        if function == "Fn::Join":
-            separator, parts = argument
-            return separator.join(str(part) for part in self.resolve(parts))
-        if function == "Fn::Select":
-            index, items = self.resolve(argument)
-            return items[int(index)]
-        if function == "Fn::Split":
-            separator, text = self.resolve(argument)
-            return text.split(separator)
-        if function == "Fn::Sub":
-            text, names = (argument, {}) if isinstance(argument, str) else (argument[0], self.resolve(argument[1]))
+        intrinsics: dict[str, Callable[[Any], Any]] = {
+            "Ref": self._ref,
+            "Fn::GetAtt": self._fn_get_att,
+            "Fn::Join": self._fn_join,
+            "Fn::Select": self._fn_select,
+            "Fn::Split": self._fn_split,
+            "Fn::Sub": self._fn_sub,
+        }
+        if function not in intrinsics:
+            raise HarnessError(f"the harness does not evaluate {function}")
+        return intrinsics[function](argument)
 
-            def substitute(match: re.Match[str]) -> str:
-                name = match.group(1)
-                if name in names:
-                    return str(names[name])
-                if "." in name:
-                    return str(self._get_att(*name.split(".", 1)))
-                return str(self._ref(name))
+    def _fn_get_att(self, argument: Any) -> str:
+        logical_id, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
+        return self._get_att(logical_id, attribute)
 
-            return re.sub(r"\$\{([^}!]+)\}", substitute, text)
-        raise HarnessError(f"the harness does not evaluate {function}")
+    def _fn_join(self, argument: Any) -> str:
+        separator, parts = argument
+        return separator.join(str(part) for part in self.resolve(parts))
+
+    def _fn_select(self, argument: Any) -> Any:
+        index, items = self.resolve(argument)
+        return items[int(index)]
+
+    def _fn_split(self, argument: Any) -> list[str]:
+        separator, text = self.resolve(argument)
+        return text.split(separator)
+
+    def _fn_sub(self, argument: Any) -> str:
+        text, names = (argument, {}) if isinstance(argument, str) else (argument[0], self.resolve(argument[1]))
+
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in names:
+                return str(names[name])
+            if "." in name:
+                return str(self._get_att(*name.split(".", 1)))
+            return str(self._ref(name))
+
+        return re.sub(r"\$\{([^}!]+)\}", substitute, text)
 
     def _ref(self, name: str) -> str:
         pseudo = {

@@ -67,8 +67,24 @@ class FileServerState:
         return [seen for seen in self.seen if seen.path == path]
 
 
+# Paths always answered the same: status, body and Content-Type.
+FIXED_RESPONSES: dict[str, tuple[int, bytes, str]] = {
+    "/files/plan.pdf": (200, PDF, "application/octet-stream"),
+    "/files/photo.png": (200, PNG, "application/octet-stream"),
+    "/files/photo.jpg": (200, JPEG, "application/octet-stream"),
+    "/files/plan2.pdf": (200, PDF, "application/octet-stream"),
+    "/files/disguised.pdf": (200, HTML, "application/pdf"),  # claims PDF, is HTML
+    "/files/empty.pdf": (200, b"", "application/pdf"),
+    "/files/huge.pdf": (200, HUGE, "application/pdf"),
+    "/files/missing.pdf": (404, b"not found", "text/plain"),
+    "/files/forbidden.pdf": (403, b"forbidden", "text/plain"),
+    "/files/down.pdf": (503, b"down", "text/plain"),
+    "/files/busy.pdf": (429, b"slow down", "text/plain"),
+}
+
+
 class FileHandler(BaseHTTPRequestHandler):
-    """Routes of the test file server (see each branch)."""
+    """Routes of the test file server (see `do_GET` and the methods it calls)."""
 
     server: Any
 
@@ -76,75 +92,85 @@ class FileHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        state: FileServerState = self.server.state
+        hits = self.record()
         path = self.path
-        with state.lock:
-            state.hits[path] += 1
-            hits = state.hits[path]
-            state.seen.append(Seen(path, {name.lower(): value for name, value in self.headers.items()}))
-        files = {"/files/plan.pdf": PDF, "/files/photo.png": PNG, "/files/photo.jpg": JPEG, "/files/plan2.pdf": PDF}
-        if path in files:
-            return self.send(200, files[path], "application/octet-stream")
+        if path in FIXED_RESPONSES:
+            return self.send(*FIXED_RESPONSES[path])
         if path.startswith("/named/"):
             return self.send(200, PDF, "application/pdf")
-        if path == "/files/disguised.pdf":
-            return self.send(200, HTML, "application/pdf")  # claims PDF, is HTML
-        if path == "/files/empty.pdf":
-            return self.send(200, b"", "application/pdf")
-        if path == "/files/huge.pdf":
-            return self.send(200, HUGE, "application/pdf")
-        if path == "/files/huge-stream.pdf":  # no Content-Length: the body ends when the connection closes
-            self.send_response(200)
-            self.send_header("Content-Type", "application/pdf")
-            self.end_headers()
-            for start in range(0, len(HUGE), 8192):
-                self.wfile.write(HUGE[start : start + 8192])
-            return None
-        if path == "/files/missing.pdf":
-            return self.send(404, b"not found", "text/plain")
-        if path == "/files/forbidden.pdf":
-            return self.send(403, b"forbidden", "text/plain")
         if path == "/files/flaky.pdf":
-            if hits <= state.flaky_failures:
-                return self.send(500, b"oops", "text/plain")
-            return self.send(200, PDF, "application/pdf")
-        if path == "/files/down.pdf":
-            return self.send(503, b"down", "text/plain")
-        if path == "/files/busy.pdf":
-            return self.send(429, b"slow down", "text/plain")
-        if path == "/files/slow.pdf":
-            time.sleep(1.5)
-            return self.send(200, PDF, "application/pdf")
-        if path == "/files/drip.pdf":  # a byte every 50 ms: each read is quick, the whole is too slow
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(PDF)))
-            self.end_headers()
-            try:
-                for byte in PDF:
-                    self.wfile.write(bytes([byte]))
-                    self.wfile.flush()
-                    time.sleep(0.05)
-            except OSError:
-                pass
-            return None
-        if path == "/redirect/same":
-            return self.redirect("/files/plan.pdf")
-        if path == "/redirect/to-localhost":
-            return self.redirect(state.base.replace("127.0.0.1", "localhost") + "/files/plan.pdf")
-        if path == "/redirect/to-elsewhere":
-            return self.redirect("http://files.elsewhere.test/plan.pdf")
-        if path == "/redirect/to-ftp":
-            return self.redirect("ftp://127.0.0.1/plan.pdf")
+            return self.flaky(hits)
+        if path.startswith("/redirect/"):
+            return self.redirect_route(path)
+        if path == "/private/plan.pdf" or path.startswith("/file/private/"):  # like PlanX's private files
+            return self.private_file()
+        timed = {"/files/huge-stream.pdf": self.huge_stream, "/files/slow.pdf": self.slow, "/files/drip.pdf": self.drip}
+        if path in timed:
+            return timed[path]()
+        return self.send(404, b"no such route", "text/plain")
+
+    def record(self) -> int:
+        """Count and keep this request; how many requests to its path there have been, this one included."""
+        state: FileServerState = self.server.state
+        with state.lock:
+            state.hits[self.path] += 1
+            state.seen.append(Seen(self.path, {name.lower(): value for name, value in self.headers.items()}))
+            return state.hits[self.path]
+
+    def flaky(self, hits: int) -> None:
+        """Fails the first `flaky_failures` requests, then serves the PDF."""
+        if hits <= self.server.state.flaky_failures:
+            return self.send(500, b"oops", "text/plain")
+        return self.send(200, PDF, "application/pdf")
+
+    def huge_stream(self) -> None:
+        """No Content-Length: the body ends when the connection closes."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.end_headers()
+        for start in range(0, len(HUGE), 8192):
+            self.wfile.write(HUGE[start : start + 8192])
+
+    def slow(self) -> None:
+        time.sleep(1.5)
+        self.send(200, PDF, "application/pdf")
+
+    def drip(self) -> None:
+        """A byte every 50 ms: each read is quick, the whole is too slow."""
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(PDF)))
+        self.end_headers()
+        try:
+            for byte in PDF:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
+            pass
+
+    def redirect_route(self, path: str) -> None:
+        """The `/redirect/...` routes."""
+        to_localhost = self.server.state.base.replace("127.0.0.1", "localhost")
+        targets = {
+            "/redirect/same": "/files/plan.pdf",
+            "/redirect/to-localhost": to_localhost + "/files/plan.pdf",
+            "/redirect/to-elsewhere": "http://files.elsewhere.test/plan.pdf",
+            "/redirect/to-ftp": "ftp://127.0.0.1/plan.pdf",
+        }
+        if path in targets:
+            return self.redirect(targets[path])
         if path.startswith("/redirect/chain/"):
             left = int(path.rsplit("/", 1)[1])
             return self.redirect(f"/redirect/chain/{left - 1}" if left > 0 else "/files/plan.pdf")
         if path == "/redirect/private-to-localhost":
-            return self.redirect(state.base.replace("127.0.0.1", "localhost") + "/private/plan.pdf", 307)
-        if path == "/private/plan.pdf" or path.startswith("/file/private/"):  # like PlanX's private files
-            if self.headers.get("api-key") != CREDENTIAL:
-                return self.send(403, b"api-key required", "text/plain")
-            return self.send(200, PDF, "application/pdf")
+            return self.redirect(to_localhost + "/private/plan.pdf", 307)
         return self.send(404, b"no such route", "text/plain")
+
+    def private_file(self) -> None:
+        """Served only with the right `api-key` header."""
+        if self.headers.get("api-key") != CREDENTIAL:
+            return self.send(403, b"api-key required", "text/plain")
+        return self.send(200, PDF, "application/pdf")
 
     def send(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)
