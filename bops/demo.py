@@ -16,6 +16,7 @@ from typing import Any
 from events.council import CouncilSettingsChanges
 from services.councils.service import CouncilService
 from shared import reference_data
+from shared.private_files import private_directory, private_file
 from shared.secrets.port import SecretStore
 
 DEMO_CODE = "DEMO"
@@ -81,8 +82,10 @@ def write_demo_example(data_dir: Path, files_base_url: str) -> Path | None:
     if not source.is_file():
         return None
     target = data_dir.resolve() / EXAMPLE_FILE  # absolute: the printed curl works from any folder
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(demo_submission(json.loads(source.read_text()), files_base_url), indent=2))
+    private_directory(target.parent)  # owner-only, like everything under the data directory
+    private_file(target).write_text(
+        json.dumps(demo_submission(json.loads(source.read_text()), files_base_url), indent=2)
+    )
     return target
 
 

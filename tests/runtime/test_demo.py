@@ -130,3 +130,12 @@ def test_the_demo_council_allowlists_the_file_server_and_follows_its_port(runtim
     assert submission["metadata"]["organisation"] == DEMO_CODE and submission["metadata"]["id"] != "x"
     assert [f["name"].rsplit("/", 1)[0] for f in submission["files"]] == ["http://localhost:9001"] * 5
     assert example["files"][0]["name"] == "https://elsewhere/a.pdf"  # the reference example is left as it was
+
+
+def test_the_example_is_owner_only_like_the_rest_of_the_data_directory(tmp_path):
+    from bops.demo import write_demo_example
+
+    example = write_demo_example(tmp_path / "data", "http://localhost:9999")
+    assert example is not None and json.loads(example.read_text())["metadata"]["organisation"] == "DEMO"
+    assert example.stat().st_mode & 0o777 == 0o600
+    assert example.parent.stat().st_mode & 0o777 == 0o700
