@@ -110,11 +110,12 @@ def serve(
     quiet: bool,
 ) -> None:
     """Start the whole system on this machine: HTTP server, event log, relay and subscribers."""
-    from bops.audit import CheckpointTimer
     from bops.demo import allow_demo_files, banner, ensure_demo, write_demo_example
     from bops.demo_files import DemoFileServer
     from bops.routing import UnenforceableRoute
     from bops.runtime import EmbeddedRuntime, RuntimeOptions
+    from bops.schedule import Scheduler
+    from services import scheduled_jobs
     from shared import reference_data
 
     schema_dir = odp_schema_dir or reference_data.odp_schema_dir()
@@ -134,8 +135,8 @@ def serve(
     click.echo(quiet_line if quiet else banner(logins, runtime.base_url, example, files.base_url))
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    checkpoints = CheckpointTimer(runtime.deps)
-    checkpoints.start()
+    jobs = Scheduler(scheduled_jobs())
+    jobs.start()
     try:
         if workers:
             from bops.workers import serve_with_workers
@@ -148,7 +149,7 @@ def serve(
     finally:
         runtime.relay.stop()
         files.stop()
-        checkpoints.stop()
+        jobs.stop()
 
 
 @main.group()
@@ -373,7 +374,8 @@ def _apply_api_keys() -> None:
 def verify_audit(reference: str | None) -> None:
     """Check the log against its hash chains and sealed checkpoints (one application's streams, or all); a non-zero
     exit names each stream and version that was changed, removed, moved or added."""
-    from bops.audit import describe_problem, run_audit
+    from bops.audit import run_audit
+    from shared.audit_trail import describe_problem
     from shared.wiring import dependencies
 
     with _log_errors():
@@ -403,7 +405,7 @@ def audit_group() -> None:
 @data_dir_option
 def audit_checkpoint(as_json: bool) -> None:
     """Verify what changed since the last checkpoint, then seal the new heads (refused if the log fails)."""
-    from bops.audit import describe_problem, take_checkpoint
+    from shared.audit_trail import describe_problem, take_checkpoint
     from shared.eventstore.audit import AuditFailed
     from shared.eventstore.checkpoints import CheckpointConflict
     from shared.wiring import dependencies

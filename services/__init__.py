@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from shared.declarations import Authorizer, HttpFunction, ServiceDeclaration, Subscription
+    from shared.declarations import Authorizer, HttpFunction, ScheduledJob, ServiceDeclaration, Subscription
 
 
 def declarations() -> list[ServiceDeclaration]:
     """Every service's declaration."""
+    from services.assessment.declaration import SERVICE as ASSESSMENT
     from services.councils.declaration import SERVICE as COUNCILS
     from services.intake.declaration import SERVICE as INTAKE
 
-    return [COUNCILS, INTAKE]
+    return [COUNCILS, INTAKE, ASSESSMENT]
 
 
 def http_functions() -> list[HttpFunction]:
@@ -27,6 +28,10 @@ def http_functions() -> list[HttpFunction]:
 
 def subscriptions() -> list[Subscription]:
     return [subscription for declaration in declarations() for subscription in declaration.subscriptions]
+
+
+def scheduled_jobs() -> list[ScheduledJob]:
+    return [job for declaration in declarations() for job in declaration.scheduled]
 
 
 def authorizer() -> Authorizer:

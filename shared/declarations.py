@@ -1,7 +1,8 @@
-"""What each service declares once: its HTTP routes and its event subscriptions.
+"""What each service declares once: its HTTP routes, its event subscriptions and its periodic jobs.
 
-The embedded runtime serves and dispatches from these declarations; CDK turns the same declarations into API Gateway
-routes and EventBridge rules. Nothing lists routes or rules by hand anywhere else.
+The embedded runtime serves, dispatches and runs its timers from these declarations; CDK turns the same declarations
+into API Gateway routes, EventBridge rules and EventBridge Scheduler schedules. Nothing lists routes, rules or
+schedules by hand anywhere else.
 """
 
 from __future__ import annotations
@@ -105,11 +106,44 @@ class Authorizer:
 
 
 @dataclass(frozen=True)
+class ScheduledJob:
+    """A Lambda function run every `every_minutes` (an EventBridge Scheduler schedule on AWS, a timer in `bops serve`,
+    which also runs it once at start and once at stop).
+
+    It may read the event log (never append). Secrets as for HttpFunction; `writes_secrets` may also be written.
+    `writes_audit_checkpoints`: it reads and appends to the audit checkpoint table (`BOPS_AUDIT_TABLE`).
+    """
+
+    name: str
+    handler: str
+    every_minutes: int
+    memory_mb: int = 512
+    timeout_s: int = 300
+    secrets: tuple[str, ...] = ()
+    writes_secrets: tuple[str, ...] = ()
+    reads_read_models: tuple[str, ...] = ()
+    writes_audit_checkpoints: bool = False
+
+    def __post_init__(self) -> None:
+        if self.every_minutes < 1:
+            raise ValueError(f"scheduled job {self.name}: it runs at most once a minute")
+        if not set(self.writes_secrets) <= set(self.secrets):
+            raise ValueError(f"scheduled job {self.name}: a secret it writes is also listed in `secrets`")
+
+    @property
+    def schedule_expression(self) -> str:
+        """EventBridge Scheduler's rate expression (`rate(15 minutes)`)."""
+        unit = "minute" if self.every_minutes == 1 else "minutes"
+        return f"rate({self.every_minutes} {unit})"
+
+
+@dataclass(frozen=True)
 class ServiceDeclaration:
     name: str
     http: tuple[HttpFunction, ...] = ()
     subscriptions: tuple[Subscription, ...] = field(default_factory=tuple)
     authorizer: Authorizer | None = None
+    scheduled: tuple[ScheduledJob, ...] = ()
 
 
 def route_table(routes: Iterable[Route]) -> list[dict[str, object]]:

@@ -33,6 +33,9 @@ from shared.secrets.port import SecretStore
 
 KEY_SECRET = "audit/checkpoint-key"  # the secret that seals checkpoints (in the secrets store, never in the log)
 HEAD_SECRET = "audit/checkpoint-head"  # the newest checkpoint's "sequence:seal", so removing the newest is detected
+# The head's value before any checkpoint is written: a deployment creates the secret with it (Secrets Manager secrets
+# cannot be empty), so the job only ever writes a secret that exists.
+NO_CHECKPOINT_YET = "0:none"
 MAX_STREAMS_PER_CHECKPOINT = 1000  # heads per record: one record stays far below DynamoDB's 400 KB item limit
 
 
@@ -123,7 +126,7 @@ def verified_checkpoints(
     if problem:
         return trail, problem
     head = secret_store.get(HEAD_SECRET)
-    if head is not None:
+    if head is not None and not (head == NO_CHECKPOINT_YET and not trail):
         number, _, head_seal = head.partition(":")
         sequence = int(number) if number.isdigit() else 0
         if len(trail) < sequence or trail[sequence - 1].seal != head_seal:

@@ -10,7 +10,7 @@ import pytest
 
 from shared.clock import FrozenClock
 from shared.eventstore.audit import AuditFailed, audit, write_checkpoint
-from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET
+from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET, NO_CHECKPOINT_YET
 from shared.eventstore.checkpoints_dynamodb import DynamoDbCheckpointLog, checkpoint_table_spec
 from shared.eventstore.checkpoints_sqlite import SqliteCheckpointLog
 from shared.eventstore.dynamodb import DynamoDbEventStore
@@ -86,6 +86,22 @@ def test_an_untouched_log_passes_with_and_without_checkpoints(log):
     assert (checkpoint.log is not None) == (log.kind == "sqlite")
     assert log.audit().ok and log.audit().checkpoints == 1
     assert log.checkpoint() == []  # nothing changed: nothing written
+
+
+def test_a_deployments_placeholder_head_means_no_checkpoint_yet_and_is_then_replaced(log):
+    """The stack creates the head secret as "no checkpoint yet": the first checkpoint is written and replaces it."""
+    three_streams(log)
+    log.secrets.put(HEAD_SECRET, NO_CHECKPOINT_YET)
+    assert log.audit().ok
+    [first] = log.checkpoint()
+    assert log.secrets.get(HEAD_SECRET) == f"1:{first.seal}" and log.audit().ok
+
+
+def test_a_head_put_back_to_the_placeholder_after_checkpoints_is_named(log):
+    three_streams(log)
+    log.checkpoint()
+    log.secrets.put(HEAD_SECRET, NO_CHECKPOINT_YET)
+    assert (CHECKPOINTS, 0) in named(log.audit())
 
 
 def test_the_next_checkpoint_records_only_what_changed(log):

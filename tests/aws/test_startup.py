@@ -36,7 +36,7 @@ def declared_handler_modules() -> list[str]:
     from services.councils.declaration import AUTHORIZER_HANDLER
 
     found: list[ServiceDeclaration] = declarations()
-    handlers = [f.handler for d in found for f in (*d.http, *d.subscriptions)] + [AUTHORIZER_HANDLER]
+    handlers = [f.handler for d in found for f in (*d.http, *d.subscriptions, *d.scheduled)] + [AUTHORIZER_HANDLER]
     return sorted({handler.rpartition(".")[0] for handler in handlers})
 
 

@@ -20,7 +20,9 @@ moto emulates DynamoDB (with streams), S3, Secrets Manager and EventBridge but r
   client, applies its filter criteria, builds each bus event from its target parameters (bus, `detail-type` path,
   source), puts it on the moto bus (checking EventBridge's 256 KB entry limit), matches every enabled
   `AWS::Events::Rule` of that bus and invokes each matching rule's Lambda target. `deliver()` repeats until the
-  stream has nothing new (subscribers append events too).
+  stream has nothing new (subscribers append events too);
+- a schedule: `run_schedule()` plays one run of an `AWS::Scheduler::Schedule` (its role's trust and invoke grant
+  checked); time is not emulated, the test says when.
 
 Handler exceptions propagate (the test sees the traceback); wiring problems raise `HarnessError`.
 """
@@ -694,6 +696,37 @@ class StackHarness:
         self._check_permission(function, "events.amazonaws.com", self._get_att(rule, "Arn"))
         self.invoke(function, event, f"rule:{rule}", message["detail-type"])
 
+    # EventBridge Scheduler
+
+    def run_schedule(self, schedule: str) -> Any:
+        """One run of an `AWS::Scheduler::Schedule`: its Lambda target invoked with its `Input`, if the schedule is
+        enabled and its role may be assumed by EventBridge Scheduler and allows `lambda:InvokeFunction` on the
+        target (identity policies, unlike rules' resource policies)."""
+        props = self._resource(schedule)["Properties"]
+        if props.get("State", "ENABLED") != "ENABLED":
+            raise HarnessError(f"{schedule} is disabled")
+        target = props["Target"]
+        arn = str(self.resolve(target["Arn"]))
+        if ":lambda:" not in arn:
+            raise HarnessError(f"{schedule}: only Lambda targets are emulated, not {arn}")
+        role = self.logical_id_of("AWS::IAM::Role", str(self.resolve(target["RoleArn"])).rsplit("/", 1)[-1])
+        trust = self._resource(role)["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        if not any(s.get("Principal", {}).get("Service") == "scheduler.amazonaws.com" for s in trust):
+            raise HarnessError(f"{schedule}: its role {role} cannot be assumed by EventBridge Scheduler")
+        allowed = [
+            statement
+            for policy in self._of_type("AWS::IAM::Policy").values()
+            if {"Ref": role} in policy["Roles"]
+            for statement in policy["PolicyDocument"]["Statement"]
+            if statement["Effect"] == "Allow"
+            and "lambda:InvokeFunction" in _listed(statement["Action"])
+            and arn in {str(self.resolve(resource)) for resource in _listed(statement["Resource"])}
+        ]
+        if not allowed:
+            raise HarnessError(f"{schedule}: its role {role} may not invoke {arn}")
+        event = json.loads(target["Input"]) if "Input" in target else {}
+        return self.invoke(self.logical_id_of("AWS::Lambda::Function", arn), event, f"schedule:{schedule}")
+
     # Looking at the state
 
     def scan(self, table_logical_id: str) -> list[dict[str, Any]]:
@@ -705,6 +738,10 @@ class StackHarness:
             if "LastEvaluatedKey" not in page:
                 return items
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _message(status: int, message: str) -> Response:

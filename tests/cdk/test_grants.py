@@ -61,7 +61,7 @@ def expected(declared: HttpFunction | Subscription | Any, code: str) -> dict[str
 
 
 def declared_functions(declarations: Sequence[ServiceDeclaration]) -> list[Any]:
-    found: list[Any] = [f for d in declarations for f in (*d.http, *d.subscriptions)]
+    found: list[Any] = [f for d in declarations for f in (*d.http, *d.subscriptions, *d.scheduled)]
     return found + [d.authorizer for d in declarations if d.authorizer is not None]
 
 

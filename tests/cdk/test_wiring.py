@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from services.assessment.declaration import AUDIT_CHECKPOINTS_HANDLER
 from services.councils.declaration import AUTHORIZER_HANDLER
 from shared import reference_data
-from tests.cdk.harness import RouteNotFound, StackHarness, without
+from tests.cdk.harness import HarnessError, RouteNotFound, StackHarness, without
 
 pytestmark = pytest.mark.xdist_group("cdk")
 
@@ -226,3 +227,62 @@ def test_without_the_post_method_the_route_is_not_found(synthesised):
         with pytest.raises(RouteNotFound, match=f"POST {COLLECTION}"):
             post(stack, submission(stack), stack.key)
         assert not stack.events("PlanningApplicationSubmitted")
+
+
+def checkpoint_schedule(template: dict[str, Any]) -> str:
+    """The schedule whose target is the audit checkpoint job's function."""
+    [function] = [
+        id
+        for id, r in template["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == AUDIT_CHECKPOINTS_HANDLER
+    ]
+    [schedule] = [
+        id
+        for id, r in template["Resources"].items()
+        if r["Type"] == "AWS::Scheduler::Schedule"
+        and r["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [function, "Arn"]}
+    ]
+    return schedule
+
+
+def test_the_schedule_seals_a_checkpoint_of_the_deployed_log_that_the_audit_verifies(synthesised):
+    with deployed(synthesised) as stack:
+        harness = stack.harness
+        assert post(stack, submission(stack), stack.key).status == 201
+        harness.deliver()
+        schedule = checkpoint_schedule(harness.template)
+
+        assert harness.run_schedule(schedule) == {"checkpoints": [1]}
+
+        [job] = harness.functions_with_handler(AUDIT_CHECKPOINTS_HANDLER)
+        assert harness.invocations[-1].function == job.logical_id
+        audit_table = harness.logical_id_of("AWS::DynamoDB::Table", job.environment["BOPS_AUDIT_TABLE"])
+        [record] = harness.scan(audit_table)
+        assert '"application:' in record["body"]["S"] and '"council:' in record["body"]["S"]
+        with harness.running_as(job.logical_id):  # what `bops verify-audit` does, with the job's environment
+            from shared.audit_trail import checkpoint_log
+            from shared.eventstore.audit import audit
+            from shared.eventstore.checkpoints import HEAD_SECRET
+            from shared.wiring import dependencies
+
+            deps = dependencies()
+            report = audit(deps.event_store, checkpoint_log(deps), deps.secrets)
+            head = deps.secrets.get(HEAD_SECRET)
+        assert report.ok, report.problems
+        assert report.checkpoints == 1 and report.streams_checked >= 2
+        assert head == f"1:{record['seal']['S']}"
+        assert harness.run_schedule(schedule) == {"checkpoints": []}  # nothing changed since
+
+
+def test_without_the_schedule_roles_invoke_grant_the_job_does_not_run(synthesised):
+    def remove_grant(template):
+        role = template["Resources"][checkpoint_schedule(template)]["Properties"]["Target"]["RoleArn"]["Fn::GetAtt"][0]
+        [policy] = [
+            id
+            for id, r in template["Resources"].items()
+            if r["Type"] == "AWS::IAM::Policy" and {"Ref": role} in r["Properties"]["Roles"]
+        ]
+        return without(template, policy)
+
+    with deployed(synthesised, remove_grant) as stack, pytest.raises(HarnessError, match="may not invoke"):
+        stack.harness.run_schedule(checkpoint_schedule(stack.harness.template))
