@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import orjson
+from typing import TYPE_CHECKING
 
 from events.application import PlanningApplicationSubmitted
 from events.submission import FileReference
 from shared.documents import DocumentStore
-from shared.odp import Submission, parse_submission
+
+if TYPE_CHECKING:  # the ODP model and its validator are loaded only when the event's file list was left out
+    from shared.odp import Submission
 
 
 def original_submission(documents: DocumentStore, submitted: PlanningApplicationSubmitted) -> Submission:
     """The whole submission, parsed again from the original bytes the event names."""
+    import orjson
+
+    from shared.odp import parse_submission
+
     return parse_submission(orjson.loads(documents.get(submitted.payload_key)))
 
 

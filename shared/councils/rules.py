@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from shared.councils.errors import InvalidCouncilInput
-from shared.odp.catalogue import is_known_type, validate_suffix
 
 MAX_NAME_LENGTH = 200
 
@@ -122,6 +121,10 @@ def check_download_hosts(hosts: Iterable[str]) -> tuple[str, ...]:
 
 def check_reference_suffixes(suffixes: Mapping[str, str]) -> dict[str, str]:
     """ODP application type code -> reference suffix (a code's suffix also applies to its children)."""
+    if not suffixes:
+        return {}
+    from shared.odp.catalogue import is_known_type, validate_suffix  # the catalogue: only when suffixes are set
+
     for code, suffix in suffixes.items():
         if not is_known_type(code):
             raise InvalidCouncilInput(f"reference suffixes: {code!r} is not an ODP application type code")

@@ -12,7 +12,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from shared.councils import rules
 from shared.councils.errors import CouncilNotFound
 from shared.councils.profile import CouncilProfile
-from shared.odp.catalogue import reference_suffix
 
 DEFAULT_LOCAL_BASE_URL = "http://localhost:8000"
 
@@ -76,6 +75,8 @@ class EffectiveCouncilSettings(BaseModel):
 
     def reference_suffix(self, application_type: str) -> str:
         """This council's suffix for an ODP type code (its own or its nearest parent's override, else the default)."""
+        from shared.odp.catalogue import reference_suffix  # the catalogue: intake's, not every settings reader's
+
         return reference_suffix(application_type, self.reference_suffixes)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -50,7 +50,9 @@ from shared.eventstore.port import (
     check_stream_appends,
 )
 from shared.eventstore.records import record
-from shared.eventstore.verification import StoredRow, verify_rows
+
+if TYPE_CHECKING:  # the audit's row type: verification is imported when a stream is verified
+    from shared.eventstore.verification import StoredRow
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on actions in one TransactWriteItems
 MAX_TRANSACTION_BYTES = 4 * 1024 * 1024  # and on the total size of its items
@@ -201,6 +203,8 @@ class DynamoDbEventStore:
             ProjectionExpression="#version, #type, #council, #recorded, #data, #prev, #hash",
             ConsistentRead=True,
         )
+        from shared.eventstore.verification import verify_rows  # audits only: not on a handler's cold start
+
         return verify_rows(stream_id, (_stored_row(item) for item in items), anchor)
 
     def stream_heads(self) -> dict[str, tuple[int, str]]:
@@ -353,6 +357,8 @@ def _attribute(item: Item | None, name: str) -> object:
 
 
 def _stored_row(item: Item) -> StoredRow:
+    from shared.eventstore.verification import StoredRow
+
     data = _attribute(item, DATA)
     return StoredRow(
         _attribute(item, VERSION),
