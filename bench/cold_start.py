@@ -68,6 +68,7 @@ KEYS = {  # JSON key of each handler's figures
     "services.intake.documents.handler.lambda_handler": "intake_documents",
     "services.councils.api_key_projection.lambda_handler": "api_keys",
     "services.councils.authorizer.lambda_handler": "authorizer",
+    "services.assessment.audit_checkpoints.lambda_handler": "audit_checkpoints",
 }
 
 MOTO = {"requests": 0, "ms": 0.0}  # what moto itself spent answering the current child (server side)
@@ -293,7 +294,13 @@ def sample_events(
             CouncilService(deps.event_store, deps.clock).create_api_key(COUNCIL, "another", SCOPES)
         return newest_message(harness, "ApiKeyCreated")
 
+    def scheduled_run() -> dict[str, Any]:
+        """What EventBridge Scheduler sends, after one more event, so that every run seals a checkpoint."""
+        key_created_message()
+        return {}
+
     return {
+        "audit_checkpoints": (scheduled_run, lambda r: len(r.get("checkpoints", [])) == 1),
         "intake_api": (api_event, lambda r: r.get("statusCode") == 201),
         "intake_documents": (submitted_message, lambda r: r.get("status") == "handled"),
         "api_keys": (key_created_message, lambda r: r.get("status") == "handled"),
