@@ -100,6 +100,23 @@ def _secret_value(name: str) -> dict[str, Any]:
     return {}
 
 
+def kept_table(
+    scope: Construct, id: str, spec: dict[str, Any], *, deletion_protection: bool | None = None
+) -> dynamodb.Table:
+    """A table of the council's data: point-in-time recovery, AWS-managed encryption, kept when the stack goes."""
+    return table_from_spec(
+        scope,
+        id,
+        spec,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        deletion_protection=deletion_protection,
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+
+
 def table_from_spec(scope: Construct, id: str, spec: dict[str, Any], **props: Any) -> dynamodb.Table:
     """A table built from the same `create_table` arguments the adapter and its tests use."""
     types = {a["AttributeName"]: _ATTRIBUTE_TYPES[a["AttributeType"]] for a in spec["AttributeDefinitions"]}
@@ -151,39 +168,12 @@ class CouncilStack(Stack):
             raise ValueError(f"exactly one service must declare the API-key authorizer, not {len(authorizers)}")
 
         # State: the log, the read models, the documents, the secrets.
-        self.event_table = table_from_spec(
-            self,
-            "EventLog",
-            event_table_spec("unused"),
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            deletion_protection=True,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.event_table = kept_table(self, "EventLog", event_table_spec("unused"), deletion_protection=True)
         # Sealed checkpoints of the log, beside it but not in it: only the checkpoint job writes here.
-        self.audit_table = table_from_spec(
-            self,
-            "AuditCheckpointLog",
-            checkpoint_table_spec("unused"),
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            deletion_protection=True,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            removal_policy=RemovalPolicy.RETAIN,
+        self.audit_table = kept_table(
+            self, "AuditCheckpointLog", checkpoint_table_spec("unused"), deletion_protection=True
         )
-        self.read_model_table = table_from_spec(
-            self,
-            "ReadModels",
-            read_model_table_spec("unused"),
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.read_model_table = kept_table(self, "ReadModels", read_model_table_spec("unused"))  # rebuildable
         self.access_logs_bucket = s3.Bucket(
             self,
             "AccessLogs",
