@@ -8,10 +8,6 @@ handlers or the X-Ray SDK (their logs and metrics use only Powertools' Logger an
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -20,30 +16,9 @@ from services.councils.service import CouncilService
 from shared import wiring
 from shared.apigateway import authorizer_request, method_arn, proxy_event
 from shared.bus import bus_message
+from tests.module_probe import modules_loaded_after as loaded_after
 
-PROJECT = Path(__file__).resolve().parents[2]
 NEVER = ("shared.odp.model", "events.application", "aws_lambda_powertools.event_handler", "aws_xray_sdk")
-PROBE = r"""
-import json, os, sys
-{code}
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("events", "shared", "services",
-                                                                     "aws_lambda_powertools", "aws_xray_sdk"))))
-"""
-
-
-def loaded_after(code: str, environment: dict[str, str] | None = None) -> list[str]:
-    """The project's (and Powertools' and X-Ray's) modules a fresh interpreter holds after running `code`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOPS_"))}
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(code=code)],
-        cwd=PROJECT,
-        env={**env, **(environment or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.splitlines()[-1])
 
 
 def test_importing_the_authorizer_imports_no_events_projections_or_bus():

@@ -8,13 +8,8 @@ catalogue (the council settings need it only for reference suffixes) or the even
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.module_probe import modules_loaded_after
 
-PROJECT = Path(__file__).resolve().parents[3]
 FIRST_CALL = (  # the handler module and what `handle` imports on its first message
     "services.intake.documents.handler",
     "services.intake.documents.credentials",
@@ -24,26 +19,10 @@ FIRST_CALL = (  # the handler module and what `handle` imports on its first mess
     "shared.eventstore.dynamodb",  # the event store the Lambda's wiring builds
     "shared.councils.settings",  # the council's settings, read first
 )
-PROBE = """
-import importlib, json, sys
-for name in {modules!r}:
-    importlib.import_module(name)
-print(json.dumps(sorted(sys.modules)))
-"""
 
 
 def loaded_after_importing(modules: tuple[str, ...]) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOPS_"))}
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(modules=modules)],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.splitlines()[-1])
+    return modules_loaded_after("\n".join(f"importlib.import_module({name!r})" for name in modules))
 
 
 def test_the_document_fetcher_loads_neither_the_odp_model_nor_its_validator():
