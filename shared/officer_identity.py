@@ -1,0 +1,50 @@
+"""Who is signed in: the officer the authorizer (API Gateway) or the embedded server put in the request context.
+
+Handlers never read the sign-in token themselves; both runtimes verify it before the handler runs and pass the
+officer's council, id, name and current role in the request context under these keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from events import Actor
+
+OfficerRole = Literal["assessor", "reviewer", "administrator"]
+ROLES: tuple[OfficerRole, ...] = ("assessor", "reviewer", "administrator")
+CONTEXT_KEYS = ("council", "officer_id", "officer_name", "role")
+
+
+class NotSignedIn(Exception):
+    """The request carries no signed-in officer (the route is not an officer route, or the context is incomplete)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInOfficer:
+    council: str
+    id: str
+    name: str
+    role: OfficerRole
+
+    def actor(self) -> Actor:
+        """The officer as the author of events."""
+        return Actor(kind="officer", id=self.id, display_name=self.name)
+
+    def context(self) -> dict[str, str]:
+        """The request-context entries that carry this officer (what the authorizers set)."""
+        return {"council": self.council, "officer_id": self.id, "officer_name": self.name, "role": self.role}
+
+
+def signed_in_officer(context: Mapping[str, Any] | None) -> SignedInOfficer:
+    """The officer of a request context; NotSignedIn when any entry is missing or the role is unknown."""
+    values = {key: str((context or {}).get(key) or "") for key in CONTEXT_KEYS}
+    missing = [key for key, value in values.items() if not value]
+    if missing:
+        raise NotSignedIn(f"no signed-in officer: the request context lacks {', '.join(missing)}")
+    if values["role"] not in ROLES:
+        raise NotSignedIn(f"no signed-in officer: unknown role {values['role']!r}")
+    return SignedInOfficer(
+        values["council"], values["officer_id"], values["officer_name"], cast(OfficerRole, values["role"])
+    )
