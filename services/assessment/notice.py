@@ -1,0 +1,85 @@
+"""The decision notice of a determination: its content from the application's state and the council's settings,
+rendered (`decision_notice.render_decision_notice`) and stored in the document store before the determination is
+appended, so the `DecisionNoticeIssued` event always names a file that exists."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.assessment.decision_notice import DecisionNoticeContent
+    from services.assessment.domain.decision import DecisionNoticeFile
+    from services.assessment.domain.state import PlanningApplication
+    from shared.councils.settings import EffectiveCouncilSettings
+    from shared.documents.port import DocumentStore
+
+CONTENT_TYPE = "text/html; charset=utf-8"
+
+
+def notice_content(
+    state: PlanningApplication, council: EffectiveCouncilSettings, decision: str, decision_date: date
+) -> DecisionNoticeContent:
+    from services.assessment.decision_notice import DecisionNoticeContent, NoticeCondition, NoticeDocument
+
+    assessment = state.assessment
+    recommendation = state.recommendation
+    applicant = state.submission.applicant if state.submission else None
+    site = state.site
+    address = ", ".join(part for part in (site.address, site.postcode) if part)
+    documents = tuple(
+        NoticeDocument(name=document.name)
+        for document in state.documents.values()
+        if document.source != "decision_notice" and document.check.valid is not False
+    )
+    return DecisionNoticeContent(
+        council_name=council.name,
+        reference=state.reference,
+        application_type=state.application_type,
+        address=address,
+        description=state.description,
+        applicant_name=(applicant.name or applicant.company or "") if applicant else "",
+        decision=decision,
+        decision_date=decision_date,
+        public_reason=recommendation.public_reason if recommendation else "",
+        conditions=tuple(NoticeCondition(text=c.text, reason=c.reason) for c in assessment.conditions)
+        if assessment
+        else (),
+        informatives=tuple(assessment.informatives) if assessment else (),
+        documents=documents,
+        case_officer_name=state.case_officer.name if state.case_officer else "",
+        reviewer_name=recommendation.reviewer.name if recommendation and recommendation.reviewer else None,
+    )
+
+
+def prepare_notice(
+    state: PlanningApplication,
+    council: EffectiveCouncilSettings,
+    documents: DocumentStore,
+    decision_date: date,
+) -> tuple[DecisionNoticeFile, Callable[[], None]]:
+    """The rendered notice's file description and the call that stores it under
+    `{council}/{reference}/decision-notice/{document id}.html`: the handler stores it once the domain has accepted the
+    determination, before appending it."""
+    from services.assessment.decision_notice import render_decision_notice
+    from services.assessment.domain.decision import DecisionNoticeFile, decision_to_issue
+
+    decision = decision_to_issue(state) or ""
+    content = render_decision_notice(notice_content(state, council, decision, decision_date))
+    document_id = str(uuid.uuid4())
+    key = f"{state.council}/{state.reference}/decision-notice/{document_id}.html"
+    notice = DecisionNoticeFile(
+        document_id=document_id,
+        key=key,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content_type=CONTENT_TYPE,
+    )
+
+    def store() -> None:
+        documents.put(key, content, CONTENT_TYPE)
+
+    return notice, store

@@ -1,0 +1,115 @@
+"""The request bodies of the officer API's commands: camelCase JSON, unknown fields refused, each with the `version`
+of the application the officer saw. Types are checked here (422 naming the field); the rules (lengths, dates in the
+future, what a request type needs) are the domain's, which answers 422 with the fields too."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True, strict=False)
+
+    version: int = Field(ge=0, description="The application's version the officer saw (its `version` field)")
+
+
+class Assign(Body):
+    officer_id: str = Field(description="The officer to assign, or `me`")
+    officer_name: str | None = Field(default=None, description="Their name (not needed for `me`)")
+
+
+class Check(Body):
+    valid: bool
+    invalid_reason: str | None = None
+
+
+class AddConstraint(Body):
+    constraint: str
+    description: str | None = None
+
+
+class RemoveConstraint(Body):
+    constraint: str
+    reason: str | None = None
+
+
+class ProposedCondition(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    reason: str
+
+
+class DraftValidationRequest(Body):
+    type: str = Field(description="One of the ten request types of the brief, e.g. `replacement_document`")
+    reason: str
+    requested_document: str | None = None
+    document_id: str | None = None
+    proposed_description: str | None = None
+    proposed_boundary: dict[str, Any] | None = None
+    fee_amount: Decimal | None = None
+    suggestion: str | None = None
+    proposed_condition: ProposedCondition | None = None
+    terms: str | None = None
+    proposed_expiry_date: date | None = None
+
+
+class Reason(Body):
+    reason: str
+
+
+class Nothing(Body):
+    pass
+
+
+class Validate(Body):
+    valid_from: date | None = Field(default=None, description="Defaults to the date the domain computes")
+
+
+class SiteNotice(Body):
+    displayed_on: date
+
+
+class PressNotice(Body):
+    published_on: date
+
+
+class Assessment(Body):
+    summary_of_works: str
+    site_description: str | None = None
+    consultation_summary: str | None = None
+    amenity: str | None = None
+    policy_considerations: str | None = None
+    conditions: list[ProposedCondition] = []
+    informatives: list[str] = []
+
+
+class Recommendation(Body):
+    decision: str = Field(description="`granted`, `refused`, or `not_required` where the type allows it")
+    public_reason: str
+    private_note: str | None = None
+
+
+class Review(Body):
+    action: Literal["agree", "challenge"]
+    comment: str | None = None
+
+
+class CommitteeDecision(Body):
+    decision: str
+    decided_on: date
+    notes: str | None = None
+
+
+class Determine(Body):
+    decision_date: date | None = Field(default=None, description="Defaults to today; never in the future")
+
+
+class TimeExtension(Body):
+    proposed_expiry_date: date
+    reason: str

@@ -1,0 +1,232 @@
+"""The officer JSON API (Powertools resolver behind API Gateway, and behind `bops serve`): a thin handler.
+
+Every route but the OpenAPI document is `auth="officer"`: the authorizer (AWS) or the embedded server has verified
+the officer's token and put the officer in the request context (`shared.officer_identity`). Everything is the signed-in
+officer's council's: another council's reference is not found.
+"""
+
+from __future__ import annotations
+
+from shared.startup import lambda_start
+
+lambda_start()
+
+from datetime import date  # noqa: E402
+from functools import cache  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+import orjson  # noqa: E402
+from aws_lambda_powertools.event_handler import content_types  # noqa: E402
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
+
+from services.assessment.officer_api.bodies import Body  # noqa: E402
+from services.assessment.officer_api.commands import COMMANDS, Command, Request  # noqa: E402
+from services.assessment.officer_api.refusals import ApiRefusal, Unauthorized, refusal_body  # noqa: E402
+from shared.observability import count, logger, observed  # noqa: E402
+from shared.officer_identity import NotSignedIn, SignedInOfficer, signed_in_officer  # noqa: E402
+
+if TYPE_CHECKING:
+    from services.assessment.casework import Casework
+    from services.assessment.domain.state import PlanningApplication
+    from shared.wiring import Dependencies
+
+app = APIGatewayRestResolver()
+BASE = "/api/officer/v1"
+COLLECTION = f"{BASE}/planning_applications"
+OPENAPI_PATH = f"{BASE}/openapi.json"
+TITLE = "BOPS officer API"
+OFFICER = "officerToken"  # the security scheme's name in the OpenAPI document
+DESCRIPTION = """What planning officers do with applications: the case list, one application's whole state and audit
+trail, and one POST per command (assign, validation requests, checks, validate, assess, recommend, review, determine...).
+
+Sign in with `POST /api/officer/v1/session` (`{"email", "password"}`) and send the token it answers as
+`Authorization: Bearer <token>`. Each command's body carries the `version` of the application the officer saw: if it
+changed since, the command is refused with 409 saying what changed. Refusals are
+`{"message": "...", "errors": [{"field": "...", "message": "..."}]}` with 401 (not signed in), 403 (the role does not
+allow it), 404 (no such application in your council), 409 (wrong state or stale version) or 422 (bad input)."""
+
+
+def officer() -> SignedInOfficer:
+    try:
+        return signed_in_officer(app.current_event.request_context.authorizer)
+    except NotSignedIn as error:
+        raise Unauthorized("Sign in as an officer to use this API") from error
+
+
+def casework() -> Casework:
+    from shared.wiring import dependencies
+
+    return dependencies().memo("casework", build_casework)
+
+
+def build_casework(deps: Dependencies) -> Casework:
+    from services.assessment.casework import Casework
+
+    return Casework(deps.event_store, deps.clock)
+
+
+def parse_body(model: type[Body]) -> Body:
+    event = app.current_event
+    raw = event.decoded_body if event.is_base64_encoded else (event.body or "")
+    try:
+        data = orjson.loads(raw or b"{}")
+    except orjson.JSONDecodeError as error:
+        raise ApiRefusal(400, f"The body is not JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise ApiRefusal(422, "The body must be a JSON object", {"": "must be an object"})
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        fields = {".".join(str(part) for part in e["loc"]) or "": e["msg"] for e in error.errors()}
+        raise ApiRefusal(422, "The request has invalid fields", fields) from None
+
+
+def view(state: PlanningApplication, today: date) -> dict[str, Any]:
+    from services.assessment.domain.view import application_view
+
+    return {**application_view(state, today), "links": links(state.reference)}
+
+
+def links(reference: str) -> dict[str, str]:
+    return {"self": f"{COLLECTION}/{reference}", "audit": f"{COLLECTION}/{reference}/audit"}
+
+
+@app.get(
+    COLLECTION,
+    summary="The case list",
+    description="The council's applications sorted by expiry date (undated last), filtered by `status` (repeat or "
+    "comma-separate), `assignedTo` (`me` or an officer id), `overdue` (true/false), `dueWithinDays` (business days), "
+    "`type` (ODP application type codes) and `q` (reference, address or postcode); `counts` are per status over "
+    "every filter but `status`; `page` and `perPage` (at most 100) paginate.",
+    tags=["Case list"],
+    security=[{OFFICER: []}],
+)
+def case_list() -> dict[str, Any]:
+    from services.assessment.case_list.wiring import case_list as adapter
+    from services.assessment.officer_api.case_list import case_list_answer, parse_case_query
+    from shared.wiring import dependencies
+
+    signed_in = officer()
+    deps = dependencies()
+    today = casework().today()
+    query = parse_case_query(app.current_event, signed_in, today)
+    return case_list_answer(adapter(deps).query(query), query, COLLECTION)
+
+
+@app.get(
+    f"{COLLECTION}/<reference>",
+    summary="One application's whole state",
+    tags=["Planning applications"],
+    security=[{OFFICER: []}],
+)
+def show(reference: str) -> dict[str, Any]:
+    signed_in = officer()
+    work = casework()
+    return view(work.load(signed_in.council, reference), work.today())
+
+
+@app.get(
+    f"{COLLECTION}/<reference>/audit",
+    summary="The application's audit trail",
+    description="Every event of the application's streams (main, documents, notifications) in time order, as who, "
+    "when and what in plain English.",
+    tags=["Planning applications"],
+    security=[{OFFICER: []}],
+)
+def audit(reference: str) -> dict[str, Any]:
+    from services.assessment.officer_api.audit import audit_entries
+
+    signed_in = officer()
+    events = casework().events(signed_in.council, reference)
+    if not any(e.event_type == "PlanningApplicationSubmitted" for e in events):
+        raise ApiRefusal(404, f"No planning application {reference}")
+    return {"reference": reference, "entries": audit_entries(events)}
+
+
+def determination_period(council: str) -> Any:
+    def period(state: PlanningApplication) -> int:
+        from shared.calendar.periods import determination_period_days
+        from shared.wiring import dependencies
+
+        settings = dependencies().council_settings(council)
+        return determination_period_days(state.application_type, getattr(settings, "determination_periods", None) or {})
+
+    return period
+
+
+def decision_notice(council: str) -> Any:
+    def prepare(state: PlanningApplication, decision_date: date) -> Any:
+        from services.assessment.notice import prepare_notice
+        from shared.wiring import dependencies
+
+        deps = dependencies()
+        return prepare_notice(state, deps.council_settings(council), deps.documents, decision_date)
+
+    return prepare
+
+
+def run_command(command: Command, reference: str, parameters: dict[str, str]) -> dict[str, Any]:
+    signed_in = officer()
+    body = parse_body(command.body)
+    work = casework()
+    today = work.today()
+    request = Request(signed_in, today, parameters, determination_period(signed_in.council), decision_notice(signed_in.council))
+    state = work.act(signed_in, reference, body.version, lambda current: command.run(current, body, request))
+    count("OfficerCommands")
+    return view(state, today)
+
+
+def _register(command: Command) -> None:
+    path = f"{COLLECTION}/<reference>/" + command.path.replace("{", "<").replace("}", ">")
+
+    def handle(reference: str, **parameters: str) -> dict[str, Any]:
+        return run_command(command, reference, parameters)
+
+    handle.__name__ = "command_" + command.path.replace("/", "_").replace("{", "").replace("}", "")
+    app.post(path, summary=command.summary, tags=["Commands"], security=[{OFFICER: []}])(handle)
+
+
+for _command in COMMANDS:
+    _register(_command)
+
+
+@app.get(OPENAPI_PATH, include_in_schema=False)
+def openapi() -> Response:
+    return Response(200, content_types.APPLICATION_JSON, openapi_document())
+
+
+@cache
+def openapi_document() -> str:
+    from services.assessment.officer_api.openapi import document
+
+    return document(app, TITLE, DESCRIPTION, OFFICER, COLLECTION)
+
+
+@app.exception_handler(ApiRefusal)
+def refused(error: ApiRefusal) -> Response:
+    return _refusal(error.status, error.message, error.fields)
+
+
+def _refusal(status: int, message: str, fields: dict[str, str]) -> Response:
+    logger.info("refused", extra={"status": status, "reason": message})
+    count("RequestsRefused")
+    return Response(status, content_types.APPLICATION_JSON, refusal_body(message, fields))
+
+
+def _domain_refusal(error: Exception) -> Response:
+    return _refusal(error.status, error.message, error.fields)  # type: ignore[attr-defined]
+
+
+def _register_domain_refusals() -> None:
+    from services.assessment.domain.errors import AssessmentRefusal
+
+    app.exception_handler(AssessmentRefusal)(_domain_refusal)
+
+
+_register_domain_refusals()
+
+
+@observed
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)
