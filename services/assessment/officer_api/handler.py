@@ -146,11 +146,9 @@ def audit(reference: str) -> dict[str, Any]:
 
 def determination_period(council: str) -> Any:
     def period(state: PlanningApplication) -> int:
-        from shared.calendar.periods import determination_period_days
         from shared.wiring import dependencies
 
-        settings = dependencies().council_settings(council)
-        return determination_period_days(state.application_type, getattr(settings, "determination_periods", None) or {})
+        return dependencies().council_settings(council).determination_period_days(state.application_type)
 
     return period
 
