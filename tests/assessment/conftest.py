@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.assessment.support import COUNCIL
+from tests.assessment.api_support import COUNCIL
 
 
 @pytest.fixture

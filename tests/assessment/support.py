@@ -1,102 +1,137 @@
-"""Test support for the officer API: submitted applications in the log, officers, and calls to the Lambda handler with
-API Gateway proxy events whose request context carries the signed-in officer (as the authorizers set it)."""
+"""An application's streams in memory for the domain tests: commands' events are recorded (numbered, serialised and
+hash-chained as the stores do) on the stream `side_stream_of` names, the state is kept live event by event, and
+`replayed()` folds the stored bytes again from scratch."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-import orjson
-
-from events import Actor, NewEvent
+from events import Actor, EventPayload, NewEvent, RecordedEvent, deserialize
 from events.application import DocumentReceived, PlanningApplicationSubmitted
 from events.streams import application_side_stream, application_stream
-from events.submission import ContactSummary, SiteSummary, SubmissionSummary
-from shared.apigateway import proxy_event, response_body
-from shared.eventstore.port import EventStore
+from events.submission import SiteSummary, SubmissionSummary
+from services.assessment.domain import DecisionNoticeFile, PlanningApplication, fold, side_stream_of
+from shared.eventstore.port import merged
+from shared.eventstore.records import record
 from shared.officer_identity import SignedInOfficer
 
 COUNCIL = "DEMO"
-RECEIVED = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
+REFERENCE = "26-00001-HAPP"
+RECEIVED_AT = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)  # Monday 2 March 2026, 10:30 in London
+RECEIVED = date(2026, 3, 2)
 ASSESSOR = SignedInOfficer(COUNCIL, "officer-ann", "Ann Assessor", "assessor")
 OTHER_ASSESSOR = SignedInOfficer(COUNCIL, "officer-bob", "Bob Assessor", "assessor")
-REVIEWER = SignedInOfficer(COUNCIL, "officer-rev", "Rita Reviewer", "reviewer")
-ADMIN = SignedInOfficer(COUNCIL, "officer-adm", "Adam Admin", "administrator")
-ELSEWHERE = SignedInOfficer("OTHR", "officer-oth", "Olly Other", "assessor")
-API_CLIENT = Actor(kind="api_client", id="key-1", display_name="PlanX")
+REVIEWER = SignedInOfficer(COUNCIL, "officer-rae", "Rae Reviewer", "reviewer")
+OTHER_REVIEWER = SignedInOfficer(COUNCIL, "officer-sam", "Sam Smith", "reviewer")
+ADMINISTRATOR = SignedInOfficer(COUNCIL, "officer-ada", "Ada Admin", "administrator")
+ELSEWHERE = SignedInOfficer("OTHER", "officer-zed", "Zed Elsewhere", "assessor")
+APPLICANT = Actor(kind="applicant", id="applicant", display_name="the applicant")
+DOCUMENT_IDS = ("doc-1", "doc-2")
+SHA = "0" * 64
 
 
-def submitted(
-    reference: str,
-    *,
-    application_type: str = "pp.full.householder",
-    address: str = "1 High Street, Exampleton",
-    postcode: str = "EX1 2AB",
-    received_at: datetime = RECEIVED,
-    council: str = COUNCIL,
-) -> NewEvent:
-    summary = SubmissionSummary(
-        format="application",
-        application_type=application_type,
-        application_type_name="Householder planning permission",
-        description="Single storey rear extension",
-        site=SiteSummary(address=address, postcode=postcode),
-        applicant=ContactSummary(type="individual", name="Pat Applicant", email="pat@example.org"),
+def notice(document_id: str = "notice-1") -> DecisionNoticeFile:
+    return DecisionNoticeFile(
+        document_id=document_id, key=f"{COUNCIL}/{REFERENCE}/{document_id}.html", sha256=SHA, size=10
     )
-    payload = PlanningApplicationSubmitted(
-        reference=reference,
-        received_at=received_at,
-        submission=summary,
-        payload_key=f"{council}/submissions/x/{reference}.json",
-        payload_sha256=hashlib.sha256(reference.encode()).hexdigest(),
-        payload_size=2,
-    )
-    return NewEvent(payload, council, API_CLIENT, received_at)
 
 
-def submit(store: EventStore, reference: str, council: str = COUNCIL, **details: Any) -> None:
-    store.append(application_stream(council, reference), 0, [submitted(reference, council=council, **details)])
+def square(size: float = 0.001) -> dict[str, Any]:
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [-0.1, 51.5],
+                [-0.1 + size, 51.5],
+                [-0.1 + size, 51.5 + size],
+                [-0.1, 51.5],
+            ]
+        ],
+    }
 
 
-def receive_document(store: EventStore, reference: str, index: int = 0, council: str = COUNCIL) -> str:
-    """A submitted file arrives on the documents side stream (as the document fetcher appends it)."""
-    stream = application_side_stream(council, reference, "documents")
-    document_id = f"doc-{index}"
-    payload = DocumentReceived(
-        document_id=document_id,
-        file_index=index,
-        source_url=f"https://files.example.org/{index}.pdf",
-        file_name=f"plan-{index}.pdf",
-        key=f"{council}/{reference}/documents/{index}.pdf",
-        sha256="0" * 64,
-        size=10,
-        content_type="application/pdf",
-        tags=("sitePlan.proposed",),
-    )
-    store.append(stream, store.stream_version(stream), [NewEvent(payload, council, Actor.system(), RECEIVED)])
-    return document_id
+class Case:
+    """One application's log and live state."""
 
+    def __init__(
+        self,
+        application_type: str = "pp.full.householder",
+        received_at: datetime = RECEIVED_AT,
+        documents: Sequence[str] = DOCUMENT_IDS,
+        description: str = "Single storey rear extension",
+    ) -> None:
+        self.stored: dict[str, list[tuple[RecordedEvent, bytes]]] = {}
+        self.hashes: dict[str, str] = {}
+        self.clock = received_at
+        self.state = PlanningApplication()
+        summary = SubmissionSummary(
+            format="application",
+            application_type=application_type,
+            description=description,
+            site=SiteSummary(address="1 High Street, Testtown", postcode="TT1 1AA", uprn="100000000001"),
+        )
+        submitted = PlanningApplicationSubmitted(
+            reference=REFERENCE,
+            received_at=received_at,
+            submission=summary,
+            payload_key=f"{COUNCIL}/{REFERENCE}/submission.json",
+            payload_sha256=SHA,
+            payload_size=100,
+        )
+        self.record([submitted], Actor.system("intake"))
+        for index, document_id in enumerate(documents):
+            received = DocumentReceived(
+                document_id=document_id,
+                file_index=index,
+                source_url=f"https://example.org/{document_id}.pdf",
+                file_name=f"{document_id}.pdf",
+                key=f"{COUNCIL}/{REFERENCE}/{document_id}.pdf",
+                sha256=SHA,
+                size=1000,
+                content_type="application/pdf",
+                tags=("floorPlan.proposed",),
+            )
+            self.record([received], Actor.system("intake"), side="documents")
 
-def call(
-    method: str,
-    path: str,
-    body: dict[str, Any] | bytes | None = None,
-    officer: SignedInOfficer | None = ASSESSOR,
-    query: Iterable[tuple[str, str]] = (),
-) -> tuple[int, Any]:
-    """One request to the officer API's Lambda handler, signed in as `officer` (None: nobody)."""
-    from services.assessment.officer_api.handler import lambda_handler
+    def record(self, payloads: Sequence[EventPayload], actor: Actor, side: str | None = None) -> list[RecordedEvent]:
+        """Append a command's events (each on the stream it belongs to) in one batch at the next moment."""
+        self.clock += timedelta(seconds=1)
+        by_stream: dict[str, list[EventPayload]] = {}
+        for payload in payloads:
+            which = side or side_stream_of(payload)
+            stream = (
+                application_side_stream(COUNCIL, REFERENCE, which) if which else application_stream(COUNCIL, REFERENCE)
+            )
+            by_stream.setdefault(stream, []).append(payload)
+        batch = []
+        for stream, stream_payloads in by_stream.items():
+            stored = self.stored.setdefault(stream, [])
+            news = [NewEvent(p, COUNCIL, actor, self.clock) for p in stream_payloads]
+            recorded = record(news, stream, len(stored), self.clock, self.hashes.get(stream, "0" * 64))
+            stored.extend(recorded)
+            self.hashes[stream] = recorded[-1][0].hash
+            batch.extend(event for event, _ in recorded)
+        for event in merged([batch]):
+            self.state = self.state.apply(event)
+        return batch
 
-    raw = orjson.dumps(body) if isinstance(body, dict) else (body or b"")
-    parts = urlsplit(path)
-    event = proxy_event(
-        method, parts.path, parts.path, None, [("Content-Type", "application/json")], list(query), raw
-    )
-    if officer is not None:
-        event["requestContext"]["authorizer"] = {**officer.context(), "principalId": f"officer:{officer.id}"}
-    response = lambda_handler(event, None)
-    content = response_body(response)
-    return response["statusCode"], orjson.loads(content) if content else None
+    def run(
+        self, command: Callable[..., list[EventPayload]], officer: SignedInOfficer, **inputs: Any
+    ) -> list[EventPayload]:
+        """Run an officer's command on the live state and record what it produced."""
+        events = command(self.state, officer, **inputs)
+        if events:
+            self.record(events, officer.actor())
+        return events
+
+    def events(self) -> list[RecordedEvent]:
+        """Every stored event read back from its bytes, the streams merged in time order."""
+        return merged([[deserialize(data) for _, data in stream] for stream in self.stored.values()])
+
+    def replayed(self) -> PlanningApplication:
+        return fold(self.events())
+
+    def main_events(self) -> list[RecordedEvent]:
+        return [deserialize(data) for _, data in self.stored.get(application_stream(COUNCIL, REFERENCE), [])]

@@ -6,7 +6,7 @@ from uuid import uuid4
 from events import Actor, RecordedEvent
 from events.application import DocumentFetchFailed
 from services.assessment.officer_api.audit import audit_entries, describe, generic
-from tests.assessment.support import RECEIVED
+from tests.assessment.api_support import RECEIVED
 
 
 def event(payload, event_type: str | None = None, stream: str = "application:DEMO:26-00001-HH:documents"):

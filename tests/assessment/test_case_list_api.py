@@ -7,7 +7,7 @@ import pytest
 
 from events.streams import application_stream
 from shared.bus import bus_message
-from tests.assessment.support import ASSESSOR, COUNCIL, ELSEWHERE, OTHER_ASSESSOR, call, submit
+from tests.assessment.api_support import ASSESSOR, COUNCIL, ELSEWHERE, OTHER_ASSESSOR, call, submit
 
 BASE = "/api/officer/v1/planning_applications"
 

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from tests.assessment.support import ASSESSOR, OTHER_ASSESSOR, call, receive_document, submit
+from tests.assessment.api_support import ASSESSOR, OTHER_ASSESSOR, call, receive_document, submit
 
 BASE = "/api/officer/v1/planning_applications"
 REFERENCE = "26-00001-HH"

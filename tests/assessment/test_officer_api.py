@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from shared.clock import FrozenClock
-from tests.assessment.support import (
+from tests.assessment.api_support import (
     ADMIN,
     ASSESSOR,
     COUNCIL,
