@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 
 from events import EventPayload, NewEvent, RecordedEvent
 from events.streams import application_side_stream, application_stream, application_streams
-from services.assessment.domain.errors import Conflict, NotFound
+from services.assessment.domain import Conflict, NotFound, check_version, side_stream_of
 from services.assessment.domain.state import PlanningApplication, fold
 from shared.clock import Clock
 from shared.eventstore.port import ConcurrencyError, EventStore, StreamAppend, read_merged
 from shared.officer_identity import SignedInOfficer
 
 LONDON = ZoneInfo("Europe/London")
-DOCUMENT_EVENTS = frozenset({"DecisionNoticeIssued", "ApplicantDocumentUploaded"})
 
 Decide = Callable[[PlanningApplication], Sequence[EventPayload]]
 
@@ -53,8 +52,6 @@ class Casework:
 
     def act(self, officer: SignedInOfficer, reference: str, seen_version: int, decide: Decide) -> PlanningApplication:
         """Run a command against the version the officer saw; a stale version or a lost race is a Conflict (409)."""
-        from services.assessment.domain.commands import check_version
-
         council = officer.council
         events = self.events(council, reference)
         state = fold(events)
@@ -72,7 +69,9 @@ class Casework:
                 raise
             # Someone else appended between our read and our write: say what they did, as a stale version would.
             latest = self.events(council, reference)
-            check_version(fold(latest), state.version, [e for e in latest if e.stream_id == main and e.version > state.version])
+            check_version(
+                fold(latest), state.version, [e for e in latest if e.stream_id == main and e.version > state.version]
+            )
             raise Conflict(f"The application changed since version {state.version}; reload it") from error
         return self.load(council, reference)
 
@@ -81,8 +80,8 @@ class Casework:
     ) -> list[list[RecordedEvent]]:
         now = self.now()
         actor = officer.actor()
-        main = [NewEvent(p, council, actor, now) for p in payloads if p.event_type not in DOCUMENT_EVENTS]
-        files = [NewEvent(p, council, actor, now) for p in payloads if p.event_type in DOCUMENT_EVENTS]
+        main = [NewEvent(p, council, actor, now) for p in payloads if side_stream_of(p) is None]
+        files = [NewEvent(p, council, actor, now) for p in payloads if side_stream_of(p) == "documents"]
         appends = [StreamAppend(application_stream(council, reference), version, main)] if main else []
         if files:
             documents = application_side_stream(council, reference, "documents")

@@ -1,14 +1,59 @@
-"""What the assessment service declares: so far only the audit trail's periodic checkpoint (it owns the audit trail)."""
+"""What the assessment service declares: the officer API, the case list's projection subscriber, and the audit trail's
+periodic checkpoint (it owns the audit trail)."""
 
 from __future__ import annotations
 
-from shared.declarations import ScheduledJob, ServiceDeclaration
+from services.assessment import CASE_LIST_READ_MODEL
+from shared.declarations import ScheduledJob, ServiceDeclaration, Subscription
 from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET
 
 AUDIT_CHECKPOINTS_HANDLER = "services.assessment.audit_checkpoints.lambda_handler"
 
+# Every event type of an application's main stream (the case list's rows follow them). A test checks the list
+# against events/assessment.py, so a new main-stream event cannot be forgotten here.
+MAIN_STREAM_EVENT_TYPES = (
+    "PlanningApplicationSubmitted",
+    "AssessmentRecorded",
+    "CaseOfficerAssigned",
+    "CommitteeDecisionRecorded",
+    "ConstraintAdded",
+    "ConstraintRemoved",
+    "DescriptionChanged",
+    "DocumentChecked",
+    "FeeChecked",
+    "PlanningApplicationClosed",
+    "PlanningApplicationDetermined",
+    "PlanningApplicationInvalidated",
+    "PlanningApplicationReturned",
+    "PlanningApplicationSentToCommittee",
+    "PlanningApplicationValidated",
+    "PlanningApplicationWithdrawn",
+    "PressNoticeRecorded",
+    "RecommendationAgreed",
+    "RecommendationChallenged",
+    "RecommendationSubmitted",
+    "RedLineBoundaryChanged",
+    "RedLineBoundaryChecked",
+    "SiteNoticeRecorded",
+    "ValidationRequestAnswered",
+    "ValidationRequestAutoClosed",
+    "ValidationRequestCancelled",
+    "ValidationRequestDrafted",
+    "ValidationRequestSent",
+)
+
 SERVICE = ServiceDeclaration(
     name="assessment",
+    subscriptions=(
+        Subscription(
+            name="case-list",
+            handler="services.assessment.case_list.projection.lambda_handler",
+            event_types=MAIN_STREAM_EVENT_TYPES,
+            projection="services.assessment.case_list.projection.CaseListProjection",
+            writes_read_models=(CASE_LIST_READ_MODEL,),
+            concurrency=4,  # each delivery reads one application's stream: several applications at once
+        ),
+    ),
     scheduled=(
         ScheduledJob(
             name="audit-checkpoints",

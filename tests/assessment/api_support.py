@@ -92,9 +92,7 @@ def call(
 
     raw = orjson.dumps(body) if isinstance(body, dict) else (body or b"")
     parts = urlsplit(path)
-    event = proxy_event(
-        method, parts.path, parts.path, None, [("Content-Type", "application/json")], list(query), raw
-    )
+    event = proxy_event(method, parts.path, parts.path, None, [("Content-Type", "application/json")], list(query), raw)
     if officer is not None:
         event["requestContext"]["authorizer"] = {**officer.context(), "principalId": f"officer:{officer.id}"}
     response = lambda_handler(event, None)

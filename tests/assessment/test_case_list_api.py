@@ -16,9 +16,8 @@ def deliver_all(deps) -> None:
     """Every main-stream event to the case list's subscriber, as the relay would (duplicates included)."""
     from services.assessment.case_list.projection import lambda_handler
 
-    for stream_id in deps.event_store.stream_ids("application:"):
-        for event in deps.event_store.read(stream_id):
-            lambda_handler(bus_message(event))
+    for stored in deps.event_store.read_all_stored(0, 10_000):
+        lambda_handler(bus_message(stored, stored.position))
 
 
 @pytest.fixture
@@ -72,13 +71,13 @@ def test_filters(applications):
 
 
 def test_pages(applications):
-    status, body = call("GET", BASE, query=[("perPage", "2"), ("page", "2")])
+    _status, body = call("GET", BASE, query=[("perPage", "2"), ("page", "2")])
     assert [row["reference"] for row in body["data"]] == ["26-00003-LDCP"]
     assert body["pagination"] == {"page": 2, "perPage": 2, "totalResults": 3, "totalPages": 2}
 
 
 def test_only_the_officers_council(applications):
-    status, body = call("GET", BASE, officer=ELSEWHERE)
+    _status, body = call("GET", BASE, officer=ELSEWHERE)
     assert [row["reference"] for row in body["data"]] == ["26-00001-HH"]
     assert body["data"][0]["address"]["singleLine"] == "1 High Street, Exampleton"
 
@@ -96,12 +95,11 @@ def test_a_later_event_moves_the_row_and_an_older_delivery_does_not_move_it_back
 
     store = applications.event_store
     stream = application_stream(COUNCIL, "26-00002-HH")
-    first = store.read(stream)[0]
     status, _ = call("POST", f"{BASE}/26-00002-HH/validate", {"version": 2}, OTHER_ASSESSOR)
     assert status == 200
-    newest = store.read(stream)[-1]
-    lambda_handler(bus_message(newest))
-    lambda_handler(bus_message(first))
+    stored = [s for s in store.read_all_stored(0, 10_000) if s.stream_id == stream]
+    lambda_handler(bus_message(stored[-1], stored[-1].position))
+    lambda_handler(bus_message(stored[0], stored[0].position))
     assert references([("status", "in_assessment")]) == ["26-00001-HH", "26-00002-HH"]
 
 
@@ -116,3 +114,16 @@ def test_replay_rebuilds_the_list(applications):
     rebuild("case-list", echo=messages.append)
     assert references() == ["26-00001-HH", "26-00002-HH", "26-00003-LDCP"]
     assert "3 rows" in messages[0] or "4 rows" in messages[0]
+
+
+def test_the_subscription_follows_every_main_stream_event_type():
+    import events.assessment as assessment
+    from services.assessment.declaration import MAIN_STREAM_EVENT_TYPES
+    from services.assessment.domain.streams import DOCUMENTS_SIDE_EVENTS
+
+    declared = {
+        value.event_type
+        for value in vars(assessment).values()
+        if isinstance(value, type) and value.__module__ == assessment.__name__ and getattr(value, "event_type", "")
+    }
+    assert set(MAIN_STREAM_EVENT_TYPES) == (declared - DOCUMENTS_SIDE_EVENTS) | {"PlanningApplicationSubmitted"}

@@ -102,7 +102,7 @@ def test_a_document_arriving_meanwhile_makes_neither_stale(request, backend):
         (OTHER_ASSESSOR, "red_line_boundary/check", {"version": 2, "valid": True}),
     ]
     results = race(deps, bodies, during=lambda: receive_document(deps.event_store, REFERENCE, 2))
-    (ok, state), (refused, body) = results
+    (ok, state), (refused, _body) = results
     assert (ok, refused) == (200, 409), results
     assert state["version"] == 3 and len(state["documents"]) == 3
     # and one after the other, the documents never count: the loser retries at the version it now sees

@@ -93,7 +93,9 @@ def test_a_document_arriving_does_not_make_the_officers_version_stale(applicatio
 
 
 def test_the_role_is_checked(application):
-    assert post("assign", {"version": 1, "officerId": ASSESSOR.id, "officerName": ASSESSOR.name}, officer=ADMIN)[0] == 200
+    assert (
+        post("assign", {"version": 1, "officerId": ASSESSOR.id, "officerName": ASSESSOR.name}, officer=ADMIN)[0] == 200
+    )
     status, body = post("fee/check", {"version": 2, "valid": True}, officer=ADMIN)
     assert status == 403 and body["message"]
 
@@ -110,7 +112,9 @@ def test_validation_requests_are_drafted_with_an_id_and_cancelled(application):
     assert status == 200
     [request] = body["validationRequests"]
     assert request["state"] == "pending" and len(request["id"]) == 36
-    status, body = post(f"validation_requests/{request['id']}/cancel", {"version": body["version"], "reason": "Not needed"})
+    status, body = post(
+        f"validation_requests/{request['id']}/cancel", {"version": body["version"], "reason": "Not needed"}
+    )
     assert status == 200
     assert body["validationRequests"][0]["state"] == "cancelled"
     status, body = post("validation_requests/nope/cancel", {"version": body["version"], "reason": "x"})
@@ -175,6 +179,6 @@ def test_a_decision_date_in_the_future_is_refused_and_nothing_is_stored(applicat
     clock = deps.clock
     assert isinstance(clock, FrozenClock)
     tomorrow = (clock.now() + timedelta(days=1)).date().isoformat()
-    status, body = post("determine", {"version": 1, "decisionDate": tomorrow})
+    status, _body = post("determine", {"version": 1, "decisionDate": tomorrow})
     assert status in (409, 422)
     assert not (deps.settings.documents_path / COUNCIL / REFERENCE / "decision-notice").exists()

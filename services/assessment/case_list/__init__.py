@@ -4,4 +4,6 @@ A port (`CaseList`) with a SQLite adapter (indexed table, embedded) and a Dynamo
 under the council, AWS), fed by the `case-list` projection subscriber and rebuilt by `bops replay case-list`.
 """
 
-CASE_LIST_READ_MODEL = "case-list"
+from services.assessment import CASE_LIST_READ_MODEL
+
+__all__ = ["CASE_LIST_READ_MODEL"]

@@ -69,7 +69,7 @@ class DynamoDbCaseList:
             "ExpressionAttributeValues": {":pk": {"S": PARTITION}, ":council": {"S": council + "#"}},
             "ProjectionExpression": "#row",
         }
-        rows = []
+        rows: list[CaseRow] = []
         while True:
             page = self.client.query(**request)
             rows.extend(CaseRow.from_record(orjson.loads(item[ROW]["S"])) for item in page.get("Items", []))

@@ -66,9 +66,10 @@ class CaseRow:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> CaseRow:
-        dates = {name: _date(record.get(name)) for name in ("valid_from", "expiry_date", "target_date")}
-        plain = {k: v for k, v in record.items() if k not in dates and k in _FIELDS}
-        return cls(**plain, **dates)
+        values: dict[str, Any] = {k: v for k, v in record.items() if k in _FIELDS}
+        for name in ("valid_from", "expiry_date", "target_date"):
+            values[name] = _date(record.get(name))
+        return cls(**values)
 
 
 _FIELDS = frozenset(CaseRow.__dataclass_fields__)

@@ -30,19 +30,6 @@ if TYPE_CHECKING:
 DESCRIPTION_LIMIT = 300  # characters of the description a list row shows
 
 
-def main_stream_event_types() -> tuple[str, ...]:
-    """Every event type of an application's main stream: the submission and the assessment's (not the documents')."""
-    from events import assessment
-
-    side = {"DecisionNoticeIssued", "ApplicantDocumentUploaded"}
-    found = {
-        cls.event_type
-        for cls in vars(assessment).values()
-        if isinstance(cls, type) and getattr(cls, "event_type", "") and cls.__module__ == assessment.__name__
-    }
-    return ("PlanningApplicationSubmitted", *sorted(found - side))
-
-
 def row_from_state(state: PlanningApplication) -> CaseRow:
     officer = state.case_officer
     site = state.site
@@ -82,7 +69,9 @@ class CaseListProjection:
     name = CASE_LIST_READ_MODEL
 
     def __init__(self) -> None:
-        self.event_types = frozenset(main_stream_event_types())
+        from services.assessment.declaration import MAIN_STREAM_EVENT_TYPES
+
+        self.event_types = frozenset(MAIN_STREAM_EVENT_TYPES)
 
     def rebuild(
         self, deps: Dependencies, after_swap: str, params: tuple[Any, ...], progress: Callable[[int], Any]

@@ -52,8 +52,10 @@ DESCRIPTIONS: dict[str, Describe] = {
     "ValidationRequestSent": lambda p: (
         f"Validation request {p.request_id} sent to the applicant, response due {p.response_due.isoformat()}"
     ),
-    "ValidationRequestAnswered": lambda p: f"The applicant answered validation request {p.request_id}"
-    + ("" if p.agreed is None else (": agreed" if p.agreed else f": disagreed{_reason(p.reason)}")),
+    "ValidationRequestAnswered": lambda p: (
+        f"The applicant answered validation request {p.request_id}"
+        + ("" if p.agreed is None else (": agreed" if p.agreed else f": disagreed{_reason(p.reason)}"))
+    ),
     "ValidationRequestAutoClosed": lambda p: (
         f"Validation request {p.request_id} closed unanswered on {p.closed_on.isoformat()} and taken as accepted"
     ),

@@ -49,7 +49,7 @@ def parse_case_query(event: Any, officer: SignedInOfficer, today: date) -> CaseQ
     from shared.calendar import ENGLAND_AND_WALES
 
     fields: dict[str, str] = {}
-    unknown = set((event.query_string_parameters or {})) - KNOWN
+    unknown = set(event.query_string_parameters or {}) - KNOWN
     for name in sorted(unknown):
         fields[name] = "is not a filter of the case list"
     statuses = frozenset(_values(event, "status"))

@@ -41,9 +41,9 @@ class Command:
 
 
 def _domain() -> Any:
-    from services.assessment.domain import commands
+    import services.assessment.domain as domain
 
-    return commands
+    return domain
 
 
 def _assign(state: PlanningApplication, body: bodies.Assign, request: Request) -> Sequence[EventPayload]:
@@ -77,11 +77,18 @@ def _validate(state: PlanningApplication, body: bodies.Validate, request: Reques
 
 
 def _determine(state: PlanningApplication, body: bodies.Determine, request: Request) -> Sequence[EventPayload]:
+    domain = _domain()
+
+    def determine(notice: Any) -> Sequence[EventPayload]:
+        return domain.determine(
+            state, request.officer, decision_date=body.decision_date, today=request.today, notice=notice
+        )
+
+    # The command is pure: ask it first with a placeholder file, so a refused determination renders and stores nothing.
+    determine(domain.DecisionNoticeFile(document_id="pending", key="pending", sha256="0" * 64, size=1))
     notice, store = request.decision_notice(state, body.decision_date or request.today)
-    events = _domain().determine(
-        state, request.officer, decision_date=body.decision_date, today=request.today, notice=notice
-    )
-    store()  # only once the domain accepted the determination; before the append, so the event names a stored file
+    events = determine(notice)
+    store()  # before the append, so the DecisionNoticeIssued event always names a stored file
     return events
 
 

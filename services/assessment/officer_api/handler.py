@@ -38,7 +38,7 @@ OPENAPI_PATH = f"{BASE}/openapi.json"
 TITLE = "BOPS officer API"
 OFFICER = "officerToken"  # the security scheme's name in the OpenAPI document
 DESCRIPTION = """What planning officers do with applications: the case list, one application's whole state and audit
-trail, and one POST per command (assign, validation requests, checks, validate, assess, recommend, review, determine...).
+trail, and one POST per command (assign, validation requests, checks, validate, assess, recommend, review, determine).
 
 Sign in with `POST /api/officer/v1/session` (`{"email", "password"}`) and send the token it answers as
 `Authorization: Bearer <token>`. Each command's body carries the `version` of the application the officer saw: if it
@@ -169,7 +169,9 @@ def run_command(command: Command, reference: str, parameters: dict[str, str]) ->
     body = parse_body(command.body)
     work = casework()
     today = work.today()
-    request = Request(signed_in, today, parameters, determination_period(signed_in.council), decision_notice(signed_in.council))
+    request = Request(
+        signed_in, today, parameters, determination_period(signed_in.council), decision_notice(signed_in.council)
+    )
     state = work.act(signed_in, reference, body.version, lambda current: command.run(current, body, request))
     count("OfficerCommands")
     return view(state, today)

@@ -19,7 +19,9 @@ def document(app: Any, title: str, description: str, scheme: str, collection: st
         "`Authorization: Bearer <token>`.",
     )
     spec = orjson.loads(
-        app.get_openapi_json_schema(title=title, version="1", description=description, security_schemes={scheme: bearer})
+        app.get_openapi_json_schema(
+            title=title, version="1", description=description, security_schemes={scheme: bearer}
+        )
     )
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     for command in COMMANDS:
