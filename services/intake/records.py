@@ -9,6 +9,7 @@ from events.application import DocumentFetchFailed, DocumentReceived, PlanningAp
 from events.serialization import format_time
 from events.streams import application_side_stream, application_stream
 from services.intake.originals import original_submission
+from shared.application_status import status_of
 from shared.documents import DocumentStore
 from shared.eventstore import EventStore
 
@@ -58,7 +59,7 @@ def application_record(
         "reference": reference,
         "fullReference": f"{council}-{reference}",
         "council": council,
-        "status": "not_started",
+        "status": status_of(event.event_type for event in events) or "not_started",
         "receivedAt": format_time(payload.received_at),
         "applicationType": {"value": summary.application_type, "description": summary.application_type_name},
         "description": original.description,

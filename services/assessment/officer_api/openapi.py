@@ -3,6 +3,7 @@ model) as the request body, and the officer's bearer token as the security schem
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -27,6 +28,8 @@ def document(app: Any, title: str, description: str, scheme: str, collection: st
     for command in COMMANDS:
         path = f"{collection}/{{reference}}/{command.path}"
         operation = spec["paths"][path]["post"]
+        operation["operationId"] = command.path.replace("/{", "_").replace("}/", "_").replace("/", "_").strip("_")
+        operation["parameters"] = [_path_parameter(name) for name in re.findall(r"\{(\w+)\}", path)]
         schema = command.body.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
         for name, definition in schema.pop("$defs", {}).items():
             schemas[name] = definition
@@ -45,4 +48,25 @@ def document(app: Any, title: str, description: str, scheme: str, collection: st
                 "422": {"description": "Invalid fields, as `errors: [{field, message}]`"},
             }
         )
+    spec["paths"][collection]["get"]["parameters"] = [_query_parameter(*p) for p in CASE_LIST_PARAMETERS]
     return orjson.dumps(spec).decode("utf-8")
+
+
+CASE_LIST_PARAMETERS = (
+    ("status", "string", "Statuses, comma-separated or repeated"),
+    ("assignedTo", "string", "`me` or an officer id"),
+    ("overdue", "boolean", "Only (true) or no (false) open applications past their expiry date"),
+    ("dueWithinDays", "integer", "Open applications due within this many business days"),
+    ("type", "string", "ODP application type codes, comma-separated or repeated"),
+    ("q", "string", "Text in the reference, address or postcode"),
+    ("page", "integer", "From 1"),
+    ("perPage", "integer", "1 to 100 (25)"),
+)
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query_parameter(name: str, kind: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}, "description": description}
