@@ -4,11 +4,19 @@ decide (the domain's pure command), append atomically at the version read, and a
 Events about files (the decision notice, an applicant's upload) go to the documents side stream in the same atomic
 append as the main-stream events; only the main stream's version is checked, so background work never makes an
 officer's command stale.
+
+A process keeps the latest states it folded (`StateCache`): reading an application then reads only each stream's
+events after the versions already folded (strongly consistent reads of the log, every time) and folds them on. The
+result is the same as folding everything from the start: when a new event would sort before one already folded
+(recorded-at ties or clocks that disagree), the whole application is folded again.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,22 +25,65 @@ from events.streams import application_side_stream, application_stream, applicat
 from services.assessment.domain import Conflict, NotFound, check_version, side_stream_of
 from services.assessment.domain.state import PlanningApplication, fold
 from shared.clock import Clock
-from shared.eventstore.port import ConcurrencyError, EventStore, StreamAppend, read_merged
+from shared.eventstore.port import ConcurrencyError, EventStore, StreamAppend, merged, read_merged
 from shared.officer_identity import SignedInOfficer
 
 LONDON = ZoneInfo("Europe/London")
+CACHED_APPLICATIONS = 4096
+DOCUMENT_APPEND_ATTEMPTS = 5  # a document fetcher may append to the documents stream at the same moment
 
 Decide = Callable[[PlanningApplication], Sequence[EventPayload]]
+OrderKey = tuple[datetime, str, int]
 
 
 def london_date(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
+def order_key(event: RecordedEvent) -> OrderKey:
+    """Where `read_merged` puts an event: recorded-at, then stream id, then version."""
+    return (event.recorded_at, event.stream_id, event.version)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    state: PlanningApplication
+    versions: tuple[int, ...]  # of the application's streams, in `application_streams` order
+    last: OrderKey | None  # the newest event folded
+
+
+class StateCache:
+    """The latest snapshots of the applications this process read, least recently used first out."""
+
+    def __init__(self, size: int = CACHED_APPLICATIONS) -> None:
+        self.size = size
+        self._snapshots: OrderedDict[tuple[str, str], Snapshot] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Snapshot | None:
+        with self._lock:
+            snapshot = self._snapshots.get(key)
+            if snapshot is not None:
+                self._snapshots.move_to_end(key)
+            return snapshot
+
+    def put(self, key: tuple[str, str], snapshot: Snapshot) -> None:
+        with self._lock:
+            known = self._snapshots.get(key)
+            if known is not None and all(k >= v for k, v in zip(known.versions, snapshot.versions, strict=True)):
+                if known.versions != snapshot.versions:
+                    return  # a later one is already there (another thread)
+            self._snapshots[key] = snapshot
+            self._snapshots.move_to_end(key)
+            while len(self._snapshots) > self.size:
+                self._snapshots.popitem(last=False)
+
+
 class Casework:
-    def __init__(self, store: EventStore, clock: Clock) -> None:
+    def __init__(self, store: EventStore, clock: Clock, cache: StateCache | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.cache = cache if cache is not None else StateCache()
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -41,39 +92,87 @@ class Casework:
         return london_date(self.clock.now())
 
     def events(self, council: str, reference: str) -> list[RecordedEvent]:
+        """Every event of the application's streams, in time order (the audit trail)."""
         return read_merged(self.store, application_streams(council, reference))
 
     def load(self, council: str, reference: str) -> PlanningApplication:
         """The application of the officer's council (another council's reference is not found)."""
-        state = fold(self.events(council, reference))
+        state = self.current(council, reference)
         if not state.exists:
             raise NotFound(f"No planning application {reference}")
         return state
 
+    def current(self, council: str, reference: str) -> PlanningApplication:
+        """The application's state from every event in the log now (the fold of `read_merged`)."""
+        key = (council, reference)
+        streams = application_streams(council, reference)
+        snapshot = self.cache.get(key)
+        if snapshot is None:
+            snapshot = self._fold_all(streams)
+        else:
+            tails = [self.store.read(s, from_version=v + 1) for s, v in zip(streams, snapshot.versions, strict=True)]
+            new = merged(tails)
+            if new:
+                if snapshot.last is not None and order_key(new[0]) < snapshot.last:
+                    snapshot = self._fold_all(streams)
+                else:
+                    versions = tuple(
+                        tail[-1].version if tail else v for tail, v in zip(tails, snapshot.versions, strict=True)
+                    )
+                    snapshot = Snapshot(fold(new, snapshot.state), versions, order_key(new[-1]))
+        if snapshot.state.exists:
+            self.cache.put(key, snapshot)
+        return snapshot.state
+
+    def _fold_all(self, streams: list[str]) -> Snapshot:
+        reads = [self.store.read(stream) for stream in streams]
+        events = merged(reads)
+        versions = tuple(read[-1].version if read else 0 for read in reads)
+        return Snapshot(fold(events), versions, order_key(events[-1]) if events else None)
+
     def act(self, officer: SignedInOfficer, reference: str, seen_version: int, decide: Decide) -> PlanningApplication:
         """Run a command against the version the officer saw; a stale version or a lost race is a Conflict (409)."""
         council = officer.council
-        events = self.events(council, reference)
-        state = fold(events)
-        if not state.exists:
-            raise NotFound(f"No planning application {reference}")
-        main = application_stream(council, reference)
-        check_version(state, seen_version, [e for e in events if e.stream_id == main and e.version > seen_version])
+        state = self.load(council, reference)
+        self._check(state, seen_version)
         payloads = list(decide(state))
         if not payloads:
             return state
         try:
-            self._append(officer, council, reference, state.version, payloads)
+            recorded = self._append(officer, council, reference, state.version, payloads)
         except ConcurrencyError as error:
-            if error.stream_id != main:
+            if error.stream_id != application_stream(council, reference):
                 raise
             # Someone else appended between our read and our write: say what they did, as a stale version would.
-            latest = self.events(council, reference)
-            check_version(
-                fold(latest), state.version, [e for e in latest if e.stream_id == main and e.version > state.version]
-            )
-            raise Conflict(f"The application changed since version {state.version}; reload it") from error
-        return self.load(council, reference)
+            self._check(self.load(council, reference), state.version)
+            raise Conflict(f"the application changed since version {state.version}; reload it") from error
+        return self._after(council, reference, recorded) or self.load(council, reference)
+
+    def _after(self, council: str, reference: str, recorded: list[list[RecordedEvent]]) -> PlanningApplication | None:
+        """The state after our own append, folded on from the snapshot we acted on when nothing else can be between
+        them (each stream we appended to continues where the snapshot was, and our events sort after it); else None,
+        and the caller reads the log again."""
+        key = (council, reference)
+        snapshot = self.cache.get(key)
+        new = merged(recorded)
+        if snapshot is None or not new or (snapshot.last is not None and order_key(new[0]) < snapshot.last):
+            return None
+        streams = application_streams(council, reference)
+        versions = list(snapshot.versions)
+        for events in recorded:
+            index = streams.index(events[0].stream_id)
+            if events[0].version != versions[index] + 1:
+                return None
+            versions[index] = events[-1].version
+        after = Snapshot(fold(new, snapshot.state), tuple(versions), order_key(new[-1]))
+        self.cache.put(key, after)
+        return after.state
+
+    def _check(self, state: PlanningApplication, seen_version: int) -> None:
+        since: list[RecordedEvent] = []
+        if isinstance(seen_version, int) and 0 <= seen_version < state.version:
+            since = self.store.read(application_stream(state.council, state.reference), from_version=seen_version + 1)
+        check_version(state, seen_version, since)
 
     def _append(
         self, officer: SignedInOfficer, council: str, reference: str, version: int, payloads: list[EventPayload]
@@ -82,8 +181,15 @@ class Casework:
         actor = officer.actor()
         main = [NewEvent(p, council, actor, now) for p in payloads if side_stream_of(p) is None]
         files = [NewEvent(p, council, actor, now) for p in payloads if side_stream_of(p) == "documents"]
-        appends = [StreamAppend(application_stream(council, reference), version, main)] if main else []
-        if files:
-            documents = application_side_stream(council, reference, "documents")
-            appends.append(StreamAppend(documents, self.store.stream_version(documents), files))
-        return self.store.append_streams(appends)
+        documents = application_side_stream(council, reference, "documents")
+        attempts = 0
+        while True:
+            appends = [StreamAppend(application_stream(council, reference), version, main)] if main else []
+            if files:
+                appends.append(StreamAppend(documents, self.store.stream_version(documents), files))
+            try:
+                return self.store.append_streams(appends)
+            except ConcurrencyError as error:
+                attempts += 1
+                if error.stream_id != documents or attempts >= DOCUMENT_APPEND_ATTEMPTS:
+                    raise
