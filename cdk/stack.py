@@ -24,6 +24,7 @@ from cdk.event_bus import (
     FUNCTION_RETRY_ATTEMPTS,
     EventPublishing,
     dead_letter_queue,
+    event_types_text,
 )
 from cdk.functions import FunctionFactory, construct_id
 from cdk.http_api import CouncilApi
@@ -290,7 +291,7 @@ class CouncilStack(Stack):
                     service=declaration.name,
                     memory_mb=subscription.memory_mb,
                     timeout_s=subscription.timeout_s,
-                    description=f"{declaration.name}: reacts to {', '.join(subscription.event_types)}",
+                    description=event_types_text(f"{declaration.name}: reacts to", subscription.event_types, 256),
                     dead_letter_queue=queue,
                     max_event_age=FUNCTION_MAX_EVENT_AGE,
                     retry_attempts=FUNCTION_RETRY_ATTEMPTS,

@@ -147,3 +147,11 @@ def test_every_declared_projection_writes_the_read_model_its_subscription_declar
 def test_a_projection_must_declare_the_read_models_it_writes():
     with pytest.raises(ValueError, match="declares the read models it writes"):
         Subscription(name="things", handler="x.y", event_types=("A",), projection="x.Things")
+
+
+def test_the_case_list_subscriber_writes_only_the_case_list(synthesised):
+    from services.assessment.declaration import SERVICE as ASSESSMENT
+
+    [case_list] = [s for s in ASSESSMENT.subscriptions if s.name == "case-list"]
+    for template in synthesised.templates.values():
+        assert granted(template, case_list.handler) == {"reads": set(), "writes": {"case-list"}, "secrets": set()}
