@@ -14,7 +14,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from bops.relay import LocalContext
-from bops.routing import KNOWN_METHODS, BoundRoute, Router
+from bops.routing import AUTHORIZED, KNOWN_METHODS, BoundRoute, Router
 from shared.apigateway import (
     authorizer_request,
     method_arn,
@@ -178,7 +178,7 @@ class ProxyApp:
         self, bound: BoundRoute, event: dict[str, Any], method: str, path: str
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         try:
-            if bound.route.auth == "api_key":
+            if bound.route.auth in AUTHORIZED:  # the same authorizer as API Gateway's, for keys and officer tokens
                 refused = self._authorize(event, method, path)
                 if refused is not None:
                     return refused

@@ -256,7 +256,7 @@ def councils_set(
 
 @main.group()
 def officers() -> None:
-    """Officers: create and list."""
+    """Officers: create, list, change roles, deactivate; the key that signs their sign-in tokens."""
 
 
 @officers.command("create")
@@ -269,15 +269,83 @@ def officers() -> None:
 @data_dir_option
 @fail_on_domain_errors
 def officers_create(council: str, email: str, name: str, role: str, password: str | None, as_json: bool) -> None:
-    """Create an officer account (the password is kept as an argon2 hash in the secrets store)."""
+    """Create an officer account: with BOPS_RUNTIME=aws a user of the council's Cognito user pool, in its role's group;
+    embedded, the password is kept as an argon2 hash in the secrets store."""
+    from services.councils.officer_directory import officer_directory
     from shared.wiring import dependencies
 
-    officer = councils_service().create_officer(council, email, name, role, password, dependencies().secrets)
+    deps = dependencies()
+    officer = councils_service().create_officer(
+        council, email, name, role, password, deps.secrets, directory=officer_directory(deps)
+    )
+    _apply_officers()
     emit(
         as_json,
         {"id": officer.id, "council": council, "email": officer.email, "name": officer.name, "role": officer.role},
         f"Created officer {officer.email} ({officer.role}) id {officer.id}",
     )
+
+
+def _officer_by_email(council: str, email: str) -> str:
+    officer = councils_service().load(council).officer_by_email(email)
+    if officer is None:
+        raise click.ClickException(f"no officer with e-mail address {email} in council {council}")
+    return officer.id
+
+
+@officers.command("set-role")
+@click.option("--council", required=True)
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["assessor", "reviewer", "administrator"]))
+@json_option
+@data_dir_option
+@fail_on_domain_errors
+def officers_set_role(council: str, email: str, role: str, as_json: bool) -> None:
+    """Give an officer another role: it applies to their next request (no new sign-in needed)."""
+    from services.councils.officer_directory import officer_directory
+    from shared.wiring import dependencies
+
+    service = councils_service()
+    officer = service.change_officer_role(
+        council, _officer_by_email(council, email), role, directory=officer_directory(dependencies())
+    )
+    _apply_officers()
+    emit(as_json, {"id": officer.id, "role": officer.role}, f"Officer {officer.email} is now {officer.role}")
+
+
+@officers.command("deactivate")
+@click.option("--council", required=True)
+@click.option("--email", required=True)
+@json_option
+@data_dir_option
+@fail_on_domain_errors
+def officers_deactivate(council: str, email: str, as_json: bool) -> None:
+    """Deactivate an officer: they cannot sign in, and their current token stops working at its next request."""
+    from services.councils.officer_directory import officer_directory
+    from shared.wiring import dependencies
+
+    service = councils_service()
+    officer = service.deactivate_officer(
+        council, _officer_by_email(council, email), directory=officer_directory(dependencies())
+    )
+    _apply_officers()
+    emit(as_json, {"id": officer.id, "active": False}, f"Deactivated officer {officer.email}")
+
+
+@officers.command("rotate-signing-key")
+@click.option("--council", required=True)
+@json_option
+@data_dir_option
+@fail_on_domain_errors
+def officers_rotate_signing_key(council: str, as_json: bool) -> None:
+    """Sign officers' tokens with a new key; the previous one keeps verifying until the tokens it signed expire."""
+    from services.councils.officer_tokens import OfficerTokens
+    from shared.councils.rules import check_code
+    from shared.wiring import dependencies
+
+    deps = dependencies()
+    key = OfficerTokens(deps.secrets, deps.clock).rotate(check_code(council))
+    emit(as_json, {"council": council, "key_id": key.id}, f"Council {council} signs officers' tokens with key {key.id}")
 
 
 @officers.command("list")
@@ -369,6 +437,19 @@ def api_keys_revoke(key_id: str, as_json: bool) -> None:
     view = service.revoke_api_key(found[0].code, key_id)
     _apply_api_keys()
     emit(as_json, {"id": view.id, "revoked": True}, f"Revoked API key {view.id}")
+
+
+def _apply_officers() -> None:
+    """Bring the officers read model up to date now (the relay would, a moment later): sign-in and the authorizer
+    read it."""
+    from services.councils.officer_projection import projector
+    from shared.wiring import dependencies
+
+    apply = projector()
+    for stream_id in dependencies().event_store.stream_ids("council:"):
+        for event in dependencies().event_store.read(stream_id):
+            if event.event_type in apply.projection.event_types:
+                apply.handle(event)
 
 
 def _apply_api_keys() -> None:

@@ -113,8 +113,17 @@ def banner(logins: dict[str, Any], base_url: str, example: Path | None = None, f
         ]
     lines += [
         "",
-        "Officers: there is nothing to sign in to yet. The officers' console (its own issue) will be served here;",
-        "these demo logins are ready for it, and `bops officers list` shows them:",
+        "Officers sign in with these demo logins (`bops officers list` shows them):",
     ]
     lines += [f"  {o['role']:<14} {o['email']:<28} password {o['password']}" for o in logins["officers"]]
+    if logins["officers"]:
+        first = logins["officers"][0]
+        body = json.dumps({"email": first["email"], "password": first["password"]})
+        lines += [
+            "Sign in (the answer's token, valid 15 minutes, goes in `Authorization: Bearer` on the officer API):",
+            f"  curl -sS -X POST {base_url}/api/officer/v1/session -H 'Content-Type: application/json' \\",
+            f"    --data '{body}'",
+            "then ask who you are:",
+            f"  curl -sS -H 'Authorization: Bearer TOKEN' {base_url}/api/officer/v1/me",
+        ]
     return "\n".join(lines) + "\n"

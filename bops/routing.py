@@ -10,8 +10,10 @@ from shared.declarations import HttpFunction, Route, load_handler
 
 # The methods API Gateway routes; any other token is answered 501 (a route may exist for another method: 405).
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# What the embedded runtime can check before calling a handler. Officer sign-in does not exist yet.
-ENFORCED_AUTH = frozenset({"public", "api_key"})
+# What the embedded runtime can check before calling a handler: API keys and officer tokens go through the declared
+# authorizer, as on API Gateway.
+ENFORCED_AUTH = frozenset({"public", "api_key", "officer"})
+AUTHORIZED = frozenset({"api_key", "officer"})
 
 
 class UnenforceableRoute(ValueError):
@@ -32,7 +34,7 @@ class Router:
             names = ", ".join(f"{route.method} {route.path} (auth={route.auth!r})" for route in unenforced)
             raise UnenforceableRoute(
                 f"Refusing to serve routes whose authentication the embedded runtime cannot check: {names}. "
-                f"It checks {', '.join(sorted(ENFORCED_AUTH))}; officer sign-in does not exist yet."
+                f"It checks {', '.join(sorted(ENFORCED_AUTH))}."
             )
         self._handlers: dict[str, Callable[..., Any]] = {}
 

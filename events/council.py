@@ -82,3 +82,12 @@ class OfficerDeactivated(EventPayload):
     """An officer account was deactivated: it can no longer sign in."""
 
     officer_id: str
+
+
+@event("OfficerRoleChanged")
+class OfficerRoleChanged(EventPayload):
+    """An administrator gave an officer another role (it applies to their next request)."""
+
+    officer_id: str
+    role: OfficerRole
+    previous_role: OfficerRole

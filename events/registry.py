@@ -26,6 +26,7 @@ EVENT_MODULES: dict[str, tuple[str, ...]] = {
         "ApiKeyCreated",
         "ApiKeyRevoked",
         "OfficerDeactivated",
+        "OfficerRoleChanged",
     ),
     "events.application": (
         "PlanningApplicationReferenceAssigned",

@@ -52,7 +52,8 @@ class HttpFunction:
 
     It may read and append to the event log and read and write documents. What else it needs is declared, and the
     stack grants exactly that: `secrets` (names under the council's secrets prefix, `{council}` standing for the
-    council's code) and the read models it reads.
+    council's code), the read models it reads, the attempt counters it counts in (`shared.attempts`: kept beside the
+    read models) and, with `officer_directory`, signing officers in against the council's user pool.
     """
 
     name: str
@@ -62,6 +63,8 @@ class HttpFunction:
     timeout_s: int = 29
     secrets: tuple[str, ...] = ()
     reads_read_models: tuple[str, ...] = ()
+    attempt_counters: tuple[str, ...] = ()
+    officer_directory: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,8 @@ class Subscription:
 
 @dataclass(frozen=True)
 class Authorizer:
-    """The Lambda authorizer of API-key routes: it is given the route table (`route_table`) and reads read models."""
+    """The Lambda authorizer of API-key and officer routes: it is given the route table (`route_table`) and reads read
+    models."""
 
     name: str
     handler: str
@@ -147,12 +151,16 @@ class ServiceDeclaration:
 
 
 def route_table(routes: Iterable[Route]) -> list[dict[str, object]]:
-    """The API-key routes as plain data: the authorizer's environment (`BOPS_ROUTE_SCOPES`) on AWS and locally."""
-    return [
-        {"method": route.method, "path": route.path, "scopes": list(route.scopes)}
-        for route in routes
-        if route.auth == "api_key"
-    ]
+    """The API-key and officer routes as plain data: the authorizer's environment (`BOPS_ROUTE_SCOPES`) on AWS and
+    locally. An entry without `auth` is an API-key route."""
+    table: list[dict[str, object]] = []
+    for route in routes:
+        if route.auth in ("api_key", "officer"):
+            entry: dict[str, object] = {"method": route.method, "path": route.path, "scopes": list(route.scopes)}
+            if route.auth == "officer":
+                entry["auth"] = "officer"
+            table.append(entry)
+    return table
 
 
 def load_handler(dotted: str) -> LambdaHandler:

@@ -37,6 +37,8 @@ class Settings(BaseModel):
     read_model_table: str | None = None
     documents_bucket: str | None = None
     secrets_prefix: str | None = None
+    officer_user_pool_id: str | None = None  # the council's Cognito user pool (the officer directory on AWS)
+    officer_user_pool_client_id: str | None = None  # its app client that may call AdminInitiateAuth
     region: str | None = None
     aws_models_dir: Path | None = None  # lean botocore data (shared.aws.models) that makes clients faster to create
     # Files may be downloaded from `localhost` (the demo's sample files, tests): always in the embedded runtime; on

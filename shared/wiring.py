@@ -17,6 +17,7 @@ from shared.clock import Clock, clock_from_environment
 from shared.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # only for annotations: a handler that never builds an adapter does not import its port
+    from shared.attempts.port import AttemptCounters
     from shared.councils.settings import EffectiveCouncilSettings
     from shared.documents.port import DocumentStore
     from shared.eventstore.port import EventStore
@@ -88,6 +89,17 @@ class Dependencies:
         from shared.secrets.local import LocalSecretsFile
 
         return LocalSecretsFile(self.settings.secrets_path)
+
+    @cached_property
+    def attempt_counters(self) -> AttemptCounters:
+        """Counters of attempts (sign-in failures) shared by every process: beside the read models."""
+        if self.settings.runtime == "aws":
+            from shared.attempts.dynamodb import DynamoDbAttemptCounters
+
+            return DynamoDbAttemptCounters(self._required("read_model_table"), self.aws_client("dynamodb"))
+        from shared.attempts.sqlite import SqliteAttemptCounters
+
+        return SqliteAttemptCounters(self.settings.read_models_path)
 
     def council_settings(self, code: str) -> EffectiveCouncilSettings:
         """A council's effective settings: its deployment config (on AWS) overlaid by the settings on its stream.

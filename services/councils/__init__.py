@@ -5,3 +5,4 @@ Other services read a council's settings through `shared.councils` (plumbing), n
 """
 
 API_KEYS_READ_MODEL = "api-keys"  # the read model's name: the projection writes it, the authorizer reads it
+OFFICERS_READ_MODEL = "officers"  # the officers' current role and active flag: the authorizer and sign-in read it

@@ -1,8 +1,14 @@
-"""The Lambda authorizer for API-key routes: 401 for a missing, unknown or revoked key; 403 for a missing scope.
+"""The Lambda authorizer of API-key and officer routes, in both runtimes (API Gateway on AWS, `bops serve` locally).
 
-It answers with a policy over every declared API-key route (allow where the key has the scopes, deny elsewhere), so
-API Gateway may cache it per key for a short time. The route table comes from the environment (`BOPS_ROUTE_SCOPES`),
-which CDK fills from the services' declarations; the embedded runtime sets it the same way.
+API-key routes: 401 for a missing, unknown or revoked key; 403 for a missing scope. Officer routes: 401 unless a valid
+officer token (`Authorization: Bearer`, or the `bops_officer` cookie the console keeps it in) names an officer who is
+active now; the officer's current role comes from the officers read model, so deactivation and role changes apply at
+the next request (the authorizer's result is not cached on AWS). A key never opens an officer route and an officer
+token never opens an API-key route: which kind of credential is looked at depends on the route asked for.
+
+It answers with a policy over every declared route (allow where the credential may go, deny elsewhere). The route
+table comes from the environment (`BOPS_ROUTE_SCOPES`), which CDK fills from the services' declarations; the embedded
+runtime sets it the same way.
 """
 
 from __future__ import annotations
@@ -16,11 +22,15 @@ import os  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from services.councils import API_KEYS_READ_MODEL  # noqa: E402
-from services.councils.scopes import policy_for  # noqa: E402
+from services.councils.scopes import officer_policy, policy_for  # noqa: E402
+from shared.declarations import Route  # noqa: E402
 from shared.observability import count, observed  # noqa: E402
 
 if TYPE_CHECKING:  # the authorizer imports no projection machinery at run time (cold starts)
+    from services.councils.officer_tokens import OfficerTokens
     from shared.projections.store import ReadModelStore
+
+OFFICER_COOKIE = "bops_officer"
 
 
 class Unauthorized(Exception):
@@ -44,10 +54,39 @@ def api_arn(method_arn: str) -> str:
     return f"{prefix}:{rest.split('/', 1)[0]}"
 
 
+def officer_token(headers: dict[str, str] | None) -> str | None:
+    """The bearer token, else the `bops_officer` cookie."""
+    token = bearer_token(headers)
+    if token:
+        return token
+    for name, value in (headers or {}).items():
+        if name.lower() == "cookie":
+            for pair in value.split(";"):
+                key, _, cookie = pair.strip().partition("=")
+                if key == OFFICER_COOKIE and cookie.strip():
+                    return cookie.strip().strip('"')
+    return None
+
+
+def requested_route(method_arn: str, routes: list[dict]) -> dict | None:
+    """The declared route a method ARN asks for (`.../api/stage/METHOD/path`)."""
+    _, _, rest = method_arn.rpartition(":")
+    parts = rest.split("/", 3)
+    if len(parts) < 3:
+        return None
+    method, path = parts[2], "/" + (parts[3] if len(parts) > 3 else "")
+    for route in routes:
+        if Route(str(route["method"]), str(route["path"])).matches(method, path) is not None:
+            return route
+    return None
+
+
 def authorize(token: str | None, method_arn: str, routes: list[dict], read_models: ReadModelStore) -> dict[str, Any]:
+    """An API key on an API-key route."""
     from services.councils.api_keys import hash_api_key
 
-    if not token:
+    route = requested_route(method_arn, routes)
+    if not token or route is None or route.get("auth", "api_key") != "api_key":
         raise Unauthorized()
     key_hash = hash_api_key(token)
     document, _ = read_models.get(API_KEYS_READ_MODEL, key_hash)
@@ -60,6 +99,42 @@ def authorize(token: str | None, method_arn: str, routes: list[dict], read_model
         "scopes": " ".join(document["scopes"]),
     }
     return policy_for(f"api-key:{document['key_id']}", document["scopes"], routes, api_arn(method_arn), context)
+
+
+def authorize_officer(
+    token: str | None,
+    method_arn: str,
+    routes: list[dict],
+    read_models: ReadModelStore,
+    tokens: OfficerTokens,
+    deployed_council: str | None = None,
+) -> dict[str, Any]:
+    """An officer token on an officer route: verified, then the officer's current state from the read model."""
+    from services.councils.officer_records import OfficerRecords
+    from services.councils.officer_tokens import InvalidToken
+    from shared.officer_identity import ROLES, SignedInOfficer
+
+    route = requested_route(method_arn, routes)
+    if not token or route is None or route.get("auth") != "officer":
+        raise Unauthorized()
+    try:
+        claims = tokens.verify(token)
+    except InvalidToken:
+        raise Unauthorized() from None
+    if deployed_council is not None and claims.council != deployed_council:
+        raise Unauthorized()
+    officer = OfficerRecords(read_models).get(claims.council, claims.officer_id)
+    if officer is None or not officer.active or officer.role not in ROLES:
+        raise Unauthorized()
+    signed_in = SignedInOfficer(officer.council, officer.id, officer.name, officer.role)
+    return officer_policy(f"officer:{officer.id}", routes, api_arn(method_arn), signed_in.context())
+
+
+def officer_tokens() -> OfficerTokens:
+    from services.councils.officer_tokens import OfficerTokens
+    from shared.wiring import dependencies
+
+    return dependencies().memo("officer-tokens", lambda deps: OfficerTokens(deps.secrets, deps.clock))
 
 
 def prepare_snapshot() -> None:
@@ -76,8 +151,25 @@ def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]
     from shared.wiring import dependencies
 
     routes = json.loads(os.environ.get("BOPS_ROUTE_SCOPES", "[]"))
+    route = requested_route(event["methodArn"], routes)
+    deps = dependencies()
+    if route is not None and route.get("auth") == "officer":
+        try:
+            policy = authorize_officer(
+                officer_token(event.get("headers")),
+                event["methodArn"],
+                routes,
+                deps.read_models,
+                officer_tokens(),
+                deps.settings.council if deps.settings.runtime == "aws" else None,
+            )
+        except Unauthorized:
+            count("OfficersRefused")
+            raise
+        count("OfficersAccepted")
+        return policy
     try:
-        policy = authorize(bearer_token(event.get("headers")), event["methodArn"], routes, dependencies().read_models)
+        policy = authorize(bearer_token(event.get("headers")), event["methodArn"], routes, deps.read_models)
     except Unauthorized:
         count("ApiKeysRefused")
         raise

@@ -15,6 +15,7 @@ from events.council import (
     CouncilSettingsChanges,
     OfficerCreated,
     OfficerDeactivated,
+    OfficerRoleChanged,
 )
 from services.councils import rules
 from services.councils.errors import (
@@ -25,6 +26,7 @@ from services.councils.errors import (
     EmptySettingsChange,
     OfficerAlreadyInactive,
     OfficerConflict,
+    UnchangedRole,
     UnknownApiKey,
     UnknownOfficer,
 )
@@ -88,6 +90,18 @@ def deactivate_officer(state: CouncilState, officer_id: str) -> list[EventPayloa
     if not officer.active:
         raise OfficerAlreadyInactive(f"officer {officer.email} is already deactivated")
     return [OfficerDeactivated(officer_id=officer_id)]
+
+
+def change_officer_role(state: CouncilState, officer_id: str, role: str) -> list[EventPayload]:
+    officer = _existing(state).officers.get(officer_id)
+    if officer is None:
+        raise UnknownOfficer(f"no officer with id {officer_id!r} in council {state.code}")
+    if not officer.active:
+        raise OfficerAlreadyInactive(f"officer {officer.email} is deactivated: their role cannot change")
+    role = rules.check_role(role)
+    if role == officer.role:
+        raise UnchangedRole(f"officer {officer.email} is already {'an' if role[0] in 'aeiou' else 'a'} {role}")
+    return [OfficerRoleChanged(officer_id=officer_id, role=role, previous_role=officer.role)]
 
 
 def create_api_key(

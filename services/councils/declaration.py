@@ -1,17 +1,35 @@
-"""What the councils service declares: the API-keys read model's subscriber and the API-key authorizer.
+"""What the councils service declares: the API-keys and officers read models' subscribers, the authorizer of API-key
+and officer routes, and officers' sign-in.
 
 Its commands (councils, officers, API keys) are run by `bops` today; the officers' console will serve them.
 """
 
 from __future__ import annotations
 
-from services.councils import API_KEYS_READ_MODEL
-from shared.declarations import Authorizer, ServiceDeclaration, Subscription
+from services.councils import API_KEYS_READ_MODEL, OFFICERS_READ_MODEL
+from shared.declarations import Authorizer, HttpFunction, Route, ServiceDeclaration, Subscription
 
 AUTHORIZER_HANDLER = "services.councils.authorizer.lambda_handler"
+OFFICER_API_HANDLER = "services.councils.officer_api.lambda_handler"
+OFFICER_TOKEN_KEY = "{council}/officer-token-key"  # the council's token signing keys (services.councils.officer_tokens)
+SIGN_IN_ATTEMPTS = "sign-in"  # the attempt counters sign-in throttling keeps (shared.attempts)
 
 SERVICE = ServiceDeclaration(
     name="councils",
+    http=(
+        HttpFunction(
+            name="officer-sign-in",
+            handler=OFFICER_API_HANDLER,
+            routes=(
+                Route("POST", "/api/officer/v1/session", auth="public"),
+                Route("GET", "/api/officer/v1/me", auth="officer"),
+            ),
+            secrets=(OFFICER_TOKEN_KEY,),
+            reads_read_models=(OFFICERS_READ_MODEL,),
+            attempt_counters=(SIGN_IN_ATTEMPTS,),
+            officer_directory=True,
+        ),
+    ),
     subscriptions=(
         Subscription(
             name="api-keys",
@@ -20,10 +38,18 @@ SERVICE = ServiceDeclaration(
             projection="services.councils.api_key_projection.ApiKeyProjection",
             writes_read_models=(API_KEYS_READ_MODEL,),
         ),
+        Subscription(
+            name="officers",
+            handler="services.councils.officer_projection.lambda_handler",
+            event_types=("OfficerCreated", "OfficerDeactivated", "OfficerRoleChanged"),
+            projection="services.councils.officer_projection.OfficerProjection",
+            writes_read_models=(OFFICERS_READ_MODEL,),
+        ),
     ),
     authorizer=Authorizer(
         name="api-key-authorizer",
         handler=AUTHORIZER_HANDLER,
-        reads_read_models=(API_KEYS_READ_MODEL,),
+        reads_read_models=(API_KEYS_READ_MODEL, OFFICERS_READ_MODEL),
+        secrets=(OFFICER_TOKEN_KEY,),
     ),
 )

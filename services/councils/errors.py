@@ -17,6 +17,7 @@ __all__ = [
     "InvalidCouncilInput",
     "OfficerAlreadyInactive",
     "OfficerConflict",
+    "UnchangedRole",
     "UnknownApiKey",
     "UnknownOfficer",
 ]
@@ -40,6 +41,10 @@ class UnknownOfficer(CouncilError):
 
 class OfficerAlreadyInactive(CouncilError):
     """The officer was deactivated before."""
+
+
+class UnchangedRole(CouncilError):
+    """A role change to the role the officer already has."""
 
 
 class ApiKeyConflict(CouncilError):

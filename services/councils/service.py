@@ -26,6 +26,8 @@ from shared.secrets import SecretStore
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
+    from services.councils.officer_directory import DirectoryEntry, OfficerDirectory
+
 DEFAULT_ACTOR = Actor.system("bops-cli")
 MAX_ATTEMPTS = 5
 
@@ -130,22 +132,43 @@ class CouncilService:
         *,
         officer_id: str | None = None,
         actor: Actor | None = None,
+        directory: OfficerDirectory | None = None,
     ) -> OfficerView:
-        """Record the officer, then store the argon2 hash of the password (if any) in `secrets`.
+        """Record the officer, then give them an account in the officer `directory` (the council's user pool on AWS)
+        or, without one, store the argon2 hash of the password (if any) in `secrets`.
 
-        The event comes first: if storing the hash fails, the officer exists without a password and cannot sign in
+        The event comes first: if the account or hash fails, the officer exists without a password and cannot sign in
         until `set_officer_password` succeeds (never a password for an officer who does not exist).
         """
         if password is not None:
             _passwords().check_password(password)
-            if secrets is None:
+            if secrets is None and directory is None:
                 raise ValueError("a secret store is needed to keep the officer's password")
         officer_id = officer_id or str(uuid4())
         commands = _commands()
         state = self._execute(code, lambda state: commands.create_officer(state, officer_id, email, name, role), actor)
-        if password is not None and secrets is not None:
+        officer = state.officers[officer_id]
+        if directory is not None:
+            directory.add(_entry(code, officer), password)
+        elif password is not None and secrets is not None:
             _passwords().OfficerPasswords(secrets, self.hasher).set(officer_id, password)
-        return state.officers[officer_id]
+        return officer
+
+    def change_officer_role(
+        self,
+        code: str,
+        officer_id: str,
+        role: str,
+        *,
+        actor: Actor | None = None,
+        directory: OfficerDirectory | None = None,
+    ) -> OfficerView:
+        """Record the new role (what the authorizer reads), then move the account to the role's group."""
+        state = self._execute(code, lambda state: _commands().change_officer_role(state, officer_id, role), actor)
+        officer = state.officers[officer_id]
+        if directory is not None:
+            directory.change_role(_entry(code, officer))
+        return officer
 
     def set_officer_password(self, code: str, officer_id: str, password: str, secrets: SecretStore) -> None:
         officer = self.load(code).officers.get(officer_id)
@@ -154,13 +177,23 @@ class CouncilService:
         _passwords().OfficerPasswords(secrets, self.hasher).set(officer_id, password)
 
     def deactivate_officer(
-        self, code: str, officer_id: str, secrets: SecretStore | None = None, *, actor: Actor | None = None
+        self,
+        code: str,
+        officer_id: str,
+        secrets: SecretStore | None = None,
+        *,
+        actor: Actor | None = None,
+        directory: OfficerDirectory | None = None,
     ) -> OfficerView:
-        """Deactivate the officer and, given the secret store, delete their password hash."""
+        """Deactivate the officer and disable their account in the directory or, given the secret store, delete their
+        password hash."""
         state = self._execute(code, lambda state: _commands().deactivate_officer(state, officer_id), actor)
-        if secrets is not None:
+        officer = state.officers[officer_id]
+        if directory is not None:
+            directory.disable(_entry(code, officer))
+        elif secrets is not None:
             secrets.delete(_passwords().password_secret_name(officer_id))
-        return state.officers[officer_id]
+        return officer
 
     def verify_officer_password(self, code: str, email: str, password: str, secrets: SecretStore) -> OfficerView | None:
         """The active officer with this e-mail if the password matches, else None (same work for unknown e-mails)."""
@@ -202,3 +235,9 @@ class CouncilService:
                 continue
             return fold(recorded, state)
         raise AssertionError("unreachable")
+
+
+def _entry(code: str, officer: OfficerView) -> DirectoryEntry:
+    from services.councils.officer_directory import DirectoryEntry
+
+    return DirectoryEntry(code, officer.id, officer.email, officer.name, officer.role)

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Self
 
 from events import RecordedEvent
-from events.council import ApiKeyCreated, ApiKeyRevoked, OfficerCreated, OfficerDeactivated
+from events.council import ApiKeyCreated, ApiKeyRevoked, OfficerCreated, OfficerDeactivated, OfficerRoleChanged
 from shared.councils.profile import CouncilProfile, overlay
 
 __all__ = ["ApiKeyView", "CouncilState", "OfficerView", "fold", "overlay"]
@@ -62,6 +62,9 @@ class CouncilState(CouncilProfile):
             return replace(state, officers=_with(state.officers, officer.id, officer))
         if isinstance(payload, OfficerDeactivated) and payload.officer_id in state.officers:
             officer = replace(state.officers[payload.officer_id], active=False)
+            return replace(state, officers=_with(state.officers, officer.id, officer))
+        if isinstance(payload, OfficerRoleChanged) and payload.officer_id in state.officers:
+            officer = replace(state.officers[payload.officer_id], role=payload.role)
             return replace(state, officers=_with(state.officers, officer.id, officer))
         if isinstance(payload, ApiKeyCreated):
             key = ApiKeyView(

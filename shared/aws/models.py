@@ -23,9 +23,18 @@ from typing import Any
 # Every AWS operation a Lambda function's adapters call, per botocore service name. A test compares this with the
 # calls the adapters' source makes, so a new call cannot be forgotten here.
 OPERATIONS: Mapping[str, tuple[str, ...]] = {
-    "dynamodb": ("GetItem", "PutItem", "Query", "TransactWriteItems"),
+    "dynamodb": ("GetItem", "PutItem", "Query", "TransactWriteItems", "UpdateItem"),
     "s3": ("DeleteObject", "GetObject", "HeadObject", "PutObject"),
     "secretsmanager": ("CreateSecret", "DeleteSecret", "GetSecretValue", "PutSecretValue"),
+    "cognito-idp": (  # sign-in calls AdminInitiateAuth; the rest are `bops officers` on AWS
+        "AdminAddUserToGroup",
+        "AdminCreateUser",
+        "AdminDisableUser",
+        "AdminInitiateAuth",
+        "AdminListGroupsForUser",
+        "AdminRemoveUserFromGroup",
+        "AdminSetUserPassword",
+    ),
 }
 # Files at the top of botocore's data folder that every client reads.
 SHARED_FILES = ("_retry.json", "partitions.json", "sdk-default-configuration.json")

@@ -18,7 +18,11 @@ import pytest
 from shared.declarations import ServiceDeclaration
 
 PROJECT = Path(__file__).resolve().parents[2]
-API_HANDLERS = ("services.intake.api", "services.councils.authorizer")  # behind API Gateway: SnapStart
+API_HANDLERS = (  # behind API Gateway: SnapStart
+    "services.intake.api",
+    "services.councils.authorizer",
+    "services.councils.officer_api",
+)
 PROBE = """
 import gc, json, sys
 before = gc.get_threshold(), list(sys.meta_path)

@@ -34,7 +34,8 @@ def test_the_printed_example_brings_its_documents(tmp_path):
     process = start(data_dir, port)
     try:
         banner = read_banner(process)
-        assert "nothing to sign in to yet" in banner
+        signed_in = printed_sign_in(banner)
+        assert signed_in["role"] == "assessor" and signed_in["council"] == "DEMO"
         url, headers, body = printed_submission(banner)
         request = urllib.request.Request(url, data=body.read_bytes(), headers=headers, method="POST")
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -59,10 +60,26 @@ def test_the_printed_example_brings_its_documents(tmp_path):
         stop(process)
 
 
+def printed_sign_in(output: str) -> dict:
+    """Run the sign-in `curl` the banner printed, then its `/me` one with the token: who signed in."""
+    command = re.search(r"curl -sS -X POST (\S+/session) .*?--data '([^']+)'", output, re.S)
+    assert command, output
+    request = urllib.request.Request(
+        command.group(1), data=command.group(2).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        token = json.loads(response.read())["token"]
+    me = re.search(r"curl -sS -H 'Authorization: Bearer TOKEN' (\S+/me)", output)
+    assert me, output
+    request = urllib.request.Request(me.group(1), headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
 def read_banner(process) -> str:
-    """The banner's lines, read up to the officers' logins (the last thing it prints)."""
+    """The banner's lines, read up to the officers' sign-in example (the last thing it prints)."""
     lines = []
-    while not any(line.lstrip().startswith("administrator") for line in lines):
+    while not any("/api/officer/v1/me" in line for line in lines):
         line = process.stdout.readline()
         assert line, "".join(lines)
         lines.append(line)
