@@ -84,9 +84,8 @@ class Bench:
         from services.assessment.officer_api.handler import lambda_handler
         from shared.apigateway import proxy_event
 
-        event = proxy_event(
-            method, path, path, None, [("Content-Type", "application/json")], query or [], orjson.dumps(body) if body else b""
-        )
+        raw = orjson.dumps(body) if body else b""
+        event = proxy_event(method, path, path, None, [("Content-Type", "application/json")], query or [], raw)
         event["requestContext"]["authorizer"] = {**officer.context(), "principalId": f"officer:{officer.id}"}
         response = lambda_handler(event, None)
         if response["statusCode"] != 200:
@@ -107,7 +106,8 @@ class Bench:
             received_at=self.clock.now() - timedelta(days=7),  # its received date is never after today
             council=COUNCIL,
         )
-        store.append(f"application:{COUNCIL}:{reference}", 0, [NewEvent(event.payload, COUNCIL, Actor.system(), event.occurred_at)])
+        intake = NewEvent(event.payload, COUNCIL, Actor.system(), event.occurred_at)
+        store.append(f"application:{COUNCIL}:{reference}", 0, [intake])
         receive_document(store, reference, 0, council=COUNCIL)
         return reference
 
@@ -122,7 +122,8 @@ class Bench:
         started = time.perf_counter()
         if self.through_http:
             filled = path.format(**(parameters or {}))
-            version = self.call("POST", f"{BASE}/{reference}/{filled}", officer, {"version": version, **body})["version"]
+            answer = self.call("POST", f"{BASE}/{reference}/{filled}", officer, {"version": version, **body})
+            version = answer["version"]
         else:
             command = self.by_path[path]
             work = handler.casework()

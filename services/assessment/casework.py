@@ -70,13 +70,16 @@ class StateCache:
     def put(self, key: tuple[str, str], snapshot: Snapshot) -> None:
         with self._lock:
             known = self._snapshots.get(key)
-            if known is not None and all(k >= v for k, v in zip(known.versions, snapshot.versions, strict=True)):
-                if known.versions != snapshot.versions:
-                    return  # a later one is already there (another thread)
+            if known is not None and known.versions != snapshot.versions and _not_behind(known, snapshot):
+                return  # a later one is already there (another thread)
             self._snapshots[key] = snapshot
             self._snapshots.move_to_end(key)
             while len(self._snapshots) > self.size:
                 self._snapshots.popitem(last=False)
+
+
+def _not_behind(one: Snapshot, other: Snapshot) -> bool:
+    return all(a >= b for a, b in zip(one.versions, other.versions, strict=True))
 
 
 class Casework:

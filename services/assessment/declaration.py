@@ -4,7 +4,7 @@ periodic checkpoint (it owns the audit trail)."""
 from __future__ import annotations
 
 from services.assessment import CASE_LIST_READ_MODEL
-from shared.declarations import ScheduledJob, ServiceDeclaration, Subscription
+from shared.declarations import HttpFunction, Route, ScheduledJob, ServiceDeclaration, Subscription
 from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET
 
 AUDIT_CHECKPOINTS_HANDLER = "services.assessment.audit_checkpoints.lambda_handler"
@@ -42,8 +42,52 @@ MAIN_STREAM_EVENT_TYPES = (
     "ValidationRequestSent",
 )
 
+OFFICER_API = "/api/officer/v1"
+COLLECTION = f"{OFFICER_API}/planning_applications"
+APPLICATION = COLLECTION + "/{reference}"
+# One POST per domain command under the application (the handler's `officer_api.commands.COMMANDS`, checked by a test).
+COMMAND_PATHS = (
+    "assign",
+    "documents/{document_id}/check",
+    "red_line_boundary/check",
+    "fee/check",
+    "constraints",
+    "constraints/remove",
+    "validation_requests",
+    "validation_requests/{request_id}/cancel",
+    "invalidate",
+    "validate",
+    "site_notice",
+    "press_notice",
+    "assessment",
+    "recommendation",
+    "review",
+    "committee",
+    "committee_decision",
+    "determine",
+    "withdraw",
+    "return",
+    "close",
+    "time_extension",
+)
+
 SERVICE = ServiceDeclaration(
     name="assessment",
+    http=(
+        HttpFunction(
+            name="officer-api",
+            handler="services.assessment.officer_api.handler.lambda_handler",
+            routes=(
+                Route("GET", COLLECTION, auth="officer"),
+                Route("GET", APPLICATION, auth="officer"),
+                Route("GET", APPLICATION + "/audit", auth="officer"),
+                *(Route("POST", f"{APPLICATION}/{path}", auth="officer") for path in COMMAND_PATHS),
+                Route("GET", f"{OFFICER_API}/openapi.json"),
+            ),
+            reads_read_models=(CASE_LIST_READ_MODEL,),
+            memory_mb=1024,
+        ),
+    ),
     subscriptions=(
         Subscription(
             name="case-list",

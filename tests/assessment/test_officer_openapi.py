@@ -31,3 +31,21 @@ def test_the_openapi_document_describes_every_operation_with_its_body_and_the_be
     assert f"{BASE}/openapi.json" not in paths
     listed = {p["name"] for p in paths[f"{BASE}/planning_applications"]["get"]["parameters"]}
     assert listed == {"status", "assignedTo", "overdue", "dueWithinDays", "type", "q", "page", "perPage"}
+
+
+def test_every_command_is_declared_and_every_declared_route_is_served():
+    from services.assessment.declaration import COMMAND_PATHS, SERVICE
+    from services.assessment.officer_api.handler import app
+
+    assert list(COMMAND_PATHS) == [command.path for command in COMMANDS]
+    [function] = SERVICE.http
+    served = {(method, rule) for rule, method, *_ in _routes(app)}
+    for route in function.routes:
+        assert (route.method, route.path) in served, route
+        assert route.auth == ("public" if route.path.endswith("openapi.json") else "officer")
+
+
+def _routes(app):
+    """(path in API Gateway syntax, method) of every route the resolver registered."""
+    for route in app._static_routes + app._dynamic_routes:
+        yield route.openapi_path, route.method

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from services.assessment.domain.state import PlanningApplication
     from shared.wiring import Dependencies
 
+
 def _json(value: Any) -> str:
     return orjson.dumps(value).decode("utf-8")
 
