@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from services.assessment.case_list.port import MAX_PER_PAGE, CasePage, CaseQuery, CaseRow
@@ -88,10 +89,17 @@ def parse_case_query(event: Any, officer: SignedInOfficer, today: date) -> CaseQ
     )
 
 
-def row_json(row: CaseRow, today: date, collection: str) -> dict[str, Any]:
+@lru_cache(maxsize=4096)
+def business_days_left(today: date, expiry: date) -> int:
+    """Business days from today to the expiry date (negative once past): many rows share an expiry date, and the
+    calendar counts day by day."""
     from shared.calendar import ENGLAND_AND_WALES
 
-    days_left = ENGLAND_AND_WALES.business_days_between(today, row.expiry_date) if row.expiry_date else None
+    return ENGLAND_AND_WALES.business_days_between(today, expiry)
+
+
+def row_json(row: CaseRow, today: date, collection: str) -> dict[str, Any]:
+    days_left = business_days_left(today, row.expiry_date) if row.expiry_date and row.is_open() else None
     return {
         "reference": row.reference,
         "status": row.status,
@@ -103,7 +111,7 @@ def row_json(row: CaseRow, today: date, collection: str) -> dict[str, Any]:
         "validFrom": _iso(row.valid_from),
         "expiryDate": _iso(row.expiry_date),
         "targetDate": _iso(row.target_date),
-        "daysLeft": days_left if row.is_open() else None,
+        "daysLeft": days_left,
         "overdue": bool(row.is_open() and days_left is not None and days_left < 0),
         "caseOfficer": {"id": row.case_officer_id, "name": row.case_officer_name} if row.case_officer_id else None,
         "links": {"self": f"{collection}/{row.reference}"},
