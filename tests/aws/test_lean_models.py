@@ -23,6 +23,7 @@ ADAPTERS = {
     "shared/secrets/aws.py": "secretsmanager",
     "shared/attempts/dynamodb.py": "dynamodb",
     "services/councils/officer_directory.py": "cognito-idp",
+    "services/assessment/case_list/dynamodb.py": "dynamodb",
 }
 
 

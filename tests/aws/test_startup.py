@@ -22,6 +22,7 @@ API_HANDLERS = (  # behind API Gateway: SnapStart
     "services.intake.api",
     "services.councils.authorizer",
     "services.councils.officer_api",
+    "services.assessment.officer_api.handler",
 )
 PROBE = """
 import gc, json, sys

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from shared.startup import lambda_start
 
-lambda_start()
+lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
 from datetime import date  # noqa: E402
 from functools import cache  # noqa: E402
@@ -69,6 +69,16 @@ def build_casework(deps: Dependencies) -> Casework:
     from services.assessment.casework import Casework
 
     return Casework(deps.event_store, deps.clock)
+
+
+def prepare_snapshot() -> None:
+    """Before a SnapStart snapshot: the clients and what every request uses (the domain, its view, the case list)."""
+    from services.assessment.case_list.wiring import case_list as adapter
+    from services.assessment.domain import view as _view  # noqa: F401
+    from shared.wiring import dependencies
+
+    casework()
+    adapter(dependencies())
 
 
 def parse_body(model: type[Body]) -> Body:
@@ -229,17 +239,15 @@ def _refusal(status: int, message: str, fields: dict[str, str]) -> Response:
     return Response(status, content_types.APPLICATION_JSON, refusal_body(message, fields))
 
 
-def _domain_refusal(error: Exception) -> Response:
-    return _refusal(error.status, error.message, error.fields)  # type: ignore[attr-defined]
-
-
-def _register_domain_refusals() -> None:
+@app.exception_handler(Exception)
+def domain_refusal(error: Exception) -> Response:
+    """The domain's refusals (`AssessmentRefusal`), with their status; anything else is raised on. The domain is
+    imported here, not when the module loads (it brings the calendar's `holidays`, which a cold start need not)."""
     from services.assessment.domain.errors import AssessmentRefusal
 
-    app.exception_handler(AssessmentRefusal)(_domain_refusal)
-
-
-_register_domain_refusals()
+    if not isinstance(error, AssessmentRefusal):
+        raise error
+    return _refusal(error.status, error.message, error.fields)
 
 
 @observed
