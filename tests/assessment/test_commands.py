@@ -364,7 +364,7 @@ def test_a_stale_version_is_refused_with_what_changed():
         check_version(case.state, -1)
 
 
-# --- the status fold and boundaries ------------------------------------------------------------------------------------
+# --- the status fold and boundaries ----------------------------------------------------------------------------------
 
 
 def test_the_status_is_a_fold_of_main_stream_event_types():
@@ -377,7 +377,7 @@ def test_the_status_is_a_fold_of_main_stream_event_types():
                 "PlanningApplicationValidated",
                 "RecommendationSubmitted",
                 "RecommendationChallenged",
-            ]  # fmt: skip
+            ]
         )
         == "to_be_reviewed"
     )
