@@ -412,3 +412,21 @@ def test_cancelling_leaves_the_request_visible_with_its_reason():
     assert events == [
         ValidationRequestCancelled(request_id=request.id, reason="sent in error", cancelled_on=date(2026, 3, 4))
     ]
+
+
+def test_every_event_of_an_application_is_described_in_plain_english():
+    from events.registry import EVENT_MODULES
+    from services.assessment.domain.describe import _WHAT
+
+    for module in ("events.assessment", "events.application"):
+        for event_type in EVENT_MODULES[module]:
+            if event_type not in ("PlanningApplicationReferenceAssigned", "SubmissionClaimed"):  # not on its streams
+                assert event_type in _WHAT, event_type
+
+
+def test_only_files_go_to_the_documents_side_stream():
+    from services.assessment.domain import side_stream_of
+
+    case = b.agreed()
+    events = determine(case.state, ASSESSOR, today=date(2026, 4, 1), notice=notice())
+    assert [side_stream_of(e) for e in events] == [None, "documents"]

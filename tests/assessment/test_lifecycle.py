@@ -75,6 +75,7 @@ def test_a_householder_application_from_receipt_to_decision():
     )
     assert case.state.description == "Single storey rear extension, 3m deep"
     assert case.state.documents["doc-3"].source == "applicant"
+    assert case.state.documents["doc-2"].replaced_by == "doc-3"
     # closed on Tue 10 March (23:30 UTC is still the 10th in London in March): valid from the next business day
     assert case.state.default_valid_from() == date(2026, 3, 11)
     case.run(validate, ASSESSOR, determination_period_days=56, today=date(2026, 3, 12))

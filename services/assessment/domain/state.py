@@ -107,6 +107,7 @@ class DocumentView:
     tags: tuple[str, ...] = ()
     request_id: str | None = None
     check: Check = Check()
+    replaced_by: str | None = None  # the applicant's replacement, answering a replacement-document request
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,7 +462,11 @@ def _answered(s: PlanningApplication, p: ValidationRequestAnswered, e: RecordedE
     if request is None:
         return s
     closed = replace(request, state="closed", closed_on=p.answered_on, answer=p)
-    return _accepted(s._set_request(closed), closed)
+    s = _accepted(s._set_request(closed), closed)
+    replaced = s.documents.get(request.drafted.document_id or "")
+    if request.type == "replacement_document" and p.document_id and replaced is not None:
+        s = replace(s, documents=_with(s.documents, replaced.id, replace(replaced, replaced_by=p.document_id)))
+    return s
 
 
 @_on(ValidationRequestAutoClosed)
