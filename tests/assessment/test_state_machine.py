@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from events import Actor, EventPayload
+from events.assessment import ValidationRequestAutoClosed
 from services.assessment.domain import (
     AssessmentRefusal,
     UploadedDocument,
@@ -54,6 +55,7 @@ from tests.assessment.support import (
     REVIEWER,
     SHA,
     Case,
+    applied,
     square,
 )
 
@@ -372,10 +374,11 @@ class ApplicationMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_daily_job_is_idempotent(self) -> None:
-        s = self.case.state
-        if auto_close_due(s, today=self.today):
-            return
-        assert auto_close_due(s, today=self.today) == []
+        closing = auto_close_due(self.case.state, today=self.today)
+        after = applied(self.case.state, closing, Actor.system("daily"), self.case.clock + timedelta(seconds=1))
+        assert auto_close_due(after, today=self.today) == []
+        closed = [e.request_id for e in closing if isinstance(e, ValidationRequestAutoClosed)]
+        assert all(after.requests[request_id].state == "closed" for request_id in closed)
 
 
 ApplicationMachine.TestCase.settings = settings(
