@@ -131,6 +131,9 @@ def serve(
     allow_demo_files(councils_service(), files.allowlist_entry)
     example = write_demo_example(data_dir, files.base_url)
     _apply_api_keys()
+    from bops.daily import catch_up_auto_close_read_model
+
+    catch_up_auto_close_read_model()  # before the daily job's run at start, which reads it
     quiet_line = f"BOPS listening on {runtime.base_url}"
     click.echo(quiet_line if quiet else banner(logins, runtime.base_url, example, files.base_url))
     sys.stdout.flush()
