@@ -458,10 +458,12 @@ def run_daily(day: Any, as_json: bool) -> None:
     text = "\n".join(f"Closed request {c['requestId']} of {c['reference']}" for c in closed)
     emit(
         as_json,
-        {"day": run.day.isoformat(), "candidates": run.candidates, "closed": closed},
+        {"day": run.day.isoformat(), "candidates": run.candidates, "closed": closed, "busy": run.busy},
         f"Daily job for {run.day.isoformat()}: {len(closed)} requests auto-closed"
         f" ({run.candidates} applications looked at)" + (f"\n{text}" if text else ""),
     )
+    if run.busy:
+        raise click.ClickException(f"{', '.join(run.busy)} kept changing while the job ran: run it again")
 
 
 @main.command()

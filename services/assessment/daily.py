@@ -44,6 +44,7 @@ class DailyRun:
     day: date
     candidates: int = 0
     appended: dict[str, list[RecordedEvent]] = field(default_factory=dict)
+    busy: list[str] = field(default_factory=list)  # references others kept appending to: left for the next run
 
     @property
     def closed_requests(self) -> list[tuple[str, str]]:
@@ -54,6 +55,12 @@ class DailyRun:
             for event in events
             if event.event_type == "ValidationRequestAutoClosed"
         ]
+
+
+class ApplicationsBusy(RuntimeError):
+    def __init__(self, references: list[str]) -> None:
+        super().__init__(f"the daily job could not act on {', '.join(references)}: they kept changing while it did")
+        self.references = references
 
 
 def due_candidates(read_models: ReadModelStore, day: date) -> Iterator[Candidate]:
@@ -88,7 +95,11 @@ def run_daily(store: EventStore, read_models: ReadModelStore, day: date, now: da
     run = DailyRun(day)
     for candidate in due_candidates(read_models, day):
         run.candidates += 1
-        appended = close_due_requests(store, candidate.council, candidate.reference, day, now)
+        try:
+            appended = close_due_requests(store, candidate.council, candidate.reference, day, now)
+        except ConcurrencyError:
+            run.busy.append(candidate.reference)
+            continue
         if appended:
             run.appended[candidate.reference] = appended
     return run
@@ -116,4 +127,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     now = deps.clock.now()
     run = run_daily(deps.event_store, deps.read_models, todays_run_day(now), now)
     count("ValidationRequestsAutoClosed", len(run.closed_requests))
+    if run.busy:  # a failed invocation: retried, then dead-lettered and alarmed; the rest of the run is done
+        raise ApplicationsBusy(run.busy)
     return {"day": run.day.isoformat(), "candidates": run.candidates, "closed": len(run.closed_requests)}

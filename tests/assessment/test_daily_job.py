@@ -251,3 +251,23 @@ def test_a_run_that_stops_halfway_is_finished_by_the_next(stores, cases):
     assert condition.request_state("pre_commencement_condition") == "closed"
     assert (changes.reference in run.appended) is not done_before
     assert [e.event_type for e in store.read(changes.stream)].count("ValidationRequestAutoClosed") == 2
+
+
+class AlwaysRacingStore(RacingStore):
+    """An application someone appends to before every one of the job's attempts."""
+
+    def append(self, stream_id, expected_version, events):
+        self.raced = False
+        return super().append(stream_id, expected_version, events)
+
+
+def test_an_application_that_keeps_changing_is_left_for_the_next_run_and_the_others_are_done(stores, cases):
+    store, read_models = stores
+    changes, condition = cases["changes"], cases["condition"]
+    run = run_daily(AlwaysRacingStore(store, changes.stream), read_models, CONDITION_CLOSES, at(CONDITION_CLOSES))
+    assert run.busy == [changes.reference]
+    assert changes.request_state("description_change") == "open"
+    assert condition.request_state("pre_commencement_condition") == "closed"
+    project(store, read_models, *cases.values())
+    assert daily(store, read_models, CONDITION_CLOSES).busy == []
+    assert changes.request_state("description_change") == "closed"

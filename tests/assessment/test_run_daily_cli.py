@@ -39,7 +39,7 @@ def run_daily(data_dir, *args: str) -> dict:
 def test_run_daily_on_a_date_closes_exactly_what_is_due_then_nothing(data_dir):
     case = Application(dependencies().event_store, "26-00001-HAPP").invalidated_with_changes(SENT)
     early = run_daily(data_dir, "--date", "2026-03-09")
-    assert early == {"day": "2026-03-09", "candidates": 0, "closed": []}
+    assert early == {"day": "2026-03-09", "candidates": 0, "closed": [], "busy": []}
     due = run_daily(data_dir, "--date", "2026-03-10")
     assert due["day"] == "2026-03-10" and due["candidates"] == 1
     assert sorted(c["requestId"] for c in due["closed"]) == sorted(
@@ -51,7 +51,12 @@ def test_run_daily_on_a_date_closes_exactly_what_is_due_then_nothing(data_dir):
     assert case.state().description == NEW_DESCRIPTION
     assert case.request_state("additional_document") == "open"
     again = run_daily(data_dir, "--date", "2026-03-10")
-    assert again == {"day": "2026-03-10", "candidates": 0, "closed": []}  # the read model caught up: nothing due
+    assert again == {
+        "day": "2026-03-10",
+        "candidates": 0,
+        "closed": [],
+        "busy": [],
+    }  # the read model caught up: nothing due
 
 
 def test_the_command_catches_the_read_model_up_with_the_relays_checkpoint(data_dir):
@@ -68,7 +73,7 @@ def test_the_command_catches_the_read_model_up_with_the_relays_checkpoint(data_d
 def test_without_a_date_it_runs_for_the_day_of_the_last_scheduled_run(data_dir, monkeypatch):
     Application(dependencies().event_store, "26-00001-HAPP").invalidated_with_changes(SENT)
     monkeypatch.setenv("BOPS_NOW", "2026-03-10T12:00:00+00:00")  # before 23:30: the last run stood for the 9th
-    assert run_daily(data_dir) == {"day": "2026-03-09", "candidates": 0, "closed": []}
+    assert run_daily(data_dir) == {"day": "2026-03-09", "candidates": 0, "closed": [], "busy": []}
     monkeypatch.setenv("BOPS_NOW", "2026-03-10T23:45:00+00:00")
     after = run_daily(data_dir)
     assert after["day"] == "2026-03-10" and len(after["closed"]) == 2
