@@ -128,3 +128,19 @@ def test_bops_replay_rebuilds_the_auto_close_read_model(data_dir):
     assert result.exit_code == 0, result.output
     environment.configure(data_dir)
     assert dict(dependencies().read_models.documents("auto-close-due")) == before
+
+
+def test_the_scheduled_handler_runs_for_the_day_its_schedule_stands_for(data_dir, monkeypatch):
+    from services.assessment.daily import lambda_handler
+    from tests.assessment.daily_cases import project
+
+    deps = dependencies()
+    case = Application(deps.event_store, "26-00001-HAPP").invalidated_with_changes(SENT)
+    project(deps.event_store, deps.read_models, case)
+    monkeypatch.setenv("BOPS_NOW", "2026-03-10T23:30:05+00:00")  # EventBridge Scheduler's run on the 10th
+    environment.configure(data_dir)
+    assert lambda_handler({"source": "aws.scheduler", "job": "daily"}, None) == {
+        "day": "2026-03-10",
+        "candidates": 1,
+        "closed": 2,
+    }
