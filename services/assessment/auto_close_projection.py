@@ -19,7 +19,6 @@ from events.streams import application_stream, parse_application_stream  # noqa:
 from services.assessment import AUTO_CLOSE_EVENT_TYPES, AUTO_CLOSE_READ_MODEL  # noqa: E402
 from shared.application_status import OPEN_STATUSES, STATUS_AFTER  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
-from shared.calendar.periods import AUTO_CLOSE_AFTER, auto_closes_on  # noqa: E402
 from shared.projections import Document, Projector  # noqa: E402
 
 NAME = AUTO_CLOSE_READ_MODEL
@@ -37,6 +36,9 @@ class AutoCloseProjection:
         return event.stream_id if found and event.stream_id == application_stream(*found) else None
 
     def apply(self, document: Document | None, event: RecordedEvent) -> Document | None:
+        # imported when first needed: `holidays` takes most of a second to import, which a cold start need not pay
+        from shared.calendar.periods import AUTO_CLOSE_AFTER, auto_closes_on
+
         if event.event_type in FINAL:
             return None
         payload = event.payload
