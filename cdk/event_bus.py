@@ -9,7 +9,6 @@ asynchronous retries. Each queue's message body is the bus event itself, ready t
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
@@ -128,7 +127,8 @@ class EventPublishing(Construct):
             self,
             f"Rule-{subscription.name}",
             event_bus=self.bus,
-            description=event_types_text(f"{subscription.name}:", subscription.event_types, 512),
+            # EventBridge takes at most 512 characters: a long list of event types is cut short
+            description=f"{subscription.name}: {', '.join(subscription.event_types)}"[:512],
             event_pattern=events.EventPattern(source=[BUS_SOURCE], detail_type=list(subscription.event_types)),
             targets=[
                 targets.LambdaFunction(
@@ -139,9 +139,3 @@ class EventPublishing(Construct):
                 )
             ],
         )
-
-
-def event_types_text(prefix: str, event_types: Sequence[str], limit: int) -> str:
-    """A description naming the event types, or how many when the list would not fit the resource's limit."""
-    listed = f"{prefix} {', '.join(event_types)}"
-    return listed if len(listed) <= limit else f"{prefix} {len(event_types)} event types"

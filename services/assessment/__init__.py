@@ -1,3 +1,16 @@
-"""The assessment service: officers validate, assess, review and decide planning applications."""
+"""The assessment service: a planning application's life from validation to decision, on its streams."""
 
 CASE_LIST_READ_MODEL = "case-list"  # the officers' case list (services/assessment/case_list)
+AUTO_CLOSE_READ_MODEL = "auto-close-due"  # the applications with open auto-closable requests and their days
+# What the auto-close read model's projection reads: requests made, sent and ended, and the statuses that end a case.
+AUTO_CLOSE_EVENT_TYPES = (
+    "ValidationRequestDrafted",
+    "ValidationRequestSent",
+    "ValidationRequestAnswered",
+    "ValidationRequestAutoClosed",
+    "ValidationRequestCancelled",
+    "PlanningApplicationDetermined",
+    "PlanningApplicationWithdrawn",
+    "PlanningApplicationReturned",
+    "PlanningApplicationClosed",
+)

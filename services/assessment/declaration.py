@@ -1,13 +1,17 @@
-"""What the assessment service declares: the officer API, the case list's projection subscriber, and the audit trail's
-periodic checkpoint (it owns the audit trail)."""
+"""What the assessment service declares: the officer API with the case list's projection subscriber, the audit trail's
+periodic checkpoint (it owns the audit trail), and the daily job that auto-closes validation requests with the read
+model that tells it which applications have one due."""
 
 from __future__ import annotations
 
-from services.assessment import CASE_LIST_READ_MODEL
+from services.assessment import AUTO_CLOSE_EVENT_TYPES, AUTO_CLOSE_READ_MODEL, CASE_LIST_READ_MODEL
 from shared.declarations import HttpFunction, Route, ScheduledJob, ServiceDeclaration, Subscription
 from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET
 
 AUDIT_CHECKPOINTS_HANDLER = "services.assessment.audit_checkpoints.lambda_handler"
+DAILY_HANDLER = "services.assessment.daily.lambda_handler"
+# Late in the London day: a request's auto-close day is the applicant's last day to answer, so it closes at its end.
+DAILY_AT = "23:30"
 
 # Every event type of an application's main stream (the case list's rows follow them). A test checks the list
 # against events/assessment.py, so a new main-stream event cannot be forgotten here.
@@ -97,6 +101,13 @@ SERVICE = ServiceDeclaration(
             writes_read_models=(CASE_LIST_READ_MODEL,),
             concurrency=4,  # each delivery reads one application's stream: several applications at once
         ),
+        Subscription(
+            name="auto-close-due",
+            handler="services.assessment.auto_close_projection.lambda_handler",
+            event_types=AUTO_CLOSE_EVENT_TYPES,
+            projection="services.assessment.auto_close_projection.AutoCloseProjection",
+            writes_read_models=(AUTO_CLOSE_READ_MODEL,),
+        ),
     ),
     scheduled=(
         ScheduledJob(
@@ -107,6 +118,13 @@ SERVICE = ServiceDeclaration(
             secrets=(KEY_SECRET, HEAD_SECRET),
             writes_secrets=(HEAD_SECRET,),
             writes_audit_checkpoints=True,
+        ),
+        ScheduledJob(
+            name="daily",
+            handler=DAILY_HANDLER,
+            daily_at=DAILY_AT,
+            appends_events=True,
+            reads_read_models=(AUTO_CLOSE_READ_MODEL,),
         ),
     ),
 )
