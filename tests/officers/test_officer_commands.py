@@ -1,5 +1,5 @@
 """Officers' roles change by a command and an event; the officers read model follows every officer event; `bops
-officers` changes roles, deactivates and rotates the token key; on AWS it makes the Cognito user as well as the event."""
+officers` changes roles, deactivates and rotates the token key; on AWS it makes the Cognito user besides the event."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import sqlite3
 import boto3
 import pytest
 from click.testing import CliRunner
-from moto import mock_aws
 
 from bops.cli import main
 from events.council import CouncilCreated, OfficerCreated, OfficerDeactivated, OfficerRoleChanged
