@@ -1,6 +1,7 @@
 """The council's REST API: one method per declared route, each a Lambda proxy integration of the function that
 declared it; API-key routes go through one REQUEST authorizer (the Authorization header, cached for at most a
-minute, so a revoked key stops working within a minute)."""
+minute, so a revoked key stops working within a minute); officer routes go through the same function as a second,
+uncached REQUEST authorizer (officer tokens)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from shared.apigateway import STAGE
 from shared.declarations import Route
 
 AUTHORIZER_CACHE_TTL = Duration.seconds(60)
+OFFICER_AUTHORIZER_CACHE_TTL = Duration.seconds(0)  # at most a minute; none, so the cookie can carry the token
 THROTTLING_RATE_LIMIT = 50  # requests per second across the stage; a council's traffic is far below this
 THROTTLING_BURST_LIMIT = 100
 _PATH_PARAMETER = re.compile(r"\{(\w+)\+?\}")
@@ -59,6 +61,7 @@ class CouncilApi(Construct):
         )
         self.authorizer_function = authorizer_function
         self._authorizer: apigw.RequestAuthorizer | None = None
+        self._officer_authorizer: apigw.RequestAuthorizer | None = None
         # Checks the declared path parameters are present; bodies have no API Gateway model (the handlers validate
         # ODP submissions against the full JSON schemas, which API Gateway's draft-04 models cannot express).
         self.validator = self.api.add_request_validator(
@@ -89,6 +92,24 @@ class CouncilApi(Construct):
             )
         return self._authorizer
 
+    @property
+    def officer_authorizer(self) -> apigw.RequestAuthorizer:
+        """The same function, for officer routes: not cached (no identity source), because the token may come in the
+        Authorization header or in the console's cookie, and a deactivation or role change applies at once."""
+        if self._officer_authorizer is None:
+            self._officer_authorizer = apigw.RequestAuthorizer(
+                self,
+                "OfficerAuthorizer",
+                handler=self.authorizer_function,
+                identity_sources=[],
+                results_cache_ttl=OFFICER_AUTHORIZER_CACHE_TTL,
+            )
+            # No identity source at all (CDK writes an empty one): API Gateway calls the authorizer on every request.
+            cfn = self._officer_authorizer.node.default_child
+            assert isinstance(cfn, apigw.CfnAuthorizer)
+            cfn.add_property_deletion_override("IdentitySource")
+        return self._officer_authorizer
+
     def add_route(self, route: Route, function: lambda_.IFunction) -> apigw.Method:
         resource = self.api.root.resource_for_path(route.path)
         parameters = {f"method.request.path.{name}": True for name in _PATH_PARAMETER.findall(route.path)}
@@ -107,6 +128,21 @@ class CouncilApi(Construct):
                 "COG4",
                 "API clients authenticate with per-council API keys checked by the Lambda REQUEST authorizer "
                 "(hashed keys in the read model, scopes per route); there are no Cognito users for machine clients.",
+            )
+        elif route.auth == "officer":
+            method = resource.add_method(
+                route.method,
+                integration,
+                authorizer=self.officer_authorizer,
+                authorization_type=apigw.AuthorizationType.CUSTOM,
+                **(validation if parameters else {}),
+            )
+            acknowledge(
+                method,
+                "COG4",
+                "Officers sign in against the council's Cognito user pool, but the API takes the product's own "
+                "short-lived token, checked by the Lambda REQUEST authorizer with the officer's current role and "
+                "active flag from the officers read model (so deactivation applies at the next request).",
             )
         elif route.auth == "public":
             method = resource.add_method(route.method, integration, **(validation if parameters else {}))

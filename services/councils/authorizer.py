@@ -143,6 +143,7 @@ def prepare_snapshot() -> None:
     from shared.wiring import dependencies
 
     dependencies().read_models  # noqa: B018 (builds the store and its client)
+    dependencies().secrets  # noqa: B018 (officer routes: the token key's store and its client)
     hash_api_key("")
 
 

@@ -91,17 +91,24 @@ class CognitoOfficerDirectory:
         return email.strip().lower()
 
     def add(self, officer: DirectoryEntry, password: str | None) -> None:
+        """The user, or the existing one (the first administrator the stack created from the deployment config)."""
+        from botocore.exceptions import ClientError
+
         self._own(officer.council)
-        self.client.admin_create_user(
-            UserPoolId=self.user_pool_id,
-            Username=self.username(officer.email),
-            UserAttributes=[
-                {"Name": "email", "Value": self.username(officer.email)},
-                {"Name": "email_verified", "Value": "true"},
-                {"Name": "name", "Value": officer.name},
-            ],
-            MessageAction="SUPPRESS",  # the council tells the officer their password; Cognito sends nothing
-        )
+        try:
+            self.client.admin_create_user(
+                UserPoolId=self.user_pool_id,
+                Username=self.username(officer.email),
+                UserAttributes=[
+                    {"Name": "email", "Value": self.username(officer.email)},
+                    {"Name": "email_verified", "Value": "true"},
+                    {"Name": "name", "Value": officer.name},
+                ],
+                MessageAction="SUPPRESS",  # the council tells the officer their password; Cognito sends nothing
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "UsernameExistsException":
+                raise
         if password is not None:
             self.set_password(officer, password)
         self.change_role(officer)

@@ -20,6 +20,15 @@ class DeploymentConfigError(ValueError):
     """The deployments file cannot be used."""
 
 
+class FirstAdministrator(BaseModel):
+    """The officer the stack makes the first member of the council user pool's administrator group."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    email: Annotated[str, AfterValidator(partial(rules.check_email, what="first administrator's e-mail"))]
+    name: Annotated[str, AfterValidator(partial(rules.check_name, "first administrator's name"))]
+
+
 class CouncilDeployment(BaseModel):
     """What is fixed when a council is deployed (CDK reads the same file)."""
 
@@ -34,6 +43,7 @@ class CouncilDeployment(BaseModel):
     admin_email: Annotated[str, AfterValidator(partial(rules.check_email, what="admin e-mail"))] | None = None
     public_base_url: Annotated[str, AfterValidator(rules.check_public_base_url)] | None = None
     determination_periods: Annotated[dict[str, int], AfterValidator(rules.check_determination_periods)] = {}
+    first_administrator: FirstAdministrator | None = None
 
 
 def load_deployments(path: Path | str) -> dict[str, CouncilDeployment]:

@@ -4,7 +4,8 @@ moto emulates DynamoDB (with streams), S3, Secrets Manager and EventBridge but r
 `StackHarness` plays those parts from what the template says, and nothing else:
 
 - state: every `AWS::DynamoDB::Table` (key schema, attributes, indexes, stream), `AWS::S3::Bucket`,
-  `AWS::SecretsManager::Secret` (its generated value) and `AWS::Events::EventBus` is created on moto under a
+  `AWS::SecretsManager::Secret` (its generated value), `AWS::Events::EventBus` and Cognito user pool (with its groups,
+  app clients, users and their groups) is created on moto under a
   physical name the harness chooses; `Ref` / `Fn::GetAtt` / `Fn::Join` / `Fn::Select` / `Fn::Split` / `Fn::Sub`
   resolve to those names and ARNs;
 - functions: a function is its `Handler` and its resolved `Environment.Variables` (plus the variables Lambda sets).
@@ -166,7 +167,41 @@ class StackHarness:
         for logical_id in self._of_type("AWS::Events::EventBus"):
             created = self.events.create_event_bus(Name=self.physical_name(logical_id))
             self._attributes[(logical_id, "Arn")] = created["EventBusArn"]
+        self._deploy_user_pools()
         return self
+
+    def _deploy_user_pools(self) -> None:
+        """Cognito user pools with their groups, app clients, users and group memberships."""
+        self.cognito = boto3.client("cognito-idp", region_name=self.region)
+        for logical_id, props in self._of_type("AWS::Cognito::UserPool").items():
+            keep = ("Policies", "UsernameConfiguration", "AdminCreateUserConfig")
+            pool = self.cognito.create_user_pool(
+                PoolName=str(self.resolve(props.get("UserPoolName", logical_id))),
+                **{name: self.resolve(props[name]) for name in keep if name in props},
+            )["UserPool"]
+            self._attributes[(logical_id, "Ref")] = pool["Id"]
+            self._attributes[(logical_id, "Arn")] = pool["Arn"]
+        for props in self._of_type("AWS::Cognito::UserPoolGroup").values():
+            self.cognito.create_group(UserPoolId=self.resolve(props["UserPoolId"]), GroupName=props["GroupName"])
+        for logical_id, props in self._of_type("AWS::Cognito::UserPoolClient").items():
+            client = self.cognito.create_user_pool_client(
+                UserPoolId=self.resolve(props["UserPoolId"]),
+                ClientName=str(self.resolve(props.get("ClientName", logical_id))),
+                ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
+                GenerateSecret=bool(props.get("GenerateSecret", False)),
+            )["UserPoolClient"]
+            self._attributes[(logical_id, "Ref")] = client["ClientId"]
+        for props in self._of_type("AWS::Cognito::UserPoolUser").values():
+            self.cognito.admin_create_user(
+                UserPoolId=self.resolve(props["UserPoolId"]),
+                Username=props["Username"],
+                UserAttributes=self.resolve(props.get("UserAttributes", [])),
+                MessageAction=props.get("MessageAction", "SUPPRESS"),
+            )
+        for props in self._of_type("AWS::Cognito::UserPoolUserToGroupAttachment").values():
+            self.cognito.admin_add_user_to_group(
+                UserPoolId=self.resolve(props["UserPoolId"]), Username=props["Username"], GroupName=props["GroupName"]
+            )
 
     def _create_table(self, logical_id: str, props: dict[str, Any]) -> None:
         spec: dict[str, Any] = {

@@ -38,13 +38,20 @@ def granted(template: Template, handler: str) -> dict[str, set[str]]:
     ]
     [read_models] = [id for id in resources(template, "AWS::DynamoDB::Table") if id.startswith("ReadModels")]
     secrets = resources(template, "AWS::SecretsManager::Secret")
-    found: dict[str, set[str]] = {"reads": set(), "writes": set(), "secrets": set()}
+    [pool] = resources(template, "AWS::Cognito::UserPool")
+    found: dict[str, set[str]] = {"reads": set(), "writes": set(), "secrets": set(), "counters": set(), "pool": set()}
     for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         if refers_to(statement["Resource"], read_models):
             keys = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
+            if all(key.startswith("count#") for key in keys):
+                assert sorted(actions) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+                found["counters"] |= {key.split("#", 1)[1] for key in keys}
+                continue
             names = {key.split("#", 1)[1] for key in keys}
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             found["writes" if "dynamodb:PutItem" in actions else "reads"] |= names
+        if refers_to(statement["Resource"], pool):
+            found["pool"] |= set(actions)
         for id, secret in secrets.items():
             if refers_to(statement["Resource"], id):
                 found["secrets"].add(secret["Name"].split("/", 2)[2])
@@ -57,6 +64,8 @@ def expected(declared: HttpFunction | Subscription | Any, code: str) -> dict[str
         "reads": set(declared.reads_read_models) - writes,
         "writes": writes,
         "secrets": {name.format(council=code) for name in declared.secrets},
+        "counters": set(getattr(declared, "attempt_counters", ())),
+        "pool": {"cognito-idp:AdminInitiateAuth"} if getattr(declared, "officer_directory", False) else set(),
     }
 
 
@@ -71,13 +80,16 @@ def test_every_function_gets_the_read_models_and_secrets_it_declares(synthesised
             assert granted(template, declared.handler) == expected(declared, council.code), declared.name
 
 
-def test_the_authorizer_reads_only_the_api_keys_read_model(synthesised):
+def test_the_authorizer_reads_only_the_api_keys_and_officers_read_models_and_the_token_key(synthesised):
     assert COUNCILS.authorizer is not None
-    for template in synthesised.templates.values():
+    for council, template in zip(synthesised.councils, synthesised.templates.values(), strict=True):
+        code = council.code
         assert granted(template, COUNCILS.authorizer.handler) == {
-            "reads": {"api-keys"},
+            "reads": {"api-keys", "officers"},
             "writes": set(),
-            "secrets": set(),
+            "secrets": {f"{code}/officer-token-key"},
+            "counters": set(),
+            "pool": set(),
         }
 
 
@@ -95,6 +107,8 @@ def test_a_new_declaration_is_granted_what_it_declares(synthesised, tmp_path):
                 routes=(Route("GET", "/api/v2/things"),),
                 secrets=("council/{council}/notify-key",),
                 reads_read_models=("things",),
+                attempt_counters=("tries",),
+                officer_directory=True,
             ),
         ),
         subscriptions=(
@@ -124,11 +138,15 @@ def test_a_new_declaration_is_granted_what_it_declares(synthesised, tmp_path):
         "reads": {"things"},
         "writes": set(),
         "secrets": {f"council/{code}/notify-key"},
+        "counters": {"tries"},
+        "pool": {"cognito-idp:AdminInitiateAuth"},
     }
     assert granted(template, "services.planning.things.lambda_handler") == {
         "reads": set(),
         "writes": {"things"},
         "secrets": set(),
+        "counters": set(),
+        "pool": set(),
     }
 
 

@@ -80,9 +80,11 @@ def test_api_gateway_invokes_the_live_aliases_and_may_invoke_nothing_else(synthe
         for method in methods.values():
             targets = referenced(method["Integration"]["Uri"]) & (aliases | functions)
             assert len(targets) == 1 and targets <= aliases
-        [authorizer] = of_type(template, "AWS::ApiGateway::Authorizer").values()
-        assert referenced(authorizer["AuthorizerUri"]) & (aliases | functions) <= aliases
-        assert referenced(authorizer["AuthorizerUri"]) & aliases
+        authorizers = of_type(template, "AWS::ApiGateway::Authorizer").values()
+        assert len(authorizers) == 2  # API keys and officers: one function
+        for authorizer in authorizers:
+            assert referenced(authorizer["AuthorizerUri"]) & (aliases | functions) <= aliases
+            assert referenced(authorizer["AuthorizerUri"]) & aliases
         permissions = [
             p
             for p in of_type(template, "AWS::Lambda::Permission").values()

@@ -191,13 +191,23 @@ def _api_paths(template: Template) -> dict[str, str]:
     return {id: path({"Ref": id}) for id in nodes}
 
 
-def test_one_method_per_declared_route_with_the_authorizer_on_api_key_routes_only(synthesised):
+def authorizers(template: Template) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The API's authorizers by kind: `api_key` (cached on the Authorization header) and `officer` (no cache)."""
+    found = resources(template, "AWS::ApiGateway::Authorizer")
+    assert len(found) == 2, sorted(found)
+    return {
+        ("api_key" if properties.get("IdentitySource") else "officer"): (id, properties)
+        for id, properties in found.items()
+    }
+
+
+def test_one_method_per_declared_route_with_its_kind_s_authorizer(synthesised):
     declared = routes(synthesised)
     for template in synthesised.templates.values():
         methods = resources(template, "AWS::ApiGateway::Method")
         assert len(methods) == len(declared)
         paths = _api_paths(template)
-        authorizer_id, _ = only(template, "AWS::ApiGateway::Authorizer")
+        by_kind = authorizers(template)
         by_handler = functions(template)
         for http in (f for d in synthesised.declarations for f in d.http):
             function_id, _ = by_handler[http.handler]
@@ -209,23 +219,32 @@ def test_one_method_per_declared_route_with_the_authorizer_on_api_key_routes_onl
                 ]
                 assert method["Integration"]["Type"] == "AWS_PROXY"
                 assert refers_to(method["Integration"]["Uri"], live_alias(template, function_id))
-                if route.auth == "api_key":
+                if route.auth in by_kind:
                     assert method["AuthorizationType"] == "CUSTOM"
-                    assert method["AuthorizerId"] == {"Ref": authorizer_id}
+                    assert method["AuthorizerId"] == {"Ref": by_kind[route.auth][0]}
                 else:
+                    assert route.auth == "public"
                     assert method["AuthorizationType"] == "NONE"
                     assert "AuthorizerId" not in method
+        assert {route.auth for route in declared} == {"public", "api_key", "officer"}
 
 
 def test_the_authorizer_checks_the_declared_route_scopes_with_a_short_cache(synthesised):
     expected = route_table(routes(synthesised))
+    assert any(entry.get("auth") == "officer" for entry in expected)
     for template in synthesised.templates.values():
-        _, authorizer = only(template, "AWS::ApiGateway::Authorizer")
-        assert authorizer["Type"] == "REQUEST"
-        assert authorizer["IdentitySource"] == "method.request.header.Authorization"
-        assert 0 < authorizer["AuthorizerResultTtlInSeconds"] <= 60
+        by_kind = authorizers(template)
+        _, keys = by_kind["api_key"]
+        assert keys["IdentitySource"] == "method.request.header.Authorization"
+        assert 0 < keys["AuthorizerResultTtlInSeconds"] <= 60
+        # Officer routes: the same function, never cached, so a deactivation or role change applies at once and the
+        # token may come in the header or in the console's cookie.
+        _, officers = by_kind["officer"]
+        assert officers["AuthorizerResultTtlInSeconds"] == 0 and "IdentitySource" not in officers
         function_id, function = functions(template)[AUTHORIZER_HANDLER]
-        assert refers_to(authorizer["AuthorizerUri"], live_alias(template, function_id))
+        for _, authorizer in by_kind.values():
+            assert authorizer["Type"] == "REQUEST"
+            assert refers_to(authorizer["AuthorizerUri"], live_alias(template, function_id))
         assert json.loads(function["Environment"]["Variables"]["BOPS_ROUTE_SCOPES"]) == expected
 
 
@@ -276,7 +295,11 @@ def test_the_event_log_is_append_only_for_every_function(synthesised):
         for policy in resources(template, "AWS::IAM::Policy").values():
             for statement in policy["PolicyDocument"]["Statement"]:
                 actions = json.dumps(statement["Action"])
-                assert "dynamodb:UpdateItem" not in actions and "dynamodb:*" not in actions
+                if "dynamodb:UpdateItem" in actions:  # only attempt counters (sign-in throttling), in the read models
+                    keys = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
+                    assert "ReadModels" in json.dumps(statement["Resource"]) and "Events" not in actions
+                    assert keys and all(key.startswith("count#") for key in keys)
+                assert "dynamodb:*" not in actions
                 assert "dynamodb:DeleteItem" not in actions or "ReadModels" in json.dumps(statement["Resource"])
 
 
