@@ -172,4 +172,10 @@ def test_the_case_list_subscriber_writes_only_the_case_list(synthesised):
 
     [case_list] = [s for s in ASSESSMENT.subscriptions if s.name == "case-list"]
     for template in synthesised.templates.values():
-        assert granted(template, case_list.handler) == {"reads": set(), "writes": {"case-list"}, "secrets": set()}
+        assert granted(template, case_list.handler) == {
+            "reads": set(),
+            "writes": {"case-list"},
+            "secrets": set(),
+            "counters": set(),
+            "pool": set(),
+        }
