@@ -1,0 +1,78 @@
+"""The planning application's domain: a pure functional aggregate over its streams.
+
+Commands are functions `command(state, officer, *, inputs..., today) -> [events]` that never append; the state is a
+fold of the events (`fold`). A command refuses with an `AssessmentRefusal` (Conflict 409, InvalidCommand 422,
+NotPermitted 403, NotFound 404) and then produces nothing. Importing this package loads every command.
+"""
+
+from services.assessment.domain.applicant import UploadedDocument, answer_validation_request
+from services.assessment.domain.assessment import record_assessment
+from services.assessment.domain.assignment import assign
+from services.assessment.domain.checks import (
+    add_constraint,
+    check_document,
+    check_fee,
+    check_red_line_boundary,
+    remove_constraint,
+)
+from services.assessment.domain.closure import close, return_application, withdraw
+from services.assessment.domain.daily import auto_close_due
+from services.assessment.domain.decision import (
+    DecisionNoticeFile,
+    determine,
+    record_committee_decision,
+    review,
+    send_to_committee,
+    submit_recommendation,
+)
+from services.assessment.domain.errors import AssessmentRefusal, Conflict, InvalidCommand, NotFound, NotPermitted
+from services.assessment.domain.notices import record_press_notice, record_site_notice
+from services.assessment.domain.state import PlanningApplication, fold
+from services.assessment.domain.streams import side_stream_of
+from services.assessment.domain.validation import invalidate, validate
+from services.assessment.domain.validation_requests import (
+    cancel_validation_request,
+    draft_validation_request,
+    request_time_extension,
+)
+from services.assessment.domain.versioning import check_version
+from services.assessment.domain.view import application_view
+
+__all__ = [
+    "AssessmentRefusal",
+    "Conflict",
+    "DecisionNoticeFile",
+    "InvalidCommand",
+    "NotFound",
+    "NotPermitted",
+    "PlanningApplication",
+    "UploadedDocument",
+    "add_constraint",
+    "answer_validation_request",
+    "application_view",
+    "assign",
+    "auto_close_due",
+    "cancel_validation_request",
+    "check_document",
+    "check_fee",
+    "check_red_line_boundary",
+    "check_version",
+    "close",
+    "determine",
+    "draft_validation_request",
+    "fold",
+    "invalidate",
+    "record_assessment",
+    "record_committee_decision",
+    "record_press_notice",
+    "record_site_notice",
+    "remove_constraint",
+    "request_time_extension",
+    "return_application",
+    "review",
+    "send_to_committee",
+    "side_stream_of",
+    "submit_recommendation",
+    "validate",
+    "withdraw",
+]
