@@ -191,6 +191,13 @@ def councils_list(as_json: bool) -> None:
     metavar="TYPE=SUFFIX",
     help="Override the reference suffix of an ODP type code (repeat).",
 )
+@click.option(
+    "--determination-period",
+    "periods",
+    multiple=True,
+    metavar="TYPE=DAYS",
+    help="Override the determination period (calendar days) of an ODP type code and its children (repeat).",
+)
 @click.option("--reply-to-email")
 @click.option(
     "--download-credential",
@@ -205,6 +212,7 @@ def councils_set(
     public_base_url: str | None,
     hosts: tuple[str, ...],
     suffixes: tuple[str, ...],
+    periods: tuple[str, ...],
     reply_to_email: str | None,
     download_credential: str | None,
     as_json: bool,
@@ -218,11 +226,18 @@ def councils_set(
         if not sep:
             raise click.BadParameter(f"{item!r} is not TYPE=SUFFIX", param_hint="--reference-suffix")
         parsed[type_code] = suffix
+    days_by_type = {}
+    for item in periods:
+        type_code, sep, days = item.partition("=")
+        if not sep or not days.strip().isdigit():
+            raise click.BadParameter(f"{item!r} is not TYPE=DAYS", param_hint="--determination-period")
+        days_by_type[type_code] = int(days)
     changes = CouncilSettingsChanges(
         name=name,
         public_base_url=public_base_url,
         allow_download_hosts=hosts or None,
         reference_suffixes=parsed or None,
+        determination_periods=days_by_type or None,
         reply_to_email=reply_to_email,
     )
     service = councils_service()

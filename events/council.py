@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from events.envelope import EventPayload
-from events.registry import event
+from events.registry import event, upcaster
 
 OfficerRole = Literal["assessor", "reviewer", "administrator"]
 
@@ -22,6 +22,8 @@ class CouncilSettingsChanges(BaseModel):
     allow_download_hosts: tuple[str, ...] | None = None
     reference_suffixes: dict[str, str] | None = None
     reply_to_email: str | None = None
+    # Calendar days from valid-from to expiry by ODP application type (a type's override also covers its children).
+    determination_periods: dict[str, int] | None = None
 
 
 @event("CouncilCreated")
@@ -33,11 +35,17 @@ class CouncilCreated(EventPayload):
     slug: str
 
 
-@event("CouncilSettingsChanged")
+@event("CouncilSettingsChanged", schema_version=2)
 class CouncilSettingsChanged(EventPayload):
     """An administrator changed some of a council's settings."""
 
     changes: CouncilSettingsChanges
+
+
+@upcaster("CouncilSettingsChanged", 1, 2)
+def _settings_changed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added determination periods to the settings; a version 1 change left them unchanged (None)."""
+    return data
 
 
 @event("OfficerCreated")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from events import Actor
 
@@ -43,8 +43,7 @@ def signed_in_officer(context: Mapping[str, Any] | None) -> SignedInOfficer:
     missing = [key for key, value in values.items() if not value]
     if missing:
         raise NotSignedIn(f"no signed-in officer: the request context lacks {', '.join(missing)}")
-    if values["role"] not in ROLES:
+    role = next((known for known in ROLES if known == values["role"]), None)
+    if role is None:
         raise NotSignedIn(f"no signed-in officer: unknown role {values['role']!r}")
-    return SignedInOfficer(
-        values["council"], values["officer_id"], values["officer_name"], cast(OfficerRole, values["role"])
-    )
+    return SignedInOfficer(values["council"], values["officer_id"], values["officer_name"], role)

@@ -64,6 +64,7 @@ def change_settings(state: CouncilState, changes: CouncilSettingsChanges) -> lis
         allow_download_hosts=_checked(changes.allow_download_hosts, rules.check_download_hosts),
         reference_suffixes=_checked(changes.reference_suffixes, rules.check_reference_suffixes),
         reply_to_email=_checked(changes.reply_to_email, partial(rules.check_email, what="reply-to address")),
+        determination_periods=_checked(changes.determination_periods, rules.check_determination_periods),
     )
     return [CouncilSettingsChanged(changes=clean)]
 

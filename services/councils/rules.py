@@ -14,6 +14,7 @@ from services.councils.scopes import SCOPES as API_KEY_SCOPES
 from shared.councils.rules import (
     MAX_NAME_LENGTH,
     check_code,
+    check_determination_periods,
     check_download_host,
     check_download_hosts,
     check_email,
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "OFFICER_ROLES",
     "check_code",
+    "check_determination_periods",
     "check_download_host",
     "check_download_hosts",
     "check_email",

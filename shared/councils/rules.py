@@ -135,3 +135,23 @@ def check_reference_suffixes(suffixes: Mapping[str, str]) -> dict[str, str]:
                 f"reference suffix for {code} must be 2 to 6 capitals (digits allowed after the first): {suffix!r}"
             ) from None
     return dict(suffixes)
+
+
+MAX_DETERMINATION_DAYS = 365
+
+
+def check_determination_periods(periods: Mapping[str, int]) -> dict[str, int]:
+    """ODP application type code -> calendar days from valid-from to expiry (a code's period covers its children)."""
+    if not periods:
+        return {}
+    from shared.odp.catalogue import is_known_type
+
+    for code, days in periods.items():
+        if not is_known_type(code):
+            raise InvalidCouncilInput(f"determination periods: {code!r} is not an ODP application type code")
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DETERMINATION_DAYS:
+            raise InvalidCouncilInput(
+                f"determination period for {code} must be a whole number of days from 1 to {MAX_DETERMINATION_DAYS}:"
+                f" {days!r}"
+            )
+    return dict(periods)

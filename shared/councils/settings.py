@@ -33,6 +33,7 @@ class CouncilDeployment(BaseModel):
     allow_download_hosts: Annotated[tuple[str, ...], AfterValidator(rules.check_download_hosts)] = ()
     admin_email: Annotated[str, AfterValidator(partial(rules.check_email, what="admin e-mail"))] | None = None
     public_base_url: Annotated[str, AfterValidator(rules.check_public_base_url)] | None = None
+    determination_periods: Annotated[dict[str, int], AfterValidator(rules.check_determination_periods)] = {}
 
 
 def load_deployments(path: Path | str) -> dict[str, CouncilDeployment]:
@@ -70,6 +71,7 @@ class EffectiveCouncilSettings(BaseModel):
     public_base_url: str
     allow_download_hosts: tuple[str, ...]
     reference_suffixes: dict[str, str]  # overrides only: `reference_suffix` falls back to the ODP catalogue
+    determination_periods: dict[str, int] = {}  # overrides only: `determination_period_days` has the statutory ones
     reply_to_email: str | None
     admin_email: str | None
 
@@ -79,13 +81,20 @@ class EffectiveCouncilSettings(BaseModel):
 
         return reference_suffix(application_type, self.reference_suffixes)
 
+    def determination_period_days(self, application_type: str, *, eia: bool = False) -> int:
+        """Calendar days from valid-from to expiry for this council: its override for the type, else the statute's."""
+        from shared.calendar.periods import determination_period_days
+
+        return determination_period_days(application_type, self.determination_periods, eia=eia)
+
 
 def effective_settings(
     deployment: CouncilDeployment | None, state: CouncilProfile, local_base_url: str = DEFAULT_LOCAL_BASE_URL
 ) -> EffectiveCouncilSettings:
     """Deployment config overlaid by the stream's settings (the stream wins); local defaults for what neither sets.
 
-    Reference suffixes merge per type code; every other setting is taken whole from the first that sets it.
+    Reference suffixes and determination periods merge per type code; every other setting is taken whole from the
+    first that sets it.
     """
     if state.exists:
         if deployment is not None and deployment.code != state.code:
@@ -112,6 +121,10 @@ def effective_settings(
         reference_suffixes={
             **(deployment.reference_suffixes if deployment else {}),
             **(recorded.reference_suffixes or {}),
+        },
+        determination_periods={
+            **(deployment.determination_periods if deployment else {}),
+            **(recorded.determination_periods or {}),
         },
         reply_to_email=recorded.reply_to_email,
         admin_email=deployment.admin_email if deployment else None,

@@ -51,6 +51,9 @@ def test_deployment_is_frozen_and_strict():
         ("reference_suffixes", {"nope": "XX"}, "'nope' is not an ODP application type code"),
         ("allow_download_hosts", ["https://x.uk"], "download host must be a lowercase host name"),
         ("admin_email", "admin", "admin e-mail is not a valid e-mail address"),
+        ("determination_periods", {"nope": 56}, "'nope' is not an ODP application type code"),
+        ("determination_periods", {"ldc": 0}, "determination period for ldc must be a whole number of days"),
+        ("determination_periods", {"ldc": 400}, "determination period for ldc must be a whole number of days"),
         ("public_base_url", "demo.gov.uk", "public base URL must be an absolute http"),
     ],
 )
@@ -115,6 +118,7 @@ def test_local_defaults_without_deployment():
         "public_base_url": DEFAULT_LOCAL_BASE_URL,
         "allow_download_hosts": (),
         "reference_suffixes": {},
+        "determination_periods": {},
         "reply_to_email": None,
         "admin_email": None,
     }
@@ -170,3 +174,22 @@ def test_a_council_neither_deployed_nor_created():
 def test_a_deployment_of_another_council_is_refused():
     with pytest.raises(ValueError, match="deployment BUC does not belong to council DEMO"):
         effective_settings(DEPLOYMENT.model_copy(update={"code": "BUC"}), demo_council())
+
+
+def test_determination_periods_merge_per_type_and_fall_back_to_the_statute():
+    deployed = DEPLOYMENT.model_copy(update={"determination_periods": {"pp.full": 60, "ldc": 50}})
+    state = then(demo_council(), [changed(determination_periods={"ldc": 40})])
+    settings = effective_settings(deployed, state)
+    assert settings.determination_periods == {"pp.full": 60, "ldc": 40}
+    assert settings.determination_period_days("pp.full.householder") == 60  # a parent's override applies
+    assert settings.determination_period_days("ldc.proposed") == 40  # the stream wins over the deployment
+    assert settings.determination_period_days("pa.part1.classA") == 42  # the statute's
+    assert effective_settings(None, demo_council()).determination_period_days("pp.full.major", eia=True) == 112
+
+
+def test_a_version_1_settings_change_reads_as_version_2_without_periods():
+    from events.registry import upcast
+
+    version, data = upcast("CouncilSettingsChanged", 1, {"changes": {"name": "Demo Borough"}})
+    assert version == 2
+    assert CouncilSettingsChanged.model_validate(data).changes.determination_periods is None

@@ -51,10 +51,13 @@ def test_councils_officers_and_keys(bops):
             "api.editor.planx.uk",
             "--reference-suffix",
             "pp.full.householder=HH",
+            "--determination-period",
+            "pp.full=63",
             "--json",
         ).output
     )
     assert settings["allow_download_hosts"] == ["api.editor.planx.uk"]
+    assert settings["determination_periods"] == {"pp.full": 63}
     assert settings["reference_suffixes"]["pp.full.householder"] == "HH"
     assert json.loads(bops("councils", "list", "--json").output)["councils"][0]["code"] == "LBH"
     officer = json.loads(

@@ -1,0 +1,60 @@
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.calendar import ENGLAND_AND_WALES as calendar
+from shared.calendar import LONDON
+from shared.calendar.business_days import england_and_wales_bank_holidays
+
+days = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
+
+
+def test_england_and_wales_bank_holidays_of_2026_come_from_the_holidays_package():
+    holidays_2026 = england_and_wales_bank_holidays(2026)
+    for day in ["2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25"]:
+        assert date.fromisoformat(day) in holidays_2026
+        assert not calendar.is_business_day(date.fromisoformat(day))
+    assert date(2026, 12, 28) in holidays_2026  # Boxing Day falls on a Saturday: Monday is the substitute
+    assert calendar.is_business_day(date(2026, 12, 29))
+
+
+def test_christmas_2026_counts_past_the_bank_holidays_and_the_weekend():
+    assert calendar.next_business_day(date(2026, 12, 24)) == date(2026, 12, 29)
+    assert calendar.add_business_days(date(2026, 12, 24), 5) == date(2027, 1, 5)  # 29, 30, 31, (1 Jan) 4, 5
+    assert calendar.business_days_between(date(2026, 12, 24), date(2027, 1, 5)) == 5
+    assert calendar.business_days_between(date(2027, 1, 5), date(2026, 12, 24)) == -5
+
+
+def test_received_at_rolls_forward_to_the_next_business_moment_in_london():
+    friday_evening = datetime(2026, 7, 3, 16, 30, tzinfo=UTC)  # 17:30 BST
+    assert calendar.received_date(friday_evening) == date(2026, 7, 6)
+    friday_afternoon = datetime(2026, 7, 3, 15, 59, tzinfo=UTC)  # 16:59 BST
+    assert calendar.received_date(friday_afternoon) == date(2026, 7, 3)
+    early_monday = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)  # before opening: the same day, at 09:00
+    assert calendar.received_date(early_monday) == date(2026, 1, 5)
+    good_friday = datetime(2026, 4, 3, 11, 0, tzinfo=UTC)
+    assert calendar.received_date(good_friday) == date(2026, 4, 7)
+
+
+@given(days, st.integers(min_value=1, max_value=60))
+def test_adding_business_days_never_lands_on_a_weekend_or_bank_holiday(day, count):
+    landed = calendar.add_business_days(day, count)
+    assert landed.weekday() < 5 and landed not in england_and_wales_bank_holidays(landed.year)
+    assert calendar.business_days_between(day, landed) == count
+    assert landed - day >= timedelta(days=count)
+
+
+@given(days, days)
+def test_counting_business_days_is_antisymmetric_and_additive(first, second):
+    middle = min(first, second) + (max(first, second) - min(first, second)) / 2
+    between = calendar.business_days_between
+    assert between(first, second) == -between(second, first)
+    assert between(first, second) == between(first, middle) + between(middle, second)
+
+
+@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)))
+def test_the_received_date_is_a_business_day_never_before_the_moment(moment):
+    received = calendar.received_date(moment)
+    assert calendar.is_business_day(received)
+    assert received >= moment.astimezone(LONDON).date()
