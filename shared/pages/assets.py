@@ -56,6 +56,8 @@ def find_asset(path: str) -> Asset | None:
     parts = path.split("/")
     if not path or any(part in ("", ".", "..") or part.startswith(".") for part in parts) or "\\" in path:
         return None
+    if "\x00" in path or not path.isprintable():
+        return None
     content_type = CONTENT_TYPES.get(Path(parts[-1]).suffix.lower())
     if content_type is None:
         return None

@@ -42,6 +42,8 @@ def test_the_compiled_files_fonts_and_images_are_served_with_their_types():
         "fonts/missing.woff2",
         "all.bundle.js",
         "a\\b.css",
+        "fonts/x\x00.woff2",
+        "fonts/\n.woff2",
     ],
 )
 def test_nothing_else_is_served(path):

@@ -304,3 +304,45 @@ def test_the_pages_pass_an_accessibility_smoke_check(case, request_type):
     assert page.index("govuk-error-summary") < page.index("<form")  # the summary comes first
     for target in re.findall(r'<a href="#([^"]+)">', page[page.index("govuk-error-summary") : page.index("<form")]):
         assert f'id="{target}"' in page  # each summary link leads to a field
+
+
+def raw_form_post(case, request_type, body, content_type):
+    return case.runtime.client.request("POST", case.link(request_type), body, {"Content-Type": content_type})
+
+
+@pytest.mark.parametrize(
+    ("make", "status"),
+    [
+        (lambda: (multipart({})[0].replace(b"--\r\n", b"\r\n"), multipart({})[1]), 400),  # no closing boundary
+        (lambda: (b"response=hello", "application/x-www-form-urlencoded"), 415),
+        (
+            lambda: (
+                b'--x\r\nContent-Disposition: form-data; name="response"\r\n\r\n\xff\xfe\r\n--x--\r\n',
+                "multipart/form-data; boundary=x",
+            ),
+            400,
+        ),  # not UTF-8
+        (
+            lambda: (
+                b'--x\r\nContent-Disposition: form-data; name="other"\r\n\r\nhi\r\n--x--\r\n',
+                "multipart/form-data; boundary=x",
+            ),
+            400,
+        ),  # a field the form does not have
+        (lambda: multipart({"response": "x" * 50_000}), 413),
+        (lambda: (b"", "multipart/form-data"), 400),  # no boundary
+    ],
+)
+def test_a_bad_form_gets_the_error_summary_and_stores_nothing(case, make, status):
+    body, content_type = make()
+    before = case.versions()
+    got, headers, page = raw_form_post(case, "other_change", body, content_type)
+    assert got == status and headers["Content-Type"].startswith("text/html")
+    assert 'class="govuk-error-summary"' in text(page) and '<a href="#response">' in text(page)
+    assert case.versions() == before
+
+
+def test_too_many_parts_are_refused(case):
+    parts = b"".join(b'--x\r\nContent-Disposition: form-data; name="response"\r\n\r\nhi\r\n' for _ in range(20))
+    got, _, _ = raw_form_post(case, "other_change", parts + b"--x--\r\n", "multipart/form-data; boundary=x")
+    assert got == 400
