@@ -50,6 +50,7 @@ def test_the_page_shows_what_is_asked_why_and_by_when(case):
     due = case.state().requests[case.requests["description_change"]].response_due
     assert f"{due.day} {due:%B %Y}" in page  # by when
     assert "Testshire District Council" in page
+    assert re.search(r"<textarea[^>]*>\s*</textarea>", page)  # an empty answer box, not "None"
     assert headers["Cache-Control"] == "no-store" and headers["Referrer-Policy"] == "no-referrer"
 
 

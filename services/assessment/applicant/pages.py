@@ -42,6 +42,7 @@ app = APIGatewayRestResolver()
 PAGE = "/applicant/<council>/<reference>/validation_requests/<request_id>"
 JSON_TWIN = "/api/applicant/v1/<council>/<reference>/validation_requests/<request_id>"
 TEMPLATES = "services.assessment.applicant"
+CONTACT = "If you have a question about your application, contact the council's planning team."
 FIRST_FIELD = {"agree": "agreed", "document": "document", "response": "response"}
 
 
@@ -244,7 +245,8 @@ def refusal_response(status: int, message: str, fields: Mapping[str, str], close
         return Response(status, content_types.APPLICATION_JSON, {"message": message, "errors": errors})
     council = app.current_event.path.split("/")[2] if status != 404 else None
     if closed and council:
-        return page("message.html", status, council, title="This request is closed", paragraphs=[message])
+        paragraphs = ["You do not need to do anything else with this link.", CONTACT]
+        return page("message.html", status, council, title="This request is closed", paragraphs=paragraphs)
     if status == 404 or council is None:
         return not_found_page(message)
     return page("message.html", status, council, title="Sorry, there is a problem", paragraphs=[message])
