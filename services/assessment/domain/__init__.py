@@ -19,12 +19,14 @@ from services.assessment.domain.closure import close, return_application, withdr
 from services.assessment.domain.daily import auto_close_due
 from services.assessment.domain.decision import (
     DecisionNoticeFile,
+    decision_to_issue,
     determine,
     record_committee_decision,
     review,
     send_to_committee,
     submit_recommendation,
 )
+from services.assessment.domain.describe import describe
 from services.assessment.domain.errors import AssessmentRefusal, Conflict, InvalidCommand, NotFound, NotPermitted
 from services.assessment.domain.notices import record_press_notice, record_site_notice
 from services.assessment.domain.state import PlanningApplication, fold
@@ -36,7 +38,7 @@ from services.assessment.domain.validation_requests import (
     request_time_extension,
 )
 from services.assessment.domain.versioning import check_version
-from services.assessment.domain.view import application_view
+from services.assessment.domain.view import application_view, request_view
 
 __all__ = [
     "AssessmentRefusal",
@@ -58,6 +60,8 @@ __all__ = [
     "check_red_line_boundary",
     "check_version",
     "close",
+    "decision_to_issue",
+    "describe",
     "determine",
     "draft_validation_request",
     "fold",
@@ -68,6 +72,7 @@ __all__ = [
     "record_site_notice",
     "remove_constraint",
     "request_time_extension",
+    "request_view",
     "return_application",
     "review",
     "send_to_committee",

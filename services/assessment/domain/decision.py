@@ -17,6 +17,7 @@ from events.assessment import (
     RecommendationAgreed,
     RecommendationChallenged,
     RecommendationSubmitted,
+    ValidationRequestCancelled,
 )
 from services.assessment.domain import guards
 from services.assessment.domain.errors import Conflict, NotPermitted
@@ -144,7 +145,8 @@ def determine(
     today: date,
     notice: DecisionNoticeFile,
 ) -> list[EventPayload]:
-    """Issue the decision the reviewer agreed (or the committee made), dated today or earlier, with its notice."""
+    """Issue the decision the reviewer agreed (or the committee made), dated today or earlier, with its notice;
+    requests still pending or open are cancelled with it."""
     guards.case_work(state, officer, "determine applications")
     guards.status(state, {"awaiting_determination", "in_committee"}, "determine the application")
     decision = decision_to_issue(state)
@@ -160,7 +162,13 @@ def determine(
         fields.not_before("decisionDate", chosen, state.committee.decided_on, "the committee's decision")
     _check_notice(fields, state, notice)
     fields.check()
+    # requests still live (e.g. an unanswered time extension) end with the decision: their links stop working
+    cancelled: list[EventPayload] = [
+        ValidationRequestCancelled(request_id=r.id, reason="the application was determined", cancelled_on=today)
+        for r in state.live_requests()
+    ]
     return [
+        *cancelled,
         PlanningApplicationDetermined(
             decision=cast(Decision, decision), decision_date=chosen, notice_document_id=notice.document_id
         ),

@@ -107,6 +107,7 @@ class DocumentView:
     tags: tuple[str, ...] = ()
     request_id: str | None = None
     check: Check = Check()
+    replaced_by: str | None = None  # the applicant's replacement, answering a replacement-document request
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +189,10 @@ class PlanningApplication:
     boundary: Mapping[str, Any] | None = None  # only once changed: the submitted one is in the original
     case_officer: Officer | None = None
     documents: Mapping[str, DocumentView] = field(default_factory=_empty)
+    # kept apart from `documents` so the fold does not depend on whether a document's file event (side stream) comes
+    # before or after the main-stream event about it (they may carry the same recorded-at moment)
+    document_checks: Mapping[str, Check] = field(default_factory=_empty)
+    replacements: Mapping[str, str] = field(default_factory=_empty)
     red_line_boundary_check: Check = Check()
     fee_check: Check = Check()
     constraints_added: tuple[str, ...] = ()
@@ -349,7 +354,6 @@ def _submitted(s: PlanningApplication, p: PlanningApplicationSubmitted, e: Recor
 
 @_on(DocumentReceived)
 def _document_received(s: PlanningApplication, p: DocumentReceived, e: RecordedEvent) -> PlanningApplication:
-    previous = s.documents.get(p.document_id)
     document = DocumentView(
         id=p.document_id,
         name=p.file_name,
@@ -359,7 +363,8 @@ def _document_received(s: PlanningApplication, p: DocumentReceived, e: RecordedE
         sha256=p.sha256,
         source="submission",
         tags=p.tags,
-        check=previous.check if previous else Check(),
+        check=s.document_checks.get(p.document_id, Check()),
+        replaced_by=s.replacements.get(p.document_id),
     )
     return replace(s, documents=_with(s.documents, document.id, document))
 
@@ -375,6 +380,8 @@ def _uploaded(s: PlanningApplication, p: ApplicantDocumentUploaded, e: RecordedE
         sha256=p.sha256,
         source="applicant",
         request_id=p.request_id,
+        check=s.document_checks.get(p.document_id, Check()),
+        replaced_by=s.replacements.get(p.document_id),
     )
     return replace(s, documents=_with(s.documents, document.id, document))
 
@@ -401,11 +408,12 @@ def _assigned(s: PlanningApplication, p: CaseOfficerAssigned, e: RecordedEvent) 
 
 @_on(DocumentChecked)
 def _document_checked(s: PlanningApplication, p: DocumentChecked, e: RecordedEvent) -> PlanningApplication:
+    check = Check(p.valid, p.invalid_reason)
+    s = replace(s, document_checks=_with(s.document_checks, p.document_id, check))
     document = s.documents.get(p.document_id)
     if document is None:
         return s
-    checked = replace(document, check=Check(p.valid, p.invalid_reason))
-    return replace(s, documents=_with(s.documents, checked.id, checked))
+    return replace(s, documents=_with(s.documents, document.id, replace(document, check=check)))
 
 
 @_on(RedLineBoundaryChecked)
@@ -461,7 +469,14 @@ def _answered(s: PlanningApplication, p: ValidationRequestAnswered, e: RecordedE
     if request is None:
         return s
     closed = replace(request, state="closed", closed_on=p.answered_on, answer=p)
-    return _accepted(s._set_request(closed), closed)
+    s = _accepted(s._set_request(closed), closed)
+    old_id = request.drafted.document_id
+    if request.type == "replacement_document" and p.document_id and old_id:
+        s = replace(s, replacements=_with(s.replacements, old_id, p.document_id))
+        replaced = s.documents.get(old_id)
+        if replaced is not None:
+            s = replace(s, documents=_with(s.documents, old_id, replace(replaced, replaced_by=p.document_id)))
+    return s
 
 
 @_on(ValidationRequestAutoClosed)

@@ -58,7 +58,7 @@ def application_view(state: PlanningApplication, today: date) -> dict[str, Any]:
         if consultation
         else None,
         "caseOfficer": _officer(state.case_officer),
-        "validationRequests": [_request(r) for r in state.requests.values()],
+        "validationRequests": [request_view(r) for r in state.requests.values()],
         "checks": {
             "documents": {
                 "checked": sum(1 for d in state.documents.values() if d.check.valid is not None),
@@ -98,6 +98,7 @@ def application_view(state: PlanningApplication, today: date) -> dict[str, Any]:
                 "requestId": d.request_id,
                 "validated": d.check.valid,
                 "invalidReason": d.check.invalid_reason,
+                "replacedBy": d.replaced_by,
             }
             for d in state.documents.values()
         ],
@@ -107,7 +108,8 @@ def application_view(state: PlanningApplication, today: date) -> dict[str, Any]:
     }
 
 
-def _request(request: ValidationRequest) -> dict[str, Any]:
+def request_view(request: ValidationRequest) -> dict[str, Any]:
+    """One validation request as the officer API shows it (the applicant pages may show it too: nothing private)."""
     drafted = request.drafted
     answer = request.answer
     return {
