@@ -1,9 +1,11 @@
 """The GOV.UK Frontend assets (CSS, JavaScript, fonts, images), served by a public route `/assets/{path+}`.
 
 They come from the `govuk-frontend` npm package, pinned in package.json / package-lock.json and installed by
-`make install` (`npm ci`) into node_modules/; the Lambda bundle carries the same files as `govuk-frontend/` beside the
-source packages (`make lambda-bundle`). The compiled CSS names its fonts and images under `/assets/`, so the route
-serves the package's `assets/` folder there, plus its two compiled files.
+`make install` (`npm ci`) into node_modules/. The stylesheet is built from its Sass without GOV.UK's brand font
+(`styles/council.scss`, by `make install` into build/pages/): GDS Transport may only be used on GOV.UK domains. The
+Lambda bundle carries the same files as `govuk-frontend/` beside the source packages (`make lambda-bundle`). The
+stylesheet names its images under `/assets/`, so the route serves the package's `assets/` folder there, plus the
+stylesheet and the compiled JavaScript.
 """
 
 from __future__ import annotations
@@ -13,18 +15,19 @@ from functools import cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-# Where the files are: in the Lambda bundle (a copy made by `make lambda-bundle`), else the npm install of a checkout.
-CANDIDATES = (PROJECT_ROOT / "govuk-frontend", PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")
+# Where the files are: in the Lambda bundle (a copy made by `make lambda-bundle`), else the npm install of a checkout
+# and the stylesheet `make install` built.
+BUNDLED = PROJECT_ROOT / "govuk-frontend"
+CHECKOUT = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+BUILT = PROJECT_ROOT / "build" / "pages"
 ASSET_ROUTE = "/assets"
-STYLESHEET = "govuk-frontend.min.css"
+STYLESHEET = "council.min.css"
 SCRIPT = "govuk-frontend.min.js"
 COMPILED = frozenset({STYLESHEET, SCRIPT})
 CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".json": "application/manifest+json",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
     ".png": "image/png",
     ".svg": "image/svg+xml",
     ".ico": "image/x-icon",
@@ -44,11 +47,21 @@ class Asset:
 
 @cache
 def assets_dir() -> Path:
-    for candidate in CANDIDATES:
+    """Where the package's files are (its compiled JavaScript and its `assets/` folder)."""
+    for candidate in (BUNDLED, CHECKOUT):
+        if (candidate / SCRIPT).is_file():
+            return candidate
+    raise AssetsMissing(
+        f"The GOV.UK Frontend assets are missing (looked in {BUNDLED} and {CHECKOUT}): run `make install`"
+    )
+
+
+@cache
+def stylesheet_dir() -> Path:
+    for candidate in (BUNDLED, BUILT):
         if (candidate / STYLESHEET).is_file():
             return candidate
-    looked = ", ".join(str(candidate) for candidate in CANDIDATES)
-    raise AssetsMissing(f"The GOV.UK Frontend assets are missing (looked in {looked}): run `make install`")
+    raise AssetsMissing(f"The pages' stylesheet is missing (looked in {BUNDLED} and {BUILT}): run `make install`")
 
 
 def find_asset(path: str) -> Asset | None:
@@ -61,8 +74,10 @@ def find_asset(path: str) -> Asset | None:
     content_type = CONTENT_TYPES.get(Path(parts[-1]).suffix.lower())
     if content_type is None:
         return None
-    root = assets_dir()
-    file = root / path if path in COMPILED else root / "assets" / path
+    if path == STYLESHEET:
+        file = stylesheet_dir() / path
+    else:
+        file = assets_dir() / path if path in COMPILED else assets_dir() / "assets" / path
     if not file.is_file():
         return None
     return Asset(file.read_bytes(), content_type)

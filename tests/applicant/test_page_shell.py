@@ -19,12 +19,16 @@ def test_a_greedy_route_takes_the_rest_of_the_path():
     assert Route("GET", "/things/{thing_id}").matches("GET", "/things/a/b") is None  # a plain one: one segment
 
 
-def test_the_compiled_files_fonts_and_images_are_served_with_their_types():
-    assert find_asset("govuk-frontend.min.css").content_type.startswith("text/css")
+def test_the_stylesheet_script_and_images_are_served_with_their_types():
+    assert find_asset("council.min.css").content_type.startswith("text/css")
     assert find_asset("govuk-frontend.min.js").content_type.startswith("text/javascript")
-    css = find_asset("govuk-frontend.min.css").content.decode()
-    for font in re.findall(r"url\(/assets/([^)]+)\)", css):  # everything the stylesheet names is there
-        assert find_asset(font) is not None, font
+    css = find_asset("council.min.css").content.decode()
+    assert ".govuk-error-summary" in css and "arial" in css
+    assert "GDS Transport" not in css and ".woff" not in css  # GOV.UK's brand font is for GOV.UK domains only
+    urls = re.findall(r"url\(\"?/assets/([^)\"]+)\"?\)", css)
+    assert urls
+    for path in urls:  # everything the stylesheet names is there
+        assert find_asset(path) is not None, path
     assert find_asset("images/favicon.ico").content[:4] == b"\x00\x00\x01\x00"
 
 
@@ -37,7 +41,9 @@ def test_the_compiled_files_fonts_and_images_are_served_with_their_types():
         "/etc/passwd",
         "fonts//x.woff2",
         ".hidden.css",
+        "govuk-frontend.min.css",  # the package's own stylesheet (with GOV.UK's font) is not ours
         "govuk-frontend.min.css.map",
+        "fonts/bold-b542beb274-v2.woff2",
         "index.scss",
         "fonts/missing.woff2",
         "all.bundle.js",

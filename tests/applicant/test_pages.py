@@ -247,11 +247,18 @@ def test_a_document_over_the_limit_is_413_or_422_never_stored(case):
 
 def test_the_govuk_frontend_files_are_served(case):
     client = case.runtime.client
-    status, headers, css = client.request("GET", "/assets/govuk-frontend.min.css")
+    status, headers, page = client.request("GET", case.link("other_change"))
+    for asset in re.findall(r'(?:href|src)="(/assets/[^"]+)"', text(page)):
+        assert client.request("GET", asset)[0] == 200, asset
+    status, headers, css = client.request("GET", "/assets/council.min.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css")
-    font = re.search(rb"url\(/assets/(fonts/[^)]+\.woff2)\)", css).group(1).decode()
-    status, headers, content = client.request("GET", f"/assets/{font}")
-    assert status == 200 and headers["Content-Type"] == "font/woff2" and content[:4] == b"wOF2"
+    image = re.search(rb"url\(\"?/assets/(images/[^)\"]+)", css).group(1).decode()
+    status, headers, content = client.request("GET", f"/assets/{image}")
+    assert status == 200 and headers["Content-Type"] == "image/svg+xml" and b"<svg" in content
+    status, headers, png = client.request("GET", "/assets/images/govuk-icon-180.png")  # bytes pass through intact
+    assert status == 200 and headers["Content-Type"] == "image/png" and png[:8] == b"\x89PNG\r\n\x1a\n"
+    status, headers, script = client.request("GET", "/assets/govuk-frontend.min.js")
+    assert status == 200 and b"initAll" in script
     for missing in ("/assets/nothing.css", "/assets/fonts/x.woff2", "/assets/..%2Fpackage.json"):
         assert client.request("GET", missing)[0] == 404
 
