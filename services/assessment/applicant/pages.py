@@ -30,9 +30,10 @@ from services.assessment.applicant.refusals import (  # noqa: E402
     LinkNotFound,
     RequestClosed,
 )
-from services.assessment.domain.errors import AssessmentRefusal, Conflict  # noqa: E402
 from shared.observability import count, logger, observed  # noqa: E402
 
+# The domain (and through the calendar `holidays` → dateutil → six, which adds an import hook) is imported on the first
+# request, never at import: a handler module's import changes nothing of the process (tests/aws/test_startup.py).
 if TYPE_CHECKING:
     from services.assessment.applicant.forms import AnswerInput
     from services.assessment.applicant.service import ApplicantAnswers, OpenRequest
@@ -134,11 +135,9 @@ def answer_page(council: str, reference: str, request_id: str) -> Response:
         require_media_type(content_type(), "multipart/form-data")
         given = parse_form(body_bytes(), content_type() or "")
         service.answer(council, reference, request_id, token(), given)
-    except Conflict:
-        raise RequestClosed() from None
     except (LinkNotFound, RequestClosed):
         raise
-    except (ApplicantRefusal, AssessmentRefusal) as refusal:
+    except ApplicantRefusal as refusal:
         count("ApplicantAnswersRefused")
         found = service.open(council, reference, request_id, token())
         return request_page(found, refusal.status, page_errors(found, refusal), form_values(given))
@@ -156,7 +155,7 @@ def answer_page(council: str, reference: str, request_id: str) -> Response:
     )
 
 
-def page_errors(found: OpenRequest, refusal: ApplicantRefusal | AssessmentRefusal) -> dict[str, str]:
+def page_errors(found: OpenRequest, refusal: ApplicantRefusal) -> dict[str, str]:
     """The refusal's fields as the page's fields (`document.file_name` is the file input), each message a sentence;
     a refusal without fields points at the form's first field."""
     from services.assessment.applicant.view import answer_kind
@@ -264,11 +263,6 @@ def not_found_page(message: str) -> Response:
         paragraphs=[message],
     )
     return Response(404, HTML_CONTENT_TYPE, rendered.html, headers=rendered.headers)
-
-
-@app.exception_handler(AssessmentRefusal)
-def assessment_refused(error: AssessmentRefusal) -> Response:
-    return refusal_response(error.status, error.message, error.fields)
 
 
 @observed

@@ -48,3 +48,11 @@ class Unprocessable(ApplicantRefusal):
     """Well-formed input that breaks a rule: a missing answer, a file that is not a PDF, PNG or JPEG."""
 
     status = 422
+
+
+class DomainRefusal(ApplicantRefusal):
+    """The domain refused the answer (`AssessmentRefusal`): its status, message and fields, carried as they are."""
+
+    def __init__(self, status: int, message: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message, fields)
+        self.status = status

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from events import Actor, EventPayload, NewEvent, RecordedEvent
 from events.streams import application_side_stream, application_stream
 from services.assessment.applicant.forms import AnswerInput
-from services.assessment.applicant.refusals import LinkNotFound, RequestClosed, Unprocessable
+from services.assessment.applicant.refusals import DomainRefusal, LinkNotFound, RequestClosed, Unprocessable
 from services.assessment.applicant.uploads import document_key, file_problem, safe_file_name, sniff
 from services.assessment.domain import UploadedDocument, answer_validation_request, fold
+from services.assessment.domain.errors import AssessmentRefusal, Conflict
 from services.assessment.domain.state import PlanningApplication, ValidationRequest
 from services.assessment.domain.streams import side_stream_of
 from shared.applicant_links import NoLinkSecret, link_secret, verify_applicant_token
@@ -85,15 +86,7 @@ class ApplicantAnswers:
         stored = False
         try:
             for attempt in range(ATTEMPTS):
-                payloads = answer_validation_request(
-                    found.application,
-                    request_id=request_id,
-                    now=self.clock.now(),
-                    agreed=given.agreed,
-                    reason=given.reason,
-                    response=given.response,
-                    document=document,
-                )
+                payloads = self._decide(found, given, document)
                 if document is not None and not stored and given.file is not None:
                     self.documents.put(document.key, given.file.content, document.content_type)
                     stored = True
@@ -111,6 +104,23 @@ class ApplicantAnswers:
                 self.documents.delete(document.key)
             raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _decide(self, found: OpenRequest, given: AnswerInput, document: UploadedDocument | None) -> list[EventPayload]:
+        """The domain's events for the answer; its refusals as the pages' (a Conflict: the request just closed)."""
+        try:
+            return answer_validation_request(
+                found.application,
+                request_id=found.request.id,
+                now=self.clock.now(),
+                agreed=given.agreed,
+                reason=given.reason,
+                response=given.response,
+                document=document,
+            )
+        except Conflict:
+            raise RequestClosed() from None
+        except AssessmentRefusal as refusal:
+            raise DomainRefusal(refusal.status, refusal.message, refusal.fields) from None
 
     def _document(self, council: str, reference: str, given: AnswerInput) -> UploadedDocument:
         assert given.file is not None
