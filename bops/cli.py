@@ -131,11 +131,14 @@ def serve(
     allow_demo_files(councils_service(), files.allowlist_entry)
     example = write_demo_example(data_dir, files.base_url)
     _apply_api_keys()
+    from bops.daily import catch_up_auto_close_read_model
+
+    catch_up_auto_close_read_model()  # before the daily job's run at start, which reads it
     quiet_line = f"BOPS listening on {runtime.base_url}"
     click.echo(quiet_line if quiet else banner(logins, runtime.base_url, example, files.base_url))
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    jobs = Scheduler(scheduled_jobs())
+    jobs = Scheduler(scheduled_jobs(), clock=runtime.deps.clock)
     jobs.start()
     try:
         if workers:
@@ -453,6 +456,29 @@ def _log_errors() -> Iterator[None]:
         raise click.ClickException(f"the event log or its checkpoints cannot be read: {error}") from None
     except InsecureSecretsFile as error:
         raise click.ClickException(str(error)) from None
+
+
+@main.command("run-daily")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as on this day (YYYY-MM-DD).")
+@json_option
+@data_dir_option
+def run_daily(day: Any, as_json: bool) -> None:
+    """Run the daily job now: close, as accepted, the validation requests unanswered until their auto-close day
+    (default day: that of the last scheduled run). Running it again changes nothing."""
+    from bops.daily import run_daily_now
+
+    with _log_errors():
+        run = run_daily_now(day.date() if day else None)
+    closed = [{"reference": reference, "requestId": request_id} for reference, request_id in run.closed_requests]
+    text = "\n".join(f"Closed request {c['requestId']} of {c['reference']}" for c in closed)
+    emit(
+        as_json,
+        {"day": run.day.isoformat(), "candidates": run.candidates, "closed": closed, "busy": run.busy},
+        f"Daily job for {run.day.isoformat()}: {len(closed)} requests auto-closed"
+        f" ({run.candidates} applications looked at)" + (f"\n{text}" if text else ""),
+    )
+    if run.busy:
+        raise click.ClickException(f"{', '.join(run.busy)} kept changing while the job ran: run it again")
 
 
 @main.command()

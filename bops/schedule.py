@@ -1,6 +1,7 @@
-"""`bops serve`'s scheduled jobs: each declared ScheduledJob's handler run once at start, every `every_minutes`, and
-once at stop (what EventBridge Scheduler does on AWS, plus the runs at start and stop so a short session still
-leaves, say, an audit checkpoint of what it did)."""
+"""`bops serve`'s scheduled jobs, run as EventBridge Scheduler runs them on AWS: a periodic job (`every_minutes`) once
+at start, every `every_minutes`, and once at stop (so a short session still leaves, say, an audit checkpoint of what it
+did); a daily job (`daily_at`, London time) once at start (the days missed while nothing ran) and then every day at
+its time, by the runtime's clock."""
 
 from __future__ import annotations
 
@@ -8,16 +9,35 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from shared.declarations import ScheduledJob, load_handler
+from shared.clock import Clock, SystemClock
+from shared.declarations import LONDON, ScheduledJob, load_handler
 
 log = logging.getLogger("bops.schedule")
 
 
+def seconds_until_daily(now: datetime, hour: int, minute: int) -> float:
+    """Seconds from `now` to the next `hour:minute` London time (strictly later), across the clock changes."""
+    london = ZoneInfo(LONDON)
+    local = now.astimezone(london)
+    day = local.date()
+    for _ in range(3):
+        target = datetime(day.year, day.month, day.day, hour, minute, tzinfo=london)
+        # a time the spring change skips comes out an hour later, one the autumn change repeats the first time
+        wait = (target.astimezone(UTC) - now.astimezone(UTC)).total_seconds()
+        if wait > 0:
+            return wait
+        day += timedelta(days=1)
+    raise AssertionError("unreachable: the next day's time is always later")
+
+
 class Scheduler:
-    def __init__(self, jobs: Sequence[ScheduledJob], minute: float = 60.0) -> None:
+    def __init__(self, jobs: Sequence[ScheduledJob], minute: float = 60.0, clock: Clock | None = None) -> None:
         self.jobs = tuple(jobs)
-        self.minute = minute  # seconds (tests shorten it)
+        self.minute = minute  # seconds (tests shorten it; a daily job's wait is scaled alike)
+        self.clock = clock or SystemClock()
         self._stopping = threading.Event()
         self._threads = [
             threading.Thread(target=self._loop, args=(job,), name=f"bops-job-{job.name}", daemon=True)
@@ -40,11 +60,19 @@ class Scheduler:
             if thread.is_alive():
                 thread.join()
 
+    def _wait_seconds(self, job: ScheduledJob) -> float:
+        daily = job.daily_time
+        if daily is not None:
+            return seconds_until_daily(self.clock.now(), *daily) / 60 * self.minute
+        assert job.every_minutes is not None
+        return job.every_minutes * self.minute
+
     def _loop(self, job: ScheduledJob) -> None:
         while True:
             self.run(job)
-            if self._stopping.wait(job.every_minutes * self.minute):
-                self.run(job)
+            if self._stopping.wait(self._wait_seconds(job)):
+                if job.daily_at is None:
+                    self.run(job)
                 return
 
     def run(self, job: ScheduledJob) -> None:

@@ -300,7 +300,8 @@ class CouncilStack(Stack):
                     service=declaration.name,
                     memory_mb=subscription.memory_mb,
                     timeout_s=subscription.timeout_s,
-                    description=f"{declaration.name}: reacts to {', '.join(subscription.event_types)}",
+                    # Lambda takes at most 256 characters: a long list of event types is cut short
+                    description=f"{declaration.name}: reacts to {', '.join(subscription.event_types)}"[:256],
                     dead_letter_queue=queue,
                     max_event_age=FUNCTION_MAX_EVENT_AGE,
                     retry_attempts=FUNCTION_RETRY_ATTEMPTS,
@@ -332,13 +333,13 @@ class CouncilStack(Stack):
             service=service,
             memory_mb=job.memory_mb,
             timeout_s=job.timeout_s,
-            description=f"{service}: runs every {job.every_minutes} minutes",
+            description=f"{service}: runs {job.schedule_description}",
             environment={"BOPS_AUDIT_TABLE": self.audit_table.table_name} if job.writes_audit_checkpoints else None,
             dead_letter_queue=queue,
             max_event_age=FUNCTION_MAX_EVENT_AGE,
             retry_attempts=FUNCTION_RETRY_ATTEMPTS,
         )
-        self._grant_events(function, append=False)
+        self._grant_events(function, append=job.appends_events)
         self._grant_declared(job, function)
         for name in job.writes_secrets:
             self.secrets[name.format(council=self.council.code)].grant_write(function)
@@ -359,8 +360,9 @@ class CouncilStack(Stack):
         scheduler.CfnSchedule(
             self,
             f"{construct_id(job.name)}Schedule",
-            description=f"{service}: {job.name} every {job.every_minutes} minutes",
+            description=f"{service}: {job.name} {job.schedule_description}",
             schedule_expression=job.schedule_expression,
+            schedule_expression_timezone=job.schedule_timezone,
             flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
             state="ENABLED",
             target=scheduler.CfnSchedule.TargetProperty(

@@ -110,36 +110,69 @@ class Authorizer:
     timeout_s: int = 10
 
 
+LONDON = "Europe/London"  # the time zone of a daily job's time (English councils' working day)
+_DAILY_AT = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
 @dataclass(frozen=True)
 class ScheduledJob:
-    """A Lambda function run every `every_minutes` (an EventBridge Scheduler schedule on AWS, a timer in `bops serve`,
-    which also runs it once at start and once at stop).
+    """A Lambda function run every `every_minutes`, or once a day at `daily_at` ("HH:MM", London time, so it keeps its
+    hour across the clock changes): an EventBridge Scheduler schedule on AWS, a timer in `bops serve`. `bops serve` also
+    runs a periodic job once at start and once at stop, and a daily job once at start (a day missed while it was down).
 
-    It may read the event log (never append). Secrets as for HttpFunction; `writes_secrets` may also be written.
-    `writes_audit_checkpoints`: it reads and appends to the audit checkpoint table (`BOPS_AUDIT_TABLE`).
+    It may read the event log; `appends_events` lets it append too. Secrets as for HttpFunction; `writes_secrets` may
+    also be written. `writes_audit_checkpoints`: it reads and appends to the audit checkpoint table
+    (`BOPS_AUDIT_TABLE`).
     """
 
     name: str
     handler: str
-    every_minutes: int
+    every_minutes: int | None = None
     memory_mb: int = 512
     timeout_s: int = 300
     secrets: tuple[str, ...] = ()
     writes_secrets: tuple[str, ...] = ()
     reads_read_models: tuple[str, ...] = ()
     writes_audit_checkpoints: bool = False
+    daily_at: str | None = None
+    appends_events: bool = False
 
     def __post_init__(self) -> None:
-        if self.every_minutes < 1:
+        if (self.every_minutes is None) == (self.daily_at is None):
+            raise ValueError(f"scheduled job {self.name}: it runs either every_minutes or daily_at, one of them")
+        if self.every_minutes is not None and self.every_minutes < 1:
             raise ValueError(f"scheduled job {self.name}: it runs at most once a minute")
+        if self.daily_at is not None and not _DAILY_AT.match(self.daily_at):
+            raise ValueError(f"scheduled job {self.name}: daily_at is a 24-hour HH:MM time, not {self.daily_at!r}")
         if not set(self.writes_secrets) <= set(self.secrets):
             raise ValueError(f"scheduled job {self.name}: a secret it writes is also listed in `secrets`")
 
     @property
+    def daily_time(self) -> tuple[int, int] | None:
+        """(hour, minute) in London of a daily job, else None."""
+        found = _DAILY_AT.match(self.daily_at) if self.daily_at else None
+        return (int(found.group(1)), int(found.group(2))) if found else None
+
+    @property
     def schedule_expression(self) -> str:
-        """EventBridge Scheduler's rate expression (`rate(15 minutes)`)."""
+        """EventBridge Scheduler's expression: `rate(15 minutes)`, or `cron(30 1 * * ? *)` for a daily job (read in
+        `schedule_timezone`)."""
+        daily = self.daily_time
+        if daily is not None:
+            hour, minute = daily
+            return f"cron({minute} {hour} * * ? *)"
         unit = "minute" if self.every_minutes == 1 else "minutes"
         return f"rate({self.every_minutes} {unit})"
+
+    @property
+    def schedule_timezone(self) -> str | None:
+        """The time zone a daily job's cron expression is read in (EventBridge Scheduler's
+        `ScheduleExpressionTimezone`); None for a rate."""
+        return LONDON if self.daily_at is not None else None
+
+    @property
+    def schedule_description(self) -> str:
+        return f"daily at {self.daily_at} London time" if self.daily_at else f"every {self.every_minutes} minutes"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,15 @@
+"""The assessment service: a planning application's life from validation to decision, on its streams."""
+
+AUTO_CLOSE_READ_MODEL = "auto-close-due"  # the applications with open auto-closable requests and their days
+# What the auto-close read model's projection reads: requests made, sent and ended, and the statuses that end a case.
+AUTO_CLOSE_EVENT_TYPES = (
+    "ValidationRequestDrafted",
+    "ValidationRequestSent",
+    "ValidationRequestAnswered",
+    "ValidationRequestAutoClosed",
+    "ValidationRequestCancelled",
+    "PlanningApplicationDetermined",
+    "PlanningApplicationWithdrawn",
+    "PlanningApplicationReturned",
+    "PlanningApplicationClosed",
+)

@@ -8,8 +8,6 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 LONDON = ZoneInfo("Europe/London")
 OPENS, CLOSES = time(9, 0), time(17, 0)  # a council's business hours: received-at rolls forward into them
 ONE_DAY = timedelta(days=1)
@@ -17,7 +15,12 @@ ONE_DAY = timedelta(days=1)
 
 @lru_cache(maxsize=64)
 def england_and_wales_bank_holidays(year: int) -> frozenset[date]:
-    """England and Wales share their bank holidays (the `ENG` subdivision of `GB`)."""
+    """England and Wales share their bank holidays (the `ENG` subdivision of `GB`).
+
+    `holidays` is imported on first need: it takes most of a second, which a handler that never counts days (or a
+    cold start before its first request) should not pay."""
+    import holidays
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

@@ -52,6 +52,20 @@ def square(size: float = 0.001) -> dict[str, Any]:
     }
 
 
+def applied(
+    state: PlanningApplication, payloads: Sequence[EventPayload], actor: Actor, at: datetime
+) -> PlanningApplication:
+    """The state after some events, without storing them (numbered after the state's version on their streams)."""
+    versions: dict[str, int] = {}
+    for payload in payloads:
+        side = side_stream_of(payload)
+        stream = application_side_stream(COUNCIL, REFERENCE, side) if side else application_stream(COUNCIL, REFERENCE)
+        versions[stream] = versions.get(stream, state.version if side is None else 10_000) + 1
+        [(event, _)] = record([NewEvent(payload, COUNCIL, actor, at)], stream, versions[stream] - 1, at, "0" * 64)
+        state = state.apply(event)
+    return state
+
+
 class Case:
     """One application's log and live state."""
 

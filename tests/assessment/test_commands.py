@@ -430,3 +430,22 @@ def test_only_files_go_to_the_documents_side_stream():
     case = b.agreed()
     events = determine(case.state, ASSESSOR, today=date(2026, 4, 1), notice=notice())
     assert [side_stream_of(e) for e in events] == [None, "documents"]
+
+
+def test_the_view_is_plain_json_whatever_the_requests():
+    import json
+
+    case = Case()
+    for request_type, detail in {
+        "fee_change": {"fee_amount": "258.5"},
+        "red_line_boundary_change": {"proposed_boundary": square()},
+        "replacement_document": {"document_id": "doc-1"},
+    }.items():
+        b.with_pending(case, request_type, **detail)
+    view = json.loads(json.dumps(application_view(case.state, date(2026, 3, 3))))
+    details = {r["type"]: r["details"] for r in view["validationRequests"]}
+    assert details["fee_change"]["feeAmount"] == "258.50"
+    assert details["red_line_boundary_change"]["proposedBoundary"] == square()
+    assert details["replacement_document"]["documentId"] == "doc-1"
+    assert {r["state"] for r in view["validationRequests"]} == {"pending"}
+    assert (view["validFrom"], view["expiryDate"], view["daysLeft"], view["consultation"]) == (None, None, None, None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -646,6 +646,22 @@ ROWS: list[Row] = [
         "is closed",
     ),
 ]
+
+
+# Dates must be dates: a moment or a text would not compare with the calendar's dates.
+ROWS += [
+    ("validate from a moment, not a date", Case, validate, ASSESSOR,
+     {"valid_from": datetime(2026, 3, 3, 9, tzinfo=UTC), "determination_period_days": 56, "today": TODAY},
+     InvalidCommand, "validFrom"),
+    ("time extension to a moment, not a date", b.validated, request_time_extension, ASSESSOR,
+     {"request_id": b.new_id(), "proposed_expiry_date": datetime(2026, 9, 1, tzinfo=UTC), "reason": "x",
+      "today": TODAY}, InvalidCommand, "proposedExpiryDate"),
+    ("site notice on a text date", b.validated, record_site_notice, ASSESSOR,
+     {"displayed_on": "2026-03-10", "today": TODAY}, InvalidCommand, "displayedOn"),
+    ("determine on a moment", b.agreed, determine, ASSESSOR,
+     {"decision_date": datetime(2026, 3, 30, tzinfo=UTC), "today": TODAY, "notice": notice()}, InvalidCommand,
+     "decisionDate"),
+]  # fmt: skip
 
 
 def _with_constraint() -> Case:

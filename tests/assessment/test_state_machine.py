@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from events import Actor, EventPayload
+from events.assessment import ValidationRequestAutoClosed
 from services.assessment.domain import (
     AssessmentRefusal,
     UploadedDocument,
@@ -54,6 +55,7 @@ from tests.assessment.support import (
     REVIEWER,
     SHA,
     Case,
+    applied,
     square,
 )
 
@@ -246,7 +248,7 @@ class ApplicationMachine(RuleBasedStateMachine):
 
     def next_step(self, choice: int = 0) -> None:
         s = self.case.state
-        reviewer = OTHER_REVIEWER if s.recommendation and s.recommendation.officer.id == REVIEWER.id else REVIEWER
+        reviewer = (REVIEWER, OTHER_REVIEWER)[choice % 2]  # sometimes the one who recommended: refused
         if s.status in ("not_started", "in_assessment") and choice == 0:
             self.make_request()
         elif s.status in OPEN_STATUSES and s.requests_in("open") and choice == 1:
@@ -260,7 +262,8 @@ class ApplicationMachine(RuleBasedStateMachine):
         elif s.status in ("in_assessment", "to_be_reviewed") and s.assessment is None:
             self.attempt(record_assessment, ASSESSOR, summary_of_works="An extension")
         elif s.status in ("in_assessment", "to_be_reviewed"):
-            self.attempt(submit_recommendation, ASSESSOR, decision="refused", public_reason="Harm")
+            recommender = (ASSESSOR, REVIEWER, OTHER_REVIEWER)[choice % 3]
+            self.attempt(submit_recommendation, recommender, decision="refused", public_reason="Harm")
         elif s.status == "awaiting_determination" and s.recommendation and s.recommendation.review is None:
             if choice == 2:
                 self.attempt(review, reviewer, action="challenge", comment="Say more about daylight")
@@ -372,13 +375,14 @@ class ApplicationMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_daily_job_is_idempotent(self) -> None:
-        s = self.case.state
-        if auto_close_due(s, today=self.today):
-            return
-        assert auto_close_due(s, today=self.today) == []
+        closing = auto_close_due(self.case.state, today=self.today)
+        after = applied(self.case.state, closing, Actor.system("daily"), self.case.clock + timedelta(seconds=1))
+        assert auto_close_due(after, today=self.today) == []
+        closed = [e.request_id for e in closing if isinstance(e, ValidationRequestAutoClosed)]
+        assert all(after.requests[request_id].state == "closed" for request_id in closed)
 
 
 ApplicationMachine.TestCase.settings = settings(
-    max_examples=120, stateful_step_count=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=100, stateful_step_count=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_any_sequence_of_commands = ApplicationMachine.TestCase

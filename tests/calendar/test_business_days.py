@@ -58,3 +58,11 @@ def test_the_received_date_is_a_business_day_never_before_the_moment(moment):
     received = calendar.received_date(moment)
     assert calendar.is_business_day(received)
     assert received >= moment.astimezone(LONDON).date()
+
+
+def test_the_calendar_loads_the_bank_holidays_only_when_it_counts_days():
+    from tests.module_probe import modules_loaded_after
+
+    assert "holidays" not in modules_loaded_after("import shared.calendar, shared.calendar.periods")
+    counted = "import shared.calendar as c, datetime; c.ENGLAND_AND_WALES.is_business_day(datetime.date(2026, 1, 1))"
+    assert "holidays" in modules_loaded_after(counted)

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from cdk.stack import AUDIT_CHECKPOINTS, EVENT_APPEND, EVENT_READ
-from services.assessment.declaration import AUDIT_CHECKPOINTS_HANDLER
+from services.assessment import AUTO_CLOSE_READ_MODEL
+from services.assessment.declaration import AUDIT_CHECKPOINTS_HANDLER, DAILY_AT, DAILY_HANDLER
 from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET, NO_CHECKPOINT_YET
 from shared.eventstore.checkpoints_dynamodb import checkpoint_table_spec
 from shared.eventstore.dynamodb_table import STREAMS_INDEX
@@ -60,14 +61,14 @@ def test_the_audit_checkpoint_table_is_the_adapters_table_kept_like_the_log(synt
 
 
 def test_each_declared_job_runs_on_a_schedule_at_its_rate(synthesised):
-    assert [job.handler for job in jobs(synthesised)] == [AUDIT_CHECKPOINTS_HANDLER]
+    assert [job.handler for job in jobs(synthesised)] == [AUDIT_CHECKPOINTS_HANDLER, DAILY_HANDLER]
     for template in synthesised.templates.values():
         schedules = resources(template, "AWS::Scheduler::Schedule")
         alarms = resources(template, "AWS::CloudWatch::Alarm")
         for job in jobs(synthesised):
             function_id, _ = functions(template)[job.handler]
             [schedule] = [s for s in schedules.values() if refers_to(s["Target"]["Arn"], function_id)]
-            assert schedule["ScheduleExpression"] == "rate(15 minutes)" == job.schedule_expression
+            assert schedule["ScheduleExpression"] == job.schedule_expression
             assert schedule["State"] == "ENABLED" and schedule["FlexibleTimeWindow"] == {"Mode": "OFF"}
             target = schedule["Target"]
             assert json.loads(target["Input"])["job"] == job.name
@@ -122,3 +123,34 @@ def test_only_the_checkpoint_job_may_touch_the_audit_table(synthesised):
         for policy in resources(template, "AWS::IAM::Policy").values():
             if refers_to(policy["PolicyDocument"], table_id):
                 assert policy["Roles"] == [{"Ref": job_role}]
+
+
+def test_the_checkpoint_job_runs_every_15_minutes_and_the_daily_job_daily_at_its_london_time(synthesised):
+    for template in synthesised.templates.values():
+        by_handler = {
+            handler: next(s for s in resources(template, "AWS::Scheduler::Schedule").values() if refers_to(s, id))
+            for handler, (id, _) in functions(template).items()
+            if handler in (AUDIT_CHECKPOINTS_HANDLER, DAILY_HANDLER)
+        }
+        assert by_handler[AUDIT_CHECKPOINTS_HANDLER]["ScheduleExpression"] == "rate(15 minutes)"
+        assert "ScheduleExpressionTimezone" not in by_handler[AUDIT_CHECKPOINTS_HANDLER]
+        hour, minute = DAILY_AT.split(":")
+        daily = by_handler[DAILY_HANDLER]
+        assert daily["ScheduleExpression"] == f"cron({int(minute)} {int(hour)} * * ? *)" == "cron(30 23 * * ? *)"
+        assert daily["ScheduleExpressionTimezone"] == "Europe/London"
+
+
+def test_the_daily_job_appends_to_the_log_and_reads_only_the_auto_close_read_model(synthesised):
+    for template in synthesised.templates.values():
+        events_id, _ = event_table(template)
+        [read_models] = [id for id in resources(template, "AWS::DynamoDB::Table") if id.startswith("ReadModels")]
+        _, function = functions(template)[DAILY_HANDLER]
+        assert "BOPS_AUDIT_TABLE" not in function["Environment"]["Variables"]
+        statements = role_statements(template, function["Role"]["Fn::GetAtt"][0])
+        on_log = sorted(sorted(listed(s["Action"])) for s in statements if refers_to(s["Resource"], events_id))
+        assert on_log == sorted([sorted(EVENT_READ), sorted(EVENT_APPEND)])
+        [on_read_models] = [s for s in statements if refers_to(s["Resource"], read_models)]
+        assert not {"dynamodb:PutItem", "dynamodb:DeleteItem"} & set(listed(on_read_models["Action"]))
+        keys = on_read_models["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
+        assert AUTO_CLOSE_READ_MODEL in json.dumps(keys)
+        assert not any("secretsmanager" in json.dumps(s["Action"]) for s in statements)

@@ -52,6 +52,8 @@ def answer_validation_request(
 
     An uploaded document comes first (`ApplicantDocumentUploaded`, for the documents side stream)."""
     guards.application(state)
+    if now.tzinfo is None:
+        raise ValueError("the moment of an answer must be timezone-aware")
     request = state.requests.get(request_id)
     if request is None:
         raise NotFound(f"no validation request {request_id} for this application")

@@ -127,7 +127,7 @@ def record_committee_decision(
         raise Conflict(f"the committee's decision ({state.committee.decision}) is already recorded")
     fields = guards.Fields()
     chosen = _decision(fields, state, "decision", decision)
-    if not isinstance(decided_on, date):
+    if not guards.is_day(decided_on):
         fields.add("decidedOn", "is required (a date)")
     else:
         fields.not_future("decidedOn", decided_on, today)

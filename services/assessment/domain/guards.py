@@ -8,7 +8,7 @@ they made; administrators administer, which for a case means (re)assigning its c
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 
 from events.assessment import LONG_TEXT, REASON_TEXT, SHORT_TEXT
 from services.assessment.domain.errors import Conflict, InvalidCommand, NotFound, NotPermitted
@@ -72,6 +72,11 @@ def case_work(state: PlanningApplication, officer: SignedInOfficer, action: str)
     return state
 
 
+def is_day(value: object) -> bool:
+    """A calendar date (a datetime is not one: it cannot be compared with dates)."""
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 class Fields:
     """Collects input problems, field by field (API names, camelCase), and raises them together."""
 
@@ -96,11 +101,15 @@ class Fields:
         return self.text(name, value, limit=LONG_TEXT, required=required)
 
     def not_future(self, name: str, value: date | None, today: date) -> None:
-        if value is not None and value > today:
+        if value is not None and not is_day(value):
+            self.problems.setdefault(name, "must be a date")
+        elif value is not None and value > today:
             self.problems.setdefault(name, f"cannot be in the future (today is {today.isoformat()})")
 
     def not_before(self, name: str, value: date | None, earliest: date | None, what: str) -> None:
-        if value is not None and earliest is not None and value < earliest:
+        if value is not None and not is_day(value):
+            self.problems.setdefault(name, "must be a date")
+        elif value is not None and earliest is not None and value < earliest:
             self.problems.setdefault(name, f"cannot be before {what} ({earliest.isoformat()})")
 
     def add(self, name: str, message: str) -> None:

@@ -18,7 +18,7 @@ def _check(state: PlanningApplication, officer: SignedInOfficer, what: str, name
     if not state.consults:
         raise Conflict(f"a {state.application_type} application has no consultation, so no {what}")
     fields = guards.Fields()
-    if not isinstance(on, date):
+    if not guards.is_day(on):
         fields.add(name, "is required (a date)")
     else:
         fields.not_future(name, on, today)

@@ -174,7 +174,7 @@ class Closure:
     on: date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PlanningApplication:
     """Everything the application's streams say. `version` is the main stream's version (the next append expects
     it); `exists` is False before `PlanningApplicationSubmitted`."""
@@ -295,8 +295,7 @@ class PlanningApplication:
         state = handler(self, payload, event) if handler else self
         if event.stream_id.count(":") == 2:  # the main stream (side streams have a fourth part)
             status = status_after(state.status, payload.event_type)
-            state = replace(
-                state,
+            state = state._evolve(
                 version=event.version,
                 status=status,
                 council=state.council or event.council,
@@ -304,11 +303,19 @@ class PlanningApplication:
             )
         return state
 
+    def _evolve(self, **changes: Any) -> PlanningApplication:
+        """A copy with some fields changed: `dataclasses.replace` re-runs `__init__` over every field, and the fold
+        makes a copy per event, so it copies the instance dictionary instead (same fields, no checks to repeat)."""
+        copy = object.__new__(PlanningApplication)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
+
     def _request(self, request_id: str) -> ValidationRequest | None:
         return self.requests.get(request_id)
 
     def _set_request(self, request: ValidationRequest) -> PlanningApplication:
-        return replace(self, requests=_with(self.requests, request.id, request))
+        return self._evolve(requests=_with(self.requests, request.id, request))
 
 
 EMPTY = PlanningApplication()
@@ -342,8 +349,7 @@ def _actor(event: RecordedEvent) -> Officer:
 
 @_on(PlanningApplicationSubmitted)
 def _submitted(s: PlanningApplication, p: PlanningApplicationSubmitted, e: RecordedEvent) -> PlanningApplication:
-    return replace(
-        s,
+    return s._evolve(
         reference=p.reference,
         council=e.council,
         submission=p.submission,
@@ -366,7 +372,7 @@ def _document_received(s: PlanningApplication, p: DocumentReceived, e: RecordedE
         check=s.document_checks.get(p.document_id, Check()),
         replaced_by=s.replacements.get(p.document_id),
     )
-    return replace(s, documents=_with(s.documents, document.id, document))
+    return s._evolve(documents=_with(s.documents, document.id, document))
 
 
 @_on(ApplicantDocumentUploaded)
@@ -383,7 +389,7 @@ def _uploaded(s: PlanningApplication, p: ApplicantDocumentUploaded, e: RecordedE
         check=s.document_checks.get(p.document_id, Check()),
         replaced_by=s.replacements.get(p.document_id),
     )
-    return replace(s, documents=_with(s.documents, document.id, document))
+    return s._evolve(documents=_with(s.documents, document.id, document))
 
 
 @_on(DecisionNoticeIssued)
@@ -398,39 +404,39 @@ def _notice(s: PlanningApplication, p: DecisionNoticeIssued, e: RecordedEvent) -
         source="decision_notice",
         tags=("decisionNotice",),
     )
-    return replace(s, documents=_with(s.documents, document.id, document))
+    return s._evolve(documents=_with(s.documents, document.id, document))
 
 
 @_on(CaseOfficerAssigned)
 def _assigned(s: PlanningApplication, p: CaseOfficerAssigned, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, case_officer=Officer(p.officer_id, p.officer_name))
+    return s._evolve(case_officer=Officer(p.officer_id, p.officer_name))
 
 
 @_on(DocumentChecked)
 def _document_checked(s: PlanningApplication, p: DocumentChecked, e: RecordedEvent) -> PlanningApplication:
     check = Check(p.valid, p.invalid_reason)
-    s = replace(s, document_checks=_with(s.document_checks, p.document_id, check))
+    s = s._evolve(document_checks=_with(s.document_checks, p.document_id, check))
     document = s.documents.get(p.document_id)
     if document is None:
         return s
-    return replace(s, documents=_with(s.documents, document.id, replace(document, check=check)))
+    return s._evolve(documents=_with(s.documents, document.id, replace(document, check=check)))
 
 
 @_on(RedLineBoundaryChecked)
 def _boundary_checked(s: PlanningApplication, p: RedLineBoundaryChecked, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, red_line_boundary_check=Check(p.valid, p.invalid_reason))
+    return s._evolve(red_line_boundary_check=Check(p.valid, p.invalid_reason))
 
 
 @_on(FeeChecked)
 def _fee_checked(s: PlanningApplication, p: FeeChecked, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, fee_check=Check(p.valid, p.invalid_reason))
+    return s._evolve(fee_check=Check(p.valid, p.invalid_reason))
 
 
 @_on(ConstraintAdded)
 def _constraint_added(s: PlanningApplication, p: ConstraintAdded, e: RecordedEvent) -> PlanningApplication:
     added = s.constraints_added if p.constraint in s.constraints_added else (*s.constraints_added, p.constraint)
     removed = tuple(c for c in s.constraints_removed if c != p.constraint)
-    return replace(s, constraints_added=added, constraints_removed=removed)
+    return s._evolve(constraints_added=added, constraints_removed=removed)
 
 
 @_on(ConstraintRemoved)
@@ -439,7 +445,7 @@ def _constraint_removed(s: PlanningApplication, p: ConstraintRemoved, e: Recorde
     removed = s.constraints_removed
     if p.constraint not in s.constraints_added and p.constraint not in removed:
         removed = (*removed, p.constraint)  # one from the submission
-    return replace(s, constraints_added=added, constraints_removed=removed)
+    return s._evolve(constraints_added=added, constraints_removed=removed)
 
 
 @_on(ValidationRequestDrafted)
@@ -472,10 +478,10 @@ def _answered(s: PlanningApplication, p: ValidationRequestAnswered, e: RecordedE
     s = _accepted(s._set_request(closed), closed)
     old_id = request.drafted.document_id
     if request.type == "replacement_document" and p.document_id and old_id:
-        s = replace(s, replacements=_with(s.replacements, old_id, p.document_id))
+        s = s._evolve(replacements=_with(s.replacements, old_id, p.document_id))
         replaced = s.documents.get(old_id)
         if replaced is not None:
-            s = replace(s, documents=_with(s.documents, old_id, replace(replaced, replaced_by=p.document_id)))
+            s = s._evolve(documents=_with(s.documents, old_id, replace(replaced, replaced_by=p.document_id)))
     return s
 
 
@@ -493,9 +499,9 @@ def _accepted(s: PlanningApplication, request: ValidationRequest) -> PlanningApp
     if not request.accepted:
         return s
     if request.type == "time_extension" and request.drafted.proposed_expiry_date:
-        return replace(s, extended_expiry=request.drafted.proposed_expiry_date)
+        return s._evolve(extended_expiry=request.drafted.proposed_expiry_date)
     if request.type == "pre_commencement_condition":
-        return replace(s, accepted_conditions=(*s.accepted_conditions, request.id))
+        return s._evolve(accepted_conditions=(*s.accepted_conditions, request.id))
     return s
 
 
@@ -509,45 +515,45 @@ def _cancelled(s: PlanningApplication, p: ValidationRequestCancelled, e: Recorde
 
 @_on(DescriptionChanged)
 def _description(s: PlanningApplication, p: DescriptionChanged, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, description=p.description)
+    return s._evolve(description=p.description)
 
 
 @_on(RedLineBoundaryChanged)
 def _boundary(s: PlanningApplication, p: RedLineBoundaryChanged, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, boundary=MappingProxyType(dict(p.boundary)))
+    return s._evolve(boundary=MappingProxyType(dict(p.boundary)))
 
 
 @_on(PlanningApplicationInvalidated)
 def _invalidated(s: PlanningApplication, p: PlanningApplicationInvalidated, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, invalidated_on=p.invalidated_on)
+    return s._evolve(invalidated_on=p.invalidated_on)
 
 
 @_on(PlanningApplicationValidated)
 def _validated(s: PlanningApplication, p: PlanningApplicationValidated, e: RecordedEvent) -> PlanningApplication:
-    return replace(
-        s, valid_from=p.valid_from, validated_on=p.validated_on, determination_period_days=p.determination_period_days
+    return s._evolve(
+        valid_from=p.valid_from, validated_on=p.validated_on, determination_period_days=p.determination_period_days
     )
 
 
 @_on(SiteNoticeRecorded)
 def _site_notice(s: PlanningApplication, p: SiteNoticeRecorded, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, site_notices=(*s.site_notices, p.displayed_on))
+    return s._evolve(site_notices=(*s.site_notices, p.displayed_on))
 
 
 @_on(PressNoticeRecorded)
 def _press_notice(s: PlanningApplication, p: PressNoticeRecorded, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, press_notices=(*s.press_notices, p.published_on))
+    return s._evolve(press_notices=(*s.press_notices, p.published_on))
 
 
 @_on(AssessmentRecorded)
 def _assessment(s: PlanningApplication, p: AssessmentRecorded, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, assessment=p)
+    return s._evolve(assessment=p)
 
 
 @_on(RecommendationSubmitted)
 def _recommended(s: PlanningApplication, p: RecommendationSubmitted, e: RecordedEvent) -> PlanningApplication:
     recommendation = Recommendation(p.decision, p.public_reason, p.private_note, Officer(p.officer_id, p.officer_name))
-    return replace(s, recommendation=recommendation, recommendations_made=s.recommendations_made + 1, committee=None)
+    return s._evolve(recommendation=recommendation, recommendations_made=s.recommendations_made + 1, committee=None)
 
 
 @_on(RecommendationAgreed)
@@ -555,8 +561,8 @@ def _agreed(s: PlanningApplication, p: RecommendationAgreed, e: RecordedEvent) -
     if s.recommendation is None:
         return s
     reviewer = Officer(p.reviewer_id, p.reviewer_name)
-    return replace(
-        s, recommendation=replace(s.recommendation, review="agreed", reviewer=reviewer, review_comment=p.comment)
+    return s._evolve(
+        recommendation=replace(s.recommendation, review="agreed", reviewer=reviewer, review_comment=p.comment)
     )
 
 
@@ -565,37 +571,37 @@ def _challenged(s: PlanningApplication, p: RecommendationChallenged, e: Recorded
     if s.recommendation is None:
         return s
     reviewer = Officer(p.reviewer_id, p.reviewer_name)
-    return replace(
-        s, recommendation=replace(s.recommendation, review="challenged", reviewer=reviewer, review_comment=p.comment)
+    return s._evolve(
+        recommendation=replace(s.recommendation, review="challenged", reviewer=reviewer, review_comment=p.comment)
     )
 
 
 @_on(PlanningApplicationSentToCommittee)
 def _committee(s: PlanningApplication, p: PlanningApplicationSentToCommittee, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, committee=CommitteeView(reason=p.reason))
+    return s._evolve(committee=CommitteeView(reason=p.reason))
 
 
 @_on(CommitteeDecisionRecorded)
 def _committee_decided(s: PlanningApplication, p: CommitteeDecisionRecorded, e: RecordedEvent) -> PlanningApplication:
     committee = s.committee or CommitteeView(reason="")
-    return replace(s, committee=replace(committee, decision=p.decision, decided_on=p.decided_on, notes=p.notes))
+    return s._evolve(committee=replace(committee, decision=p.decision, decided_on=p.decided_on, notes=p.notes))
 
 
 @_on(PlanningApplicationDetermined)
 def _determined(s: PlanningApplication, p: PlanningApplicationDetermined, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, decision=DecisionView(p.decision, p.decision_date, p.notice_document_id))
+    return s._evolve(decision=DecisionView(p.decision, p.decision_date, p.notice_document_id))
 
 
 @_on(PlanningApplicationWithdrawn)
 def _withdrawn(s: PlanningApplication, p: PlanningApplicationWithdrawn, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, closure=Closure("withdrawn", p.reason, p.withdrawn_on))
+    return s._evolve(closure=Closure("withdrawn", p.reason, p.withdrawn_on))
 
 
 @_on(PlanningApplicationReturned)
 def _returned(s: PlanningApplication, p: PlanningApplicationReturned, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, closure=Closure("returned", p.reason, p.returned_on))
+    return s._evolve(closure=Closure("returned", p.reason, p.returned_on))
 
 
 @_on(PlanningApplicationClosed)
 def _closed(s: PlanningApplication, p: PlanningApplicationClosed, e: RecordedEvent) -> PlanningApplication:
-    return replace(s, closure=Closure("closed", p.reason, p.closed_on))
+    return s._evolve(closure=Closure("closed", p.reason, p.closed_on))

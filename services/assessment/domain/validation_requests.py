@@ -266,7 +266,7 @@ def _terms(fields: guards.Fields, state: PlanningApplication, value: Any) -> Any
 
 
 def _proposed_expiry_date(fields: guards.Fields, state: PlanningApplication, value: Any) -> Any:
-    if not isinstance(value, date):
+    if not guards.is_day(value):
         fields.add("proposedExpiryDate", "is required (a date)")
         return None
     expiry = state.expiry_date
