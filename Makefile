@@ -8,6 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8000
 DATA_DIR ?= .bops
 PYTEST_WORKERS ?= auto
+PAGES_STYLESHEET := build/pages/council.min.css
 # The ODP reference data (shared/reference_data.py): odp/ in $$BOPS_REFERENCE_DIR, or in ../shared beside the project.
 ODP_SCHEMA_DIR ?= $(shell python3 shared/reference_data.py schemas)
 
@@ -18,8 +19,19 @@ uv:
 		python3 -m pip install --quiet "uv==$(UV_VERSION)" || \
 		python3 -m pip install --quiet --break-system-packages "uv==$(UV_VERSION)"
 
-install: uv
+install: uv $(PAGES_STYLESHEET)
 	$(UV) sync --frozen --all-groups
+
+# The GOV.UK Frontend assets (JavaScript, fonts, images) the pages serve (shared/pages/assets.py): the npm packages
+# pinned in package-lock.json, installed into node_modules/ (never committed), again only when the lock changes.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+# The pages' stylesheet: GOV.UK Frontend's Sass built without GOV.UK's brand font (shared/pages/styles/council.scss).
+$(PAGES_STYLESHEET): shared/pages/styles/council.scss node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	node_modules/.bin/sass --load-path=node_modules/govuk-frontend/dist --style=compressed --no-source-map \
+		--quiet-deps $< $@
 
 # Fails, saying where it looked, when the ODP schemas or examples are not there.
 reference-data:
@@ -60,6 +72,8 @@ LAMBDA_RUNTIME_PROVIDES ?= boto3 botocore s3transfer snapshot-restore-py
 # Only the embedded runtime (`bops serve`, the `bops` command) uses these: never imported on Lambda.
 LAMBDA_NOT_NEEDED ?= uvicorn h11 click
 LAMBDA_PURE_SDISTS ?= docopt
+# What the pages serve of the govuk-frontend package (shared/pages/assets.py finds them in the bundle's govuk-frontend/).
+GOVUK_FRONTEND_FILES := govuk-frontend.min.js assets
 # Print the blocks (requirement, hashes, comments) of a requirements file whose package is (in=1) or is not (in=0)
 # one of $(LAMBDA_PURE_SDISTS).
 LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = split(names, list, " ") } \
@@ -80,7 +94,7 @@ LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = spl
 # missing or not today's, so `cdk synth` / `cdk deploy` never needs this target run by hand.
 # $(LAMBDA_PURE_SDISTS) publish no wheel: they are pure Python, so building them here is right for any platform.
 # `uv pip install` is pip's --platform/--target install (the project's virtual environment has no pip).
-lambda-bundle: uv
+lambda-bundle: uv $(PAGES_STYLESHEET)
 	rm -rf $(LAMBDA_DIR) build/lambda-*.txt
 	mkdir -p $(LAMBDA_DIR)
 	$(UV) export --quiet --frozen --no-dev --no-group cdk --no-emit-project --format requirements-txt \
@@ -92,6 +106,9 @@ lambda-bundle: uv
 	$(UV) pip install --no-deps --python-platform $(LAMBDA_PLATFORM) --python-version $(LAMBDA_PYTHON) \
 		--target $(LAMBDA_DIR) -r build/lambda-sdists.txt
 	cp -R events shared services $(LAMBDA_DIR)/
+	mkdir -p $(LAMBDA_DIR)/govuk-frontend
+	cp -R $(addprefix node_modules/govuk-frontend/dist/govuk/,$(GOVUK_FRONTEND_FILES)) $(PAGES_STYLESHEET) \
+		$(LAMBDA_DIR)/govuk-frontend/
 	$(UV) run --no-sync python -m shared.aws.models $(LAMBDA_DIR)/aws-models
 	find $(LAMBDA_DIR) -name __pycache__ -prune -exec rm -rf {} +
 	$(UV) run --no-sync python cdk/bytecode.py $(LAMBDA_PYTHON) $(LAMBDA_DIR)

@@ -17,7 +17,8 @@ from enum import Enum
 from pathlib import Path
 
 SOURCE_PACKAGES = ("events", "shared", "services")  # what runs on Lambda (never `bops/`, the local CLI, or tests)
-BUILD_INPUTS = ("uv.lock", "pyproject.toml", "Makefile")  # the locked dependencies and how they are installed
+# The locked dependencies (Python, and the GOV.UK Frontend assets from npm) and how they are installed.
+BUILD_INPUTS = ("uv.lock", "pyproject.toml", "Makefile", "package.json", "package-lock.json")
 HASH_FILE = ".bops-bundle-hash"
 _SKIPPED = ("__pycache__", ".pytest_cache", ".mypy_cache")
 

@@ -36,6 +36,10 @@ class CouncilApi(Construct):
             rest_api_name=api_name,
             description="The council's planning APIs, generated from the services' declared routes",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # Every body reaches the functions as sent (base64, `isBase64Encoded`), and a function's base64 answer
+            # reaches the client as bytes: uploads (multipart forms, PDFs, images) and the pages' fonts and images
+            # would otherwise be mangled as text. The handlers decode base64 bodies, as `bops serve` sends some too.
+            binary_media_types=["*/*"],
             cloud_watch_role=True,  # API Gateway needs the account-level role to write access and execution logs
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE,

@@ -37,10 +37,15 @@ class Route:
 def _pattern(template: str) -> re.Pattern[str]:
     cached = _patterns.get(template)
     if cached is None:
-        parts = re.split(r"\{(\w+)\+?\}", template)  # literal, name, literal, name, ...
-        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts))
+        parts = re.split(r"\{(\w+\+?)\}", template)  # literal, name, literal, name, ...
+        regex = "".join(re.escape(part) if i % 2 == 0 else _parameter(part) for i, part in enumerate(parts))
         cached = _patterns[template] = re.compile(regex)
     return cached
+
+
+def _parameter(name: str) -> str:
+    """One path segment; a greedy `{name+}` (API Gateway's proxy parameter) takes the rest of the path, slashes too."""
+    return f"(?P<{name[:-1]}>.+)" if name.endswith("+") else f"(?P<{name}>[^/]+)"
 
 
 _patterns: dict[str, re.Pattern[str]] = {}

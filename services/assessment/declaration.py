@@ -5,6 +5,7 @@ model that tells it which applications have one due."""
 from __future__ import annotations
 
 from services.assessment import AUTO_CLOSE_EVENT_TYPES, AUTO_CLOSE_READ_MODEL, CASE_LIST_READ_MODEL
+from shared.applicant_links import LINK_SECRET
 from shared.declarations import HttpFunction, Route, ScheduledJob, ServiceDeclaration, Subscription
 from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET
 
@@ -12,6 +13,9 @@ AUDIT_CHECKPOINTS_HANDLER = "services.assessment.audit_checkpoints.lambda_handle
 DAILY_HANDLER = "services.assessment.daily.lambda_handler"
 # Late in the London day: a request's auto-close day is the applicant's last day to answer, so it closes at its end.
 DAILY_AT = "23:30"
+APPLICANT_PAGES_HANDLER = "services.assessment.applicant.pages.lambda_handler"
+APPLICANT_PAGE = "/applicant/{council}/{reference}/validation_requests/{request_id}"
+APPLICANT_API = "/api/applicant/v1/{council}/{reference}/validation_requests/{request_id}"
 
 # Every event type of an application's main stream (the case list's rows follow them). A test checks the list
 # against events/assessment.py, so a new main-stream event cannot be forgotten here.
@@ -90,6 +94,20 @@ SERVICE = ServiceDeclaration(
             ),
             reads_read_models=(CASE_LIST_READ_MODEL,),
             memory_mb=1024,
+        ),
+        # The applicant's pages and their JSON twin: public routes, the link's token checked by the handler; and the
+        # GOV.UK Frontend files every page of the product uses (shared/pages).
+        HttpFunction(
+            name="applicant-pages",
+            handler=APPLICANT_PAGES_HANDLER,
+            routes=(
+                Route("GET", APPLICANT_PAGE),
+                Route("POST", APPLICANT_PAGE),
+                Route("GET", APPLICANT_API),
+                Route("POST", APPLICANT_API),
+                Route("GET", "/assets/{path+}"),
+            ),
+            secrets=(LINK_SECRET,),
         ),
     ),
     subscriptions=(
