@@ -49,7 +49,8 @@ EVENT_READ = ("dynamodb:GetItem", "dynamodb:Query")
 EVENT_APPEND = ("dynamodb:PutItem", "dynamodb:ConditionCheckItem")  # the log is append-only: no Update, no Delete
 READ_MODEL_READ = ("dynamodb:GetItem", "dynamodb:Query")
 READ_MODEL_WRITE = ("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem")
-AUDIT_CHECKPOINTS = ("dynamodb:Query", "dynamodb:PutItem")  # read the chain, add a record (conditional: never replace)
+# Read the chain and the sealed head index, add a record (conditional: never replace) or a stream's sealed head.
+AUDIT_CHECKPOINTS = ("dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem")
 
 SCHEDULE_RETRY_ATTEMPTS = 3  # EventBridge Scheduler's retries of an invocation it could not make, then the queue
 SCHEDULE_MAX_EVENT_AGE = Duration.minutes(15)  # a periodic run older than its period is superseded by the next one

@@ -123,6 +123,7 @@ class ScheduledJob:
     writes_secrets: tuple[str, ...] = ()
     reads_read_models: tuple[str, ...] = ()
     writes_audit_checkpoints: bool = False
+    writes_read_models: tuple[str, ...] = ()  # read models it also changes (as a subscriber's are granted)
 
     def __post_init__(self) -> None:
         if self.every_minutes < 1:
