@@ -19,7 +19,7 @@ hands each request of a child to moto's dispatcher, so a child imports nothing o
 Sample events, fresh for each run so that no run finds its work already done: an API Gateway REST proxy POST of an
 ODP householder submission with the authorizer context filled (intake API), a REQUEST authorizer event with a valid
 key (authorizer), and the Pipe's bus messages (`StackHarness.published`) of a new PlanningApplicationSubmitted (intake
-documents, whose files a local file server serves) and a new ApiKeyCreated (API-keys projection).
+documents, whose files a local file server serves) and a new ApiKeyCreated (API-keys projection, moved-streams notes).
 
 Prints progress lines, then as its last line one JSON object: `<handler>_ms` and `<handler>_ratio` (to the floor)
 for each handler, `<handler>_cpu_ratio` (the child's CPU time to the floor's: steadier on a loaded machine), and
@@ -69,6 +69,7 @@ KEYS = {  # JSON key of each handler's figures
     "services.councils.api_key_projection.lambda_handler": "api_keys",
     "services.councils.authorizer.lambda_handler": "authorizer",
     "services.assessment.audit_checkpoints.lambda_handler": "audit_checkpoints",
+    "services.assessment.moved_streams.lambda_handler": "moved_streams",
 }
 
 MOTO = {"requests": 0, "ms": 0.0}  # what moto itself spent answering the current child (server side)
@@ -204,7 +205,8 @@ def handlers(harness: Any, file_base: str) -> list[Handler]:
     writer = functions["services.intake.api.lambda_handler"].logical_id  # a function that may append events
     key_id, key = create_bench_key(harness, writer, file_base)
     project_api_keys(harness, functions["services.councils.api_key_projection.lambda_handler"].logical_id)
-    samples = sample_events(harness, writer, file_base, key_id, key)
+    notes = functions["services.assessment.moved_streams.lambda_handler"].logical_id
+    samples = sample_events(harness, writer, notes, file_base, key_id, key)
     return [
         Handler(KEYS[f.handler], f.handler, f.memory_mb, lambda_environment(f), *samples[KEYS[f.handler]])
         for f in sorted(functions.values(), key=lambda f: KEYS[f.handler])
@@ -253,9 +255,10 @@ def allowed(policy: Any) -> bool:
 
 
 def sample_events(
-    harness: Any, writer: str, file_base: str, key_id: str, key: str
+    harness: Any, writer: str, notes: str, file_base: str, key_id: str, key: str
 ) -> dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any], bool]]]:
-    """For each handler's key: a way to make a fresh sample event and the check of the first response."""
+    """For each handler's key: a way to make a fresh sample event and the check of the first response (`notes`: the
+    moved-streams subscriber, which the checkpoint job reads)."""
     from events import Actor
     from services.councils.service import CouncilService
     from services.intake.api import build_intake
@@ -295,8 +298,9 @@ def sample_events(
         return newest_message(harness, "ApiKeyCreated")
 
     def scheduled_run() -> dict[str, Any]:
-        """What EventBridge Scheduler sends, after one more event, so that every run seals a checkpoint."""
-        key_created_message()
+        """What EventBridge Scheduler sends, after one more event (noted as the bus delivers it to the moved-streams
+        subscriber), so that every run seals a checkpoint."""
+        harness.invoke(notes, key_created_message(), "bench")
         return {}
 
     return {
@@ -304,6 +308,7 @@ def sample_events(
         "intake_api": (api_event, lambda r: r.get("statusCode") == 201),
         "intake_documents": (submitted_message, lambda r: r.get("status") == "handled"),
         "api_keys": (key_created_message, lambda r: r.get("status") == "handled"),
+        "moved_streams": (key_created_message, lambda r: r.get("status") == "handled"),
         "authorizer": (authorizer_event, allowed),
     }
 

@@ -52,7 +52,8 @@ EVENT_READ = ("dynamodb:GetItem", "dynamodb:Query")
 EVENT_APPEND = ("dynamodb:PutItem", "dynamodb:ConditionCheckItem")  # the log is append-only: no Update, no Delete
 READ_MODEL_READ = ("dynamodb:GetItem", "dynamodb:Query")
 READ_MODEL_WRITE = ("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem")
-AUDIT_CHECKPOINTS = ("dynamodb:Query", "dynamodb:PutItem")  # read the chain, add a record (conditional: never replace)
+# Read the chain and the sealed head index, add a record (conditional: never replace) or a stream's sealed head.
+AUDIT_CHECKPOINTS = ("dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem")
 ATTEMPT_COUNTERS = ("dynamodb:GetItem", "dynamodb:UpdateItem")  # read a count, add one (atomic ADD)
 OFFICER_SIGN_IN = ("cognito-idp:AdminInitiateAuth",)  # check an officer's password in the council's user pool
 OFFICER_TOKEN_KEY = "officer-token-key"  # services.councils.declaration.OFFICER_TOKEN_KEY, under the council's code

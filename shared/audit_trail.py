@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from events.serialization import format_time
-from shared.eventstore.audit import AuditFailed, write_checkpoint
+from shared.eventstore.audit import AuditFailed, MovedStreams, write_checkpoint
 from shared.eventstore.checkpoints import Checkpoint, CheckpointConflict, CheckpointLog
 from shared.eventstore.port import CHECKPOINTS, WHOLE_LOG, BadEvent
 from shared.wiring import Dependencies
@@ -28,9 +28,11 @@ def checkpoint_log(deps: Dependencies) -> CheckpointLog:
     return SqliteCheckpointLog(settings.audit_checkpoints_path)
 
 
-def take_checkpoint(deps: Dependencies) -> list[Checkpoint]:
-    """Verify what changed since the last checkpoint and seal the new heads (AuditFailed if anything is wrong)."""
-    return write_checkpoint(deps.event_store, checkpoint_log(deps), deps.secrets, format_time(deps.clock.now()))
+def take_checkpoint(deps: Dependencies, moved: MovedStreams | None = None) -> list[Checkpoint]:
+    """Verify what changed since the last checkpoint and seal the new heads (AuditFailed if anything is wrong);
+    `moved`: the streams noted as moved, which spares a store without a global order reading every stream."""
+    taken_at = format_time(deps.clock.now())
+    return write_checkpoint(deps.event_store, checkpoint_log(deps), deps.secrets, taken_at, moved)
 
 
 def describe_problem(bad: BadEvent) -> str:
@@ -42,12 +44,12 @@ def describe_problem(bad: BadEvent) -> str:
     return f"FAILED: stream {bad.stream_id} version {bad.version} event {bad.event_id}: {bad.reason}"
 
 
-def periodic_checkpoint(deps: Dependencies) -> list[Checkpoint]:
+def periodic_checkpoint(deps: Dependencies, moved: MovedStreams | None = None) -> list[Checkpoint]:
     """The periodic job: a checkpoint, logged. A refusal is logged problem by problem and raised again (the job fails:
     an alarm on AWS); a checkpoint written by someone else at the same moment is not a failure (the next run takes
     the heads it missed)."""
     try:
-        written = take_checkpoint(deps)
+        written = take_checkpoint(deps, moved)
     except AuditFailed as failed:
         for bad in failed.problems:
             log.error("audit checkpoint refused: %s", describe_problem(bad))

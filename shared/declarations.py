@@ -140,6 +140,7 @@ class ScheduledJob:
     writes_audit_checkpoints: bool = False
     daily_at: str | None = None
     appends_events: bool = False
+    writes_read_models: tuple[str, ...] = ()  # read models it also changes (as a subscriber's are granted)
 
     def __post_init__(self) -> None:
         if (self.every_minutes is None) == (self.daily_at is None):

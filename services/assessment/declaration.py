@@ -1,9 +1,10 @@
-"""What the assessment service declares: the officer API with the case list's projection subscriber, the audit trail's
-periodic checkpoint (it owns the audit trail), and the daily job that auto-closes validation requests with the read
-model that tells it which applications have one due."""
+"""What the assessment service declares: the officer API with the case list's projection subscriber, the applicant
+pages, the audit trail's periodic checkpoint with the moved-streams notes it reads (it owns the audit trail), and the
+daily job that auto-closes validation requests with the read model that tells it which applications have one due."""
 
 from __future__ import annotations
 
+from events.registry import EVENT_MODULES
 from services.assessment import AUTO_CLOSE_EVENT_TYPES, AUTO_CLOSE_READ_MODEL, CASE_LIST_READ_MODEL
 from shared.applicant_links import LINK_SECRET
 from shared.declarations import HttpFunction, Route, ScheduledJob, ServiceDeclaration, Subscription
@@ -13,6 +14,8 @@ AUDIT_CHECKPOINTS_HANDLER = "services.assessment.audit_checkpoints.lambda_handle
 DAILY_HANDLER = "services.assessment.daily.lambda_handler"
 # Late in the London day: a request's auto-close day is the applicant's last day to answer, so it closes at its end.
 DAILY_AT = "23:30"
+MOVED_STREAMS_READ_MODEL = "audit-moved-streams"
+EVERY_EVENT_TYPE = tuple(event_type for types in EVENT_MODULES.values() for event_type in types)
 APPLICANT_PAGES_HANDLER = "services.assessment.applicant.pages.lambda_handler"
 APPLICANT_PAGE = "/applicant/{council}/{reference}/validation_requests/{request_id}"
 APPLICANT_API = "/api/applicant/v1/{council}/{reference}/validation_requests/{request_id}"
@@ -111,6 +114,13 @@ SERVICE = ServiceDeclaration(
         ),
     ),
     subscriptions=(
+        Subscription(  # notes each stream whose head moved, so the checkpoint job reads only those
+            name="audit-moved-streams",
+            handler="services.assessment.moved_streams.lambda_handler",
+            event_types=EVERY_EVENT_TYPE,
+            projection="services.assessment.moved_streams.MovedStreamsProjection",
+            writes_read_models=(MOVED_STREAMS_READ_MODEL,),
+        ),
         Subscription(
             name="case-list",
             handler="services.assessment.case_list.projection.lambda_handler",
@@ -136,6 +146,7 @@ SERVICE = ServiceDeclaration(
             secrets=(KEY_SECRET, HEAD_SECRET),
             writes_secrets=(HEAD_SECRET,),
             writes_audit_checkpoints=True,
+            writes_read_models=(MOVED_STREAMS_READ_MODEL,),  # takes away the notes of the heads it sealed
         ),
         ScheduledJob(
             name="daily",

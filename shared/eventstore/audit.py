@@ -7,21 +7,27 @@ rows removed, inserted or moved anywhere before the log's newest row, and its ne
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from shared.eventstore.checkpoints import (
     MAX_STREAMS_PER_CHECKPOINT,
     Checkpoint,
     CheckpointLog,
+    SealedHeads,
     anchors,
     body_of,
     checkpoint_key,
+    head_entry,
     new_checkpoint,
+    newest_verified,
+    read_head,
     record_head,
+    recorded_heads,
     verified_checkpoints,
 )
-from shared.eventstore.port import BadEvent, EventStore, LogChain
+from shared.eventstore.port import BadEvent, EventStore, LogChain, SealedHeadVerification, StreamAnchor
 from shared.secrets.port import SecretStore
 
 
@@ -35,6 +41,18 @@ class AuditReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+class MovedStreams(Protocol):
+    """The streams noted as moved since they were last sealed (a read model of every event, kept by a subscriber)."""
+
+    def noted(self) -> dict[str, int]:
+        """Stream id -> the newest version noted."""
+        ...
+
+    def forget(self, sealed: Mapping[str, int]) -> None:
+        """Drop the notes at or below these sealed versions."""
+        ...
 
 
 class AuditFailed(Exception):
@@ -54,6 +72,7 @@ def audit(
     trail, problem = verified_checkpoints(checkpoint_log, secret_store)
     report = AuditReport(checkpoints=len(trail), problems=[problem] if problem else [])
     stream_anchors, log_anchor = anchors(trail)
+    recorded = recorded_heads(trail)
     if stream_ids is None:
         streams = {stream_id for stream_id in store.stream_ids() if isinstance(stream_id, str)} | set(stream_anchors)
         if isinstance(store, LogChain):
@@ -64,7 +83,7 @@ def audit(
     else:
         streams = set(stream_ids)
     for stream_id in sorted(streams):
-        result = store.verify(stream_id, stream_anchors.get(stream_id))
+        result = store.verify(stream_id, stream_anchors.get(stream_id), recorded.get(stream_id, ())[:-1])
         report.streams_checked += 1
         report.events_checked += result.events_checked
         if result.first_bad:
@@ -73,14 +92,38 @@ def audit(
 
 
 def write_checkpoint(
-    store: EventStore, checkpoint_log: CheckpointLog, secret_store: SecretStore, taken_at: str
+    store: EventStore,
+    checkpoint_log: CheckpointLog,
+    secret_store: SecretStore,
+    taken_at: str,
+    moved: MovedStreams | None = None,
 ) -> list[Checkpoint]:
     """Seal the heads of every stream that changed since the last checkpoint (none written if nothing changed).
 
     Refuses (AuditFailed) if the checkpoints or any changed stream fail their checks, so a tampered log is never
-    sealed. Incremental: on SQLite only the log's rows after the last checkpoint are read; on DynamoDB every stream's
-    head is read (one query each) and the streams whose head moved are verified.
+    sealed. Incremental: on SQLite only the log's rows after the last checkpoint are read. On DynamoDB, given the
+    streams noted as moved (`moved`), only those are read, each from its sealed head on, and of the trail only the
+    newest checkpoint and the moved streams' sealed heads; without `moved` every stream's head is read (one query
+    each).
     """
+    if (
+        moved is not None
+        and not isinstance(store, LogChain)
+        and isinstance(store, SealedHeadVerification)
+        and isinstance(checkpoint_log, SealedHeads)
+    ):
+        return _write_incremental(store, checkpoint_log, secret_store, taken_at, moved)
+    written = _write_from_trail(store, checkpoint_log, secret_store, taken_at)
+    if moved is not None:  # SQLite: the log-wide chain found the changes; the notes are not needed
+        sealed = {stream_id: head[0] for checkpoint in written for stream_id, head in checkpoint.streams.items()}
+        moved.forget({stream_id: sealed.get(stream_id, version) for stream_id, version in moved.noted().items()})
+    return written
+
+
+def _write_from_trail(
+    store: EventStore, checkpoint_log: CheckpointLog, secret_store: SecretStore, taken_at: str
+) -> list[Checkpoint]:
+    """The checkpoint from the whole verified trail's anchors (SQLite, or DynamoDB without the moved-stream notes)."""
     key = checkpoint_key(secret_store, create=True)
     trail, problem = verified_checkpoints(checkpoint_log, secret_store)
     if problem or key is None:
@@ -114,6 +157,54 @@ def write_checkpoint(
         return []
     written = _append(checkpoint_log, trail[-1] if trail else None, key, taken_at, log_head, changed)
     record_head(secret_store, written[-1])
+    return written
+
+
+def _write_incremental(
+    store: SealedHeadVerification,
+    checkpoint_log: CheckpointLog,
+    secret_store: SecretStore,
+    taken_at: str,
+    moved: MovedStreams,
+) -> list[Checkpoint]:
+    """Seal the noted streams' new heads, reading only the newest checkpoint, the noted streams' sealed heads and
+    their events from those heads on: reads bounded by the work since the last checkpoint, not by the log's size."""
+    assert isinstance(checkpoint_log, SealedHeads)
+    key = checkpoint_key(secret_store, create=True)
+    if key is None:
+        raise AuditFailed([])
+    newest, problem = newest_verified(checkpoint_log, secret_store, key)
+    if problem:
+        raise AuditFailed([problem])
+    noted = moved.noted()
+    sealed = checkpoint_log.heads(sorted(noted))
+    problems: list[BadEvent] = []
+    starts: dict[str, StreamAnchor] = {}
+    changed: dict[str, tuple[int, str]] = {}
+    for stream_id in sorted(noted):
+        anchor, bad = read_head(sealed[stream_id], key) if stream_id in sealed else (None, None)
+        head = None
+        if bad is None:
+            result, head = store.verify_since(stream_id, anchor)
+            bad = result.first_bad
+        if bad is not None:
+            problems.append(bad)
+            continue
+        if anchor is not None:
+            starts[stream_id] = anchor
+        if head is not None and (anchor is None or head[0] > anchor.version):
+            changed[stream_id] = head
+    if problems:
+        raise AuditFailed(problems)
+    written = _append(checkpoint_log, newest, key, taken_at, None, changed) if changed else []
+    if written:
+        record_head(secret_store, written[-1])
+        for checkpoint in written:
+            for stream_id, head in checkpoint.streams.items():
+                checkpoint_log.put_head(stream_id, *head_entry(key, stream_id, head, checkpoint.sequence))
+    now_sealed = {stream_id: anchor.version for stream_id, anchor in starts.items()}
+    now_sealed.update({stream_id: head[0] for stream_id, head in changed.items()})
+    moved.forget(now_sealed)
     return written
 
 

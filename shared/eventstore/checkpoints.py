@@ -22,9 +22,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import orjson
 
@@ -72,6 +72,32 @@ class CheckpointLog(Protocol):
     def records(self) -> list[StoredCheckpoint]:
         """Every stored record, in sequence order."""
         ...
+
+
+@dataclass(frozen=True)
+class StoredHead:
+    """One stream's entry in the sealed head index as stored, values untrusted."""
+
+    stream_id: str
+    body: object
+    seal: object
+
+
+@runtime_checkable
+class SealedHeads(Protocol):
+    """Where the incremental checkpoint job (stores without a global order: DynamoDB) finds what it needs without
+    reading the whole trail: the newest checkpoint, and each stream's newest sealed head (an index of the trail,
+    each entry sealed with the same key)."""
+
+    def newest(self) -> StoredCheckpoint | None:
+        """The record with the highest sequence, or None."""
+        ...
+
+    def heads(self, stream_ids: Iterable[str]) -> dict[str, StoredHead]:
+        """The index entries of these streams (those that have one)."""
+        ...
+
+    def put_head(self, stream_id: str, body: str, seal: str) -> None: ...
 
 
 def seal(key: str, body: str) -> str:
@@ -163,6 +189,70 @@ def read_checkpoints(records: Sequence[StoredCheckpoint], key: str | None) -> tu
         )
         previous = stored_seal
     return trail, None
+
+
+def head_entry(key: str, stream_id: str, head: tuple[int, str], checkpoint: int) -> tuple[str, str]:
+    """The sealed head index entry (body, seal) of a stream whose head checkpoint `checkpoint` recorded."""
+    fields = {"head_of": stream_id, "version": head[0], "hash": head[1], "checkpoint": checkpoint}
+    body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS).decode()
+    return body, seal(key, body)
+
+
+def read_head(stored: StoredHead, key: str) -> tuple[StreamAnchor | None, BadEvent | None]:
+    """A stream's sealed head from its index entry, or what is wrong with the entry."""
+    problem = BadEvent(stored.stream_id, 0, "-", "its sealed head in the audit index was changed or forged")
+    if not isinstance(stored.body, str) or not isinstance(stored.seal, str):
+        return None, problem
+    if not hmac.compare_digest(seal(key, stored.body).encode(), stored.seal.encode("utf-8", "surrogateescape")):
+        return None, problem
+    fields = orjson.loads(stored.body)  # sealed with the key, so written by `head_entry`
+    if fields.get("head_of") != stored.stream_id:
+        return None, problem
+    return StreamAnchor(fields["version"], fields["hash"], fields["checkpoint"]), None
+
+
+def newest_verified(
+    heads: SealedHeads, secret_store: SecretStore, key: str
+) -> tuple[Checkpoint | None, BadEvent | None]:
+    """The newest checkpoint, checked against its seal and against the one the secrets store names as the newest
+    written (so the trail's tail was not removed): all the incremental job needs of the trail, whose older records
+    earlier runs verified when they were the newest (`bops verify-audit` checks them all)."""
+    stored = heads.newest()
+    noted = secret_store.get(HEAD_SECRET)
+    expected = None if noted in (None, NO_CHECKPOINT_YET) else noted
+    if stored is None:
+        if expected is None:
+            return None, None
+        return None, BadEvent(
+            CHECKPOINTS, int(expected.partition(":")[0] or 0), "-", "missing: no checkpoint is stored"
+        )
+    number = stored.sequence if type(stored.sequence) is int else 0
+
+    def bad(reason: str) -> tuple[None, BadEvent]:
+        return None, BadEvent(CHECKPOINTS, number, "-", reason)
+
+    if not isinstance(stored.body, str) or not isinstance(stored.seal, str):
+        return bad("its body or seal is not text")
+    if not hmac.compare_digest(seal(key, stored.body).encode(), stored.seal.encode("utf-8", "surrogateescape")):
+        return bad("its seal does not match: it was changed or forged")
+    if expected is not None and expected != f"{number}:{stored.seal}":
+        return bad(f"missing: the newest checkpoint written was number {expected.partition(':')[0]}")
+    fields = orjson.loads(stored.body)
+    if fields["sequence"] != number:
+        return bad("its number does not match its sealed body")
+    log = fields["log"]
+    streams = {stream_id: (head[0], head[1]) for stream_id, head in fields["streams"].items()}
+    log_head = (log[0], log[1]) if log else None
+    return Checkpoint(number, fields["taken_at"], fields["previous"], log_head, streams, stored.seal), None
+
+
+def recorded_heads(trail: Sequence[Checkpoint]) -> dict[str, list[StreamAnchor]]:
+    """Every head each stream had recorded, oldest first (the audit checks them all, not only the newest)."""
+    recorded: dict[str, list[StreamAnchor]] = {}
+    for checkpoint in trail:
+        for stream_id, (version, hash_) in checkpoint.streams.items():
+            recorded.setdefault(stream_id, []).append(StreamAnchor(version, hash_, checkpoint.sequence))
+    return recorded
 
 
 def anchors(trail: Sequence[Checkpoint]) -> tuple[dict[str, StreamAnchor], tuple[int, str] | None]:

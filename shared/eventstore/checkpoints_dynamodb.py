@@ -1,23 +1,27 @@
 """Audit checkpoints on AWS: a DynamoDB table of their own (not the event table, whose stream feeds the bus).
 
-One partition (`chain` = "checkpoints"), sort key `sequence`; a record is written only if its sequence is new.
+One partition (`chain` = "checkpoints"), sort key `sequence`; a record is written only if its sequence is new. Beside
+it, the sealed head index: one item per stream (`chain` = "head:" + stream id), its newest checkpointed head, sealed
+with the same key, which lets the job start a moved stream's check from there without reading the whole trail.
 Deployments give the audit role write access to this table and none to the event table, and the log's writers none
 to this one, so neither can rewrite the other; the seal key lives in Secrets Manager.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.eventstore.checkpoints import CheckpointConflict, StoredCheckpoint
+from shared.eventstore.checkpoints import CheckpointConflict, StoredCheckpoint, StoredHead
 
 CHAIN = "chain"
 SEQUENCE = "sequence"
 BODY = "body"
 SEAL = "seal"
 PARTITION = "checkpoints"
+HEAD_PARTITION = "head:"  # + stream id: the sealed head index, one item per stream (sequence 0)
 
 
 def checkpoint_table_spec(table_name: str) -> dict[str, Any]:
@@ -55,6 +59,35 @@ class DynamoDbCheckpointLog:
                 raise
             raise CheckpointConflict(f"checkpoint {sequence} was written by someone else first") from error
 
+    def newest(self) -> StoredCheckpoint | None:
+        page = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="#chain = :chain",
+            ExpressionAttributeNames={"#chain": CHAIN},
+            ExpressionAttributeValues={":chain": {"S": PARTITION}},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = page.get("Items", [])
+        return _stored(items[0]) if items else None
+
+    def heads(self, stream_ids: Iterable[str]) -> dict[str, StoredHead]:
+        """One strongly consistent read per stream asked about (the streams that moved since the last checkpoint)."""
+        found = {}
+        for stream_id in stream_ids:
+            item = self.client.get_item(TableName=self.table_name, Key=_head_key(stream_id), ConsistentRead=True).get(
+                "Item"
+            )
+            if item is not None:
+                found[stream_id] = StoredHead(stream_id, item.get(BODY, {}).get("S"), item.get(SEAL, {}).get("S"))
+        return found
+
+    def put_head(self, stream_id: str, body: str, seal: str) -> None:
+        self.client.put_item(
+            TableName=self.table_name, Item={**_head_key(stream_id), BODY: {"S": body}, SEAL: {"S": seal}}
+        )
+
     def records(self) -> list[StoredCheckpoint]:
         query: dict[str, Any] = {
             "TableName": self.table_name,
@@ -70,6 +103,10 @@ class DynamoDbCheckpointLog:
             if "LastEvaluatedKey" not in page:
                 return records
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _head_key(stream_id: str) -> dict[str, Any]:
+    return {CHAIN: {"S": HEAD_PARTITION + stream_id}, SEQUENCE: {"N": "0"}}
 
 
 def _stored(item: dict[str, Any]) -> StoredCheckpoint:

@@ -196,16 +196,30 @@ class DynamoDbEventStore:
         ):
             yield item[STREAM_KEY]["S"]
 
-    def verify(self, stream_id: str, anchor: StreamAnchor | None = None) -> StreamVerification:
+    def verify(
+        self, stream_id: str, anchor: StreamAnchor | None = None, earlier: Sequence[StreamAnchor] = ()
+    ) -> StreamVerification:
+        from shared.eventstore.verification import verify_rows  # audits only: not on a handler's cold start
+
+        return verify_rows(stream_id, self._stored_rows(stream_id, 1), anchor, earlier)
+
+    def verify_since(
+        self, stream_id: str, anchor: StreamAnchor | None
+    ) -> tuple[StreamVerification, tuple[int, str] | None]:
+        """Check the stream from its sealed head (`anchor`) on, reading only the events from that version."""
+        from shared.eventstore.verification import verify_rows_since
+
+        rows = self._stored_rows(stream_id, anchor.version if anchor else 1)
+        return verify_rows_since(stream_id, rows, anchor)
+
+    def _stored_rows(self, stream_id: str, from_version: int) -> Iterator[StoredRow]:
         items = self._query(
-            KeyConditionExpression="#stream = :stream",
-            ExpressionAttributeValues={":stream": {"S": stream_id}},
+            KeyConditionExpression="#stream = :stream AND #version >= :from",
+            ExpressionAttributeValues={":stream": {"S": stream_id}, ":from": {"N": str(from_version)}},
             ProjectionExpression="#version, #type, #council, #recorded, #data, #prev, #hash",
             ConsistentRead=True,
         )
-        from shared.eventstore.verification import verify_rows  # audits only: not on a handler's cold start
-
-        return verify_rows(stream_id, (_stored_row(item) for item in items), anchor)
+        return (_stored_row(item) for item in items)
 
     def stream_heads(self) -> dict[str, tuple[int, str]]:
         """One strongly consistent read of each listed stream's newest event (no global order to scan instead)."""

@@ -130,10 +130,13 @@ class EventStore(Protocol):
         """The stream's newest event, or None for an empty stream: one strongly consistent read, whatever its length."""
         ...
 
-    def verify(self, stream_id: str, anchor: StreamAnchor | None = None) -> StreamVerification:
+    def verify(
+        self, stream_id: str, anchor: StreamAnchor | None = None, earlier: Sequence[StreamAnchor] = ()
+    ) -> StreamVerification:
         """Recompute the hash chain from the stored bytes; name the first event whose content or link is wrong, or
-        the first missing one when the stream no longer reaches its checkpointed head (`anchor`). Never raises on a
-        tampered row: any value in any column is reported."""
+        the first missing one when the stream no longer reaches its checkpointed head (`anchor`), or an event that is
+        not the one an older checkpoint recorded (`earlier`). Never raises on a tampered row: any value in any column
+        is reported."""
         ...
 
     def stream_ids(self, prefix: str = "") -> Iterator[str]:
@@ -153,6 +156,16 @@ class LogVerification:
     rows_checked: int = 0
     first_bad: BadEvent | None = None
     stream_ids: set[str] = field(default_factory=set)
+
+
+@runtime_checkable
+class SealedHeadVerification(Protocol):
+    """A store without a global order (DynamoDB) checks a stream from its sealed head on, for incremental audit
+    checkpoints: reads bounded by what was appended since."""
+
+    def verify_since(
+        self, stream_id: str, anchor: StreamAnchor | None
+    ) -> tuple[StreamVerification, tuple[int, str] | None]: ...
 
 
 @runtime_checkable

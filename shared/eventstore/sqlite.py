@@ -297,7 +297,9 @@ class SqliteEventStore:
         for (stream_id,) in rows.fetchall():
             yield stream_id
 
-    def verify(self, stream_id: str, anchor: StreamAnchor | None = None) -> StreamVerification:
+    def verify(
+        self, stream_id: str, anchor: StreamAnchor | None = None, earlier: Sequence[StreamAnchor] = ()
+    ) -> StreamVerification:
         rows = self._audit_connection().execute(
             "SELECT version, event_type, recorded_at, data, prev_hash, hash FROM events WHERE stream_id = ?"
             " ORDER BY version",
@@ -307,7 +309,7 @@ class SqliteEventStore:
             StoredRow(version, data, prev_hash, hash_, {"event_type": event_type, "recorded_at": recorded_at})
             for version, event_type, recorded_at, data, prev_hash, hash_ in rows
         )
-        return verify_rows(stream_id, stored, anchor)
+        return verify_rows(stream_id, stored, anchor, earlier)
 
     def stream_heads(self) -> dict[str, tuple[int, str]]:
         return self._stream_heads(_BEFORE_ANY_POSITION, self.log_head()[0])

@@ -9,13 +9,15 @@ store writes, so a tampered row is named, never a crash. What is checked, per st
 - versions run 1, 2, 3… with no gap;
 - `prev_hash` is the previous event's hash and `hash` is sha256(previous hash + stored bytes);
 - an anchor (a stream head recorded by a checkpoint) is still there: the stream reaches that version and the event
-  there has the recorded hash. The chain makes that hash cover every earlier event too.
+  there has the recorded hash. The chain makes that hash cover every earlier event too. Every head the checkpoints
+  recorded is checked, not only the newest, so a newest head sealed from a rolled-back starting point is caught.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -62,9 +64,13 @@ def same(stored: object, expected: object) -> bool:
 class StreamChecker:
     """The running check of one stream: `check` its rows in version order, then `finish`."""
 
-    def __init__(self, stream_id: str, anchor: StreamAnchor | None = None) -> None:
+    def __init__(
+        self, stream_id: str, anchor: StreamAnchor | None = None, earlier: Sequence[StreamAnchor] = ()
+    ) -> None:
         self.stream_id = stream_id
         self.anchor = anchor
+        # Every recorded head is checked, not only the newest: the newest may have been sealed from an older one.
+        self.anchors = {a.version: a for a in (*earlier, *((anchor,) if anchor else ()))}
         self.checked = 0
         self.previous_hash = GENESIS_HASH
         self.first_bad: BadEvent | None = None
@@ -114,8 +120,8 @@ class StreamChecker:
         for name, value in {"stream_id": self.stream_id, "version": row.version, **row.columns}.items():
             if not same(value, envelope.get(name)):
                 return f"stored {name} ({describe(value)}) does not match the event's content"
-        anchor = self.anchor
-        if anchor is not None and anchor.version == expected_version and anchor.hash != computed:
+        anchor = self.anchors.get(expected_version)
+        if anchor is not None and anchor.hash != computed:
             return f"not the event checkpoint {anchor.checkpoint} recorded (its hash differs)"
         self.previous_hash = computed
         return None
@@ -134,13 +140,41 @@ def _envelope(data: object) -> tuple[dict, str | None]:
     return envelope, None
 
 
-def verify_rows(stream_id: str, rows: Iterable[StoredRow], anchor: StreamAnchor | None = None) -> StreamVerification:
-    """Check a stream's stored rows (in version order) and, if given, that it still reaches its checkpointed head."""
-    checker = StreamChecker(stream_id, anchor)
+def verify_rows(
+    stream_id: str, rows: Iterable[StoredRow], anchor: StreamAnchor | None = None, earlier: Sequence[StreamAnchor] = ()
+) -> StreamVerification:
+    """Check a stream's stored rows (in version order) and, if given, that it still reaches its checkpointed head and
+    holds the events every checkpoint recorded (`earlier`: the heads older checkpoints recorded)."""
+    checker = StreamChecker(stream_id, anchor, earlier)
     for row in rows:
         if checker.check(row):
             break
     return checker.finish()
+
+
+def verify_rows_since(
+    stream_id: str, rows: Iterable[StoredRow], anchor: StreamAnchor | None
+) -> tuple[StreamVerification, tuple[int, str] | None]:
+    """Check a stream from its sealed head on: `rows` start at the anchored version (at version 1 without an anchor).
+
+    The anchored event must still be there with the sealed hash (its hash covers everything before it, so nothing
+    older is read); every later row must chain on from it. Returns the check and the stream's verified head (version,
+    hash), None if it failed or the stream is empty.
+    """
+    checker = StreamChecker(stream_id, anchor)
+    rows = iter(rows)
+    if anchor is not None:
+        checker.checked = anchor.version - 1
+        first = next(rows, None)
+        if first is not None:  # its link is pinned by the anchor's hash, which covers it
+            checker.previous_hash = first.prev_hash if isinstance(first.prev_hash, str) else ""
+            rows = itertools.chain((first,), rows)
+    for row in rows:
+        if checker.check(row):
+            break
+    result = checker.finish()
+    head = (checker.checked, checker.previous_hash) if result.ok and checker.checked else None
+    return result, head
 
 
 def log_link(previous_log_hash: str, position: int, event_hash: str) -> str:

@@ -128,6 +128,21 @@ class DynamoDbReadModelStore:
                 return
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def discard(self, projection: str, key: str, document: Document) -> bool:
+        try:
+            self.client.delete_item(
+                TableName=self.table_name,
+                Key=_document_key(projection, key),
+                ConditionExpression="#document = :document",
+                ExpressionAttributeNames={"#document": DOCUMENT},
+                ExpressionAttributeValues={":document": {"S": orjson.dumps(document).decode("utf-8")}},
+            )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
     # DynamoDB calls
 
     def _get(self, key: Item, projection: str, names: dict[str, str]) -> Item | None:

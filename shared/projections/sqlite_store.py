@@ -114,6 +114,13 @@ class SqliteReadModelStore:
         for key, document in rows:
             yield key, orjson.loads(document)
 
+    def discard(self, projection: str, key: str, document: Document) -> bool:
+        deleted = self.connection().execute(
+            "DELETE FROM read_model_documents WHERE projection = ? AND key = ? AND document = ?",
+            (projection, key, orjson.dumps(document)),
+        )
+        return deleted.rowcount == 1
+
     def swap(self, projection: str, rebuilt: str, after_swap: str | None = None, params: tuple = ()) -> None:
         """Replace a projection's documents and positions by those built under another name, atomically.
 

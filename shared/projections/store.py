@@ -34,3 +34,8 @@ class ReadModelStore(Protocol):
     def documents(self, projection: str) -> Iterator[tuple[str, Document]]:
         """Every document of a projection, by key."""
         ...
+
+    def discard(self, projection: str, key: str, document: Document) -> bool:
+        """Delete a document if it is still the one given (False, changing nothing, if it changed or is gone): for a
+        reader that consumes a read model's documents (the audit job takes the streams noted as moved)."""
+        ...

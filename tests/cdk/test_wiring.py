@@ -280,8 +280,11 @@ def test_the_schedule_seals_a_checkpoint_of_the_deployed_log_that_the_audit_veri
         [job] = harness.functions_with_handler(AUDIT_CHECKPOINTS_HANDLER)
         assert harness.invocations[-1].function == job.logical_id
         audit_table = harness.logical_id_of("AWS::DynamoDB::Table", job.environment["BOPS_AUDIT_TABLE"])
-        [record] = harness.scan(audit_table)
+        items = harness.scan(audit_table)
+        [record] = [item for item in items if item["chain"]["S"] == "checkpoints"]
         assert '"application:' in record["body"]["S"] and '"council:' in record["body"]["S"]
+        sealed_heads = {item["chain"]["S"] for item in items} - {"checkpoints"}  # the index the next run starts from
+        assert sealed_heads == {f"head:{stream_id}" for stream_id in json.loads(record["body"]["S"])["streams"]}
         with harness.running_as(job.logical_id):  # what `bops verify-audit` does, with the job's environment
             from shared.audit_trail import checkpoint_log
             from shared.eventstore.audit import audit

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from shared.odp import OdpValidator, Submission, detect_format, is_known_type, parse_submission
+from shared.odp.reading import read_submission
+from shared.odp.summary import summarise, summary_of
 from tests.odp.support import EXAMPLES_DIR, SCHEMA_DIR, example_id, example_paths, load
 
 EXAMPLES = example_paths()
@@ -38,6 +40,17 @@ def _type_code(fmt: str, payload: dict) -> str:
     if fmt == "prototypeApplication":
         return payload["applicationType"]
     return payload["data"]["application"]["type"]["value"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=example_id)
+def test_the_summary_read_without_the_model_is_the_summary_of_the_model(example: tuple[str, Path]) -> None:
+    """Intake summarises the plain data (`read_submission`, bulky parts left out) without building the model: the
+    event must carry exactly what the model's summary would."""
+    payload = load(example[1])
+    payload["metadata"]["id"] = payload["metadata"]["id"].upper()  # normalised the same way on both paths
+    read = read_submission(payload, bulky=False)
+    assert not {"answers", "constraints", "declaration"} & set(read) and "geojson" not in (read["boundary"] or {})
+    assert summary_of(read) == summarise(parse_submission(payload))
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=example_id)

@@ -1,0 +1,62 @@
+"""The streams whose head moved since the audit checkpoint job last sealed them: a read model of every event.
+
+One small document per stream (`{"version": newest version seen}`), written by this subscriber and taken away by the
+job once it has sealed that version (`shared.eventstore.audit.write_checkpoint`). So the job reads only the streams
+that moved, never every stream's head (DynamoDB has no global order to scan instead; SQLite's log-wide chain has).
+A note is only a hint of where to look: the job verifies each noted stream from its last sealed head to its newest
+event, whatever the note says; a lost note leaves that head unsealed until the stream moves again.
+"""
+
+from __future__ import annotations
+
+from shared.startup import lambda_start
+
+lambda_start()
+
+from collections.abc import Mapping  # noqa: E402
+
+from events import RecordedEvent  # noqa: E402
+from services.assessment.declaration import EVERY_EVENT_TYPE, MOVED_STREAMS_READ_MODEL  # noqa: E402
+from shared.bus import subscriber  # noqa: E402
+from shared.projections import Document, Projector, ReadModelStore  # noqa: E402
+
+
+class MovedStreamsProjection:
+    name = MOVED_STREAMS_READ_MODEL
+    event_types = frozenset(EVERY_EVENT_TYPE)
+
+    def key(self, event: RecordedEvent) -> str | None:
+        return event.stream_id
+
+    def apply(self, document: Document | None, event: RecordedEvent) -> Document | None:
+        return {"version": event.version}
+
+
+class NotedMovedStreams:
+    """What the checkpoint job reads and clears (`shared.eventstore.audit.MovedStreams`)."""
+
+    def __init__(self, read_models: ReadModelStore) -> None:
+        self.read_models = read_models
+        self._noted: dict[str, Document] = {}
+
+    def noted(self) -> dict[str, int]:
+        self._noted = dict(self.read_models.documents(MOVED_STREAMS_READ_MODEL))
+        return {stream_id: int(note["version"]) for stream_id, note in self._noted.items()}
+
+    def forget(self, sealed: Mapping[str, int]) -> None:
+        """Drop the notes at or below the versions now sealed; a note that moved on since it was read stays."""
+        for stream_id, note in self._noted.items():
+            if stream_id in sealed and int(note["version"]) <= sealed[stream_id]:
+                self.read_models.discard(MOVED_STREAMS_READ_MODEL, stream_id, note)
+
+
+def projector() -> Projector:
+    from shared.wiring import dependencies
+
+    deps = dependencies()
+    return Projector(MovedStreamsProjection(), deps.read_models, lambda: deps.event_store)
+
+
+@subscriber
+def lambda_handler(event: RecordedEvent) -> None:
+    projector().handle(event)
