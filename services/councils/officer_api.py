@@ -11,7 +11,6 @@ from shared.startup import lambda_start
 
 lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
-import json  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from aws_lambda_powertools.event_handler import content_types  # noqa: E402
@@ -71,12 +70,13 @@ def prepare_snapshot() -> None:
 @app.post(SESSION)
 def create_session() -> Response:
     from services.councils.sign_in import InvalidSignIn, SignInRefused, TooManyAttempts, credentials
+    from shared.request_body import MalformedBody, parse_json, raw_body
 
     event = app.current_event
     try:
-        body = json.loads(event.decoded_body or "")
-    except (ValueError, UnicodeDecodeError):
-        return refusal(400, 'The body must be JSON: {"email": ..., "password": ...}')
+        body = parse_json(raw_body(event.body, bool(event.is_base64_encoded)))
+    except MalformedBody as malformed:
+        return refusal(400, f'{malformed}. The body must be JSON: {{"email": ..., "password": ...}}')
     try:
         session = sign_in_service().sign_in(credentials(body), event.request_context.identity.source_ip or "")
     except InvalidSignIn as invalid:

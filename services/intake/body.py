@@ -1,60 +1,25 @@
-"""A request body as API Gateway (or `bops serve`) delivers it, turned into JSON or refused with the reason.
-
-API Gateway passes a body as text, or base64 with `isBase64Encoded` when it is not text (the embedded server does the
-same for a body that is not UTF-8). Either way intake wants the bytes the client sent, UTF-8 JSON no deeper than any
-real submission: a deeper document would only exhaust the validator's recursion.
-"""
+"""Intake's request body: the product's body rules (`shared/request_body.py`), refused as intake's MalformedRequest."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
-import orjson
-
 from services.intake.errors import MalformedRequest
+from shared import request_body
+from shared.request_body import MAX_JSON_DEPTH, too_deep
 
-MAX_JSON_DEPTH = 64  # the ODP examples nest 11 deep
+__all__ = ["MAX_JSON_DEPTH", "parse_json", "raw_body", "too_deep"]
 
 
 def raw_body(body: str | None, is_base64_encoded: bool) -> bytes:
-    if not body:
-        return b""
-    if is_base64_encoded:
-        try:
-            return base64.b64decode(body, validate=True)
-        except binascii.Error:
-            raise MalformedRequest("The body is marked base64 but is not valid base64") from None
-    return body.encode("utf-8", "surrogatepass")  # a lone surrogate is refused below as not UTF-8, not here
+    try:
+        return request_body.raw_body(body, is_base64_encoded)
+    except request_body.MalformedBody as malformed:
+        raise MalformedRequest(str(malformed)) from None
 
 
 def parse_json(body: bytes) -> Any:
     try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        compressed = " (it looks compressed: send it uncompressed)" if body[:2] == b"\x1f\x8b" else ""
-        raise MalformedRequest(
-            f"The body is not UTF-8: byte {body[error.start]:#04x} at position {error.start}{compressed}"
-        ) from None
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise MalformedRequest(f"The body is not valid JSON: {error}") from None
-    if too_deep(payload, MAX_JSON_DEPTH):
-        raise MalformedRequest(f"The JSON is nested too deep: more than {MAX_JSON_DEPTH} levels of objects and arrays")
-    return payload
-
-
-def too_deep(value: Any, limit: int) -> bool:
-    """Whether objects and arrays nest more than `limit` levels (iterative: no recursion to exhaust)."""
-    pending = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        if depth > limit:
-            return True
-        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+        return request_body.parse_json(body)
+    except request_body.MalformedBody as malformed:
+        raise MalformedRequest(str(malformed)) from None

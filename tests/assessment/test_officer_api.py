@@ -72,6 +72,10 @@ def test_bad_bodies_are_refused_with_the_fields(application, deps):
     assert {e["field"] for e in body["errors"]} == {"version", "colour"}
     status, body = call("POST", f"{BASE}/{REFERENCE}/assign", b"{not json")
     assert status == 400 and body["errors"] == []
+    status, body = call("POST", f"{BASE}/{REFERENCE}/assign", b"\xff\xfe{}")
+    assert status == 400 and body["message"].startswith("The body is not UTF-8: byte 0xff at position 0")
+    status, body = call("POST", f"{BASE}/{REFERENCE}/assign", b"[" * 100_000)
+    assert status == 400 and ("not valid JSON" in body["message"] or "nested too deep" in body["message"])
     status, body = post("review", {"version": 1, "action": "shrug"}, officer=REVIEWER)
     assert status == 422 and body["errors"][0]["field"] == "action"
     assert deps.event_store.stream_version(f"application:{COUNCIL}:{REFERENCE}") == 1  # nothing stored

@@ -119,6 +119,8 @@ def test_every_failure_gets_the_same_401(served):
     ("body", "status", "fields"),
     [
         (b"not json", 400, set()),
+        (b"\xff\xfe{}", 400, set()),
+        (b"[" * 100_000, 400, set()),
         (b"[]", 422, {""}),
         (b"{}", 422, {"email", "password"}),
         (json.dumps({"email": "ann", "password": ""}).encode(), 422, {"email", "password"}),

@@ -14,7 +14,6 @@ import binascii
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -157,13 +156,12 @@ def parse_json_answer(body: bytes) -> AnswerInput:
     """The answer from the JSON twin's body: `{"agreed"?, "reason"?, "response"?, "document"?}`."""
     if len(body) > 2 * MAX_UPLOAD_BYTES:  # base64 is 4/3 of the file; texts are small
         raise TooLarge(f"The body is over {2 * MAX_UPLOAD_BYTES // MB} MB")
-    text = _utf8(body, "body")
+    from shared.request_body import MalformedBody, parse_json
+
     try:
-        payload = orjson.loads(text)
-    except orjson.JSONDecodeError as error:
-        raise BadRequest(f"The body is not valid JSON: {error}") from None
-    if _too_deep(payload, MAX_JSON_DEPTH):
-        raise BadRequest(f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep")
+        payload = parse_json(body, max_depth=MAX_JSON_DEPTH)
+    except MalformedBody as malformed:
+        raise BadRequest(str(malformed)) from None
     if not isinstance(payload, dict):
         raise Unprocessable("The body must be a JSON object")
     errors = {name: "is not a field of an answer" for name in payload if name not in JSON_FIELDS}
@@ -200,20 +198,6 @@ def _json_document(document: Any, errors: dict[str, str]) -> UploadedFile | None
         errors["document.contentBase64"] = "is not valid base64"
         return None
     return UploadedFile(name if isinstance(name, str) else "", data)
-
-
-def _too_deep(value: Any, limit: int) -> bool:
-    """Whether objects and arrays nest more than `limit` levels (iterative: no recursion to exhaust)."""
-    pending = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        if depth > limit:
-            return True
-        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
 
 
 def require_media_type(content_type: str | None, *accepted: str) -> None:

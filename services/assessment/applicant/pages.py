@@ -15,8 +15,6 @@ from shared.startup import lambda_start
 
 lambda_start()
 
-import base64  # noqa: E402
-import binascii  # noqa: E402
 from collections.abc import Mapping  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 from urllib.parse import quote  # noqa: E402
@@ -64,15 +62,13 @@ def token() -> str | None:
 
 
 def body_bytes() -> bytes:
+    from shared.request_body import MalformedBody, raw_body
+
     event = app.current_event
-    if not event.body:
-        return b""
-    if event.is_base64_encoded:
-        try:
-            return base64.b64decode(event.body, validate=True)
-        except binascii.Error:
-            raise BadRequest("The body is marked base64 but is not valid base64") from None
-    return event.body.encode("utf-8", "surrogatepass")
+    try:
+        return raw_body(event.body, bool(event.is_base64_encoded))
+    except MalformedBody as malformed:
+        raise BadRequest(str(malformed)) from None
 
 
 def content_type() -> str | None:

@@ -82,12 +82,13 @@ def prepare_snapshot() -> None:
 
 
 def parse_body(model: type[Body]) -> Body:
+    from shared.request_body import MalformedBody, parse_json, raw_body
+
     event = app.current_event
-    raw = event.decoded_body if event.is_base64_encoded else (event.body or "")
     try:
-        data = orjson.loads(raw or b"{}")
-    except orjson.JSONDecodeError as error:
-        raise ApiRefusal(400, f"The body is not JSON: {error}") from None
+        data = parse_json(raw_body(event.body, bool(event.is_base64_encoded)) or b"{}")
+    except MalformedBody as malformed:
+        raise ApiRefusal(400, str(malformed)) from None
     if not isinstance(data, dict):
         raise ApiRefusal(422, "The body must be a JSON object", {"": "must be an object"})
     try:
