@@ -96,6 +96,7 @@ def banner(logins: dict[str, Any], base_url: str, example: Path | None = None, f
         f"BOPS is running at {base_url}",
         f"  health:             {base_url}/health",
         f"  intake API:         {base_url}/api/v2/docs (OpenAPI document: {base_url}/api/v2/openapi.json)",
+        f"  officer API:        {base_url}/api/officer/v1 (OpenAPI document: {base_url}/api/officer/v1/openapi.json)",
         f"  demo council:       {logins['council']} (slug demo)",
         f"  demo API key:       {key}",
         f"                      (scopes {' and '.join(DEMO_SCOPES)})",
@@ -103,7 +104,7 @@ def banner(logins: dict[str, Any], base_url: str, example: Path | None = None, f
     if example:
         lines += [
             "",
-            "What works today: the intake API. Submit the demo's example householder application (its files are on",
+            "Submit the demo's example householder application through the intake API (its files are on",
             f"the demo file server, {files_base_url}, which the demo council allowlists):",
             f"  curl -sS -X POST {base_url}/api/v2/planning_applications \\",
             f"    -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\",
@@ -123,7 +124,11 @@ def banner(logins: dict[str, Any], base_url: str, example: Path | None = None, f
             "Sign in (the answer's token, valid 15 minutes, goes in `Authorization: Bearer` on the officer API):",
             f"  curl -sS -X POST {base_url}/api/officer/v1/session -H 'Content-Type: application/json' \\",
             f"    --data '{body}'",
-            "then ask who you are:",
+            "then ask who you are, and list the council's applications (the case list):",
             f"  curl -sS -H 'Authorization: Bearer TOKEN' {base_url}/api/officer/v1/me",
+            f"  curl -sS -H 'Authorization: Bearer TOKEN' {base_url}/api/officer/v1/planning_applications",
+            "Each application's commands (assign, validation_requests, invalidate, validate, assessment, recommendation,",
+            "review, determine...) are POSTs under /api/officer/v1/planning_applications/REFERENCE/ with the version",
+            "you saw: see the OpenAPI document. There is no web console yet.",
         ]
     return "\n".join(lines) + "\n"

@@ -34,7 +34,7 @@ def test_the_printed_example_brings_its_documents(tmp_path):
     process = start(data_dir, port)
     try:
         banner = read_banner(process)
-        signed_in = printed_sign_in(banner)
+        signed_in, token = printed_sign_in(banner)
         assert signed_in["role"] == "assessor" and signed_in["council"] == "DEMO"
         url, headers, body = printed_submission(banner)
         request = urllib.request.Request(url, data=body.read_bytes(), headers=headers, method="POST")
@@ -50,6 +50,16 @@ def test_the_printed_example_brings_its_documents(tmp_path):
                 break
             time.sleep(0.05)
         assert record["documentFetchFailures"] == []
+        case_list = re.search(r"curl -sS -H 'Authorization: Bearer TOKEN' (\S+/planning_applications)\n", banner)
+        assert case_list, banner
+        for _ in range(200):  # the case list follows the log a moment later
+            request = urllib.request.Request(case_list.group(1), headers={"Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                listed = [row["reference"] for row in json.loads(response.read())["data"]]
+            if listed:
+                break
+            time.sleep(0.05)
+        assert listed == [reference]
         assert [d["contentType"] for d in record["documents"]] == [
             "application/pdf",
             "application/pdf",
@@ -60,8 +70,8 @@ def test_the_printed_example_brings_its_documents(tmp_path):
         stop(process)
 
 
-def printed_sign_in(output: str) -> dict:
-    """Run the sign-in `curl` the banner printed, then its `/me` one with the token: who signed in."""
+def printed_sign_in(output: str) -> tuple[dict, str]:
+    """Run the sign-in `curl` the banner printed, then its `/me` one with the token: who signed in, and the token."""
     command = re.search(r"curl -sS -X POST (\S+/session) .*?--data '([^']+)'", output, re.S)
     assert command, output
     request = urllib.request.Request(
@@ -73,13 +83,13 @@ def printed_sign_in(output: str) -> dict:
     assert me, output
     request = urllib.request.Request(me.group(1), headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+        return json.loads(response.read()), token
 
 
 def read_banner(process) -> str:
-    """The banner's lines, read up to the officers' sign-in example (the last thing it prints)."""
+    """The banner's lines, read up to the officer API's last line (the last thing it prints)."""
     lines = []
-    while not any("/api/officer/v1/me" in line for line in lines):
+    while not any("There is no web console yet." in line for line in lines):
         line = process.stdout.readline()
         assert line, "".join(lines)
         lines.append(line)
