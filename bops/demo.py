@@ -127,8 +127,8 @@ def banner(logins: dict[str, Any], base_url: str, example: Path | None = None, f
             "then ask who you are, and list the council's applications (the case list):",
             f"  curl -sS -H 'Authorization: Bearer TOKEN' {base_url}/api/officer/v1/me",
             f"  curl -sS -H 'Authorization: Bearer TOKEN' {base_url}/api/officer/v1/planning_applications",
-            "Each application's commands (assign, validation_requests, invalidate, validate, assessment, recommendation,",
-            "review, determine...) are POSTs under /api/officer/v1/planning_applications/REFERENCE/ with the version",
-            "you saw: see the OpenAPI document. There is no web console yet.",
+            "Each application's commands (assign, validation_requests, invalidate, validate, assessment,",
+            "recommendation, review, determine...) are POSTs under /api/officer/v1/planning_applications/REFERENCE/",
+            "with the version you saw: see the OpenAPI document. There is no web console yet.",
         ]
     return "\n".join(lines) + "\n"
