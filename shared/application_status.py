@@ -7,7 +7,7 @@ assessment). Event types that change no status (checks, requests, assessments...
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, get_args
 
 ApplicationStatus = Literal[
     "not_started",
@@ -22,18 +22,7 @@ ApplicationStatus = Literal[
     "closed",
 ]
 
-STATUSES: tuple[ApplicationStatus, ...] = (
-    "not_started",
-    "invalidated",
-    "in_assessment",
-    "awaiting_determination",
-    "to_be_reviewed",
-    "in_committee",
-    "determined",
-    "withdrawn",
-    "returned",
-    "closed",
-)
+STATUSES: tuple[ApplicationStatus, ...] = get_args(ApplicationStatus)  # in the order of the lifecycle
 # Statuses in which officers still act on the application (the others are final).
 OPEN_STATUSES: frozenset[ApplicationStatus] = frozenset(STATUSES[:6])
 # Statuses never shown to the public.

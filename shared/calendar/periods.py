@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import get_args
 
+from events.assessment import RequestType
 from shared.calendar.business_days import ENGLAND_AND_WALES, BusinessCalendar
 
 DEFAULT_DETERMINATION_DAYS = 56  # 8 weeks
@@ -17,18 +19,7 @@ DETERMINATION_DAYS: Mapping[str, int] = {
 TARGET_DAYS = 35  # the council's internal target, calendar days from valid-from
 CONSULTATION_DAYS = 21  # at least, from its start or from a site or press notice
 
-REQUEST_TYPES = (
-    "additional_document",
-    "replacement_document",
-    "red_line_boundary_change",
-    "description_change",
-    "fee_change",
-    "other_change",
-    "ownership_certificate",
-    "pre_commencement_condition",
-    "heads_of_terms",
-    "time_extension",
-)
+REQUEST_TYPES: tuple[str, ...] = get_args(RequestType)  # the ten types of validation request
 DEFAULT_RESPONSE_BUSINESS_DAYS = 15
 RESPONSE_BUSINESS_DAYS: Mapping[str, int] = {"description_change": 5, "pre_commencement_condition": 10}
 # Requests that close as accepted (the change applied) when unanswered this many business days after being sent.

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from events.assessment import LONG_TEXT, REASON_TEXT, SHORT_TEXT
 from services.assessment.domain.errors import Conflict, InvalidCommand, NotFound, NotPermitted
 from services.assessment.domain.state import PlanningApplication
-from shared.application_status import ApplicationStatus
+from shared.application_status import STATUSES, ApplicationStatus
 from shared.officer_identity import OfficerRole, SignedInOfficer
 
 CASE_WORK: frozenset[OfficerRole] = frozenset({"assessor", "reviewer"})
@@ -47,22 +47,8 @@ def _article(word: str) -> str:
 
 def status(state: PlanningApplication, allowed: Collection[ApplicationStatus], action: str) -> None:
     if state.status not in allowed:
-        wanted = ", ".join(s for s in _ORDER if s in allowed)
+        wanted = ", ".join(s for s in STATUSES if s in allowed)
         raise Conflict(f"cannot {action}: the application is {state.status} (it must be {wanted})")
-
-
-_ORDER = (
-    "not_started",
-    "invalidated",
-    "in_assessment",
-    "awaiting_determination",
-    "to_be_reviewed",
-    "in_committee",
-    "determined",
-    "withdrawn",
-    "returned",
-    "closed",
-)
 
 
 def case_work(state: PlanningApplication, officer: SignedInOfficer, action: str) -> PlanningApplication:
