@@ -179,6 +179,16 @@ def decision_notice(council: str) -> Any:
     return prepare
 
 
+def council_officer(council: str) -> Any:
+    def find(officer_id: str) -> Any:
+        from services.assessment.officers import council_officer as read
+        from shared.wiring import dependencies
+
+        return read(dependencies().read_models, council, officer_id)
+
+    return find
+
+
 def run_command(command: Command, reference: str, parameters: dict[str, str]) -> dict[str, Any]:
     signed_in = officer()
     body = parse_body(command.body)
@@ -198,7 +208,9 @@ def perform(
 ) -> PlanningApplication:
     """One command on one application, as the route runs it (the benchmark calls it without HTTP too)."""
     council = signed_in.council
-    request = Request(signed_in, today, parameters, determination_period(council), decision_notice(council))
+    request = Request(
+        signed_in, today, parameters, determination_period(council), decision_notice(council), council_officer(council)
+    )
     return work.act(signed_in, reference, body.version, lambda current: command.run(current, body, request))
 
 
