@@ -97,6 +97,7 @@ SERVICE = ServiceDeclaration(
                 Route("GET", COLLECTION, auth="officer"),
                 Route("GET", APPLICATION, auth="officer"),
                 Route("GET", APPLICATION + "/audit", auth="officer"),
+                Route("GET", APPLICATION + "/documents/{document_id}", auth="officer"),
                 *(Route("POST", f"{APPLICATION}/{path}", auth="officer") for path in COMMAND_PATHS),
                 Route("GET", f"{OFFICER_API}/openapi.json"),
             ),
