@@ -71,6 +71,9 @@ class Bench:
         CouncilService(self.deps.event_store, self.clock).create_council(COUNCIL, "Benchmark Borough Council", "bnch")
         self.assessors = [SignedInOfficer(COUNCIL, f"officer-{i}", f"Assessor {i}", "assessor") for i in range(8)]
         self.reviewer = SignedInOfficer(COUNCIL, "officer-rev", "Rita Reviewer", "reviewer")
+        from tests.assessment.api_support import enlist
+
+        enlist(self.deps, *self.assessors, self.reviewer)  # in the officers read model, where `assign` looks them up
         self.commands = 0
         self.command_seconds = 0.0
         self.through_http = False

@@ -14,3 +14,5 @@ AUTO_CLOSE_EVENT_TYPES = (
     "PlanningApplicationReturned",
     "PlanningApplicationClosed",
 )
+# The councils service's officers read model (services/councils/officer_projection.py): who may be assigned a case.
+OFFICERS_READ_MODEL = "officers"

@@ -5,7 +5,12 @@ daily job that auto-closes validation requests with the read model that tells it
 from __future__ import annotations
 
 from events.registry import EVENT_MODULES
-from services.assessment import AUTO_CLOSE_EVENT_TYPES, AUTO_CLOSE_READ_MODEL, CASE_LIST_READ_MODEL
+from services.assessment import (
+    AUTO_CLOSE_EVENT_TYPES,
+    AUTO_CLOSE_READ_MODEL,
+    CASE_LIST_READ_MODEL,
+    OFFICERS_READ_MODEL,
+)
 from shared.applicant_links import LINK_SECRET
 from shared.declarations import HttpFunction, Route, ScheduledJob, ServiceDeclaration, Subscription
 from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET
@@ -92,10 +97,11 @@ SERVICE = ServiceDeclaration(
                 Route("GET", COLLECTION, auth="officer"),
                 Route("GET", APPLICATION, auth="officer"),
                 Route("GET", APPLICATION + "/audit", auth="officer"),
+                Route("GET", APPLICATION + "/documents/{document_id}", auth="officer"),
                 *(Route("POST", f"{APPLICATION}/{path}", auth="officer") for path in COMMAND_PATHS),
                 Route("GET", f"{OFFICER_API}/openapi.json"),
             ),
-            reads_read_models=(CASE_LIST_READ_MODEL,),
+            reads_read_models=(CASE_LIST_READ_MODEL, OFFICERS_READ_MODEL),
             memory_mb=1024,
         ),
         # The applicant's pages and their JSON twin: public routes, the link's token checked by the handler; and the

@@ -32,7 +32,7 @@ def policy_for(
         arn = route_arn(str(route["method"]), str(route["path"]), api_arn)
         # An API key never opens an officer route, whatever its scopes.
         kind = route.get("auth", "api_key")
-        opens = kind == ("officer" if officers else "api_key") and set(route["scopes"]) <= granted
+        opens = kind == ("officer" if officers else "api_key") and set(route.get("scopes", ())) <= granted
         (allow if opens else deny).append(arn)
     statements = []
     if allow:

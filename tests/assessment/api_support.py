@@ -98,3 +98,31 @@ def call(
     response = lambda_handler(event, None)
     content = response_body(response)
     return response["statusCode"], orjson.loads(content) if content else None
+
+
+def enlist(deps: Any, *officers: SignedInOfficer, active: bool = True) -> None:
+    """The officers join their council (OfficerCreated on the council's stream, or deactivated with `active=False`)
+    and the councils' officers projection puts them in the officers read model, as the relay would."""
+    from events.council import OfficerCreated, OfficerDeactivated
+    from events.streams import council_stream
+    from services.councils.officer_projection import OfficerProjection
+    from shared.projections import Projector
+
+    store = deps.event_store
+    for officer in officers:
+        stream = council_stream(officer.council)
+        payloads: list[Any] = [
+            OfficerCreated(
+                officer_id=officer.id, email=f"{officer.id}@example.org", name=officer.name, role=officer.role
+            )
+        ]
+        if not active:
+            payloads.append(OfficerDeactivated(officer_id=officer.id))
+        actor = Actor.system()
+        store.append(
+            stream, store.stream_version(stream), [NewEvent(p, officer.council, actor, RECEIVED) for p in payloads]
+        )
+    projector = Projector(OfficerProjection(), deps.read_models, lambda: store)
+    for council in {officer.council for officer in officers}:
+        for event in store.read(council_stream(council)):
+            projector.handle(event)

@@ -7,7 +7,7 @@ import pytest
 
 from events.streams import application_stream
 from shared.bus import bus_message
-from tests.assessment.api_support import ASSESSOR, COUNCIL, ELSEWHERE, OTHER_ASSESSOR, call, submit
+from tests.assessment.api_support import ASSESSOR, COUNCIL, ELSEWHERE, OTHER_ASSESSOR, call, enlist, submit
 
 BASE = "/api/officer/v1/planning_applications"
 
@@ -27,6 +27,7 @@ def applications(deps):
     submit(store, "26-00002-HH", address="2 Mill Lane", postcode="AB9 9ZZ")
     submit(store, "26-00003-LDCP", application_type="ldc.proposed", address="3 Mill Lane", postcode="AB9 9ZY")
     submit(store, "26-00001-HH", council="OTHR")
+    enlist(deps, ASSESSOR, OTHER_ASSESSOR)
     for reference, officer in (("26-00001-HH", ASSESSOR), ("26-00002-HH", OTHER_ASSESSOR)):
         status, _ = call("POST", f"{BASE}/{reference}/assign", {"version": 1, "officerId": "me"}, officer)
         assert status == 200

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from tests.assessment.api_support import ASSESSOR, OTHER_ASSESSOR, call, receive_document, submit
+from tests.assessment.api_support import ASSESSOR, OTHER_ASSESSOR, call, enlist, receive_document, submit
 
 BASE = "/api/officer/v1/planning_applications"
 REFERENCE = "26-00001-HH"
@@ -72,6 +72,7 @@ def dynamodb_deps(aws, monkeypatch, deps):
 
 
 def two_officers_assign_themselves(deps, during=None):
+    enlist(deps, ASSESSOR, OTHER_ASSESSOR)
     bodies = [
         (ASSESSOR, "assign", {"version": 1, "officerId": "me"}),
         (OTHER_ASSESSOR, "assign", {"version": 1, "officerId": "me"}),
@@ -94,6 +95,7 @@ def test_a_document_arriving_meanwhile_makes_neither_stale(request, backend):
     deps = request.getfixturevalue("deps" if backend == "sqlite" else "dynamodb_deps")
     submit(deps.event_store, REFERENCE)
     receive_document(deps.event_store, REFERENCE, 0)
+    enlist(deps, ASSESSOR, OTHER_ASSESSOR)
     status, _ = call("POST", f"{BASE}/{REFERENCE}/assign", {"version": 1, "officerId": "me"}, ASSESSOR)
     assert status == 200
     receive_document(deps.event_store, REFERENCE, 1)  # after both officers saw version 2

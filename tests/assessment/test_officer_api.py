@@ -8,13 +8,16 @@ from datetime import timedelta
 import pytest
 
 from shared.clock import FrozenClock
+from shared.officer_identity import SignedInOfficer
 from tests.assessment.api_support import (
     ADMIN,
     ASSESSOR,
     COUNCIL,
     ELSEWHERE,
+    OTHER_ASSESSOR,
     REVIEWER,
     call,
+    enlist,
     receive_document,
     submit,
 )
@@ -25,6 +28,7 @@ REFERENCE = "26-00001-HH"
 
 @pytest.fixture
 def application(deps):
+    enlist(deps, ASSESSOR, OTHER_ASSESSOR, REVIEWER, ADMIN)
     submit(deps.event_store, REFERENCE)
     receive_document(deps.event_store, REFERENCE)
     return REFERENCE
@@ -97,9 +101,7 @@ def test_a_document_arriving_does_not_make_the_officers_version_stale(applicatio
 
 
 def test_the_role_is_checked(application):
-    assert (
-        post("assign", {"version": 1, "officerId": ASSESSOR.id, "officerName": ASSESSOR.name}, officer=ADMIN)[0] == 200
-    )
+    assert post("assign", {"version": 1, "officerId": ASSESSOR.id}, officer=ADMIN)[0] == 200
     status, body = post("fee/check", {"version": 2, "valid": True}, officer=ADMIN)
     assert status == 403 and body["message"]
 
@@ -186,3 +188,40 @@ def test_a_decision_date_in_the_future_is_refused_and_nothing_is_stored(applicat
     status, _body = post("determine", {"version": 1, "decisionDate": tomorrow})
     assert status in (409, 422)
     assert not (deps.settings.documents_path / COUNCIL / REFERENCE / "decision-notice").exists()
+
+
+def test_the_case_officer_is_looked_up_in_the_councils_officer_records(application, deps):
+    """Name and role come from the officers read model; the body cannot name the officer."""
+    status, body = post("assign", {"version": 1, "officerId": OTHER_ASSESSOR.id, "officerName": "Someone Else"})
+    assert status == 422 and "officerName" in {e["field"] for e in body["errors"]}
+    status, body = post("assign", {"version": 1, "officerId": OTHER_ASSESSOR.id})
+    assert status == 200, body
+    assert body["caseOfficer"] == {"id": OTHER_ASSESSOR.id, "name": OTHER_ASSESSOR.name}
+
+
+@pytest.mark.parametrize("who", ["unknown", "deactivated", "administrator", "other council", "admin as me"])
+def test_an_officer_who_cannot_be_case_officer_is_refused(application, deps, who):
+    gone = SignedInOfficer(ASSESSOR.council, "officer-gone", "Gary Gone", "assessor")
+    enlist(deps, gone, active=False)
+    enlist(deps, ELSEWHERE)
+    officer_id, signed_in = {
+        "unknown": ("officer-nobody", ASSESSOR),
+        "deactivated": (gone.id, ASSESSOR),
+        "administrator": (ADMIN.id, ASSESSOR),
+        "other council": (ELSEWHERE.id, ASSESSOR),
+        "admin as me": ("me", ADMIN),
+    }[who]
+    status, body = post("assign", {"version": 1, "officerId": officer_id}, officer=signed_in)
+    assert status == 422, body
+    assert [e["field"] for e in body["errors"]] == ["officerId"]
+    assert call("GET", f"{BASE}/{REFERENCE}")[1]["version"] == 1  # nothing stored
+
+
+def test_the_officer_api_reads_the_councils_officers_read_model():
+    """Declared, so the stack grants the officer API reading it; the same name the councils' projection writes."""
+    from services.assessment import OFFICERS_READ_MODEL
+    from services.assessment.declaration import SERVICE
+    from services.councils import OFFICERS_READ_MODEL as WRITTEN
+
+    [api] = [function for function in SERVICE.http if function.name == "officer-api"]
+    assert OFFICERS_READ_MODEL == WRITTEN and OFFICERS_READ_MODEL in api.reads_read_models

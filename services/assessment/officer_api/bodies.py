@@ -19,8 +19,10 @@ class Body(BaseModel):
 
 
 class Assign(Body):
-    officer_id: str = Field(description="The officer to assign, or `me`")
-    officer_name: str | None = Field(default=None, description="Their name (not needed for `me`)")
+    officer_id: str = Field(
+        description="The officer to assign (an active assessor or reviewer of the council), or `me`; their name and "
+        "role are the council's officer records'"
+    )
 
 
 class Check(Body):

@@ -14,6 +14,7 @@ from services.assessment.officer_api import bodies
 if TYPE_CHECKING:
     from events import EventPayload
     from services.assessment.domain.state import PlanningApplication
+    from services.assessment.officers import CouncilOfficer
     from shared.officer_identity import SignedInOfficer
 
 
@@ -27,6 +28,8 @@ class Request:
     determination_period_days: Callable[[PlanningApplication], int]
     # The rendered notice (a DecisionNoticeFile) and the call that stores it.
     decision_notice: Callable[[PlanningApplication, date], tuple[Any, Callable[[], None]]]
+    # The council's officer with an id, as the officers read model has them now (None: no such officer).
+    council_officer: Callable[[str], CouncilOfficer | None]
 
 
 Run = Callable[["PlanningApplication", Any, Request], "Sequence[EventPayload]"]
@@ -47,10 +50,25 @@ def _domain() -> Any:
 
 
 def _assign(state: PlanningApplication, body: bodies.Assign, request: Request) -> Sequence[EventPayload]:
+    """The case officer is looked up (name, role, active) in the council's officer records: an unknown or deactivated
+    officer, or an administrator account (which does no case work), is refused with 422."""
+    from services.assessment.domain import guards
+    from services.assessment.domain.errors import InvalidCommand
+
     officer = request.officer
-    if body.officer_id == "me":
-        return _domain().assign(state, officer, officer_id=officer.id, officer_name=officer.name)
-    return _domain().assign(state, officer, officer_id=body.officer_id, officer_name=body.officer_name or "")
+    guards.application(state, officer)  # the domain's refusals (404, 403, 409) come before the lookup's 422
+    guards.role(officer, guards.ALLOCATION, "assign a case officer")
+    guards.status(state, guards.OPEN, "assign a case officer")
+    officer_id = officer.id if body.officer_id == "me" else body.officer_id
+    assignee = request.council_officer(officer_id) if officer_id else None
+    if assignee is None or not assignee.active:
+        raise InvalidCommand({"officerId": "must be an active officer of the council"}, "No such active officer")
+    if assignee.role not in guards.CASE_WORK:
+        raise InvalidCommand(
+            {"officerId": f"{assignee.name} is an {assignee.role}, who cannot be a case officer"},
+            "Only assessors and reviewers can be case officers",
+        )
+    return _domain().assign(state, officer, officer_id=assignee.id, officer_name=assignee.name)
 
 
 def _draft(state: PlanningApplication, body: bodies.DraftValidationRequest, request: Request) -> Sequence[EventPayload]:

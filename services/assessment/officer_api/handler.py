@@ -160,6 +160,41 @@ def audit(reference: str) -> dict[str, Any]:
     return {"reference": reference, "entries": audit_entries(events)}
 
 
+# A document is served as it was stored, but never as an active page of the API's origin: a submitted file's content
+# type came from elsewhere, so scripts are sandboxed away (the decision notice's inline styles still apply).
+DOCUMENT_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@app.get(
+    f"{COLLECTION}/<reference>/documents/<document_id>",
+    summary="One document's content",
+    description="A document of the application (submitted, uploaded by the applicant, or the decision notice) with "
+    "its content type, read from the document store.",
+    tags=["Planning applications"],
+    security=[{OFFICER: []}],
+)
+def document(reference: str, document_id: str):  # no annotation: Powertools would model the Response type
+    from shared.documents import DocumentNotFound
+    from shared.wiring import dependencies
+
+    signed_in = officer()
+    state = casework().load(signed_in.council, reference)
+    found = state.documents.get(document_id) if state.exists and state.council == signed_in.council else None
+    if found is None:
+        raise ApiRefusal(404, f"No document {document_id} of planning application {reference}")
+    try:
+        content = dependencies().documents.get(found.key)
+    except DocumentNotFound:
+        raise ApiRefusal(404, f"The file of document {document_id} is not in the document store") from None
+    safe_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in found.name) or "document"
+    headers = {**DOCUMENT_HEADERS, "Content-Disposition": f'inline; filename="{safe_name}"'}
+    return Response(200, found.content_type, content, headers=headers)
+
+
 def determination_period(council: str) -> Any:
     def period(state: PlanningApplication) -> int:
         from shared.wiring import dependencies
@@ -178,6 +213,16 @@ def decision_notice(council: str) -> Any:
         return prepare_notice(state, deps.council_settings(council), deps.documents, decision_date)
 
     return prepare
+
+
+def council_officer(council: str) -> Any:
+    def find(officer_id: str) -> Any:
+        from services.assessment.officers import council_officer as read
+        from shared.wiring import dependencies
+
+        return read(dependencies().read_models, council, officer_id)
+
+    return find
 
 
 def run_command(command: Command, reference: str, parameters: dict[str, str]) -> dict[str, Any]:
@@ -199,7 +244,9 @@ def perform(
 ) -> PlanningApplication:
     """One command on one application, as the route runs it (the benchmark calls it without HTTP too)."""
     council = signed_in.council
-    request = Request(signed_in, today, parameters, determination_period(council), decision_notice(council))
+    request = Request(
+        signed_in, today, parameters, determination_period(council), decision_notice(council), council_officer(council)
+    )
     return work.act(signed_in, reference, body.version, lambda current: command.run(current, body, request))
 
 

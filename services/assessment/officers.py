@@ -1,0 +1,28 @@
+"""The officers who may be made case officer: read from the councils service's officers read model (its current
+name, role and active flag), never taken from the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from services.assessment import OFFICERS_READ_MODEL
+
+if TYPE_CHECKING:
+    from shared.projections.store import ReadModelStore
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilOfficer:
+    id: str
+    name: str
+    role: str
+    active: bool
+
+
+def council_officer(read_models: ReadModelStore, council: str, officer_id: str) -> CouncilOfficer | None:
+    """The council's officer with this id as the officers read model has them now; None when there is none."""
+    document, _ = read_models.get(OFFICERS_READ_MODEL, f"{council}/{officer_id}")
+    if document is None or document.get("council") != council or document.get("officer_id") != officer_id:
+        return None
+    return CouncilOfficer(officer_id, str(document["name"]), str(document["role"]), bool(document["active"]))
