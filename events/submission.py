@@ -20,8 +20,9 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict
 
-# Worst case (every limit reached with characters JSON writes 6 bytes wide, and a file list at its budget) the event
-# weighs about 200 KB of the event store's 240 KB limit (tests/events/test_submission_summary.py checks it).
+# Worst case (every limit reached with characters JSON writes 6 bytes wide, and a file list and the constraints at their
+# budgets) the event weighs about 220 KB of the event store's 240 KB limit (tests/events/test_submission_summary.py
+# checks it); a real submission's constraints take 1-3 KB.
 TEXT_LIMIT = 300  # characters of a name, an e-mail address (at most 254), a postal address...
 DESCRIPTION_LIMIT = 5_000  # characters of the proposal's description
 CODE_LIMIT = 100  # characters of each code in a list of codes (project types, fee flags, districts)
