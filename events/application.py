@@ -32,7 +32,7 @@ class SubmissionClaimed(EventPayload):
     body_sha256: str
 
 
-@event("PlanningApplicationSubmitted", schema_version=2)
+@event("PlanningApplicationSubmitted", schema_version=3)
 class PlanningApplicationSubmitted(EventPayload):
     """An applicant's submission was received through the council's online service and accepted.
 
@@ -51,6 +51,13 @@ class PlanningApplicationSubmitted(EventPayload):
 def _submitted_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     """Version 1 embedded the whole parsed submission (boundary, answers, constraints...); version 2 its summary."""
     return {**data, "submission": summary_from_submission(data["submission"])}
+
+
+@upcaster("PlanningApplicationSubmitted", 2, 3)
+def _submitted_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3's summary carries the submission's planning constraints; a version 2 summary has none (they are in
+    the stored original). A v1 event keeps those its embedded submission had (read by the v1 to v2 upcaster)."""
+    return {**data, "submission": {"constraints": [], **data["submission"]}}
 
 
 @event("DocumentReceived")

@@ -1,10 +1,11 @@
 """What `PlanningApplicationSubmitted` says about a submission: a summary bounded in size, owned by the event.
 
 The event carries what the domain and the read models need (reference data, site, description, contacts for
-notifications, fee, the file list while it is short); the bulky rest (boundary geometry, answers, constraints, the
-original bytes) is reached through the claim-checked original the event names (`payload_key`). Every text is clipped
-and the file list is left out (only its count kept) beyond a budget, so the summary can never make the event exceed the
-event store's size limit, whatever the submission (`clipped` names what was shortened).
+notifications, fee, the planning constraints checked against the site, the file list while it is short); the bulky
+rest (boundary geometry, answers, entity descriptions, the original bytes) is reached through the claim-checked
+original the event names (`payload_key`). Every text is clipped, and the file list and the constraints are cut beyond
+a budget (the file list left out, only its count kept), so the summary can never make the event exceed the event
+store's size limit, whatever the submission (`clipped` names what was shortened).
 
 `summary_from_submission` reads the JSON of the submission model that version 1 of the event embedded: the upcaster
 of stored v1 events uses it, and so does intake (`shared.odp.summary`) with the model it parses.
@@ -12,19 +13,24 @@ of stored v1 events uses it, and so does intake (`shared.odp.summary`) with the 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict
 
-# Worst case (every limit reached with characters JSON writes 6 bytes wide, and a file list at its budget) the event
-# weighs about 200 KB of the event store's 240 KB limit (tests/events/test_submission_summary.py checks it).
+# Worst case (every limit reached with characters JSON writes 6 bytes wide, and a file list and the constraints at their
+# budgets) the event weighs about 220 KB of the event store's 240 KB limit (tests/events/test_submission_summary.py
+# checks it); a real submission's constraints take 1-3 KB.
 TEXT_LIMIT = 300  # characters of a name, an e-mail address (at most 254), a postal address...
 DESCRIPTION_LIMIT = 5_000  # characters of the proposal's description
 CODE_LIMIT = 100  # characters of each code in a list of codes (project types, fee flags, districts)
 LIST_LIMIT = 20  # codes in such a list
 FILES_BUDGET = 32 * 1024  # bytes of JSON (about 200 files): a longer file list is left out of the event, its count kept
+ENTITY_LIMIT = 5  # entities named per constraint (the rest are in the original)
+CONSTRAINTS_BUDGET = 12 * 1024  # bytes of JSON of the constraints (an ODP example's take 1-3 KB): beyond it, left out
+_PLANNING_DATA_ENTITY = re.compile(r"https://(?:www\.)?planning\.data\.gov\.uk/entity/([0-9]{1,18})/?")
 
 
 class _Part(BaseModel):
@@ -75,6 +81,25 @@ class FileReference(_Part):
     description: str | None = None
 
 
+class ConstraintEntity(_Part):
+    """A designated entity behind an intersecting constraint: its name, its planning.data.gov.uk entity number when
+    the source is Planning Data, and the source's name (e.g. "Ordnance Survey MasterMap Highways")."""
+
+    name: str
+    entity: int | None = None
+    source: str | None = None
+
+
+class ConstraintSummary(_Part):
+    """A planning designation the applicant's service checked against the site (ODP `planning.designations`):
+    `intersects` says whether it applies to the site (None when the submission does not say)."""
+
+    value: str
+    description: str | None = None
+    intersects: bool | None = None
+    entities: tuple[ConstraintEntity, ...] = ()
+
+
 class SubmissionSummary(_Part):
     """A submission in a few kilobytes; `files` is None when the list was too long for the event (see file_count)."""
 
@@ -96,6 +121,7 @@ class SubmissionSummary(_Part):
     completion_date: date | None = None
     file_count: int = 0
     files: tuple[FileReference, ...] | None = ()
+    constraints: tuple[ConstraintSummary, ...] = ()
     clipped: tuple[str, ...] = ()
 
 
@@ -169,6 +195,53 @@ def _files(files: list[Any]) -> list[dict[str, Any]] | None:
     return listed if len(orjson.dumps(listed)) <= FILES_BUDGET else None
 
 
+def _entity_number(url: Any) -> int | None:
+    match = _PLANNING_DATA_ENTITY.fullmatch(url) if isinstance(url, str) else None
+    return int(match.group(1)) if match else None
+
+
+def _constraint(item: dict[str, Any], clip: _Clipper) -> dict[str, Any]:
+    entities = [e for e in item.get("entities") or () if isinstance(e, dict) and isinstance(e.get("name"), str)]
+    if len(entities) > ENTITY_LIMIT:
+        clip.clipped.append("constraints.entities")
+    intersects = item.get("intersects")
+    return {
+        "value": clip.text(item["value"], "constraints.value", CODE_LIMIT),
+        "description": clip.text(item.get("description"), "constraints.description"),
+        "intersects": intersects if isinstance(intersects, bool) else None,
+        "entities": [
+            {
+                "name": clip.text(e["name"], "constraints.entities.name"),
+                "entity": _entity_number(e.get("url")),
+                "source": clip.text(e.get("source"), "constraints.entities.source", CODE_LIMIT),
+            }
+            for e in entities[:ENTITY_LIMIT]
+        ],
+    }
+
+
+def _constraints(items: Any, clip: _Clipper) -> list[dict[str, Any]]:
+    """The constraints as the event carries them: one per value (the first), those that intersect the site first,
+    each added while the list's JSON stays within CONSTRAINTS_BUDGET bytes (the rest are named in `clipped`)."""
+    seen: set[str] = set()
+    unique = []
+    for item in items or ():
+        if isinstance(item, dict) and isinstance(item.get("value"), str) and item["value"] not in seen:
+            seen.add(item["value"])
+            unique.append(item)
+    unique.sort(key=lambda item: item.get("intersects") is not True)
+    kept: list[dict[str, Any]] = []
+    size = 2  # the brackets
+    for item in unique:
+        summary = _constraint(item, clip)
+        size += len(orjson.dumps(summary)) + 1
+        if size > CONSTRAINTS_BUDGET:
+            clip.clipped.append("constraints")
+            break
+        kept.append(summary)
+    return kept
+
+
 def summary_from_submission(submission: dict[str, Any]) -> dict[str, Any]:
     """The summary's JSON from the JSON of a parsed submission (the model v1 of the event embedded whole)."""
     clip = _Clipper()
@@ -195,5 +268,6 @@ def summary_from_submission(submission: dict[str, Any]) -> dict[str, Any]:
         "completion_date": proposal.get("completion_date"),
         "file_count": len(files),
         "files": listed,
-        "clipped": clip.clipped,
+        "constraints": _constraints(submission.get("constraints"), clip),
+        "clipped": list(dict.fromkeys(clip.clipped)),
     }

@@ -217,8 +217,8 @@ def normalise_submission_id(value: Any) -> str | None:
 def read_submission(payload: dict[str, Any], bulky: bool = True) -> Data:
     """The fields of a `Submission` read from a (schema-valid) ODP payload of any format, as plain data.
 
-    With `bulky` False the parts a summary never reads are left out (answers, constraints, the declaration and the
-    boundary's geometry), so a 20,000-vertex boundary or 5,000 answers cost nothing.
+    With `bulky` False the parts a summary never reads are left out (answers, the declaration and the boundary's
+    geometry), so a 20,000-vertex boundary or 5,000 answers cost nothing.
     Raises UnknownApplicationType when the payload names no application type string.
     """
     fmt = detect_format(payload)
@@ -249,10 +249,10 @@ def read_submission(payload: dict[str, Any], bulky: bool = True) -> Data:
         "fee": _fee(application.get("fee")),
         "files": _files(payload),
         "proposal": _proposal(proposal),
+        "constraints": _constraints(prop),
     }
     if bulky:
         read.update(
-            constraints=_constraints(prop),
             answers=_answers(payload),
             declaration=_declaration(application.get("declaration")),
         )

@@ -10,7 +10,7 @@ if TYPE_CHECKING:  # intake summarises plain data (`shared.odp.reading`) and nev
     from shared.odp.model import Submission
 
 # The parts the summary never reads: left out of the dump, so a 20,000-vertex boundary or 5,000 answers cost nothing.
-_NOT_SUMMARISED: dict[str, Any] = {"answers": True, "constraints": True, "declaration": True, "boundary": {"geojson"}}
+_NOT_SUMMARISED: dict[str, Any] = {"answers": True, "declaration": True, "boundary": {"geojson"}}
 
 
 def summary_of(read: dict[str, Any]) -> SubmissionSummary:

@@ -14,7 +14,7 @@ import orjson
 from events import Actor, NewEvent
 from events.application import DocumentReceived, PlanningApplicationSubmitted
 from events.streams import application_side_stream, application_stream
-from events.submission import ContactSummary, SiteSummary, SubmissionSummary
+from events.submission import ConstraintSummary, ContactSummary, SiteSummary, SubmissionSummary
 from shared.apigateway import proxy_event, response_body
 from shared.eventstore.port import EventStore
 from shared.officer_identity import SignedInOfficer
@@ -37,6 +37,7 @@ def submitted(
     postcode: str = "EX1 2AB",
     received_at: datetime = RECEIVED,
     council: str = COUNCIL,
+    constraints: tuple[ConstraintSummary, ...] = (),
 ) -> NewEvent:
     summary = SubmissionSummary(
         format="application",
@@ -45,6 +46,7 @@ def submitted(
         description="Single storey rear extension",
         site=SiteSummary(address=address, postcode=postcode),
         applicant=ContactSummary(type="individual", name="Pat Applicant", email="pat@example.org"),
+        constraints=constraints,
     )
     payload = PlanningApplicationSubmitted(
         reference=reference,

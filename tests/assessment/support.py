@@ -11,7 +11,7 @@ from typing import Any
 from events import Actor, EventPayload, NewEvent, RecordedEvent, deserialize
 from events.application import DocumentReceived, PlanningApplicationSubmitted
 from events.streams import application_side_stream, application_stream
-from events.submission import SiteSummary, SubmissionSummary
+from events.submission import ConstraintEntity, ConstraintSummary, SiteSummary, SubmissionSummary
 from services.assessment.domain import DecisionNoticeFile, PlanningApplication, fold, side_stream_of
 from shared.eventstore.port import merged
 from shared.eventstore.records import record
@@ -30,6 +30,16 @@ ELSEWHERE = SignedInOfficer("OTHER", "officer-zed", "Zed Elsewhere", "assessor")
 APPLICANT = Actor(kind="applicant", id="applicant", display_name="the applicant")
 DOCUMENT_IDS = ("doc-1", "doc-2")
 SHA = "0" * 64
+# what the applicant's service found: an Article 4 direction on the site; no tree preservation order
+SUBMITTED_CONSTRAINTS = (
+    ConstraintSummary(
+        value="articleFour",
+        description="Article 4 direction area",
+        intersects=True,
+        entities=(ConstraintEntity(name="Basements", entity=7010002613, source="Planning Data"),),
+    ),
+    ConstraintSummary(value="tpo", description="Tree Preservation Order (TPO) or zone", intersects=False),
+)
 
 
 def notice(document_id: str = "notice-1") -> DecisionNoticeFile:
@@ -75,6 +85,7 @@ class Case:
         received_at: datetime = RECEIVED_AT,
         documents: Sequence[str] = DOCUMENT_IDS,
         description: str = "Single storey rear extension",
+        constraints: Sequence[ConstraintSummary] = SUBMITTED_CONSTRAINTS,
     ) -> None:
         self.stored: dict[str, list[tuple[RecordedEvent, bytes]]] = {}
         self.hashes: dict[str, str] = {}
@@ -85,6 +96,7 @@ class Case:
             application_type=application_type,
             description=description,
             site=SiteSummary(address="1 High Street, Testtown", postcode="TT1 1AA", uprn="100000000001"),
+            constraints=tuple(constraints),
         )
         submitted = PlanningApplicationSubmitted(
             reference=REFERENCE,

@@ -165,16 +165,52 @@ ROWS: list[Row] = [
         ASSESSOR,
         {"constraint": "flood-zone"},
         Conflict,
-        "already added",
+        "already has the constraint flood-zone: it was already added",
+    ),
+    (
+        "add a constraint the submission has",
+        Case,
+        add_constraint,
+        ASSESSOR,
+        {"constraint": "articleFour"},
+        Conflict,
+        "already has the constraint articleFour: the submission has it",
     ),
     (
         "remove a constraint twice",
         lambda: _without_constraint(),
         remove_constraint,
         ASSESSOR,
-        {"constraint": "article-4"},
+        {"constraint": "articleFour", "reason": "again"},
         Conflict,
         "already removed",
+    ),
+    (
+        "remove a constraint the application does not have",
+        Case,
+        remove_constraint,
+        ASSESSOR,
+        {"constraint": "flood-zone", "reason": "not there"},
+        Conflict,
+        "has no constraint flood-zone",
+    ),
+    (
+        "remove one the submission checked but found not to intersect the site",
+        Case,
+        remove_constraint,
+        ASSESSOR,
+        {"constraint": "tpo", "reason": "not there"},
+        Conflict,
+        "has no constraint tpo",
+    ),
+    (
+        "remove a constraint without a reason",
+        Case,
+        remove_constraint,
+        ASSESSOR,
+        {"constraint": "articleFour", "reason": " "},
+        InvalidCommand,
+        "reason",
     ),
     (
         "assign the same officer again",
@@ -672,7 +708,7 @@ def _with_constraint() -> Case:
 
 def _without_constraint() -> Case:
     case = Case()
-    case.run(remove_constraint, ASSESSOR, constraint="article-4")
+    case.run(remove_constraint, ASSESSOR, constraint="articleFour", reason="the direction was revoked")
     return case
 
 

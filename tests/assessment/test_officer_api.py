@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from events.submission import ConstraintSummary
 from shared.clock import FrozenClock
 from shared.officer_identity import SignedInOfficer
 from tests.assessment.api_support import (
@@ -125,6 +126,30 @@ def test_validation_requests_are_drafted_with_an_id_and_cancelled(application):
     assert body["validationRequests"][0]["state"] == "cancelled"
     status, body = post("validation_requests/nope/cancel", {"version": body["version"], "reason": "x"})
     assert status == 404
+
+
+def test_the_submissions_constraints_are_shown_removed_with_a_reason_and_not_added_twice(deps):
+    listed = ConstraintSummary(value="listed", description="Listed building", intersects=True)
+    tpo = ConstraintSummary(value="tpo", description="Tree Preservation Order (TPO) or zone", intersects=False)
+    submit(deps.event_store, REFERENCE, constraints=(listed, tpo))
+    status, body = call("GET", f"{BASE}/{REFERENCE}")
+    assert status == 200
+    assert [(c["value"], c["source"], c["removed"]) for c in body["constraints"]] == [("listed", "submission", False)]
+
+    status, refused = post("constraints", {"version": 1, "constraint": "listed"})
+    assert status == 409 and "the submission has it" in refused["message"]
+    status, refused = post("constraints/remove", {"version": 1, "constraint": "listed"})
+    assert status == 422 and refused["errors"] and "reason" in str(refused["errors"])
+    status, refused = post("constraints/remove", {"version": 1, "constraint": "tpo", "reason": "not on the site"})
+    assert status == 409 and "has no constraint tpo" in refused["message"]
+    status, body = post("constraints/remove", {"version": 1, "constraint": "listed", "reason": "Delisted in 2025"})
+    assert status == 200
+    status, body = post("constraints", {"version": body["version"], "constraint": "tpo", "description": "TPO 12"})
+    assert status == 200
+    assert [(c["value"], c["source"], c["removed"], c["removedReason"]) for c in body["constraints"]] == [
+        ("listed", "submission", True, "Delisted in 2025"),
+        ("tpo", "officer", False, None),
+    ]
 
 
 def test_a_householder_application_from_submission_to_determination(application, deps):

@@ -128,9 +128,13 @@ class ApplicationMachine(RuleBasedStateMachine):
     def check_boundary_or_fee(self, officer, valid, reason, fee) -> None:
         self.attempt(check_fee if fee else check_red_line_boundary, officer, valid=valid, invalid_reason=reason)
 
-    @rule(officer=OFFICERS, constraint=st.sampled_from(["flood-zone", "listed-building"]), add=st.booleans())
-    def constraint(self, officer, constraint, add) -> None:
-        self.attempt(add_constraint if add else remove_constraint, officer, constraint=constraint)
+    @rule(officer=OFFICERS, constraint=st.sampled_from(["flood-zone", "listed-building", "articleFour", "tpo"]),
+          add=st.booleans(), reason=TEXTS)  # fmt: skip
+    def constraint(self, officer, constraint, add, reason) -> None:
+        if add:
+            self.attempt(add_constraint, officer, constraint=constraint)
+        else:
+            self.attempt(remove_constraint, officer, constraint=constraint, reason=reason)
 
     @rule(officer=OFFICERS, request_type=st.sampled_from([*REQUEST_TYPES, "bribe"]), data=st.data(), reason=TEXTS,
           request_id=st.uuids(version=4).map(str), later=st.integers(-5, 60))  # fmt: skip
@@ -372,6 +376,19 @@ class ApplicationMachine(RuleBasedStateMachine):
             start, end = s.consultation
             assert s.consults and end >= start + timedelta(days=21)
         assert all(e.closed_on <= self.today for e in auto_close_due(s, today=self.today) if hasattr(e, "closed_on"))
+
+    @invariant()
+    def the_constraints_are_the_submissions_and_the_officers(self) -> None:
+        """The submission's intersecting constraints are never lost (removed at most, with a reason); any other is an
+        officer's; what applies now is exactly those not removed."""
+        constraints = self.case.state.constraints
+        assert constraints["articleFour"].source == "submission"  # intersects the site, per the submission
+        for value, constraint in constraints.items():
+            assert constraint.value == value
+            assert constraint.source == ("submission" if value == "articleFour" else "officer")
+            assert constraint.removed == (constraint.removed_reason is not None) == (constraint.removed_by is not None)
+        current = {c.value for c in self.case.state.current_constraints}
+        assert current == {v for v, c in constraints.items() if not c.removed}
 
     @invariant()
     def the_daily_job_is_idempotent(self) -> None:

@@ -14,8 +14,9 @@ from tests.events import snapshots
 
 def test_every_registered_version_matches_its_snapshot_and_every_snapshot_still_reads():
     assert snapshots.problems() == []
-    assert ("PlanningApplicationSubmitted", 2) in registered_versions()
-    assert snapshots.snapshot_path("PlanningApplicationSubmitted", 1).is_file()  # v1 reads through its upcaster
+    assert ("PlanningApplicationSubmitted", 3) in registered_versions()
+    for old in (1, 2):  # v1 and v2 read through their upcasters
+        assert snapshots.snapshot_path("PlanningApplicationSubmitted", old).is_file()
 
 
 def test_a_shape_changed_without_a_new_version_is_named(monkeypatch):

@@ -11,7 +11,9 @@ from events import Actor, NewEvent
 from events.application import PlanningApplicationSubmitted
 from events.submission import (
     CODE_LIMIT,
+    CONSTRAINTS_BUDGET,
     DESCRIPTION_LIMIT,
+    ENTITY_LIMIT,
     FILES_BUDGET,
     LIST_LIMIT,
     TEXT_LIMIT,
@@ -65,14 +67,31 @@ def submission(size: int, items: int, files: int) -> dict:
             {"url": f"https://x/{i}.pdf", "types": ["photographs.existing"], "description": None} for i in range(files)
         ],
         "answers": [{"question": WIDE * size, "responses": [WIDE * size]}] * items,
+        "constraints": [
+            {
+                "value": f"{i}" + WIDE * size,
+                "description": WIDE * size,
+                "intersects": i % 2 == 0,
+                "entities": [{"name": WIDE * size, "source": WIDE * size, "url": WIDE * size}] * items,
+            }
+            for i in range(items)
+        ],
     }
 
 
 def test_the_largest_possible_summary_stays_under_the_event_size_limit(tmp_path):
-    """Every text and list at its limit in characters JSON writes 6 bytes wide, plus a file list at its budget."""
+    """Every text and list at its limit in characters JSON writes 6 bytes wide, plus a file list and the constraints
+    at their budgets."""
     worst = SubmissionSummary.model_validate(summary_from_submission(submission(100_000, 1_000, 0)))
     assert len(worst.description or "") == DESCRIPTION_LIMIT and len(worst.site.address) == TEXT_LIMIT
     assert len(worst.project_types) == LIST_LIMIT and {len(code) for code in worst.project_types} == {CODE_LIMIT}
+    assert "constraints" in worst.clipped
+    assert len(orjson.dumps([c.model_dump(mode="json") for c in worst.constraints])) <= CONSTRAINTS_BUDGET
+    wide = SubmissionSummary.model_validate(summary_from_submission(submission(30, 1_000, 0)))
+    assert wide.constraints and "constraints" in wide.clipped
+    assert all(c.intersects for c in wide.constraints)  # those that intersect the site are kept first
+    assert {len(c.entities) for c in wide.constraints} == {ENTITY_LIMIT}
+    assert len(orjson.dumps([c.model_dump(mode="json") for c in wide.constraints])) <= CONSTRAINTS_BUDGET
     event = PlanningApplicationSubmitted(
         reference="99-99999999-" + "X" * 20,
         received_at=T0,
@@ -85,7 +104,8 @@ def test_the_largest_possible_summary_stays_under_the_event_size_limit(tmp_path)
     actor = Actor(kind="api_client", id="k" * 100, display_name="n" * 200)
     store.append("application:ABCD:X", 0, [NewEvent(event, "ABCD", actor, T0)])
     [(data,)] = sqlite3.connect(tmp_path / "events.sqlite").execute("SELECT data FROM events").fetchall()
-    assert event_size(data) + 2 * FILES_BUDGET < MAX_EVENT_BYTES  # a file list's quotes count twice at most
+    # a file list's and the constraints' quotes and backslashes count twice at most
+    assert event_size(data) + 2 * FILES_BUDGET + 2 * CONSTRAINTS_BUDGET < MAX_EVENT_BYTES
 
 
 def test_a_file_list_at_its_budget_is_kept_and_one_byte_more_is_left_out():
@@ -119,7 +139,53 @@ def test_a_long_file_list_is_left_out_with_its_count_and_a_short_one_kept():
     assert SubmissionSummary.model_validate(long).files is None
 
 
-def test_the_summary_leaves_out_geometry_answers_and_constraints():
+def test_the_summary_leaves_out_geometry_and_answers():
     summary = summary_from_submission(submission(10, 5, 1))
     assert summary["boundary_area_m2"] == 12.5
-    assert not {"boundary", "answers", "constraints", "declaration"} & set(summary)
+    assert not {"boundary", "answers", "declaration"} & set(summary)
+
+
+def test_the_constraints_are_kept_once_each_intersecting_first_with_their_entity_numbers():
+    entity = {
+        "name": "Basements",
+        "source": "Planning Data",
+        "url": "https://www.planning.data.gov.uk/entity/7010002613",
+    }
+    road = {"name": "Stock Lane", "source": "Ordnance Survey MasterMap Highways", "url": None}
+    other = {"name": "Elsewhere", "source": "Planning Data", "url": "https://example.org/entity/12"}
+    constraints = [
+        {"value": "tpo", "description": "Tree Preservation Order", "intersects": False, "entities": []},
+        {"value": "articleFour", "description": "Article 4", "intersects": True, "entities": [entity, road, other]},
+        {"value": "tpo", "description": "again", "intersects": True, "entities": []},
+        {"value": "flood", "description": None, "intersects": None, "entities": []},
+    ]
+    summary = SubmissionSummary.model_validate(
+        summary_from_submission({**submission(10, 0, 0), "constraints": constraints})
+    )
+    assert [(c.value, c.intersects) for c in summary.constraints] == [
+        ("articleFour", True),
+        ("tpo", False),
+        ("flood", None),
+    ]
+    assert [(e.name, e.entity, e.source) for e in summary.constraints[0].entities] == [
+        ("Basements", 7010002613, "Planning Data"),
+        ("Stock Lane", None, "Ordnance Survey MasterMap Highways"),
+        ("Elsewhere", None, "Planning Data"),  # only a planning.data.gov.uk address gives an entity number
+    ]
+    assert summary.clipped == ()
+
+
+def test_constraints_beyond_the_budget_and_entities_beyond_the_limit_are_cut_and_named():
+    many = [
+        {"value": f"c{i:04}", "description": "d" * TEXT_LIMIT, "intersects": True, "entities": []} for i in range(100)
+    ]
+    cut = summary_from_submission({**submission(10, 0, 0), "constraints": many})
+    assert 0 < len(cut["constraints"]) < 100 and cut["clipped"] == ["constraints"]
+    assert [c["value"] for c in cut["constraints"]] == [f"c{i:04}" for i in range(len(cut["constraints"]))]
+    assert len(orjson.dumps(cut["constraints"])) <= CONSTRAINTS_BUDGET
+    entities = [{"name": f"e{i}", "source": "Planning Data", "url": None} for i in range(ENTITY_LIMIT + 1)]
+    crowded = summary_from_submission(
+        {**submission(10, 0, 0), "constraints": [{"value": "listed", "intersects": True, "entities": entities}]}
+    )
+    assert len(crowded["constraints"][0]["entities"]) == ENTITY_LIMIT
+    assert crowded["clipped"] == ["constraints.entities"]

@@ -21,6 +21,7 @@ from events.streams import application_stream
 from services.councils.service import CouncilService
 from shared import wiring
 from shared.apigateway import proxy_event
+from shared.eventstore.port import MAX_EVENT_BYTES
 from tests.intake.support import example_paths, prepared
 
 COLLECTION = "/api/v2/planning_applications"
@@ -58,7 +59,24 @@ def with_files(payload: dict[str, Any], count: int = 5_000) -> dict[str, Any]:
     return payload
 
 
-LARGE = {"boundary": with_boundary, "answers": with_answers, "files": with_files}
+def with_constraints(payload: dict[str, Any], entities: int = 1_000) -> dict[str, Any]:
+    """Every designation said to intersect the site, each with `entities` long-named planning.data.gov.uk entities."""
+    named = [
+        {
+            "name": f"Entity {i} " + "of a very long name " * 10,
+            "source": {"text": "Planning Data", "url": f"https://www.planning.data.gov.uk/entity/{7_000_000 + i}"},
+        }
+        for i in range(entities)
+    ]
+    designations = payload["data"]["property"]["planning"]["designations"]
+    payload["data"]["property"]["planning"]["designations"] = [
+        {"value": d["value"], "description": d["description"], "intersects": True, "entities": named}
+        for d in designations
+    ]
+    return payload
+
+
+LARGE = {"boundary": with_boundary, "answers": with_answers, "files": with_files, "constraints": with_constraints}
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])
@@ -130,6 +148,17 @@ def test_a_large_valid_submission_is_accepted_and_readable(intake_runtime, kind)
     assert summary.file_count == len(payload["files"])
     assert summary.files is None if kind == "files" else len(summary.files or ()) == len(payload["files"])
     assert intake_runtime.documents.get(event.payload.payload_key) == body
+    designations = payload["data"]["property"]["planning"]["designations"]
+    if kind == "constraints":
+        assert len(submission["constraints"]) == len(designations)  # all of them in the original
+        assert summary.constraints and all(c.intersects and c.entities for c in summary.constraints)
+        assert summary.constraints[0].entities[0].entity == 7_000_000
+        assert "constraints" in summary.clipped  # cut to the budget: the event stays small
+        assert len(event.payload.model_dump_json()) < MAX_EVENT_BYTES // 8
+    else:
+        assert [c.value for c in summary.constraints] == [d["value"] for d in designations if d["intersects"]] + [
+            d["value"] for d in designations if not d["intersects"]
+        ]
 
 
 def test_the_fetcher_reads_a_file_list_too_long_for_the_event_from_the_original(tmp_path, monkeypatch, odp_dir):

@@ -49,8 +49,31 @@ def test_the_summary_read_without_the_model_is_the_summary_of_the_model(example:
     payload = load(example[1])
     payload["metadata"]["id"] = payload["metadata"]["id"].upper()  # normalised the same way on both paths
     read = read_submission(payload, bulky=False)
-    assert not {"answers", "constraints", "declaration"} & set(read) and "geojson" not in (read["boundary"] or {})
+    assert not {"answers", "declaration"} & set(read) and "geojson" not in (read["boundary"] or {})
     assert summary_of(read) == summarise(parse_submission(payload))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=example_id)
+def test_the_summary_carries_every_designation_of_the_submission(example: tuple[str, Path]) -> None:
+    """Each of `data.property.planning.designations` is in the summary with its intersects flag, those that intersect
+    the site first, with their entities' names and planning.data.gov.uk entity numbers."""
+    payload = load(example[1])
+    designations = payload.get("data", {}).get("property", {}).get("planning", {}).get("designations", [])
+    summary = summary_of(read_submission(payload, bulky=False))
+    assert summary.clipped == ()
+    assert sorted((c.value, c.description, c.intersects) for c in summary.constraints) == sorted(
+        (d["value"], d["description"], d["intersects"]) for d in designations
+    )
+    flags = [c.intersects for c in summary.constraints]
+    assert flags == sorted(flags, reverse=True)  # intersecting first
+    by_value = {c.value: c for c in summary.constraints}
+    for designation in designations:
+        entities = by_value[designation["value"]].entities
+        assert [e.name for e in entities] == [e["name"] for e in designation.get("entities", [])]
+        for entity, given in zip(entities, designation.get("entities", []), strict=True):
+            url = given["source"].get("url", "")
+            assert entity.source == given["source"]["text"]
+            assert entity.entity == (int(url.rsplit("/", 1)[1]) if url else None)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=example_id)

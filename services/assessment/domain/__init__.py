@@ -29,7 +29,7 @@ from services.assessment.domain.decision import (
 from services.assessment.domain.describe import describe
 from services.assessment.domain.errors import AssessmentRefusal, Conflict, InvalidCommand, NotFound, NotPermitted
 from services.assessment.domain.notices import record_press_notice, record_site_notice
-from services.assessment.domain.state import PlanningApplication, fold
+from services.assessment.domain.state import PlanningApplication, SiteConstraint, fold
 from services.assessment.domain.streams import side_stream_of
 from services.assessment.domain.validation import invalidate, validate
 from services.assessment.domain.validation_requests import (
@@ -48,6 +48,7 @@ __all__ = [
     "NotFound",
     "NotPermitted",
     "PlanningApplication",
+    "SiteConstraint",
     "UploadedDocument",
     "add_constraint",
     "answer_validation_request",

@@ -58,6 +58,8 @@ def check_fee(
 def add_constraint(
     state: PlanningApplication, officer: SignedInOfficer, *, constraint: str, description: str | None = None
 ) -> list[EventPayload]:
+    """Add a constraint the site has: a new one, or one removed earlier (restored, keeping its source). One the
+    application already has (from the submission or an officer) is refused."""
     guards.case_work(state, officer, "add a constraint")
     guards.status(state, guards.OPEN, "add a constraint")
     fields = guards.Fields()
@@ -65,23 +67,27 @@ def add_constraint(
     text = fields.text("description", description, required=False)
     fields.check()
     assert name is not None
-    if name in state.constraints_added:
-        raise Conflict(f"the constraint {name} was already added")
+    found = state.constraints.get(name)
+    if found is not None and not found.removed:
+        origin = "the submission has it" if found.source == "submission" else "it was already added"
+        raise Conflict(f"the application already has the constraint {name}: {origin}")
     return [ConstraintAdded(constraint=name, description=text)]
 
 
 def remove_constraint(
     state: PlanningApplication, officer: SignedInOfficer, *, constraint: str, reason: str | None = None
 ) -> list[EventPayload]:
-    """Remove a constraint an officer added, or one of the submission's (the fold cannot list those: they are in the
-    stored original)."""
+    """Remove one of the application's constraints (the submission's or an officer's), saying why."""
     guards.case_work(state, officer, "remove a constraint")
     guards.status(state, guards.OPEN, "remove a constraint")
     fields = guards.Fields()
     name = fields.short("constraint", constraint)
-    text = fields.text("reason", reason, required=False)
+    text = fields.text("reason", reason)
     fields.check()
-    assert name is not None
-    if name in state.constraints_removed:
+    assert name is not None and text is not None
+    found = state.constraints.get(name)
+    if found is None:
+        raise Conflict(f"the application has no constraint {name}")
+    if found.removed:
         raise Conflict(f"the constraint {name} was already removed")
     return [ConstraintRemoved(constraint=name, reason=text)]

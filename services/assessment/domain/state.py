@@ -46,7 +46,7 @@ from events.assessment import (
     ValidationRequestDrafted,
     ValidationRequestSent,
 )
-from events.submission import SiteSummary, SubmissionSummary
+from events.submission import ConstraintEntity, SiteSummary, SubmissionSummary
 from shared.application_status import OPEN_STATUSES, ApplicationStatus, status_after
 from shared.calendar import ENGLAND_AND_WALES
 from shared.calendar.periods import consultation_dates, expiry_date, is_consulted, target_date
@@ -61,6 +61,7 @@ __all__ = [
     "Officer",
     "PlanningApplication",
     "Recommendation",
+    "SiteConstraint",
     "ValidationRequest",
     "fold",
 ]
@@ -108,6 +109,21 @@ class DocumentView:
     request_id: str | None = None
     check: Check = Check()
     replaced_by: str | None = None  # the applicant's replacement, answering a replacement-document request
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConstraint:
+    """A planning constraint on the site: one the submission says intersects the site, or one an officer added.
+    A removed one stays, marked `removed` with the officer's reason, so the view shows what the officers changed."""
+
+    value: str
+    source: Literal["submission", "officer"]
+    description: str | None = None
+    entities: tuple[ConstraintEntity, ...] = ()
+    removed: bool = False
+    removed_reason: str | None = None
+    added_by: Officer | None = None  # the officer who added it, or who restored a removed one
+    removed_by: Officer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +211,8 @@ class PlanningApplication:
     replacements: Mapping[str, str] = field(default_factory=_empty)
     red_line_boundary_check: Check = Check()
     fee_check: Check = Check()
-    constraints_added: tuple[str, ...] = ()
-    constraints_removed: tuple[str, ...] = ()
+    # the site's constraints by value: the submission's that intersect the site, then officers' additions
+    constraints: Mapping[str, SiteConstraint] = field(default_factory=_empty)
     requests: Mapping[str, ValidationRequest] = field(default_factory=_empty)
     invalidated_on: date | None = None
     valid_from: date | None = None
@@ -223,6 +239,20 @@ class PlanningApplication:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def constraints_added(self) -> tuple[str, ...]:
+        """The constraints officers added (and did not remove since)."""
+        return tuple(c.value for c in self.constraints.values() if c.source == "officer" and not c.removed)
+
+    @property
+    def constraints_removed(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.constraints.values() if c.removed)
+
+    @property
+    def current_constraints(self) -> tuple[SiteConstraint, ...]:
+        """The constraints that apply now: submitted or added, not removed."""
+        return tuple(c for c in self.constraints.values() if not c.removed)
 
     @property
     def application_type(self) -> str:
@@ -355,6 +385,15 @@ def _submitted(s: PlanningApplication, p: PlanningApplicationSubmitted, e: Recor
         submission=p.submission,
         received_at=p.received_at,
         description=p.submission.description or "",
+        constraints=MappingProxyType(
+            {
+                c.value: SiteConstraint(
+                    value=c.value, source="submission", description=c.description, entities=c.entities
+                )
+                for c in p.submission.constraints
+                if c.intersects  # the others were checked and do not apply to the site
+            }
+        ),
     )
 
 
@@ -434,18 +473,22 @@ def _fee_checked(s: PlanningApplication, p: FeeChecked, e: RecordedEvent) -> Pla
 
 @_on(ConstraintAdded)
 def _constraint_added(s: PlanningApplication, p: ConstraintAdded, e: RecordedEvent) -> PlanningApplication:
-    added = s.constraints_added if p.constraint in s.constraints_added else (*s.constraints_added, p.constraint)
-    removed = tuple(c for c in s.constraints_removed if c != p.constraint)
-    return s._evolve(constraints_added=added, constraints_removed=removed)
+    """A new constraint of the officer's, or a removed one restored (keeping where it came from)."""
+    found = s.constraints.get(p.constraint)
+    officer = _actor(e)
+    if found is None:
+        added = SiteConstraint(value=p.constraint, source="officer", description=p.description, added_by=officer)
+    else:
+        added = replace(found, removed=False, removed_reason=None, removed_by=None, added_by=officer)
+    return s._evolve(constraints=_with(s.constraints, p.constraint, added))
 
 
 @_on(ConstraintRemoved)
 def _constraint_removed(s: PlanningApplication, p: ConstraintRemoved, e: RecordedEvent) -> PlanningApplication:
-    added = tuple(c for c in s.constraints_added if c != p.constraint)
-    removed = s.constraints_removed
-    if p.constraint not in s.constraints_added and p.constraint not in removed:
-        removed = (*removed, p.constraint)  # one from the submission
-    return s._evolve(constraints_added=added, constraints_removed=removed)
+    # a log written before the submission's constraints were in its summary may remove one the fold does not know
+    found = s.constraints.get(p.constraint) or SiteConstraint(value=p.constraint, source="submission")
+    removed = replace(found, removed=True, removed_reason=p.reason, removed_by=_actor(e))
+    return s._evolve(constraints=_with(s.constraints, p.constraint, removed))
 
 
 @_on(ValidationRequestDrafted)

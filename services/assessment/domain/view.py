@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from services.assessment.domain.state import Check, Officer, PlanningApplication, ValidationRequest
+from services.assessment.domain.state import Check, Officer, PlanningApplication, SiteConstraint, ValidationRequest
 from shared.calendar import ENGLAND_AND_WALES
 
 
@@ -68,7 +68,7 @@ def application_view(state: PlanningApplication, today: date) -> dict[str, Any]:
             "redLineBoundary": _check(state.red_line_boundary_check),
             "fee": _check(state.fee_check),
         },
-        "constraints": {"added": list(state.constraints_added), "removed": list(state.constraints_removed)},
+        "constraints": [_constraint(c) for c in state.constraints.values()],
         "assessment": _assessment(state),
         "recommendation": _recommendation(state),
         "review": _review(state),
@@ -184,4 +184,18 @@ def _review(state: PlanningApplication) -> dict[str, Any] | None:
         "status": r.review,
         "reviewer": _officer(r.reviewer),
         "comment": r.review_comment,
+    }
+
+
+def _constraint(constraint: SiteConstraint) -> dict[str, Any]:
+    """One constraint of the site, where it came from (`submission` or `officer`) and whether an officer removed it."""
+    return {
+        "value": constraint.value,
+        "description": constraint.description,
+        "source": constraint.source,
+        "entities": [{"name": e.name, "entity": e.entity, "source": e.source} for e in constraint.entities],
+        "addedBy": _officer(constraint.added_by),
+        "removed": constraint.removed,
+        "removedReason": constraint.removed_reason,
+        "removedBy": _officer(constraint.removed_by),
     }
