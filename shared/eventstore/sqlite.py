@@ -93,6 +93,10 @@ class StoredEvent(NamedTuple):
     hash: str
 
 
+class _Moved(Exception):
+    """A stream's head is not at the expected version (inside an append: rolled back, then named)."""
+
+
 class SqliteEventStore:
     """EventStore and EventFeed on a SQLite file; the global position is the row id (writers are serialised)."""
 
@@ -172,25 +176,30 @@ class SqliteEventStore:
             return self._append_streams(appends)
 
     def _append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
-        known = self._heads.get(stream_id)
-        if known is not None and known[0] == expected_version and len(events) == 1:
-            return self._append_one(stream_id, expected_version, known[1], events)
         return self._append_streams((StreamAppend(stream_id, expected_version, events),))[0]
 
     def _append_streams(self, appends: Sequence[StreamAppend]) -> list[list[RecordedEvent]]:
-        """Every append in one write transaction, in the order given (the caller holds the writer lock)."""
+        """Every append in one write transaction, in the order given (the caller holds the writer lock).
+
+        A stream's head is read only when this store does not know the hash of its event at the expected version
+        (`_known_link`); otherwise the INSERT's UNIQUE (stream_id, version) key is the version check, as in
+        `_append_one`, which a single event onto a known head takes (one statement, as the single append).
+        """
+        links = [self._known_link(append.stream_id, append.expected_version) for append in appends]
+        if len(appends) == 1 and len(appends[0].events) == 1 and links[0] is not None:
+            append = appends[0]
+            return [self._append_one(append.stream_id, append.expected_version, links[0], append.events)]
         cursor = self._cursor()
         execute = cursor.execute
         execute("BEGIN IMMEDIATE")
-        stream_id, expected_version = appends[0].stream_id, appends[0].expected_version
         try:
-            links: list[str] = []
-            for append in appends:
-                row = execute(_HEAD, (append.stream_id,)).fetchone()
-                version, previous_hash = row if row else (0, GENESIS_HASH)
-                if version != append.expected_version:
-                    raise ConcurrencyError(append.stream_id, append.expected_version, version)
-                links.append(previous_hash)
+            for index, append in enumerate(appends):
+                if links[index] is None:
+                    row = execute(_HEAD, (append.stream_id,)).fetchone()
+                    version, previous_hash = row if row else (0, GENESIS_HASH)
+                    if version != append.expected_version:
+                        raise _Moved
+                    links[index] = previous_hash
             position, log_hash = self._log_head(execute)
             recorded_at = self.clock.now()  # once, after every head was read: the same moment for all the streams
             batches = [
@@ -199,7 +208,7 @@ class SqliteEventStore:
             ]
             recorded_at_text = format_time(recorded_at)
             for append, link, recorded in zip(appends, links, batches, strict=True):
-                stream_id, expected_version = append.stream_id, append.expected_version
+                stream_id = append.stream_id
                 for event, data in recorded:
                     hash_ = event.hash
                     position += 1
@@ -209,11 +218,13 @@ class SqliteEventStore:
                     object.__setattr__(event, "position", position)
                     link = hash_
             execute("COMMIT")
-        except sqlite3.IntegrityError:
-            # defensive: BEGIN IMMEDIATE holds the write lock from the head reads on, so no other writer can take a
-            # version in between; should one ever, name the stream whose insert failed
+        except (_Moved, sqlite3.IntegrityError):
+            # a stream is not at its expected version (its head, or the UNIQUE key of a known head's next version):
+            # nothing is written; name the first such stream, as it is now (the writer lock keeps it so)
             execute("ROLLBACK")
-            raise ConcurrencyError(stream_id, expected_version) from None
+            for append in appends:
+                self._heads.pop(append.stream_id, None)
+            raise self._first_moved(appends) from None
         except BaseException:
             if self._connection().in_transaction:
                 execute("ROLLBACK")
@@ -222,6 +233,21 @@ class SqliteEventStore:
             last = recorded[-1][0]
             self._remember(last.stream_id, last.version, last.hash)
         return [[event for event, _ in recorded] for recorded in batches]
+
+    def _known_link(self, stream_id: str, expected_version: int) -> str | None:
+        """The hash of the stream's event at expected_version when this store knows it (always for a new stream)."""
+        if expected_version == 0:
+            return GENESIS_HASH
+        known = self._heads.get(stream_id)
+        return known[1] if known is not None and known[0] == expected_version else None
+
+    def _first_moved(self, appends: Sequence[StreamAppend]) -> ConcurrencyError:
+        for append in appends:
+            version = self.stream_version(append.stream_id)
+            if version != append.expected_version:
+                return ConcurrencyError(append.stream_id, append.expected_version, version)
+        first = appends[0]  # defensive: every stream is where expected, yet the append failed
+        return ConcurrencyError(first.stream_id, first.expected_version)
 
     def _append_one(
         self, stream_id: str, expected_version: int, previous_hash: str, events: Sequence[NewEvent]
