@@ -31,6 +31,7 @@ from shared.eventstore.port import (
     StreamAnchor,
     StreamAppend,
     StreamVerification,
+    check_distinct_streams,
     check_stream_appends,
 )
 from shared.eventstore.records import record
@@ -185,21 +186,22 @@ class SqliteEventStore:
         (`_known_link`); otherwise the INSERT's UNIQUE (stream_id, version) key is the version check, as in
         `_append_one`, which a single event onto a known head takes (one statement, as the single append).
         """
-        links = [self._known_link(append.stream_id, append.expected_version) for append in appends]
-        if len(appends) == 1 and len(appends[0].events) == 1 and links[0] is not None:
+        known = [self._known_link(append.stream_id, append.expected_version) for append in appends]
+        if len(appends) == 1 and len(appends[0].events) == 1 and known[0] is not None:
             append = appends[0]
-            return [self._append_one(append.stream_id, append.expected_version, links[0], append.events)]
+            return [self._append_one(append.stream_id, append.expected_version, known[0], append.events)]
         cursor = self._cursor()
         execute = cursor.execute
         execute("BEGIN IMMEDIATE")
         try:
-            for index, append in enumerate(appends):
-                if links[index] is None:
+            links: list[str] = []
+            for append, link in zip(appends, known, strict=True):
+                if link is None:
                     row = execute(_HEAD, (append.stream_id,)).fetchone()
-                    version, previous_hash = row if row else (0, GENESIS_HASH)
+                    version, link = row if row else (0, GENESIS_HASH)
                     if version != append.expected_version:
                         raise _Moved
-                    links[index] = previous_hash
+                links.append(link)
             position, log_hash = self._log_head(execute)
             recorded_at = self.clock.now()  # once, after every head was read: the same moment for all the streams
             batches = [
@@ -302,6 +304,23 @@ class SqliteEventStore:
         if events:
             self._remember(stream_id, events[-1].version, events[-1].hash)
         return events
+
+    def read_streams(self, from_versions: Sequence[tuple[str, int]]) -> list[list[RecordedEvent]]:
+        """One statement (so one snapshot of the log) for every stream."""
+        check_distinct_streams(from_versions)
+        if not from_versions:
+            return []
+        one = "SELECT data, hash, position FROM events WHERE stream_id = ? AND version >= ?"
+        sql = " UNION ALL ".join([one] * len(from_versions))
+        params = [value for stream_id_and_version in from_versions for value in stream_id_and_version]
+        by_stream: dict[str, list[RecordedEvent]] = {stream_id: [] for stream_id, _ in from_versions}
+        for event in deserialize_rows(self._connection().execute(sql, params).fetchall()):
+            by_stream[event.stream_id].append(event)
+        for stream_id, events in by_stream.items():
+            if events:
+                events.sort(key=_version)  # each part reads its stream's index in version order: already sorted
+                self._remember(stream_id, events[-1].version, events[-1].hash)
+        return [by_stream[stream_id] for stream_id, _ in from_versions]
 
     def read_last(self, stream_id: str) -> RecordedEvent | None:
         rows = self._connection().execute(_LAST, (stream_id,)).fetchall()
@@ -533,6 +552,10 @@ def _row_problem(position: int, stream_id: object, version: object, data: object
     stream = stream_id if isinstance(stream_id, str) else repr(stream_id)
     number = version if type(version) is int else 0
     return BadEvent(stream, number, event_id, f"(log position {position}) {reason}")
+
+
+def _version(event: RecordedEvent) -> int:
+    return event.version
 
 
 def _any_text(value: bytes) -> str:
