@@ -6,7 +6,7 @@ append as the main-stream events; only the main stream's version is checked, so 
 officer's command stale.
 
 A process keeps the latest states it folded (`StateCache`): reading an application then reads only each stream's
-events after the versions already folded (strongly consistent reads of the log, every time) and folds them on. The
+events after the versions already folded (one strongly consistent read of the log, every time) and folds them on. The
 result is the same as folding everything from the start: when a new event would sort before one already folded
 (recorded-at ties or clocks that disagree), the whole application is folded again.
 """
@@ -113,7 +113,7 @@ class Casework:
         if snapshot is None:
             snapshot = self._fold_all(streams)
         else:
-            tails = [self.store.read(s, from_version=v + 1) for s, v in zip(streams, snapshot.versions, strict=True)]
+            tails = self.store.read_streams([(s, v + 1) for s, v in zip(streams, snapshot.versions, strict=True)])
             new = merged(tails)
             if new:
                 if snapshot.last is not None and order_key(new[0]) < snapshot.last:
@@ -128,7 +128,7 @@ class Casework:
         return snapshot.state
 
     def _fold_all(self, streams: list[str]) -> Snapshot:
-        reads = [self.store.read(stream) for stream in streams]
+        reads = self.store.read_streams([(stream, 1) for stream in streams])
         events = merged(reads)
         versions = tuple(read[-1].version if read else 0 for read in reads)
         return Snapshot(fold(events), versions, order_key(events[-1]) if events else None)

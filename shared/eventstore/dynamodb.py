@@ -47,6 +47,7 @@ from shared.eventstore.port import (
     StreamAnchor,
     StreamAppend,
     StreamVerification,
+    check_distinct_streams,
     check_stream_appends,
 )
 from shared.eventstore.records import record
@@ -169,6 +170,11 @@ class DynamoDbEventStore:
         if events:
             self._saw(stream_id, events[-1].version, events[-1].hash)
         return events
+
+    def read_streams(self, from_versions: Sequence[tuple[str, int]]) -> list[list[RecordedEvent]]:
+        """A strongly consistent query per stream (DynamoDB has no query across partition keys)."""
+        check_distinct_streams(from_versions)
+        return [self.read(stream_id, from_version) for stream_id, from_version in from_versions]
 
     def read_last(self, stream_id: str) -> RecordedEvent | None:
         last = self._last(stream_id, "#data, #hash")

@@ -101,6 +101,12 @@ def check_stream_appends(appends: Sequence[StreamAppend]) -> None:
         seen.add(append.stream_id)
 
 
+def check_distinct_streams(from_versions: Sequence[tuple[str, int]]) -> None:
+    """Refuse a multi-stream read that names a stream twice."""
+    if len({stream_id for stream_id, _ in from_versions}) != len(from_versions):
+        raise ValueError("a stream appears twice in one read")
+
+
 class EventStore(Protocol):
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
         """Append all events or none; raise ConcurrencyError unless the stream is at expected_version (0 = new)."""
@@ -120,6 +126,11 @@ class EventStore(Protocol):
         as_of: datetime | None = None,
     ) -> list[RecordedEvent]:
         """Events of one stream in version order, optionally a version range or as recorded up to a moment."""
+        ...
+
+    def read_streams(self, from_versions: Sequence[tuple[str, int]]) -> list[list[RecordedEvent]]:
+        """Several distinct streams' events, each from its own version on, in the order given (an application's
+        streams after the versions a reader already folded): one query where the store can (SQLite)."""
         ...
 
     def stream_version(self, stream_id: str) -> int:

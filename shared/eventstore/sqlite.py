@@ -31,6 +31,7 @@ from shared.eventstore.port import (
     StreamAnchor,
     StreamAppend,
     StreamVerification,
+    check_distinct_streams,
     check_stream_appends,
 )
 from shared.eventstore.records import record
@@ -91,6 +92,10 @@ class StoredEvent(NamedTuple):
     data: bytes
     prev_hash: str
     hash: str
+
+
+class _Moved(Exception):
+    """A stream's head is not at the expected version (inside an append: rolled back, then named)."""
 
 
 class SqliteEventStore:
@@ -172,25 +177,31 @@ class SqliteEventStore:
             return self._append_streams(appends)
 
     def _append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[RecordedEvent]:
-        known = self._heads.get(stream_id)
-        if known is not None and known[0] == expected_version and len(events) == 1:
-            return self._append_one(stream_id, expected_version, known[1], events)
         return self._append_streams((StreamAppend(stream_id, expected_version, events),))[0]
 
     def _append_streams(self, appends: Sequence[StreamAppend]) -> list[list[RecordedEvent]]:
-        """Every append in one write transaction, in the order given (the caller holds the writer lock)."""
+        """Every append in one write transaction, in the order given (the caller holds the writer lock).
+
+        A stream's head is read only when this store does not know the hash of its event at the expected version
+        (`_known_link`); otherwise the INSERT's UNIQUE (stream_id, version) key is the version check, as in
+        `_append_one`, which a single event onto a known head takes (one statement, as the single append).
+        """
+        known = [self._known_link(append.stream_id, append.expected_version) for append in appends]
+        if len(appends) == 1 and len(appends[0].events) == 1 and known[0] is not None:
+            append = appends[0]
+            return [self._append_one(append.stream_id, append.expected_version, known[0], append.events)]
         cursor = self._cursor()
         execute = cursor.execute
         execute("BEGIN IMMEDIATE")
-        stream_id, expected_version = appends[0].stream_id, appends[0].expected_version
         try:
             links: list[str] = []
-            for append in appends:
-                row = execute(_HEAD, (append.stream_id,)).fetchone()
-                version, previous_hash = row if row else (0, GENESIS_HASH)
-                if version != append.expected_version:
-                    raise ConcurrencyError(append.stream_id, append.expected_version, version)
-                links.append(previous_hash)
+            for append, link in zip(appends, known, strict=True):
+                if link is None:
+                    row = execute(_HEAD, (append.stream_id,)).fetchone()
+                    version, link = row if row else (0, GENESIS_HASH)
+                    if version != append.expected_version:
+                        raise _Moved
+                links.append(link)
             position, log_hash = self._log_head(execute)
             recorded_at = self.clock.now()  # once, after every head was read: the same moment for all the streams
             batches = [
@@ -199,7 +210,7 @@ class SqliteEventStore:
             ]
             recorded_at_text = format_time(recorded_at)
             for append, link, recorded in zip(appends, links, batches, strict=True):
-                stream_id, expected_version = append.stream_id, append.expected_version
+                stream_id = append.stream_id
                 for event, data in recorded:
                     hash_ = event.hash
                     position += 1
@@ -209,11 +220,13 @@ class SqliteEventStore:
                     object.__setattr__(event, "position", position)
                     link = hash_
             execute("COMMIT")
-        except sqlite3.IntegrityError:
-            # defensive: BEGIN IMMEDIATE holds the write lock from the head reads on, so no other writer can take a
-            # version in between; should one ever, name the stream whose insert failed
+        except (_Moved, sqlite3.IntegrityError):
+            # a stream is not at its expected version (its head, or the UNIQUE key of a known head's next version):
+            # nothing is written; name the first such stream, as it is now (the writer lock keeps it so)
             execute("ROLLBACK")
-            raise ConcurrencyError(stream_id, expected_version) from None
+            for append in appends:
+                self._heads.pop(append.stream_id, None)
+            raise self._first_moved(appends) from None
         except BaseException:
             if self._connection().in_transaction:
                 execute("ROLLBACK")
@@ -222,6 +235,21 @@ class SqliteEventStore:
             last = recorded[-1][0]
             self._remember(last.stream_id, last.version, last.hash)
         return [[event for event, _ in recorded] for recorded in batches]
+
+    def _known_link(self, stream_id: str, expected_version: int) -> str | None:
+        """The hash of the stream's event at expected_version when this store knows it (always for a new stream)."""
+        if expected_version == 0:
+            return GENESIS_HASH
+        known = self._heads.get(stream_id)
+        return known[1] if known is not None and known[0] == expected_version else None
+
+    def _first_moved(self, appends: Sequence[StreamAppend]) -> ConcurrencyError:
+        for append in appends:
+            version = self.stream_version(append.stream_id)
+            if version != append.expected_version:
+                return ConcurrencyError(append.stream_id, append.expected_version, version)
+        first = appends[0]  # defensive: every stream is where expected, yet the append failed
+        return ConcurrencyError(first.stream_id, first.expected_version)
 
     def _append_one(
         self, stream_id: str, expected_version: int, previous_hash: str, events: Sequence[NewEvent]
@@ -276,6 +304,23 @@ class SqliteEventStore:
         if events:
             self._remember(stream_id, events[-1].version, events[-1].hash)
         return events
+
+    def read_streams(self, from_versions: Sequence[tuple[str, int]]) -> list[list[RecordedEvent]]:
+        """One statement (so one snapshot of the log) for every stream."""
+        check_distinct_streams(from_versions)
+        if not from_versions:
+            return []
+        one = "SELECT data, hash, position FROM events WHERE stream_id = ? AND version >= ?"
+        sql = " UNION ALL ".join([one] * len(from_versions))
+        params = [value for stream_id_and_version in from_versions for value in stream_id_and_version]
+        by_stream: dict[str, list[RecordedEvent]] = {stream_id: [] for stream_id, _ in from_versions}
+        for event in deserialize_rows(self._connection().execute(sql, params).fetchall()):
+            by_stream[event.stream_id].append(event)
+        for stream_id, events in by_stream.items():
+            if events:
+                events.sort(key=_version)  # each part reads its stream's index in version order: already sorted
+                self._remember(stream_id, events[-1].version, events[-1].hash)
+        return [by_stream[stream_id] for stream_id, _ in from_versions]
 
     def read_last(self, stream_id: str) -> RecordedEvent | None:
         rows = self._connection().execute(_LAST, (stream_id,)).fetchall()
@@ -507,6 +552,10 @@ def _row_problem(position: int, stream_id: object, version: object, data: object
     stream = stream_id if isinstance(stream_id, str) else repr(stream_id)
     number = version if type(version) is int else 0
     return BadEvent(stream, number, event_id, f"(log position {position}) {reason}")
+
+
+def _version(event: RecordedEvent) -> int:
+    return event.version
 
 
 def _any_text(value: bytes) -> str:

@@ -309,6 +309,16 @@ class EventStoreContract(abc.ABC):
         assert [e.version for e in store.read(stream)] == [1, 2, 3] and store.read(other)[0].version == 1
         assert store.verify(stream).ok and store.verify(other).ok
 
+    def test_one_event_onto_a_head_another_store_moved(self, store, stream):
+        store.append_streams([StreamAppend(stream, 0, [created()])])  # this store knows the head at 1
+        self.other_store(store).append(stream, 1, [renamed("theirs")])
+        with pytest.raises(ConcurrencyError) as raised:
+            store.append_streams([StreamAppend(stream, 1, [renamed("mine")])])
+        assert (raised.value.stream_id, raised.value.expected_version) == (stream, 1)
+        assert [e.payload.changes.name for e in store.read(stream, from_version=2)] == ["theirs"]
+        store.append_streams([StreamAppend(stream, 2, [renamed("mine")])])
+        assert store.verify(stream).ok and store.verify(stream).events_checked == 3
+
     def test_two_stores_racing_append_streams_on_a_new_stream(self, store, stream):
         rival = self.other_store(store)
         mine, rivals = stream + ":mine", stream + ":rival"
@@ -338,6 +348,40 @@ class EventStoreContract(abc.ABC):
         with pytest.raises(ValueError):
             store.append_streams([StreamAppend(stream, 0, [created()]), StreamAppend(other, 0, [])])
         assert store.stream_version(stream) == 0 and store.stream_version(other) == 0
+
+    # read_streams
+
+    def test_read_streams_reads_each_stream_from_its_own_version(self, store, stream):
+        other, empty = stream + ":documents", stream + ":notes"
+        self.clock.step = timedelta(milliseconds=1)
+        store.append(stream, 0, [created(), renamed("a"), renamed("b")])
+        store.append(other, 0, [renamed("d")])
+        store.append(stream, 3, [renamed("c")])
+        store.append(other, 1, [renamed("e")])
+        documents, council, notes = store.read_streams([(other, 2), (stream, 1), (empty, 1)])
+        assert documents == store.read(other, from_version=2) and [e.version for e in documents] == [2]
+        assert council == store.read(stream) and [e.version for e in council] == [1, 2, 3, 4]
+        assert notes == []
+        assert store.read_streams([(stream, 5), (other, 3)]) == [[], []]
+        assert store.read_streams([]) == []
+
+    def test_read_streams_refuses_a_stream_named_twice(self, store, stream):
+        store.append(stream, 0, [created()])
+        with pytest.raises(ValueError):
+            store.read_streams([(stream, 1), (stream, 1)])
+
+    def test_read_streams_sees_another_stores_appends_and_lets_this_store_append_after_them(self, store, stream):
+        other = stream + ":documents"
+        store.append(stream, 0, [created()])
+        store.append(other, 0, [renamed("d")])
+        self.other_store(store).append_streams(
+            [StreamAppend(stream, 1, [renamed("theirs")]), StreamAppend(other, 1, [renamed("e")])]
+        )
+        council, documents = store.read_streams([(stream, 2), (other, 2)])
+        assert [e.payload.changes.name for e in council] == ["theirs"] and [e.version for e in documents] == [2]
+        store.append_streams([StreamAppend(stream, 2, [renamed("mine")]), StreamAppend(other, 2, [renamed("f")])])
+        assert [e.version for e in store.read(stream)] == [1, 2, 3] and store.stream_version(other) == 3
+        assert store.verify(stream).ok and store.verify(other).ok
 
     # read_last
 
