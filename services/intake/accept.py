@@ -4,11 +4,12 @@ Whatever the council's history, accepting one reads two short things first (the 
 reference on the council's intake stream, which a process remembers after its own appends) and then writes the
 reference, the claim and the application in one atomic append across the three streams.
 
-The original is stored before that append (so it exists whenever its application does) under a key of the submission
+The original is stored before that append (so it exists whenever its application does), while the newest reference and
+the council's settings are read (a new submission waits for three round trips, not five), under a key of the submission
 and its bytes, and removed again when the submission is refused after all: a conflicting delivery that raced this one,
-or an event over the store's size limit. No application can name that key then (one with the same bytes would have
-been refused the same way). When something else fails (the log is unreachable, say) the original stays: the client's
-retry writes the same key again and records the application.
+or an event over the store's size limit. No application can name that key then (one with the same bytes would have been
+refused the same way). When something else fails (the log is unreachable, say) the original stays: the client's retry
+writes the same key again and records the application.
 """
 
 from __future__ import annotations
