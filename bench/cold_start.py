@@ -18,8 +18,13 @@ hands each request of a child to moto's dispatcher, so a child imports nothing o
 
 Sample events, fresh for each run so that no run finds its work already done: an API Gateway REST proxy POST of an
 ODP householder submission with the authorizer context filled (intake API), a REQUEST authorizer event with a valid
-key (authorizer), and the Pipe's bus messages (`StackHarness.published`) of a new PlanningApplicationSubmitted (intake
-documents, whose files a local file server serves) and a new ApiKeyCreated (API-keys projection, moved-streams notes).
+key (authorizer), the Pipe's bus messages (`StackHarness.published`) of a new PlanningApplicationSubmitted (intake
+documents, whose files a local file server serves; case list), a new ApiKeyCreated (API-keys projection, moved-streams
+notes), a new OfficerCreated (officers projection) and a new ValidationRequestSent (auto-close-due projection); an
+officer's sign-in POST (officer sign-in), an officer's GET of the case list with the authorizer context filled (officer
+API), an applicant's GET of their request's page with its link's token (applicant pages), and the schedules' empty
+events after one more event was noted (audit checkpoints) or one more request past its auto-close day reached the read
+model (daily job). A declared function without a sample stops the bench.
 
 Prints progress lines, then as its last line one JSON object: `<handler>_ms` and `<handler>_ratio` (to the floor)
 for each handler, `<handler>_cpu_ratio` (the child's CPU time to the floor's: steadier on a loaded machine), and
@@ -70,7 +75,15 @@ KEYS = {  # JSON key of each handler's figures
     "services.councils.authorizer.lambda_handler": "authorizer",
     "services.assessment.audit_checkpoints.lambda_handler": "audit_checkpoints",
     "services.assessment.moved_streams.lambda_handler": "moved_streams",
+    "services.councils.officer_api.lambda_handler": "officer_sign_in",
+    "services.councils.officer_projection.lambda_handler": "officers",
+    "services.assessment.officer_api.handler.lambda_handler": "officer_api",
+    "services.assessment.applicant.pages.lambda_handler": "applicant_pages",
+    "services.assessment.case_list.projection.lambda_handler": "case_list",
+    "services.assessment.auto_close_projection.lambda_handler": "auto_close_due",
+    "services.assessment.daily.lambda_handler": "daily",
 }
+OFFICER_PASSWORD = "a long enough password"
 
 MOTO = {"requests": 0, "ms": 0.0}  # what moto itself spent answering the current child (server side)
 MOTO_LOCK = threading.Lock()
@@ -205,8 +218,8 @@ def handlers(harness: Any, file_base: str) -> list[Handler]:
     writer = functions["services.intake.api.lambda_handler"].logical_id  # a function that may append events
     key_id, key = create_bench_key(harness, writer, file_base)
     project_api_keys(harness, functions["services.councils.api_key_projection.lambda_handler"].logical_id)
-    notes = functions["services.assessment.moved_streams.lambda_handler"].logical_id
-    samples = sample_events(harness, writer, notes, file_base, key_id, key)
+    ids = {KEYS[f.handler]: f.logical_id for f in functions.values()}
+    samples = sample_events(harness, writer, ids, file_base, key_id, key)
     return [
         Handler(KEYS[f.handler], f.handler, f.memory_mb, lambda_environment(f), *samples[KEYS[f.handler]])
         for f in sorted(functions.values(), key=lambda f: KEYS[f.handler])
@@ -255,10 +268,10 @@ def allowed(policy: Any) -> bool:
 
 
 def sample_events(
-    harness: Any, writer: str, notes: str, file_base: str, key_id: str, key: str
+    harness: Any, writer: str, ids: dict[str, str], file_base: str, key_id: str, key: str
 ) -> dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any], bool]]]:
-    """For each handler's key: a way to make a fresh sample event and the check of the first response (`notes`: the
-    moved-streams subscriber, which the checkpoint job reads)."""
+    """For each handler's key: a way to make a fresh sample event and the check of the first response (`ids`: each
+    handler key's function, to run as while making samples or to deliver the bus messages a sample needs first)."""
     from events import Actor
     from services.councils.service import CouncilService
     from services.intake.api import build_intake
@@ -300,16 +313,125 @@ def sample_events(
     def scheduled_run() -> dict[str, Any]:
         """What EventBridge Scheduler sends, after one more event (noted as the bus delivers it to the moved-streams
         subscriber), so that every run seals a checkpoint."""
-        harness.invoke(notes, key_created_message(), "bench")
+        harness.invoke(ids["moved_streams"], key_created_message(), "bench")
         return {}
 
     return {
+        "case_list": (submitted_message, handled),
         "audit_checkpoints": (scheduled_run, lambda r: len(r.get("checkpoints", [])) == 1),
-        "intake_api": (api_event, lambda r: r.get("statusCode") == 201),
-        "intake_documents": (submitted_message, lambda r: r.get("status") == "handled"),
-        "api_keys": (key_created_message, lambda r: r.get("status") == "handled"),
-        "moved_streams": (key_created_message, lambda r: r.get("status") == "handled"),
+        "intake_api": (api_event, status(201)),
+        "intake_documents": (submitted_message, handled),
+        "api_keys": (key_created_message, handled),
+        "moved_streams": (key_created_message, handled),
         "authorizer": (authorizer_event, allowed),
+        **officer_samples(harness, writer, ids, submission),
+    }
+
+
+def status(code: int) -> Callable[[Any], bool]:
+    return lambda r: r.get("statusCode") == code
+
+
+def handled(r: Any) -> bool:
+    return r.get("status") == "handled"
+
+
+def officer_samples(
+    harness: Any, writer: str, ids: dict[str, str], submission: Callable[[], dict[str, Any]]
+) -> dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any], bool]]]:
+    """The samples of officers' and applicants' functions: sign-in, the officers read model, the case list, the
+    applicant's page, the auto-close read model and the daily job (officers' commands appended as the officer API
+    would)."""
+    from events import Actor
+    from services.assessment.declaration import APPLICANT_PAGE, COLLECTION
+    from services.councils.service import CouncilService
+    from services.intake.api import build_intake
+    from shared.apigateway import proxy_event
+    from shared.officer_identity import SignedInOfficer
+
+    def officer_created_message() -> dict[str, Any]:
+        with dependencies_as(harness, ids["officer_sign_in"]) as deps:
+            from services.councils.officer_directory import officer_directory
+
+            email = f"{uuid.uuid4().hex[:12]}@demo.example"
+            officers = CouncilService(deps.event_store, deps.clock)
+            officers.create_officer(
+                COUNCIL, email, "Ann Assessor", "assessor", OFFICER_PASSWORD, directory=officer_directory(deps)
+            )
+        return newest_message(harness, "OfficerCreated") | {"email": email}
+
+    signing_in = officer_created_message()  # the officer who signs in, in the officers read model
+    harness.invoke(ids["officers"], {k: v for k, v in signing_in.items() if k != "email"}, "bench")
+
+    def sign_in_event() -> dict[str, Any]:
+        body = json.dumps({"email": signing_in["email"], "password": OFFICER_PASSWORD}).encode()
+        session = "/api/officer/v1/session"
+        return proxy_event("POST", session, session, None, [("Content-Type", "application/json")], [], body)
+
+    officer = SignedInOfficer(COUNCIL, "officer-bench", "Bea Bench", "assessor")
+
+    def case_list_event() -> dict[str, Any]:
+        event = proxy_event("GET", COLLECTION, COLLECTION, None, [], [], b"")
+        event["requestContext"]["authorizer"] = {**officer.context(), "principalId": f"officer:{officer.id}"}
+        return event
+
+    def sent_request(days_ago: int) -> tuple[str, str]:
+        """A submitted application with a description change request sent `days_ago` days ago (an officer's commands,
+        appended as the officer API would): its reference and the request's id."""
+        from datetime import UTC, datetime, timedelta
+
+        from events import NewEvent
+        from events.streams import application_stream, application_streams
+        from services.assessment.domain import draft_validation_request, fold, invalidate
+        from shared.eventstore.port import read_merged
+
+        with dependencies_as(harness, writer) as deps:
+            payload = submission()
+            actor = Actor(kind="api_client", id="bench")
+            reference = build_intake(deps).submit(COUNCIL, json.dumps(payload).encode(), payload, actor).reference
+        with dependencies_as(harness, ids["daily"]) as deps:
+            store = deps.event_store
+            request_id = str(uuid.uuid4())
+            sent_on = (datetime.now(UTC) - timedelta(days=days_ago)).date()
+            change = {"request_type": "description_change", "reason": "clearer", "proposed_description": "Clearer"}
+            for command, inputs in ((draft_validation_request, {"request_id": request_id, **change}), (invalidate, {})):
+                state = fold(read_merged(store, application_streams(COUNCIL, reference)))
+                payloads = command(state, officer, today=sent_on, **inputs)
+                events = [NewEvent(p, COUNCIL, officer.actor(), datetime.now(UTC)) for p in payloads]
+                store.append(application_stream(COUNCIL, reference), state.version, events)
+        return reference, request_id
+
+    def request_sent_message() -> dict[str, Any]:
+        sent_request(days_ago=0)
+        return newest_message(harness, "ValidationRequestSent")
+
+    def daily_run() -> dict[str, Any]:
+        """What EventBridge Scheduler sends, after a request long past its auto-close day reached the read model (as
+        the bus delivers it), so that every run closes one."""
+        sent_request(days_ago=30)
+        harness.invoke(ids["auto_close_due"], newest_message(harness, "ValidationRequestSent"), "bench")
+        return {}
+
+    with dependencies_as(harness, ids["applicant_pages"]) as deps:
+        from shared.applicant_links import applicant_path, applicant_token, link_secret
+
+        secret = link_secret(deps.secrets, COUNCIL)
+    answered = sent_request(days_ago=0)  # the applicant's request, read on each run
+
+    def applicant_event() -> dict[str, Any]:
+        reference, request_id = answered
+        path = applicant_path(COUNCIL, reference, request_id)  # the applicant's page (HTML)
+        parameters = {"council": COUNCIL, "reference": reference, "request_id": request_id}
+        query = [("token", applicant_token(secret, COUNCIL, reference, request_id))]
+        return proxy_event("GET", path, APPLICANT_PAGE, parameters, [], query, b"")
+
+    return {
+        "officer_sign_in": (sign_in_event, status(200)),
+        "officers": (lambda: {k: v for k, v in officer_created_message().items() if k != "email"}, handled),
+        "officer_api": (case_list_event, status(200)),
+        "applicant_pages": (applicant_event, status(200)),
+        "auto_close_due": (request_sent_message, handled),
+        "daily": (daily_run, lambda r: r.get("closed") == 1),
     }
 
 

@@ -4,11 +4,12 @@ Whatever the council's history, accepting one reads two short things first (the 
 reference on the council's intake stream, which a process remembers after its own appends) and then writes the
 reference, the claim and the application in one atomic append across the three streams.
 
-The original is stored before that append (so it exists whenever its application does) under a key of the submission
+The original is stored before that append (so it exists whenever its application does), while the newest reference and
+the council's settings are read (a new submission waits for three round trips, not five), under a key of the submission
 and its bytes, and removed again when the submission is refused after all: a conflicting delivery that raced this one,
-or an event over the store's size limit. No application can name that key then (one with the same bytes would have
-been refused the same way). When something else fails (the log is unreachable, say) the original stays: the client's
-retry writes the same key again and records the application.
+or an event over the store's size limit. No application can name that key then (one with the same bytes would have been
+refused the same way). When something else fails (the log is unreachable, say) the original stays: the client's retry
+writes the same key again and records the application.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,9 +114,15 @@ class IntakeService:
             earlier = self._earlier(claim_stream, submission_id, body_sha256)
             if earlier is not None:
                 return Accepted(council, earlier, created=False)
-            original = self._store_original(council, submission_id, body)
+            # A new submission: its original is stored while the log and the council's settings are read for its
+            # number (independent round trips, which a cold start would otherwise wait for one after the other).
+            with ThreadPoolExecutor(max_workers=1) as background:
+                storing = background.submit(self._store_original, council, submission_id, body)
+                self._remember_position(council)
+                suffix = self.council_settings(council).reference_suffix(submission.application_type)
+            original = storing.result()
             try:
-                return self._record(council, submission, submission_id, body_sha256, original, actor)
+                return self._record(council, submission, submission_id, body_sha256, original, actor, suffix)
             except (SubmissionConflict, PayloadTooLarge):
                 self.documents.delete(original.key)
                 raise
@@ -127,22 +135,17 @@ class IntakeService:
         body_sha256: str,
         original: StoredDocument,
         actor: Actor,
+        suffix: str,
     ) -> Accepted:
         """Number the submission and append its reference, claim and application at once (again if another process
-        numbered one first); the application an earlier delivery became if one raced this one."""
+        numbered one first); the application an earlier delivery became if one raced this one. `suffix`: the
+        council's reference suffix for the submission's application type."""
         claim_stream = submission_stream(council, submission_id)
         for _ in range(MAX_ATTEMPTS):
-            position = self._positions.get(council)
-            if position is None:
-                position = position_after(self.store.read_last(intake_stream(council)))
+            position = self._remember_position(council)
             received_at = self.clock.now()
             assigned = assign_reference(
-                position,
-                submission_id,
-                body_sha256,
-                submission.application_type,
-                self.council_settings(council).reference_suffix(submission.application_type),
-                received_at,
+                position, submission_id, body_sha256, submission.application_type, suffix, received_at
             )
             claimed = SubmissionClaimed(
                 submission_id=submission_id, reference=assigned.reference, body_sha256=body_sha256
@@ -175,6 +178,12 @@ class IntakeService:
             self._positions[council] = IntakePosition(position.version + 1, assigned.sequence)
             return Accepted(council, assigned.reference, created=True)
         raise ConcurrencyError(intake_stream(council), -1)
+
+    def _remember_position(self, council: str) -> IntakePosition:
+        """Where the council's intake stream stands: as this process left it, or read from the log."""
+        if council not in self._positions:
+            self._positions[council] = position_after(self.store.read_last(intake_stream(council)))
+        return self._positions[council]
 
     def _earlier(self, claim_stream: str, submission_id: str, body_sha256: str) -> str | None:
         """The reference of an earlier accepted delivery of this submission, if any (a conflict if it differs)."""

@@ -287,3 +287,52 @@ def test_refusals_before_storing_leave_nothing(processes, tmp_path):
     with pytest.raises(InvalidSubmission):
         first.submit(invalid)
     assert originals(tmp_path) == [] and list(first.store.stream_ids("")) == ["council:TST"]
+
+
+# A cold start's round trips -----------------------------------------------------------------------------------------
+
+
+class PutWaitingForRead:
+    """The document store, whose put waits (at most a few seconds) until the intake stream has been read: a put that
+    blocks the read would wait in vain."""
+
+    def __init__(self, documents: LocalDocumentStore, read: threading.Event, seen: list[bool]) -> None:
+        self._documents = documents
+        self._read = read
+        self._seen = seen
+
+    def put(self, key: str, content: bytes, content_type: str):
+        self._seen.append(self._read.wait(timeout=3))
+        return self._documents.put(key, content, content_type)
+
+    def __getattr__(self, name: str):
+        return getattr(self._documents, name)
+
+
+class NotingRead:
+    """The store, noting when the intake stream is read."""
+
+    def __init__(self, store: SqliteEventStore, read: threading.Event) -> None:
+        self._store = store
+        self._read = read
+
+    def read_last(self, stream_id: str):
+        found = self._store.read_last(stream_id)
+        if stream_id == intake_stream("TST"):
+            self._read.set()
+        return found
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+
+def test_a_new_submissions_original_is_stored_while_its_number_is_read(processes, tmp_path):
+    first, _ = processes
+    read, seen = threading.Event(), []
+    first.intake.documents = PutWaitingForRead(first.intake.documents, read, seen)  # type: ignore[assignment]
+    first.intake.store = NotingRead(first.store, read)  # type: ignore[assignment]
+
+    _, created = first.submit(submission(0))
+
+    assert created and seen == [True]  # the number was read while the original was being stored
+    assert originals(tmp_path) == application_keys(first.store) and len(originals(tmp_path)) == 1
