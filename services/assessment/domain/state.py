@@ -397,8 +397,10 @@ def _submitted(s: PlanningApplication, p: PlanningApplicationSubmitted, e: Recor
     )
 
 
-@_on(DocumentReceived)
-def _document_received(s: PlanningApplication, p: DocumentReceived, e: RecordedEvent) -> PlanningApplication:
+def _stored_document(
+    s: PlanningApplication, p: DocumentReceived | ApplicantDocumentUploaded, **origin: Any
+) -> PlanningApplication:
+    """A file in the document store joins the documents, with any check or replacement folded before it arrived."""
     document = DocumentView(
         id=p.document_id,
         name=p.file_name,
@@ -406,29 +408,21 @@ def _document_received(s: PlanningApplication, p: DocumentReceived, e: RecordedE
         size=p.size,
         key=p.key,
         sha256=p.sha256,
-        source="submission",
-        tags=p.tags,
         check=s.document_checks.get(p.document_id, Check()),
         replaced_by=s.replacements.get(p.document_id),
+        **origin,
     )
     return s._evolve(documents=_with(s.documents, document.id, document))
+
+
+@_on(DocumentReceived)
+def _document_received(s: PlanningApplication, p: DocumentReceived, e: RecordedEvent) -> PlanningApplication:
+    return _stored_document(s, p, source="submission", tags=p.tags)
 
 
 @_on(ApplicantDocumentUploaded)
 def _uploaded(s: PlanningApplication, p: ApplicantDocumentUploaded, e: RecordedEvent) -> PlanningApplication:
-    document = DocumentView(
-        id=p.document_id,
-        name=p.file_name,
-        content_type=p.content_type,
-        size=p.size,
-        key=p.key,
-        sha256=p.sha256,
-        source="applicant",
-        request_id=p.request_id,
-        check=s.document_checks.get(p.document_id, Check()),
-        replaced_by=s.replacements.get(p.document_id),
-    )
-    return s._evolve(documents=_with(s.documents, document.id, document))
+    return _stored_document(s, p, source="applicant", request_id=p.request_id)
 
 
 @_on(DecisionNoticeIssued)
