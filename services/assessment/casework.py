@@ -107,6 +107,10 @@ class Casework:
 
     def current(self, council: str, reference: str) -> PlanningApplication:
         """The application's state from every event in the log now (the fold of `read_merged`)."""
+        return self._snapshot(council, reference).state
+
+    def _snapshot(self, council: str, reference: str) -> Snapshot:
+        """The state from every event in the log now, with the versions of the application's streams it folded."""
         key = (council, reference)
         streams = application_streams(council, reference)
         snapshot = self.cache.get(key)
@@ -125,7 +129,7 @@ class Casework:
                     snapshot = Snapshot(fold(new, snapshot.state), versions, order_key(new[-1]))
         if snapshot.state.exists:
             self.cache.put(key, snapshot)
-        return snapshot.state
+        return snapshot
 
     def _fold_all(self, streams: list[str]) -> Snapshot:
         reads = self.store.read_streams([(stream, 1) for stream in streams])
@@ -136,13 +140,16 @@ class Casework:
     def act(self, officer: SignedInOfficer, reference: str, seen_version: int, decide: Decide) -> PlanningApplication:
         """Run a command against the version the officer saw; a stale version or a lost race is a Conflict (409)."""
         council = officer.council
-        state = self.load(council, reference)
+        snapshot = self._snapshot(council, reference)
+        state = snapshot.state
+        if not state.exists:
+            raise NotFound(f"No planning application {reference}")
         self._check(state, seen_version)
         payloads = list(decide(state))
         if not payloads:
             return state
         try:
-            recorded = self._append(officer, council, reference, state.version, payloads)
+            recorded = self._append(officer, council, reference, snapshot, payloads)
         except ConcurrencyError as error:
             if error.stream_id != application_stream(council, reference):
                 raise
@@ -178,21 +185,34 @@ class Casework:
         check_version(state, seen_version, since)
 
     def _append(
-        self, officer: SignedInOfficer, council: str, reference: str, version: int, payloads: list[EventPayload]
+        self,
+        officer: SignedInOfficer,
+        council: str,
+        reference: str,
+        snapshot: Snapshot,
+        payloads: list[EventPayload],
     ) -> list[list[RecordedEvent]]:
+        """The main stream's events at the version the command was decided on, the files' events at the documents
+        stream's version as read with it; when a file's event lost a race there (a document fetcher appended), it is
+        appended again at the documents stream's version then (only the main stream's version is the officer's)."""
         now = self.now()
         actor = officer.actor()
-        main = [NewEvent(p, council, actor, now) for p in payloads if side_stream_of(p) is None]
-        files = [NewEvent(p, council, actor, now) for p in payloads if side_stream_of(p) == "documents"]
+        main: list[NewEvent] = []
+        files: list[NewEvent] = []
+        for payload in payloads:
+            (files if side_stream_of(payload) == "documents" else main).append(NewEvent(payload, council, actor, now))
+        streams = application_streams(council, reference)
         documents = application_side_stream(council, reference, "documents")
+        documents_version = snapshot.versions[streams.index(documents)]
         attempts = 0
         while True:
-            appends = [StreamAppend(application_stream(council, reference), version, main)] if main else []
+            appends = [StreamAppend(streams[0], snapshot.state.version, main)] if main else []
             if files:
-                appends.append(StreamAppend(documents, self.store.stream_version(documents), files))
+                appends.append(StreamAppend(documents, documents_version, files))
             try:
                 return self.store.append_streams(appends)
             except ConcurrencyError as error:
                 attempts += 1
                 if error.stream_id != documents or attempts >= DOCUMENT_APPEND_ATTEMPTS:
                     raise
+                documents_version = self.store.stream_version(documents)

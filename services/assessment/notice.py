@@ -62,15 +62,18 @@ def prepare_notice(
     decision_date: date,
 ) -> tuple[DecisionNoticeFile, Callable[[], None]]:
     """The rendered notice's file description and the call that stores it under
-    `{council}/{reference}/decision-notice/{document id}.html`: the handler stores it once the domain has accepted the
-    determination, before appending it."""
+    `{council}/{reference}/decision-notice-{document id}.html`: the handler stores it once the domain has accepted the
+    determination, before appending it.
+
+    The key sits beside the application's other files (`{council}/{reference}/documents/...`) with no folder of its
+    own: on the local document store a new folder per determination was most of a determination's cost."""
     from services.assessment.decision_notice import render_decision_notice
     from services.assessment.domain.decision import DecisionNoticeFile, decision_to_issue
 
     decision = decision_to_issue(state) or ""
     content = render_decision_notice(notice_content(state, council, decision, decision_date))
     document_id = str(uuid.uuid4())
-    key = f"{state.council}/{state.reference}/decision-notice/{document_id}.html"
+    key = f"{state.council}/{state.reference}/decision-notice-{document_id}.html"
     notice = DecisionNoticeFile(
         document_id=document_id,
         key=key,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from events import NewEvent
-from events.assessment import CaseOfficerAssigned, DocumentChecked
+from events.assessment import CaseOfficerAssigned, DecisionNoticeIssued, DocumentChecked
 from events.streams import application_side_stream, application_stream, application_streams
 from services.assessment.casework import Casework, StateCache
 from services.assessment.domain.state import fold
@@ -69,3 +69,30 @@ def test_a_document_stream_moved_by_someone_else_is_read_not_skipped(tmp_path):
     state = work.act(ASSESSOR, REFERENCE, 1, lambda s: [CaseOfficerAssigned(officer_id="o1", officer_name="Ann")])
     assert state == full_fold(store)
     assert store.stream_version(documents) == 1 and len(state.documents) == 1
+
+
+def test_a_files_event_is_appended_after_a_document_that_arrived_while_the_command_decided(tmp_path):
+    """The documents stream's version read with the state is used first; a fetcher's append meanwhile makes the
+    file's event go after it (never stale for the officer, nothing lost)."""
+    clock = FrozenClock(RECEIVED + timedelta(hours=1))
+    store = SqliteEventStore(tmp_path / "events.sqlite", clock=clock)
+    submit(store, REFERENCE)
+    receive_document(store, REFERENCE, 0)
+    work = Casework(store, clock, StateCache())
+    notice = DecisionNoticeIssued(
+        document_id="notice-1",
+        key=f"DEMO/{REFERENCE}/decision-notice-notice-1.html",
+        sha256="a" * 64,
+        size=3,
+        content_type="text/html; charset=utf-8",
+    )
+
+    def decide(state):
+        receive_document(store, REFERENCE, 1)  # the fetcher appends while the officer's command is decided
+        return [CaseOfficerAssigned(officer_id="o1", officer_name="Ann"), notice]
+
+    state = work.act(ASSESSOR, REFERENCE, 1, decide)
+    documents = store.read(application_side_stream("DEMO", REFERENCE, "documents"))
+    assert [e.payload.event_type for e in documents] == ["DocumentReceived", "DocumentReceived", "DecisionNoticeIssued"]
+    assert state == full_fold(store) and state.version == 2
+    assert set(state.documents) == {"doc-0", "doc-1", "notice-1"}

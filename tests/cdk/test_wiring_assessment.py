@@ -105,7 +105,7 @@ def test_a_householder_application_is_determined_on_the_deployed_wiring(synthesi
         assert state["consultation"]["startDate"] == "2026-12-09" and state["decision"]["decisionDate"] == "2026-12-08"
 
         notice_id = state["decision"]["noticeDocumentId"]
-        key = f"{stack.council}/{reference}/decision-notice/{notice_id}.html"
+        key = f"{stack.council}/{reference}/decision-notice-{notice_id}.html"
         stored = harness.s3.get_object(Bucket=stack.documents_bucket, Key=key)
         html = stored["Body"].read().decode()
         assert stored["ContentType"].startswith("text/html")
