@@ -8,10 +8,8 @@ is closed or cancelled (that is the domain's state, not the token's).
 
 The secret lives in the secrets store under `{council}/applicant-link-secret`, never in the log. On AWS the stack
 creates it (a generated value, readable by the functions that declare it); embedded, the first caller that issues a
-link creates it (`link_secret(..., create=True)`). Two first uses at the same moment could each write a value: both
-re-read after writing, so each goes on with whatever value won, but a link built by the loser between its own write
-and its re-read would carry the overwritten value. That window is one secrets-store round trip, only on the very first
-link of a council, and only embedded (AWS creates the secret at deployment).
+link creates it (`link_secret(..., create=True)`) with the store's `put_if_absent`: two first uses at the same moment
+both go on with the one value that was stored.
 """
 
 from __future__ import annotations
@@ -39,18 +37,15 @@ def link_secret_name(council: str) -> str:
 def link_secret(store: SecretStore, council: str, *, create: bool = False) -> bytes:
     """The council's link secret (the UTF-8 bytes of the stored value, whatever produced it).
 
-    With `create`, a missing secret is made from `secrets.token_bytes` and read back after the write, so two racing
-    first uses agree on the value that was stored last (see the module's note on the window that remains).
+    With `create`, a missing secret is made from `secrets.token_bytes` if absent (atomically), so two racing first
+    uses agree on the value that was stored.
     """
     name = link_secret_name(council)
     value = store.get(name)
     if value is None:
         if not create:
             raise NoLinkSecret(f"council {council} has no applicant link secret")
-        store.put(name, base64.urlsafe_b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii"))
-        value = store.get(name)
-        if value is None:  # deleted between our write and read: nothing sensible to sign with
-            raise NoLinkSecret(f"council {council}'s applicant link secret vanished as it was created")
+        value = store.put_if_absent(name, base64.urlsafe_b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii"))
     return value.encode("utf-8")
 
 

@@ -125,9 +125,8 @@ class OfficerTokens:
                 return []
             with self._lock:
                 stored = self.secrets.get(key_secret_name(council))
-                if stored is None:
-                    stored = dump_ring([_new_key()])
-                    self.secrets.put(key_secret_name(council), stored)
+                if stored is None:  # another process may make it at the same moment: the stored one wins
+                    stored = self.secrets.put_if_absent(key_secret_name(council), dump_ring([_new_key()]))
         ring = parse_ring(stored)
         self._rings[council] = (self.monotonic(), ring)
         return ring

@@ -132,9 +132,8 @@ def body_of(checkpoint: Checkpoint) -> str:
 def checkpoint_key(secret_store: SecretStore, create: bool = False) -> str | None:
     """The key that seals checkpoints (made on the first checkpoint)."""
     key = secret_store.get(KEY_SECRET)
-    if key is None and create:
-        secret_store.put(KEY_SECRET, secrets.token_hex(32))
-        key = secret_store.get(KEY_SECRET)
+    if key is None and create:  # two first checkpoints at once both seal with the key that was stored
+        key = secret_store.put_if_absent(KEY_SECRET, secrets.token_hex(32))
     return key
 
 

@@ -48,6 +48,23 @@ class SecretsManagerSecrets:
                 raise
             self.client.put_secret_value(SecretId=secret_id, SecretString=value)  # another writer created it first
 
+    def put_if_absent(self, name: str, value: str) -> str:
+        """`CreateSecret` is the atomic step: it fails with ResourceExistsException when the name is taken, and the
+        stored value is read back then."""
+        secret_id = self._id(name)
+        check_secret_value(value)
+        try:
+            self.client.create_secret(Name=secret_id, SecretString=value)
+            return value
+        except ClientError as error:
+            if _code(error) != "ResourceExistsException":
+                raise
+        stored = self.get(name)
+        if stored is None:  # created without a value, or deleted since: set ours as `put` would
+            self.put(name, value)
+            return self.get(name) or value
+        return stored
+
     def delete(self, name: str) -> None:
         try:
             self.client.delete_secret(SecretId=self._id(name), ForceDeleteWithoutRecovery=True)

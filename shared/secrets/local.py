@@ -41,6 +41,18 @@ class LocalSecretsFile:
             values[name] = value
             self._write(values)
 
+    def put_if_absent(self, name: str, value: str) -> str:
+        check_secret_name(name)
+        check_secret_value(value)
+        with self._locked():  # the same lock as every writer: the check and the write are one step
+            values = self._read()
+            stored = values.get(name)
+            if stored is not None:
+                return stored
+            values[name] = value
+            self._write(values)
+            return value
+
     def delete(self, name: str) -> None:
         check_secret_name(name)
         with self._locked():

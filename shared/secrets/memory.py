@@ -15,5 +15,8 @@ class InMemorySecrets:
     def put(self, name: str, value: str) -> None:
         self._values[check_secret_name(name)] = check_secret_value(value)
 
+    def put_if_absent(self, name: str, value: str) -> str:
+        return self._values.setdefault(check_secret_name(name), check_secret_value(value))
+
     def delete(self, name: str) -> None:
         self._values.pop(check_secret_name(name), None)

@@ -14,6 +14,11 @@ class SecretStore(Protocol):
         """Create or replace the secret."""
         ...
 
+    def put_if_absent(self, name: str, value: str) -> str:
+        """Create the secret with `value` unless it exists, atomically; answer the value stored now. Two processes
+        making a first-use secret at once both get the one that was stored (never each their own)."""
+        ...
+
     def delete(self, name: str) -> None:
         """Remove the secret; nothing happens when there is none."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -82,3 +83,27 @@ class SecretStoreContract(abc.ABC):
     def test_values_must_be_strings(self, store):
         with pytest.raises(TypeError, match="a secret value must be a string"):
             store.put("name", b"bytes")  # type: ignore[arg-type]
+
+    def test_put_if_absent_creates_a_missing_secret(self, store):
+        assert store.put_if_absent("link-secret/DEMO", "first") == "first"
+        assert store.get("link-secret/DEMO") == "first"
+
+    def test_put_if_absent_keeps_an_existing_secret(self, store):
+        store.put("link-secret/DEMO", "first")
+        assert store.put_if_absent("link-secret/DEMO", "second") == "first"
+        assert store.get("link-secret/DEMO") == "first"
+
+    def test_put_if_absent_checks_names_and_values(self, store):
+        with pytest.raises(ValueError, match="secret name"):
+            store.put_if_absent("has space", "value")
+        with pytest.raises(ValueError, match="a secret value must be 1 to 65536 bytes"):
+            store.put_if_absent("name", "")
+        assert store.get("name") is None
+
+    def test_racing_first_uses_all_get_the_one_stored_value(self, store):
+        """Eight handles (as eight processes would have) create the same first-use secret at once."""
+        handles = [self.reopen(store) for _ in range(8)]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(lambda i: handles[i].put_if_absent("token-key/DEMO", f"value-{i}"), range(8)))
+        assert len(set(answers)) == 1
+        assert store.get("token-key/DEMO") == answers[0]
