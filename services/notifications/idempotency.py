@@ -57,7 +57,7 @@ def once_per_message(store: BasePersistenceLayer) -> Callable[[F], F]:
     )
     # An in-progress record whose sender died (a killed process, a Lambda timeout) frees itself after this long, so
     # the next delivery sends; a live sender finishes well within it (Notify's client times out after 10 s).
-    config.register_lambda_context(_Deadline(IN_PROGRESS_S * 1000))
+    config.register_lambda_context(_Deadline(IN_PROGRESS_S * 1000))  # type: ignore[arg-type]
     return idempotent_function(
         data_keyword_argument="message", config=config, persistence_store=store, key_prefix=KEY_PREFIX
     )
