@@ -573,5 +573,14 @@ def replay(projection: str) -> None:
     rebuild(projection, echo=click.echo)
 
 
+def _register_outbox() -> None:
+    from bops.outbox import register
+
+    register(main, data_dir_option, json_option, emit)
+
+
+_register_outbox()
+
+
 if __name__ == "__main__":
     main()
