@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.applicant_links import LINK_SECRET
 from shared.declarations import ServiceDeclaration, Subscription
 
+IDEMPOTENCY_READ_MODEL = "notifications-idempotency"  # services.notifications.idempotency.IDEMPOTENCY_READ_MODEL
 SENDER_HANDLER = "services.notifications.handler.lambda_handler"
 
 # Every event that triggers a message (services/notifications/messages.py says which, to whom).
@@ -31,6 +32,9 @@ SERVICE = ServiceDeclaration(
             event_types=TRIGGER_EVENT_TYPES,
             timeout_s=60,
             secrets=(LINK_SECRET,),
+            # Powertools Idempotency's records (services/notifications/idempotency.py), when the stack gives the
+            # sender no table of its own: the read-model table's partition of this name.
+            writes_read_models=(IDEMPOTENCY_READ_MODEL,),
             concurrency=4,  # sending waits on Notify: several applications' messages at once
         ),
     ),

@@ -59,13 +59,14 @@ def sender(deps: Dependencies) -> Sender:
 
 
 def idempotency(deps: Dependencies) -> BasePersistenceLayer:
+    """On AWS: a table of its own when the stack names one (`BOPS_IDEMPOTENCY_TABLE`), else the read-model table's
+    partition of the declared `notifications-idempotency` read model; embedded: `idempotency.sqlite`."""
     if deps.settings.runtime == "aws":
-        from services.notifications.idempotency import dynamodb_layer
+        from services.notifications.idempotency import dynamodb_layer, read_model_table_layer
 
-        table = deps.settings.idempotency_table
-        if not table:
-            raise RuntimeError("BOPS_IDEMPOTENCY_TABLE must be set when BOPS_RUNTIME=aws")
-        return dynamodb_layer(table, deps.aws_client("dynamodb"))
+        if deps.settings.idempotency_table:
+            return dynamodb_layer(deps.settings.idempotency_table, deps.aws_client("dynamodb"))
+        return read_model_table_layer(deps._required("read_model_table"), deps.aws_client("dynamodb"))
     from services.notifications.idempotency import SqlitePersistenceLayer
 
     return SqlitePersistenceLayer(deps.settings.data_dir / "idempotency.sqlite")
