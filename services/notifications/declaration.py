@@ -1,0 +1,37 @@
+"""What the notifications service reacts to: the steps of an application's life that someone is told about."""
+
+from __future__ import annotations
+
+from shared.applicant_links import LINK_SECRET
+from shared.declarations import ServiceDeclaration, Subscription
+
+SENDER_HANDLER = "services.notifications.handler.lambda_handler"
+
+# Every event that triggers a message (services/notifications/messages.py says which, to whom).
+TRIGGER_EVENT_TYPES = (
+    "PlanningApplicationSubmitted",
+    "PlanningApplicationInvalidated",
+    "ValidationRequestSent",
+    "ValidationRequestCancelled",
+    "ValidationRequestAutoClosed",
+    "PlanningApplicationValidated",
+    "PlanningApplicationDetermined",
+    "PlanningApplicationWithdrawn",
+    "PlanningApplicationReturned",
+    "RecommendationSubmitted",
+    "RecommendationChallenged",
+)
+
+SERVICE = ServiceDeclaration(
+    name="notifications",
+    subscriptions=(
+        Subscription(
+            name="notifications-sender",
+            handler=SENDER_HANDLER,
+            event_types=TRIGGER_EVENT_TYPES,
+            timeout_s=60,
+            secrets=(LINK_SECRET,),
+            concurrency=4,  # sending waits on Notify: several applications' messages at once
+        ),
+    ),
+)
