@@ -14,8 +14,8 @@ from notifications_python_client import NotificationsAPIClient
 from notifications_python_client.errors import APIError
 
 from services.notifications.gateway import PermanentFailure, TemporaryFailure
+from services.notifications.notify_settings import DEFAULT_BASE_URL
 
-DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 DEFAULT_TIMEOUT_S = 10.0
 MAX_REASON = 1_000  # Notify's messages are short; a proxy's HTML error page is not
 

@@ -20,11 +20,11 @@ from typing import Any, Protocol, get_args
 
 from events.council import NotifyConfiguration
 from events.notifications import NotificationKind
+from services.notifications.declaration import NOTIFY_API_KEY_SECRET
 from services.notifications.gateway import PermanentFailure, TemporaryFailure
-from services.notifications.notify_gateway import DEFAULT_BASE_URL, NotifyGateway
 from shared.secrets.port import SecretStore
 
-NOTIFY_API_KEY_SECRET = "{council}/notify-api-key"  # the secret's name, `{council}` standing for the council's code
+DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 KINDS: tuple[str, ...] = get_args(NotificationKind)
 GENERIC_FIELDS = ("subject", "body")  # the generic template's personalisation
 
@@ -145,6 +145,8 @@ def _template_ids(configuration: NotifyConfiguration) -> list[str]:
 
 
 def _gateway(api_key: str, base_url: str) -> TemplateReader:
+    from services.notifications.notify_gateway import NotifyGateway  # the client: only when Notify is asked
+
     return NotifyGateway(api_key, base_url=base_url)
 
 
