@@ -1,10 +1,84 @@
-"""Sends the messages an event triggers (being built: see messages.py and sender.py)."""
+"""Sends the messages an event triggers, with the wiring's adapters: facts from the log, links from the council's
+link secret, the channel from the council's settings (the local outbox without a Notify key)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 from events import RecordedEvent
+from events.streams import application_stream, council_stream, parse_application_stream
+from services.notifications.facts import CouncilFacts, Officer, all_requests, application_facts, council_officers
+from services.notifications.messages import compose
+from services.notifications.sender import Channel, Sender
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
+
+    from shared.wiring import Dependencies
+
+OFFICER_EVENTS = ("RecommendationSubmitted", "RecommendationChallenged")  # the messages to officers
 
 
 def notify(event: RecordedEvent) -> None:
     """Send what `event` triggers, each message exactly once."""
-    return None
+    from shared.wiring import dependencies
+
+    deps = dependencies()
+    notify_with(deps, event, channel_for(deps, event.council))
+
+
+def notify_with(deps: Dependencies, event: RecordedEvent, channel: Channel) -> None:
+    found = parse_application_stream(event.stream_id)
+    if found is None or event.stream_id != application_stream(*found):
+        return  # every trigger is on an application's main stream
+    council, reference = found
+    main = deps.event_store.read(event.stream_id)
+    facts = application_facts(council, reference, (e for e in main if e.version <= event.version))
+    facts = replace(facts, requests=all_requests(main))  # a request's details never change once sent
+    settings = deps.council_settings(council)
+    officers: dict[str, Officer] = {}
+    if event.event_type in OFFICER_EVENTS:
+        officers = council_officers(deps.event_store.read(council_stream(council)))
+    council_facts = CouncilFacts(council, settings.name, settings.public_base_url, officers)
+
+    def link_for(request_id: str) -> str:
+        from shared.applicant_links import applicant_link, link_secret
+
+        secret = link_secret(deps.secrets, council, create=True)
+        return applicant_link(secret, settings.public_base_url, council, reference, request_id)
+
+    messages = compose(event, facts, council_facts, link_for)
+    sender(deps).send(event, council, reference, messages, channel)
+
+
+def sender(deps: Dependencies) -> Sender:
+    from services.notifications.idempotency import once_per_message
+
+    return deps.memo("notifications-sender", lambda d: Sender(d.event_store, d.clock, once_per_message(idempotency(d))))
+
+
+def idempotency(deps: Dependencies) -> BasePersistenceLayer:
+    if deps.settings.runtime == "aws":
+        from services.notifications.idempotency import dynamodb_layer
+
+        table = deps.settings.idempotency_table
+        if not table:
+            raise RuntimeError("BOPS_IDEMPOTENCY_TABLE must be set when BOPS_RUNTIME=aws")
+        return dynamodb_layer(table, deps.aws_client("dynamodb"))
+    from services.notifications.idempotency import SqlitePersistenceLayer
+
+    return SqlitePersistenceLayer(deps.settings.data_dir / "idempotency.sqlite")
+
+
+def channel_for(deps: Dependencies, council: str) -> Channel:
+    """The council's channel: GOV.UK Notify when it has a key (wired by the Notify gateway's settings), else the local
+    outbox."""
+    return outbox_channel(deps)
+
+
+def outbox_channel(deps: Dependencies) -> Channel:
+    from services.notifications.outbox import OUTBOX_TEMPLATE, LocalOutbox, outbox_path
+
+    outbox = deps.memo("notifications-outbox", lambda d: LocalOutbox(outbox_path(d.settings.data_dir), d.clock))
+    return Channel("outbox", outbox, lambda kind: OUTBOX_TEMPLATE)
