@@ -8,6 +8,7 @@ The client itself turns a timeout or a refused connection into a 503 "Request fa
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from notifications_python_client import NotificationsAPIClient
@@ -81,3 +82,19 @@ class NotifyGateway:
             return dict(self.client.get_template(template_id))
         except APIError as error:
             raise failure_from(error) from error
+
+
+_per_thread = threading.local()
+
+
+def gateway_for(api_key: str, base_url: str, timeout_s: float | None = None) -> NotifyGateway:
+    """This thread's gateway for a key and address (the client keeps its connections open between messages; it is
+    not thread-safe, so the relay's concurrent deliveries each get their own)."""
+    cache: dict[tuple[str, str, float], NotifyGateway] | None = getattr(_per_thread, "gateways", None)
+    if cache is None:
+        cache = _per_thread.gateways = {}
+    key = (api_key, base_url, DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s)
+    gateway = cache.get(key)
+    if gateway is None:
+        gateway = cache[key] = NotifyGateway(api_key, base_url=base_url, timeout_s=key[2])
+    return gateway
