@@ -73,9 +73,12 @@ def idempotency(deps: Dependencies) -> BasePersistenceLayer:
 
 
 def channel_for(deps: Dependencies, council: str) -> Channel:
-    """The council's channel: GOV.UK Notify when it has a key (wired by the Notify gateway's settings), else the local
-    outbox."""
-    return outbox_channel(deps)
+    """The council's channel: GOV.UK Notify when it has a key (services/notifications/notify_channel.py), else the
+    local outbox."""
+    from services.notifications.notify_channel import notify_channel, notify_settings_for
+
+    settings = notify_settings_for(deps, council)
+    return outbox_channel(deps) if settings is None else notify_channel(settings)
 
 
 def outbox_channel(deps: Dependencies) -> Channel:
