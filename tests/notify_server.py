@@ -327,6 +327,7 @@ class FakeNotify:
 def _handler(notify: FakeNotify) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the client's session expects
+        disable_nagle_algorithm = True  # else each answer waits for the client's delayed ACK (40 ms): not "at once"
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from events import RecordedEvent
+from events.assessment import PlanningApplicationInvalidated
 from events.streams import application_stream, council_stream, parse_application_stream
 from services.notifications.facts import CouncilFacts, Officer, all_requests, application_facts, council_officers
 from services.notifications.messages import compose
@@ -33,9 +34,12 @@ def notify_with(deps: Dependencies, event: RecordedEvent, channel: Channel) -> N
     if found is None or event.stream_id != application_stream(*found):
         return  # every trigger is on an application's main stream
     council, reference = found
-    main = deps.event_store.read(event.stream_id)
+    # The facts as they stood at the event; an invalidation's requests are sent in the same append, just after it.
+    sent_with = len(event.payload.request_ids) if isinstance(event.payload, PlanningApplicationInvalidated) else 0
+    main = deps.event_store.read(event.stream_id, to_version=event.version + sent_with)
     facts = application_facts(council, reference, (e for e in main if e.version <= event.version))
-    facts = replace(facts, requests=all_requests(main))  # a request's details never change once sent
+    if sent_with:
+        facts = replace(facts, requests=all_requests(main))  # a request's details never change once sent
     settings = deps.council_settings(council)
     officers: dict[str, Officer] = {}
     if event.event_type in OFFICER_EVENTS:
