@@ -10,6 +10,7 @@ from events import RecordedEvent
 from events.assessment import PlanningApplicationInvalidated
 from events.streams import application_stream, council_stream, parse_application_stream
 from services.notifications.facts import CouncilFacts, Officer, all_requests, application_facts, council_officers
+from services.notifications.gateway import PermanentFailure
 from services.notifications.messages import compose
 from services.notifications.sender import Channel, Sender
 
@@ -82,7 +83,32 @@ def channel_for(deps: Dependencies, council: str) -> Channel:
     from services.notifications.notify_channel import notify_channel, notify_settings_for
 
     settings = notify_settings_for(deps, council)
-    return outbox_channel(deps) if settings is None else notify_channel(settings)
+    if settings is not None:
+        return notify_channel(settings)
+    if deps.settings.runtime == "aws":  # a Lambda has no outbox anyone reads: the missing key is shown to officers
+        return Channel("notify", NoNotifyKey(council), lambda kind: "none")
+    return outbox_channel(deps)
+
+
+class NoNotifyKey:
+    """The gateway of a deployed council without a GOV.UK Notify key: every message fails for good, with the reason
+    (one `NotificationFailed` each, shown to officers), rather than vanish into a Lambda's temporary disk."""
+
+    def __init__(self, council: str) -> None:
+        self.council = council
+
+    def send_email(
+        self,
+        *,
+        email_address: str,
+        template_id: str,
+        personalisation: dict[str, str],
+        reference: str,
+        email_reply_to_id: str | None,
+    ) -> str:
+        raise PermanentFailure(
+            f"council {self.council} has no GOV.UK Notify API key (an administrator sets it: bops councils set-notify)"
+        )
 
 
 def outbox_channel(deps: Dependencies) -> Channel:

@@ -195,3 +195,22 @@ def test_a_permanent_failure_is_recorded_once_and_never_retried(tmp_path):
     [sent] = application.sent()
     assert isinstance(sent, NotificationSent) and sent.recipient_role == "applicant" and sent.channel == "notify"
     assert sent.template_id == "template-receipt" and sent.notify_id
+
+
+def test_a_deployed_council_without_a_notify_key_sees_each_message_fail_with_the_reason(tmp_path, monkeypatch):
+    from services.notifications import notify_channel, service
+
+    monkeypatch.setattr(notify_channel, "notify_settings_for", lambda deps, council: None)
+    deployed = Dependencies(Settings(runtime="aws", data_dir=tmp_path / "unused"))
+    chosen = service.channel_for(deployed, "DEMO")
+    assert isinstance(chosen.gateway, service.NoNotifyKey)
+    assert service.channel_for(Dependencies(Settings(data_dir=tmp_path)), "DEMO").name == "outbox"  # embedded
+
+    deps = fresh_deps(tmp_path / "data")
+    application = Application(deps.event_store)
+    for _ in range(2):
+        notify_with(deps, application.recorded[0], chosen)
+    failed = application.failed()
+    assert sorted(f.recipient_role for f in failed) == ["agent", "applicant"] and application.sent() == []
+    assert all(f.permanent and "has no GOV.UK Notify API key" in f.reason for f in failed)
+    assert not (tmp_path / "unused").exists()  # nothing written to a Lambda's disk
