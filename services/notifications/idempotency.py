@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +26,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyItemNotFoundError,
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+
+from services.notifications.local_sqlite import ThreadConnections
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,23 +111,15 @@ class SqlitePersistenceLayer(BasePersistenceLayer):
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = path
-        self._local = threading.local()
-        with self._connection() as connection:
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS idempotency (id TEXT PRIMARY KEY, expiration INTEGER NOT NULL, "
-                "in_progress_expiration INTEGER, status TEXT NOT NULL, data TEXT NOT NULL DEFAULT '', "
-                "validation TEXT NOT NULL DEFAULT '')"
-            )
+        self._connections = ThreadConnections(
+            path,
+            "CREATE TABLE IF NOT EXISTS idempotency (id TEXT PRIMARY KEY, expiration INTEGER NOT NULL, "
+            "in_progress_expiration INTEGER, status TEXT NOT NULL, data TEXT NOT NULL DEFAULT '', "
+            "validation TEXT NOT NULL DEFAULT '')",
+        )
 
     def _connection(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            self._local.connection = connection
-        return connection
+        return self._connections.connection()
 
     def _record(self, row: tuple[Any, ...]) -> DataRecord:
         key, expiration, in_progress, status, data, validation = row

@@ -9,7 +9,6 @@ first call's id, as the provider's id of that message.
 from __future__ import annotations
 
 import sqlite3
-import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import orjson
 
 from events.serialization import format_time
+from services.notifications.local_sqlite import ThreadConnections
 from shared.clock import Clock
 
 OUTBOX_TEMPLATE = "outbox"  # the template id recorded for a message the outbox kept (its subject and body are its own)
@@ -40,22 +40,15 @@ class LocalOutbox:
     def __init__(self, path: Path, clock: Clock) -> None:
         self.path = path
         self.clock = clock
-        self._local = threading.local()
-        self._connection().execute(
+        self._connections = ThreadConnections(
+            path,
             "CREATE TABLE IF NOT EXISTS outbox (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
             "reference TEXT NOT NULL UNIQUE, sent_at TEXT NOT NULL, email_address TEXT NOT NULL, template_id TEXT NOT "
-            "NULL, subject TEXT NOT NULL, body TEXT NOT NULL, personalisation TEXT NOT NULL, reply_to_id TEXT)"
+            "NULL, subject TEXT NOT NULL, body TEXT NOT NULL, personalisation TEXT NOT NULL, reply_to_id TEXT)",
         )
 
     def _connection(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            self._local.connection = connection
-        return connection
+        return self._connections.connection()
 
     def send_email(
         self,
