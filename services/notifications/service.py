@@ -81,21 +81,31 @@ def channel_for(deps: Dependencies, council: str) -> Channel:
     """The council's channel: GOV.UK Notify when it has a key (services/notifications/notify_channel.py), else the
     local outbox."""
     from services.notifications.notify_channel import notify_channel, notify_settings_for
+    from services.notifications.notify_settings import check_api_key
 
     settings = notify_settings_for(deps, council)
     if settings is not None:
+        problems = check_api_key(settings.api_key)  # e.g. the placeholder the stack creates the secret with
+        if problems:
+            return Channel("notify", Unsendable(f"council {council}'s GOV.UK Notify key: {problems[0]}"), _NO_TEMPLATE)
         return notify_channel(settings)
     if deps.settings.runtime == "aws":  # a Lambda has no outbox anyone reads: the missing key is shown to officers
-        return Channel("notify", NoNotifyKey(council), lambda kind: "none")
+        reason = f"council {council} has no GOV.UK Notify API key (an administrator sets it: bops councils set-notify)"
+        return Channel("notify", Unsendable(reason), _NO_TEMPLATE)
     return outbox_channel(deps)
 
 
-class NoNotifyKey:
-    """The gateway of a deployed council without a GOV.UK Notify key: every message fails for good, with the reason
-    (one `NotificationFailed` each, shown to officers), rather than vanish into a Lambda's temporary disk."""
+def _NO_TEMPLATE(kind: str) -> str:
+    return "none"
 
-    def __init__(self, council: str) -> None:
-        self.council = council
+
+class Unsendable:
+    """The gateway of a council whose mail cannot go (a deployed council without a usable GOV.UK Notify key): every
+    message fails for good with the reason (one `NotificationFailed` each, shown to officers), rather than vanish
+    into a Lambda's temporary disk or fail at every retry."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
     def send_email(
         self,
@@ -106,9 +116,7 @@ class NoNotifyKey:
         reference: str,
         email_reply_to_id: str | None,
     ) -> str:
-        raise PermanentFailure(
-            f"council {self.council} has no GOV.UK Notify API key (an administrator sets it: bops councils set-notify)"
-        )
+        raise PermanentFailure(self.reason)
 
 
 def outbox_channel(deps: Dependencies) -> Channel:

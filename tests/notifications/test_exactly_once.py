@@ -203,7 +203,7 @@ def test_a_deployed_council_without_a_notify_key_sees_each_message_fail_with_the
     monkeypatch.setattr(notify_channel, "notify_settings_for", lambda deps, council: None)
     deployed = Dependencies(Settings(runtime="aws", data_dir=tmp_path / "unused"))
     chosen = service.channel_for(deployed, "DEMO")
-    assert isinstance(chosen.gateway, service.NoNotifyKey)
+    assert isinstance(chosen.gateway, service.Unsendable)
     assert service.channel_for(Dependencies(Settings(data_dir=tmp_path)), "DEMO").name == "outbox"  # embedded
 
     deps = fresh_deps(tmp_path / "data")
@@ -214,3 +214,16 @@ def test_a_deployed_council_without_a_notify_key_sees_each_message_fail_with_the
     assert sorted(f.recipient_role for f in failed) == ["agent", "applicant"] and application.sent() == []
     assert all(f.permanent and "has no GOV.UK Notify API key" in f.reason for f in failed)
     assert not (tmp_path / "unused").exists()  # nothing written to a Lambda's disk
+
+
+def test_a_key_that_is_not_a_notify_key_fails_each_message_with_the_reason(tmp_path, monkeypatch):
+    from services.notifications import notify_channel, service
+    from services.notifications.notify_settings import NotifySettings
+
+    placeholder = NotifySettings(council="DEMO", api_key="a-random-placeholder", generic_template_id="t")
+    monkeypatch.setattr(notify_channel, "notify_settings_for", lambda deps, council: placeholder)
+    chosen = service.channel_for(Dependencies(Settings(runtime="aws", data_dir=tmp_path / "unused")), "DEMO")
+    with pytest.raises(PermanentFailure, match=r"DEMO.s GOV\.UK Notify key: the API key is not a GOV\.UK Notify key"):
+        chosen.gateway.send_email(
+            email_address="a@b.example", template_id="t", personalisation={}, reference="r", email_reply_to_id=None
+        )
