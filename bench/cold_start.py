@@ -82,6 +82,8 @@ KEYS = {  # JSON key of each handler's figures
     "services.assessment.case_list.projection.lambda_handler": "case_list",
     "services.assessment.auto_close_projection.lambda_handler": "auto_close_due",
     "services.assessment.daily.lambda_handler": "daily",
+    "services.notifications.handler.lambda_handler": "notifications_sender",
+    "services.notifications.status_poller.lambda_handler": "notify_status",
 }
 OFFICER_PASSWORD = "a long enough password"
 
@@ -321,6 +323,8 @@ def sample_events(
         "audit_checkpoints": (scheduled_run, lambda r: len(r.get("checkpoints", [])) == 1),
         "intake_api": (api_event, status(201)),
         "intake_documents": (submitted_message, handled),
+        "notifications_sender": (submitted_message, handled),
+        "notify_status": (dict, lambda r: "asked" in r),
         "api_keys": (key_created_message, handled),
         "moved_streams": (key_created_message, handled),
         "authorizer": (authorizer_event, allowed),

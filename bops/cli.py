@@ -257,6 +257,68 @@ def councils_set(
     emit(as_json, settings.model_dump(mode="json"), f"Updated council {code}")
 
 
+@councils.command("set-notify")
+@click.argument("code")
+@click.option("--api-key", help="The council's GOV.UK Notify API key (secrets store only); default: the one saved.")
+@click.option(
+    "--template", "templates", multiple=True, metavar="KIND=ID", help="The template of one kind of message (repeat)."
+)
+@click.option("--generic-template", help="A template whose subject is ((subject)) and body ((body)), for other kinds.")
+@click.option("--reply-to", help="The Notify email reply-to id.")
+@click.option("--base-url", help="Notify's API address (default https://api.notifications.service.gov.uk).")
+@json_option
+@data_dir_option
+@fail_on_domain_errors
+def councils_set_notify(
+    code: str,
+    api_key: str | None,
+    templates: tuple[str, ...],
+    generic_template: str | None,
+    reply_to: str | None,
+    base_url: str | None,
+    as_json: bool,
+) -> None:
+    """Send a council's mail through GOV.UK Notify: checked against Notify (the key, each template) before saving."""
+    from events.council import CouncilSettingsChanges
+    from services.notifications import notify_settings as notify
+    from shared.wiring import dependencies
+
+    pairs = []
+    for item in templates:
+        kind, sep, template_id = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not KIND=ID", param_hint="--template")
+        pairs.append((kind.strip(), template_id.strip()))
+    service, secrets = councils_service(), dependencies().secrets
+    state = service.load(code)
+    if not state.exists:
+        raise click.ClickException(f"no council {code!r}")
+    key = api_key or secrets.get(notify.api_key_secret_name(code))
+    if not key:
+        raise click.ClickException(f"council {code} has no Notify API key yet: give --api-key")
+    configuration = notify.merged_configuration(
+        state.settings.notify,
+        base_url=base_url,
+        templates=pairs,
+        generic_template_id=generic_template,
+        reply_to_id=reply_to,
+    )
+    try:
+        notify.save_notify_settings(
+            code,
+            key,
+            configuration,
+            secrets,
+            lambda saved: service.change_settings(code, CouncilSettingsChanges(notify=saved)),
+        )
+    except notify.NotifySettingsRefused as refused:
+        raise click.ClickException(
+            "Notify settings refused, nothing saved:\n" + "\n".join(f"- {reason}" for reason in refused.reasons)
+        ) from None
+    shown = configuration.model_dump(mode="json") | {"api_key": "(saved in the secrets store)"}
+    emit(as_json, shown, f"Council {code} sends its mail through GOV.UK Notify ({configuration.base_url})")
+
+
 @main.group()
 def officers() -> None:
     """Officers: create, list, change roles, deactivate; the key that signs their sign-in tokens."""
@@ -571,6 +633,15 @@ def replay(projection: str) -> None:
     from bops.replay import rebuild
 
     rebuild(projection, echo=click.echo)
+
+
+def _register_outbox() -> None:
+    from bops.outbox import register
+
+    register(main, data_dir_option, json_option, emit)
+
+
+_register_outbox()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,20 @@ from events.registry import event, upcaster
 OfficerRole = Literal["assessor", "reviewer", "administrator"]
 
 
+class NotifyConfiguration(BaseModel):
+    """A council's GOV.UK Notify settings but its API key (which is in the secrets store, never here): replaced whole.
+
+    `templates` maps a kind of message to its template id; a kind without one uses `generic_template_id` (a template
+    whose subject and body are the personalisation fields `subject` and `body`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    base_url: str
+    templates: dict[str, str] = {}
+    generic_template_id: str | None = None
+    reply_to_id: str | None = None
+
+
 class CouncilSettingsChanges(BaseModel):
     """Settings an administrator can change after deployment; None means unchanged."""
 
@@ -24,6 +38,7 @@ class CouncilSettingsChanges(BaseModel):
     reply_to_email: str | None = None
     # Calendar days from valid-from to expiry by ODP application type (a type's override also covers its children).
     determination_periods: dict[str, int] | None = None
+    notify: NotifyConfiguration | None = None  # checked against Notify when saved (`bops councils set-notify`)
 
 
 @event("CouncilCreated")
@@ -35,7 +50,7 @@ class CouncilCreated(EventPayload):
     slug: str
 
 
-@event("CouncilSettingsChanged", schema_version=2)
+@event("CouncilSettingsChanged", schema_version=3)
 class CouncilSettingsChanged(EventPayload):
     """An administrator changed some of a council's settings."""
 
@@ -45,6 +60,12 @@ class CouncilSettingsChanged(EventPayload):
 @upcaster("CouncilSettingsChanged", 1, 2)
 def _settings_changed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     """Version 2 added determination periods to the settings; a version 1 change left them unchanged (None)."""
+    return data
+
+
+@upcaster("CouncilSettingsChanged", 2, 3)
+def _settings_changed_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 added the Notify settings; a version 2 change left them unchanged (None)."""
     return data
 
 

@@ -66,6 +66,12 @@ EVENT_MODULES: dict[str, tuple[str, ...]] = {
         "PlanningApplicationReturned",
         "PlanningApplicationClosed",
     ),
+    "events.notifications": (
+        "NotificationSent",
+        "NotificationDelivered",
+        "NotificationFailed",
+        "NotificationFailureAcknowledged",
+    ),
 }
 _module_of = {event_type: module for module, types in EVENT_MODULES.items() for event_type in types}
 

@@ -35,6 +35,7 @@ class Settings(BaseModel):
     event_table: str | None = None
     audit_table: str | None = None  # sealed audit checkpoints (shared.eventstore.checkpoints_dynamodb)
     read_model_table: str | None = None
+    idempotency_table: str | None = None  # Powertools Idempotency records (the notifications sender's, on AWS)
     documents_bucket: str | None = None
     secrets_prefix: str | None = None
     officer_user_pool_id: str | None = None  # the council's Cognito user pool (the officer directory on AWS)

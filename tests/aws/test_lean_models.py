@@ -24,7 +24,10 @@ ADAPTERS = {
     "shared/attempts/dynamodb.py": "dynamodb",
     "services/councils/officer_directory.py": "cognito-idp",
     "services/assessment/case_list/dynamodb.py": "dynamodb",
+    "services/notifications/idempotency.py": "dynamodb",  # Powertools' layer, completing a record with PutItem
 }
+# Modules whose `self.client` is no AWS client (GOV.UK Notify's own client).
+NOT_AWS = {"services/notifications/notify_gateway.py"}
 
 
 def client_calls(path: Path) -> set[str]:
@@ -54,7 +57,7 @@ def test_every_module_that_holds_a_client_is_checked():
         for path in (PROJECT / folder).rglob("*.py")
         if client_calls(path)
     }
-    assert holders == set(ADAPTERS)
+    assert holders - NOT_AWS == set(ADAPTERS)
 
 
 def test_a_lean_model_keeps_the_operations_and_every_shape_they_reach_without_documentation():

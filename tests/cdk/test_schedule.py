@@ -11,6 +11,7 @@ import pytest
 from cdk.stack import AUDIT_CHECKPOINTS, EVENT_APPEND, EVENT_READ
 from services.assessment import AUTO_CLOSE_READ_MODEL
 from services.assessment.declaration import AUDIT_CHECKPOINTS_HANDLER, DAILY_AT, DAILY_HANDLER
+from services.notifications.declaration import STATUS_POLLER_HANDLER
 from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET, NO_CHECKPOINT_YET
 from shared.eventstore.checkpoints_dynamodb import checkpoint_table_spec
 from shared.eventstore.dynamodb_table import STREAMS_INDEX
@@ -61,7 +62,8 @@ def test_the_audit_checkpoint_table_is_the_adapters_table_kept_like_the_log(synt
 
 
 def test_each_declared_job_runs_on_a_schedule_at_its_rate(synthesised):
-    assert [job.handler for job in jobs(synthesised)] == [AUDIT_CHECKPOINTS_HANDLER, DAILY_HANDLER]
+    handlers = [AUDIT_CHECKPOINTS_HANDLER, DAILY_HANDLER, STATUS_POLLER_HANDLER]
+    assert sorted(job.handler for job in jobs(synthesised)) == sorted(handlers)
     for template in synthesised.templates.values():
         schedules = resources(template, "AWS::Scheduler::Schedule")
         alarms = resources(template, "AWS::CloudWatch::Alarm")

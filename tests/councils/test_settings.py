@@ -187,9 +187,10 @@ def test_determination_periods_merge_per_type_and_fall_back_to_the_statute():
     assert effective_settings(None, demo_council()).determination_period_days("pp.full.major", eia=True) == 112
 
 
-def test_a_version_1_settings_change_reads_as_version_2_without_periods():
+def test_a_version_1_settings_change_reads_as_the_current_version_without_periods_or_notify():
     from events.registry import upcast
 
     version, data = upcast("CouncilSettingsChanged", 1, {"changes": {"name": "Demo Borough"}})
-    assert version == 2
-    assert CouncilSettingsChanged.model_validate(data).changes.determination_periods is None
+    assert version == 3
+    changes = CouncilSettingsChanged.model_validate(data).changes
+    assert (changes.determination_periods, changes.notify) == (None, None)

@@ -29,6 +29,22 @@ def _words(name: str) -> str:
     return name.replace("_", " ")
 
 
+# What each kind of notification (events/notifications.py) tells, as the audit trail names it.
+_NOTIFICATION_KINDS = {
+    "receipt": "Receipt of the application",
+    "invalid": "Invalid application notice",
+    "request_sent": "Validation request e-mail",
+    "request_cancelled": "Request cancelled e-mail",
+    "request_auto_closed": "Request closed e-mail",
+    "description_change_proposed": "Proposed description change e-mail",
+    "valid": "Valid application notice",
+    "decision": "Decision e-mail",
+    "withdrawn": "Withdrawal confirmation",
+    "returned": "Return confirmation",
+    "review_requested": "Recommendation to review e-mail",
+    "recommendation_challenged": "Recommendation challenged e-mail",
+}
+
 DESCRIPTIONS: dict[str, Describe] = {
     "PlanningApplicationSubmitted": lambda p: (
         f"Application {p.reference} received ({p.submission.application_type_name or p.submission.application_type})"
@@ -89,6 +105,18 @@ DESCRIPTIONS: dict[str, Describe] = {
     "PlanningApplicationWithdrawn": lambda p: f"Application withdrawn: {p.reason}",
     "PlanningApplicationReturned": lambda p: f"Application returned to the applicant: {p.reason}",
     "PlanningApplicationClosed": lambda p: f"Application closed: {p.reason}",
+    "NotificationSent": lambda p: (
+        f"{_NOTIFICATION_KINDS.get(p.kind, _words(p.kind))} sent to the {_words(p.recipient_role)}"
+        f" ({p.masked_address}, {'local outbox' if p.channel == 'outbox' else 'GOV.UK Notify'})"
+    ),
+    "NotificationDelivered": lambda p: f"Notification {p.notification_id} delivered ({_words(p.status)})",
+    "NotificationFailed": lambda p: (
+        f"{_NOTIFICATION_KINDS.get(p.kind, _words(p.kind))} to the {_words(p.recipient_role)} ({p.masked_address})"
+        f" {'failed' if p.permanent else 'not delivered yet'}: {p.reason}"
+    ),
+    "NotificationFailureAcknowledged": lambda p: (
+        f"{p.officer_name} acknowledged the failed notification {p.notification_id}"
+    ),
 }
 
 
