@@ -34,6 +34,7 @@ SERVICE = ServiceDeclaration(
             event_types=TRIGGER_EVENT_TYPES,
             timeout_s=60,
             secrets=(LINK_SECRET, NOTIFY_API_KEY_SECRET),
+            idempotency=True,  # each message handed to Notify once (services/notifications/idempotency.py)
             concurrency=4,  # sending waits on Notify: several applications' messages at once
         ),
     ),
