@@ -59,6 +59,15 @@ OFFICER_SIGN_IN = ("cognito-idp:AdminInitiateAuth",)  # check an officer's passw
 OFFICER_TOKEN_KEY = "officer-token-key"  # services.councils.declaration.OFFICER_TOKEN_KEY, under the council's code
 LINK_SECRET_KIND = LINK_SECRET.split("/", 1)[1]  # `applicant-link-secret`, under the council's code
 
+# Powertools Idempotency's DynamoDB layer: a record per key (`id`), expiring at `expiration` (time to live).
+IDEMPOTENCY_EXPIRY = "expiration"
+IDEMPOTENCY_TABLE_SPEC: dict[str, Any] = {
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "BillingMode": "PAY_PER_REQUEST",
+}
+IDEMPOTENCY_RECORDS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+
 SCHEDULE_RETRY_ATTEMPTS = 3  # EventBridge Scheduler's retries of an invocation it could not make, then the queue
 SCHEDULE_MAX_EVENT_AGE = Duration.minutes(15)  # a periodic run older than its period is superseded by the next one
 
@@ -197,6 +206,8 @@ class CouncilStack(Stack):
         self.read_model_table = kept_table(
             self, "ReadModels", read_model_table_spec("unused"), time_to_live_attribute=EXPIRES_AT
         )
+        # Powertools Idempotency records of the subscriptions that declare them (expiring by time to live).
+        self.idempotency_table = self._idempotency_table(declarations)
         self.officers = OfficerUserPool(self, "OfficerDirectory", council=council)
         self.access_logs_bucket = s3.Bucket(
             self,
@@ -320,8 +331,10 @@ class CouncilStack(Stack):
                     dead_letter_queue=queue,
                     max_event_age=FUNCTION_MAX_EVENT_AGE,
                     retry_attempts=FUNCTION_RETRY_ATTEMPTS,
+                    environment=self._idempotency(subscription),
                 )
                 self._grant_events(function, append=subscription.appends_events)
+                self._grant_idempotency(subscription, function)
                 if subscription.appends_events:
                     self._grant_documents(function)
                 self._grant_declared(subscription, function)
@@ -393,6 +406,23 @@ class CouncilStack(Stack):
         )
         self.dead_letter_queues.append(queue)
         self.alarms.dead_letters(construct_id(job.name), queue, f"The {job.name} schedule")
+
+    def _idempotency_table(self, declarations: Sequence[ServiceDeclaration]) -> dynamodb.Table | None:
+        if not any(s.idempotency for d in declarations for s in d.subscriptions):
+            return None
+        return kept_table(self, "Idempotency", IDEMPOTENCY_TABLE_SPEC, time_to_live_attribute=IDEMPOTENCY_EXPIRY)
+
+    def _grant_idempotency(self, subscription: Subscription, function: lambda_.Function) -> None:
+        if subscription.idempotency and self.idempotency_table is not None:
+            statement = iam.PolicyStatement(
+                actions=list(IDEMPOTENCY_RECORDS), resources=[self.idempotency_table.table_arn]
+            )
+            function.add_to_role_policy(statement)
+
+    def _idempotency(self, subscription: Subscription) -> dict[str, str] | None:
+        if not subscription.idempotency or self.idempotency_table is None:
+            return None
+        return {"BOPS_IDEMPOTENCY_TABLE": self.idempotency_table.table_name}
 
     # Grants: exact actions on exact resources.
 

@@ -90,6 +90,9 @@ class Subscription:
     secrets: tuple[str, ...] = ()
     reads_read_models: tuple[str, ...] = ()
     writes_read_models: tuple[str, ...] = ()
+    # Powertools Idempotency records (a DynamoDB table on AWS, `BOPS_IDEMPOTENCY_TABLE`): a side effect outside the
+    # log (an e-mail) happens once per key however often the event is delivered.
+    idempotency: bool = False
 
     def __post_init__(self) -> None:
         if self.projection and not self.writes_read_models:

@@ -35,9 +35,7 @@ SERVICE = ServiceDeclaration(
             event_types=TRIGGER_EVENT_TYPES,
             timeout_s=60,
             secrets=(LINK_SECRET, NOTIFY_API_KEY_SECRET),
-            # Powertools Idempotency's records (services/notifications/idempotency.py), when the stack gives the
-            # sender no table of its own: the read-model table's partition of this name.
-            writes_read_models=(IDEMPOTENCY_READ_MODEL,),
+            idempotency=True,  # each message handed to Notify once (services/notifications/idempotency.py)
             concurrency=4,  # sending waits on Notify: several applications' messages at once
         ),
     ),

@@ -77,7 +77,7 @@ def load_notify_settings(
 ) -> NotifySettings | None:
     """The council's settings when it has a Notify key, else None (its messages go to the outbox)."""
     api_key = secrets.get(api_key_secret_name(council))
-    if not api_key:
+    if not api_key or check_api_key(api_key):  # none, or the deployment's generated placeholder
         return None
     configuration = configuration or NotifyConfiguration(base_url=DEFAULT_BASE_URL)
     return NotifySettings(

@@ -34,6 +34,8 @@ def test_good_settings_are_saved_key_in_secrets_only(notify_server: FakeNotify) 
     assert settings.template_for("receipt") == (receipt, False)
     assert settings.template_for("decision") == (configuration.generic_template_id, True)
     assert ns.load_notify_settings("XYZ", configuration, secrets) is None  # no key: the outbox
+    secrets.put(ns.api_key_secret_name("XYZ"), "Zq8-generated-placeholder-of-the-deployment")
+    assert ns.load_notify_settings("XYZ", configuration, secrets) is None  # the stack's placeholder: no key yet
 
 
 @pytest.mark.parametrize(
