@@ -1,0 +1,4 @@
+"""The public register: the read model of published applications and the public change feed, behind one port
+(`port.PublicRegister`) with a SQLite FTS5 adapter (embedded) and a DynamoDB adapter (AWS)."""
+
+PUBLIC_READ_MODEL = "public"  # its name in declarations and `bops replay public`
