@@ -6,7 +6,7 @@ The public faces (ODP `@next` and the BOPS-compatible v2) add their own HttpFunc
 
 from __future__ import annotations
 
-from services.publication.read_model import PUBLIC_READ_MODEL
+from services.publication import PUBLIC_READ_MODEL
 from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
 
 FEED_PATH = "/api/@next/public/feed"
