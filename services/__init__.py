@@ -19,8 +19,9 @@ def declarations() -> list[ServiceDeclaration]:
     from services.councils.declaration import SERVICE as COUNCILS
     from services.intake.declaration import SERVICE as INTAKE
     from services.notifications.declaration import SERVICE as NOTIFICATIONS
+    from services.publication.declaration import SERVICE as PUBLICATION
 
-    return [COUNCILS, INTAKE, ASSESSMENT, NOTIFICATIONS]
+    return [COUNCILS, INTAKE, ASSESSMENT, NOTIFICATIONS, PUBLICATION]
 
 
 def http_functions() -> list[HttpFunction]:

@@ -25,6 +25,7 @@ ADAPTERS = {
     "services/councils/officer_directory.py": "cognito-idp",
     "services/assessment/case_list/dynamodb.py": "dynamodb",
     "services/notifications/idempotency.py": "dynamodb",  # Powertools' layer, completing a record with PutItem
+    "services/publication/read_model/dynamodb.py": "dynamodb",
 }
 # Modules whose `self.client` is no AWS client (GOV.UK Notify's own client).
 NOT_AWS = {"services/notifications/notify_gateway.py"}

@@ -1,0 +1,26 @@
+"""The public register adapter of this runtime: SQLite beside the other read models (embedded), DynamoDB on AWS."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.publication.read_model.port import PublicRegister
+    from shared.wiring import Dependencies
+
+
+def public_register(deps: Dependencies) -> PublicRegister:
+    return deps.memo("public-register", _build)
+
+
+def _build(deps: Dependencies) -> PublicRegister:
+    if deps.settings.runtime == "aws":
+        from services.publication.read_model.dynamodb import DynamoDbPublicRegister
+
+        table = deps.settings.read_model_table
+        if not table:
+            raise RuntimeError("BOPS_READ_MODEL_TABLE must be set when BOPS_RUNTIME=aws")
+        return DynamoDbPublicRegister(table, deps.aws_client("dynamodb"))
+    from services.publication.read_model.sqlite import SqlitePublicRegister
+
+    return SqlitePublicRegister(deps.settings.read_models_path)
