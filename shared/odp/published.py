@@ -104,3 +104,11 @@ class PublishedValidator:
             if len(issues) >= _MAX_ISSUES:
                 break
         return issues
+
+
+def file_type_codes(schema_dir: str | Path) -> frozenset[str]:
+    """The ODP file type codes (`PrototypeFileType`) a published file's `type` may list."""
+    node = _published(str(Path(schema_dir).resolve()))["definitions"]["PrototypeFileType"]
+    if isinstance(node.get("enum"), list):
+        return frozenset(code for code in node["enum"] if isinstance(code, str))
+    return frozenset(branch["const"] for branch in node.get("anyOf", ()) if isinstance(branch.get("const"), str))
