@@ -58,9 +58,8 @@ DOCUMENT_EVENT_TYPES = (
 )
 PUBLIC_EVENT_TYPES = MAIN_STREAM_EVENT_TYPES + DOCUMENT_EVENT_TYPES
 
-# The ODP face (services.publication.odp.api). Its paths are `/api/@next/public/...`, declared with the version as a
-# path parameter: API Gateway allows no `@` in a path part (the handler answers only for `@next`).
-ODP_PUBLIC = "/api/{version}/public"
+# The ODP face (services.publication.odp.api).
+ODP_PUBLIC = "/api/@next/public"
 ODP_APPLICATION = ODP_PUBLIC + "/applications/{reference}"
 ODP_PATHS = (
     ODP_PUBLIC + "/applications",

@@ -6,9 +6,9 @@ Every answer is ODP's envelope `{"data", "pagination", "status": {"code", "messa
 application, document or council). A register names the council by its slug in the `x-client` header (or the
 `council` query parameter, slug or code); without either every council this instance serves is searched.
 
-The paths are declared as `/api/{version}/public/...` (API Gateway allows no `@` in a path part) and answer only for
-the version `@next`. Answers are cacheable for a minute (`Cache-Control`), and readable from any web page (CORS for
-GET, the `x-client` header allowed).
+On API Gateway the `@next` segment is a path variable (it allows no `@` in a path part: `cdk/http_api.py`); the
+resolver routes on the real path, so any other version is 404. Answers are cacheable for a minute
+(`Cache-Control`), and readable from any web page (CORS for GET, the `x-client` header allowed).
 """
 
 from __future__ import annotations
@@ -37,8 +37,7 @@ if TYPE_CHECKING:
     from services.publication.record import PublicApplication
     from shared.wiring import Dependencies
 
-VERSION = "@next"
-ODP = "/api/<version>/public"
+ODP = "/api/@next/public"
 APPLICATIONS = f"{ODP}/applications"
 APPLICATION = f"{APPLICATIONS}/<reference>"
 CACHE_CONTROL = "public, max-age=60"
@@ -92,6 +91,11 @@ def refused(error: Refusal) -> Response:
         orjson.dumps(body).decode("utf-8"),
         headers={**CORS, "Cache-Control": "no-store"},
     )
+
+
+@app.not_found
+def not_found(_: Exception) -> Response:
+    return refused(Refusal(404, f"no route {app.current_event.path}"))
 
 
 @app.exception_handler(BadParameters)
@@ -171,11 +175,6 @@ def councils() -> frozenset[str]:
         raise Refusal(404, f"no council {error.args[0]!r} is served here") from None
 
 
-def check_version(version: str) -> None:
-    if version not in (VERSION, "%40next"):
-        raise Refusal(404, f"no API version {version!r}: this is {VERSION}")
-
-
 def query_reader() -> Any:
     event = app.current_event
     return reader(event.query_string_parameters, event.multi_value_query_string_parameters)
@@ -198,10 +197,9 @@ def odp_document(record: PublicApplication, where: Links) -> dict[str, Any]:
     )
 
 
-def application_of(version: str, reference: str) -> PublicApplication:
+def application_of(reference: str) -> PublicApplication:
     from services.publication.read_model.port import normalise_reference
 
-    check_version(version)
     found = register().find(normalise_reference(reference), councils())
     if not found:
         raise Refusal(404, f"no published application {reference}")
@@ -215,11 +213,10 @@ def application_of(version: str, reference: str) -> PublicApplication:
 
 
 @app.get(APPLICATIONS)
-def applications(version: str) -> Response:
+def applications() -> Response:
     from services.publication.odp.parameters import application_search
     from services.publication.read_model.port import PublicSearch
 
-    check_version(version)
     served = councils()
     search, page = application_search(query_reader(), served)
     found = register().search(search)
@@ -230,8 +227,8 @@ def applications(version: str) -> Response:
 
 
 @app.get(APPLICATION)
-def application(version: str, reference: str) -> Response:
-    record = application_of(version, reference)
+def application(reference: str) -> Response:
+    record = application_of(reference)
     return envelope(odp_document(record, links()), ONE)
 
 
@@ -242,10 +239,10 @@ def _files(record: PublicApplication) -> list[dict[str, Any]]:
 
 
 @app.get(f"{APPLICATION}/documents")
-def documents(version: str, reference: str) -> Response:
+def documents(reference: str) -> Response:
     from services.publication.odp.parameters import document_query
 
-    record = application_of(version, reference)
+    record = application_of(reference)
     query = document_query(query_reader(), file_types())
     files = _files(record)
     kept = [file for file in files if query.matches(file)]
@@ -274,16 +271,16 @@ def _document(record: PublicApplication, document_id: str) -> tuple[dict[str, An
 
 
 @app.get(f"{APPLICATION}/documents/<document_id>")
-def document(version: str, reference: str, document_id: str) -> Response:
-    record = application_of(version, reference)
+def document(reference: str, document_id: str) -> Response:
+    record = application_of(reference)
     return envelope(_document(record, document_id)[0], ONE)
 
 
 @app.get(f"{APPLICATION}/documents/<document_id>/file")
-def document_file(version: str, reference: str, document_id: str):  # no annotation: Powertools would model it
+def document_file(reference: str, document_id: str):  # no annotation: Powertools would model it
     from shared.documents import DocumentNotFound
 
-    record = application_of(version, reference)
+    record = application_of(reference)
     file, key, content_type = _document(record, document_id)
     try:
         content = _deps().documents.get(key)
@@ -299,46 +296,44 @@ def document_file(version: str, reference: str, document_id: str):  # no annotat
     return Response(200, content_type, content, headers=headers)
 
 
-def _comments(version: str, reference: str, kind: str) -> Response:
+def _comments(reference: str, kind: str) -> Response:
     from services.publication.odp.builder import empty_comments
     from services.publication.odp.parameters import comments_page
 
-    application_of(version, reference)
+    application_of(reference)
     page = comments_page(query_reader())
     return envelope(empty_comments()[kind], pagination(page, 0, 0))
 
 
 @app.get(f"{APPLICATION}/publicComments")
-def public_comments(version: str, reference: str) -> Response:
-    return _comments(version, reference, "public")
+def public_comments(reference: str) -> Response:
+    return _comments(reference, "public")
 
 
 @app.get(f"{APPLICATION}/specialistComments")
-def specialist_comments(version: str, reference: str) -> Response:
-    return _comments(version, reference, "specialist")
+def specialist_comments(reference: str) -> Response:
+    return _comments(reference, "specialist")
 
 
 @app.get(f"{APPLICATION}/specialistComments/<specialist_id>")
-def specialist(version: str, reference: str, specialist_id: str) -> Response:
-    return _comments(version, reference, "specialist")
+def specialist(reference: str, specialist_id: str) -> Response:
+    return _comments(reference, "specialist")
 
 
 # The API reference.
 
 
 @app.get(f"{ODP}/openapi.json")
-def openapi(version: str) -> Response:
-    check_version(version)
+def openapi() -> Response:
     return Response(200, "application/json", openapi_document(), headers={"Cache-Control": "public, max-age=3600"})
 
 
 @app.get(f"{ODP}/docs")
-def docs(version: str) -> Response:
+def docs() -> Response:
     from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
     from services.publication.odp.openapi import TITLE
 
-    check_version(version)
     spec = openapi_document().replace("</", "<\\/")
     assets = "docs/assets"
     page = generate_swagger_html(spec, f"{assets}/{SWAGGER_JS}", f"{assets}/{SWAGGER_CSS}", assets, None)
@@ -348,8 +343,7 @@ def docs(version: str) -> Response:
 
 
 @app.get(f"{ODP}/docs/assets/<asset>")
-def swagger_asset(version: str, asset: str) -> Response:
-    check_version(version)
+def swagger_asset(asset: str) -> Response:
     if asset not in ASSET_TYPES:
         raise Refusal(404, f"no asset {asset}")
     body = (resources.files(SWAGGER_PACKAGE) / asset).read_text(encoding="utf-8")
