@@ -58,9 +58,36 @@ DOCUMENT_EVENT_TYPES = (
 )
 PUBLIC_EVENT_TYPES = MAIN_STREAM_EVENT_TYPES + DOCUMENT_EVENT_TYPES
 
+# The ODP face (services.publication.odp.api).
+ODP_PUBLIC = "/api/@next/public"
+ODP_APPLICATION = ODP_PUBLIC + "/applications/{reference}"
+ODP_PATHS = (
+    ODP_PUBLIC + "/applications",
+    ODP_APPLICATION,
+    ODP_APPLICATION + "/documents",
+    ODP_APPLICATION + "/documents/{document_id}",
+    ODP_APPLICATION + "/documents/{document_id}/file",
+    ODP_APPLICATION + "/publicComments",
+    ODP_APPLICATION + "/specialistComments",
+    ODP_APPLICATION + "/specialistComments/{specialist_id}",
+)
+
 SERVICE = ServiceDeclaration(
     name="publication",
     http=(
+        HttpFunction(
+            name="public-odp",
+            handler="services.publication.odp.api.lambda_handler",
+            routes=(
+                *(Route("GET", path) for path in ODP_PATHS),
+                *(Route("OPTIONS", path) for path in ODP_PATHS),  # CORS preflight (registers send x-client)
+                Route("GET", ODP_PUBLIC + "/openapi.json"),
+                Route("GET", ODP_PUBLIC + "/docs"),
+                Route("GET", ODP_PUBLIC + "/docs/assets/{asset}"),
+            ),
+            reads_read_models=(PUBLIC_READ_MODEL,),
+            memory_mb=1024,
+        ),
         HttpFunction(
             name="public-feed",
             handler="services.publication.feed.lambda_handler",
