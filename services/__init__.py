@@ -18,8 +18,9 @@ def declarations() -> list[ServiceDeclaration]:
     from services.assessment.declaration import SERVICE as ASSESSMENT
     from services.councils.declaration import SERVICE as COUNCILS
     from services.intake.declaration import SERVICE as INTAKE
+    from services.publication.declaration import SERVICE as PUBLICATION
 
-    return [COUNCILS, INTAKE, ASSESSMENT]
+    return [COUNCILS, INTAKE, ASSESSMENT, PUBLICATION]
 
 
 def http_functions() -> list[HttpFunction]:

@@ -1,0 +1,81 @@
+"""What the publication service declares: the public register's projection subscriber and the public change feed.
+
+The public faces (ODP `@next` and the BOPS-compatible v2) add their own HttpFunctions here, each reading the
+`public` read model.
+"""
+
+from __future__ import annotations
+
+from services.publication import PUBLIC_READ_MODEL
+from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
+
+FEED_PATH = "/api/@next/public/feed"
+
+# What the public register is built from: every event of an application's main stream and documents side stream (so
+# each record's audit heads are current), by type. The document events of the officers' console are consumed by
+# type name and fields (events/documents.py), so this list names them whether or not their classes are loaded.
+MAIN_STREAM_EVENT_TYPES = (
+    "PlanningApplicationSubmitted",
+    "AssessmentRecorded",
+    "CaseOfficerAssigned",
+    "CommitteeDecisionRecorded",
+    "ConstraintAdded",
+    "ConstraintRemoved",
+    "DescriptionChanged",
+    "DocumentChecked",
+    "FeeChecked",
+    "PlanningApplicationClosed",
+    "PlanningApplicationDetermined",
+    "PlanningApplicationInvalidated",
+    "PlanningApplicationReturned",
+    "PlanningApplicationSentToCommittee",
+    "PlanningApplicationValidated",
+    "PlanningApplicationWithdrawn",
+    "PressNoticeRecorded",
+    "RecommendationAgreed",
+    "RecommendationChallenged",
+    "RecommendationSubmitted",
+    "RedLineBoundaryChanged",
+    "RedLineBoundaryChecked",
+    "SiteNoticeRecorded",
+    "ValidationRequestAnswered",
+    "ValidationRequestAutoClosed",
+    "ValidationRequestCancelled",
+    "ValidationRequestDrafted",
+    "ValidationRequestSent",
+)
+DOCUMENT_EVENT_TYPES = (
+    "DocumentReceived",
+    "DocumentFetchFailed",
+    "ApplicantDocumentUploaded",
+    "DecisionNoticeIssued",
+    "DocumentUploaded",
+    "DocumentTagsChanged",
+    "DocumentPublished",
+    "DocumentUnpublished",
+    "RedactedCopyUploaded",
+    "DocumentArchived",
+)
+PUBLIC_EVENT_TYPES = MAIN_STREAM_EVENT_TYPES + DOCUMENT_EVENT_TYPES
+
+SERVICE = ServiceDeclaration(
+    name="publication",
+    http=(
+        HttpFunction(
+            name="public-feed",
+            handler="services.publication.feed.lambda_handler",
+            routes=(Route("GET", FEED_PATH),),
+            reads_read_models=(PUBLIC_READ_MODEL,),
+        ),
+    ),
+    subscriptions=(
+        Subscription(
+            name="public-register",
+            handler="services.publication.projection.lambda_handler",
+            event_types=PUBLIC_EVENT_TYPES,
+            projection="services.publication.projection.PublicRegisterProjection",
+            writes_read_models=(PUBLIC_READ_MODEL,),
+            concurrency=4,
+        ),
+    ),
+)

@@ -1,0 +1,21 @@
+"""The public register adapter of this runtime: SQLite beside the other read models (embedded), DynamoDB on AWS."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.publication.read_model.port import PublicRegister
+    from shared.wiring import Dependencies
+
+
+def public_register(deps: Dependencies) -> PublicRegister:
+    return deps.memo("public-register", _build)
+
+
+def _build(deps: Dependencies) -> PublicRegister:
+    if deps.settings.runtime == "aws":
+        raise RuntimeError("the public register's DynamoDB adapter is not there yet")
+    from services.publication.read_model.sqlite import SqlitePublicRegister
+
+    return SqlitePublicRegister(deps.settings.read_models_path)
