@@ -159,7 +159,9 @@ def test_the_documents_answer_lists_public_files_and_the_decision_notice():
     ours = render.documents(published(), BASE)
     assert [file["name"] for file in ours["files"]] == ["Design and Access Statement.pdf", "Elevations.png"]
     assert ours["files"][0]["url"] == f"{BASE}/api/v2/public/planning_applications/26-00042-HAPP/documents/doc-1"
-    assert ours["files"][0]["type"] == [{"value": "designAndAccessStatement", "description": "Design and access statement"}]
+    assert ours["files"][0]["type"] == [
+        {"value": "designAndAccessStatement", "description": "Design and access statement"}
+    ]
     assert ours["files"][1]["metadata"] == {"byteSize": 6695, "contentType": "image/png"}
     assert ours["metadata"] == {"results": 2, "totalResults": 2}
     assert ours["decisionNotice"] == {

@@ -90,7 +90,12 @@ def base_url(council: str) -> str:
 
 
 def json_response(body: Any, cache_control: str = CACHE_OK) -> Response:
-    return Response(200, content_types.APPLICATION_JSON, orjson.dumps(body), headers={"Cache-Control": cache_control})
+    return Response(
+        200,
+        content_types.APPLICATION_JSON,
+        orjson.dumps(body).decode("utf-8"),
+        headers={"Cache-Control": cache_control},
+    )
 
 
 def application(reference: str) -> PublicApplication:
@@ -246,7 +251,10 @@ def refused(error: PublicRefusal) -> Response:
     count("PublicRequestsRefused")
     body = {"error": {"code": error.status, "message": error.message, "reasons": error.reasons}}
     return Response(
-        error.status, content_types.APPLICATION_JSON, orjson.dumps(body), headers={"Cache-Control": CACHE_ERROR}
+        error.status,
+        content_types.APPLICATION_JSON,
+        orjson.dumps(body).decode("utf-8"),
+        headers={"Cache-Control": CACHE_ERROR},
     )
 
 

@@ -58,7 +58,13 @@ MOMENT = _string(format="date-time")
 DAY = _string(format="date")
 
 SCHEMAS: dict[str, Any] = {
-    "Error": _object({"error": _object({"code": _integer(400), "message": _string(), "reasons": {"type": "array", "items": _string()}})}),
+    "Error": _object(
+        {
+            "error": _object(
+                {"code": _integer(400), "message": _string(), "reasons": {"type": "array", "items": _string()}}
+            )
+        }
+    ),
     "Pagination": _object(
         {
             "resultsPerPage": _integer(1),
@@ -110,11 +116,17 @@ SCHEMAS: dict[str, Any] = {
                             "postcode": _string(nullable=True),
                         }
                     ),
-                    "boundary": _object({"site": {**OPAQUE_OR_NULL, "description": "GeoJSON of the red-line boundary"}}),
+                    "boundary": _object(
+                        {"site": {**OPAQUE_OR_NULL, "description": "GeoJSON of the red-line boundary"}}
+                    ),
                 }
             ),
             "proposal": _object(
-                {"description": _string(), "reportingType": OPAQUE_OR_NULL, "ownerIsPlanningAuthority": {"type": "boolean"}}
+                {
+                    "description": _string(),
+                    "reportingType": OPAQUE_OR_NULL,
+                    "ownerIsPlanningAuthority": {"type": "boolean"},
+                }
             ),
             "applicant": _object(
                 {
@@ -236,7 +248,9 @@ SEARCH_PARAMETERS = [
     *COUNCIL_PARAMETERS,
     *PAGE_PARAMETERS,
     _query("maxresults", {"type": "integer", "minimum": 1}, "Same as resultsPerPage (some registers send it)"),
-    _query("q", _string(maxLength=MAX_TEXT), "Free text: the reference, else the postcode, the address, the description"),
+    _query(
+        "q", _string(maxLength=MAX_TEXT), "Free text: the reference, else the postcode, the address, the description"
+    ),
     _query("reference", _string(maxLength=MAX_TEXT), "Exactly this reference"),
     _query(
         "applicationStatus[]",
@@ -314,7 +328,10 @@ def document() -> str:
             "decisionNotice",
         ),
         f"{APPLICATION}/submission": _get(
-            "The submission's public fields", _json("Submission", "The application and its submission"), one, "submission"
+            "The submission's public fields",
+            _json("Submission", "The application and its submission"),
+            one,
+            "submission",
         ),
         f"{APPLICATION}/comments/public": _get(
             "Public comments", _json("PublicComments", "A page of comments"), [*one, *PAGE_PARAMETERS], "publicComments"
@@ -326,7 +343,10 @@ def document() -> str:
             "specialistComments",
         ),
         f"{PUBLIC_V2}/application_types": _get(
-            "Application types", _json("ApplicationTypes", "Every type, by code"), COUNCIL_PARAMETERS, "applicationTypes"
+            "Application types",
+            _json("ApplicationTypes", "Every type, by code"),
+            COUNCIL_PARAMETERS,
+            "applicationTypes",
         ),
     }
     spec = {

@@ -7,8 +7,8 @@ brackets, or comma-separated. `resultsPerPage` (or `maxresults`, as registers al
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import get_args

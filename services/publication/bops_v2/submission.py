@@ -7,7 +7,6 @@ The whitelist names paths of both ODP formats (`application` and `prototypeAppli
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -56,14 +55,19 @@ def keep(value: Any, whitelist: Whitelist) -> Any:
 
 
 def public_submission(payload_key: str, documents: DocumentStore) -> dict[str, Any] | None:
-    """The whitelisted submission, or None when the original cannot be read (e.g. it was never stored)."""
-    return _cached(payload_key, documents)
+    """The whitelisted submission, or None when the original cannot be read (e.g. it was never stored). An original
+    never changes: the newest `CACHED` are kept (as JSON, so no caller can change the cached one)."""
+    cached = _cache.get(payload_key)
+    if cached is None:
+        try:
+            original = orjson.loads(documents.get(payload_key))
+        except (DocumentNotFound, orjson.JSONDecodeError):
+            return None
+        cached = _cache[payload_key] = orjson.dumps(keep(original, WHITELIST))
+        while len(_cache) > CACHED:
+            _cache.pop(next(iter(_cache)))
+    return orjson.loads(cached)
 
 
-@lru_cache(maxsize=256)
-def _cached(payload_key: str, documents: DocumentStore) -> dict[str, Any] | None:
-    try:
-        original = orjson.loads(documents.get(payload_key))
-    except (DocumentNotFound, orjson.JSONDecodeError):
-        return None
-    return keep(original, WHITELIST)
+CACHED = 256
+_cache: dict[str, bytes] = {}
