@@ -155,9 +155,7 @@ def search_query(
     ranges: list[DateRange] = []
     for name, field in DATE_PARAMETERS.items():
         start, end = query.day(f"{name}From"), query.day(f"{name}To")
-        if start and end and start > end:
-            query.reasons.append(f"{name}From is after {name}To")
-        elif start or end:
+        if start or end:  # a range that ends before it starts matches nothing
             ranges.append(DateRange(field, start, end))
     sort_by = query.choice("sortBy", tuple(SORT_PARAMETERS), "publishedAt")
     order = query.choice("orderBy", ORDERS, "desc")
