@@ -24,6 +24,17 @@ OFFICER_AUTHORIZER_CACHE_TTL = Duration.seconds(0)  # at most a minute; none, so
 THROTTLING_RATE_LIMIT = 50  # requests per second across the stage; a council's traffic is far below this
 THROTTLING_BURST_LIMIT = 100
 _PATH_PARAMETER = re.compile(r"\{(\w+)\+?\}")
+# What API Gateway allows in a resource's path part; a literal segment with anything else (ODP's `@next`) becomes a
+# path variable there, and the function's resolver, which routes on the request's real path, matches it exactly.
+_RESOURCE_PART = re.compile(r"^(\{\w+\+?\}|[a-zA-Z0-9:._$-]+)$")
+
+
+def resource_path(path: str) -> str:
+    """The API Gateway resource path of a declared route (`/api/@next/public/feed` → `/api/{literal2}/public/feed`)."""
+    parts = path.split("/")
+    return "/".join(
+        part if not part or _RESOURCE_PART.match(part) else f"{{literal{index}}}" for index, part in enumerate(parts)
+    )
 
 
 class CouncilApi(Construct):
@@ -115,7 +126,7 @@ class CouncilApi(Construct):
         return self._officer_authorizer
 
     def add_route(self, route: Route, function: lambda_.IFunction) -> apigw.Method:
-        resource = self.api.root.resource_for_path(route.path)
+        resource = self.api.root.resource_for_path(resource_path(route.path))
         parameters = {f"method.request.path.{name}": True for name in _PATH_PARAMETER.findall(route.path)}
         integration = apigw.LambdaIntegration(function, proxy=True, allow_test_invoke=False)
         validation: dict[str, Any] = {"request_parameters": parameters, "request_validator": self.validator}

@@ -23,7 +23,16 @@ from typing import Any
 # Every AWS operation a Lambda function's adapters call, per botocore service name. A test compares this with the
 # calls the adapters' source makes, so a new call cannot be forgotten here.
 OPERATIONS: Mapping[str, tuple[str, ...]] = {
-    "dynamodb": ("DeleteItem", "GetItem", "PutItem", "Query", "TransactWriteItems", "UpdateItem"),
+    "dynamodb": (
+        "BatchGetItem",
+        "BatchWriteItem",
+        "DeleteItem",
+        "GetItem",
+        "PutItem",
+        "Query",
+        "TransactWriteItems",
+        "UpdateItem",
+    ),
     "s3": ("DeleteObject", "GetObject", "HeadObject", "PutObject"),
     "secretsmanager": ("CreateSecret", "DeleteSecret", "GetSecretValue", "PutSecretValue"),
     "cognito-idp": (  # sign-in calls AdminInitiateAuth; the rest are `bops officers` on AWS

@@ -24,6 +24,7 @@ ADAPTERS = {
     "shared/attempts/dynamodb.py": "dynamodb",
     "services/councils/officer_directory.py": "cognito-idp",
     "services/assessment/case_list/dynamodb.py": "dynamodb",
+    "services/publication/read_model/dynamodb.py": "dynamodb",
 }
 
 

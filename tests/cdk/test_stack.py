@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from cdk.http_api import resource_path
 from services.councils.declaration import AUTHORIZER_HANDLER
 from shared.bus.messages import BUS_SOURCE
 from shared.declarations import route_table
@@ -215,7 +216,7 @@ def test_one_method_per_declared_route_with_its_kind_s_authorizer(synthesised):
                 [method] = [
                     m
                     for m in methods.values()
-                    if m["HttpMethod"] == route.method and paths[m["ResourceId"]["Ref"]] == route.path
+                    if m["HttpMethod"] == route.method and paths[m["ResourceId"]["Ref"]] == resource_path(route.path)
                 ]
                 assert method["Integration"]["Type"] == "AWS_PROXY"
                 assert refers_to(method["Integration"]["Uri"], live_alias(template, function_id))

@@ -64,7 +64,9 @@ CREATE INDEX IF NOT EXISTS {prefix}_by_reference ON {prefix}_applications (refer
 CREATE INDEX IF NOT EXISTS {prefix}_by_postcode ON {prefix}_applications (postcode);
 CREATE INDEX IF NOT EXISTS {prefix}_by_published ON {prefix}_applications (published_at, council, reference);
 CREATE INDEX IF NOT EXISTS {prefix}_by_received ON {prefix}_applications (received_at, council, reference);
-CREATE INDEX IF NOT EXISTS {prefix}_by_status ON {prefix}_applications (status, published_at);
+CREATE INDEX IF NOT EXISTS {prefix}_by_status ON {prefix}_applications (status, published_at, council, reference);
+CREATE INDEX IF NOT EXISTS {prefix}_by_status_received
+    ON {prefix}_applications (status, received_at, council, reference);
 CREATE VIRTUAL TABLE IF NOT EXISTS {prefix}_text USING fts5 (
     address, description, prefix='2 3 4', tokenize='unicode61'
 );

@@ -15,7 +15,12 @@ def public_register(deps: Dependencies) -> PublicRegister:
 
 def _build(deps: Dependencies) -> PublicRegister:
     if deps.settings.runtime == "aws":
-        raise RuntimeError("the public register's DynamoDB adapter is not there yet")
+        from services.publication.read_model.dynamodb import DynamoDbPublicRegister
+
+        table = deps.settings.read_model_table
+        if not table:
+            raise RuntimeError("BOPS_READ_MODEL_TABLE must be set when BOPS_RUNTIME=aws")
+        return DynamoDbPublicRegister(table, deps.aws_client("dynamodb"))
     from services.publication.read_model.sqlite import SqlitePublicRegister
 
     return SqlitePublicRegister(deps.settings.read_models_path)

@@ -1,0 +1,182 @@
+"""The public register kept by its subscriber from the log (bus messages, as EventBridge and the relay deliver them),
+served by the feed route, and rebuilt with identical results by `bops replay public`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from events import Actor, NewEvent
+from events.assessment import CaseOfficerAssigned, DecisionNoticeIssued, PlanningApplicationDetermined
+from events.streams import application_side_stream, application_stream
+from services.publication.read_model.port import FeedQuery, PublicSearch
+from shared.apigateway import proxy_event
+from shared.bus import bus_message
+from tests.publication.support import CANARIES, SHA, received, submitted, validated
+
+COUNCIL = "DEMO"
+FEED = "/api/@next/public/feed"
+
+
+@pytest.fixture
+def deps(tmp_path, monkeypatch) -> Iterator:
+    from services.councils.service import CouncilService
+    from shared import wiring
+
+    monkeypatch.setenv("BOPS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BOPS_NOW", "2026-03-03T10:00:00Z")
+    wiring.reset()
+    deps = wiring.dependencies()
+    service = CouncilService(deps.event_store, deps.clock)
+    service.create_council(COUNCIL, "Demo Borough Council", "demo")
+    service.create_council("OTHR", "Other Council", "other")
+    yield deps
+    wiring.reset()
+
+
+def append(deps, reference: str, *payloads, side: bool = False, council: str = COUNCIL) -> None:
+    stream = (
+        application_side_stream(council, reference, "documents") if side else application_stream(council, reference)
+    )
+    store = deps.event_store
+    store.append(
+        stream,
+        store.stream_version(stream),
+        [NewEvent(p, council, Actor.system("test"), deps.clock.now()) for p in payloads],
+    )
+
+
+def deliver_all(deps) -> None:
+    from services.publication.projection import lambda_handler
+
+    for stored in deps.event_store.read_all_stored(0, 100_000):
+        lambda_handler(bus_message(stored, stored.position))
+
+
+def register(deps):
+    from services.publication.read_model.wiring import public_register
+
+    return public_register(deps)
+
+
+@pytest.fixture
+def applications(deps):
+    for number in (1, 2, 3):
+        reference = f"26-0000{number}-HAPP"
+        payload = submitted(description=f"Rear extension number {number}", address=f"{number} Mill Lane")
+        append(deps, reference, payload.model_copy(update={"reference": reference}))
+        append(deps, reference, received("doc-1", CANARIES[6]), side=True)
+    append(deps, "26-00001-HAPP", validated(), CaseOfficerAssigned(officer_id="o1", officer_name="Ann Officer"))
+    append(deps, "26-00002-HAPP", validated())
+    append(
+        deps,
+        "26-00002-HAPP",
+        DecisionNoticeIssued(document_id="n1", key="k", sha256=SHA, size=1, content_type="text/html"),
+        side=True,
+    )
+    append(
+        deps,
+        "26-00002-HAPP",
+        PlanningApplicationDetermined(decision="granted", decision_date=date(2026, 3, 3), notice_document_id="n1"),
+    )
+    append(deps, "26-00001-HAPP", submitted().model_copy(update={"reference": "26-00001-HAPP"}), council="OTHR")
+    append(deps, "26-00001-HAPP", validated(), council="OTHR")
+    deliver_all(deps)
+    deliver_all(deps)  # again: duplicates change nothing
+    return deps
+
+
+def get_feed(query: dict[str, str] | None = None, headers: dict[str, str] | None = None):
+    import orjson
+
+    from services.publication.feed import lambda_handler
+
+    event = proxy_event("GET", FEED, FEED, None, list((headers or {}).items()), list((query or {}).items()), b"")
+    response = lambda_handler(event)
+    return response["statusCode"], orjson.loads(response["body"]), response.get("multiValueHeaders") or {}
+
+
+def test_only_validated_applications_are_in_the_register(applications):
+    found = register(applications).search(PublicSearch())
+    assert sorted((a.council, a.reference, a.status) for a in found.applications) == [
+        ("DEMO", "26-00001-HAPP", "in_assessment"),
+        ("DEMO", "26-00002-HAPP", "determined"),
+        ("OTHR", "26-00001-HAPP", "in_assessment"),
+    ]
+    assert register(applications).get("DEMO", "26-00003-HAPP") is None
+    decided = register(applications).get("DEMO", "26-00002-HAPP")
+    assert decided is not None and decided.decision == "granted" and decided.decision_notice is not None
+    assert register(applications).search(PublicSearch(text="number 2")).total == 1
+
+
+def test_the_feed_pages_with_opaque_cursors_and_names_each_applications_heads(applications):
+    status, body, headers = get_feed()
+    assert status == 200 and body["status"] == {"code": 200, "message": "OK"}
+    assert headers["Access-Control-Allow-Origin"] == ["*"] and "max-age" in headers["Cache-Control"][0]
+    kinds = [(e["council"], e["reference"], e["type"]) for e in body["data"]]
+    assert sorted(kinds) == [
+        ("DEMO", "26-00001-HAPP", "published"),
+        ("DEMO", "26-00002-HAPP", "decided"),
+        ("DEMO", "26-00002-HAPP", "published"),
+        ("OTHR", "26-00001-HAPP", "published"),
+    ]
+    assert body["pagination"]["totalResults"] == 4 and body["pagination"]["prevCursor"] is None
+    store = applications.event_store
+    for entry in body["data"]:
+        for head in entry["auditHead"]:
+            last = store.read_last(head["stream"])
+            assert (last.version, last.hash) == (head["version"], head["hash"])
+    status, first, _ = get_feed({"resultsPerPage": "3"})
+    assert [e["id"] for e in first["data"]] == [e["id"] for e in body["data"][:3]]
+    status, second, _ = get_feed({"resultsPerPage": "3", "after": first["pagination"]["nextCursor"]})
+    assert [e["id"] for e in second["data"]] == [body["data"][3]["id"]]
+    assert second["pagination"]["prevCursor"] is not None
+    status, back, _ = get_feed({"resultsPerPage": "3", "after": second["pagination"]["prevCursor"]})
+    assert [e["id"] for e in back["data"]] == [e["id"] for e in body["data"][:3]]
+    status, end, _ = get_feed({"after": second["pagination"]["nextCursor"]})
+    assert end["data"] == [] and end["pagination"]["nextCursor"] == second["pagination"]["nextCursor"]
+    assert not [c for c in CANARIES if c in str(body)]
+
+
+def test_the_feed_of_one_council_and_refusals(applications):
+    status, body, _ = get_feed(headers={"x-client": "other"})
+    assert status == 200 and [e["council"] for e in body["data"]] == ["OTHR"]
+    status, body, _ = get_feed({"council": "DEMO"})
+    assert {e["council"] for e in body["data"]} == {"DEMO"}
+    status, body, _ = get_feed({"council": "nowhere"})
+    assert status == 404 and body["data"] is None and body["status"]["code"] == 404
+    for bad in ({"after": "not-a-cursor"}, {"resultsPerPage": "0"}, {"resultsPerPage": "x"}, {"after": "YS4"}):
+        status, body, _ = get_feed(bad)
+        assert status == 400 and body["data"] is None and body["status"]["code"] == 400, bad
+
+
+def test_replay_rebuilds_the_register_with_identical_results(applications):
+    from bops.replay import rebuild
+
+    before = register(applications)
+    everything = before.search(PublicSearch(limit=100))
+    feed = before.feed(FeedQuery())
+    before.connection().execute("DELETE FROM public_applications")  # type: ignore[attr-defined]
+    assert before.search(PublicSearch()).total == 0
+    messages: list[str] = []
+    rebuild("public", echo=messages.append)
+    after = register(applications)
+    assert after.search(PublicSearch(limit=100)) == everything
+    assert after.feed(FeedQuery()) == feed
+    assert "3 rows" in messages[0]
+
+
+def test_the_subscription_follows_every_application_event_type():
+    import events.application as application
+    import events.assessment as assessment
+    from services.publication.declaration import PUBLIC_EVENT_TYPES
+
+    declared = {
+        value.event_type
+        for module in (application, assessment)
+        for value in vars(module).values()
+        if isinstance(value, type) and value.__module__ == module.__name__ and getattr(value, "event_type", "")
+    }
+    assert declared - {"PlanningApplicationReferenceAssigned", "SubmissionClaimed"} <= set(PUBLIC_EVENT_TYPES)
