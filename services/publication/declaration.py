@@ -77,10 +77,36 @@ BOPS_V2_PATHS = (
     f"{PUBLIC_V2}/docs",
     f"{PUBLIC_V2}/docs/assets/{{asset}}",
 )
+# The ODP face (services.publication.odp.api).
+ODP_PUBLIC = "/api/@next/public"
+ODP_APPLICATION = ODP_PUBLIC + "/applications/{reference}"
+ODP_PATHS = (
+    ODP_PUBLIC + "/applications",
+    ODP_APPLICATION,
+    ODP_APPLICATION + "/documents",
+    ODP_APPLICATION + "/documents/{document_id}",
+    ODP_APPLICATION + "/documents/{document_id}/file",
+    ODP_APPLICATION + "/publicComments",
+    ODP_APPLICATION + "/specialistComments",
+    ODP_APPLICATION + "/specialistComments/{specialist_id}",
+)
 
 SERVICE = ServiceDeclaration(
     name="publication",
     http=(
+        HttpFunction(
+            name="public-odp",
+            handler="services.publication.odp.api.lambda_handler",
+            routes=(
+                *(Route("GET", path) for path in ODP_PATHS),
+                *(Route("OPTIONS", path) for path in ODP_PATHS),  # CORS preflight (registers send x-client)
+                Route("GET", ODP_PUBLIC + "/openapi.json"),
+                Route("GET", ODP_PUBLIC + "/docs"),
+                Route("GET", ODP_PUBLIC + "/docs/assets/{asset}"),
+            ),
+            reads_read_models=(PUBLIC_READ_MODEL,),
+            memory_mb=1024,
+        ),
         HttpFunction(
             name="public-feed",
             handler="services.publication.feed.lambda_handler",
@@ -90,7 +116,10 @@ SERVICE = ServiceDeclaration(
         HttpFunction(
             name="public-bops-v2",
             handler="services.publication.bops_v2.handler.lambda_handler",
-            routes=tuple(Route("GET", path, auth="public") for path in BOPS_V2_PATHS),
+            routes=(
+                *(Route("GET", path) for path in BOPS_V2_PATHS),
+                *(Route("OPTIONS", path) for path in BOPS_V2_PATHS[:9]),  # CORS preflight (registers send x-client)
+            ),
             reads_read_models=(PUBLIC_READ_MODEL,),
         ),
     ),

@@ -1,0 +1,91 @@
+"""The public submission of an application, built at request time and cached.
+
+The record names the claim-checked original (`original.payload_key` in the document store, never changed once
+written). It is read, converted to the prototype format when it arrived as an `application`
+(`shared.odp.conversion`), stripped of personal data with the application's public documents as its files
+(`shared.odp.redaction`), and kept in a small per-process LRU cache keyed by everything the result depends on (the
+original, the public files, and whether the council shows names), so a change to any of them is a new entry.
+
+When the original cannot be read or converted (a type the prototype has no branch for), the submission is the
+skeleton `{"applicationType", "data": {}, "responses": [], "files": [...], "metadata": {}}`: registers still find
+`submission.data`, and the failure is logged.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from services.publication.record import PublicApplication
+from shared.documents import DocumentNotFound, DocumentStore
+from shared.observability import logger
+
+CACHE_SIZE = 64
+
+
+class PublicSubmissions:
+    """Public submissions of records, from the document store, cached per process."""
+
+    def __init__(self, documents: DocumentStore, schema_dir: Path, size: int = CACHE_SIZE) -> None:
+        self.documents = documents
+        self.schema_dir = schema_dir
+        self.size = size
+        self._cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _prototype(self, record: PublicApplication) -> dict[str, Any] | None:
+        from shared.odp import UnknownApplicationType
+        from shared.odp.conversion import to_prototype
+
+        if record.original is None:
+            return None
+        try:
+            original = orjson.loads(self.documents.get(record.original.payload_key))
+            return to_prototype(original, self.schema_dir) if isinstance(original, dict) else None
+        except (DocumentNotFound, orjson.JSONDecodeError, UnknownApplicationType) as error:
+            logger.warning(
+                "public submission unavailable",
+                extra={"council": record.council, "reference": record.reference, "reason": repr(error)},
+            )
+            return None
+
+    def public(self, record: PublicApplication, files: list[dict[str, Any]]) -> dict[str, Any]:
+        """The submission as the public sees it; `files` are its public documents as prototype files."""
+        from shared.odp.redaction import public_submission
+
+        key = (
+            record.original.payload_key if record.original else None,
+            orjson.dumps(files),
+            record.applicant_name is not None,
+            record.agent_company is not None,
+        )
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        prototype = self._prototype(record)
+        if prototype is None:
+            public: dict[str, Any] = {
+                "applicationType": record.application_type,
+                "data": {},
+                "responses": [],
+                "files": files,
+                "metadata": {},
+            }
+        else:
+            public = public_submission(
+                prototype,
+                files=files,
+                applicant_name=record.applicant_name is not None,
+                agent_company=record.agent_company is not None,
+            )
+        with self._lock:
+            self._cache[key] = public
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return public
