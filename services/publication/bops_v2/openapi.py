@@ -19,6 +19,7 @@ from services.publication.bops_v2.params import (
     SORT_PARAMETERS,
 )
 from services.publication.bops_v2.render import PUBLIC_SENTIMENTS, SPECIALIST_SENTIMENTS
+from shared.odp.catalogue import APPLICATION_TYPES
 
 DESCRIPTION = """The paths and JSON shapes of the BOPS v2 public API, so that public planning registers and other
 integrations that read BOPS work unchanged. Only published applications appear (validated onward; never not started,
@@ -260,7 +261,7 @@ SEARCH_PARAMETERS = [
     ),
     _query(
         "applicationType[]",
-        {"type": "array", "items": _string()},
+        {"type": "array", "items": _string(enum=sorted(APPLICATION_TYPES))},
         "ODP application type codes (repeated, or comma-separated)",
         **LIST_STYLE,
     ),
