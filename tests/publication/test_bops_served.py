@@ -184,6 +184,9 @@ def test_comments_types_cors_and_docs(register):
     } in types
     _, headers, _ = get(register, SEARCH, Origin="https://register.example")
     assert headers["Access-Control-Allow-Origin"] == "*"
+    preflight = {"Origin": "https://register.example", "Access-Control-Request-Method": "GET"}
+    status, headers, _ = register.client.request("OPTIONS", SEARCH, headers=preflight)
+    assert status == 204 and "x-client" in headers["Access-Control-Allow-Headers"].lower()
     status, headers, page = get(register, f"{V2}/docs")
     assert status == 200 and b"swagger" in page.lower() and headers["Content-Type"].startswith("text/html")
     assert get(register, f"{V2}/docs/assets/swagger-ui-bundle.min.js")[0] == 200
