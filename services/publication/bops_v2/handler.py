@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from shared.startup import lambda_start
 
-lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
+lambda_start()
 
 from functools import cache  # noqa: E402
 from importlib import resources  # noqa: E402
@@ -63,11 +63,6 @@ def register() -> PublicRegister:
     from services.publication.read_model.wiring import public_register
 
     return public_register(dependencies())
-
-
-def prepare_snapshot() -> None:
-    register()
-    openapi_document()
 
 
 def query() -> tuple[dict[str, str], dict[str, list[str]]]:
