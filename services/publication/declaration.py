@@ -58,6 +58,25 @@ DOCUMENT_EVENT_TYPES = (
 )
 PUBLIC_EVENT_TYPES = MAIN_STREAM_EVENT_TYPES + DOCUMENT_EVENT_TYPES
 
+# The BOPS-compatible public API (services/publication/bops_v2): search is declared before `{reference}`, so that
+# `search` is never taken for a reference.
+PUBLIC_V2 = "/api/v2/public"
+APPLICATIONS = f"{PUBLIC_V2}/planning_applications"
+APPLICATION = APPLICATIONS + "/{reference}"
+BOPS_V2_PATHS = (
+    f"{APPLICATIONS}/search",
+    APPLICATION,
+    f"{APPLICATION}/documents",
+    f"{APPLICATION}/documents/{{document_id}}",
+    f"{APPLICATION}/decision_notice",
+    f"{APPLICATION}/submission",
+    f"{APPLICATION}/comments/public",
+    f"{APPLICATION}/comments/specialist",
+    f"{PUBLIC_V2}/application_types",
+    f"{PUBLIC_V2}/openapi.json",
+    f"{PUBLIC_V2}/docs",
+    f"{PUBLIC_V2}/docs/assets/{{asset}}",
+)
 # The ODP face (services.publication.odp.api).
 ODP_PUBLIC = "/api/@next/public"
 ODP_APPLICATION = ODP_PUBLIC + "/applications/{reference}"
@@ -92,6 +111,15 @@ SERVICE = ServiceDeclaration(
             name="public-feed",
             handler="services.publication.feed.lambda_handler",
             routes=(Route("GET", FEED_PATH),),
+            reads_read_models=(PUBLIC_READ_MODEL,),
+        ),
+        HttpFunction(
+            name="public-bops-v2",
+            handler="services.publication.bops_v2.handler.lambda_handler",
+            routes=(
+                *(Route("GET", path) for path in BOPS_V2_PATHS),
+                *(Route("OPTIONS", path) for path in BOPS_V2_PATHS[:9]),  # CORS preflight (registers send x-client)
+            ),
             reads_read_models=(PUBLIC_READ_MODEL,),
         ),
     ),
