@@ -77,6 +77,14 @@ def dashboard() -> Response:
     return page("dashboard.html", **dashboard_context(signed_in, query_parameters(), work.today()))
 
 
+@app.get("/applications/<reference>")
+def application(reference: str) -> Response:
+    from services.assessment.console.application import application_context
+
+    signed_in = officer()
+    return page("application.html", **application_context(casework(), signed_in, reference))
+
+
 @app.exception_handler(ConsoleRefusal)
 def refused(error: ConsoleRefusal) -> Response:
     from services.assessment.console.rendering import message_page
