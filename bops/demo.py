@@ -97,6 +97,7 @@ def banner(logins: dict[str, Any], base_url: str, example: Path | None = None, f
         f"  health:             {base_url}/health",
         f"  intake API:         {base_url}/api/v2/docs (OpenAPI document: {base_url}/api/v2/openapi.json)",
         f"  officer API:        {base_url}/api/officer/v1 (OpenAPI document: {base_url}/api/officer/v1/openapi.json)",
+        f"  officers' console:  {base_url}/sign-in (sign in with a demo login below; the dashboard is {base_url}/)",
         f"  demo council:       {logins['council']} (slug demo)",
         f"  demo API key:       {key}",
         f"                      (scopes {' and '.join(DEMO_SCOPES)})",
@@ -114,7 +115,8 @@ def banner(logins: dict[str, Any], base_url: str, example: Path | None = None, f
         ]
     lines += [
         "",
-        "Officers sign in with these demo logins (`bops officers list` shows them):",
+        f"Officers sign in to the console ({base_url}/sign-in) or the officer API with these demo logins",
+        "(`bops officers list` shows them):",
     ]
     lines += [f"  {o['role']:<14} {o['email']:<28} password {o['password']}" for o in logins["officers"]]
     if logins["officers"]:
@@ -129,6 +131,6 @@ def banner(logins: dict[str, Any], base_url: str, example: Path | None = None, f
             f"  curl -sS -H 'Authorization: Bearer TOKEN' {base_url}/api/officer/v1/planning_applications",
             "Each application's commands (assign, validation_requests, invalidate, validate, assessment,",
             "recommendation, review, determine...) are POSTs under /api/officer/v1/planning_applications/REFERENCE/",
-            "with the version you saw: see the OpenAPI document. There is no web console yet.",
+            "with the version you saw: see the OpenAPI document. The console shows the same in a browser.",
         ]
     return "\n".join(lines) + "\n"

@@ -58,6 +58,13 @@ MAIN_STREAM_EVENT_TYPES = (
     "ValidationRequestSent",
 )
 
+# The officers' console (services/assessment/console): HTML pages over the same commands and read models as the
+# officer API. `/` is the dashboard; an application's pages are under CONSOLE_APPLICATION; each of its forms posts to
+# CONSOLE_APPLICATION + "/" + a command path (the same paths as the JSON API's, `COMMAND_PATHS`).
+CONSOLE_HANDLER = "services.assessment.console.handler.lambda_handler"
+CONSOLE_APPLICATION = "/applications/{reference}"
+CONSOLE_PAGES = ("/", CONSOLE_APPLICATION)
+
 OFFICER_API = "/api/officer/v1"
 COLLECTION = f"{OFFICER_API}/planning_applications"
 APPLICATION = COLLECTION + "/{reference}"
@@ -101,6 +108,13 @@ SERVICE = ServiceDeclaration(
                 *(Route("POST", f"{APPLICATION}/{path}", auth="officer") for path in COMMAND_PATHS),
                 Route("GET", f"{OFFICER_API}/openapi.json"),
             ),
+            reads_read_models=(CASE_LIST_READ_MODEL, OFFICERS_READ_MODEL),
+            memory_mb=1024,
+        ),
+        HttpFunction(
+            name="console",
+            handler=CONSOLE_HANDLER,
+            routes=tuple(Route("GET", path, auth="officer") for path in CONSOLE_PAGES),
             reads_read_models=(CASE_LIST_READ_MODEL, OFFICERS_READ_MODEL),
             memory_mb=1024,
         ),

@@ -1,7 +1,7 @@
 """The Lambda authorizer of API-key and officer routes, in both runtimes (API Gateway on AWS, `bops serve` locally).
 
 API-key routes: 401 for a missing, unknown or revoked key; 403 for a missing scope. Officer routes: 401 unless a valid
-officer token (`Authorization: Bearer`, or the `bops_officer` cookie the console keeps it in) names an officer who is
+officer token (`Authorization: Bearer`, or the session cookie the console keeps it in) names an officer who is
 active now; the officer's current role comes from the officers read model, so deactivation and role changes apply at
 the next request (the authorizer's result is not cached on AWS). A key never opens an officer route and an officer
 token never opens an API-key route: which kind of credential is looked at depends on the route asked for.
@@ -30,8 +30,6 @@ if TYPE_CHECKING:  # the authorizer imports no projection machinery at run time 
     from services.councils.officer_tokens import OfficerTokens
     from shared.projections.store import ReadModelStore
 
-OFFICER_COOKIE = "bops_officer"
-
 
 class Unauthorized(Exception):
     """API Gateway turns this exact message into a 401 response."""
@@ -55,17 +53,11 @@ def api_arn(method_arn: str) -> str:
 
 
 def officer_token(headers: dict[str, str] | None) -> str | None:
-    """The bearer token, else the `bops_officer` cookie."""
-    token = bearer_token(headers)
-    if token:
-        return token
-    for name, value in (headers or {}).items():
-        if name.lower() == "cookie":
-            for pair in value.split(";"):
-                key, _, cookie = pair.strip().partition("=")
-                if key == OFFICER_COOKIE and cookie.strip():
-                    return cookie.strip().strip('"')
-    return None
+    """The bearer token, else the console's session cookie (`__Host-bops_officer` over HTTPS, `bops_officer` over
+    local HTTP: `shared.pages.session`)."""
+    from shared.pages.session import session_token
+
+    return bearer_token(headers) or session_token(headers)
 
 
 def requested_route(method_arn: str, routes: list[dict]) -> dict | None:

@@ -23,6 +23,10 @@ SERVICE = ServiceDeclaration(
             routes=(
                 Route("POST", "/api/officer/v1/session", auth="public"),
                 Route("GET", "/api/officer/v1/me", auth="officer"),
+                # The officers' console's sign-in and sign-out pages (the console itself is the assessment service's).
+                Route("GET", "/sign-in", auth="public"),
+                Route("POST", "/sign-in", auth="public"),
+                Route("POST", "/sign-out", auth="public"),
             ),
             secrets=(OFFICER_TOKEN_KEY,),
             reads_read_models=(OFFICERS_READ_MODEL,),

@@ -2,7 +2,8 @@
 
 `POST /api/officer/v1/session` signs an officer in (public route: the body carries the credentials);
 `GET /api/officer/v1/me` says who the token belongs to (officer route: the authorizer verified it and put the
-officer in the request context).
+officer in the request context). The console's `/sign-in` and `/sign-out` pages are served here too
+(`sign_in_pages.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 from aws_lambda_powertools.event_handler import content_types  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
 
+from services.councils.sign_in_pages import app as sign_in_pages  # noqa: E402
 from shared.observability import count, logger, observed  # noqa: E402
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from shared.wiring import Dependencies
 
 app = APIGatewayRestResolver()
+app.include_router(sign_in_pages)  # the console's sign-in and sign-out pages
 BASE = "/api/officer/v1"
 SESSION = f"{BASE}/session"
 ME = f"{BASE}/me"

@@ -192,6 +192,12 @@ def _api_paths(template: Template) -> dict[str, str]:
     return {id: path({"Ref": id}) for id in nodes}
 
 
+def _method_path(method: dict[str, Any], paths: dict[str, str]) -> str:
+    """A method's full path (the console's `/` is on the API's root resource, which has no logical id of its own)."""
+    resource = method["ResourceId"]
+    return paths[resource["Ref"]] if "Ref" in resource else "/"
+
+
 def authorizers(template: Template) -> dict[str, tuple[str, dict[str, Any]]]:
     """The API's authorizers by kind: `api_key` (cached on the Authorization header) and `officer` (no cache)."""
     found = resources(template, "AWS::ApiGateway::Authorizer")
@@ -216,7 +222,7 @@ def test_one_method_per_declared_route_with_its_kind_s_authorizer(synthesised):
                 [method] = [
                     m
                     for m in methods.values()
-                    if m["HttpMethod"] == route.method and paths[m["ResourceId"]["Ref"]] == resource_path(route.path)
+                    if m["HttpMethod"] == route.method and _method_path(m, paths) == resource_path(route.path)
                 ]
                 assert method["Integration"]["Type"] == "AWS_PROXY"
                 assert refers_to(method["Integration"]["Uri"], live_alias(template, function_id))

@@ -89,7 +89,7 @@ def printed_sign_in(output: str) -> tuple[dict, str]:
 def read_banner(process) -> str:
     """The banner's lines, read up to the officer API's last line (the last thing it prints)."""
     lines = []
-    while not any("There is no web console yet." in line for line in lines):
+    while not any("The console shows the same in a browser." in line for line in lines):
         line = process.stdout.readline()
         assert line, "".join(lines)
         lines.append(line)

@@ -1,0 +1,100 @@
+"""The officers' console pages (Powertools resolver behind API Gateway and `bops serve`): a thin handler.
+
+Every route is `auth="officer"`: the authorizer verified the session cookie and put the officer in the request context.
+Pages answer with the security headers of `shared.pages.rendering` (CSP with a nonce, no framing, no referrer,
+no-store). Every POST carries the session's CSRF token (`shared.pages.session.csrf_token`), checked before anything
+else; a form without it is refused (400) and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from shared.startup import lambda_start
+
+lambda_start()
+
+from collections.abc import Callable  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
+
+from services.assessment.console.refusals import ConsoleRefusal  # noqa: E402
+from shared.observability import count, logger, observed  # noqa: E402
+from shared.officer_identity import NotSignedIn, SignedInOfficer, signed_in_officer  # noqa: E402
+
+if TYPE_CHECKING:
+    from services.assessment.casework import Casework
+    from shared.wiring import Dependencies
+
+app = APIGatewayRestResolver()
+TEMPLATES = "services.assessment.console"
+PageRoute = Callable[..., Response]
+
+
+def officer() -> SignedInOfficer:
+    try:
+        return signed_in_officer(app.current_event.request_context.authorizer)
+    except NotSignedIn as error:  # only when a console route is declared without auth="officer"
+        raise ConsoleRefusal(401, "Sign in to use the console") from error
+
+
+def casework() -> Casework:
+    from shared.wiring import dependencies
+
+    return dependencies().memo("casework", build_casework)
+
+
+def build_casework(deps: Dependencies) -> Casework:
+    from services.assessment.casework import Casework
+
+    return Casework(deps.event_store, deps.clock)
+
+
+def session_csrf() -> str:
+    from shared.pages.session import csrf_token, session_token
+
+    token = session_token(app.current_event.headers)
+    return csrf_token(token) if token else ""
+
+
+def page(template: str, *, http_status: int = 200, **context: Any) -> Response:
+    """A console page: the shell (the officer, the navigation, the sign-out form with its CSRF token) and `context`."""
+    from services.assessment.console.rendering import render
+
+    rendered = render(template, officer(), session_csrf(), app.current_event.path, **context)
+    return Response(http_status, rendered.content_type, rendered.html, headers=rendered.headers)
+
+
+def query_parameters() -> dict[str, str]:
+    return dict(app.current_event.query_string_parameters or {})
+
+
+@app.get("/")
+def dashboard() -> Response:
+    from services.assessment.console.dashboard import dashboard_context
+
+    signed_in = officer()
+    work = casework()
+    return page("dashboard.html", **dashboard_context(signed_in, query_parameters(), work.today()))
+
+
+@app.get("/applications/<reference>")
+def application(reference: str) -> Response:
+    from services.assessment.console.application import application_context
+
+    signed_in = officer()
+    return page("application.html", **application_context(casework(), signed_in, reference))
+
+
+@app.exception_handler(ConsoleRefusal)
+def refused(error: ConsoleRefusal) -> Response:
+    from services.assessment.console.rendering import message_page
+
+    logger.info("console refused", extra={"status": error.status, "reason": error.message})
+    count("ConsoleRefusals")
+    rendered = message_page(error.status, error.title, error.message)
+    return Response(error.status, rendered.content_type, rendered.html, headers=rendered.headers)
+
+
+@observed
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+from tests.console.support import served  # noqa: F401 (the fixture)

@@ -1,0 +1,84 @@
+"""The console's shell through `bops serve`: sign-in and sign-out pages, the session cookie, CSRF on every form, the
+security headers, and the authorizer's check of the cookie on every console route."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.pages.session import csrf_matches, csrf_token, session_cookie, session_token
+
+pytestmark = pytest.mark.slow
+
+
+def test_sign_in_sets_an_http_only_lax_cookie_and_opens_the_dashboard(served):
+    served.officer("DEMO", "ann@demo.example", "assessor", "Ann Assessor")
+    browser = served.browser()
+    status, headers, html = browser.get("/sign-in")
+    assert status == 200 and '<h1 class="govuk-heading-l">Sign in</h1>' in html
+    token = browser.csrf("/sign-in")
+    status, headers, _ = browser.request(
+        "POST", "/sign-in", {"email": "ann@demo.example", "password": "a long enough password", "csrf_token": token}
+    )
+    assert status == 303 and headers["location"] == ["/"]
+    [session] = [c for c in headers["set-cookie"] if c.startswith("bops_officer=")]
+    assert "HttpOnly" in session and "SameSite=Lax" in session and "Path=/" in session
+    assert "Secure" not in session  # plain HTTP locally: a browser would drop a Secure cookie
+    status, headers, html = browser.get("/")
+    assert status == 200, html
+    assert "Signed in as Ann Assessor (assessor)" in html and "My cases" in html
+    assert headers["cache-control"] == ["no-store"] and headers["x-frame-options"] == ["DENY"]
+    assert headers["referrer-policy"] == ["no-referrer"]
+    [policy] = headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy and "'nonce-" in policy
+
+
+def test_console_routes_need_the_cookie(served):
+    status, _, _ = served.browser().get("/")
+    assert status == 401
+    browser = served.browser()
+    browser.cookies["bops_officer"] = "bopso1.forged.token.here"
+    assert browser.get("/")[0] == 401
+
+
+def test_a_wrong_password_and_a_sign_in_without_its_csrf_token_are_refused_with_the_error_summary(served):
+    served.officer("DEMO", "ann@demo.example", "assessor", "Ann Assessor")
+    browser = served.browser()
+    assert browser.sign_in("ann@demo.example", "not the password") == 401
+    browser.csrf("/sign-in")
+    status, _, html = browser.request(
+        "POST", "/sign-in", {"email": "ann@demo.example", "password": "a long enough password"}
+    )
+    assert status == 400 and "govuk-error-summary" in html and "bops_officer" not in browser.cookies
+    assert browser.get("/")[0] == 401
+
+
+def test_sign_out_needs_the_session_s_csrf_token_and_clears_the_cookie(served):
+    served.officer("DEMO", "ann@demo.example", "assessor", "Ann Assessor")
+    browser = served.browser()
+    assert browser.sign_in("ann@demo.example") == 303
+    assert browser.request("POST", "/sign-out", {})[0] == 400
+    assert browser.get("/")[0] == 200
+    token = browser.csrf("/")
+    status, headers, _ = browser.request("POST", "/sign-out", {"csrf_token": token})
+    assert status == 303 and headers["location"] == ["/sign-in?signed_out=1"]
+    assert "bops_officer" not in browser.cookies
+    assert browser.get("/")[0] == 401
+
+
+def test_a_deactivated_officer_s_session_stops_working(served):
+    ann = served.officer("DEMO", "ann@demo.example", "assessor", "Ann Assessor")
+    browser = served.browser()
+    assert browser.sign_in("ann@demo.example") == 303
+    assert browser.get("/")[0] == 200
+    served.deactivate("DEMO", ann)
+    assert browser.get("/")[0] == 401
+
+
+def test_the_secure_cookie_is_read_too_and_csrf_tokens_are_bound_to_the_session():
+    assert session_token({"Cookie": "a=1; __Host-bops_officer=t1; bops_officer=t2"}) == "t1"
+    assert session_token({"cookie": "bops_officer=t2"}) == "t2"
+    assert session_token({"Cookie": "bops_officer="}) is None
+    cookie = session_cookie("t", https=True, max_age=60)
+    assert cookie.startswith("__Host-bops_officer=t;") and "Secure" in cookie and "Domain" not in cookie
+    assert csrf_matches(csrf_token("t1"), csrf_token("t1"))
+    assert not csrf_matches(csrf_token("t1"), csrf_token("t2")) and not csrf_matches(csrf_token("t1"), None)
