@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler import content_types  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
 
-from services.assessment.officer_api.bodies import Body  # noqa: E402
+from services.assessment.officer_api.bodies import Body, Camel, DocumentBody  # noqa: E402
 from services.assessment.officer_api.commands import COMMANDS, Command, Request  # noqa: E402
 from services.assessment.officer_api.refusals import ApiRefusal, Unauthorized, refusal_body  # noqa: E402
 from shared.observability import count, logger, observed  # noqa: E402
@@ -81,7 +81,7 @@ def prepare_snapshot() -> None:
     adapter(dependencies())
 
 
-def parse_body(model: type[Body]) -> Body:
+def parse_body(model: type[Camel]) -> Camel:
     from shared.request_body import MalformedBody, parse_json, raw_body
 
     event = app.current_event
@@ -239,15 +239,31 @@ def perform(
     command: Command,
     reference: str,
     parameters: dict[str, str],
-    body: Body,
+    body: Camel,
     today: date,
 ) -> PlanningApplication:
     """One command on one application, as the route runs it (the benchmark calls it without HTTP too)."""
     council = signed_in.council
     request = Request(
-        signed_in, today, parameters, determination_period(council), decision_notice(council), council_officer(council)
+        signed_in,
+        today,
+        parameters,
+        determination_period(council),
+        decision_notice(council),
+        council_officer(council),
+        store_file,
     )
-    return work.act(signed_in, reference, body.version, lambda current: command.run(current, body, request))
+    decide = lambda current: command.run(current, body, request)  # noqa: E731
+    if isinstance(body, DocumentBody):
+        return work.act_on_documents(signed_in, reference, body.documents_version, decide)
+    assert isinstance(body, Body)
+    return work.act(signed_in, reference, body.version, decide)
+
+
+def store_file(key: str, content: bytes, content_type: str) -> None:
+    from shared.wiring import dependencies
+
+    dependencies().documents.put(key, content, content_type)
 
 
 def _register(command: Command) -> None:
