@@ -172,8 +172,8 @@ DOCUMENT_HEADERS = {
 @app.get(
     f"{COLLECTION}/<reference>/documents/<document_id>",
     summary="One document's content",
-    description="A document of the application (submitted, uploaded by the applicant, or the decision notice) with "
-    "its content type, read from the document store.",
+    description="A document of the application (submitted, uploaded by the applicant or an officer, or the decision "
+    "notice) with its content type, read from the document store; `?copy=redacted`: its redacted copy.",
     tags=["Planning applications"],
     security=[{OFFICER: []}],
 )
@@ -186,13 +186,18 @@ def document(reference: str, document_id: str):  # no annotation: Powertools wou
     found = state.documents.get(document_id) if state.exists and state.council == signed_in.council else None
     if found is None:
         raise ApiRefusal(404, f"No document {document_id} of planning application {reference}")
+    key, name, content_type = found.key, found.name, found.content_type
+    if app.current_event.get_query_string_value("copy") == "redacted":
+        if found.redacted is None:
+            raise ApiRefusal(404, f"Document {document_id} has no redacted copy")
+        key, name, content_type = found.redacted.key, found.redacted.file_name, found.redacted.content_type
     try:
-        content = dependencies().documents.get(found.key)
+        content = dependencies().documents.get(key)
     except DocumentNotFound:
         raise ApiRefusal(404, f"The file of document {document_id} is not in the document store") from None
-    safe_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in found.name) or "document"
+    safe_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name) or "document"
     headers = {**DOCUMENT_HEADERS, "Content-Disposition": f'inline; filename="{safe_name}"'}
-    return Response(200, found.content_type, content, headers=headers)
+    return Response(200, content_type, content, headers=headers)
 
 
 def determination_period(council: str) -> Any:
