@@ -2,8 +2,9 @@
 API keys (create, shown once; revoke) and the council's settings. The same `CouncilService` commands as
 `bops officers ...`, `bops api-keys ...` and `bops councils set` (so the same events and the same rules), recorded
 as the administrator, with the officer directory of the runtime (the council's user pool on AWS, local hashes
-embedded). Only administrators, and only of their own council; an administrator cannot deactivate or demote
-themselves (the council would risk having no administrator left)."""
+embedded). The officers and API-keys read models (what sign-in and the authorizers read) follow the events as ever
+(the relay, or EventBridge), a moment later. Only administrators, and only of their own council; an administrator
+cannot deactivate or demote themselves (the council would risk having no administrator left)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from events.council import CouncilSettingsChanges
-from events.streams import council_stream
 from services.councils.errors import CouncilError, InvalidCouncilInput, UnknownApiKey, UnknownOfficer
 from services.councils.service import CouncilService
 from services.councils.state import ApiKeyView, OfficerView
@@ -22,7 +22,6 @@ from shared.officer_identity import SignedInOfficer
 
 if TYPE_CHECKING:
     from services.councils.officer_directory import OfficerDirectory
-    from shared.projections import Projector
     from shared.wiring import Dependencies
 
 ROLES = ("assessor", "reviewer", "administrator")
@@ -104,11 +103,9 @@ class Administration:
             name,
             role,
             password,
-            self.deps.secrets,
             actor=admin.actor(),
             directory=self._directory(),
         )
-        self.apply_officers(council)
         return Issued(officer, password)
 
     def change_role(self, admin: SignedInOfficer, officer_id: str, role: str) -> OfficerView:
@@ -118,7 +115,6 @@ class Administration:
         officer = self.service.change_officer_role(
             council, officer_id, role, actor=admin.actor(), directory=self._directory()
         )
-        self.apply_officers(council)
         return officer
 
     def deactivate(self, admin: SignedInOfficer, officer_id: str) -> OfficerView:
@@ -126,7 +122,6 @@ class Administration:
         if officer_id == admin.id:
             raise SelfLockout("you cannot deactivate yourself: ask another administrator")
         officer = self.service.deactivate_officer(council, officer_id, actor=admin.actor(), directory=self._directory())
-        self.apply_officers(council)
         return officer
 
     def reset_password(self, admin: SignedInOfficer, officer_id: str) -> Issued:
@@ -151,7 +146,6 @@ class Administration:
         if not chosen:
             raise InvalidCouncilInput("choose at least one scope")
         view, key = self.service.create_api_key(council, name, chosen, actor=admin.actor())
-        self.apply_api_keys(council)
         return view, key
 
     def revoke_api_key(self, admin: SignedInOfficer, key_id: str) -> ApiKeyView:
@@ -159,7 +153,6 @@ class Administration:
         if key_id not in self.service.load(council).api_keys:
             raise UnknownApiKey(f"no API key {key_id} in council {council}")
         view = self.service.revoke_api_key(council, key_id, actor=admin.actor())
-        self.apply_api_keys(council)
         return view
 
     # settings
@@ -189,20 +182,3 @@ class Administration:
         )
         self.service.change_settings(council, changes, actor=admin.actor())
         return self.deps.council_settings(council)
-
-    # read models, brought up to date at once (the relay would, a moment later), as `bops` does
-
-    def apply_officers(self, council: str) -> None:
-        from services.councils.officer_projection import projector
-
-        self._apply(projector(), council)
-
-    def apply_api_keys(self, council: str) -> None:
-        from services.councils.api_key_projection import projector
-
-        self._apply(projector(), council)
-
-    def _apply(self, apply: Projector, council: str) -> None:
-        for event in self.deps.event_store.read(council_stream(council)):
-            if event.event_type in apply.projection.event_types:
-                apply.handle(event)

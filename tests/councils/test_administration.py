@@ -46,21 +46,17 @@ def test_an_invited_officer_signs_in_with_the_one_time_password_and_a_reset_repl
     assert reset.password != issued.password
     assert service.verify_officer_password(COUNCIL, "new@example.org", issued.password, deps.secrets) is None
     assert service.verify_officer_password(COUNCIL, "new@example.org", reset.password, deps.secrets) is not None
-    from services.assessment.officers import council_officer
-
-    assert council_officer(deps.read_models, COUNCIL, issued.officer.id).role == "assessor"
+    assert service.load(COUNCIL).officers[issued.officer.id].role == "assessor"
 
 
-def test_role_changes_and_deactivation_are_the_bops_commands_events_and_reach_the_read_model(admin_setup):
-    deps, _service, administration, admin = admin_setup
+def test_role_changes_and_deactivation_are_the_bops_commands_events(admin_setup):
+    deps, service, administration, admin = admin_setup
     officer = administration.invite_officer(admin, email="r@example.org", name="Rae", role="assessor").officer
     administration.change_role(admin, officer.id, "reviewer")
     assert last_event(deps).event_type == "OfficerRoleChanged"
     administration.deactivate(admin, officer.id)
     assert last_event(deps).event_type == "OfficerDeactivated"
-    from services.assessment.officers import council_officer
-
-    found = council_officer(deps.read_models, COUNCIL, officer.id)
+    found = service.load(COUNCIL).officers[officer.id]
     assert found.role == "reviewer" and not found.active
     with pytest.raises(UnknownOfficer):
         administration.reset_password(admin, officer.id)
