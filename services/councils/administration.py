@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from events.council import CouncilSettingsChanges
 from services.councils.errors import CouncilError, InvalidCouncilInput, UnknownApiKey, UnknownOfficer
+from services.councils.scopes import SCOPES
 from services.councils.service import CouncilService
 from services.councils.state import ApiKeyView, OfficerView
 from shared.councils.settings import EffectiveCouncilSettings
@@ -25,13 +26,7 @@ if TYPE_CHECKING:
     from shared.wiring import Dependencies
 
 ROLES = ("assessor", "reviewer", "administrator")
-SCOPES = (
-    "planning_application:read",
-    "planning_application:write",
-    "comment:write",
-    "validation_request:read",
-    "validation_request:write",
-)
+__all__ = ["ROLES", "SCOPES", "Administration", "Issued", "NotAdministrator", "SelfLockout"]
 
 
 class NotAdministrator(CouncilError):
