@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -20,7 +19,7 @@ def configure(
 ) -> None:
     """Point every handler of this process at one data directory (and clock), then forget cached adapters."""
     from services import http_functions
-    from shared.declarations import route_table
+    from shared.declarations import encode_route_table
 
     if os.environ.get("BOPS_RUNTIME") == "aws":  # `bops` commands run against a deployed council's tables
         wiring.reset()
@@ -34,7 +33,7 @@ def configure(
     if time_offset_days:
         os.environ["BOPS_TIME_OFFSET_DAYS"] = str(time_offset_days)
     routes = [route for function in http_functions() for route in function.routes]
-    os.environ["BOPS_ROUTE_SCOPES"] = json.dumps(route_table(routes))
+    os.environ["BOPS_ROUTE_SCOPES"] = encode_route_table(routes)
     # One process runs every service's handlers: their logs name it as a whole, and CloudWatch metric lines (which
     # only Lambda collects) are not printed (`shared.observability`).
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "bops")

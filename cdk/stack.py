@@ -39,7 +39,7 @@ from shared.declarations import (
     ScheduledJob,
     ServiceDeclaration,
     Subscription,
-    route_table,
+    encode_route_table,
 )
 from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET, NO_CHECKPOINT_YET
 from shared.eventstore.checkpoints_dynamodb import checkpoint_table_spec
@@ -286,7 +286,7 @@ class CouncilStack(Stack):
             memory_mb=declared_authorizer.memory_mb,
             timeout_s=declared_authorizer.timeout_s,
             description="API Gateway authorizer for API-key and officer routes",
-            environment={"BOPS_ROUTE_SCOPES": json.dumps(route_table(routes), separators=(",", ":"))},
+            environment={"BOPS_ROUTE_SCOPES": encode_route_table(routes)},
             snap_start=True,
         )
         self._grant_declared(declared_authorizer, authorizer)

@@ -72,6 +72,14 @@ EVENT_MODULES: dict[str, tuple[str, ...]] = {
         "NotificationFailed",
         "NotificationFailureAcknowledged",
     ),
+    "events.documents": (
+        "DocumentUploaded",
+        "DocumentTagsChanged",
+        "DocumentPublished",
+        "DocumentUnpublished",
+        "RedactedCopyUploaded",
+        "DocumentArchived",
+    ),
 }
 _module_of = {event_type: module for module, types in EVENT_MODULES.items() for event_type in types}
 

@@ -8,6 +8,7 @@ schedules by hand anywhere else.
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -204,6 +205,35 @@ def route_table(routes: Iterable[Route]) -> list[dict[str, object]]:
             else:
                 entry["scopes"] = list(route.scopes)
             table.append(entry)
+    return table
+
+
+def encode_route_table(routes: Iterable[Route]) -> str:
+    """`route_table` as the authorizer's environment carries it, compactly (Lambda's environment is at most 4 KB):
+    `{"officer": ["GET /path", ...], "api_key": {"POST /path": [scopes], ...}}`."""
+    officer: list[str] = []
+    api_key: dict[str, list[str]] = {}
+    for entry in route_table(routes):
+        key = f"{entry['method']} {entry['path']}"
+        if entry.get("auth") == "officer":
+            officer.append(key)
+        else:
+            api_key[key] = list(entry["scopes"])  # type: ignore[call-overload]
+    return json.dumps({"officer": officer, "api_key": api_key}, separators=(",", ":"))
+
+
+def decode_route_table(text: str) -> list[dict[str, object]]:
+    """The route table back from `encode_route_table` (a plain `route_table` list is read as it is)."""
+    data = json.loads(text or "[]")
+    if isinstance(data, list):
+        return data
+    table: list[dict[str, object]] = []
+    for key in data.get("officer", ()):
+        method, _, path = key.partition(" ")
+        table.append({"method": method, "path": path, "auth": "officer"})
+    for key, scopes in data.get("api_key", {}).items():
+        method, _, path = key.partition(" ")
+        table.append({"method": method, "path": path, "scopes": list(scopes)})
     return table
 
 

@@ -158,6 +158,48 @@ class Casework:
             raise Conflict(f"the application changed since version {state.version}; reload it") from error
         return self._after(council, reference, recorded) or self.load(council, reference)
 
+    def act_on_documents(
+        self, officer: SignedInOfficer, reference: str, seen_version: int, decide: Decide
+    ) -> PlanningApplication:
+        """Run a document command against the documents stream's version the officer saw (`documents_version`).
+
+        Only what happened since to the same documents makes it stale (a 409 saying what): a file arriving from the
+        submission meanwhile does not. Two officers acting on one document at once: one wins the append, the other
+        reads again and is refused (or, when the other's change was to another document, decides again)."""
+        from services.assessment.domain.describe import describe
+        from services.assessment.domain.documents import documents_touched
+        from services.assessment.domain.errors import InvalidCommand
+
+        if isinstance(seen_version, bool) or not isinstance(seen_version, int) or seen_version < 0:
+            raise InvalidCommand({"documentsVersion": "must be the documents version you saw (a whole number)"})
+        council = officer.council
+        stream = application_side_stream(council, reference, "documents")
+        for _attempt in range(DOCUMENT_APPEND_ATTEMPTS):
+            state = self.load(council, reference)
+            if seen_version > state.documents_version:
+                raise Conflict(f"the documents have no version {seen_version}: they are at {state.documents_version}")
+            payloads = list(decide(state))
+            if not payloads:
+                return state
+            if seen_version < state.documents_version:
+                touched = documents_touched(payloads)
+                since = [
+                    e
+                    for e in self.store.read(stream, from_version=seen_version + 1)
+                    if documents_touched([e.payload]) & touched
+                ]
+                if since:
+                    what = "; ".join(describe(e) for e in since[-3:])
+                    raise Conflict(f"the document changed since you saw it: {what}")
+            now = self.now()
+            events = [NewEvent(p, council, officer.actor(), now) for p in payloads]
+            try:
+                recorded = self.store.append_streams([StreamAppend(stream, state.documents_version, events)])
+            except ConcurrencyError:
+                continue  # someone appended meanwhile: read again, and see whether it was about the same documents
+            return self._after(council, reference, recorded) or self.load(council, reference)
+        raise Conflict("the documents are changing too often at the moment; try again")
+
     def _after(self, council: str, reference: str, recorded: list[list[RecordedEvent]]) -> PlanningApplication | None:
         """The state after our own append, folded on from the snapshot we acted on when nothing else can be between
         them (each stream we appended to continues where the snapshot was, and our events sort after it); else None,

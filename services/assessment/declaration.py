@@ -92,6 +92,13 @@ COMMAND_PATHS = (
     "return",
     "close",
     "time_extension",
+    "documents",
+    "documents/{document_id}/replace",
+    "documents/{document_id}/tags",
+    "documents/{document_id}/publish",
+    "documents/{document_id}/unpublish",
+    "documents/{document_id}/redacted_copy",
+    "documents/{document_id}/archive",
 )
 
 SERVICE = ServiceDeclaration(

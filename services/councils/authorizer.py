@@ -17,7 +17,6 @@ from shared.startup import lambda_start
 
 lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
-import json  # noqa: E402
 import os  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
@@ -141,9 +140,10 @@ def prepare_snapshot() -> None:
 
 @observed
 def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    from shared.declarations import decode_route_table
     from shared.wiring import dependencies
 
-    routes = json.loads(os.environ.get("BOPS_ROUTE_SCOPES", "[]"))
+    routes = decode_route_table(os.environ.get("BOPS_ROUTE_SCOPES", "[]"))
     route = requested_route(event["methodArn"], routes)
     deps = dependencies()
     if route is not None and route.get("auth") == "officer":

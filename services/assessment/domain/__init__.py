@@ -27,6 +27,14 @@ from services.assessment.domain.decision import (
     submit_recommendation,
 )
 from services.assessment.domain.describe import describe
+from services.assessment.domain.documents import (
+    archive_document,
+    change_document_tags,
+    publish_document,
+    unpublish_document,
+    upload_document,
+    upload_redacted_copy,
+)
 from services.assessment.domain.errors import AssessmentRefusal, Conflict, InvalidCommand, NotFound, NotPermitted
 from services.assessment.domain.notices import record_press_notice, record_site_notice
 from services.assessment.domain.state import PlanningApplication, SiteConstraint, fold
@@ -53,9 +61,11 @@ __all__ = [
     "add_constraint",
     "answer_validation_request",
     "application_view",
+    "archive_document",
     "assign",
     "auto_close_due",
     "cancel_validation_request",
+    "change_document_tags",
     "check_document",
     "check_fee",
     "check_red_line_boundary",
@@ -67,6 +77,7 @@ __all__ = [
     "draft_validation_request",
     "fold",
     "invalidate",
+    "publish_document",
     "record_assessment",
     "record_committee_decision",
     "record_press_notice",
@@ -79,6 +90,9 @@ __all__ = [
     "send_to_committee",
     "side_stream_of",
     "submit_recommendation",
+    "unpublish_document",
+    "upload_document",
+    "upload_redacted_copy",
     "validate",
     "withdraw",
 ]

@@ -37,6 +37,12 @@ _WHAT: dict[str, str] = {
     "PlanningApplicationWithdrawn": "the application was withdrawn",
     "PlanningApplicationReturned": "the application was returned",
     "PlanningApplicationClosed": "the application was closed",
+    "DocumentUploaded": "a document was uploaded",
+    "DocumentTagsChanged": "a document's tags were changed",
+    "DocumentPublished": "a document was published",
+    "DocumentUnpublished": "a document was unpublished",
+    "RedactedCopyUploaded": "a redacted copy of a document was uploaded",
+    "DocumentArchived": "a document was archived",
 }
 
 

@@ -46,6 +46,14 @@ from events.assessment import (
     ValidationRequestDrafted,
     ValidationRequestSent,
 )
+from events.documents import (
+    DocumentArchived,
+    DocumentPublished,
+    DocumentTagsChanged,
+    DocumentUnpublished,
+    DocumentUploaded,
+    RedactedCopyUploaded,
+)
 from events.submission import ConstraintEntity, SiteSummary, SubmissionSummary
 from shared.application_status import OPEN_STATUSES, ApplicationStatus, status_after
 from shared.calendar import ENGLAND_AND_WALES
@@ -61,6 +69,7 @@ __all__ = [
     "Officer",
     "PlanningApplication",
     "Recommendation",
+    "RedactedCopy",
     "SiteConstraint",
     "ValidationRequest",
     "fold",
@@ -95,8 +104,19 @@ class Check:
 
 
 @dataclass(frozen=True, slots=True)
+class RedactedCopy:
+    """The redacted copy of a document that the public sees instead of the original."""
+
+    file_name: str
+    key: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentView:
-    """A document of the application: submitted, uploaded by the applicant, or the decision notice."""
+    """A document of the application: submitted, uploaded by the applicant or an officer, or the decision notice."""
 
     id: str
     name: str
@@ -104,11 +124,30 @@ class DocumentView:
     size: int
     key: str
     sha256: str
-    source: Literal["submission", "applicant", "decision_notice"]
+    source: Literal["submission", "applicant", "officer", "decision_notice"]
     tags: tuple[str, ...] = ()
     request_id: str | None = None
     check: Check = Check()
-    replaced_by: str | None = None  # the applicant's replacement, answering a replacement-document request
+    # the newer version: the applicant's replacement answering a replacement-document request, or an officer's upload
+    replaced_by: str | None = None
+    replaces: str | None = None  # the document this one is a new version of (an officer's upload)
+    published: bool = False  # an officer published it (and did not unpublish it since)
+    archived_reason: str | None = None
+    redacted: RedactedCopy | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_reason is not None
+
+    @property
+    def current(self) -> bool:
+        """Neither archived nor replaced by a newer version."""
+        return self.archived_reason is None and self.replaced_by is None
+
+    @property
+    def public(self) -> bool:
+        """What publication shows: published, current (the decision notice is public with the decision)."""
+        return self.published and self.current
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +237,7 @@ class PlanningApplication:
     council: str = ""
     reference: str = ""
     version: int = 0
+    documents_version: int = 0  # the documents side stream's version (document commands expect it)
     status: ApplicationStatus | None = None
     submission: SubmissionSummary | None = None
     received_at: datetime | None = None
@@ -323,7 +363,9 @@ class PlanningApplication:
         payload = event.payload
         handler = _HANDLERS.get(type(payload))
         state = handler(self, payload, event) if handler else self
-        if event.stream_id.count(":") == 2:  # the main stream (side streams have a fourth part)
+        if event.stream_id.endswith(":documents"):
+            state = state._evolve(documents_version=event.version)
+        elif event.stream_id.count(":") == 2:  # the main stream (side streams have a fourth part)
             status = status_after(state.status, payload.event_type)
             state = state._evolve(
                 version=event.version,
@@ -398,7 +440,7 @@ def _submitted(s: PlanningApplication, p: PlanningApplicationSubmitted, e: Recor
 
 
 def _stored_document(
-    s: PlanningApplication, p: DocumentReceived | ApplicantDocumentUploaded, **origin: Any
+    s: PlanningApplication, p: DocumentReceived | ApplicantDocumentUploaded | DocumentUploaded, **origin: Any
 ) -> PlanningApplication:
     """A file in the document store joins the documents, with any check or replacement folded before it arrived."""
     document = DocumentView(
@@ -423,6 +465,48 @@ def _document_received(s: PlanningApplication, p: DocumentReceived, e: RecordedE
 @_on(ApplicantDocumentUploaded)
 def _uploaded(s: PlanningApplication, p: ApplicantDocumentUploaded, e: RecordedEvent) -> PlanningApplication:
     return _stored_document(s, p, source="applicant", request_id=p.request_id)
+
+
+@_on(DocumentUploaded)
+def _officer_uploaded(s: PlanningApplication, p: DocumentUploaded, e: RecordedEvent) -> PlanningApplication:
+    s = _stored_document(s, p, source="officer", tags=p.tags, replaces=p.replaces)
+    if p.replaces is None:
+        return s
+    s = s._evolve(replacements=_with(s.replacements, p.replaces, p.document_id))
+    return _changed_document(s, p.replaces, replaced_by=p.document_id)
+
+
+def _changed_document(s: PlanningApplication, document_id: str, **changes: Any) -> PlanningApplication:
+    document = s.documents.get(document_id)
+    if document is None:
+        return s
+    return s._evolve(documents=_with(s.documents, document_id, replace(document, **changes)))
+
+
+@_on(DocumentTagsChanged)
+def _tags(s: PlanningApplication, p: DocumentTagsChanged, e: RecordedEvent) -> PlanningApplication:
+    return _changed_document(s, p.document_id, tags=tuple(p.tags))
+
+
+@_on(DocumentPublished)
+def _published(s: PlanningApplication, p: DocumentPublished, e: RecordedEvent) -> PlanningApplication:
+    return _changed_document(s, p.document_id, published=True)
+
+
+@_on(DocumentUnpublished)
+def _unpublished(s: PlanningApplication, p: DocumentUnpublished, e: RecordedEvent) -> PlanningApplication:
+    return _changed_document(s, p.document_id, published=False)
+
+
+@_on(RedactedCopyUploaded)
+def _redacted(s: PlanningApplication, p: RedactedCopyUploaded, e: RecordedEvent) -> PlanningApplication:
+    copy = RedactedCopy(p.file_name, p.key, p.sha256, p.size, p.content_type)
+    return _changed_document(s, p.document_id, redacted=copy)
+
+
+@_on(DocumentArchived)
+def _archived(s: PlanningApplication, p: DocumentArchived, e: RecordedEvent) -> PlanningApplication:
+    return _changed_document(s, p.document_id, archived_reason=p.reason)
 
 
 @_on(DecisionNoticeIssued)

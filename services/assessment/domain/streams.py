@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from events import EventPayload
 
-DOCUMENTS_SIDE_EVENTS = frozenset({"ApplicantDocumentUploaded", "DecisionNoticeIssued"})
+DOCUMENTS_SIDE_EVENTS = frozenset(
+    {
+        "ApplicantDocumentUploaded",
+        "DecisionNoticeIssued",
+        "DocumentUploaded",
+        "DocumentTagsChanged",
+        "DocumentPublished",
+        "DocumentUnpublished",
+        "RedactedCopyUploaded",
+        "DocumentArchived",
+    }
+)
 
 
 def side_stream_of(payload: EventPayload) -> str | None:

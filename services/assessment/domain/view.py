@@ -33,6 +33,7 @@ def application_view(state: PlanningApplication, today: date) -> dict[str, Any]:
         "council": state.council,
         "status": state.status,
         "version": state.version,
+        "documentsVersion": state.documents_version,
         "applicationType": state.application_type,
         "preApplication": state.is_pre_application,
         "description": state.description,
@@ -99,6 +100,18 @@ def application_view(state: PlanningApplication, today: date) -> dict[str, Any]:
                 "validated": d.check.valid,
                 "invalidReason": d.check.invalid_reason,
                 "replacedBy": d.replaced_by,
+                "replaces": d.replaces,
+                "published": d.published,
+                "public": d.public or d.source == "decision_notice",
+                "archived": d.archived,
+                "archivedReason": d.archived_reason,
+                "redactedCopy": {
+                    "fileName": d.redacted.file_name,
+                    "contentType": d.redacted.content_type,
+                    "size": d.redacted.size,
+                }
+                if d.redacted
+                else None,
             }
             for d in state.documents.values()
         ],

@@ -117,6 +117,18 @@ DESCRIPTIONS: dict[str, Describe] = {
     "NotificationFailureAcknowledged": lambda p: (
         f"{p.officer_name} acknowledged the failed notification {p.notification_id}"
     ),
+    "DocumentUploaded": lambda p: (
+        f"Document {p.file_name} uploaded"
+        + (f" as a new version of document {p.replaces}" if p.replaces else "")
+        + (f", tagged {', '.join(p.tags)}" if p.tags else "")
+    ),
+    "DocumentTagsChanged": lambda p: (
+        f"Document {p.document_id} tagged {', '.join(p.tags)}" if p.tags else f"Document {p.document_id} untagged"
+    ),
+    "DocumentPublished": lambda p: f"Document {p.document_id} published",
+    "DocumentUnpublished": lambda p: f"Document {p.document_id} unpublished{_reason(p.reason)}",
+    "RedactedCopyUploaded": lambda p: f"Redacted copy {p.file_name} of document {p.document_id} uploaded",
+    "DocumentArchived": lambda p: f"Document {p.document_id} archived: {p.reason}",
 }
 
 

@@ -8,14 +8,52 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 
-class Body(BaseModel):
+class Camel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True, strict=False)
 
+
+class Body(Camel):
     version: int = Field(ge=0, description="The application's version the officer saw (its `version` field)")
+
+
+class DocumentBody(Camel):
+    """A document command's body: it carries the documents' version the officer saw (`documentsVersion`), not the
+    application's: only a change to the same document since then makes it stale."""
+
+    documents_version: int = Field(ge=0, description="The application's `documentsVersion` the officer saw")
+
+
+class DocumentFile(DocumentBody):
+    file_name: str = Field(max_length=300, description="The file's name (kept safe: no path, ASCII)")
+    content: Base64Bytes = Field(description="The file, base64: PDF, PNG or JPEG (checked by content), at most 3 MB")
+
+
+class UploadDocument(DocumentFile):
+    tags: list[str] = Field(default=[], description="Tags such as `floorPlan.proposed` (at most 20)")
+
+
+class ReplaceDocument(DocumentFile):
+    tags: list[str] | None = Field(default=None, description="The new version's tags (default: the old one's)")
+
+
+class DocumentTags(DocumentBody):
+    tags: list[str] = Field(description="The document's whole new set of tags")
+
+
+class Publish(DocumentBody):
+    pass
+
+
+class Unpublish(DocumentBody):
+    reason: str | None = None
+
+
+class Archive(DocumentBody):
+    reason: str
 
 
 class Assign(Body):

@@ -3,16 +3,18 @@ keyword inputs. Ids (validation requests, the decision notice) and dates are mad
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from services.assessment.officer_api import bodies
 
 if TYPE_CHECKING:
     from events import EventPayload
+    from services.assessment.domain.applicant import UploadedDocument
     from services.assessment.domain.state import PlanningApplication
     from services.assessment.officers import CouncilOfficer
     from shared.officer_identity import SignedInOfficer
@@ -30,6 +32,8 @@ class Request:
     decision_notice: Callable[[PlanningApplication, date], tuple[Any, Callable[[], None]]]
     # The council's officer with an id, as the officers read model has them now (None: no such officer).
     council_officer: Callable[[str], CouncilOfficer | None]
+    # Stores a file in the document store: (key, content, content type).
+    store_file: Callable[[str, bytes, str], None] | None = None
 
 
 Run = Callable[["PlanningApplication", Any, Request], "Sequence[EventPayload]"]
@@ -38,9 +42,11 @@ Run = Callable[["PlanningApplication", Any, Request], "Sequence[EventPayload]"]
 @dataclass(frozen=True)
 class Command:
     path: str  # under /planning_applications/{reference}
-    body: type[bodies.Body]
+    body: type[bodies.Camel]
     summary: str
     run: Run
+    # "documents": the command appends to the documents side stream, against the `documentsVersion` the officer saw
+    stream: Literal["main", "documents"] = "main"
 
 
 def _domain() -> Any:
@@ -147,6 +153,131 @@ def _time_extension(state: PlanningApplication, body: bodies.TimeExtension, requ
     )
 
 
+def officer_file(council: str, reference: str, name: str, content: bytes) -> UploadedDocument:
+    """An officer's file checked as the applicant's are (by content: PDF, PNG or JPEG; size-limited), with a new id and
+    the key to store it under (by its sha256, so storing it again is harmless); a bad file is refused with 422."""
+    from services.assessment.applicant.uploads import UploadedFile, file_problem, safe_file_name, sniff
+    from services.assessment.domain.applicant import UploadedDocument
+    from services.assessment.domain.errors import InvalidCommand
+
+    problem = file_problem(UploadedFile(name, content))
+    if problem is not None:
+        raise InvalidCommand({"file": problem}, problem)
+    content_type = sniff(content) or ""
+    sha256 = hashlib.sha256(content).hexdigest()
+    safe = safe_file_name(name, content_type)
+    return UploadedDocument(
+        document_id=str(uuid.uuid4()),
+        file_name=safe,
+        key=f"{council}/{reference}/officer-documents/{sha256}/{safe}",
+        sha256=sha256,
+        size=len(content),
+        content_type=content_type,
+    )
+
+
+def with_file(
+    state: PlanningApplication,
+    body: bodies.DocumentFile,
+    request: Request,
+    decide: Callable[[UploadedDocument], Sequence[EventPayload]],
+) -> Sequence[EventPayload]:
+    """Check the file, ask the command, store the file, and give the command's events: a refused command stores
+    nothing, and the events never name a file that is not stored."""
+    file = officer_file(state.council, state.reference, body.file_name, body.content)
+    events = decide(file)
+    if request.store_file is None:
+        raise RuntimeError("this request cannot store files")
+    request.store_file(file.key, body.content, file.content_type)
+    return events
+
+
+def _upload(state: PlanningApplication, body: bodies.UploadDocument, request: Request) -> Sequence[EventPayload]:
+    domain = _domain()
+    return with_file(
+        state, body, request, lambda file: domain.upload_document(state, request.officer, document=file, tags=body.tags)
+    )
+
+
+def _replace(state: PlanningApplication, body: bodies.ReplaceDocument, request: Request) -> Sequence[EventPayload]:
+    domain = _domain()
+    old_id = request.parameters["document_id"]
+    old = state.documents.get(old_id)
+    tags = body.tags if body.tags is not None else (old.tags if old else ())
+
+    def decide(file: UploadedDocument) -> Sequence[EventPayload]:
+        return domain.upload_document(state, request.officer, document=file, tags=tags, replaces=old_id)
+
+    return with_file(state, body, request, decide)
+
+
+def _redacted(state: PlanningApplication, body: bodies.DocumentFile, request: Request) -> Sequence[EventPayload]:
+    domain = _domain()
+    document_id = request.parameters["document_id"]
+    return with_file(
+        state,
+        body,
+        request,
+        lambda file: domain.upload_redacted_copy(state, request.officer, document_id=document_id, copy=file),
+    )
+
+
+def _on_document(name: str) -> Run:
+    """A document command whose inputs are the body's fields and the path's document id."""
+
+    def run(state: PlanningApplication, body: bodies.Camel, request: Request) -> Sequence[EventPayload]:
+        inputs = body.model_dump(exclude={"documents_version"})
+        return getattr(_domain(), name)(state, request.officer, document_id=request.parameters["document_id"], **inputs)
+
+    return run
+
+
+DOCUMENT_COMMANDS: tuple[Command, ...] = (
+    Command("documents", bodies.UploadDocument, "Upload a document (PDF, PNG or JPEG)", _upload, "documents"),
+    Command(
+        "documents/{document_id}/replace",
+        bodies.ReplaceDocument,
+        "Upload a new version of a document (the old one stops being current)",
+        _replace,
+        "documents",
+    ),
+    Command(
+        "documents/{document_id}/tags",
+        bodies.DocumentTags,
+        "Set a document's tags",
+        _on_document("change_document_tags"),
+        "documents",
+    ),
+    Command(
+        "documents/{document_id}/publish",
+        bodies.Publish,
+        "Publish a document (the public sees it, or its redacted copy)",
+        _on_document("publish_document"),
+        "documents",
+    ),
+    Command(
+        "documents/{document_id}/unpublish",
+        bodies.Unpublish,
+        "Take a document out of public view",
+        _on_document("unpublish_document"),
+        "documents",
+    ),
+    Command(
+        "documents/{document_id}/redacted_copy",
+        bodies.DocumentFile,
+        "Upload a redacted copy of a document (the public sees it instead)",
+        _redacted,
+        "documents",
+    ),
+    Command(
+        "documents/{document_id}/archive",
+        bodies.Archive,
+        "Archive a document, saying why",
+        _on_document("archive_document"),
+        "documents",
+    ),
+)
+
 COMMANDS: tuple[Command, ...] = (
     Command("assign", bodies.Assign, "Assign (or reassign) the case officer", _assign),
     Command(
@@ -197,4 +328,5 @@ COMMANDS: tuple[Command, ...] = (
     Command("return", bodies.Reason, "Return the invalid application", _plain("return_application", today=True)),
     Command("close", bodies.Reason, "Close the application", _plain("close", today=True)),
     Command("time_extension", bodies.TimeExtension, "Ask the applicant for a time extension", _time_extension),
+    *DOCUMENT_COMMANDS,
 )

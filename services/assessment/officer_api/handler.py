@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler import content_types  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
 
-from services.assessment.officer_api.bodies import Body  # noqa: E402
+from services.assessment.officer_api.bodies import Body, Camel, DocumentBody  # noqa: E402
 from services.assessment.officer_api.commands import COMMANDS, Command, Request  # noqa: E402
 from services.assessment.officer_api.refusals import ApiRefusal, Unauthorized, refusal_body  # noqa: E402
 from shared.observability import count, logger, observed  # noqa: E402
@@ -81,7 +81,7 @@ def prepare_snapshot() -> None:
     adapter(dependencies())
 
 
-def parse_body(model: type[Body]) -> Body:
+def parse_body(model: type[Camel]) -> Camel:
     from shared.request_body import MalformedBody, parse_json, raw_body
 
     event = app.current_event
@@ -172,8 +172,8 @@ DOCUMENT_HEADERS = {
 @app.get(
     f"{COLLECTION}/<reference>/documents/<document_id>",
     summary="One document's content",
-    description="A document of the application (submitted, uploaded by the applicant, or the decision notice) with "
-    "its content type, read from the document store.",
+    description="A document of the application (submitted, uploaded by the applicant or an officer, or the decision "
+    "notice) with its content type, read from the document store; `?copy=redacted`: its redacted copy.",
     tags=["Planning applications"],
     security=[{OFFICER: []}],
 )
@@ -186,13 +186,18 @@ def document(reference: str, document_id: str):  # no annotation: Powertools wou
     found = state.documents.get(document_id) if state.exists and state.council == signed_in.council else None
     if found is None:
         raise ApiRefusal(404, f"No document {document_id} of planning application {reference}")
+    key, name, content_type = found.key, found.name, found.content_type
+    if app.current_event.get_query_string_value("copy") == "redacted":
+        if found.redacted is None:
+            raise ApiRefusal(404, f"Document {document_id} has no redacted copy")
+        key, name, content_type = found.redacted.key, found.redacted.file_name, found.redacted.content_type
     try:
-        content = dependencies().documents.get(found.key)
+        content = dependencies().documents.get(key)
     except DocumentNotFound:
         raise ApiRefusal(404, f"The file of document {document_id} is not in the document store") from None
-    safe_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in found.name) or "document"
+    safe_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name) or "document"
     headers = {**DOCUMENT_HEADERS, "Content-Disposition": f'inline; filename="{safe_name}"'}
-    return Response(200, found.content_type, content, headers=headers)
+    return Response(200, content_type, content, headers=headers)
 
 
 def determination_period(council: str) -> Any:
@@ -239,15 +244,31 @@ def perform(
     command: Command,
     reference: str,
     parameters: dict[str, str],
-    body: Body,
+    body: Camel,
     today: date,
 ) -> PlanningApplication:
     """One command on one application, as the route runs it (the benchmark calls it without HTTP too)."""
     council = signed_in.council
     request = Request(
-        signed_in, today, parameters, determination_period(council), decision_notice(council), council_officer(council)
+        signed_in,
+        today,
+        parameters,
+        determination_period(council),
+        decision_notice(council),
+        council_officer(council),
+        store_file,
     )
-    return work.act(signed_in, reference, body.version, lambda current: command.run(current, body, request))
+    decide = lambda current: command.run(current, body, request)  # noqa: E731
+    if isinstance(body, DocumentBody):
+        return work.act_on_documents(signed_in, reference, body.documents_version, decide)
+    assert isinstance(body, Body)
+    return work.act(signed_in, reference, body.version, decide)
+
+
+def store_file(key: str, content: bytes, content_type: str) -> None:
+    from shared.wiring import dependencies
+
+    dependencies().documents.put(key, content, content_type)
 
 
 def _register(command: Command) -> None:

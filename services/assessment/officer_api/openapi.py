@@ -44,7 +44,10 @@ def document(app: Any, title: str, description: str, scheme: str, collection: st
                 "401": {"description": "Not signed in"},
                 "403": {"description": "The officer's role does not allow it"},
                 "404": {"description": "No such application (or request, or document) in the officer's council"},
-                "409": {"description": "The application is in the wrong state, or changed since `version`"},
+                "409": {
+                    "description": "The application is in the wrong state, or changed since `version` "
+                    "(a document command: the document changed since `documentsVersion`)"
+                },
                 "422": {"description": "Invalid fields, as `errors: [{field, message}]`"},
             }
         )

@@ -1,0 +1,179 @@
+"""What a council's administrators do from the console: officers (invite, change role, deactivate, reset password),
+API keys (create, shown once; revoke) and the council's settings. The same `CouncilService` commands as
+`bops officers ...`, `bops api-keys ...` and `bops councils set` (so the same events and the same rules), recorded
+as the administrator, with the officer directory of the runtime (the council's user pool on AWS, local hashes
+embedded). The officers and API-keys read models (what sign-in and the authorizers read) follow the events as ever
+(the relay, or EventBridge), a moment later. Only administrators, and only of their own council; an administrator
+cannot deactivate or demote themselves (the council would risk having no administrator left)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from events.council import CouncilSettingsChanges
+from services.councils.errors import CouncilError, InvalidCouncilInput, UnknownApiKey, UnknownOfficer
+from services.councils.scopes import SCOPES
+from services.councils.service import CouncilService
+from services.councils.state import ApiKeyView, OfficerView
+from shared.councils.settings import EffectiveCouncilSettings
+from shared.officer_identity import SignedInOfficer
+
+if TYPE_CHECKING:
+    from services.councils.officer_directory import OfficerDirectory
+    from shared.wiring import Dependencies
+
+ROLES = ("assessor", "reviewer", "administrator")
+__all__ = ["ROLES", "SCOPES", "Administration", "Issued", "NotAdministrator", "SelfLockout"]
+
+
+class NotAdministrator(CouncilError):
+    """Only the council's administrators administer it."""
+
+
+class SelfLockout(CouncilError):
+    """An administrator may not deactivate or demote themselves."""
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An officer and the one-time password to give them (shown once, stored only as a hash or in the pool)."""
+
+    officer: OfficerView
+    password: str
+
+
+def one_time_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Administration:
+    def __init__(self, deps: Dependencies, service: CouncilService | None = None) -> None:
+        self.deps = deps
+        self.service = service or CouncilService(deps.event_store, deps.clock)
+
+    def _directory(self) -> OfficerDirectory:
+        from services.councils.officer_directory import officer_directory
+
+        return officer_directory(self.deps)
+
+    @staticmethod
+    def _admin(officer: SignedInOfficer) -> str:
+        if officer.role != "administrator":
+            raise NotAdministrator("only administrators may manage the council's officers, API keys and settings")
+        return officer.council
+
+    def _officer(self, council: str, officer_id: str) -> OfficerView:
+        found = self.service.load(council).officers.get(officer_id)
+        if found is None:
+            raise UnknownOfficer(f"no officer {officer_id} in council {council}")
+        return found
+
+    # reading
+
+    def officers(self, admin: SignedInOfficer) -> list[OfficerView]:
+        return self.service.list_officers(self._admin(admin))
+
+    def officer(self, admin: SignedInOfficer, officer_id: str) -> OfficerView:
+        return self._officer(self._admin(admin), officer_id)
+
+    def api_keys(self, admin: SignedInOfficer) -> list[ApiKeyView]:
+        return self.service.list_api_keys(self._admin(admin))
+
+    def settings(self, admin: SignedInOfficer) -> EffectiveCouncilSettings:
+        return self.deps.council_settings(self._admin(admin))
+
+    # officers
+
+    def invite_officer(self, admin: SignedInOfficer, *, email: str, name: str, role: str) -> Issued:
+        council = self._admin(admin)
+        if role not in ROLES:
+            raise InvalidCouncilInput(f"role must be one of {', '.join(ROLES)}")
+        password = one_time_password()
+        officer = self.service.create_officer(
+            council,
+            email,
+            name,
+            role,
+            password,
+            actor=admin.actor(),
+            directory=self._directory(),
+        )
+        return Issued(officer, password)
+
+    def change_role(self, admin: SignedInOfficer, officer_id: str, role: str) -> OfficerView:
+        council = self._admin(admin)
+        if officer_id == admin.id and role != "administrator":
+            raise SelfLockout("you cannot change your own role: ask another administrator")
+        officer = self.service.change_officer_role(
+            council, officer_id, role, actor=admin.actor(), directory=self._directory()
+        )
+        return officer
+
+    def deactivate(self, admin: SignedInOfficer, officer_id: str) -> OfficerView:
+        council = self._admin(admin)
+        if officer_id == admin.id:
+            raise SelfLockout("you cannot deactivate yourself: ask another administrator")
+        officer = self.service.deactivate_officer(council, officer_id, actor=admin.actor(), directory=self._directory())
+        return officer
+
+    def reset_password(self, admin: SignedInOfficer, officer_id: str) -> Issued:
+        """A new one-time password for an active officer (the old one stops working)."""
+        council = self._admin(admin)
+        officer = self._officer(council, officer_id)
+        if not officer.active:
+            raise UnknownOfficer(f"officer {officer.email} is deactivated")
+        password = one_time_password()
+        from services.councils.officer_directory import DirectoryEntry
+
+        entry = DirectoryEntry(council, officer.id, officer.email, officer.name, officer.role)
+        self._directory().set_password(entry, password)
+        return Issued(officer, password)
+
+    # API keys
+
+    def create_api_key(self, admin: SignedInOfficer, *, name: str, scopes: Iterable[str]) -> tuple[ApiKeyView, str]:
+        """The key's view and the key itself, which is shown once and recorded nowhere."""
+        council = self._admin(admin)
+        chosen = tuple(scopes)
+        if not chosen:
+            raise InvalidCouncilInput("choose at least one scope")
+        view, key = self.service.create_api_key(council, name, chosen, actor=admin.actor())
+        return view, key
+
+    def revoke_api_key(self, admin: SignedInOfficer, key_id: str) -> ApiKeyView:
+        council = self._admin(admin)
+        if key_id not in self.service.load(council).api_keys:
+            raise UnknownApiKey(f"no API key {key_id} in council {council}")
+        view = self.service.revoke_api_key(council, key_id, actor=admin.actor())
+        return view
+
+    # settings
+
+    def change_settings(
+        self,
+        admin: SignedInOfficer,
+        *,
+        reply_to_email: str | None = None,
+        public_base_url: str | None = None,
+        allow_download_hosts: tuple[str, ...] | None = None,
+        determination_periods: Mapping[str, int] | None = None,
+    ) -> EffectiveCouncilSettings:
+        """Record what differs from the effective settings (the same `CouncilSettingsChanged` as `bops councils
+        set`); nothing different is refused as an empty change."""
+        council = self._admin(admin)
+        current = self.deps.council_settings(council)
+        changes = CouncilSettingsChanges(
+            reply_to_email=reply_to_email if reply_to_email and reply_to_email != current.reply_to_email else None,
+            public_base_url=public_base_url if public_base_url and public_base_url != current.public_base_url else None,
+            allow_download_hosts=allow_download_hosts
+            if allow_download_hosts is not None and allow_download_hosts != current.allow_download_hosts
+            else None,
+            determination_periods=dict(determination_periods)
+            if determination_periods is not None and dict(determination_periods) != current.determination_periods
+            else None,
+        )
+        self.service.change_settings(council, changes, actor=admin.actor())
+        return self.deps.council_settings(council)
