@@ -24,6 +24,7 @@ EVERY_EVENT_TYPE = tuple(event_type for types in EVENT_MODULES.values() for even
 APPLICANT_PAGES_HANDLER = "services.assessment.applicant.pages.lambda_handler"
 APPLICANT_PAGE = "/applicant/{council}/{reference}/validation_requests/{request_id}"
 APPLICANT_API = "/api/applicant/v1/{council}/{reference}/validation_requests/{request_id}"
+APPLICATION_DOCUMENTS_PAGE = "/applications/{reference}/documents"  # the console's documents pages
 
 # Every event type of an application's main stream (the case list's rows follow them). A test checks the list
 # against events/assessment.py, so a new main-stream event cannot be forgotten here.
@@ -138,6 +139,19 @@ SERVICE = ServiceDeclaration(
                 Route("GET", "/assets/{path+}"),
             ),
             secrets=(LINK_SECRET,),
+        ),
+        # The console's documents pages (services/assessment/console/documents.py: they join the console's resolver).
+        HttpFunction(
+            name="console-documents",
+            handler="services.assessment.console.documents.lambda_handler",
+            routes=(
+                Route("GET", APPLICATION_DOCUMENTS_PAGE, auth="officer"),
+                Route("POST", APPLICATION_DOCUMENTS_PAGE, auth="officer"),
+                Route("GET", APPLICATION_DOCUMENTS_PAGE + "/{document_id}", auth="officer"),
+                Route("GET", APPLICATION_DOCUMENTS_PAGE + "/{document_id}/file", auth="officer"),
+                Route("POST", APPLICATION_DOCUMENTS_PAGE + "/{document_id}/{action}", auth="officer"),
+            ),
+            memory_mb=1024,
         ),
     ),
     subscriptions=(

@@ -11,6 +11,7 @@ from shared.declarations import Authorizer, HttpFunction, Route, ServiceDeclarat
 
 AUTHORIZER_HANDLER = "services.councils.authorizer.lambda_handler"
 OFFICER_API_HANDLER = "services.councils.officer_api.lambda_handler"
+ADMIN_PAGES_HANDLER = "services.councils.admin_pages.lambda_handler"
 OFFICER_TOKEN_KEY = "{council}/officer-token-key"  # the council's token signing keys (services.councils.officer_tokens)
 SIGN_IN_ATTEMPTS = "sign-in"  # the attempt counters sign-in throttling keeps (shared.attempts)
 
@@ -31,6 +32,25 @@ SERVICE = ServiceDeclaration(
             secrets=(OFFICER_TOKEN_KEY,),
             reads_read_models=(OFFICERS_READ_MODEL,),
             attempt_counters=(SIGN_IN_ATTEMPTS,),
+            officer_directory=True,
+        ),
+        # The console's administration pages (administrators only; the handler checks the role): officers, API keys and
+        # settings, through the same council commands as `bops`.
+        HttpFunction(
+            name="console-admin",
+            handler=ADMIN_PAGES_HANDLER,
+            routes=(
+                Route("GET", "/admin", auth="officer"),
+                Route("GET", "/admin/officers", auth="officer"),
+                Route("POST", "/admin/officers", auth="officer"),
+                Route("GET", "/admin/officers/{officer_id}", auth="officer"),
+                Route("POST", "/admin/officers/{officer_id}/{action}", auth="officer"),
+                Route("GET", "/admin/api-keys", auth="officer"),
+                Route("POST", "/admin/api-keys", auth="officer"),
+                Route("POST", "/admin/api-keys/{key_id}/revoke", auth="officer"),
+                Route("GET", "/admin/settings", auth="officer"),
+                Route("POST", "/admin/settings", auth="officer"),
+            ),
             officer_directory=True,
         ),
     ),

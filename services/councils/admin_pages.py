@@ -1,0 +1,413 @@
+"""The console's administration pages (administrators only): the council's officers (invite, change role, deactivate,
+reset password), its API keys (create, shown once; revoke) and its settings (what is fixed at deployment shown
+read-only). A thin handler over `services.councils.administration`, which runs the same commands as `bops`.
+
+Every route is `auth="officer"` (the authorizer checked the session cookie); every page checks the role on the server
+(an assessor or reviewer gets 403), every form carries the session's CSRF token (`shared.pages.session`), checked
+before anything else (a form without it: 400, nothing stored). A new password or API key is shown once, on the page
+that answers the form, never stored in the clear nor in the log.
+"""
+
+from __future__ import annotations
+
+from shared.startup import lambda_start
+
+lambda_start()
+
+from typing import TYPE_CHECKING, Any  # noqa: E402
+from urllib.parse import parse_qs  # noqa: E402
+
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
+
+from shared.observability import count, logger, observed  # noqa: E402
+from shared.officer_identity import NotSignedIn, SignedInOfficer, signed_in_officer  # noqa: E402
+
+if TYPE_CHECKING:
+    from services.councils.administration import Administration
+
+app = APIGatewayRestResolver()
+TEMPLATES = "services.councils"
+ADMIN = "/admin"
+OFFICERS = f"{ADMIN}/officers"
+API_KEYS = f"{ADMIN}/api-keys"
+SETTINGS = f"{ADMIN}/settings"
+MAX_FORM_BYTES = 64 * 1024
+ROLE_NAMES = {"assessor": "Assessor", "reviewer": "Reviewer", "administrator": "Administrator"}
+NAVIGATION = (("Dashboard", "/"), ("Officers", OFFICERS), ("API keys", API_KEYS), ("Settings", SETTINGS))
+
+
+class PageRefusal(Exception):
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.title, self.message = status, title, message
+
+
+def officer() -> SignedInOfficer:
+    try:
+        signed_in = signed_in_officer(app.current_event.request_context.authorizer)
+    except NotSignedIn as error:
+        raise PageRefusal(401, "Sign in", "Sign in to use the console") from error
+    if signed_in.role != "administrator":
+        raise PageRefusal(403, "You cannot see this page", "Only the council's administrators can see this page")
+    return signed_in
+
+
+def administration() -> Administration:
+    from services.councils.administration import Administration
+    from shared.wiring import dependencies
+
+    return dependencies().memo("administration", Administration)
+
+
+def session_csrf() -> str:
+    from shared.pages.session import csrf_token, session_token
+
+    token = session_token(app.current_event.headers)
+    return csrf_token(token) if token else ""
+
+
+def form() -> dict[str, list[str]]:
+    """The posted form's fields (urlencoded), after its CSRF token was checked."""
+    from shared.pages.session import CSRF_FIELD, csrf_matches
+    from shared.request_body import MalformedBody, raw_body
+
+    event = app.current_event
+    try:
+        body = raw_body(event.body, bool(event.is_base64_encoded))
+        if len(body) > MAX_FORM_BYTES:
+            raise PageRefusal(413, "The form is too large", f"A form may be at most {MAX_FORM_BYTES // 1024} KB")
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
+    except (MalformedBody, UnicodeDecodeError, ValueError):
+        raise PageRefusal(400, "The form could not be read", "Go back and try again") from None
+    if not csrf_matches(session_csrf(), (fields.get(CSRF_FIELD) or [""])[0]):
+        count("ConsoleFormsRefused")
+        raise PageRefusal(400, "The form has expired", "Go back, reload the page and try again")
+    return fields
+
+
+def first(fields: dict[str, list[str]], name: str) -> str:
+    return (fields.get(name) or [""])[0].strip()
+
+
+def page(template: str, signed_in: SignedInOfficer, *, status: int = 200, **context: Any) -> Response:
+    from shared.pages.rendering import HTML_CONTENT_TYPE, page_environment, render_page
+    from shared.pages.session import CSRF_FIELD, SIGN_OUT_PATH
+    from shared.wiring import dependencies
+
+    path = app.current_event.path
+    navigation = [
+        {"text": text, "href": href, "active": href != "/" and path.startswith(href), "current": path == href}
+        for text, href in NAVIGATION
+    ]
+    rendered = render_page(
+        page_environment(TEMPLATES),
+        template,
+        serviceName=f"{dependencies().council_settings(signed_in.council).name} planning",
+        officer=signed_in,
+        csrf=session_csrf(),
+        csrf_field=CSRF_FIELD,
+        sign_out=SIGN_OUT_PATH,
+        navigation=navigation,
+        roles=ROLE_NAMES,
+        errors=context.pop("errors", None) or {},
+        **context,
+    )
+    return Response(status, HTML_CONTENT_TYPE, rendered.html, headers=rendered.headers)
+
+
+def see_other(location: str) -> Response:
+    return Response(303, None, "", headers={"Location": location, "Cache-Control": "no-store"})
+
+
+# --- officers --------------------------------------------------------------------------------------------------------
+
+
+@app.get(ADMIN)
+def home() -> Response:
+    officer()
+    return see_other(OFFICERS)
+
+
+@app.get(OFFICERS)
+def officers_page() -> Response:
+    signed_in = officer()
+    return officers_list(signed_in)
+
+
+def officers_list(signed_in: SignedInOfficer, *, status: int = 200, **context: Any) -> Response:
+    context.setdefault("given", {})
+    return page(
+        "admin_officers.html",
+        signed_in,
+        status=status,
+        title="Officers",
+        officers=administration().officers(signed_in),
+        **context,
+    )
+
+
+@app.post(OFFICERS)
+def invite() -> Response:
+    from services.councils.errors import CouncilError
+
+    signed_in = officer()
+    fields = form()
+    given = {name: first(fields, name) for name in ("name", "email", "role")}
+    errors = {}
+    if not given["name"]:
+        errors["name"] = "Enter the officer's name"
+    if not given["email"]:
+        errors["email"] = "Enter the officer's e-mail address"
+    if given["role"] not in ROLE_NAMES:
+        errors["role"] = "Choose the officer's role"
+    if not errors:
+        try:
+            issued = administration().invite_officer(signed_in, **given)
+        except CouncilError as error:
+            errors[_officer_field(str(error))] = _sentence(str(error))
+        else:
+            count("OfficersInvited")
+            return page(
+                "admin_password.html",
+                signed_in,
+                title="Officer invited",
+                officer_view=issued.officer,
+                password=issued.password,
+                invited=True,
+            )
+    return officers_list(signed_in, status=422, errors=errors, given=given)
+
+
+def _officer_field(message: str) -> str:
+    return "email" if "mail" in message else "name" if "name" in message else "role"
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
+
+
+def _one_officer(signed_in: SignedInOfficer, officer_id: str) -> Any:
+    from services.councils.errors import UnknownOfficer
+
+    try:
+        return administration().officer(signed_in, officer_id)
+    except UnknownOfficer:
+        raise PageRefusal(404, "Page not found", "There is no such officer in your council") from None
+
+
+@app.get(f"{OFFICERS}/<officer_id>")
+def officer_page(officer_id: str) -> Response:
+    signed_in = officer()
+    found = _one_officer(signed_in, officer_id)
+    return page("admin_officer.html", signed_in, title=found.name, officer_view=found, me=found.id == signed_in.id)
+
+
+@app.post(f"{OFFICERS}/<officer_id>/<action>")
+def officer_action(officer_id: str, action: str) -> Response:
+    from services.councils.errors import CouncilError
+
+    signed_in = officer()
+    fields = form()
+    found = _one_officer(signed_in, officer_id)
+    work = administration()
+    try:
+        if action == "role":
+            role = first(fields, "role")
+            if role not in ROLE_NAMES:
+                raise _FieldProblem("role", "Choose a role")
+            work.change_role(signed_in, officer_id, role)
+        elif action == "deactivate":
+            work.deactivate(signed_in, officer_id)
+        elif action == "reset-password":
+            issued = work.reset_password(signed_in, officer_id)
+            return page(
+                "admin_password.html",
+                signed_in,
+                title="Password reset",
+                officer_view=issued.officer,
+                password=issued.password,
+                invited=False,
+            )
+        else:
+            raise PageRefusal(404, "Page not found", "There is no such action")
+    except _FieldProblem as problem:
+        return _officer_errors(signed_in, found, {problem.field: problem.message})
+    except CouncilError as error:
+        field = "role" if action == "role" else "officer"
+        return _officer_errors(signed_in, found, {field: _sentence(str(error))})
+    return see_other(f"{OFFICERS}/{officer_id}")
+
+
+def _officer_errors(signed_in: SignedInOfficer, found: Any, errors: dict[str, str]) -> Response:
+    return page(
+        "admin_officer.html",
+        signed_in,
+        status=422,
+        title=found.name,
+        officer_view=found,
+        me=found.id == signed_in.id,
+        errors=errors,
+    )
+
+
+class _FieldProblem(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+# --- API keys --------------------------------------------------------------------------------------------------------
+
+
+def api_keys_list(signed_in: SignedInOfficer, *, status: int = 200, **context: Any) -> Response:
+    from services.councils.administration import SCOPES
+
+    context.setdefault("given", {"scopes": []})
+    return page(
+        "admin_api_keys.html",
+        signed_in,
+        status=status,
+        title="API keys",
+        keys=administration().api_keys(signed_in),
+        scopes=SCOPES,
+        **context,
+    )
+
+
+@app.get(API_KEYS)
+def api_keys_page() -> Response:
+    return api_keys_list(officer())
+
+
+@app.post(API_KEYS)
+def create_api_key() -> Response:
+    from services.councils.administration import SCOPES
+    from services.councils.errors import CouncilError
+
+    signed_in = officer()
+    fields = form()
+    name = first(fields, "name")
+    scopes = [scope for scope in fields.get("scopes", []) if scope in SCOPES]
+    errors = {}
+    if not name:
+        errors["name"] = "Enter a name for the key, like the online service that will use it"
+    if not scopes:
+        errors["scopes"] = "Choose at least one thing the key may do"
+    if not errors:
+        try:
+            view, key = administration().create_api_key(signed_in, name=name, scopes=scopes)
+        except CouncilError as error:
+            errors["name"] = _sentence(str(error))
+        else:
+            count("ApiKeysCreated")
+            return page("admin_api_key_created.html", signed_in, title="API key created", key_view=view, key=key)
+    return api_keys_list(signed_in, status=422, errors=errors, given={"name": name, "scopes": scopes})
+
+
+@app.post(f"{API_KEYS}/<key_id>/revoke")
+def revoke_api_key(key_id: str) -> Response:
+    from services.councils.errors import CouncilError, UnknownApiKey
+
+    signed_in = officer()
+    form()
+    try:
+        administration().revoke_api_key(signed_in, key_id)
+    except UnknownApiKey:
+        raise PageRefusal(404, "Page not found", "There is no such API key in your council") from None
+    except CouncilError as error:
+        return api_keys_list(signed_in, status=409, errors={"keys": _sentence(str(error))})
+    return see_other(API_KEYS)
+
+
+# --- settings --------------------------------------------------------------------------------------------------------
+
+
+def settings_page_for(signed_in: SignedInOfficer, *, status: int = 200, **context: Any) -> Response:
+    settings = administration().settings(signed_in)
+    context.setdefault(
+        "given",
+        {
+            "reply_to_email": settings.reply_to_email or "",
+            "public_base_url": settings.public_base_url,
+            "hosts": "\n".join(settings.allow_download_hosts),
+            "periods": "\n".join(f"{code}={days}" for code, days in settings.determination_periods.items()),
+        },
+    )
+    return page("admin_settings.html", signed_in, status=status, title="Settings", settings=settings, **context)
+
+
+@app.get(SETTINGS)
+def settings_page() -> Response:
+    saved = (app.current_event.query_string_parameters or {}).get("saved") == "1"
+    return settings_page_for(officer(), saved=saved)
+
+
+@app.post(SETTINGS)
+def change_settings() -> Response:
+    from services.councils.errors import CouncilError, EmptySettingsChange
+
+    signed_in = officer()
+    fields = form()
+    given = {name: first(fields, name) for name in ("reply_to_email", "public_base_url", "hosts", "periods")}
+    errors: dict[str, str] = {}
+    periods: dict[str, int] = {}
+    for line in given["periods"].splitlines():
+        code, sep, days = line.strip().partition("=")
+        if not line.strip():
+            continue
+        if not sep or not days.strip().isdigit():
+            errors["periods"] = (
+                f"Write each period as TYPE=DAYS, like pp.full.householder=56 (not {line.strip()[:40]!r})"
+            )
+            break
+        periods[code.strip()] = int(days)
+    hosts = tuple(host.strip() for host in given["hosts"].splitlines() if host.strip())
+    if not errors:
+        try:
+            administration().change_settings(
+                signed_in,
+                reply_to_email=given["reply_to_email"] or None,
+                public_base_url=given["public_base_url"] or None,
+                allow_download_hosts=hosts,
+                determination_periods=periods,
+            )
+        except EmptySettingsChange:
+            errors["reply_to_email"] = "Nothing changed: change a setting, then save"
+        except CouncilError as error:
+            errors[_settings_field(str(error))] = _sentence(str(error))
+        else:
+            count("CouncilSettingsChanged")
+            return see_other(f"{SETTINGS}?saved=1")
+    return settings_page_for(signed_in, status=422, errors=errors, given=given)
+
+
+def _settings_field(message: str) -> str:
+    lowered = message.lower()
+    if "url" in lowered:
+        return "public_base_url"
+    if "host" in lowered:
+        return "hosts"
+    if "period" in lowered or "type" in lowered or "days" in lowered:
+        return "periods"
+    return "reply_to_email"
+
+
+@app.exception_handler(PageRefusal)
+def refused(error: PageRefusal) -> Response:
+    from shared.pages.rendering import HTML_CONTENT_TYPE, page_environment, render_page
+
+    logger.info("admin page refused", extra={"status": error.status, "reason": error.message})
+    rendered = render_page(
+        page_environment(TEMPLATES),
+        "admin_message.html",
+        serviceName="Planning casework",
+        title=error.title,
+        message=error.message,
+        errors={},
+    )
+    return Response(error.status, HTML_CONTENT_TYPE, rendered.html, headers=rendered.headers)
+
+
+@observed
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,118 @@
+"""The console's administration pages through `bops serve`: administrators invite officers (a one-time password shown
+once, that signs in), change roles, reset passwords and deactivate (the officer's session stops working), create API
+keys (shown once; they work until revoked) and change settings; the same events as `bops`; CSRF on every form;
+other roles get 403."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from events.streams import council_stream
+from tests.assessment.console_pages import Browser
+from tests.officers.test_sign_in_http import Served, served  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def admin(served: Served):  # noqa: F811
+    served.officer("DEMO", "ada@demo.example", "administrator", "Ada Admin")
+    served.officer("DEMO", "ann@demo.example", "assessor", "Ann Assessor")
+    return served, Browser(served.runtime.base_url, served.token("ada@demo.example"))
+
+
+def last_event(server: Served):
+    return server.runtime.deps.event_store.read(council_stream("DEMO"))[-1]
+
+
+def test_an_invited_officer_signs_in_and_a_deactivated_officers_session_stops_working(admin):
+    server, ada = admin
+    status, headers, page = ada.get("/admin/officers")
+    assert status == 200 and "Ann Assessor" in page and headers["cache-control"] == "no-store"
+    status, _, page = ada.post("/admin/officers", {"name": "", "email": "bad", "role": ""})
+    assert status == 422 and "govuk-error-summary" in page and 'href="#name"' in page
+    status, _, page = ada.post(
+        "/admin/officers", {"name": "<b>Nia</b>", "email": "nia@demo.example", "role": "reviewer"}
+    )
+    assert status == 200 and "&lt;b&gt;Nia&lt;/b&gt;" in page and "<b>Nia</b>" not in page
+    password = re.search(r'<code[^>]*id="password">([^<]+)</code>', page).group(1)
+    event = last_event(server)
+    assert event.event_type == "OfficerCreated" and event.actor.display_name == "Ada Admin"
+    assert password not in str(server.runtime.deps.event_store.read(council_stream("DEMO")))
+    server.caught_up()
+    status, _, body = server.sign_in("nia@demo.example", password)
+    assert status == 200, body
+    nia = Browser(server.runtime.base_url, body["token"])
+    assert nia.get("/admin/officers")[0] == 403
+    officer_id = event.payload.officer_id
+    status, _, page = ada.get(f"/admin/officers/{officer_id}")
+    assert status == 200 and "Deactivate officer" in page
+    assert ada.post(f"/admin/officers/{officer_id}/role", {"role": "assessor"})[0] == 303
+    assert last_event(server).event_type == "OfficerRoleChanged"
+    status, _, page = ada.post(f"/admin/officers/{officer_id}/reset-password", {})
+    new_password = re.search(r'id="password">([^<]+)</code>', page).group(1)
+    assert server.sign_in("nia@demo.example", password)[0] == 401
+    assert server.sign_in("nia@demo.example", new_password)[0] == 200
+    assert ada.post(f"/admin/officers/{officer_id}/deactivate", {}, csrf=False)[0] == 400
+    assert ada.post(f"/admin/officers/{officer_id}/deactivate", {})[0] == 303
+    server.caught_up()
+    assert last_event(server).event_type == "OfficerDeactivated"
+    assert server.me(body["token"])[0] == 401  # the deactivated officer's session stops working
+
+
+def test_an_administrator_cannot_lock_themselves_out(admin):
+    server, ada = admin
+    me = server.councils.load("DEMO").officer_by_email("ada@demo.example")
+    status, _, page = ada.post(f"/admin/officers/{me.id}/deactivate", {})
+    assert status == 422 and "another administrator" in page
+    assert last_event(server).event_type == "OfficerCreated"
+
+
+def test_an_api_key_is_shown_once_and_works_until_revoked(admin):
+    server, ada = admin
+    status, _, page = ada.post("/admin/api-keys", {"name": "PlanX", "scopes": []})
+    assert status == 422 and 'href="#scopes"' in page
+    status, _, page = ada.post("/admin/api-keys", {"name": "PlanX", "scopes": ["planning_application:read"]})
+    assert status == 200
+    key = re.search(r'id="api-key">([^<]+)</code>', page).group(1)
+    assert last_event(server).event_type == "ApiKeyCreated"
+    server.caught_up()
+    reading = server.client.request(
+        "GET", "/api/v2/planning_applications/26-00001-HH", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert reading[0] != 401
+    _, _, page = ada.get("/admin/api-keys")
+    assert key not in page and "PlanX" in page
+    key_id = last_event(server).payload.key_id
+    assert ada.post(f"/admin/api-keys/{key_id}/revoke", {})[0] == 303
+    server.caught_up()
+    assert last_event(server).event_type == "ApiKeyRevoked"
+    reading = server.client.request(
+        "GET", "/api/v2/planning_applications/26-00001-HH", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert reading[0] == 401
+
+
+def test_settings_show_what_is_fixed_and_record_what_changed(admin):
+    server, ada = admin
+    status, _, page = ada.get("/admin/settings")
+    assert status == 200 and "Fixed when the council was deployed" in page and "DEMO" in page
+    status, _, page = ada.post("/admin/settings", {"periods": "pp.full.householder=abc"})
+    assert status == 422 and 'href="#periods"' in page
+    fields = {
+        "reply_to_email": "planning@demo.example",
+        "public_base_url": "https://planning.demo.example",
+        "hosts": "files.demo.example",
+        "periods": "pp.full.householder=42",
+    }
+    status, headers, _ = ada.post("/admin/settings", fields)
+    assert status == 303 and headers["location"] == "/admin/settings?saved=1"
+    event = last_event(server)
+    assert event.event_type == "CouncilSettingsChanged" and event.actor.display_name == "Ada Admin"
+    settings = server.runtime.deps.council_settings("DEMO")
+    assert settings.determination_period_days("pp.full.householder") == 42
+    assert settings.reply_to_email == "planning@demo.example"
+    _, _, page = ada.get("/admin/settings?saved=1")
+    assert "The settings were saved" in page and "pp.full.householder=42" in page
