@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aws_cdk import Duration
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -77,6 +78,7 @@ class CouncilApi(Construct):
         self.authorizer_function = authorizer_function
         self._authorizer: apigw.RequestAuthorizer | None = None
         self._officer_authorizer: apigw.RequestAuthorizer | None = None
+        self._invocable: set[str] = set()  # functions the API may already invoke (one permission each)
         # Checks the declared path parameters are present; bodies have no API Gateway model (the handlers validate
         # ODP submissions against the full JSON schemas, which API Gateway's draft-04 models cannot express).
         self.validator = self.api.add_request_validator(
@@ -125,10 +127,33 @@ class CouncilApi(Construct):
             cfn.add_property_deletion_override("IdentitySource")
         return self._officer_authorizer
 
+    def _integration(self, function: lambda_.IFunction) -> apigw.Integration:
+        """A Lambda proxy integration, with one invoke permission per function for the whole API.
+
+        CDK's `LambdaIntegration` adds a permission per method: with a hundred routes that alone would take the stack
+        past CloudFormation's 500 resources, so the permission is granted once per function instead (scoped to this
+        API's stage, any method and path)."""
+        key = function.node.path
+        if key not in self._invocable:
+            self._invocable.add(key)
+            function.add_permission(
+                f"Api{len(self._invocable)}Invoke",
+                principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+                source_arn=self.api.arn_for_execute_api(stage=STAGE),
+            )
+        uri = Stack.of(self).format_arn(
+            service="apigateway",
+            account="lambda",
+            resource="path/2015-03-31/functions",
+            resource_name=f"{function.function_arn}/invocations",
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        return apigw.Integration(type=apigw.IntegrationType.AWS_PROXY, integration_http_method="POST", uri=uri)
+
     def add_route(self, route: Route, function: lambda_.IFunction) -> apigw.Method:
         resource = self.api.root.resource_for_path(resource_path(route.path))
         parameters = {f"method.request.path.{name}": True for name in _PATH_PARAMETER.findall(route.path)}
-        integration = apigw.LambdaIntegration(function, proxy=True, allow_test_invoke=False)
+        integration = self._integration(function)
         validation: dict[str, Any] = {"request_parameters": parameters, "request_validator": self.validator}
         if route.auth == "api_key":
             method = resource.add_method(

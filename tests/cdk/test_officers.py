@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.councils.declaration import OFFICER_API_HANDLER
+from services.councils.declaration import ADMIN_PAGES_HANDLER, OFFICER_API_HANDLER
 from tests.cdk.test_stack import functions, only, refers_to, resources
 
 pytestmark = pytest.mark.xdist_group("cdk")
@@ -49,13 +49,14 @@ def test_the_first_administrator_comes_from_the_deployment_config(synthesised):
     assert any(council.first_administrator is None for council in synthesised.councils)
 
 
-def test_the_sign_in_function_knows_its_pool_and_client_and_no_other_function_does(synthesised):
+def test_the_functions_declaring_the_officer_directory_know_the_pool_and_client_and_no_other_does(synthesised):
+    """Sign-in and the administration pages (invite, reset password) talk to the pool; nothing else may."""
     for template in synthesised.templates.values():
         pool_id, _ = only(template, "AWS::Cognito::UserPool")
         client_id, _ = only(template, "AWS::Cognito::UserPoolClient")
         for handler, (_, function) in functions(template).items():
             variables = function["Environment"]["Variables"]
-            if handler == OFFICER_API_HANDLER:
+            if handler in (OFFICER_API_HANDLER, ADMIN_PAGES_HANDLER):
                 assert variables["BOPS_OFFICER_USER_POOL_ID"] == {"Ref": pool_id}
                 assert variables["BOPS_OFFICER_USER_POOL_CLIENT_ID"] == {"Ref": client_id}
             else:
