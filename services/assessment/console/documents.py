@@ -11,12 +11,16 @@ this router included (`lambda_handler` below).
 
 from __future__ import annotations
 
-import base64
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from shared.startup import lambda_start
 
-from aws_lambda_powertools.event_handler.api_gateway import Response, Router
+lambda_start()
+
+import base64  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+from urllib.parse import parse_qs  # noqa: E402
+
+from aws_lambda_powertools.event_handler.api_gateway import Response, Router  # noqa: E402
 
 if TYPE_CHECKING:
     from services.assessment.domain.state import DocumentView, PlanningApplication
