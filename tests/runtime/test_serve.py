@@ -51,7 +51,7 @@ def start(data_dir: Path, port: int, *extra: str) -> subprocess.Popen:
 
 def stop(process: subprocess.Popen) -> str:
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=20)
+    output, _ = process.communicate(timeout=60)  # a stop runs the periodic jobs once more: slow on a loaded machine
     return output
 
 
