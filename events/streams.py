@@ -4,6 +4,39 @@ from __future__ import annotations
 
 APPLICATION_SIDE_STREAMS = ("documents", "notifications")
 
+# Every event type of an application's main stream (the case list and the public register follow them). A test
+# checks the list against events/assessment.py, so a new main-stream event cannot be forgotten here.
+MAIN_STREAM_EVENT_TYPES = (
+    "PlanningApplicationSubmitted",
+    "AssessmentRecorded",
+    "CaseOfficerAssigned",
+    "CommitteeDecisionRecorded",
+    "ConstraintAdded",
+    "ConstraintRemoved",
+    "DescriptionChanged",
+    "DocumentChecked",
+    "FeeChecked",
+    "PlanningApplicationClosed",
+    "PlanningApplicationDetermined",
+    "PlanningApplicationInvalidated",
+    "PlanningApplicationReturned",
+    "PlanningApplicationSentToCommittee",
+    "PlanningApplicationValidated",
+    "PlanningApplicationWithdrawn",
+    "PressNoticeRecorded",
+    "RecommendationAgreed",
+    "RecommendationChallenged",
+    "RecommendationSubmitted",
+    "RedLineBoundaryChanged",
+    "RedLineBoundaryChecked",
+    "SiteNoticeRecorded",
+    "ValidationRequestAnswered",
+    "ValidationRequestAutoClosed",
+    "ValidationRequestCancelled",
+    "ValidationRequestDrafted",
+    "ValidationRequestSent",
+)
+
 
 def council_stream(council: str) -> str:
     """A council's settings, officers and API keys."""

@@ -5,6 +5,7 @@ daily job that auto-closes validation requests with the read model that tells it
 from __future__ import annotations
 
 from events.registry import EVENT_MODULES
+from events.streams import MAIN_STREAM_EVENT_TYPES
 from services.assessment import (
     AUTO_CLOSE_EVENT_TYPES,
     AUTO_CLOSE_READ_MODEL,
@@ -26,38 +27,6 @@ APPLICANT_PAGE = "/applicant/{council}/{reference}/validation_requests/{request_
 APPLICANT_API = "/api/applicant/v1/{council}/{reference}/validation_requests/{request_id}"
 APPLICATION_DOCUMENTS_PAGE = "/applications/{reference}/documents"  # the console's documents pages
 
-# Every event type of an application's main stream (the case list's rows follow them). A test checks the list
-# against events/assessment.py, so a new main-stream event cannot be forgotten here.
-MAIN_STREAM_EVENT_TYPES = (
-    "PlanningApplicationSubmitted",
-    "AssessmentRecorded",
-    "CaseOfficerAssigned",
-    "CommitteeDecisionRecorded",
-    "ConstraintAdded",
-    "ConstraintRemoved",
-    "DescriptionChanged",
-    "DocumentChecked",
-    "FeeChecked",
-    "PlanningApplicationClosed",
-    "PlanningApplicationDetermined",
-    "PlanningApplicationInvalidated",
-    "PlanningApplicationReturned",
-    "PlanningApplicationSentToCommittee",
-    "PlanningApplicationValidated",
-    "PlanningApplicationWithdrawn",
-    "PressNoticeRecorded",
-    "RecommendationAgreed",
-    "RecommendationChallenged",
-    "RecommendationSubmitted",
-    "RedLineBoundaryChanged",
-    "RedLineBoundaryChecked",
-    "SiteNoticeRecorded",
-    "ValidationRequestAnswered",
-    "ValidationRequestAutoClosed",
-    "ValidationRequestCancelled",
-    "ValidationRequestDrafted",
-    "ValidationRequestSent",
-)
 
 # The officers' console (services/assessment/console): HTML pages over the same commands and read models as the
 # officer API. `/` is the dashboard; an application's pages are under CONSOLE_APPLICATION; each of its forms posts to

@@ -6,6 +6,7 @@ The public faces (ODP `@next` and the BOPS-compatible v2) add their own HttpFunc
 
 from __future__ import annotations
 
+from events.streams import MAIN_STREAM_EVENT_TYPES
 from services.publication import PUBLIC_READ_MODEL
 from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
 
@@ -14,36 +15,6 @@ FEED_PATH = "/api/@next/public/feed"
 # What the public register is built from: every event of an application's main stream and documents side stream (so
 # each record's audit heads are current), by type. The document events of the officers' console are consumed by
 # type name and fields (events/documents.py), so this list names them whether or not their classes are loaded.
-MAIN_STREAM_EVENT_TYPES = (
-    "PlanningApplicationSubmitted",
-    "AssessmentRecorded",
-    "CaseOfficerAssigned",
-    "CommitteeDecisionRecorded",
-    "ConstraintAdded",
-    "ConstraintRemoved",
-    "DescriptionChanged",
-    "DocumentChecked",
-    "FeeChecked",
-    "PlanningApplicationClosed",
-    "PlanningApplicationDetermined",
-    "PlanningApplicationInvalidated",
-    "PlanningApplicationReturned",
-    "PlanningApplicationSentToCommittee",
-    "PlanningApplicationValidated",
-    "PlanningApplicationWithdrawn",
-    "PressNoticeRecorded",
-    "RecommendationAgreed",
-    "RecommendationChallenged",
-    "RecommendationSubmitted",
-    "RedLineBoundaryChanged",
-    "RedLineBoundaryChecked",
-    "SiteNoticeRecorded",
-    "ValidationRequestAnswered",
-    "ValidationRequestAutoClosed",
-    "ValidationRequestCancelled",
-    "ValidationRequestDrafted",
-    "ValidationRequestSent",
-)
 DOCUMENT_EVENT_TYPES = (
     "DocumentReceived",
     "DocumentFetchFailed",
