@@ -114,6 +114,7 @@ class Authorizer:
     handler: str
     reads_read_models: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
+    attempt_counters: tuple[str, ...] = ()  # counted in or read, as for HttpFunction (signed-out sessions)
     memory_mb: int = 512
     timeout_s: int = 10
 

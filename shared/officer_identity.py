@@ -15,10 +15,17 @@ from events import Actor
 OfficerRole = Literal["assessor", "reviewer", "administrator"]
 ROLES: tuple[OfficerRole, ...] = ("assessor", "reviewer", "administrator")
 CONTEXT_KEYS = ("council", "officer_id", "officer_name", "role")
+# Set (alone) by the authorizer when a browser asks for a console page without a valid session: the page answers a
+# redirect to the sign-in page (`shared.pages.session.sign_in_location`).
+SIGN_IN_REQUIRED = "sign_in_required"
 
 
 class NotSignedIn(Exception):
     """The request carries no signed-in officer (the route is not an officer route, or the context is incomplete)."""
+
+
+class SignInRequired(NotSignedIn):
+    """A browser asked for a console page with no valid session (none, expired, signed out): send it to sign in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,8 @@ class SignedInOfficer:
 
 def signed_in_officer(context: Mapping[str, Any] | None) -> SignedInOfficer:
     """The officer of a request context; NotSignedIn when any entry is missing or the role is unknown."""
+    if (context or {}).get(SIGN_IN_REQUIRED):
+        raise SignInRequired("no signed-in officer: sign in first")
     values = {key: str((context or {}).get(key) or "") for key in CONTEXT_KEYS}
     missing = [key for key, value in values.items() if not value]
     if missing:

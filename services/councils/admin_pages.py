@@ -20,7 +20,7 @@ from urllib.parse import parse_qs  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
 
 from shared.observability import count, logger, observed  # noqa: E402
-from shared.officer_identity import NotSignedIn, SignedInOfficer, signed_in_officer  # noqa: E402
+from shared.officer_identity import NotSignedIn, SignedInOfficer, SignInRequired, signed_in_officer  # noqa: E402
 
 if TYPE_CHECKING:
     from services.councils.administration import Administration
@@ -45,6 +45,8 @@ class PageRefusal(Exception):
 def officer() -> SignedInOfficer:
     try:
         signed_in = signed_in_officer(app.current_event.request_context.authorizer)
+    except SignInRequired:
+        raise
     except NotSignedIn as error:
         raise PageRefusal(401, "Sign in", "Sign in to use the console") from error
     if signed_in.role != "administrator":
@@ -390,6 +392,15 @@ def _settings_field(message: str) -> str:
     if "period" in lowered or "type" in lowered or "days" in lowered:
         return "periods"
     return "reply_to_email"
+
+
+@app.exception_handler(SignInRequired)
+def sign_in_first(_: SignInRequired) -> Response:
+    """No valid session (none, expired or signed out): to the sign-in page, which returns here."""
+    from shared.pages.session import sign_in_redirect_headers
+
+    event = app.current_event
+    return Response(303, None, "", headers=sign_in_redirect_headers(event.path, event.query_string_parameters))
 
 
 @app.exception_handler(PageRefusal)

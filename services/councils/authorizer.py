@@ -27,6 +27,7 @@ from shared.observability import count, observed  # noqa: E402
 
 if TYPE_CHECKING:  # the authorizer imports no projection machinery at run time (cold starts)
     from services.councils.officer_tokens import OfficerTokens
+    from services.councils.session_revocation import SessionRevocations
     from shared.projections.store import ReadModelStore
 
 
@@ -99,8 +100,10 @@ def authorize_officer(
     read_models: ReadModelStore,
     tokens: OfficerTokens,
     deployed_council: str | None = None,
+    revocations: SessionRevocations | None = None,
 ) -> dict[str, Any]:
-    """An officer token on an officer route: verified, then the officer's current state from the read model."""
+    """An officer token on an officer route: verified, not signed out (`revocations`), then the officer's current
+    state from the read model."""
     from services.councils.officer_records import OfficerRecords
     from services.councils.officer_tokens import InvalidToken
     from shared.officer_identity import ROLES, SignedInOfficer
@@ -114,11 +117,45 @@ def authorize_officer(
         raise Unauthorized() from None
     if deployed_council is not None and claims.council != deployed_council:
         raise Unauthorized()
+    if revocations is not None and revocations.revoked(token, claims.expires_at):
+        raise Unauthorized()
     officer = OfficerRecords(read_models).get(claims.council, claims.officer_id)
     if officer is None or not officer.active or officer.role not in ROLES:
         raise Unauthorized()
     signed_in = SignedInOfficer(officer.council, officer.id, officer.name, officer.role)
     return officer_policy(f"officer:{officer.id}", routes, api_arn(method_arn), signed_in.context())
+
+
+def asks_for_page(route: dict | None, headers: dict[str, str] | None) -> bool:
+    """A browser asking for a console page (GET, HTML accepted, not under /api/): sent to sign in rather than 401."""
+    from shared.pages.session import header
+
+    if route is None or route.get("method") != "GET" or str(route.get("path", "")).startswith("/api/"):
+        return False
+    return "text/html" in (header(headers, "accept") or "").lower()
+
+
+def sign_in_policy(method_arn: str) -> dict[str, Any]:
+    """Opens this one page request without an officer: the context says only that sign-in is required, so the page's
+    handler (`shared.officer_identity.signed_in_officer` raises `SignInRequired`) answers a redirect to the sign-in
+    page and nothing else; every other route stays closed."""
+    from shared.officer_identity import SIGN_IN_REQUIRED
+
+    return {
+        "principalId": "signed-out",
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": [method_arn]}],
+        },
+        "context": {SIGN_IN_REQUIRED: "1"},
+    }
+
+
+def session_revocations() -> SessionRevocations:
+    from services.councils.session_revocation import SessionRevocations
+    from shared.wiring import dependencies
+
+    return dependencies().memo("session-revocations", lambda deps: SessionRevocations(deps.attempt_counters))
 
 
 def officer_tokens() -> OfficerTokens:
@@ -155,8 +192,12 @@ def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]
                 deps.read_models,
                 officer_tokens(),
                 deps.settings.council if deps.settings.runtime == "aws" else None,
+                session_revocations(),
             )
         except Unauthorized:
+            if asks_for_page(route, event.get("headers")):
+                count("OfficersSentToSignIn")
+                return sign_in_policy(event["methodArn"])
             count("OfficersRefused")
             raise
         count("OfficersAccepted")

@@ -14,6 +14,8 @@ OFFICER_API_HANDLER = "services.councils.officer_api.lambda_handler"
 ADMIN_PAGES_HANDLER = "services.councils.admin_pages.lambda_handler"
 OFFICER_TOKEN_KEY = "{council}/officer-token-key"  # the council's token signing keys (services.councils.officer_tokens)
 SIGN_IN_ATTEMPTS = "sign-in"  # the attempt counters sign-in throttling keeps (shared.attempts)
+# Signed-out sessions (services.councils.session_revocation: sign-out writes, the authorizer reads).
+REVOKED_SESSIONS = ("revoked-session-even", "revoked-session-odd")
 
 SERVICE = ServiceDeclaration(
     name="councils",
@@ -31,7 +33,7 @@ SERVICE = ServiceDeclaration(
             ),
             secrets=(OFFICER_TOKEN_KEY,),
             reads_read_models=(OFFICERS_READ_MODEL,),
-            attempt_counters=(SIGN_IN_ATTEMPTS,),
+            attempt_counters=(SIGN_IN_ATTEMPTS, *REVOKED_SESSIONS),
             officer_directory=True,
         ),
         # The console's administration pages (administrators only; the handler checks the role): officers, API keys and
@@ -75,5 +77,6 @@ SERVICE = ServiceDeclaration(
         handler=AUTHORIZER_HANDLER,
         reads_read_models=(API_KEYS_READ_MODEL, OFFICERS_READ_MODEL),
         secrets=(OFFICER_TOKEN_KEY,),
+        attempt_counters=REVOKED_SESSIONS,
     ),
 )

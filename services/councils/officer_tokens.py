@@ -1,9 +1,9 @@
 """Officers' sign-in tokens: the product's own short-lived signed token, one signing key ring per council.
 
-A token is `bopso1.<key id>.<claims>.<signature>`: the claims (council, officer id, issued and expiry times, as
-base64url JSON) signed with HMAC-SHA256 under the council's current key. It says who signed in and until when, never
-the role: the authorizer reads the officer's current role and active flag from the officers read model on every
-request. The key ring lives in the secrets store under `{council}/officer-token-key`: created on first use (on AWS the
+A token is `bopso1.<key id>.<claims>.<signature>`: the claims (council, officer id, a random session id, issued and
+expiry times, as base64url JSON) signed with HMAC-SHA256 under the council's current key. It says who signed in and
+until when, never the role: the authorizer reads the officer's current role and active flag from the officers read
+model on every request. The key ring lives in the secrets store under `{council}/officer-token-key`: created on first use (on AWS the
 stack generates the first key), rotated by `bops officers rotate-signing-key`, which keeps the previous key verifying
 until the tokens it signed have expired (and no longer).
 """
@@ -151,7 +151,9 @@ class OfficerTokens:
         issued = self.clock.now()
         expires = issued + TOKEN_LIFETIME
         expires_at = int(expires.timestamp())
-        claims = {"c": council, "o": officer_id, "iat": int(issued.timestamp()), "exp": expires_at}
+        # "s": a random session id, so two sign-ins in one second are two sessions (sign-out revokes one token).
+        session = random_secrets.token_urlsafe(9)
+        claims = {"c": council, "o": officer_id, "s": session, "iat": int(issued.timestamp()), "exp": expires_at}
         body = _encode(json.dumps(claims, separators=(",", ":")).encode("utf-8"))
         signed = f"{TOKEN_PREFIX}.{key.id}.{body}"
         return f"{signed}.{_encode(_sign(key.secret, signed))}", datetime.fromtimestamp(expires_at, issued.tzinfo)

@@ -4,8 +4,10 @@
 They are the councils service's, beside the session endpoint of the JSON API, because sign-in is: the same
 `SignIn` (officer directory, officers read model, throttle, token) signs an officer in, in-process. On success the
 token goes in the session cookie (`shared.pages.session`) and the officer goes to the console (`/`, the assessment
-service's pages). Sign-out clears the cookie. Both forms carry a CSRF token: sign-in's is a random value doubled in
-its own cookie (there is no session yet), sign-out's is the session's (`csrf_token`).
+service's pages), or back to the page that sent it to sign in (`next`: a path on this site only). Sign-out revokes the
+token server-side (`session_revocation`: a copy of the cookie stops working at once) and clears the cookie. Both forms
+carry a CSRF token: sign-in's is a random value doubled in its own cookie (there is no session yet), sign-out's is the
+session's (`csrf_token`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from shared.observability import count, logger
 from shared.pages.session import (
     CONSOLE_HOME,
     CSRF_FIELD,
+    NEXT_FIELD,
     SIGN_IN_PATH,
     SIGN_OUT_PATH,
     cleared_session_cookies,
     csrf_matches,
     csrf_token,
     new_csrf_value,
+    safe_next,
     served_over_https,
     session_cookie,
     session_token,
@@ -74,6 +78,7 @@ def sign_in_page(
     email: str = "",
     message: str | None = None,
     headers: dict[str, Any] | None = None,
+    next_path: str = CONSOLE_HOME,
 ) -> Response:
     from shared.pages.rendering import HTML_CONTENT_TYPE, page_environment, render_page
 
@@ -87,6 +92,8 @@ def sign_in_page(
         email=email,
         message=message,
         action=SIGN_IN_PATH,
+        next_field=NEXT_FIELD,
+        next_path=next_path,
         csrf_field=CSRF_FIELD,
         csrf=value,
     )
@@ -97,8 +104,11 @@ def sign_in_page(
 
 @app.get(SIGN_IN_PATH)
 def show_sign_in() -> Response:
-    signed_out = (app.current_event.query_string_parameters or {}).get("signed_out") == "1"
-    return sign_in_page(200, message="You have signed out." if signed_out else None)
+    query = app.current_event.query_string_parameters or {}
+    signed_out = query.get("signed_out") == "1"
+    next_path = safe_next(query.get(NEXT_FIELD))
+    message = "You have signed out." if signed_out else "Sign in to continue." if next_path != CONSOLE_HOME else None
+    return sign_in_page(200, message=message, next_path=next_path)
 
 
 @app.post(SIGN_IN_PATH)
@@ -109,9 +119,12 @@ def sign_in() -> Response:
     event = app.current_event
     given = form()
     email = given.get("email", "")[:320]
+    next_path = safe_next(given.get(NEXT_FIELD))
     if not csrf_matches(sign_in_csrf_value(event.headers), given.get(CSRF_FIELD)):
         count("SignInsRefused")
-        return sign_in_page(400, {"email": "Your sign-in page had expired. Enter your details again"}, email)
+        return sign_in_page(
+            400, {"email": "Your sign-in page had expired. Enter your details again"}, email, next_path=next_path
+        )
     try:
         body = {"email": email, "password": given.get("password", "")}
         session = sign_in_service().sign_in(credentials(body), source_ip())
@@ -121,33 +134,50 @@ def sign_in() -> Response:
             errors["email"] = "Enter your e-mail address, like name@council.gov.uk"
         if "password" in invalid.fields:
             errors["password"] = "Enter your password"
-        return sign_in_page(422, errors or {"email": "Enter your e-mail address and password"}, email)
+        return sign_in_page(
+            422, errors or {"email": "Enter your e-mail address and password"}, email, next_path=next_path
+        )
     except TooManyAttempts as throttled:
         count("SignInsThrottled")
         message = f"Too many failed attempts to sign in. Wait {throttled.retry_after} seconds, then try again"
-        return sign_in_page(429, {"email": message}, email, headers={"Retry-After": str(throttled.retry_after)})
+        retry = {"Retry-After": str(throttled.retry_after)}
+        return sign_in_page(429, {"email": message}, email, headers=retry, next_path=next_path)
     except SignInRefused as refused:
         logger.info("console sign-in refused", extra={"reason": refused.reason})
         count("SignInsRefused")
-        return sign_in_page(401, {"email": "The e-mail address or password is not right"}, email)
+        return sign_in_page(401, {"email": "The e-mail address or password is not right"}, email, next_path=next_path)
     count("SignIns")
     from shared.wiring import dependencies
 
     lifetime = max(1, int((session.expires_at - dependencies().clock.now()).total_seconds()))
     cookies = [session_cookie(session.token, https(), lifetime), sign_in_csrf_cookie("", https(), max_age=0)]
-    headers: dict[str, str | list[str]] = {"Location": CONSOLE_HOME, "Cache-Control": "no-store", "Set-Cookie": cookies}
+    headers: dict[str, str | list[str]] = {"Location": next_path, "Cache-Control": "no-store", "Set-Cookie": cookies}
     return Response(303, None, "", headers=headers)
+
+
+def revoke(token: str) -> None:
+    """Revoke a genuine session token until its expiry (anything else is only cleared: nothing to revoke)."""
+    from services.councils.authorizer import officer_tokens, session_revocations
+    from services.councils.officer_tokens import InvalidToken
+
+    try:
+        claims = officer_tokens().verify(token)
+    except InvalidToken:
+        return
+    session_revocations().revoke(token, claims.expires_at)
 
 
 @app.post(SIGN_OUT_PATH)
 def sign_out() -> Response:
-    """Clears the session (a sign-out form without the session's CSRF token is refused: a forger cannot sign an officer
-    out either)."""
+    """Revokes and clears the session (a sign-out form without the session's CSRF token is refused: a forger
+    cannot sign an officer out either)."""
     event = app.current_event
     token = session_token(event.headers)
     given = form().get(CSRF_FIELD)
     if token and not csrf_matches(csrf_token(token), given):
         return Response(400, "text/plain; charset=utf-8", "The sign-out form is not valid: go back and try again")
+    if token:
+        revoke(token)
     count("SignOuts")
     headers: dict[str, Any] = {
         "Location": f"{SIGN_IN_PATH}?signed_out=1",

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
+from urllib.parse import quote, urlencode
 
 SESSION_COOKIE = "bops_officer"
 SECURE_SESSION_COOKIE = "__Host-bops_officer"
@@ -27,6 +28,8 @@ CSRF_FIELD = "csrf_token"
 SIGN_IN_PATH = "/sign-in"
 SIGN_OUT_PATH = "/sign-out"
 CONSOLE_HOME = "/"
+NEXT_FIELD = "next"
+MAX_NEXT_LENGTH = 2048
 
 
 def header(headers: Mapping[str, str] | None, name: str) -> str | None:
@@ -97,3 +100,28 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
     if not expected or not given:
         return False
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+def safe_next(value: str | None) -> str:
+    """Where sign-in returns to: a path on this site only (never an open redirect), else the console's home.
+
+    A path starts with one `/` (not `//` nor `/\\`, which browsers read as another host), has no backslash, no
+    control character or space, and is not the sign-in or sign-out page itself."""
+    if not value or len(value) > MAX_NEXT_LENGTH or not value.startswith("/") or value.startswith("//"):
+        return CONSOLE_HOME
+    if "\\" in value or any(ord(character) <= 0x20 or ord(character) == 0x7F for character in value):
+        return CONSOLE_HOME
+    if value.split("?", 1)[0] in (SIGN_IN_PATH, SIGN_OUT_PATH):
+        return CONSOLE_HOME
+    return value
+
+
+def sign_in_location(path: str, query: Mapping[str, str] | None = None) -> str:
+    """The sign-in page that returns to `path` (with its query) once the officer has signed in."""
+    wanted = quote(path, safe="/-_.~") + (f"?{urlencode(dict(query))}" if query else "")
+    return f"{SIGN_IN_PATH}?{urlencode({NEXT_FIELD: safe_next(wanted)})}"
+
+
+def sign_in_redirect_headers(path: str, query: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The headers of the 303 that sends a browser without a session to sign in (and back to `path` after)."""
+    return {"Location": sign_in_location(path, query), "Cache-Control": "no-store"}

@@ -82,3 +82,78 @@ def test_the_secure_cookie_is_read_too_and_csrf_tokens_are_bound_to_the_session(
     assert cookie.startswith("__Host-bops_officer=t;") and "Secure" in cookie and "Domain" not in cookie
     assert csrf_matches(csrf_token("t1"), csrf_token("t1"))
     assert not csrf_matches(csrf_token("t1"), csrf_token("t2")) and not csrf_matches(csrf_token("t1"), None)
+
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+
+
+def test_sign_out_revokes_the_token_so_a_copied_cookie_stops_working(served):
+    served.officer("DEMO", "ann@demo.example", "assessor", "Ann Assessor")
+    browser = served.browser()
+    assert browser.sign_in("ann@demo.example") == 303
+    thief = served.browser()
+    thief.cookies = dict(browser.cookies)  # a copy of the cookie, taken before sign-out
+    assert thief.get("/")[0] == 200
+    token = browser.csrf("/")
+    assert browser.request("POST", "/sign-out", {"csrf_token": token})[0] == 303
+    assert thief.get("/")[0] == 401
+    status, headers, _ = thief.request("GET", "/applications/26-00001-HAPP", headers=HTML)
+    assert status == 303 and headers["location"] == ["/sign-in?next=%2Fapplications%2F26-00001-HAPP"]
+    bearer = {"Authorization": f"Bearer {thief.cookies['bops_officer']}"}
+    assert served.browser().request("GET", "/api/officer/v1/me", headers=bearer)[0] == 401
+    assert browser.sign_in("ann@demo.example") == 303 and browser.get("/")[0] == 200  # a new session works
+
+
+def test_a_browser_without_a_session_is_sent_to_sign_in_and_back_to_the_page_it_asked_for(served):
+    served.officer("DEMO", "ann@demo.example", "assessor", "Ann Assessor")
+    browser = served.browser()
+    status, headers, _ = browser.request("GET", "/?view=all&page=2", headers=HTML)
+    assert status == 303 and headers["location"] == ["/sign-in?next=%2F%3Fview%3Dall%26page%3D2"]
+    assert headers["cache-control"] == ["no-store"]
+    status, _, html = browser.get(headers["location"][0])
+    assert status == 200 and 'name="next" value="/?view=all&amp;page=2"' in html and "Sign in to continue" in html
+    token = browser.csrf("/sign-in")
+    form = {"email": "ann@demo.example", "password": "a long enough password", "csrf_token": token}
+    status, headers, _ = browser.request("POST", "/sign-in", {**form, "next": "/?view=all&page=2"})
+    assert status == 303 and headers["location"] == ["/?view=all&page=2"]
+    # JSON clients and the API still get 401; POSTs are not redirected.
+    assert served.browser().request("GET", "/api/officer/v1/me", headers=HTML)[0] == 401
+    assert served.browser().request("POST", "/admin/officers", {}, headers=HTML)[0] == 401
+    assert served.browser().request("GET", "/admin/officers", headers=HTML)[0] == 303
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "/\\/evil.example",
+        "javascript:alert(1)",
+        "/sign-in?next=//evil.example",
+        "/ok\r\nSet-Cookie: x=1",
+        "",
+    ],
+)
+def test_sign_in_never_returns_to_another_site(served, wanted):
+    served.officer("DEMO", "ann@demo.example", "assessor", "Ann Assessor")
+    browser = served.browser()
+    token = browser.csrf("/sign-in")
+    form = {"email": "ann@demo.example", "password": "a long enough password", "csrf_token": token, "next": wanted}
+    status, headers, _ = browser.request("POST", "/sign-in", form)
+    assert status == 303 and headers["location"] == ["/"]
+
+
+def test_an_expired_session_is_sent_to_sign_in_again(served, monkeypatch):
+    from datetime import timedelta
+
+    from shared import wiring
+    from tests.console.support import NOW
+
+    served.officer("DEMO", "ann@demo.example", "assessor", "Ann Assessor")
+    browser = served.browser()
+    assert browser.sign_in("ann@demo.example") == 303
+    monkeypatch.setenv("BOPS_NOW", (NOW + timedelta(minutes=16)).isoformat())
+    wiring.reset()
+    status, headers, _ = browser.request("GET", "/applications/26-00001-HAPP", headers=HTML)
+    assert status == 303 and headers["location"] == ["/sign-in?next=%2Fapplications%2F26-00001-HAPP"]

@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolv
 
 from services.assessment.console.refusals import ConsoleRefusal  # noqa: E402
 from shared.observability import count, logger, observed  # noqa: E402
-from shared.officer_identity import NotSignedIn, SignedInOfficer, signed_in_officer  # noqa: E402
+from shared.officer_identity import NotSignedIn, SignedInOfficer, SignInRequired, signed_in_officer  # noqa: E402
 
 if TYPE_CHECKING:
     from services.assessment.casework import Casework
@@ -33,6 +33,8 @@ PageRoute = Callable[..., Response]
 def officer() -> SignedInOfficer:
     try:
         return signed_in_officer(app.current_event.request_context.authorizer)
+    except SignInRequired:
+        raise
     except NotSignedIn as error:  # only when a console route is declared without auth="officer"
         raise ConsoleRefusal(401, "Sign in to use the console") from error
 
@@ -83,6 +85,15 @@ def application(reference: str) -> Response:
 
     signed_in = officer()
     return page("application.html", **application_context(casework(), signed_in, reference))
+
+
+@app.exception_handler(SignInRequired)
+def sign_in_first(_: SignInRequired) -> Response:
+    """No valid session (none, expired or signed out): to the sign-in page, which returns here."""
+    from shared.pages.session import sign_in_redirect_headers
+
+    event = app.current_event
+    return Response(303, None, "", headers=sign_in_redirect_headers(event.path, event.query_string_parameters))
 
 
 @app.exception_handler(ConsoleRefusal)
