@@ -3,9 +3,9 @@
 A token is `bopso1.<key id>.<claims>.<signature>`: the claims (council, officer id, a random session id, issued and
 expiry times, as base64url JSON) signed with HMAC-SHA256 under the council's current key. It says who signed in and
 until when, never the role: the authorizer reads the officer's current role and active flag from the officers read
-model on every request. The key ring lives in the secrets store under `{council}/officer-token-key`: created on first use (on AWS the
-stack generates the first key), rotated by `bops officers rotate-signing-key`, which keeps the previous key verifying
-until the tokens it signed have expired (and no longer).
+model on every request. The key ring lives in the secrets store under `{council}/officer-token-key`: created on first
+use (on AWS the stack generates the first key), rotated by `bops officers rotate-signing-key`, which keeps the previous
+key verifying until the tokens it signed have expired (and no longer).
 """
 
 from __future__ import annotations
