@@ -29,11 +29,13 @@ APPLICATION_DOCUMENTS_PAGE = "/applications/{reference}/documents"  # the consol
 
 
 # The officers' console (services/assessment/console): HTML pages over the same commands and read models as the
-# officer API. `/` is the dashboard; an application's pages are under CONSOLE_APPLICATION; each of its forms posts to
-# CONSOLE_APPLICATION + "/" + a command path (the same paths as the JSON API's, `COMMAND_PATHS`).
+# officer API. `/` is the dashboard; an application's pages are under CONSOLE_APPLICATION; each action's form (GET)
+# posts to itself (POST): CONSOLE_ACTION, `action` being an officer API command's path without its parameters
+# (`console/actions.py`; an unknown one is 404).
 CONSOLE_HANDLER = "services.assessment.console.handler.lambda_handler"
 CONSOLE_APPLICATION = "/applications/{reference}"
 CONSOLE_PAGES = ("/", CONSOLE_APPLICATION)
+CONSOLE_ACTION = CONSOLE_APPLICATION + "/actions/{action}"
 
 OFFICER_API = "/api/officer/v1"
 COLLECTION = f"{OFFICER_API}/planning_applications"
@@ -91,7 +93,11 @@ SERVICE = ServiceDeclaration(
         HttpFunction(
             name="console",
             handler=CONSOLE_HANDLER,
-            routes=tuple(Route("GET", path, auth="officer") for path in CONSOLE_PAGES),
+            routes=(
+                *(Route("GET", path, auth="officer") for path in CONSOLE_PAGES),
+                Route("GET", CONSOLE_ACTION, auth="officer"),
+                Route("POST", CONSOLE_ACTION, auth="officer"),
+            ),
             reads_read_models=(CASE_LIST_READ_MODEL, OFFICERS_READ_MODEL),
             memory_mb=1024,
         ),

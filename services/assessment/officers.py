@@ -26,3 +26,13 @@ def council_officer(read_models: ReadModelStore, council: str, officer_id: str) 
     if document is None or document.get("council") != council or document.get("officer_id") != officer_id:
         return None
     return CouncilOfficer(officer_id, str(document["name"]), str(document["role"]), bool(document["active"]))
+
+
+def case_officers(read_models: ReadModelStore, council: str) -> list[CouncilOfficer]:
+    """The council's active officers who may be case officers (assessors and reviewers), by name."""
+    found = [
+        CouncilOfficer(str(d["officer_id"]), str(d["name"]), str(d["role"]), bool(d["active"]))
+        for _, d in read_models.documents(OFFICERS_READ_MODEL)
+        if d.get("council") == council and d.get("active") and d.get("role") in ("assessor", "reviewer")
+    ]
+    return sorted(found, key=lambda o: (o.name, o.id))

@@ -33,6 +33,6 @@ def test_the_dashboard_lists_the_council_s_applications_and_the_page_escapes_wha
     status, _, html = browser.get("/applications/26-00001-HAPP")
     assert status == 200, html
     assert SCRIPT not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "Check and validate" in html and "Audit trail" in html
+    assert "Validate the application" in html and "Audit trail" in html
     status, _, html = browser.get("/applications/26-00002-HAPP")
     assert status == 404 and "26-00002-HAPP" in html

@@ -84,7 +84,22 @@ def application(reference: str) -> Response:
     from services.assessment.console.application import application_context
 
     signed_in = officer()
-    return page("application.html", **application_context(casework(), signed_in, reference))
+    done = query_parameters().get("done", "")
+    return page("application.html", **application_context(casework(), signed_in, reference, done))
+
+
+@app.get("/applications/<reference>/actions/<action>")
+def action_form(reference: str, action: str) -> Response:
+    from services.assessment.console.action_pages import show
+
+    return show(reference, action)
+
+
+@app.post("/applications/<reference>/actions/<action>")
+def run_action(reference: str, action: str) -> Response:
+    from services.assessment.console.action_pages import run
+
+    return run(reference, action)
 
 
 @app.exception_handler(SignInRequired)

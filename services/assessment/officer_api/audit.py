@@ -30,7 +30,7 @@ def _words(name: str) -> str:
 
 
 # What each kind of notification (events/notifications.py) tells, as the audit trail names it.
-_NOTIFICATION_KINDS = {
+NOTIFICATION_KINDS = {
     "receipt": "Receipt of the application",
     "invalid": "Invalid application notice",
     "request_sent": "Validation request e-mail",
@@ -106,12 +106,12 @@ DESCRIPTIONS: dict[str, Describe] = {
     "PlanningApplicationReturned": lambda p: f"Application returned to the applicant: {p.reason}",
     "PlanningApplicationClosed": lambda p: f"Application closed: {p.reason}",
     "NotificationSent": lambda p: (
-        f"{_NOTIFICATION_KINDS.get(p.kind, _words(p.kind))} sent to the {_words(p.recipient_role)}"
+        f"{NOTIFICATION_KINDS.get(p.kind, _words(p.kind))} sent to the {_words(p.recipient_role)}"
         f" ({p.masked_address}, {'local outbox' if p.channel == 'outbox' else 'GOV.UK Notify'})"
     ),
     "NotificationDelivered": lambda p: f"Notification {p.notification_id} delivered ({_words(p.status)})",
     "NotificationFailed": lambda p: (
-        f"{_NOTIFICATION_KINDS.get(p.kind, _words(p.kind))} to the {_words(p.recipient_role)} ({p.masked_address})"
+        f"{NOTIFICATION_KINDS.get(p.kind, _words(p.kind))} to the {_words(p.recipient_role)} ({p.masked_address})"
         f" {'failed' if p.permanent else 'not delivered yet'}: {p.reason}"
     ),
     "NotificationFailureAcknowledged": lambda p: (
