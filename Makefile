@@ -12,7 +12,7 @@ PAGES_STYLESHEET := build/pages/council.min.css
 # The ODP reference data (shared/reference_data.py): odp/ in $$BOPS_REFERENCE_DIR, or in ../shared beside the project.
 ODP_SCHEMA_DIR ?= $(shell python3 shared/reference_data.py schemas)
 
-.PHONY: run test lint fmt typecheck bench install uv clean reference-data
+.PHONY: run test lint fmt typecheck bench install uv clean reference-data chromium
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -32,6 +32,15 @@ $(PAGES_STYLESHEET): shared/pages/styles/council.scss node_modules/.package-lock
 	mkdir -p $(dir $@)
 	node_modules/.bin/sass --load-path=node_modules/govuk-frontend/dist --style=compressed --no-source-map \
 		--quiet-deps $< $@
+
+# The browser tests (tests/browser: Playwright drives Debian's Chromium, axe-core from npm checks every page) need
+# /usr/bin/chromium: installed with apt when missing (as root, else with sudo). Playwright's own browsers are never
+# downloaded.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # Fails, saying where it looked, when the ODP schemas or examples are not there.
 reference-data:
@@ -53,7 +62,7 @@ fmt: install
 typecheck: install
 	$(UV) run --no-sync mypy
 
-test: lint typecheck reference-data
+test: lint typecheck reference-data chromium
 	$(UV) run --no-sync pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Every benchmark in bench/, one after another (each prints its own figures).
