@@ -67,6 +67,9 @@ def test_the_application_page_and_its_documents(console):
     assert page.get_by_text("A rear extension").count() >= 1
     for heading in ("Tasks", "Documents", "Validation requests", "Constraints", "Audit trail"):
         assert page.get_by_role("heading", name=heading, exact=True).count() == 1, heading
+    boundary = page.get_by_role("img", name=f"Map of the red-line boundary of {reference}")
+    assert boundary.count() == 1 and boundary.locator("path").count() == 1
+    assert page.get_by_text("1 polygon with 4 vertices, enclosing 125.9 square metres").count() >= 1
     page = officer.visit(f"/applications/{reference}/documents")
     submitted = page.locator("table tbody tr").count()
     assert submitted == 4  # the example's four files, fetched from the demo's file server

@@ -13,6 +13,7 @@ from services.assessment.console.labels import DECISIONS, application_type_label
 if TYPE_CHECKING:
     from events import RecordedEvent
     from services.assessment.casework import Casework
+    from services.assessment.console.boundary import BoundaryDrawing
     from shared.officer_identity import SignedInOfficer
 
 VALIDATION_DONE = {"in_assessment", "awaiting_determination", "to_be_reviewed", "in_committee", "determined"}
@@ -149,6 +150,7 @@ def application_context(work: Casework, officer: SignedInOfficer, reference: str
     ]
     others = [{"text": ACTIONS[name].title, "href": f"{base}/{name}"} for name in OTHER_ACTIONS if offered(name)]
     events = work.events(officer.council, reference)
+    boundary = red_line_boundary(events)
     decision = view["decision"]
     notice = (
         f"/applications/{reference}/documents/{decision['noticeDocumentId']}/file"
@@ -170,7 +172,18 @@ def application_context(work: Casework, officer: SignedInOfficer, reference: str
         "notifications": notifications(events),
         "done": ACTIONS[done].done if done in ACTIONS else None,
         "audit": audit_entries(events),
+        "boundary": boundary,
     }
+
+
+def red_line_boundary(events: list[Any]) -> BoundaryDrawing | None:
+    """The drawing of the boundary in the submission's claim-checked original (`console.boundary`)."""
+    from events.application import PlanningApplicationSubmitted
+    from services.assessment.console.boundary import original_boundary
+    from shared.wiring import dependencies
+
+    submitted = next((e.payload for e in events if isinstance(e.payload, PlanningApplicationSubmitted)), None)
+    return original_boundary(dependencies().documents.get, submitted.payload_key) if submitted else None
 
 
 def notifications(events: Iterable[RecordedEvent]) -> list[dict[str, Any]]:
