@@ -227,11 +227,13 @@ def _offered(
         if offer.open or offer.status == 409:
             if request_types_on_offer(state, signed_in, today):
                 return
-            raise ConsoleRefusal(409, offer.message or "No validation request can be made now")
+            raise ConsoleRefusal(
+                409, offer.message or "No validation request can be made now", "You cannot do this now"
+            )
     else:
         offer = ask(action, state, signed_in, today, extra)
     if not offer.open:
-        raise ConsoleRefusal(offer.status, offer.message)
+        raise ConsoleRefusal(offer.status, offer.message, "You cannot do this now" if offer.status == 409 else None)
 
 
 def show(reference: str, name: str) -> Response:

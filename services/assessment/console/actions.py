@@ -362,7 +362,7 @@ def _date(form: Mapping[str, str], name: str, label: str) -> str | None:
         day, month, year = (int(p) for p in parts)
         return date(year, month, day).isoformat()
     except ValueError:
-        raise FormProblem({name: f"{label} must be a real date, like 27 3 2026"}) from None
+        raise FormProblem({f"{name}-day": f"{label} must be a real date, like 27 3 2026"}) from None
 
 
 def slots(form: Mapping[str, str], name: str) -> list[int]:
