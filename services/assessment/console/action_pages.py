@@ -44,12 +44,9 @@ def _handler() -> Any:
 
 
 def _load(signed_in: SignedInOfficer, reference: str) -> PlanningApplication:
-    from services.assessment.domain.errors import NotFound
+    from services.assessment.console.application import load_application
 
-    try:
-        return _handler().casework().load(signed_in.council, reference)
-    except NotFound:
-        raise ConsoleRefusal(404, f"There is no planning application {reference} in your council.") from None
+    return load_application(_handler().casework(), signed_in, reference)
 
 
 def posted_form() -> dict[str, str]:

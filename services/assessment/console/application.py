@@ -13,6 +13,7 @@ from services.assessment.console.labels import DECISIONS, application_type_label
 if TYPE_CHECKING:
     from events import RecordedEvent
     from services.assessment.casework import Casework
+    from services.assessment.domain.state import PlanningApplication
     from shared.officer_identity import SignedInOfficer
 
 VALIDATION_DONE = {"in_assessment", "awaiting_determination", "to_be_reviewed", "in_committee", "determined"}
@@ -107,17 +108,23 @@ def _tasks(view: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, str]]]]
     return sections
 
 
-def application_context(work: Casework, officer: SignedInOfficer, reference: str, done: str = "") -> dict[str, Any]:
-    from services.assessment.console.actions import ACTIONS, ask
+def load_application(work: Casework, officer: SignedInOfficer, reference: str) -> PlanningApplication:
+    """The application of the officer's council, or the 404 page (another council's reference is not found)."""
     from services.assessment.console.refusals import ConsoleRefusal
     from services.assessment.domain import NotFound
+
+    try:
+        return work.load(officer.council, reference)
+    except NotFound:
+        raise ConsoleRefusal(404, f"There is no planning application {reference} in your council.") from None
+
+
+def application_context(work: Casework, officer: SignedInOfficer, reference: str, done: str = "") -> dict[str, Any]:
+    from services.assessment.console.actions import ACTIONS, ask
     from services.assessment.domain.view import application_view
     from services.assessment.officer_api.audit import audit_entries
 
-    try:
-        state = work.load(officer.council, reference)
-    except NotFound:
-        raise ConsoleRefusal(404, f"There is no planning application {reference} in your council.") from None
+    state = load_application(work, officer, reference)
     today = work.today()
     view = application_view(state, today)
     base = f"/applications/{reference}/actions"
