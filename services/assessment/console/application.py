@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 VALIDATION_DONE = {"in_assessment", "awaiting_determination", "to_be_reviewed", "in_committee", "determined"}
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+CANNOT_START_YET = {"text": "Cannot start yet", "classes": "govuk-task-list__status--cannot-start-yet"}
 # Actions offered beside the task list (not steps of it).
 OTHER_ACTIONS = (
     "constraints",
@@ -136,13 +137,17 @@ def application_context(work: Casework, officer: SignedInOfficer, reference: str
             return bool(request_types_on_offer(state, officer, today))
         return ask(ACTIONS[name], state, officer, today, extra).open
 
+    past_validation = view["status"] not in ("not_started", "invalidated")
     sections = []
     for heading, items in _tasks(view):
-        tasks = []
+        tasks: list[dict[str, Any]] = []
         for name, text, progress in items:
             href = f"{base}/{name}" if offered(name) else None
-            if href is None and progress == NOT_STARTED and name in ("committee", "committee_decision"):
-                continue  # committee steps only where the case goes to committee
+            if href is None and progress == NOT_STARTED:
+                if name in ("committee", "committee_decision") or (heading == "Validation" and past_validation):
+                    continue  # a step this case did not take (committee, invalidation, a check)
+                tasks.append({"title": {"text": text}, "status": CANNOT_START_YET})
+                continue
             tasks.append({"title": {"text": text}, "href": href, "status": task_state(progress)})
         sections.append({"heading": heading, "id": heading.lower(), "tasks": tasks})
     requests = [
