@@ -94,6 +94,9 @@ def test_a_householder_application_through_the_forms_only(served, officers, monk
     page = done(ann, "invalidate", {})
     assert event_types(served)[-2:] == ["PlanningApplicationInvalidated", "ValidationRequestSent"]
     assert "Invalid" in page and "/actions/validate" not in page  # an open request: cannot validate yet
+    served.caught_up()  # the notifications service sent the invalid notice
+    page = ann.get(f"/applications/{REFERENCE}")[2]
+    assert "Invalid application notice" in page[page.index('id="notifications"') :]
 
     # The applicant answers through their secure link (as the notifications service would send it).
     [request_id] = [
