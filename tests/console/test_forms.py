@@ -29,7 +29,9 @@ def form_of(browser, path: str) -> dict[str, str]:
     return {name: html_lib.unescape(value) for name, value in hidden}
 
 
-def act(browser, action: str, fields: dict[str, str], reference: str = REFERENCE, query: str = "") -> tuple[int, Any, str]:
+def act(
+    browser, action: str, fields: dict[str, str], reference: str = REFERENCE, query: str = ""
+) -> tuple[int, Any, str]:
     path = f"/applications/{reference}/actions/{action}"
     hidden = form_of(browser, path + query)
     return browser.request("POST", path, {**hidden, **fields})
@@ -73,6 +75,9 @@ def test_a_householder_application_through_the_forms_only(served, officers, monk
 
     page = done(ann, "assign", {"officer_id": "me"})
     assert "Case officer assigned" in page and "Ann Assessor" in page
+    assert (
+        task(page, "Assign the case officer") == "Completed" and task(page, "Validate the application") == "Not started"
+    )
     assert event_types(served)[-1] == "CaseOfficerAssigned"
 
     status, _, page = ann.get(f"/applications/{REFERENCE}/actions/validation_requests")
@@ -89,9 +94,16 @@ def test_a_householder_application_through_the_forms_only(served, officers, monk
     page = done(ann, "invalidate", {})
     assert event_types(served)[-2:] == ["PlanningApplicationInvalidated", "ValidationRequestSent"]
     assert "Invalid" in page and "/actions/validate" not in page  # an open request: cannot validate yet
+    served.caught_up()  # the notifications service sent the invalid notice
+    page = ann.get(f"/applications/{REFERENCE}")[2]
+    assert "Invalid application notice" in page[page.index('id="notifications"') :]
 
     # The applicant answers through their secure link (as the notifications service would send it).
-    [request_id] = [e.payload.request_id for e in served.store.read(application_stream("DEMO", REFERENCE)) if e.event_type == "ValidationRequestSent"]
+    [request_id] = [
+        e.payload.request_id
+        for e in served.store.read(application_stream("DEMO", REFERENCE))
+        if e.event_type == "ValidationRequestSent"
+    ]
     secret = link_secret(served.secrets, "DEMO", create=True)
     link = urlsplit(applicant_link(secret, served.base_url, "DEMO", REFERENCE, request_id))
     twin = f"{link.path}?{link.query}".replace("/applicant/", "/api/applicant/v1/", 1)
@@ -118,6 +130,8 @@ def test_a_householder_application_through_the_forms_only(served, officers, monk
         },
     )
     assert "Assessment saved" in page and event_types(served)[-1] == "AssessmentRecorded"
+    assert task(page, "Validate the application") == "Completed" and task(page, "Assess the application") == "Completed"
+    assert task(page, "Make a recommendation") == "Not started"
 
     page = done(ann, "recommendation", {"decision": "granted", "public_reason": "It complies with policy"})
     assert event_types(served)[-1] == "RecommendationSubmitted" and "Awaiting determination" in page
@@ -130,18 +144,30 @@ def test_a_householder_application_through_the_forms_only(served, officers, monk
     assert event_types(served)[-1] == "RecommendationSubmitted"
     page = done(rita, "review", {"action": "challenge", "comment": "Say more about the neighbours"})
     assert event_types(served)[-1] == "RecommendationChallenged" and "Challenged by Rita Reviewer" in page
+    assert (
+        task(page, "Make a recommendation") == "In progress"
+        and task(page, "Review the recommendation") == "In progress"
+    )
 
     page = done(ann, "recommendation", {"decision": "granted", "public_reason": "No harm to the neighbours"})
     page = done(rita, "review", {"action": "agree"})
     assert event_types(served)[-1] == "RecommendationAgreed" and "Agreed by Rita Reviewer" in page
 
     page = done(ann, "determine", {})
-    assert event_types(served)[-2:] == ["PlanningApplicationDetermined", "DecisionNoticeIssued"] or (
-        "PlanningApplicationDetermined" in event_types(served)
-    )
+    assert event_types(served)[-1] == "PlanningApplicationDetermined"
+    assert "/actions/" not in page.split("Documents</h2>")[0]  # nothing left to do
     assert "Determined" in page and "Granted on" in page and "Decision notice" in page
     notice = re.search(r'href="(/applications/[^"]+/file)">Decision notice', page)
     assert notice and ann.get(notice.group(1))[0] == 200
+
+
+def task(page: str, title: str) -> str:
+    """A task's status on the task list."""
+    found = re.search(
+        re.escape(title) + r".*?govuk-task-list__status[^>]*>\s*(?:<strong[^>]*>)?\s*([^<]+?)\s*<", page, re.S
+    )
+    assert found, title
+    return found.group(1)
 
 
 def _post_json(base_url: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
@@ -155,3 +181,205 @@ def _post_json(base_url: str, path: str, body: dict[str, Any]) -> tuple[int, Any
     text = response.read().decode()
     connection.close()
     return response.status, text
+
+
+def test_bad_input_shows_the_error_summary_keeps_the_values_and_stores_nothing(served, officers):
+    ann = officers("ann@demo.example")
+    before = event_types(served)
+    status, _, page = act(ann, "close", {"reason": "   "})
+    assert status == 422 and "govuk-error-summary" in page and 'href="#reason"' in page
+    assert 'id="reason-error"' in page and "Reason is required" in page
+    status, _, page = ann.get(f"/applications/{REFERENCE}/actions/time_extension")
+    assert status == 409 and "You cannot do this now" in page and "not_started" in page
+    status, _, page = act(
+        ann,
+        "validation_requests",
+        {"reason": "<b>kept</b>", "fee_amount": "not money"},
+        query="?type=fee_change",
+    )
+    assert status == 422 and 'href="#fee_amount"' in page and "&lt;b&gt;kept&lt;/b&gt;" in page
+    assert "<b>kept</b>" not in page
+    status, _, page = act(ann, "validate", {"valid_from-day": "31", "valid_from-month": "2", "valid_from-year": "2026"})
+    assert status == 422 and 'href="#valid_from-day"' in page and "must be a real date" in page
+    assert 'value="31"' in page
+    assert event_types(served) == before
+
+
+def test_a_stale_version_shows_what_changed_and_the_form_again_at_the_new_version(served, officers):
+    ann, rita = officers("ann@demo.example"), officers("rita@demo.example")
+    path = f"/applications/{REFERENCE}/actions/close"
+    seen = form_of(ann, path)
+    done(rita, "assign", {"officer_id": "me"})
+    status, _, page = ann.request("POST", path, {**seen, "reason": "Duplicate of another application"})
+    assert status == 409 and "The application changed since you opened this form" in page
+    assert "Rita Reviewer assigned as case officer" in page and 'href="#changes"' in page
+    assert "Duplicate of another application" in page  # the officer's values are kept
+    again = {
+        name: html_lib.unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)
+    }
+    assert int(again["version"]) == int(seen["version"]) + 1
+    assert event_types(served)[-1] == "CaseOfficerAssigned"
+    status, _, _ = ann.request("POST", path, {**again, "reason": "Duplicate of another application"})
+    assert status == 303 and event_types(served)[-1] == "PlanningApplicationClosed"
+
+
+def test_a_form_without_the_session_s_csrf_token_is_refused(served, officers):
+    ann = officers("ann@demo.example")
+    hidden = form_of(ann, f"/applications/{REFERENCE}/actions/assign")
+    hidden.pop("csrf_token")
+    before = event_types(served)
+    status, _, _ = ann.request("POST", f"/applications/{REFERENCE}/actions/assign", {**hidden, "officer_id": "me"})
+    assert status == 400
+    status, _, _ = ann.request(
+        "POST", f"/applications/{REFERENCE}/actions/assign", {**hidden, "officer_id": "me", "csrf_token": "0" * 64}
+    )
+    assert status == 400 and event_types(served) == before
+
+
+def recommended(served, officers, by: str = "ann@demo.example") -> None:
+    """The application validated (no requests), assessed and recommended by `by`."""
+    officer = officers(by)
+    done(officer, "validate", {"valid_from-day": "2", "valid_from-month": "3", "valid_from-year": "2026"})
+    done(officer, "assessment", {"summary_of_works": "A rear extension"})
+    done(officer, "recommendation", {"decision": "refused", "public_reason": "Too large"})
+
+
+def test_roles_are_the_domain_s_assessors_never_review_nor_reviewers_their_own(served, officers):
+    ann, rita, adam = officers("ann@demo.example"), officers("rita@demo.example"), officers("adam@demo.example")
+    recommended(served, officers, by="rita@demo.example")
+    path = f"/applications/{REFERENCE}/actions/review"
+    page = ann.get(f"/applications/{REFERENCE}")[2]
+    assert path not in page and "Review the recommendation" in page
+    assert ann.get(path)[0] == 403
+    token = form_of(ann, f"/applications/{REFERENCE}/actions/close")
+    status, _, _ = ann.request("POST", path, {**token, "action": "agree"})
+    assert status == 403
+    assert rita.get(path)[0] == 403  # her own recommendation
+    assert path not in rita.get(f"/applications/{REFERENCE}")[2]
+    status, _, _ = rita.request(
+        "POST", path, {**form_of(rita, f"/applications/{REFERENCE}/actions/close"), "action": "agree"}
+    )
+    assert status == 403 and event_types(served)[-1] == "RecommendationSubmitted"
+    # administrators: the domain lets them (re)assign the case officer, nothing else
+    page = adam.get(f"/applications/{REFERENCE}")[2]
+    assert "/actions/assign" in page and "/actions/close" not in page and "/actions/assessment" not in page
+    assert adam.get(f"/applications/{REFERENCE}/actions/close")[0] == 403
+    rex = officers("rex@demo.example")
+    done(rex, "review", {"action": "agree", "comment": "Fine"})
+    page = done(ann, "determine", {})
+    assert "Refused on 2026-03-09" in page
+
+
+def test_another_council_s_reference_and_an_unknown_action_are_not_found(served, officers):
+    ann = officers("ann@demo.example")
+    submit(served, "26-00002-HAPP", council="OTHR")
+    assert ann.get("/applications/26-00002-HAPP/actions/assign")[0] == 404
+    token = form_of(ann, f"/applications/{REFERENCE}/actions/assign")
+    status, _, _ = ann.request("POST", "/applications/26-00002-HAPP/actions/assign", {**token, "officer_id": "me"})
+    assert status == 404
+    assert ann.get(f"/applications/{REFERENCE}/actions/launch_rockets")[0] == 404
+    assert ann.request("POST", f"/applications/{REFERENCE}/actions/launch_rockets", token)[0] == 404
+
+
+def test_each_validation_form_appends_its_event(served, officers):
+    ann = officers("ann@demo.example")
+    done(ann, "red_line_boundary_check", {"valid": "yes"})
+    assert event_types(served)[-1] == "RedLineBoundaryChecked"
+    done(ann, "fee_check", {"valid": "no", "invalid_reason": "Underpaid"})
+    assert event_types(served)[-1] == "FeeChecked"
+    done(ann, "constraints", {"constraint": "articleFour", "description": "Article 4 direction"})
+    assert event_types(served)[-1] == "ConstraintAdded"
+    done(ann, "constraints_remove", {"constraint": "articleFour", "reason": "Not on this site"})
+    assert event_types(served)[-1] == "ConstraintRemoved"
+    done(ann, "validation_requests", {"fee_amount": "258.00", "reason": "The fee is short"}, query="?type=fee_change")
+    page = done(
+        ann,
+        "validation_requests",
+        {"proposed_description": "A smaller extension", "reason": "Clearer"},
+        query="?type=description_change",
+    )
+    assert [t for t in event_types(served)[-2:]] == ["ValidationRequestDrafted", "ValidationRequestDrafted"]
+    cancel = re.search(r'href="(/applications/[^"]+/actions/validation_requests_cancel\?request_id=([^"]+))"', page)
+    assert cancel
+    page = done(
+        ann, "validation_requests_cancel", {"reason": "Asked by mistake"}, query="?request_id=" + cancel.group(2)
+    )
+    assert event_types(served)[-1] == "ValidationRequestCancelled"
+    page = done(ann, "invalidate", {})
+    assert event_types(served)[-2:] == ["PlanningApplicationInvalidated", "ValidationRequestSent"]
+    page = done(ann, "return", {"reason": "The fee was never paid"})
+    assert event_types(served)[-1] == "PlanningApplicationReturned" and "Returned" in page
+
+
+def test_after_validation_the_notices_a_time_extension_committee_and_withdrawal(served, officers):
+    ann = officers("ann@demo.example")
+    recommended(served, officers)
+    done(ann, "site_notice", {"displayed_on-day": "9", "displayed_on-month": "3", "displayed_on-year": "2026"})
+    assert event_types(served)[-1] == "SiteNoticeRecorded"
+    done(ann, "press_notice", {"published_on-day": "5", "published_on-month": "3", "published_on-year": "2026"})
+    assert event_types(served)[-1] == "PressNoticeRecorded"
+    done(
+        ann,
+        "time_extension",
+        {
+            "proposed_expiry_date-day": "1",
+            "proposed_expiry_date-month": "6",
+            "proposed_expiry_date-year": "2026",
+            "reason": "Awaiting amended plans",
+        },
+    )
+    assert event_types(served)[-2:] == ["ValidationRequestDrafted", "ValidationRequestSent"]
+    done(ann, "committee", {"reason": "Called in by a councillor"})
+    assert event_types(served)[-1] == "PlanningApplicationSentToCommittee"
+    status, _, page = act(
+        ann,
+        "committee_decision",
+        {"decision": "granted", "decided_on-day": "1", "decided_on-month": "1", "decided_on-year": "2030"},
+    )
+    assert status == 422 and 'href="#decided_on-day"' in page and "cannot be in the future" in page
+    done(
+        ann,
+        "committee_decision",
+        {"decision": "granted", "decided_on-day": "9", "decided_on-month": "3", "decided_on-year": "2026"},
+    )
+    assert event_types(served)[-1] == "CommitteeDecisionRecorded"
+    page = done(ann, "withdraw", {"reason": "The applicant withdrew it"})
+    assert event_types(served)[-1] == "PlanningApplicationWithdrawn" and "Withdrawn" in page
+
+
+def test_the_page_shows_the_notifications_with_failures_highlighted(served, officers):
+    from events import Actor, NewEvent
+    from events.notifications import NotificationDelivered, NotificationFailed, NotificationSent
+    from events.streams import application_side_stream
+    from tests.console.support import NOW
+
+    stream = application_side_stream("DEMO", REFERENCE, "notifications")
+    sent = NotificationSent(
+        notification_id="e1:applicant",
+        kind="receipt",
+        recipient_role="applicant",
+        masked_address="a***@example.com",
+        template_id="t",
+        channel="notify",
+        notify_id="n1",
+        triggered_by="e1",
+    )
+    failed = NotificationFailed(
+        notification_id="e1:agent",
+        kind="receipt",
+        recipient_role="agent",
+        masked_address="b***@example.com",
+        reason="The address does not exist",
+        permanent=True,
+    )
+    delivered = NotificationDelivered(notification_id="e1:applicant", notify_id="n1", status="delivered")
+    served.store.append(
+        stream,
+        served.store.stream_version(stream),
+        [NewEvent(p, "DEMO", Actor.system(), NOW) for p in (sent, failed, delivered)],
+    )
+    page = officers("ann@demo.example").get(f"/applications/{REFERENCE}")[2]
+    notifications = page[page.index('id="notifications"') :]
+    assert "a***@example.com" in notifications and "Delivered" in notifications
+    assert "govuk-tag--red" in notifications and "The address does not exist" in notifications

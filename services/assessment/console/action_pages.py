@@ -44,12 +44,9 @@ def _handler() -> Any:
 
 
 def _load(signed_in: SignedInOfficer, reference: str) -> PlanningApplication:
-    from services.assessment.domain.errors import NotFound
+    from services.assessment.console.application import load_application
 
-    try:
-        return _handler().casework().load(signed_in.council, reference)
-    except NotFound:
-        raise ConsoleRefusal(404, f"There is no planning application {reference} in your council.") from None
+    return load_application(_handler().casework(), signed_in, reference)
 
 
 def posted_form() -> dict[str, str]:
@@ -227,11 +224,13 @@ def _offered(
         if offer.open or offer.status == 409:
             if request_types_on_offer(state, signed_in, today):
                 return
-            raise ConsoleRefusal(409, offer.message or "No validation request can be made now")
+            raise ConsoleRefusal(
+                409, offer.message or "No validation request can be made now", "You cannot do this now"
+            )
     else:
         offer = ask(action, state, signed_in, today, extra)
     if not offer.open:
-        raise ConsoleRefusal(offer.status, offer.message)
+        raise ConsoleRefusal(offer.status, offer.message, "You cannot do this now" if offer.status == 409 else None)
 
 
 def show(reference: str, name: str) -> Response:

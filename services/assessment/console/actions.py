@@ -15,7 +15,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -362,7 +362,7 @@ def _date(form: Mapping[str, str], name: str, label: str) -> str | None:
         day, month, year = (int(p) for p in parts)
         return date(year, month, day).isoformat()
     except ValueError:
-        raise FormProblem({name: f"{label} must be a real date, like 27 3 2026"}) from None
+        raise FormProblem({f"{name}-day": f"{label} must be a real date, like 27 3 2026"}) from None
 
 
 def slots(form: Mapping[str, str], name: str) -> list[int]:
@@ -478,11 +478,10 @@ def _sentence(message: str) -> str:
 
 @dataclass
 class Offer:
-    """Whether the domain would take the action now: `refusal` is its 403/409/404 refusal when it would not."""
+    """Whether the domain would take the action now: else its refusal's status (403, 404 or 409) and message."""
 
     status: int = 200
     message: str = ""
-    choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def open(self) -> bool:

@@ -14,10 +14,12 @@ if TYPE_CHECKING:
     from events import RecordedEvent
     from services.assessment.casework import Casework
     from services.assessment.console.boundary import BoundaryDrawing
+    from services.assessment.domain.state import PlanningApplication
     from shared.officer_identity import SignedInOfficer
 
 VALIDATION_DONE = {"in_assessment", "awaiting_determination", "to_be_reviewed", "in_committee", "determined"}
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+CANNOT_START_YET = {"text": "Cannot start yet", "classes": "govuk-task-list__status--cannot-start-yet"}
 # Actions offered beside the task list (not steps of it).
 OTHER_ACTIONS = (
     "constraints",
@@ -108,17 +110,23 @@ def _tasks(view: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, str]]]]
     return sections
 
 
-def application_context(work: Casework, officer: SignedInOfficer, reference: str, done: str = "") -> dict[str, Any]:
-    from services.assessment.console.actions import ACTIONS, ask
+def load_application(work: Casework, officer: SignedInOfficer, reference: str) -> PlanningApplication:
+    """The application of the officer's council, or the 404 page (another council's reference is not found)."""
     from services.assessment.console.refusals import ConsoleRefusal
     from services.assessment.domain import NotFound
+
+    try:
+        return work.load(officer.council, reference)
+    except NotFound:
+        raise ConsoleRefusal(404, f"There is no planning application {reference} in your council.") from None
+
+
+def application_context(work: Casework, officer: SignedInOfficer, reference: str, done: str = "") -> dict[str, Any]:
+    from services.assessment.console.actions import ACTIONS, ask
     from services.assessment.domain.view import application_view
     from services.assessment.officer_api.audit import audit_entries
 
-    try:
-        state = work.load(officer.council, reference)
-    except NotFound:
-        raise ConsoleRefusal(404, f"There is no planning application {reference} in your council.") from None
+    state = load_application(work, officer, reference)
     today = work.today()
     view = application_view(state, today)
     base = f"/applications/{reference}/actions"
@@ -130,13 +138,17 @@ def application_context(work: Casework, officer: SignedInOfficer, reference: str
             return bool(request_types_on_offer(state, officer, today))
         return ask(ACTIONS[name], state, officer, today, extra).open
 
+    past_validation = view["status"] not in ("not_started", "invalidated")
     sections = []
     for heading, items in _tasks(view):
-        tasks = []
+        tasks: list[dict[str, Any]] = []
         for name, text, progress in items:
             href = f"{base}/{name}" if offered(name) else None
-            if href is None and progress == NOT_STARTED and name in ("committee", "committee_decision"):
-                continue  # committee steps only where the case goes to committee
+            if href is None and progress == NOT_STARTED:
+                if name in ("committee", "committee_decision") or (heading == "Validation" and past_validation):
+                    continue  # a step this case did not take (committee, invalidation, a check)
+                tasks.append({"title": {"text": text}, "status": CANNOT_START_YET})
+                continue
             tasks.append({"title": {"text": text}, "href": href, "status": task_state(progress)})
         sections.append({"heading": heading, "id": heading.lower(), "tasks": tasks})
     requests = [
