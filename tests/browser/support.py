@@ -9,6 +9,7 @@ console) or opens a dialog fails too.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -30,11 +31,16 @@ EXAMPLE = "application/planningPermission/fullHouseholder.json"  # under the ODP
 ENVIRONMENT = ("BOPS_RUNTIME", "BOPS_DATA_DIR", "BOPS_ODP_SCHEMA_DIR", "BOPS_ROUTE_SCOPES", "BOPS_NOW")
 
 
+@functools.cache
+def axe_source() -> str:
+    return AXE.read_text()
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's violations on the page as it is now (the script is evaluated through the DevTools protocol, which
     the page's CSP does not govern: the page itself is tested as served)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text())
+        page.evaluate(axe_source())
     options = {"runOnly": {"type": "tag", "values": list(AXE_TAGS)}, "resultTypes": ["violations"]}
     return page.evaluate("(options) => axe.run(document, options).then(result => result.violations)", options)
 
