@@ -1,4 +1,9 @@
-"""Rendering pages: one Jinja environment per set of template packages, over the govuk-frontend-jinja macros."""
+"""Rendering pages: one Jinja environment per set of template packages, over the govuk-frontend-jinja macros.
+
+Built once per process (`page_environment` is cached) and never reloaded: the templates ship with the code, so each is
+loaded and compiled on its first use and not looked at on disk again. A component called once per row (a tag in each
+row of a table) goes through `component(...)`, which renders each distinct set of parameters once (`Components`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from markupsafe import Markup
 
 from shared.pages.assets import ASSET_ROUTE, SCRIPT, STYLESHEET
 from shared.pages.errors import error_summary, field_error
@@ -37,8 +43,10 @@ def page_environment(*packages: str) -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     environment.globals.update(
+        component=Components(environment),
         assetPath=ASSET_ROUTE,
         stylesheet=f"{ASSET_ROUTE}/{STYLESHEET}",
         script=f"{ASSET_ROUTE}/{SCRIPT}",
@@ -46,6 +54,49 @@ def page_environment(*packages: str) -> Environment:
         field_error=field_error,
     )
     return environment
+
+
+class Components:
+    """GOV.UK components called from a template as `component("tag", params)`: a component's HTML is a function of its
+    parameters only, so each distinct call is rendered by its govuk-frontend-jinja macro once and then reused (a
+    dashboard of 25 rows has a handful of distinct "n days left" tags). Parameters holding anything but plain data
+    (e.g. `Markup` built by the page) are rendered every time. At most `LIMIT` are kept."""
+
+    LIMIT = 1024
+
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+        self.rendered: dict[tuple[str, Any], Markup] = {}
+
+    def __call__(self, name: str, params: dict[str, Any]) -> Markup:
+        try:
+            key = (name, _frozen(params))
+        except TypeError:
+            return self.macro(name)(params)
+        html = self.rendered.get(key)
+        if html is None:
+            if len(self.rendered) >= self.LIMIT:
+                self.rendered.clear()
+            html = self.rendered[key] = self.macro(name)(params)
+        return html
+
+    def macro(self, name: str) -> Any:
+        """`task-list` → govuk-frontend-jinja's `govukTaskList` (its template is loaded once, like any other)."""
+        template = self.environment.get_template(f"govuk_frontend_jinja/components/{name}/macro.html")
+        return getattr(template.module, "govuk" + "".join(part.capitalize() for part in name.split("-")))
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable copy of plain parameters (dicts, lists, str, numbers, booleans, None); TypeError for anything else."""
+    if value is None or type(value) is str:
+        return value
+    if type(value) in (int, float, bool):
+        return (type(value), value)  # True == 1 == 1.0, yet a template prints them differently
+    if type(value) is dict:
+        return ("{", tuple((name, _frozen(item)) for name, item in value.items()))
+    if type(value) in (list, tuple):
+        return ("[", tuple(_frozen(item) for item in value))
+    raise TypeError(f"not plain data: {type(value).__name__}")
 
 
 @dataclass(frozen=True)
