@@ -2,7 +2,8 @@
 
 Built once per process (`page_environment` is cached) and never reloaded: the templates ship with the code, so each is
 loaded and compiled on its first use and not looked at on disk again. A component called once per row (a tag in each
-row of a table) goes through `component(...)`, which renders each distinct set of parameters once (`Components`).
+row of a table), or whose parameters repeat from page to page (a search box, the pagination of a list), goes through
+`component(...)`, which renders each distinct set of parameters once (`Components`).
 """
 
 from __future__ import annotations
