@@ -33,7 +33,6 @@ API_KEYS = f"{ADMIN}/api-keys"
 SETTINGS = f"{ADMIN}/settings"
 MAX_FORM_BYTES = 64 * 1024
 ROLE_NAMES = {"assessor": "Assessor", "reviewer": "Reviewer", "administrator": "Administrator"}
-NAVIGATION = (("Dashboard", "/"), ("Officers", OFFICERS), ("API keys", API_KEYS), ("Settings", SETTINGS))
 
 
 class PageRefusal(Exception):
@@ -92,26 +91,24 @@ def first(fields: dict[str, list[str]], name: str) -> str:
 
 
 def page(template: str, signed_in: SignedInOfficer, *, status: int = 200, **context: Any) -> Response:
-    from shared.pages.rendering import HTML_CONTENT_TYPE, page_environment, render_page
-    from shared.pages.session import CSRF_FIELD, SIGN_OUT_PATH
-    from shared.wiring import dependencies
+    """An administration page in the officers' layout (`shared.pages.officer_layout`) with this service's navigation."""
+    from shared.pages.officer_layout import NavigationItem, render_officer_page
+    from shared.pages.rendering import HTML_CONTENT_TYPE, page_environment
 
-    path = app.current_event.path
     navigation = [
-        {"text": text, "href": href, "active": href != "/" and path.startswith(href), "current": path == href}
-        for text, href in NAVIGATION
+        NavigationItem("Dashboard", "/"),
+        NavigationItem("Officers", OFFICERS),
+        NavigationItem("API keys", API_KEYS),
+        NavigationItem("Settings", SETTINGS),
     ]
-    rendered = render_page(
+    rendered = render_officer_page(
         page_environment(TEMPLATES),
         template,
-        serviceName=f"{dependencies().council_settings(signed_in.council).name} planning",
-        officer=signed_in,
-        csrf=session_csrf(),
-        csrf_field=CSRF_FIELD,
-        sign_out=SIGN_OUT_PATH,
-        navigation=navigation,
+        signed_in,
+        session_csrf(),
+        app.current_event.path,
+        navigation,
         roles=ROLE_NAMES,
-        errors=context.pop("errors", None) or {},
         **context,
     )
     return Response(status, HTML_CONTENT_TYPE, rendered.html, headers=rendered.headers)

@@ -35,6 +35,19 @@ VIEWS = (
 VIEW_KEYS = {view.key: view for view in VIEWS}
 
 
+@dataclass(frozen=True, slots=True)
+class CaseRowView:
+    """One row of the dashboard's table, worded and formatted here so the template only prints it."""
+
+    reference: str
+    address: str
+    type: str
+    status: str
+    expiry: str
+    days_left: dict[str, Any] | None  # `govukTag` parameters
+    case_officer: str
+
+
 class _QueryEvent:
     """The dashboard's choices as the JSON API's query string (`parse_case_query` reads these two attributes)."""
 
@@ -70,16 +83,15 @@ def dashboard_context(officer: SignedInOfficer, given: dict[str, str], today: da
     for row in found.rows:
         days = business_days_left(today, row.expiry_date) if row.expiry_date and row.is_open() else None
         rows.append(
-            {
-                "reference": row.reference,
-                "address": row.address,
-                "postcode": row.postcode,
-                "type": application_type_label(row.application_type),
-                "status": status_label(row.status),
-                "expiry": row.expiry_date,
-                "days_left": days_left_tag(days),
-                "case_officer": row.case_officer_name,
-            }
+            CaseRowView(
+                reference=row.reference,
+                address=row.address,
+                type=application_type_label(row.application_type),
+                status=status_label(row.status),
+                expiry=f"{row.expiry_date.day} {row.expiry_date:%b %Y}" if row.expiry_date else "Not yet valid",
+                days_left=days_left_tag(days),
+                case_officer=row.case_officer_name or "Not assigned",
+            )
         )
 
     def link(**changes: str) -> str:

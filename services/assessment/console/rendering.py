@@ -1,5 +1,5 @@
-"""Rendering console pages: the shared GOV.UK page shell (`shared.pages`) with the console's layout (`console.html`:
-the council's name, the signed-in officer, the navigation and the sign-out form)."""
+"""Rendering console pages: the shared GOV.UK page shell with the officers' layout (`shared.pages.officer_layout`: the
+council's name, the signed-in officer, the navigation and the sign-out form); the console gives its navigation."""
 
 from __future__ import annotations
 
@@ -7,22 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.officer_identity import SignedInOfficer
+from shared.pages.officer_layout import NavigationItem, render_officer_page
 from shared.pages.rendering import HTML_CONTENT_TYPE, page_environment, render_page
-from shared.pages.session import CSRF_FIELD, SIGN_IN_PATH, SIGN_OUT_PATH
+from shared.pages.session import SIGN_IN_PATH
 
 TEMPLATES = "services.assessment.console"
 SERVICE_NAME = "Planning casework"
 
 
-@dataclass(frozen=True)
-class NavigationItem:
-    text: str
-    href: str
-    roles: tuple[str, ...] = ("assessor", "reviewer", "administrator")
-
-
-# The console's main navigation, in order (the documents and administration pages add theirs here).
-NAVIGATION: list[NavigationItem] = [NavigationItem("Dashboard", "/")]
+# The console's main navigation, in order (administrators also reach the councils service's administration pages).
+NAVIGATION: list[NavigationItem] = [
+    NavigationItem("Dashboard", "/"),
+    NavigationItem("Administration", "/admin", roles=("administrator",)),
+]
 
 
 @dataclass(frozen=True)
@@ -32,35 +29,8 @@ class ConsolePage:
     content_type: str = HTML_CONTENT_TYPE
 
 
-def council_name(council: str) -> str:
-    from shared.wiring import dependencies
-
-    return dependencies().council_settings(council).name
-
-
-def navigation(officer: SignedInOfficer, path: str) -> list[dict[str, Any]]:
-    items = []
-    for item in NAVIGATION:
-        if officer.role not in item.roles:
-            continue
-        current = path == item.href if item.href == "/" else path.startswith(item.href)
-        items.append({"text": item.text, "href": item.href, "active": current, "current": path == item.href})
-    return items
-
-
 def render(template: str, officer: SignedInOfficer, csrf: str, path: str, **context: Any) -> ConsolePage:
-    rendered = render_page(
-        page_environment(TEMPLATES),
-        template,
-        serviceName=f"{council_name(officer.council)} planning",
-        officer=officer,
-        csrf=csrf,
-        csrf_field=CSRF_FIELD,
-        sign_out=SIGN_OUT_PATH,
-        navigation=navigation(officer, path),
-        errors=context.pop("errors", None) or {},
-        **context,
-    )
+    rendered = render_officer_page(page_environment(TEMPLATES), template, officer, csrf, path, NAVIGATION, **context)
     return ConsolePage(rendered.html, rendered.headers)
 
 
