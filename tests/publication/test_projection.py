@@ -158,7 +158,8 @@ def test_replay_rebuilds_the_register_with_identical_results(applications):
     before = register(applications)
     everything = before.search(PublicSearch(limit=100))
     feed = before.feed(FeedQuery())
-    before.connection().execute("DELETE FROM public_applications")  # type: ignore[attr-defined]
+    for table in ("applications", "counts", "by_published", "by_received"):
+        before.connection().execute(f"DELETE FROM public_{table}")  # type: ignore[attr-defined]
     assert before.search(PublicSearch()).total == 0
     messages: list[str] = []
     rebuild("public", echo=messages.append)

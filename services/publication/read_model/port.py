@@ -16,6 +16,9 @@ from typing import Literal, Protocol
 from services.publication.record import PublicApplication, StreamHead
 
 MAX_RESULTS_PER_PAGE = 100
+# Totals are counted up to this many matches: beyond it a search says "at least COUNT_CAP" (`SearchPage.exact`
+# False), so that counting a common word costs the same at any size (as search engines cap their hit counts).
+COUNT_CAP = 1_000
 DateField = Literal["received_at", "validated_at", "published_at", "decision_date", "consultation_end_date"]
 DATE_FIELDS: tuple[DateField, ...] = (
     "received_at",
@@ -72,8 +75,9 @@ class PublicSearch:
 @dataclass(frozen=True, slots=True)
 class SearchPage:
     applications: list[PublicApplication]
-    total: int  # applications matching the whole query
+    total: int  # applications matching the whole query, up to the register's count cap (then: the cap)
     stage: TextStage | None = None  # which free-text stage matched (None without text, or when none did)
+    exact: bool = True  # False: more than `total` match (the count stopped at the cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,8 +247,9 @@ def order_key(query: PublicSearch) -> tuple[SortField, bool]:
     return query.sort_by, query.order == "desc"
 
 
-def select(applications: Iterable[PublicApplication], query: PublicSearch) -> SearchPage:
-    """The page a query asks for, from every application (the meaning every adapter implements; a full scan)."""
+def select(applications: Iterable[PublicApplication], query: PublicSearch, count_cap: int | None = None) -> SearchPage:
+    """The page a query asks for, from every application (the meaning every adapter implements; a full scan).
+    With `count_cap`, a total over the cap is given as the cap (not exact)."""
     kept = [application for application in applications if matches_filters(application, query)]
     stage: TextStage | None = None
     if query.text.strip():
@@ -258,7 +263,10 @@ def select(applications: Iterable[PublicApplication], query: PublicSearch) -> Se
     sort_by, descending = order_key(query)
     kept.sort(key=lambda a: (a.council, a.reference), reverse=descending)
     kept.sort(key=lambda a: sort_value(a, sort_by), reverse=descending)
-    return SearchPage(kept[query.offset : query.offset + query.limit], len(kept), stage)
+    page = kept[query.offset : query.offset + query.limit]
+    if count_cap is not None and len(kept) > count_cap:
+        return SearchPage(page, count_cap, stage, exact=False)
+    return SearchPage(page, len(kept), stage)
 
 
 def feed_select(items: Iterable[FeedItem], query: FeedQuery) -> FeedPage:

@@ -1,33 +1,50 @@
-"""The public register on SQLite (embedded): records in an indexed table, their address and description in an FTS5
-index, and the feed's entries, all in the read-models file (so a replay swaps them in together with the relay's
-checkpoint in one transaction).
+"""The public register on SQLite (embedded): records in a table keyed by their place in publication order, and one
+FTS5 index per sort order whose rowids are that order, holding every searchable thing as a term (address and
+description words, and facets: council, status, type, decision, reference, postcode, and the dates at day, month,
+year, decade and century grain), so that any search is one FTS5 query walked in rowid order and stopped at the page:
+its cost is bounded by the page (and the terms' doclist seeks), not by how many applications match. Totals are
+counted to `COUNT_CAP` (`SELECT count(*) FROM (... LIMIT cap + 1)`), except those kept as counters (a council's
+applications, by status, type or decision), which are exact. A date range is the few terms that cover it (a year
+is one term, an arbitrary range at most a few dozen, OR-ed: FTS5 merges their doclists in rowid order).
 
-Tables (`prefix` other than the default: a rebuild in progress): `<prefix>_applications` (one row per application:
-the filter and sort columns, the record's JSON), `<prefix>_text` (FTS5, rowid = the application's row: its address and
-description words, with prefix indexes for a last word typed in part) and `<prefix>_feed` (one row per entry,
-by key).
+Tables (`prefix` other than the default: a rebuild in progress):
+- `<prefix>_applications`: one row per application, `key` (INTEGER PRIMARY KEY) its place in publication order,
+  `received_key` (UNIQUE) its place in received order, the record's JSON;
+- `<prefix>_by_published` and `<prefix>_by_received` (FTS5, rowid = key / received_key): the terms;
+- `<prefix>_counts`: applications per council and per (council, facet term);
+- `<prefix>_feed`: the feed's entries, by key.
+
+A sort key is the moment in milliseconds times 2**21 plus a slot: applications at the same millisecond share its
+2**21 slots in (moment, council, reference) order (a new one takes a free slot between its neighbours; if none is
+free, that millisecond's few rows are spread out again), so rowid order is exactly the port's order.
 """
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 import threading
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from services.publication.read_model.port import (
+    COUNT_CAP,
     TEXT_STAGES,
+    DateField,
     FeedEntry,
     FeedItem,
     FeedPage,
     FeedQuery,
     PublicSearch,
     SearchPage,
+    SortField,
     TextStage,
     address_text,
+    date_value,
     normalise_postcode,
     normalise_reference,
     words,
@@ -37,39 +54,53 @@ from shared.eventstore.sqlite import connect
 from shared.private_files import private_sqlite_file
 
 PREFIX = "public"
-_FILTER_COLUMNS = ("application_type", "status", "decision")
+SLOT_BITS = 21
+SPAN = 1 << SLOT_BITS  # slots per millisecond
+STEP = 1 << 10  # the gap left after the last of a millisecond (appends in order rarely respread)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)  # moments are clamped to these (the keys stay in 64 bits)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+PARKING = 9_000_000_000_000_000_000  # above every real key: where rows wait while a millisecond is respread
+FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(2999, 12, 31)
+ORDERS: dict[SortField, tuple[str, str]] = {  # sort field → (key column, FTS table suffix)
+    "published_at": ("key", "by_published"),
+    "received_at": ("received_key", "by_received"),
+}
+DATE_LETTERS: dict[DateField, str] = {
+    "received_at": "a",
+    "validated_at": "b",
+    "published_at": "e",
+    "decision_date": "g",
+    "consultation_end_date": "h",
+}
+FACET_PREFIXES = {"council": "zc", "status": "zs", "application_type": "zt", "decision": "zd"}
+COUNTED = ("status", "application_type", "decision")  # facets with counters (exact totals for one of them alone)
 
 
 def schema(prefix: str) -> str:
+    fts = "address, description, facets, prefix='2 3 4', tokenize='unicode61', detail=column"
     return f"""
 CREATE TABLE IF NOT EXISTS {prefix}_applications (
-    id INTEGER PRIMARY KEY,
+    key INTEGER PRIMARY KEY,
+    received_key INTEGER NOT NULL UNIQUE,
     council TEXT NOT NULL,
     reference TEXT NOT NULL,
     version INTEGER NOT NULL,
-    application_type TEXT NOT NULL,
-    status TEXT NOT NULL,
-    decision TEXT,
-    postcode TEXT,
-    received_at TEXT NOT NULL,
-    validated_at TEXT NOT NULL,
     published_at TEXT NOT NULL,
-    decision_date TEXT,
-    consultation_end_date TEXT,
+    received_at TEXT NOT NULL,
+    facets TEXT NOT NULL,
     heads TEXT NOT NULL,
     record BLOB NOT NULL,
     UNIQUE (council, reference)
 );
-CREATE INDEX IF NOT EXISTS {prefix}_by_reference ON {prefix}_applications (reference);
-CREATE INDEX IF NOT EXISTS {prefix}_by_postcode ON {prefix}_applications (postcode);
-CREATE INDEX IF NOT EXISTS {prefix}_by_published ON {prefix}_applications (published_at, council, reference);
-CREATE INDEX IF NOT EXISTS {prefix}_by_received ON {prefix}_applications (received_at, council, reference);
-CREATE INDEX IF NOT EXISTS {prefix}_by_status ON {prefix}_applications (status, published_at, council, reference);
-CREATE INDEX IF NOT EXISTS {prefix}_by_status_received
-    ON {prefix}_applications (status, received_at, council, reference);
-CREATE VIRTUAL TABLE IF NOT EXISTS {prefix}_text USING fts5 (
-    address, description, prefix='2 3 4', tokenize='unicode61'
-);
+CREATE INDEX IF NOT EXISTS {prefix}_by_reference ON {prefix}_applications (reference, council);
+CREATE VIRTUAL TABLE IF NOT EXISTS {prefix}_by_published USING fts5 ({fts});
+CREATE VIRTUAL TABLE IF NOT EXISTS {prefix}_by_received USING fts5 ({fts});
+CREATE TABLE IF NOT EXISTS {prefix}_counts (
+    council TEXT NOT NULL,
+    facet TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (council, facet)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS {prefix}_feed (
     key TEXT PRIMARY KEY,
     council TEXT NOT NULL,
@@ -83,6 +114,8 @@ CREATE INDEX IF NOT EXISTS {prefix}_feed_by_council ON {prefix}_feed (council, k
 
 class SqlitePublicRegister:
     """PublicRegister on SQLite tables under `prefix`."""
+
+    count_cap = COUNT_CAP
 
     def __init__(self, path: Path | str, prefix: str = PREFIX) -> None:
         if not prefix.isidentifier():
@@ -112,34 +145,107 @@ class SqlitePublicRegister:
         return row[0] if row else 0
 
     def put(self, application: PublicApplication, entries: Sequence[FeedEntry]) -> bool:
-        p = self.prefix
-        values = _row(application)
         connection = self.connection()
+        council, reference = application.council, application.reference
         with _transaction(connection):
             found = connection.execute(
-                f"SELECT id, version FROM {p}_applications WHERE council = ? AND reference = ?",
-                (application.council, application.reference),
+                f"SELECT version FROM {self.prefix}_applications WHERE council = ? AND reference = ?",
+                (council, reference),
             ).fetchone()
-            if found is not None and found[1] >= application.version:
+            if found is not None and found[0] >= application.version:
                 return False
-            if found is None:
-                row_id = connection.execute(
-                    f"INSERT INTO {p}_applications ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
-                    list(values.values()),
-                ).lastrowid
-            else:
-                row_id = found[0]
-                assignments = ", ".join(f"{column} = ?" for column in values)
-                connection.execute(
-                    f"UPDATE {p}_applications SET {assignments} WHERE id = ?", [*values.values(), row_id]
-                )
-                connection.execute(f"DELETE FROM {p}_text WHERE rowid = ?", (row_id,))
-            connection.execute(
-                f"INSERT INTO {p}_text (rowid, address, description) VALUES (?, ?, ?)",
-                (row_id, " ".join(words(address_text(application))), " ".join(words(application.description))),
-            )
-            self._replace_entries(application.council, application.reference, entries)
+            if found is not None:
+                self._delete(council, reference)
+            self._insert(application)
+            self._replace_entries(council, reference, entries)
         return True
+
+    def _insert(self, application: PublicApplication) -> None:
+        p, connection = self.prefix, self.connection()
+        record = application.to_dict()
+        facets = facet_terms(application)
+        keys = {
+            field: self._place(field, getattr(application, field), application.council, application.reference)
+            for field in ORDERS
+        }
+        connection.execute(
+            f"INSERT INTO {p}_applications (key, received_key, council, reference, version, published_at,"
+            " received_at, facets, heads, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                keys["published_at"],
+                keys["received_at"],
+                application.council,
+                application.reference,
+                application.version,
+                record["published_at"],
+                record["received_at"],
+                " ".join(facets),
+                orjson.dumps(record["audit_heads"]),
+                orjson.dumps(record),
+            ),
+        )
+        text = (" ".join(words(address_text(application))), " ".join(words(application.description)), " ".join(facets))
+        for field, (_, table) in ORDERS.items():
+            connection.execute(
+                f"INSERT INTO {p}_{table} (rowid, address, description, facets) VALUES (?, ?, ?, ?)",
+                (keys[field], *text),
+            )
+        self._count(application.council, counted_terms(facets), +1)
+
+    def _delete(self, council: str, reference: str) -> None:
+        p, connection = self.prefix, self.connection()
+        key, received_key, facets = connection.execute(
+            f"SELECT key, received_key, facets FROM {p}_applications WHERE council = ? AND reference = ?",
+            (council, reference),
+        ).fetchone()
+        connection.execute(f"DELETE FROM {p}_applications WHERE key = ?", (key,))
+        connection.execute(f"DELETE FROM {p}_by_published WHERE rowid = ?", (key,))
+        connection.execute(f"DELETE FROM {p}_by_received WHERE rowid = ?", (received_key,))
+        self._count(council, counted_terms(facets.split()), -1)
+
+    def _count(self, council: str, facets: list[str], change: int) -> None:
+        self.connection().executemany(
+            f"INSERT INTO {self.prefix}_counts (council, facet, n) VALUES (?, ?, ?)"
+            " ON CONFLICT (council, facet) DO UPDATE SET n = n + excluded.n",
+            [(council, facet, change) for facet in ["", *facets]],
+        )
+
+    def _place(self, field: SortField, moment: datetime, council: str, reference: str) -> int:
+        """A free key for (moment, council, reference) in `field`'s order (respreading its millisecond if full)."""
+        column, table = ORDERS[field]
+        p, connection = self.prefix, self.connection()
+        base = sort_base(moment)
+        rows = connection.execute(
+            f"SELECT {column}, {field}, council, reference FROM {p}_applications"
+            f" WHERE {column} BETWEEN ? AND ? ORDER BY {column}",
+            (base, base + SPAN - 1),
+        ).fetchall()
+        group = [((datetime.fromisoformat(m), c, r), k) for k, m, c, r in rows]
+        mine = (moment, council, reference)
+        at = bisect.bisect([place for place, _ in group], mine)
+        low = group[at - 1][1] if at else base - 1
+        high = group[at][1] if at < len(group) else base + SPAN
+        if at == len(group) and low + STEP < high:
+            return low + STEP
+        if high - low >= 2:
+            return (low + high) // 2
+        # No free slot between the neighbours: spread this millisecond's rows evenly, this one included.
+        spacing = SPAN // (len(group) + 2)
+        for index, (_, key) in enumerate(group):  # first out of the way, then to their new keys
+            self._move(column, table, key, PARKING + index)
+        for index, (_, _key) in enumerate(group):
+            self._move(column, table, PARKING + index, base + spacing * (index + 1 + (index >= at)))
+        return base + spacing * (at + 1)
+
+    def _move(self, column: str, table: str, old: int, new: int) -> None:
+        p, connection = self.prefix, self.connection()
+        connection.execute(f"UPDATE {p}_applications SET {column} = ? WHERE {column} = ?", (new, old))
+        connection.execute(
+            f"INSERT INTO {p}_{table} (rowid, address, description, facets)"
+            f" SELECT ?, address, description, facets FROM {p}_{table} WHERE rowid = ?",
+            (new, old),
+        )
+        connection.execute(f"DELETE FROM {p}_{table} WHERE rowid = ?", (old,))
 
     def _replace_entries(self, council: str, reference: str, entries: Sequence[FeedEntry]) -> None:
         connection = self.connection()
@@ -150,16 +256,15 @@ class SqlitePublicRegister:
         )
 
     def remove(self, council: str, reference: str, version: int) -> bool:
-        p = self.prefix
         connection = self.connection()
         with _transaction(connection):
             found = connection.execute(
-                f"SELECT id, version FROM {p}_applications WHERE council = ? AND reference = ?", (council, reference)
+                f"SELECT version FROM {self.prefix}_applications WHERE council = ? AND reference = ?",
+                (council, reference),
             ).fetchone()
-            if found is None or found[1] >= version:
+            if found is None or found[0] >= version:
                 return False
-            connection.execute(f"DELETE FROM {p}_applications WHERE id = ?", (found[0],))
-            connection.execute(f"DELETE FROM {p}_text WHERE rowid = ?", (found[0],))
+            self._delete(council, reference)
             self._replace_entries(council, reference, ())
         return True
 
@@ -188,32 +293,81 @@ class SqlitePublicRegister:
         ]
 
     def search(self, query: PublicSearch) -> SearchPage:
-        where, params = _filters(query)
+        filters = filter_expression(query)
         if not query.text.strip():
-            return self._page(where, params, query, None)
+            return self._page(filters, query, None)
         for stage in TEXT_STAGES:
-            condition = _text_condition(self.prefix, stage, query.text)
-            if condition is None:
-                continue
-            clause, extra = condition
-            page = self._page(f"{where} AND {clause}", [*params, *extra], query, stage)
-            if page.total:
-                return page
+            expression = stage_expression(stage, query.text)
+            if expression is not None:
+                page = self._page(_both(expression, filters), query, stage)
+                if page.total:
+                    return page
         return SearchPage([], 0, None)
 
-    def _page(self, where: str, params: list[Any], query: PublicSearch, stage: TextStage | None) -> SearchPage:
-        connection = self.connection()
-        table = f"{self.prefix}_applications"
-        (total,) = connection.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()
-        if not total or not query.limit:
-            return SearchPage([], total, stage)
+    def plans(self, query: PublicSearch) -> list[str]:
+        """EXPLAIN QUERY PLAN of every statement the search may run (each text stage's), for tests."""
+        filters = filter_expression(query)
+        expressions = [filters]
+        if query.text.strip():
+            stages = (stage_expression(stage, query.text) for stage in TEXT_STAGES)
+            expressions = [_both(expression, filters) for expression in stages if expression is not None]
+        plans = []
+        for expression in expressions:
+            page, count = self._statements(expression, query)
+            for sql, params in (page, (None, []) if self._counted(query) is not None else count):
+                if sql is not None:
+                    rows = self.connection().execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+                    plans.append("\n".join(row[-1] for row in rows))
+        return plans
+
+    def _statements(
+        self, expression: str | None, query: PublicSearch
+    ) -> tuple[tuple[str, list[Any]], tuple[str | None, list[Any]]]:
+        """The page's statement and the count's (None: no text nor filter, the counters answer)."""
+        p = self.prefix
+        column, table = ORDERS[query.sort_by]
         direction = "DESC" if query.order == "desc" else "ASC"
-        rows = connection.execute(
-            f"SELECT record FROM {table} WHERE {where}"
-            f" ORDER BY {query.sort_by} {direction}, council {direction}, reference {direction} LIMIT ? OFFSET ?",
-            [*params, query.limit, query.offset],
-        ).fetchall()
-        return SearchPage([PublicApplication.from_dict(orjson.loads(row[0])) for row in rows], total, stage)
+        if expression is None:  # nothing asked: every application, in key order
+            page = f"SELECT record FROM {p}_applications ORDER BY {column} {direction} LIMIT ? OFFSET ?"
+            return (page, [query.limit, query.offset]), (None, [])
+        matching = f"SELECT rowid FROM {p}_{table} WHERE {p}_{table} MATCH ?"
+        page = (
+            f"SELECT a.record FROM ({matching} ORDER BY rowid {direction} LIMIT ? OFFSET ?) AS m"
+            f" JOIN {p}_applications AS a ON a.{column} = m.rowid ORDER BY m.rowid {direction}"
+        )
+        count = f"SELECT count(*) FROM ({matching} LIMIT ?)"
+        return (page, [expression, query.limit, query.offset]), (count, [expression, self.count_cap + 1])
+
+    def _page(self, expression: str | None, query: PublicSearch, stage: TextStage | None) -> SearchPage:
+        connection = self.connection()
+        (page_sql, page_params), (count_sql, count_params) = self._statements(expression, query)
+        counted = self._counted(query)
+        if counted is not None:
+            total, exact = counted, True
+        else:
+            assert count_sql is not None
+            (found,) = connection.execute(count_sql, count_params).fetchone()
+            total, exact = min(found, self.count_cap), found <= self.count_cap
+        if not total or not query.limit:
+            return SearchPage([], total, stage if total else None, exact)
+        rows = connection.execute(page_sql, page_params).fetchall()
+        return SearchPage([PublicApplication.from_dict(orjson.loads(row[0])) for row in rows], total, stage, exact)
+
+    def _counted(self, query: PublicSearch) -> int | None:
+        """The exact total from the counters, for a query they answer (no text, reference or dates; at most one of
+        status, type and decision), else None."""
+        if query.text.strip() or query.reference is not None or query.date_ranges:
+            return None
+        asked = [(name, values) for name, values in zip(COUNTED, _facet_sets(query), strict=True) if values]
+        if len(asked) > 1:
+            return None
+        facets = [""] if not asked else [facet_term(asked[0][0], value) for value in asked[0][1]]
+        sql = f"SELECT coalesce(sum(n), 0) FROM {self.prefix}_counts WHERE facet IN ({', '.join('?' * len(facets))})"
+        params: list[Any] = list(facets)
+        if query.councils:
+            sql += f" AND council IN ({', '.join('?' * len(query.councils))})"
+            params.extend(sorted(query.councils))
+        return int(self.connection().execute(sql, params).fetchone()[0])
 
     def feed(self, query: FeedQuery) -> FeedPage:
         p = self.prefix
@@ -254,22 +408,23 @@ class SqlitePublicRegister:
     # Rebuilds (`bops replay public`).
 
     def drop(self) -> None:
-        for suffix in ("applications", "text", "feed"):
+        for suffix in ("applications", "by_published", "by_received", "counts", "feed"):
             self.connection().execute(f"DROP TABLE IF EXISTS {self.prefix}_{suffix}")
 
     def swap_in(self, rebuilt: SqlitePublicRegister, after_swap: str | None = None, params: tuple = ()) -> None:
         """Replace this register's rows by a rebuilt one's, atomically (`after_swap` runs in the same transaction)."""
         connection = self.connection()
         with _transaction(connection):
-            for suffix in ("applications", "feed"):
+            for suffix in ("applications", "counts", "feed"):
                 connection.execute(f"DELETE FROM {self.prefix}_{suffix}")
                 connection.execute(f"INSERT INTO {self.prefix}_{suffix} SELECT * FROM {rebuilt.prefix}_{suffix}")
-            connection.execute(f"DELETE FROM {self.prefix}_text")
-            connection.execute(
-                f"INSERT INTO {self.prefix}_text (rowid, address, description)"
-                f" SELECT rowid, address, description FROM {rebuilt.prefix}_text"
-            )
-            for suffix in ("applications", "text", "feed"):
+            for _, table in ORDERS.values():
+                connection.execute(f"DELETE FROM {self.prefix}_{table}")
+                connection.execute(
+                    f"INSERT INTO {self.prefix}_{table} (rowid, address, description, facets)"
+                    f" SELECT rowid, address, description, facets FROM {rebuilt.prefix}_{table}"
+                )
+            for suffix in ("applications", "by_published", "by_received", "counts", "feed"):
                 connection.execute(f"DROP TABLE {rebuilt.prefix}_{suffix}")
             if after_swap:
                 connection.execute(after_swap, params)
@@ -291,26 +446,6 @@ class _transaction:
             self.connection.execute("ROLLBACK")
 
 
-def _row(application: PublicApplication) -> dict[str, Any]:
-    record = application.to_dict()
-    return {
-        "council": application.council,
-        "reference": application.reference,
-        "version": application.version,
-        "application_type": application.application_type,
-        "status": application.status,
-        "decision": application.decision,
-        "postcode": normalise_postcode(application.postcode),
-        "received_at": record["received_at"],
-        "validated_at": record["validated_at"],
-        "published_at": record["published_at"],
-        "decision_date": record["decision_date"],
-        "consultation_end_date": record["consultation_end_date"],
-        "heads": orjson.dumps(record["audit_heads"]),
-        "record": orjson.dumps(record),
-    }
-
-
 def _entry_json(entry: FeedEntry) -> bytes:
     return orjson.dumps(_entry_dict(entry))
 
@@ -328,39 +463,118 @@ def _item(row: tuple[bytes, bytes]) -> FeedItem:
     return FeedItem(FeedEntry(**data), heads)
 
 
-def _filters(query: PublicSearch) -> tuple[str, list[Any]]:
-    clauses, params = ["1"], []
+def sort_base(moment: datetime) -> int:
+    """The first key of the millisecond of `moment` (clamped to 1900-2100)."""
+    moment = min(max(moment.astimezone(UTC), EARLIEST), LATEST)
+    return ((moment - EPOCH) // timedelta(milliseconds=1)) * SPAN
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def facet_term(facet: str, value: str) -> str:
+    """The index term of a facet's value (letters and digits only: the value in hexadecimal)."""
+    return FACET_PREFIXES.get(facet, facet) + value.encode("utf-8").hex()
+
+
+def facet_terms(application: PublicApplication) -> list[str]:
+    """Every facet term of a record: council, status, type, decision, reference, postcode and its dates."""
+    terms = [
+        facet_term("council", application.council),
+        facet_term("status", application.status),
+        facet_term("application_type", application.application_type),
+        facet_term("zr", application.reference),
+    ]
+    if application.decision is not None:
+        terms.append(facet_term("decision", application.decision))
+    postcode = normalise_postcode(application.postcode)
+    if postcode:
+        terms.append(facet_term("zp", postcode))
+    for field, letter in DATE_LETTERS.items():
+        day = date_value(application, field)
+        if day is not None:
+            terms += date_terms(letter, day)
+    return terms
+
+
+def counted_terms(facets: list[str]) -> list[str]:
+    prefixes = tuple(FACET_PREFIXES[name] for name in COUNTED)
+    return [facet for facet in facets if facet.startswith(prefixes)]
+
+
+def _facet_sets(query: PublicSearch) -> tuple[frozenset[str], ...]:
+    return query.statuses, query.application_types, query.decisions
+
+
+def date_terms(letter: str, day: date) -> list[str]:
+    """A day's terms at every grain: q<field><c|x|y|m|d><digits> (century, decade, year, month, day)."""
+    y = day.year
+    return [
+        f"q{letter}c{y // 100}",
+        f"q{letter}x{y // 10}",
+        f"q{letter}y{y}",
+        f"q{letter}m{y}{day.month:02d}",
+        f"q{letter}d{day:%Y%m%d}",
+    ]
+
+
+def date_cover(letter: str, start: date | None, end: date | None) -> list[str]:
+    """The fewest terms whose days are exactly start..end (open ends: 1000 to 2999), largest aligned blocks first."""
+    day, last = max(start or FIRST_DAY, FIRST_DAY), min(end or LAST_DAY, LAST_DAY)
+    terms = []
+    while day <= last:
+        y = day.year
+        blocks = []
+        if day.month == 1 and day.day == 1:
+            if y % 100 == 0:
+                blocks.append((f"c{y // 100}", date(y + 99, 12, 31)))
+            if y % 10 == 0:
+                blocks.append((f"x{y // 10}", date(y + 9, 12, 31)))
+            blocks.append((f"y{y}", date(y, 12, 31)))
+        if day.day == 1:
+            following = date(y + 1, 1, 1) if day.month == 12 else date(y, day.month + 1, 1)
+            blocks.append((f"m{y}{day.month:02d}", following - timedelta(days=1)))
+        blocks.append((f"d{day:%Y%m%d}", day))
+        grain, until = next((grain, until) for grain, until in blocks if until <= last)
+        terms.append(f"q{letter}{grain}")
+        day = until + timedelta(days=1)
+    return terms
+
+
+def _any(column: str, terms: list[str]) -> str:
+    return f"{column} : ({' OR '.join(terms)})"
+
+
+def _both(first: str, second: str | None) -> str:
+    return f"{first} AND {second}" if second else first
+
+
+def filter_expression(query: PublicSearch) -> str | None:
+    """The FTS5 expression of every filter but the free text (None: no filter)."""
+    parts = []
     if query.councils:
-        clauses.append(f"council IN ({', '.join('?' * len(query.councils))})")
-        params.extend(sorted(query.councils))
+        parts.append(_any("facets", [facet_term("council", c) for c in sorted(query.councils)]))
     if query.reference is not None:
-        clauses.append("reference = ?")
-        params.append(normalise_reference(query.reference))
-    for column, values in zip(_FILTER_COLUMNS, (query.application_types, query.statuses, query.decisions), strict=True):
+        parts.append(_any("facets", [facet_term("zr", normalise_reference(query.reference))]))
+    for name, values in zip(COUNTED, _facet_sets(query), strict=True):
         if values:
-            clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
-            params.extend(sorted(values))
+            parts.append(_any("facets", [facet_term(name, value) for value in sorted(values)]))
     for wanted in query.date_ranges:
-        # Moments are stored as ISO text with their offset (UTC): a day's range is compared on the date part.
-        column = f"substr({wanted.field}, 1, 10)"
-        if wanted.start is not None:
-            clauses.append(f"{column} >= ?")
-            params.append(wanted.start.isoformat())
-        if wanted.end is not None:
-            clauses.append(f"{column} <= ?")
-            params.append(wanted.end.isoformat())
-    return " AND ".join(clauses), params
+        terms = date_cover(DATE_LETTERS[wanted.field], wanted.start, wanted.end)
+        parts.append(_any("facets", terms) if terms else _any("facets", ["qnone"]))
+    return " AND ".join(parts) or None
 
 
-def _text_condition(prefix: str, stage: TextStage, text: str) -> tuple[str, list[Any]] | None:
+def stage_expression(stage: TextStage, text: str) -> str | None:
+    """The FTS5 expression of a free-text stage (None: the text cannot match at this stage)."""
     if stage == "reference":
-        return "reference = ?", [normalise_reference(text)]
+        return _any("facets", [facet_term("zr", normalise_reference(text))])
     if stage == "postcode":
         postcode = normalise_postcode(text)
-        return ("postcode = ?", [postcode]) if postcode else None
+        return _any("facets", [facet_term("zp", postcode)]) if postcode else None
     wanted = words(text)
     if not wanted:
         return None
     *whole, last = wanted
-    phrase = " ".join([*(f'"{word}"' for word in whole), f'"{last}"*'])
-    return f"id IN (SELECT rowid FROM {prefix}_text WHERE {prefix}_text MATCH ?)", [f"{stage}: ({phrase})"]
+    phrases = [*(f'"{word}"' for word in whole), f'"{last}" *']
+    return f"{stage} : ({' '.join(phrases)})"
