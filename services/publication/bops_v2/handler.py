@@ -178,7 +178,12 @@ def submission(reference: str) -> Response:
     record = application(reference)
     data = None
     if record.original is not None:
-        data = public_submission(record.original.payload_key, dependencies().documents)
+        data = public_submission(
+            record.original.payload_key,
+            dependencies().documents,
+            names=record.applicant_name is not None or record.agent_company is not None,
+            boundary=record.boundary,
+        )
     return json_response(render.submission(record, base_url(record.council), data))
 
 
