@@ -203,6 +203,11 @@ def councils_list(as_json: bool) -> None:
 )
 @click.option("--reply-to-email")
 @click.option(
+    "--publish-applicant-names",
+    type=click.Choice(["yes", "no"]),
+    help="Whether the public register shows the applicant's name and the agent's company.",
+)
+@click.option(
     "--download-credential",
     help="The api-key header for the council's private PlanX files (kept in the secrets store, never in the log).",
 )
@@ -217,6 +222,7 @@ def councils_set(
     suffixes: tuple[str, ...],
     periods: tuple[str, ...],
     reply_to_email: str | None,
+    publish_applicant_names: str | None,
     download_credential: str | None,
     as_json: bool,
 ) -> None:
@@ -242,6 +248,7 @@ def councils_set(
         reference_suffixes=parsed or None,
         determination_periods=days_by_type or None,
         reply_to_email=reply_to_email,
+        publish_applicant_names=None if publish_applicant_names is None else publish_applicant_names == "yes",
     )
     service = councils_service()
     if not service.load(code).exists:

@@ -39,6 +39,9 @@ class CouncilSettingsChanges(BaseModel):
     # Calendar days from valid-from to expiry by ODP application type (a type's override also covers its children).
     determination_periods: dict[str, int] | None = None
     notify: NotifyConfiguration | None = None  # checked against Notify when saved (`bops councils set-notify`)
+    # Whether the public register shows the applicant's name and the agent's company (and the decision notice the
+    # applicant's name): off until a council turns it on.
+    publish_applicant_names: bool | None = None
 
 
 @event("CouncilCreated")
@@ -50,7 +53,7 @@ class CouncilCreated(EventPayload):
     slug: str
 
 
-@event("CouncilSettingsChanged", schema_version=3)
+@event("CouncilSettingsChanged", schema_version=4)
 class CouncilSettingsChanged(EventPayload):
     """An administrator changed some of a council's settings."""
 
@@ -66,6 +69,12 @@ def _settings_changed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 @upcaster("CouncilSettingsChanged", 2, 3)
 def _settings_changed_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
     """Version 3 added the Notify settings; a version 2 change left them unchanged (None)."""
+    return data
+
+
+@upcaster("CouncilSettingsChanged", 3, 4)
+def _settings_changed_v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 added `publish_applicant_names`; a version 3 change left it unchanged (None: names stay hidden)."""
     return data
 
 

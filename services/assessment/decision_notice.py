@@ -41,7 +41,7 @@ class DecisionNoticeContent:
     application_type: str  # the ODP code (`pp.full.householder`); shown by its catalogue name when it has one
     address: str
     description: str
-    applicant_name: str
+    applicant_name: str | None  # None unless the council publishes applicants' names (the notice is public)
     decision: str  # granted | refused | not_required (prior approvals only)
     decision_date: date
     public_reason: str

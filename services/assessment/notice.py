@@ -1,6 +1,11 @@
 """The decision notice of a determination: its content from the application's state and the council's settings,
 rendered (`decision_notice.render_decision_notice`) and stored in the document store before the determination is
-appended, so the `DecisionNoticeIssued` event always names a file that exists."""
+appended, so the `DecisionNoticeIssued` event always names a file that exists.
+
+The notice is public once the application is determined, so it carries nothing the public register would not show:
+the applicant's name only when the council publishes applicants' names, and, as the documents the decision refers
+to, only documents an officer published (and did not archive, replace or find invalid); when some of those are
+tagged as plans or drawings, only those. An unpublished file's name never appears."""
 
 from __future__ import annotations
 
@@ -13,11 +18,26 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from services.assessment.decision_notice import DecisionNoticeContent
     from services.assessment.domain.decision import DecisionNoticeFile
-    from services.assessment.domain.state import PlanningApplication
+    from services.assessment.domain.state import DocumentView, PlanningApplication
     from shared.councils.settings import EffectiveCouncilSettings
     from shared.documents.port import DocumentStore
 
 CONTENT_TYPE = "text/html; charset=utf-8"
+
+
+PLAN_TAG_WORDS = ("plan", "drawing", "elevation", "section")
+
+
+def referenced_documents(state: PlanningApplication) -> list[DocumentView]:
+    """The documents the decision refers to: the public ones (published, current, not found invalid), and when some
+    of them are tagged as plans or drawings (`sitePlan.proposed`, `elevations.existing`, ...), only those."""
+    public = [
+        document
+        for document in state.documents.values()
+        if document.source != "decision_notice" and document.public and document.check.valid is not False
+    ]
+    plans = [d for d in public if any(word in tag.lower() for tag in d.tags for word in PLAN_TAG_WORDS)]
+    return plans or public
 
 
 def notice_content(
@@ -30,18 +50,15 @@ def notice_content(
     applicant = state.submission.applicant if state.submission else None
     site = state.site
     address = ", ".join(part for part in (site.address, site.postcode) if part)
-    documents = tuple(
-        NoticeDocument(name=document.name)
-        for document in state.documents.values()
-        if document.source != "decision_notice" and document.check.valid is not False
-    )
+    documents = tuple(NoticeDocument(name=document.name) for document in referenced_documents(state))
+    named = council.publish_applicant_names and applicant is not None
     return DecisionNoticeContent(
         council_name=council.name,
         reference=state.reference,
         application_type=state.application_type,
         address=address,
         description=state.description,
-        applicant_name=(applicant.name or applicant.company or "") if applicant else "",
+        applicant_name=(applicant.name or applicant.company or None) if named and applicant else None,
         decision=decision,
         decision_date=decision_date,
         public_reason=recommendation.public_reason if recommendation else "",

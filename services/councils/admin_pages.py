@@ -330,6 +330,7 @@ def settings_page_for(signed_in: SignedInOfficer, *, status: int = 200, **contex
             "public_base_url": settings.public_base_url,
             "hosts": "\n".join(settings.allow_download_hosts),
             "periods": "\n".join(f"{code}={days}" for code, days in settings.determination_periods.items()),
+            "publish_names": "yes" if settings.publish_applicant_names else "no",
         },
     )
     return page("admin_settings.html", signed_in, status=status, title="Settings", settings=settings, **context)
@@ -347,7 +348,9 @@ def change_settings() -> Response:
 
     signed_in = officer()
     fields = form()
-    given = {name: first(fields, name) for name in ("reply_to_email", "public_base_url", "hosts", "periods")}
+    given = {
+        name: first(fields, name) for name in ("reply_to_email", "public_base_url", "hosts", "periods", "publish_names")
+    }
     errors: dict[str, str] = {}
     periods: dict[str, int] = {}
     for line in given["periods"].splitlines():
@@ -361,6 +364,8 @@ def change_settings() -> Response:
             break
         periods[code.strip()] = int(days)
     hosts = tuple(host.strip() for host in given["hosts"].splitlines() if host.strip())
+    if given["publish_names"] not in ("yes", "no", ""):
+        errors["publish_names"] = "Choose whether the public register shows applicants' names"
     if not errors:
         try:
             administration().change_settings(
@@ -369,6 +374,7 @@ def change_settings() -> Response:
                 public_base_url=given["public_base_url"] or None,
                 allow_download_hosts=hosts,
                 determination_periods=periods,
+                publish_applicant_names=given["publish_names"] == "yes" if given["publish_names"] else None,
             )
         except EmptySettingsChange:
             errors["reply_to_email"] = "Nothing changed: change a setting, then save"

@@ -160,6 +160,7 @@ class Administration:
         public_base_url: str | None = None,
         allow_download_hosts: tuple[str, ...] | None = None,
         determination_periods: Mapping[str, int] | None = None,
+        publish_applicant_names: bool | None = None,
     ) -> EffectiveCouncilSettings:
         """Record what differs from the effective settings (the same `CouncilSettingsChanged` as `bops councils
         set`); nothing different is refused as an empty change."""
@@ -173,6 +174,9 @@ class Administration:
             else None,
             determination_periods=dict(determination_periods)
             if determination_periods is not None and dict(determination_periods) != current.determination_periods
+            else None,
+            publish_applicant_names=publish_applicant_names
+            if publish_applicant_names is not None and publish_applicant_names != current.publish_applicant_names
             else None,
         )
         self.service.change_settings(council, changes, actor=admin.actor())

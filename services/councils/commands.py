@@ -67,6 +67,7 @@ def change_settings(state: CouncilState, changes: CouncilSettingsChanges) -> lis
         reference_suffixes=_checked(changes.reference_suffixes, rules.check_reference_suffixes),
         reply_to_email=_checked(changes.reply_to_email, partial(rules.check_email, what="reply-to address")),
         determination_periods=_checked(changes.determination_periods, rules.check_determination_periods),
+        publish_applicant_names=changes.publish_applicant_names,
         notify=changes.notify,  # checked against Notify itself before it gets here (services/notifications)
     )
     return [CouncilSettingsChanged(changes=clean)]

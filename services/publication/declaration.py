@@ -98,7 +98,7 @@ SERVICE = ServiceDeclaration(
         Subscription(
             name="public-register",
             handler="services.publication.projection.lambda_handler",
-            event_types=PUBLIC_EVENT_TYPES,
+            event_types=(*PUBLIC_EVENT_TYPES, "CouncilSettingsChanged"),  # names shown or hidden: every record again
             projection="services.publication.projection.PublicRegisterProjection",
             writes_read_models=(PUBLIC_READ_MODEL,),
             concurrency=4,

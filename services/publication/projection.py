@@ -5,6 +5,11 @@ A delivery reads both streams from the log and folds them (`view.public_view`), 
 streams, never on the order or number of deliveries; the stores keep a record only over one of a lower version (the
 sum of both streams' versions). An application that is not (or no longer) public has no record.
 `bops replay public` rebuilds the register stream by stream (`rebuild`).
+
+The red-line boundary is read from the claim-checked original (`boundary_from_original`, bounded in size and kept
+per process, as an original never changes) unless an accepted boundary change replaced it. A council's
+`CouncilSettingsChanged` that sets `publish_applicant_names` brings every application of that council up to date, so
+turning names off takes them out of the register at once.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from shared.startup import lambda_start
 
 lambda_start()
 
+import threading  # noqa: E402
+from collections import OrderedDict  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from dataclasses import replace  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from events import RecordedEvent  # noqa: E402
@@ -23,24 +31,105 @@ from shared.bus import subscriber  # noqa: E402
 
 if TYPE_CHECKING:
     from services.publication.read_model.port import PublicRegister
+    from shared.documents.port import DocumentStore
     from shared.eventstore.port import EventStore
     from shared.wiring import Dependencies
 
+_BOUNDARIES: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
+_BOUNDARIES_SIZE = 256
+_BOUNDARIES_LOCK = threading.Lock()
+
+
+def boundary_from_original(documents: DocumentStore, payload_key: str) -> dict[str, Any] | None:
+    """The public red-line boundary of a claim-checked original (None when it has none or cannot be read)."""
+    with _BOUNDARIES_LOCK:
+        if payload_key in _BOUNDARIES:
+            _BOUNDARIES.move_to_end(payload_key)
+            return _BOUNDARIES[payload_key]
+    import orjson
+
+    from services.publication.boundary import public_boundary
+    from shared.documents.port import DocumentNotFound
+    from shared.observability import logger
+
+    try:
+        original = orjson.loads(documents.get(payload_key))
+    except (DocumentNotFound, orjson.JSONDecodeError) as error:  # stored before its event, so never there: kept
+        logger.warning("original submission unreadable", extra={"key": payload_key, "reason": repr(error)})
+        original = None
+    data = original.get("data") if isinstance(original, dict) else None
+    data = data if isinstance(data, dict) else {}
+    boundary = None
+    for part in ("proposal", "property"):  # the proposal's red line before the property's title boundary
+        holder = data.get(part)
+        candidate = holder.get("boundary") if isinstance(holder, dict) else None
+        site = candidate.get("site") if isinstance(candidate, dict) else None
+        boundary = public_boundary(site)
+        if boundary is not None:
+            break
+    with _BOUNDARIES_LOCK:
+        _BOUNDARIES[payload_key] = boundary
+        while len(_BOUNDARIES) > _BOUNDARIES_SIZE:
+            _BOUNDARIES.popitem(last=False)
+    return boundary
+
 
 def project(
-    register: PublicRegister, log: EventStore, council: str, reference: str, *, publish_names: bool = False
+    register: PublicRegister,
+    log: EventStore,
+    council: str,
+    reference: str,
+    *,
+    publish_names: bool = False,
+    documents: DocumentStore | None = None,
+    replace_same_version: bool = False,
 ) -> bool:
-    """Bring one application's public record up to date with its streams; False when nothing changed."""
+    """Bring one application's public record up to date with its streams; False when nothing changed. With
+    `documents`, a record without a boundary change takes the original submission's boundary. A store keeps a record
+    only over one of a lower version: with `replace_same_version` (the council's settings changed, not the streams)
+    a record of the same version that differs replaces the stored one (taken out, then put back)."""
     from services.publication.view import public_view
 
-    main, documents = log.read_streams(
+    main, side = log.read_streams(
         [(application_stream(council, reference), 1), (application_side_stream(council, reference, "documents"), 1)]
     )
-    record, entries = public_view(council, reference, main, documents, publish_names=publish_names)
+    record, entries = public_view(council, reference, main, side, publish_names=publish_names)
     if record is None:
-        version = sum(stream[-1].version for stream in (main, documents) if stream)
+        version = sum(stream[-1].version for stream in (main, side) if stream)
         return register.remove(council, reference, version + 1) if register.version(council, reference) else False
+    if record.boundary is None and record.original is not None and documents is not None:
+        record = replace(record, boundary=boundary_from_original(documents, record.original.payload_key))
+    if replace_same_version and register.version(council, reference) == record.version:
+        if register.get(council, reference) == record:
+            return False
+        register.remove(council, reference, record.version + 1)
     return register.put(record, entries)
+
+
+def application_references(log: EventStore, council: str | None = None) -> list[tuple[str, str]]:
+    """(council, reference) of every application in the log (of one council)."""
+    found = []
+    for stream_id in log.stream_ids(f"application:{council}:" if council else "application:"):
+        parsed = parse_application_stream(stream_id)
+        if parsed is not None and stream_id == application_stream(*parsed):
+            found.append(parsed)
+    return found
+
+
+def reproject_council(deps: Dependencies, register: PublicRegister, council: str) -> int:
+    """Bring every application of a council up to date (its settings changed); returns how many records changed."""
+    names = publishes_names(deps, council)
+    return sum(
+        project(
+            register,
+            deps.event_store,
+            *parsed,
+            publish_names=names,
+            documents=deps.documents,
+            replace_same_version=True,
+        )
+        for parsed in application_references(deps.event_store, council)
+    )
 
 
 def publishes_names(deps: Dependencies, council: str) -> bool:
@@ -68,23 +157,29 @@ class PublicRegisterProjection:
         `after_swap`, the relay's checkpoint, in the same transaction). Returns how many records it wrote."""
         from services.publication.read_model.sqlite import SqlitePublicRegister
 
-        log = deps.event_store
         live = SqlitePublicRegister(deps.settings.read_models_path)
         SqlitePublicRegister(deps.settings.read_models_path, prefix="public_rebuild").drop()
         rebuilt = SqlitePublicRegister(deps.settings.read_models_path, prefix="public_rebuild")
-        written = 0
-        names: dict[str, bool] = {}
-        for stream_id in log.stream_ids("application:"):
-            progress(1)
-            parsed = parse_application_stream(stream_id)
-            if parsed is None or stream_id != application_stream(*parsed):
-                continue
-            council = parsed[0]
-            if council not in names:
-                names[council] = publishes_names(deps, council)
-            written += project(rebuilt, log, *parsed, publish_names=names[council])
+        written = rebuild_into(deps, rebuilt, progress)
         live.swap_in(rebuilt, after_swap, params)
         return written
+
+
+def rebuild_into(deps: Dependencies, register: PublicRegister, progress: Callable[[int], Any]) -> int:
+    """Project every application of the log into `register`; returns how many records it wrote."""
+    log = deps.event_store
+    written = 0
+    names: dict[str, bool] = {}
+    for stream_id in log.stream_ids("application:"):
+        progress(1)
+        parsed = parse_application_stream(stream_id)
+        if parsed is None or stream_id != application_stream(*parsed):
+            continue
+        council = parsed[0]
+        if council not in names:
+            names[council] = publishes_names(deps, council)
+        written += project(register, log, *parsed, publish_names=names[council], documents=deps.documents)
+    return written
 
 
 @subscriber
@@ -92,8 +187,18 @@ def lambda_handler(event: RecordedEvent) -> None:
     from services.publication.read_model.wiring import public_register
     from shared.wiring import dependencies
 
+    deps = dependencies()
+    if event.event_type == "CouncilSettingsChanged":
+        if getattr(event.payload.changes, "publish_applicant_names", None) is not None:  # type: ignore[attr-defined]
+            reproject_council(deps, public_register(deps), event.council)
+        return
     parsed = parse_application_stream(event.stream_id)
     if parsed is None:
         return
-    deps = dependencies()
-    project(public_register(deps), deps.event_store, *parsed, publish_names=publishes_names(deps, parsed[0]))
+    project(
+        public_register(deps),
+        deps.event_store,
+        *parsed,
+        publish_names=publishes_names(deps, parsed[0]),
+        documents=deps.documents,
+    )

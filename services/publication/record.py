@@ -111,6 +111,8 @@ class PublicApplication:
     case_officer_name: str | None = None
     applicant_name: str | None = None  # only when the council publishes names
     agent_company: str | None = None  # only when the council publishes names
+    # The red-line boundary (GeoJSON Feature or FeatureCollection, at most `boundary.BOUNDARY_BYTES` of JSON)
+    boundary: dict[str, Any] | None = None
     original: OriginalSubmission | None = None
     documents: tuple[PublicDocument, ...] = ()
     decision_notice: PublicDecisionNotice | None = None

@@ -94,6 +94,7 @@ class _State:
     notice_document_id: str | None = None
     withdrawn_on: date | None = None
     closed_on: date | None = None
+    boundary: dict[str, Any] | None = None  # the newest accepted boundary change's (else the original's, later)
     documents: dict[str, _Document] = field(default_factory=dict)
     notices_issued: dict[str, PublicDecisionNotice] = field(default_factory=dict)
     entries: list[FeedEntry] = field(default_factory=list)
@@ -156,6 +157,10 @@ def _apply(s: _State, event: RecordedEvent) -> None:
         s.withdrawn_on = p.withdrawn_on
     elif kind == "PlanningApplicationClosed":
         s.closed_on = p.closed_on
+    elif kind == "RedLineBoundaryChanged":
+        from services.publication.boundary import public_boundary
+
+        s.boundary = public_boundary(p.boundary)
     else:
         _apply_clock(s, event)
         _apply_document(s, event)
@@ -305,6 +310,7 @@ def _record(s: _State, main: Sequence[RecordedEvent], documents: Sequence[Record
         case_officer_name=s.case_officer,
         applicant_name=(summary.applicant.name if summary.applicant else None) if s.publish_names else None,
         agent_company=(summary.agent.company if summary.agent else None) if s.publish_names else None,
+        boundary=s.boundary,
         original=OriginalSubmission(
             payload_key=submitted.payload_key, format=summary.format, submitted_at=_utc(summary.submitted_at)
         ),

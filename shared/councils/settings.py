@@ -84,6 +84,7 @@ class EffectiveCouncilSettings(BaseModel):
     determination_periods: dict[str, int] = {}  # overrides only: `determination_period_days` has the statutory ones
     reply_to_email: str | None
     admin_email: str | None
+    publish_applicant_names: bool = False  # the public register shows the applicant's name and agent's company
 
     def reference_suffix(self, application_type: str) -> str:
         """This council's suffix for an ODP type code (its own or its nearest parent's override, else the default)."""
@@ -138,4 +139,5 @@ def effective_settings(
         },
         reply_to_email=recorded.reply_to_email,
         admin_email=deployment.admin_email if deployment else None,
+        publish_applicant_names=bool(recorded.publish_applicant_names),
     )

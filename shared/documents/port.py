@@ -69,3 +69,19 @@ def check_key(key: str) -> str:
     if not key or any(part in ("", ".", "..") for part in parts) or "\\" in key or "\x00" in key:
         raise ValueError(f"invalid document key {key!r}")
     return key
+
+
+def content_disposition(file_name: str) -> str:
+    """`inline` with the file's name: plain ASCII for every client, and the exact name (RFC 5987) for those that
+    read it."""
+    from urllib.parse import quote
+
+    plain = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in file_name) or "document"
+    return f"inline; filename=\"{plain}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def temporary_link(store: DocumentStore, key: str, *, file_name: str, content_type: str) -> str | None:
+    """A short-lived link that serves the document without passing through the function, when the store can make
+    one (S3: a presigned URL); None when it cannot (the embedded store: the function serves the file)."""
+    make = getattr(store, "temporary_link", None)
+    return make(key, file_name=file_name, content_type=content_type) if make is not None else None

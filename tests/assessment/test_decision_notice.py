@@ -235,3 +235,59 @@ def test_the_statement_mentions_conditions_only_when_there_are_some() -> None:
     without = render_decision_notice(dataclasses.replace(CONTENT, conditions=())).decode()
     assert "subject to the conditions below" in with_conditions
     assert "subject to the conditions below" not in without
+
+
+def _council(publish_names: bool):
+    from shared.councils.settings import EffectiveCouncilSettings
+
+    return EffectiveCouncilSettings(
+        code="DEMO",
+        slug="demo",
+        name="Demo Council",
+        domain=None,
+        public_base_url="https://planning.demo.example",
+        allow_download_hosts=(),
+        reference_suffixes={},
+        reply_to_email=None,
+        admin_email=None,
+        publish_applicant_names=publish_names,
+    )
+
+
+def _state(published: dict[str, tuple[str, ...]]):
+    """A case with three submitted documents (doc-1 .. doc-3), some tagged and published."""
+    from events import Actor
+    from events.documents import DocumentPublished, DocumentTagsChanged
+    from events.submission import ContactSummary
+    from tests.assessment.support import Case
+
+    case = Case(documents=("doc-1", "doc-2", "doc-3"))
+    for document_id, tags in published.items():
+        case.record([DocumentTagsChanged(document_id=document_id, tags=tags)], Actor.system("t"), side="documents")
+        case.record([DocumentPublished(document_id=document_id)], Actor.system("t"), side="documents")
+    assert case.state.submission is not None
+    submission = case.state.submission.model_copy(update={"applicant": ContactSummary(name="Jo Applicant")})
+    return dataclasses.replace(case.state, submission=submission)
+
+
+@pytest.mark.parametrize(
+    ("published", "named"),
+    [
+        ({}, ()),  # nothing published: no document named, none of the submitted files' names
+        ({"doc-1": ("photographs",), "doc-3": ("other",)}, ("doc-1.pdf", "doc-3.pdf")),  # every published one
+        ({"doc-1": ("photographs",), "doc-3": ("sitePlan.proposed",)}, ("doc-3.pdf",)),  # the published plans
+    ],
+)
+def test_the_notice_refers_only_to_published_documents_and_names_the_applicant_only_when_the_council_does(
+    published, named
+):
+    from services.assessment.notice import notice_content
+
+    state = _state(published)
+    for publish_names in (False, True):
+        content = notice_content(state, _council(publish_names), "granted", date(2027, 1, 4))
+        assert tuple(d.name for d in content.documents) == named
+        assert content.applicant_name == ("Jo Applicant" if publish_names else None)
+        html = render_decision_notice(content).decode()
+        assert ("Jo Applicant" in html) is publish_names and ("Applicant" in html) is publish_names
+        assert "doc-2.pdf" not in html

@@ -116,3 +116,17 @@ def test_settings_show_what_is_fixed_and_record_what_changed(admin):
     assert settings.reply_to_email == "planning@demo.example"
     _, _, page = ada.get("/admin/settings?saved=1")
     assert "The settings were saved" in page and "pp.full.householder=42" in page
+    assert settings.publish_applicant_names is False and 'value="no" checked' in page
+
+
+def test_the_administrator_turns_applicants_names_on_and_off(admin):
+    server, ada = admin
+    status, _, page = ada.post("/admin/settings", {"publish_names": "maybe"})
+    assert status == 422 and 'href="#publish_names"' in page
+    for choice, shown in (("yes", True), ("no", False)):
+        status, _, _ = ada.post("/admin/settings", {"publish_names": choice})
+        assert status == 303
+        assert last_event(server).payload.changes.publish_applicant_names is shown
+        assert server.runtime.deps.council_settings("DEMO").publish_applicant_names is shown
+        _, _, page = ada.get("/admin/settings")
+        assert f'value="{choice}" checked' in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from pydantic import ValidationError
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 from events.council import CouncilSettingsChanged, CouncilSettingsChanges
 from services.councils.errors import CouncilNotFound
 from services.councils.state import CouncilState
+from shared.councils.profile import overlay
 from shared.councils.settings import (
     DEFAULT_LOCAL_BASE_URL,
     CouncilDeployment,
@@ -121,6 +123,7 @@ def test_local_defaults_without_deployment():
         "determination_periods": {},
         "reply_to_email": None,
         "admin_email": None,
+        "publish_applicant_names": False,
     }
     assert settings.reference_suffix("pp.full.householder") == "HAPP"
     assert settings.reference_suffix("pa.part1.classA") == "PA1A"
@@ -191,6 +194,20 @@ def test_a_version_1_settings_change_reads_as_the_current_version_without_period
     from events.registry import upcast
 
     version, data = upcast("CouncilSettingsChanged", 1, {"changes": {"name": "Demo Borough"}})
-    assert version == 3
+    assert version == 4
     changes = CouncilSettingsChanged.model_validate(data).changes
-    assert (changes.determination_periods, changes.notify) == (None, None)
+    assert (changes.determination_periods, changes.notify, changes.publish_applicant_names) == (None, None, None)
+
+
+def test_a_version_3_settings_change_leaves_names_hidden():
+    from events.registry import upcast
+
+    version, data = upcast("CouncilSettingsChanged", 3, {"changes": {"reply_to_email": "a@b.example"}})
+    assert version == 4
+    profile = demo_council()
+    recorded = overlay(profile.settings, CouncilSettingsChanged.model_validate(data).changes)
+    assert effective_settings(None, replace(profile, settings=recorded)).publish_applicant_names is False
+    shown = overlay(recorded, CouncilSettingsChanges(publish_applicant_names=True))
+    assert effective_settings(None, replace(profile, settings=shown)).publish_applicant_names is True
+    hidden = overlay(shown, CouncilSettingsChanges(publish_applicant_names=False))
+    assert effective_settings(None, replace(profile, settings=hidden)).publish_applicant_names is False

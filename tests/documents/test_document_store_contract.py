@@ -102,3 +102,26 @@ def test_local_documents_are_owner_only(tmp_path):
         expected = 0o700 if path.is_dir() else 0o600
         assert path.stat().st_mode & 0o777 == expected, path
     assert not [p for p in (tmp_path / "data").rglob("*.partial")]
+
+
+def test_a_temporary_link_serves_a_large_file_from_s3_and_the_local_store_has_none(store, tmp_path):
+    import requests
+
+    from shared.documents.port import temporary_link
+
+    content = b"%PDF-1.7 " + b"x" * (7 * 1024 * 1024)  # more than a Lambda answer can carry
+    store.put("DEMO/26-00001-HAPP/plan.pdf", content, "application/pdf")
+    link = temporary_link(
+        store, "DEMO/26-00001-HAPP/plan.pdf", file_name="Plan é 1.pdf", content_type="application/pdf"
+    )
+    if isinstance(store, LocalDocumentStore):
+        assert link is None
+        return
+    assert link is not None and "X-Amz-Expires=300" in link and "X-Amz-Signature=" in link
+    answer = requests.get(link, timeout=10)
+    assert answer.status_code == 200 and answer.content == content
+    assert answer.headers["Content-Type"] == "application/pdf"
+    assert (
+        answer.headers["Content-Disposition"]
+        == "inline; filename=\"Plan___1.pdf\"; filename*=UTF-8''Plan%20%C3%A9%201.pdf"
+    )

@@ -24,8 +24,10 @@ from tests.publication.bops_shapes import Shape, differences, shape_of
 
 CONTRACTS = reference_data.reference_dir() / "contracts" / "bops-v2-public"
 BASE = "https://planning.demo.example"
-# Not modelled yet (appeals, fees) or not in the public record yet (the red-line boundary): present, null.
+# Not modelled yet (appeals, fees), or absent from a submission (the red-line boundary; the cases below have one, so
+# its shape is compared): present, null.
 NOT_MODELLED = frozenset({".data.appeal", ".applicationFee", ".property.boundary.site"})
+SQUARE = [[[-0.155, 51.549], [-0.154, 51.549], [-0.154, 51.550], [-0.155, 51.549]]]
 
 
 def fixture(name: str) -> Any:
@@ -101,7 +103,9 @@ UNDETERMINED = dict(
     consultation_start_date=None,
     consultation_end_date=None,
 )
-CASES = [published(), published(**UNDETERMINED)]
+FEATURE = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": SQUARE}, "properties": None}
+COLLECTION = {"type": "FeatureCollection", "features": [FEATURE, FEATURE]}
+CASES = [published(boundary=FEATURE), published(**UNDETERMINED, boundary=COLLECTION)]
 
 
 def every_application_block() -> list[Any]:

@@ -3,6 +3,7 @@ served by the feed route, and rebuilt with identical results by `bops replay pub
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date
 
@@ -181,3 +182,52 @@ def test_the_subscription_follows_every_application_event_type():
         if isinstance(value, type) and value.__module__ == module.__name__ and getattr(value, "event_type", "")
     }
     assert declared - {"PlanningApplicationReferenceAssigned", "SubmissionClaimed"} <= set(PUBLIC_EVENT_TYPES)
+
+
+def test_a_council_turning_names_on_and_off_changes_every_record_at_once(applications):
+    from events.council import CouncilSettingsChanges
+    from services.councils.service import CouncilService
+
+    deps = applications
+    service = CouncilService(deps.event_store, deps.clock)
+
+    def names() -> set[tuple[str, str | None, str | None]]:
+        found = register(deps).search(PublicSearch(limit=100)).applications
+        return {(a.council, a.applicant_name, a.agent_company) for a in found}
+
+    assert names() == {("DEMO", None, None), ("OTHR", None, None)}
+    service.change_settings(COUNCIL, CouncilSettingsChanges(publish_applicant_names=True))
+    deliver_all(deps)
+    assert names() == {("DEMO", "Ada Applicant", "Agents Ltd"), ("OTHR", None, None)}  # only that council's
+    service.change_settings(COUNCIL, CouncilSettingsChanges(reply_to_email="p@demo.example"))  # not about names
+    service.change_settings(COUNCIL, CouncilSettingsChanges(publish_applicant_names=False))
+    deliver_all(deps)
+    assert names() == {("DEMO", None, None), ("OTHR", None, None)}
+
+
+def test_the_boundary_is_the_originals_bounded_then_an_accepted_changes(deps):
+    import math
+
+    import orjson
+
+    from events.assessment import RedLineBoundaryChanged
+    from services.publication.boundary import BOUNDARY_BYTES
+
+    ring = [[-0.1 + 0.001 * math.cos(i / 400), 51.5 + 0.001 * math.sin(i / 400)] for i in range(2513)]
+    site = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}, "properties": {}}
+    payload = submitted().model_copy(update={"payload_key": f"{COUNCIL}/submissions/{uuid.uuid4()}.json"})
+    deps.documents.put(payload.payload_key, orjson.dumps({"data": {"property": {"boundary": {"site": site}}}}), "")
+    append(deps, payload.reference, payload)
+    append(deps, payload.reference, validated())
+    deliver_all(deps)
+    record = register(deps).get(COUNCIL, payload.reference)
+    assert record is not None and record.boundary is not None
+    assert len(orjson.dumps(record.boundary)) <= BOUNDARY_BYTES < len(orjson.dumps(site))
+    shown = record.boundary["geometry"]["coordinates"][0]
+    assert shown[0] == shown[-1] and 4 <= len(shown) < len(ring) and record.boundary["properties"] is None
+    changed = {"type": "Polygon", "coordinates": [[[0.0, 51.0], [0.001, 51.0], [0.001, 51.001], [0.0, 51.0]]]}
+    append(deps, payload.reference, RedLineBoundaryChanged(boundary=changed, request_id="r1"))
+    deliver_all(deps)
+    record = register(deps).get(COUNCIL, payload.reference)
+    assert record is not None
+    assert record.boundary == {"type": "Feature", "geometry": changed, "properties": None}

@@ -136,6 +136,15 @@ def test_replay_rebuilds_a_read_model(bops):
     assert "unknown projection" in bops("replay", "nothing", expect=1).output
 
 
+def test_a_council_publishes_applicants_names_or_not(bops):
+    bops("councils", "create", "LBH", "--name", "Hackney", "--slug", "hackney")
+    shown = json.loads(bops("councils", "set", "LBH", "--publish-applicant-names", "yes", "--json").output)
+    assert shown["publish_applicant_names"] is True
+    hidden = json.loads(bops("councils", "set", "LBH", "--publish-applicant-names", "no", "--json").output)
+    assert hidden["publish_applicant_names"] is False
+    assert "Invalid value" in bops("councils", "set", "LBH", "--publish-applicant-names", "maybe", expect=2).output
+
+
 def test_the_download_credential_goes_to_the_secrets_store_not_the_log(bops):
     bops("councils", "create", "LBH", "--name", "Hackney", "--slug", "hackney")
     bops("councils", "set", "LBH", "--download-credential", "planx-secret-123")

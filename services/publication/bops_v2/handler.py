@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 CACHE_OK = "public, max-age=60"
 CACHE_FILE = "public, max-age=300"
+CACHE_LINK = "public, max-age=60"  # a redirect to a 5-minute S3 link: cached for less than the link lives
 CACHE_ERROR = "no-store"
 TITLE = "BOPS-compatible public planning API"
 SWAGGER_PACKAGE = "aws_lambda_powertools.event_handler.openapi.swagger_ui"
@@ -152,6 +153,13 @@ def document_file(reference: str, document_id: str) -> Response:
     document = record.document(document_id)
     if document is None:
         raise PublicRefusal(404, f"No public document {document_id[:100]!r} of {record.reference}")
+    from shared.documents.port import temporary_link
+
+    link = temporary_link(
+        dependencies().documents, document.key, file_name=document.name, content_type=document.content_type
+    )
+    if link is not None:  # on AWS the file comes from S3 (a Lambda answer holds at most 6 MB)
+        return Response(302, None, "", headers={"Location": link, "Cache-Control": CACHE_LINK})
     content = dependencies().documents.get(document.key)
     disposition = f"inline; filename*=UTF-8''{_quoted(document.name)}"
     headers = {"Cache-Control": CACHE_FILE, "Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
@@ -178,7 +186,12 @@ def submission(reference: str) -> Response:
     record = application(reference)
     data = None
     if record.original is not None:
-        data = public_submission(record.original.payload_key, dependencies().documents)
+        data = public_submission(
+            record.original.payload_key,
+            dependencies().documents,
+            names=record.applicant_name is not None or record.agent_company is not None,
+            boundary=record.boundary,
+        )
     return json_response(render.submission(record, base_url(record.council), data))
 
 

@@ -109,8 +109,7 @@ def summary(application: PublicApplication, base_url: str) -> dict[str, Any]:
                 "town": site.town,
                 "postcode": site.postcode,
             },
-            # The red-line boundary (GeoJSON) once the public record carries it.
-            "boundary": {"site": getattr(application, "boundary", None)},
+            "boundary": {"site": feature(application.boundary)},
         },
         "proposal": {
             "description": application.description,
@@ -120,6 +119,23 @@ def summary(application: PublicApplication, base_url: str) -> dict[str, Any]:
         "applicant": {"type": None, "address": None, "ownership": None, "agent": {"address": None}},
         "officer": {"name": application.case_officer_name} if application.case_officer_name else None,
     }
+
+
+def feature(boundary: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The red-line boundary as one GeoJSON Feature (as BOPS lists it): a collection's polygons become one
+    MultiPolygon."""
+    if not boundary or boundary.get("type") != "FeatureCollection":
+        return boundary
+    geometries = [f["geometry"] for f in boundary.get("features") or () if isinstance(f, dict) and f.get("geometry")]
+    if len(geometries) == 1:
+        return {"type": "Feature", "geometry": geometries[0], "properties": None}
+    polygons = [
+        polygon
+        for geometry in geometries
+        for polygon in (geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]])
+    ]
+    geometry = {"type": "MultiPolygon", "coordinates": polygons}
+    return {"type": "Feature", "geometry": geometry, "properties": None} if polygons else None
 
 
 def show(application: PublicApplication, base_url: str) -> dict[str, Any]:

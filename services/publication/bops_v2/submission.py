@@ -3,6 +3,9 @@ whitelist of fields about the site and the proposal. Everything else (the applic
 the files, the fee and declarations) is left out, whatever it holds: a field not named here is never shown.
 
 The whitelist names paths of both ODP formats (`application` and `prototypeApplication`); `True` keeps the whole value.
+When the council publishes applicants' names (the record carries them), `NAMES` adds the applicant's name (or
+company) and the agent's company, nothing else of them. The red-line boundary shown is the record's (bounded in
+size), never the original's geometry as it came.
 """
 
 from __future__ import annotations
@@ -35,6 +38,18 @@ WHITELIST: Whitelist = {
     },
     "metadata": {"organisation": True, "submittedAt": True, "schema": True},
 }
+NAMES: Whitelist = {"data": {"applicant": {"name": True, "company": True, "agent": {"company": True}}}}
+
+
+def _merged(first: Whitelist, second: Whitelist) -> Whitelist:
+    merged = dict(first)
+    for name, rule in second.items():
+        known = merged.get(name)
+        merged[name] = _merged(known, rule) if isinstance(known, dict) and isinstance(rule, dict) else rule
+    return merged
+
+
+WITH_NAMES = _merged(WHITELIST, NAMES)
 
 
 def keep(value: Any, whitelist: Whitelist) -> Any:
@@ -54,20 +69,38 @@ def keep(value: Any, whitelist: Whitelist) -> Any:
     return kept
 
 
-def public_submission(payload_key: str, documents: DocumentStore) -> dict[str, Any] | None:
-    """The whitelisted submission, or None when the original cannot be read (e.g. it was never stored). An original
-    never changes: the newest `CACHED` are kept (as JSON, so no caller can change the cached one)."""
-    cached = _cache.get(payload_key)
+def public_submission(
+    payload_key: str,
+    documents: DocumentStore,
+    *,
+    names: bool = False,
+    boundary: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """The whitelisted submission (with the names when `names`; every boundary's `site` replaced by `boundary`, or
+    left out without one), or None when the original cannot be read (e.g. it was never stored). An original never
+    changes: the newest `CACHED` are kept (as JSON, so no caller can change the cached one)."""
+    key = (payload_key, names)
+    cached = _cache.get(key)
     if cached is None:
         try:
             original = orjson.loads(documents.get(payload_key))
         except (DocumentNotFound, orjson.JSONDecodeError):
             return None
-        cached = _cache[payload_key] = orjson.dumps(keep(original, WHITELIST))
+        cached = _cache[key] = orjson.dumps(keep(original, WITH_NAMES if names else WHITELIST))
         while len(_cache) > CACHED:
             _cache.pop(next(iter(_cache)))
-    return orjson.loads(cached)
+    public = orjson.loads(cached)
+    data = public.get("data") if isinstance(public, dict) else None
+    for part in ("property", "proposal"):
+        held = data.get(part) if isinstance(data, dict) else None
+        lines = held.get("boundary") if isinstance(held, dict) else None
+        if isinstance(lines, dict) and "site" in lines:
+            if boundary is None:
+                del lines["site"]
+            else:
+                lines["site"] = boundary
+    return public
 
 
 CACHED = 256
-_cache: dict[str, bytes] = {}
+_cache: dict[tuple[str, bool], bytes] = {}

@@ -41,6 +41,7 @@ ODP = "/api/@next/public"
 APPLICATIONS = f"{ODP}/applications"
 APPLICATION = f"{APPLICATIONS}/<reference>"
 CACHE_CONTROL = "public, max-age=60"
+LINK_CACHE_CONTROL = "public, max-age=60"  # a redirect to a 5-minute S3 link: cached for less than the link lives
 # Public data: every answer may be read by any page, whether or not the request said where it came from (a shared
 # cache may hand an answer given to one request to another).
 CORS = {"Access-Control-Allow-Origin": "*"}
@@ -279,9 +280,13 @@ def document(reference: str, document_id: str) -> Response:
 @app.get(f"{APPLICATION}/documents/<document_id>/file")
 def document_file(reference: str, document_id: str):  # no annotation: Powertools would model it
     from shared.documents import DocumentNotFound
+    from shared.documents.port import temporary_link
 
     record = application_of(reference)
     file, key, content_type = _document(record, document_id)
+    link = temporary_link(_deps().documents, key, file_name=str(file["name"]), content_type=content_type)
+    if link is not None:  # on AWS the file comes from S3 (a Lambda answer holds at most 6 MB)
+        return Response(302, None, "", headers={**CORS, "Location": link, "Cache-Control": LINK_CACHE_CONTROL})
     try:
         content = _deps().documents.get(key)
     except DocumentNotFound:

@@ -3,8 +3,9 @@
 The record names the claim-checked original (`original.payload_key` in the document store, never changed once
 written). It is read, converted to the prototype format when it arrived as an `application`
 (`shared.odp.conversion`), stripped of personal data with the application's public documents as its files
-(`shared.odp.redaction`), and kept in a small per-process LRU cache keyed by everything the result depends on (the
-original, the public files, and whether the council shows names), so a change to any of them is a new entry.
+(`shared.odp.redaction`), its red-line boundary the record's (bounded in size), and kept in a small per-process LRU
+cache keyed by everything the result depends on (the original, the public files, whether the council shows names,
+the boundary), so a change to any of them is a new entry.
 
 When the original cannot be read or converted (a type the prototype has no branch for), the submission is the
 skeleton `{"applicationType", "data": {}, "responses": [], "files": [...], "metadata": {}}`: registers still find
@@ -62,6 +63,7 @@ class PublicSubmissions:
             orjson.dumps(files),
             record.applicant_name is not None,
             record.agent_company is not None,
+            orjson.dumps(record.boundary),
         )
         with self._lock:
             cached = self._cache.get(key)
@@ -84,8 +86,26 @@ class PublicSubmissions:
                 applicant_name=record.applicant_name is not None,
                 agent_company=record.agent_company is not None,
             )
+            _bounded_boundary(public, record)
         with self._lock:
             self._cache[key] = public
             while len(self._cache) > self.size:
                 self._cache.popitem(last=False)
         return public
+
+
+def _bounded_boundary(public: dict[str, Any], record: PublicApplication) -> None:
+    """`data.property.boundary.site` (and the proposal's): the record's red line (an accepted change's, or the
+    original's bounded in size), never the original's unbounded geometry."""
+    from services.publication.boundary import public_boundary
+
+    data = dict(public.get("data") or {})
+    for part in ("property", "proposal"):
+        held = data.get(part)
+        boundary = held.get("boundary") if isinstance(held, dict) else None
+        if not isinstance(held, dict) or not isinstance(boundary, dict) or "site" not in boundary:
+            continue
+        site = record.boundary or public_boundary(boundary["site"])
+        if site is not None:
+            data[part] = {**held, "boundary": {**boundary, "site": site}}
+    public["data"] = data
