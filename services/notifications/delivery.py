@@ -27,7 +27,6 @@ from events.notifications import (
 )
 from events.streams import application_side_stream, parse_application_stream
 from services.notifications.gateway import PermanentFailure, TemporaryFailure
-from services.notifications.notify_gateway import NotifyGateway
 from services.notifications.notify_settings import NotifySettings, load_notify_settings
 from shared.councils.profile import CouncilProfiles
 from shared.eventstore.port import ConcurrencyError, EventStore
@@ -177,6 +176,8 @@ class StatusReader(Protocol):
 
 
 def notify_reader(settings: NotifySettings) -> StatusReader:
+    from services.notifications.notify_gateway import NotifyGateway  # the client: only for a council with a key
+
     return NotifyGateway(settings.api_key, base_url=settings.base_url)
 
 
