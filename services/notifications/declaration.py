@@ -5,7 +5,6 @@ from __future__ import annotations
 from shared.applicant_links import LINK_SECRET
 from shared.declarations import ScheduledJob, ServiceDeclaration, Subscription
 
-IDEMPOTENCY_READ_MODEL = "notifications-idempotency"  # services.notifications.idempotency.IDEMPOTENCY_READ_MODEL
 SENDER_HANDLER = "services.notifications.handler.lambda_handler"
 STATUS_POLLER_HANDLER = "services.notifications.status_poller.lambda_handler"
 # A council's GOV.UK Notify API key in the secrets store (services/notifications/notify_settings.py).

@@ -64,14 +64,11 @@ def sender(deps: Dependencies) -> Sender:
 
 
 def idempotency(deps: Dependencies) -> BasePersistenceLayer:
-    """On AWS: a table of its own when the stack names one (`BOPS_IDEMPOTENCY_TABLE`), else the read-model table's
-    partition of the declared `notifications-idempotency` read model; embedded: `idempotency.sqlite`."""
+    """On AWS: the stack's idempotency table (`BOPS_IDEMPOTENCY_TABLE`); embedded: `idempotency.sqlite`."""
     if deps.settings.runtime == "aws":
-        from services.notifications.idempotency import dynamodb_layer, read_model_table_layer
+        from services.notifications.idempotency import dynamodb_layer
 
-        if deps.settings.idempotency_table:
-            return dynamodb_layer(deps.settings.idempotency_table, deps.aws_client("dynamodb"))
-        return read_model_table_layer(deps._required("read_model_table"), deps.aws_client("dynamodb"))
+        return dynamodb_layer(deps._required("idempotency_table"), deps.aws_client("dynamodb"))
     from services.notifications.idempotency import SqlitePersistenceLayer
 
     return SqlitePersistenceLayer(deps.settings.data_dir / "idempotency.sqlite")
