@@ -60,7 +60,17 @@ def notify_with(deps: Dependencies, event: RecordedEvent, channel: Channel) -> N
 def sender(deps: Dependencies) -> Sender:
     from services.notifications.idempotency import once_per_message
 
-    return deps.memo("notifications-sender", lambda d: Sender(d.event_store, d.clock, once_per_message(idempotency(d))))
+    def problem(council: str, reasons: list[str], notification_id: str) -> None:
+        from services.notifications.problems import record_problem
+        from services.notifications.sender import SENDER
+        from shared.councils.profile import CouncilProfiles
+
+        profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
+        record_problem(deps.event_store, council, "send", reasons, SENDER, deps.clock.now(), notification_id, profiles)
+
+    return deps.memo(
+        "notifications-sender", lambda d: Sender(d.event_store, d.clock, once_per_message(idempotency(d)), problem)
+    )
 
 
 def idempotency(deps: Dependencies) -> BasePersistenceLayer:
@@ -113,7 +123,7 @@ class Unsendable:
         reference: str,
         email_reply_to_id: str | None,
     ) -> str:
-        raise PermanentFailure(self.reason)
+        raise PermanentFailure(self.reason, configuration=True)
 
 
 def outbox_channel(deps: Dependencies) -> Channel:
