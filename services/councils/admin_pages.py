@@ -333,7 +333,10 @@ def settings_page_for(signed_in: SignedInOfficer, *, status: int = 200, **contex
             "periods": "\n".join(f"{code}={days}" for code, days in settings.determination_periods.items()),
         },
     )
-    return page("admin_settings.html", signed_in, status=status, title="Settings", settings=settings, **context)
+    notify = administration().notify_status(signed_in)
+    return page(
+        "admin_settings.html", signed_in, status=status, title="Settings", settings=settings, notify=notify, **context
+    )
 
 
 @app.get(SETTINGS)
