@@ -82,6 +82,8 @@ KEYS = {  # JSON key of each handler's figures
     "services.assessment.case_list.projection.lambda_handler": "case_list",
     "services.assessment.auto_close_projection.lambda_handler": "auto_close_due",
     "services.assessment.daily.lambda_handler": "daily",
+    "services.notifications.callback.lambda_handler": "notify_callback",
+    "services.notifications.outstanding.lambda_handler": "notifications_outstanding",
     "services.notifications.handler.lambda_handler": "notifications_sender",
     "services.notifications.status_poller.lambda_handler": "notify_status",
 }
@@ -325,11 +327,36 @@ def sample_events(
         "intake_documents": (submitted_message, handled),
         "notifications_sender": (submitted_message, handled),
         "notify_status": (dict, lambda r: "asked" in r),
+        **notification_samples(harness, ids, submitted_message),
         "api_keys": (key_created_message, handled),
         "moved_streams": (key_created_message, handled),
         "authorizer": (authorizer_event, allowed),
         **officer_samples(harness, writer, ids, submission),
     }
+
+
+def notification_samples(
+    harness: Any, ids: dict[str, str], submitted_message: Callable[[], dict[str, Any]]
+) -> dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any], bool]]]:
+    """Notify's delivery-status callback (the council's token, a message the read model does not await: 404) and the
+    notifications-outstanding projection (a new message's outcome: the bench's council has no Notify key)."""
+    from services.notifications.declaration import CALLBACK_PATH, NOTIFY_CALLBACK_TOKEN_SECRET
+    from shared.apigateway import proxy_event
+
+    with dependencies_as(harness, ids["notify_callback"]) as deps:
+        token = deps.secrets.get(NOTIFY_CALLBACK_TOKEN_SECRET.format(council=COUNCIL))
+    path = CALLBACK_PATH.replace("{council}", COUNCIL)
+
+    def callback_event() -> dict[str, Any]:
+        body = {"id": str(uuid.uuid4()), "reference": f"{uuid.uuid4()}:applicant", "status": "delivered"}
+        headers = [("Content-Type", "application/json"), ("Authorization", f"Bearer {token}")]
+        return proxy_event("POST", path, CALLBACK_PATH, {"council": COUNCIL}, headers, [], json.dumps(body).encode())
+
+    def outcome_message() -> dict[str, Any]:
+        harness.invoke(ids["notifications_sender"], submitted_message(), "bench")
+        return newest_message(harness, "NotificationFailed")
+
+    return {"notify_callback": (callback_event, status(404)), "notifications_outstanding": (outcome_message, handled)}
 
 
 def status(code: int) -> Callable[[Any], bool]:

@@ -124,6 +124,7 @@ def main() -> None:
         # What a cold start imports is not throughput: the handler's first call's imports are done before timing.
         import services.notifications.idempotency
         import services.notifications.notify_channel
+        import services.notifications.notify_gateway
         import services.notifications.service  # noqa: F401
         from services.notifications.handler import lambda_handler
 

@@ -273,6 +273,11 @@ def councils_set(
 @click.option("--generic-template", help="A template whose subject is ((subject)) and body ((body)), for other kinds.")
 @click.option("--reply-to", help="The Notify email reply-to id.")
 @click.option("--base-url", help="Notify's API address (default https://api.notifications.service.gov.uk).")
+@click.option(
+    "--callback-token",
+    help="The bearer token given to Notify for its delivery-status callbacks (POST /callbacks/notify/CODE); alone, "
+    "it is all that changes.",
+)
 @json_option
 @data_dir_option
 @fail_on_domain_errors
@@ -283,12 +288,29 @@ def councils_set_notify(
     generic_template: str | None,
     reply_to: str | None,
     base_url: str | None,
+    callback_token: str | None,
     as_json: bool,
 ) -> None:
-    """Send a council's mail through GOV.UK Notify: checked against Notify (the key, each template) before saving."""
+    """Send a council's mail through GOV.UK Notify: checked against Notify (the key, each template) before saving; a
+    refusal is also recorded for the council's administrators to see."""
+    from events import Actor
     from events.council import CouncilSettingsChanges
     from services.notifications import notify_settings as notify
+    from services.notifications.problems import record_problem
     from shared.wiring import dependencies
+
+    if callback_token is not None:
+        problems = notify.check_callback_token(callback_token)
+        if problems:
+            raise click.BadParameter("; ".join(problems), param_hint="--callback-token")
+    if callback_token is not None and not (api_key or templates or generic_template or reply_to or base_url):
+        if not councils_service().load(code).exists:
+            raise click.ClickException(f"no council {code!r}")
+        notify.save_callback_token(code, callback_token, dependencies().secrets)
+        emit(
+            as_json, {"callback_token": "(saved in the secrets store)"}, f"Council {code}'s Notify callback token saved"
+        )
+        return
 
     pairs = []
     for item in templates:
@@ -319,9 +341,14 @@ def councils_set_notify(
             lambda saved: service.change_settings(code, CouncilSettingsChanges(notify=saved)),
         )
     except notify.NotifySettingsRefused as refused:
+        deps = dependencies()
+        who = Actor(kind="system", id="bops-cli", display_name="bops councils set-notify")
+        record_problem(deps.event_store, code, "check", refused.reasons, who, deps.clock.now())
         raise click.ClickException(
             "Notify settings refused, nothing saved:\n" + "\n".join(f"- {reason}" for reason in refused.reasons)
         ) from None
+    if callback_token is not None:
+        notify.save_callback_token(code, callback_token, secrets)
     shown = configuration.model_dump(mode="json") | {"api_key": "(saved in the secrets store)"}
     emit(as_json, shown, f"Council {code} sends its mail through GOV.UK Notify ({configuration.base_url})")
 

@@ -1,9 +1,10 @@
 """Events of an application's notifications: what was sent to whom, whether it arrived, and failures officers saw.
 
-All are on the application's notifications side stream (`events.streams.application_side_stream(c, ref,
-"notifications")`), so sending never makes an officer's form stale. `notification_id` is the triggering event's id
-plus ":" plus the recipient (its role, and an index when one role has several addresses): it is also GOV.UK Notify's
-`reference` and the idempotency key, so a redelivered event never sends twice. Addresses are stored masked only.
+All but `NotifyConfigurationProblem` (on the council's stream) are on the application's notifications side stream
+(`events.streams.application_side_stream(c, ref, "notifications")`), so sending never makes an officer's form stale.
+`notification_id` is the triggering event's id plus ":" plus the recipient (its role, and an index when one role has
+several addresses): it is also GOV.UK Notify's `reference` and the idempotency key, so a redelivered event never sends
+twice. Addresses are stored masked only.
 """
 
 from __future__ import annotations
@@ -84,3 +85,15 @@ class NotificationFailureAcknowledged(EventPayload):
     notification_id: ShortText
     officer_id: ShortText
     officer_name: ShortText
+
+
+@event("NotifyConfigurationProblem")
+class NotifyConfigurationProblem(EventPayload):
+    """On the council's stream: its GOV.UK Notify settings were refused when checked (`source` "check": a key that is
+    not a Notify key, an unknown template, Notify unreachable) or Notify refused them when sending (`source` "send": a
+    bad or revoked key, a missing template; `notification_id` is the message that met it). Shown to the council's
+    administrators until settings that pass the check are saved."""
+
+    source: Literal["check", "send"]
+    reasons: tuple[ReasonText, ...] = Field(min_length=1, max_length=20)
+    notification_id: ShortText | None = None

@@ -71,6 +71,7 @@ EVENT_MODULES: dict[str, tuple[str, ...]] = {
         "NotificationDelivered",
         "NotificationFailed",
         "NotificationFailureAcknowledged",
+        "NotifyConfigurationProblem",
     ),
     "events.documents": (
         "DocumentUploaded",

@@ -15,6 +15,7 @@ from services.assessment import (
 from shared.applicant_links import LINK_SECRET
 from shared.declarations import HttpFunction, Route, ScheduledJob, ServiceDeclaration, Subscription
 from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET
+from shared.notification_records import OUTSTANDING_READ_MODEL as NOTIFICATIONS_OUTSTANDING_READ_MODEL
 
 AUDIT_CHECKPOINTS_HANDLER = "services.assessment.audit_checkpoints.lambda_handler"
 DAILY_HANDLER = "services.assessment.daily.lambda_handler"
@@ -98,7 +99,7 @@ SERVICE = ServiceDeclaration(
                 Route("GET", CONSOLE_ACTION, auth="officer"),
                 Route("POST", CONSOLE_ACTION, auth="officer"),
             ),
-            reads_read_models=(CASE_LIST_READ_MODEL, OFFICERS_READ_MODEL),
+            reads_read_models=(CASE_LIST_READ_MODEL, OFFICERS_READ_MODEL, NOTIFICATIONS_OUTSTANDING_READ_MODEL),
             memory_mb=1024,
         ),
         # The applicant's pages and their JSON twin: public routes, the link's token checked by the handler; and the

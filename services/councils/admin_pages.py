@@ -333,7 +333,10 @@ def settings_page_for(signed_in: SignedInOfficer, *, status: int = 200, **contex
             "publish_names": "yes" if settings.publish_applicant_names else "no",
         },
     )
-    return page("admin_settings.html", signed_in, status=status, title="Settings", settings=settings, **context)
+    notify = administration().notify_status(signed_in)
+    return page(
+        "admin_settings.html", signed_in, status=status, title="Settings", settings=settings, notify=notify, **context
+    )
 
 
 @app.get(SETTINGS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from events.council import CouncilSettingsChanges
@@ -43,6 +44,16 @@ class Issued:
 
     officer: OfficerView
     password: str
+
+
+@dataclass(frozen=True)
+class NotifyStatus:
+    configured: bool
+    base_url: str | None
+    problem_source: str | None  # "check" or "send" while there is a problem
+    problem_reasons: tuple[str, ...]
+    problem_at: datetime | None
+    unacknowledged_failures: int
 
 
 def one_time_password() -> str:
@@ -84,6 +95,23 @@ class Administration:
 
     def settings(self, admin: SignedInOfficer) -> EffectiveCouncilSettings:
         return self.deps.council_settings(self._admin(admin))
+
+    def notify_status(self, admin: SignedInOfficer) -> NotifyStatus:
+        """How the council's GOV.UK Notify mail stands: its settings, the newest problem with them (refused when
+        checked or when sending, until settings that pass the check are saved) and the failed messages no officer has
+        acknowledged yet."""
+        from shared.notification_records import failure_count
+
+        council = self._admin(admin)
+        profile = self.service.load(council)
+        return NotifyStatus(
+            configured=profile.settings.notify is not None,
+            base_url=profile.settings.notify.base_url if profile.settings.notify else None,
+            problem_source=profile.notify_problem.source if profile.notify_problem else None,
+            problem_reasons=profile.notify_problem.reasons if profile.notify_problem else (),
+            problem_at=profile.notify_problem_at,
+            unacknowledged_failures=failure_count(self.deps.read_models, council),
+        )
 
     # officers
 

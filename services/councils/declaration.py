@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from services.councils import API_KEYS_READ_MODEL, OFFICERS_READ_MODEL
 from shared.declarations import Authorizer, HttpFunction, Route, ServiceDeclaration, Subscription
+from shared.notification_records import OUTSTANDING_READ_MODEL
 
 AUTHORIZER_HANDLER = "services.councils.authorizer.lambda_handler"
 OFFICER_API_HANDLER = "services.councils.officer_api.lambda_handler"
@@ -53,6 +54,7 @@ SERVICE = ServiceDeclaration(
                 Route("GET", "/admin/settings", auth="officer"),
                 Route("POST", "/admin/settings", auth="officer"),
             ),
+            reads_read_models=(OUTSTANDING_READ_MODEL,),  # the settings page counts failed messages
             officer_directory=True,
         ),
     ),

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from shared.applicant_links import LINK_SECRET
-from shared.declarations import ScheduledJob, ServiceDeclaration, Subscription
+from shared.declarations import HttpFunction, Route, ScheduledJob, ServiceDeclaration, Subscription
+from shared.notification_records import OUTSTANDING_READ_MODEL
 
-IDEMPOTENCY_READ_MODEL = "notifications-idempotency"  # services.notifications.idempotency.IDEMPOTENCY_READ_MODEL
 SENDER_HANDLER = "services.notifications.handler.lambda_handler"
 STATUS_POLLER_HANDLER = "services.notifications.status_poller.lambda_handler"
 # A council's GOV.UK Notify API key in the secrets store (services/notifications/notify_settings.py).
 NOTIFY_API_KEY_SECRET = "{council}/notify-api-key"
+# The bearer token a council gave Notify for its delivery-status callbacks (`bops councils set-notify
+# --callback-token`).
+NOTIFY_CALLBACK_TOKEN_SECRET = "{council}/notify-callback-token"
+CALLBACK_HANDLER = "services.notifications.callback.lambda_handler"
+CALLBACK_PATH = "/callbacks/notify/{council}"  # the URL given to Notify: {API base URL}/callbacks/notify/{council}
 
 # Every event that triggers a message (services/notifications/messages.py says which, to whom).
 TRIGGER_EVENT_TYPES = (
@@ -26,8 +31,25 @@ TRIGGER_EVENT_TYPES = (
     "RecommendationChallenged",
 )
 
+OUTSTANDING_EVENT_TYPES = (
+    "NotificationSent",
+    "NotificationDelivered",
+    "NotificationFailed",
+    "NotificationFailureAcknowledged",
+)
+
 SERVICE = ServiceDeclaration(
     name="notifications",
+    http=(
+        HttpFunction(
+            name="notify-callback",
+            handler=CALLBACK_HANDLER,
+            # public for API Gateway: the handler checks the council's bearer token (Notify sends no other credential)
+            routes=(Route("POST", CALLBACK_PATH),),
+            secrets=(NOTIFY_CALLBACK_TOKEN_SECRET,),
+            reads_read_models=(OUTSTANDING_READ_MODEL,),
+        ),
+    ),
     subscriptions=(
         Subscription(
             name="notifications-sender",
@@ -38,6 +60,13 @@ SERVICE = ServiceDeclaration(
             idempotency=True,  # each message handed to Notify once (services/notifications/idempotency.py)
             concurrency=4,  # sending waits on Notify: several applications' messages at once
         ),
+        Subscription(  # the messages awaiting a status or an officer's eye, so the poller never lists every stream
+            name="notifications-outstanding",
+            handler="services.notifications.outstanding.lambda_handler",
+            event_types=OUTSTANDING_EVENT_TYPES,
+            projection="services.notifications.outstanding.OutstandingProjection",
+            writes_read_models=(OUTSTANDING_READ_MODEL,),
+        ),
     ),
     scheduled=(
         ScheduledJob(
@@ -46,6 +75,7 @@ SERVICE = ServiceDeclaration(
             every_minutes=5,  # Notify settles most emails within minutes
             secrets=(NOTIFY_API_KEY_SECRET,),
             appends_events=True,
+            reads_read_models=(OUTSTANDING_READ_MODEL,),
         ),
     ),
 )

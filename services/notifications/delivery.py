@@ -1,40 +1,44 @@
-"""What became of the messages sent through Notify: the status poller, failures until acknowledged, and their count.
+"""What became of the messages sent through Notify: the status poller and Notify's delivery-status callback.
 
 A message handed to Notify (`NotificationSent`, channel `notify`) is not yet delivered: the scheduled poller asks
-Notify for its status (`GET /v2/notifications/{id}`) until it is final, then appends `NotificationDelivered`
-(`delivered`) or `NotificationFailed` (`permanent-failure`: the address does not exist; `temporary-failure`: the inbox
-was full or the provider refused it for now; `technical-failure`: Notify's own fault), on the application's
-notifications stream at the version it read, so a poll racing another appends nothing twice. A failure, whether the
-sender met it or Notify reported it, is shown and counted for the council until an officer acknowledges it
-(`NotificationFailureAcknowledged`).
+Notify for its status (`GET /v2/notifications/{id}`) until it is final, and Notify's callback (services/notifications/
+callback.py) may report it first; either appends `NotificationDelivered` (`delivered`) or `NotificationFailed`
+(`permanent-failure`: the address does not exist; `temporary-failure`: the inbox was full or the provider refused it
+for now; `technical-failure`: Notify's own fault) on the application's notifications stream, at the version it read
+and only when the stream does not already record the message's outcome, so the poller and the callback reporting the
+same status append it once. A failure is shown and counted for the council until an officer acknowledges it
+(shared/notification_records.py).
 
-Streams are found by listing the log's notifications side streams (`application:{council}:{reference}:notifications`).
+Only the messages still awaiting a status are looked at: the `notifications-outstanding` read model lists them
+(services/notifications/outstanding.py), so a poll grows with what is in flight, never with the log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from events import Actor, NewEvent, RecordedEvent
-from events.notifications import (
-    NotificationDelivered,
-    NotificationFailed,
-    NotificationFailureAcknowledged,
-    NotificationSent,
-)
-from events.streams import application_side_stream, parse_application_stream
+from events import Actor, NewEvent
+from events.notifications import NotificationDelivered, NotificationFailed
 from services.notifications.gateway import PermanentFailure, TemporaryFailure
-from services.notifications.notify_gateway import NotifyGateway
 from services.notifications.notify_settings import NotifySettings, load_notify_settings
 from shared.councils.profile import CouncilProfiles
 from shared.eventstore.port import ConcurrencyError, EventStore
+from shared.notification_records import (
+    AWAITING,
+    OUTSTANDING_READ_MODEL,
+    NotificationRecord,
+    NotificationsStream,
+    outstanding,
+    read_stream,
+)
+from shared.projections.store import ReadModelStore
 from shared.secrets.port import SecretStore
 
-SIDE = "notifications"
 POLLER = Actor(kind="system", id="notify-status-poller", display_name="the Notify status poller")
+CALLBACK = Actor(kind="system", id="notify-callback", display_name="GOV.UK Notify's delivery receipt")
 FAILED_STATUSES = {
     "permanent-failure": "the email address does not exist or the provider refused it for good",
     "temporary-failure": "the recipient's inbox was full or its provider refused it for now",
@@ -42,133 +46,15 @@ FAILED_STATUSES = {
     "not-found": "GOV.UK Notify no longer knows it (it keeps notifications for 7 days)",
 }
 DELIVERED = "delivered"
+# Notify's statuses of an email that is not final yet (its callback only reports final ones)
+PENDING_STATUSES = frozenset({"created", "sending", "pending"})
+APPEND_ATTEMPTS = 5
 
 
-@dataclass(frozen=True)
-class NotificationRecord:
-    """One message on an application's notifications stream, as far as the log says."""
-
-    notification_id: str
-    council: str
-    reference: str
-    sent: NotificationSent | None = None
-    delivered: NotificationDelivered | None = None
-    failed: NotificationFailed | None = None
-    failed_at: datetime | None = None
-    acknowledged_by: str | None = None
-
-    @property
-    def awaiting_status(self) -> bool:
-        """Sent through Notify and neither delivered nor failed yet."""
-        sent = self.sent
-        return bool(sent and sent.channel == "notify" and sent.notify_id) and not (self.delivered or self.failed)
-
-    @property
-    def unacknowledged_failure(self) -> bool:
-        return self.failed is not None and self.acknowledged_by is None
-
-
-@dataclass
-class NotificationsStream:
-    """The fold of one application's notifications stream."""
-
-    stream_id: str
-    council: str
-    reference: str
-    version: int = 0
-    records: dict[str, NotificationRecord] = field(default_factory=dict)
-
-    def apply(self, event: RecordedEvent) -> None:
-        self.version = event.version
-        payload = event.payload
-        notification_id = getattr(payload, "notification_id", None)
-        if notification_id is None:
-            return
-        record = self.records.get(notification_id) or NotificationRecord(notification_id, self.council, self.reference)
-        if isinstance(payload, NotificationSent):
-            record = replace(record, sent=payload)
-        elif isinstance(payload, NotificationDelivered):
-            record = replace(record, delivered=payload)
-        elif isinstance(payload, NotificationFailed):
-            record = replace(record, failed=payload, failed_at=event.occurred_at, acknowledged_by=None)
-        elif isinstance(payload, NotificationFailureAcknowledged):
-            record = replace(record, acknowledged_by=payload.officer_name)
-        self.records[notification_id] = record
-
-
-def read_stream(store: EventStore, stream_id: str) -> NotificationsStream | None:
-    parsed = parse_application_stream(stream_id)
-    if parsed is None:
-        return None
-    stream = NotificationsStream(stream_id, *parsed)
-    for event in store.read(stream_id):
-        stream.apply(event)
-    return stream
-
-
-def notifications_streams(store: EventStore, council: str | None = None) -> Iterator[NotificationsStream]:
-    """Every application's notifications stream (of one council, or of all)."""
-    prefix = f"application:{council}:" if council else "application:"
-    for stream_id in store.stream_ids(prefix):
-        if stream_id.endswith(":" + SIDE):
-            stream = read_stream(store, stream_id)
-            if stream is not None:
-                yield stream
-
-
-# -- failures the council's officers see ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FailureView:
-    council: str
-    reference: str
-    notification_id: str
-    kind: str
-    recipient_role: str
-    masked_address: str
-    reason: str
-    permanent: bool
-    failed_at: datetime | None
-
-
-def unacknowledged_failures(store: EventStore, council: str) -> list[FailureView]:
-    """The council's failed messages no officer has acknowledged yet, newest first (the dashboard shows the count,
-    the application page its own)."""
-    failures = []
-    for stream in notifications_streams(store, council):
-        for record in stream.records.values():
-            failed = record.failed
-            if failed is not None and record.unacknowledged_failure:
-                failures.append(
-                    FailureView(
-                        stream.council,
-                        stream.reference,
-                        record.notification_id,
-                        failed.kind,
-                        failed.recipient_role,
-                        failed.masked_address,
-                        failed.reason,
-                        failed.permanent,
-                        record.failed_at,
-                    )
-                )
-    return sorted(failures, key=lambda view: (view.failed_at is None, view.failed_at), reverse=True)
-
-
-def acknowledge_failure(
-    store: EventStore, council: str, reference: str, notification_id: str, officer: Actor, now: datetime
-) -> RecordedEvent:
-    """An officer has seen the failure: it stops being counted. LookupError when there is no such unacknowledged
-    failure (acknowledged already, or never failed)."""
-    stream_id = application_side_stream(council, reference, SIDE)
-    stream = read_stream(store, stream_id)
-    record = stream.records.get(notification_id) if stream else None
-    if stream is None or record is None or not record.unacknowledged_failure:
-        raise LookupError(f"no unacknowledged failed notification {notification_id} on {reference}")
-    payload = NotificationFailureAcknowledged(
-        notification_id=notification_id, officer_id=officer.id, officer_name=officer.display_name
-    )
-    [recorded] = store.append(stream_id, stream.version, [NewEvent(payload, council, officer, now)])
-    return recorded
+def awaiting_streams(store: EventStore, read_models: ReadModelStore) -> list[NotificationsStream]:
+    """The notifications streams with a message awaiting its status (as the read model says), folded from the log."""
+    stream_ids = sorted({document["stream_id"] for document in outstanding(read_models, AWAITING)})
+    return [stream for stream in (read_stream(store, stream_id) for stream_id in stream_ids) if stream is not None]
 
 
 # -- the poller -------------------------------------------------------------------------------------------------
@@ -177,6 +63,8 @@ class StatusReader(Protocol):
 
 
 def notify_reader(settings: NotifySettings) -> StatusReader:
+    from services.notifications.notify_gateway import NotifyGateway  # the client: only for a council with a key
+
     return NotifyGateway(settings.api_key, base_url=settings.base_url)
 
 
@@ -211,6 +99,7 @@ def outcome(record: NotificationRecord, status: str) -> NotificationDelivered | 
 
 def poll_statuses(
     store: EventStore,
+    read_models: ReadModelStore,
     secrets: SecretStore,
     now: datetime,
     reader: Callable[[NotifySettings], StatusReader] = notify_reader,
@@ -221,7 +110,7 @@ def poll_statuses(
     run = PollRun()
     profiles = CouncilProfiles(store)
     readers: dict[str, StatusReader | None] = {}
-    for stream in notifications_streams(store) if streams is None else streams:
+    for stream in awaiting_streams(store, read_models) if streams is None else streams:
         waiting = [record for record in stream.records.values() if record.awaiting_status]
         if not waiting:
             continue
@@ -262,3 +151,47 @@ def _final(reader: StatusReader, record: NotificationRecord, run: PollRun) -> An
             return None
         status = "not-found"
     return outcome(record, status)
+
+
+# -- Notify's callback ------------------------------------------------------------------------------------------
+Recorded = Literal["recorded", "already-recorded", "not-final"]
+
+
+class UnknownNotification(LookupError):
+    """No message of this council awaits a status under this reference and Notify id."""
+
+
+def record_status(
+    store: EventStore,
+    read_models: ReadModelStore,
+    council: str,
+    notification_id: str,
+    notify_id: str,
+    status: str,
+    now: datetime,
+) -> Recorded:
+    """Record the final status Notify's callback reports for one message, once: `already-recorded` when the stream
+    already has its outcome (the poller, or an earlier callback), `not-final` for a status that is not final.
+    UnknownNotification when no such message of this council awaits a status (the read model may also not have seen
+    its `NotificationSent` yet: the poller will ask Notify about it then)."""
+    document, _ = read_models.get(OUTSTANDING_READ_MODEL, notification_id)
+    if document is None or document.get("council") != council or document.get("notify_id") != notify_id:
+        raise UnknownNotification(notification_id)
+    if status in PENDING_STATUSES:
+        return "not-final"
+    for _ in range(APPEND_ATTEMPTS):
+        stream = read_stream(store, document["stream_id"])
+        record = stream.records.get(notification_id) if stream else None
+        if stream is None or record is None or record.sent is None or record.sent.notify_id != notify_id:
+            raise UnknownNotification(notification_id)
+        if not record.awaiting_status:
+            return "already-recorded"
+        payload = outcome(record, status)
+        if payload is None:
+            return "not-final"
+        try:
+            store.append(stream.stream_id, stream.version, [NewEvent(payload, council, CALLBACK, now)])
+        except ConcurrencyError:
+            continue  # the stream moved (another message, or the poller recording this one): read it again
+        return "recorded"
+    raise TemporaryFailure(f"the notifications stream {document['stream_id']} kept moving; try again")

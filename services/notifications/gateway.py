@@ -25,8 +25,10 @@ class TemporaryFailure(Exception):
 
 
 class PermanentFailure(Exception):
-    """Any other 4xx (bad template, bad address, bad key): never retried; `reason` says why."""
+    """Any other 4xx (bad template, bad address, bad key): never retried; `reason` says why. `configuration`: the
+    council's Notify settings are at fault (key, template, reply-to), not the message: shown to its administrators."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, configuration: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.configuration = configuration

@@ -32,10 +32,6 @@ from services.notifications.local_sqlite import ThreadConnections
 F = TypeVar("F", bound=Callable[..., Any])
 
 KEY_PREFIX = "notifications-send"
-IDEMPOTENCY_READ_MODEL = "notifications-idempotency"  # the read model whose partition holds the records on AWS
-# The read-model table's layout (shared/projections/dynamodb_store.py, shared/attempts/dynamodb.py)
-READ_MODEL_PK, READ_MODEL_SK, READ_MODEL_TTL = "pk", "sk", "expires_at"
-READ_MODEL_PARTITION = "doc#" + IDEMPOTENCY_READ_MODEL
 # How long a completed record is kept: longer than any redelivery (EventBridge retries for 24 hours, a DLQ keeps 14
 # days); the notifications stream's `NotificationSent` is the lasting record.
 EXPIRES_AFTER_S = 30 * 24 * 3600
@@ -73,35 +69,6 @@ def dynamodb_layer(table_name: str, client: Any) -> BasePersistenceLayer:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
-
-
-def read_model_table_layer(table_name: str, client: Any) -> BasePersistenceLayer:
-    """Powertools' layer on the stack's read-model table, in the partition of the read model the sender declares
-    (`doc#notifications-idempotency`, the one its role may write: get, put and delete, no update), records expiring
-    by the table's time to live."""
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-    class ReadModelTableLayer(DynamoDBPersistenceLayer):
-        def _update_record(self, data_record: DataRecord) -> None:
-            """Completing a record rewrites it whole (PutItem: the role may not UpdateItem)."""
-            item: dict[str, Any] = {
-                **self._get_key(data_record.idempotency_key),
-                self.expiry_attr: {"N": str(data_record.expiry_timestamp)},
-                self.status_attr: {"S": data_record.status},
-                self.data_attr: {"S": data_record.response_data},
-            }
-            if self.payload_validation_enabled:
-                item[self.validation_key_attr] = {"S": data_record.payload_hash}
-            self.client.put_item(TableName=self.table_name, Item=item)
-
-    return ReadModelTableLayer(
-        table_name=table_name,
-        key_attr=READ_MODEL_PK,
-        sort_key_attr=READ_MODEL_SK,
-        static_pk_value=READ_MODEL_PARTITION,
-        expiry_attr=READ_MODEL_TTL,
-        boto3_client=client,
-    )
 
 
 class SqlitePersistenceLayer(BasePersistenceLayer):

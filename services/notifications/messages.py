@@ -38,6 +38,8 @@ LinkFor = Callable[[str], str]  # a request id → the applicant's secure link t
 
 # The public decision notice, under the council's public base URL (the public API's documents of an application).
 DECISION_NOTICE_PATH = "/api/v2/public/planning_applications/{reference}/documents"
+# Officers' messages link to the application's page in the console (served under the same base URL as the API).
+CONSOLE_APPLICATION_PATH = "/applications/{reference}"
 
 REQUEST_WHAT = {
     "additional_document": "send us an additional document",
@@ -335,6 +337,12 @@ class _Writer:
         subject = f"Your planning application {self.facts.reference} has been {verb}"
         return self._applicants(kind, subject, lines, {"reason": reason, "date": long_date(on)})
 
+    @property
+    def _console_link(self) -> str:
+        """The application's page in the officers' console."""
+        path = CONSOLE_APPLICATION_PATH.format(reference=self.facts.reference)
+        return self.council.public_base_url.rstrip("/") + path
+
     def review_requested(self, payload: RecommendationSubmitted) -> list[Message]:
         reviewers = [o for o in self.council.reviewers() if o.id != payload.officer_id]
         decision = DECISION_WORDS.get(payload.decision, payload.decision)
@@ -342,10 +350,10 @@ class _Writer:
             f"{payload.officer_name} recommends that planning application {self.facts.reference} for"
             f" {self.facts.address} is {decision}. The recommendation is waiting for review.",
             self._about,
-            f"Sign in to review it: {self.council.public_base_url.rstrip('/')}",
+            f"Sign in to review it: {self._console_link}",
         ]
         subject = f"Recommendation to review: {self.facts.reference}"
-        fields = {"recommended_by": payload.officer_name, "recommendation": decision}
+        fields = {"recommended_by": payload.officer_name, "recommendation": decision, "link": self._console_link}
         return self._officers("review_requested", "reviewer", reviewers, subject, lines, fields)
 
     def challenged(self, payload: RecommendationChallenged) -> list[Message]:
@@ -358,10 +366,10 @@ class _Writer:
             f" for {self.facts.address}.",
             self._about,
             f"Comment: {payload.comment}",
-            f"Sign in to look at it again: {self.council.public_base_url.rstrip('/')}",
+            f"Sign in to look at it again: {self._console_link}",
         ]
         subject = f"Recommendation challenged: {self.facts.reference}"
-        fields = {"reviewer": payload.reviewer_name, "comment": payload.comment}
+        fields = {"reviewer": payload.reviewer_name, "comment": payload.comment, "link": self._console_link}
         return self._officers("recommendation_challenged", "case_officer", [officer], subject, lines, fields)
 
 

@@ -19,6 +19,10 @@ from services.notifications.notify_settings import DEFAULT_BASE_URL
 
 DEFAULT_TIMEOUT_S = 10.0
 MAX_REASON = 1_000  # Notify's messages are short; a proxy's HTML error page is not
+# What in a 400's message says the council's settings are at fault rather than the message (Notify's own words:
+# "Template not found", "template_id is not a valid UUID", "Missing personalisation: ...", "... using a team-only API
+# key", "... when service is in trial mode", "email_reply_to_id ... does not exist").
+CONFIGURATION_WORDS = ("template", "personalisation", "api key", "trial mode", "reply_to")
 
 
 def failure_from(error: APIError) -> TemporaryFailure | PermanentFailure:
@@ -29,7 +33,8 @@ def failure_from(error: APIError) -> TemporaryFailure | PermanentFailure:
         return TemporaryFailure(reason)
     if 200 <= status < 300:  # a success whose body was not JSON: the message may or may not have gone
         return TemporaryFailure(f"{status} Notify's answer could not be read")
-    return PermanentFailure(reason)
+    configuration = status in (401, 403) or any(word in reason.lower() for word in CONFIGURATION_WORDS)
+    return PermanentFailure(reason, configuration=configuration)
 
 
 def _message(error: APIError) -> str:

@@ -20,7 +20,7 @@ from typing import Any, Protocol, get_args
 
 from events.council import NotifyConfiguration
 from events.notifications import NotificationKind
-from services.notifications.declaration import NOTIFY_API_KEY_SECRET
+from services.notifications.declaration import NOTIFY_API_KEY_SECRET, NOTIFY_CALLBACK_TOKEN_SECRET
 from services.notifications.gateway import PermanentFailure, TemporaryFailure
 from shared.secrets.port import SecretStore
 
@@ -64,7 +64,7 @@ class NotifySettings:
             return own, False
         if self.generic_template_id:
             return self.generic_template_id, True
-        raise PermanentFailure(f"council {self.council} has no Notify template for {kind} messages")
+        raise PermanentFailure(f"council {self.council} has no Notify template for {kind} messages", configuration=True)
 
     @property
     def service_id(self) -> str:
@@ -209,3 +209,21 @@ def merged_configuration(
         generic_template_id=generic_template_id or current.generic_template_id,
         reply_to_id=reply_to_id or current.reply_to_id,
     )
+
+
+MIN_CALLBACK_TOKEN = 10  # Notify refuses a shorter bearer token for callbacks
+
+
+def check_callback_token(token: str) -> list[str]:
+    """Why a callback bearer token cannot be used (empty when it can)."""
+    if len(token.strip()) < MIN_CALLBACK_TOKEN or any(c.isspace() for c in token.strip()):
+        return [f"the callback token must be at least {MIN_CALLBACK_TOKEN} characters without spaces (Notify's rule)"]
+    return []
+
+
+def save_callback_token(council: str, token: str, secrets: SecretStore) -> None:
+    """Keep the bearer token Notify's delivery-status callbacks will carry (services/notifications/callback.py)."""
+    reasons = check_callback_token(token)
+    if reasons:
+        raise NotifySettingsRefused(reasons)
+    secrets.put(NOTIFY_CALLBACK_TOKEN_SECRET.format(council=council), token.strip())

@@ -41,13 +41,18 @@ class Channel:
 
 
 Guard = Callable[[Callable[..., Any]], Callable[..., Any]]  # idempotency.once_per_message(store)
+# (council, reasons, notification id): the council's Notify settings refused a message (problems.record_problem)
+ProblemHook = Callable[[str, list[str], str], None]
 
 
 class Sender:
-    def __init__(self, store: EventStore, clock: Clock, guard: Guard) -> None:
+    def __init__(
+        self, store: EventStore, clock: Clock, guard: Guard, on_configuration_problem: ProblemHook | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.guard = guard
+        self.on_configuration_problem = on_configuration_problem
 
     def send(
         self, event: RecordedEvent, council: str, reference: str, messages: Sequence[Message], channel: Channel
@@ -58,6 +63,7 @@ class Sender:
         stream = application_side_stream(council, reference, "notifications")
         version, done = self._recorded(stream)
         outcomes: list[EventPayload] = []
+        problems: dict[str, str] = {}  # configuration reason → the first message that met it
         temporary: TemporaryFailure | None = None
         for message in messages:
             if message.notification_id in done:
@@ -69,6 +75,8 @@ class Sender:
                 temporary = temporary or failure
                 continue
             except PermanentFailure as failure:
+                if failure.configuration:
+                    problems.setdefault(failure.reason[:2_000], message.notification_id)
                 outcomes.append(
                     NotificationFailed(
                         notification_id=message.notification_id,
@@ -93,6 +101,8 @@ class Sender:
                 )
             )
         self._record(event, stream, version, outcomes)
+        if problems and self.on_configuration_problem is not None:
+            self.on_configuration_problem(council, list(problems), next(iter(problems.values())))
         if temporary is not None:
             raise temporary
 

@@ -60,18 +60,25 @@ def notify_with(deps: Dependencies, event: RecordedEvent, channel: Channel) -> N
 def sender(deps: Dependencies) -> Sender:
     from services.notifications.idempotency import once_per_message
 
-    return deps.memo("notifications-sender", lambda d: Sender(d.event_store, d.clock, once_per_message(idempotency(d))))
+    def problem(council: str, reasons: list[str], notification_id: str) -> None:
+        from services.notifications.problems import record_problem
+        from services.notifications.sender import SENDER
+        from shared.councils.profile import CouncilProfiles
+
+        profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
+        record_problem(deps.event_store, council, "send", reasons, SENDER, deps.clock.now(), notification_id, profiles)
+
+    return deps.memo(
+        "notifications-sender", lambda d: Sender(d.event_store, d.clock, once_per_message(idempotency(d)), problem)
+    )
 
 
 def idempotency(deps: Dependencies) -> BasePersistenceLayer:
-    """On AWS: a table of its own when the stack names one (`BOPS_IDEMPOTENCY_TABLE`), else the read-model table's
-    partition of the declared `notifications-idempotency` read model; embedded: `idempotency.sqlite`."""
+    """On AWS: the stack's idempotency table (`BOPS_IDEMPOTENCY_TABLE`); embedded: `idempotency.sqlite`."""
     if deps.settings.runtime == "aws":
-        from services.notifications.idempotency import dynamodb_layer, read_model_table_layer
+        from services.notifications.idempotency import dynamodb_layer
 
-        if deps.settings.idempotency_table:
-            return dynamodb_layer(deps.settings.idempotency_table, deps.aws_client("dynamodb"))
-        return read_model_table_layer(deps._required("read_model_table"), deps.aws_client("dynamodb"))
+        return dynamodb_layer(deps._required("idempotency_table"), deps.aws_client("dynamodb"))
     from services.notifications.idempotency import SqlitePersistenceLayer
 
     return SqlitePersistenceLayer(deps.settings.data_dir / "idempotency.sqlite")
@@ -116,7 +123,7 @@ class Unsendable:
         reference: str,
         email_reply_to_id: str | None,
     ) -> str:
-        raise PermanentFailure(self.reason)
+        raise PermanentFailure(self.reason, configuration=True)
 
 
 def outbox_channel(deps: Dependencies) -> Channel:

@@ -1,7 +1,8 @@
 """The scheduled job asking GOV.UK Notify what became of the messages sent (services/notifications/delivery.py).
 
-Run by EventBridge Scheduler on AWS and by `bops serve`'s timer (see the notifications declaration). A stream others
-appended to meanwhile is asked about again by the next run; a message Notify cannot be asked about now waits too.
+Run by EventBridge Scheduler on AWS and by `bops serve`'s timer (see the notifications declaration). It asks only about
+the messages the `notifications-outstanding` read model lists as awaiting a status. A stream others appended to
+meanwhile is asked about again by the next run; a message Notify cannot be asked about now waits too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from shared.wiring import dependencies
 
     deps = dependencies()
-    run = poll_statuses(deps.event_store, deps.secrets, deps.clock.now())
+    run = poll_statuses(deps.event_store, deps.read_models, deps.secrets, deps.clock.now())
     count("NotificationsDelivered", run.delivered)
     count("NotificationsFailed", run.failed)
     return {"asked": run.asked, "delivered": run.delivered, "failed": run.failed, "waiting": len(run.unanswered)}

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Self
 
 from events import RecordedEvent
 from events.council import CouncilCreated, CouncilSettingsChanged, CouncilSettingsChanges
+from events.notifications import NotifyConfigurationProblem
 from events.streams import council_stream
 from shared.councils.errors import CouncilError
 from shared.councils.rules import check_code
@@ -36,6 +38,10 @@ class CouncilProfile:
     exists: bool = False
     version: int = 0
     settings: CouncilSettingsChanges = field(default_factory=CouncilSettingsChanges)
+    # The newest problem with its GOV.UK Notify settings (refused when checked, or by Notify when sending), until
+    # settings that pass the check are saved; shown to administrators.
+    notify_problem: NotifyConfigurationProblem | None = None
+    notify_problem_at: datetime | None = None
 
     def apply(self, event: RecordedEvent) -> Self:
         state = replace(self, version=event.version)
@@ -43,9 +49,13 @@ class CouncilProfile:
         if isinstance(payload, CouncilCreated):
             return replace(state, code=payload.code, name=payload.name, slug=payload.slug, exists=True)
         if isinstance(payload, CouncilSettingsChanged):
+            if payload.changes.notify is not None:  # checked against Notify before it was recorded
+                state = replace(state, notify_problem=None, notify_problem_at=None)
             return replace(
                 state, settings=overlay(state.settings, payload.changes), name=payload.changes.name or state.name
             )
+        if isinstance(payload, NotifyConfigurationProblem):
+            return replace(state, notify_problem=payload, notify_problem_at=event.occurred_at)
         return state
 
 

@@ -24,7 +24,6 @@ ADAPTERS = {
     "shared/attempts/dynamodb.py": "dynamodb",
     "services/councils/officer_directory.py": "cognito-idp",
     "services/assessment/case_list/dynamodb.py": "dynamodb",
-    "services/notifications/idempotency.py": "dynamodb",  # Powertools' layer, completing a record with PutItem
     "services/publication/read_model/dynamodb.py": "dynamodb",
 }
 # Modules whose `self.client` is no AWS client (GOV.UK Notify's own client).
@@ -49,6 +48,15 @@ def test_every_call_an_adapter_makes_is_in_the_lean_data(module):
     assert calls, f"{module} calls nothing on self.client: is the table above stale?"
     kept = {xform_name(operation) for operation in OPERATIONS[service]}
     assert calls <= kept, f"add {sorted(calls - kept)} to OPERATIONS[{service!r}] in shared/aws/models.py"
+
+
+def test_the_calls_of_powertools_idempotency_layer_are_in_the_lean_data():
+    """The notifications sender's idempotency records: Powertools' own DynamoDB layer on the stack's table."""
+    from aws_lambda_powertools.utilities.idempotency.persistence import dynamodb
+
+    calls = client_calls(Path(dynamodb.__file__))
+    assert {"get_item", "put_item", "update_item", "delete_item"} <= calls
+    assert calls <= {xform_name(operation) for operation in OPERATIONS["dynamodb"]}
 
 
 def test_every_module_that_holds_a_client_is_checked():

@@ -130,3 +130,35 @@ def test_the_administrator_turns_applicants_names_on_and_off(admin):
         assert server.runtime.deps.council_settings("DEMO").publish_applicant_names is shown
         _, _, page = ada.get("/admin/settings")
         assert f'value="{choice}" checked' in page
+
+
+def test_settings_show_a_notify_problem_and_the_failed_messages_not_yet_acknowledged(admin):
+    from datetime import UTC, datetime
+
+    from events import Actor, NewEvent
+    from events.notifications import NotificationFailed, NotifyConfigurationProblem
+    from events.streams import application_side_stream
+
+    server, ada = admin
+    _, _, page = ada.get("/admin/settings")
+    assert "GOV.UK Notify settings were refused" not in page and "the local outbox" in page
+    store, at = server.runtime.deps.event_store, datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    problem = NotifyConfigurationProblem(source="send", reasons=("403 Invalid token: <API key> revoked",))
+    stream = council_stream("DEMO")
+    store.append(stream, store.stream_version(stream), [NewEvent(problem, "DEMO", Actor.system(), at)])
+    failed = NotificationFailed(
+        notification_id="e1:applicant",
+        kind="receipt",
+        recipient_role="applicant",
+        masked_address="a***@example.org",
+        reason="Notify: permanent-failure",
+        permanent=True,
+    )
+    side = application_side_stream("DEMO", "26-00001-HAPP", "notifications")
+    store.append(side, 0, [NewEvent(failed, "DEMO", Actor.system(), at)])
+    server.caught_up()
+    _, _, page = ada.get("/admin/settings")
+    assert "GOV.UK Notify refused to send the council's e-mail on 2 March 2026 at 10:00 UTC" in page
+    assert "403 Invalid token: &lt;API key&gt; revoked" in page
+    count = re.search(r"Failed messages not yet acknowledged\s*</dt>\s*<dd[^>]*>\s*(\d+)", page)
+    assert count is not None and count.group(1) == "1"

@@ -1,5 +1,6 @@
-"""Delivery status: the poller asks the local Notify (real client) about sent messages until final, records
-NotificationDelivered / NotificationFailed once, and failures are counted until an officer acknowledges them."""
+"""Delivery status: the poller asks the local Notify (real client) about the messages the `notifications-outstanding`
+read model lists as awaiting a status, records NotificationDelivered / NotificationFailed once, and failures are
+counted until an officer acknowledges them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,11 @@ from events.streams import application_side_stream, council_stream
 from services.notifications import delivery
 from services.notifications.notify_gateway import NotifyGateway
 from services.notifications.notify_settings import api_key_secret_name
+from services.notifications.outstanding import OutstandingProjection
 from shared.eventstore.sqlite import SqliteEventStore
+from shared.notification_records import acknowledge_failure, unacknowledged_failures
+from shared.projections import Projector
+from shared.projections.sqlite_store import SqliteReadModelStore
 from shared.secrets import InMemorySecrets
 from tests.notify_server import FakeNotify, notify_server
 
@@ -27,6 +32,20 @@ OFFICER = Actor(kind="officer", id="o-1", display_name="Olive Officer")
 @pytest.fixture
 def store(tmp_path) -> SqliteEventStore:
     return SqliteEventStore(tmp_path / "events.db")
+
+
+@pytest.fixture
+def read_models(tmp_path) -> SqliteReadModelStore:
+    return SqliteReadModelStore(tmp_path / "read_models.db")
+
+
+def project(store: SqliteEventStore, read_models: SqliteReadModelStore) -> SqliteReadModelStore:
+    """Deliver the whole log to the outstanding projection, as the relay does (again: duplicates change nothing)."""
+    projector = Projector(OutstandingProjection(), read_models, store)
+    for event in store.read_all(0, 100_000):
+        if event.event_type in projector.projection.event_types:
+            projector.handle(event)
+    return read_models
 
 
 def _council(store: SqliteEventStore, secrets: InMemorySecrets, code: str, notify: FakeNotify | None) -> None:
@@ -72,7 +91,7 @@ def _sent(store: SqliteEventStore, council: str, reference: str, notify: FakeNot
 
 
 def test_final_statuses_are_recorded_once_and_failures_counted_until_acknowledged(
-    store: SqliteEventStore, notify_server: FakeNotify
+    store: SqliteEventStore, read_models: SqliteReadModelStore, notify_server: FakeNotify
 ) -> None:
     secrets = InMemorySecrets()
     _council(store, secrets, "LBH", notify_server)
@@ -82,27 +101,29 @@ def test_final_statuses_are_recorded_once_and_failures_counted_until_acknowledge
     notify_server.set_status(sending, "sending")
     notify_server.set_status(full, "temporary-failure")
 
-    run = delivery.poll_statuses(store, secrets, T0)
+    run = delivery.poll_statuses(store, project(store, read_models), secrets, T0)
     assert (run.asked, run.delivered, run.failed) == (4, 1, 2)
     stream = application_side_stream("LBH", "24-00001-HAPP", "notifications")
     types = [event.event_type for event in store.read(stream)][4:]
     assert sorted(types) == ["NotificationDelivered", "NotificationFailed", "NotificationFailed"]
-    again = delivery.poll_statuses(store, secrets, T0)
+    again = delivery.poll_statuses(store, project(store, read_models), secrets, T0)
     assert (again.asked, again.delivered, again.failed) == (1, 0, 0)  # only the one still sending
+    [(_, waiting)] = [(k, d) for k, d in read_models.documents("notifications-outstanding") if d["state"] == "awaiting"]
+    assert waiting["notification_id"] == "e2:applicant"
 
-    failures = delivery.unacknowledged_failures(store, "LBH")
+    failures = unacknowledged_failures(read_models, "LBH")
     assert {(f.notification_id, f.permanent) for f in failures} == {("e1:applicant", True), ("e3:applicant", False)}
     assert "permanent-failure" in next(f.reason for f in failures if f.permanent)
-    delivery.acknowledge_failure(store, "LBH", "24-00001-HAPP", "e1:applicant", OFFICER, T0)
-    assert [f.notification_id for f in delivery.unacknowledged_failures(store, "LBH")] == ["e3:applicant"]
+    acknowledge_failure(store, "LBH", "24-00001-HAPP", "e1:applicant", OFFICER, T0)
+    assert [f.notification_id for f in unacknowledged_failures(project(store, read_models), "LBH")] == ["e3:applicant"]
     with pytest.raises(LookupError):
-        delivery.acknowledge_failure(store, "LBH", "24-00001-HAPP", "e1:applicant", OFFICER, T0)
+        acknowledge_failure(store, "LBH", "24-00001-HAPP", "e1:applicant", OFFICER, T0)
     with pytest.raises(LookupError):
-        delivery.acknowledge_failure(store, "LBH", "24-00001-HAPP", "e0:applicant", OFFICER, T0)  # delivered
+        acknowledge_failure(store, "LBH", "24-00001-HAPP", "e0:applicant", OFFICER, T0)  # delivered
 
 
 def test_outbox_messages_and_councils_without_a_key_are_not_asked(
-    store: SqliteEventStore, notify_server: FakeNotify
+    store: SqliteEventStore, read_models: SqliteReadModelStore, notify_server: FakeNotify
 ) -> None:
     secrets = InMemorySecrets()
     _council(store, secrets, "LBH", notify_server)
@@ -110,32 +131,37 @@ def test_outbox_messages_and_councils_without_a_key_are_not_asked(
     _sent(store, "LBH", "24-00001-HAPP", None, 2)  # the outbox: no Notify id
     [sent] = _sent(store, "XYZ", "24-00002-HAPP", notify_server, 1)  # sent with a key since removed
     notify_server.set_status(sent, "delivered")
-    run = delivery.poll_statuses(store, secrets, T0)
+    run = delivery.poll_statuses(store, project(store, read_models), secrets, T0)
     assert run.asked == 0 and not [r for r in notify_server.requests if r.method == "GET"]
+    assert [d["council"] for _, d in read_models.documents("notifications-outstanding")] == ["XYZ"]  # outbox: none
 
 
-def test_notify_unavailable_or_unknown(store: SqliteEventStore, notify_server: FakeNotify) -> None:
+def test_notify_unavailable_or_unknown(
+    store: SqliteEventStore, read_models: SqliteReadModelStore, notify_server: FakeNotify
+) -> None:
     secrets = InMemorySecrets()
     _council(store, secrets, "LBH", notify_server)
     [sent] = _sent(store, "LBH", "24-00001-HAPP", notify_server, 1)
     notify_server.set_status(sent, "delivered")
     notify_server.fail_next("500", path="/v2/notifications/")
-    run = delivery.poll_statuses(store, secrets, T0)
+    run = delivery.poll_statuses(store, project(store, read_models), secrets, T0)
     assert (run.asked, run.delivered, run.unanswered) == (1, 0, ["e0:applicant"])
     del notify_server.service.notifications[sent]  # Notify keeps notifications for 7 days
-    run = delivery.poll_statuses(store, secrets, T0)
-    [failure] = delivery.unacknowledged_failures(store, "LBH")
+    run = delivery.poll_statuses(store, project(store, read_models), secrets, T0)
+    [failure] = unacknowledged_failures(project(store, read_models), "LBH")
     assert run.failed == 1 and "no longer knows it" in failure.reason
 
 
-def test_a_poll_racing_another_appends_nothing_twice(store: SqliteEventStore, notify_server: FakeNotify) -> None:
+def test_a_poll_racing_another_appends_nothing_twice(
+    store: SqliteEventStore, read_models: SqliteReadModelStore, notify_server: FakeNotify
+) -> None:
     secrets = InMemorySecrets()
     _council(store, secrets, "LBH", notify_server)
     [sent] = _sent(store, "LBH", "24-00001-HAPP", notify_server, 1)
     notify_server.set_status(sent, "delivered")
-    stale = list(delivery.notifications_streams(store))
-    assert delivery.poll_statuses(store, secrets, T0).delivered == 1
-    late = delivery.poll_statuses(store, secrets, T0, streams=stale)  # folded before the first poll appended
+    stale = delivery.awaiting_streams(store, project(store, read_models))
+    assert delivery.poll_statuses(store, read_models, secrets, T0).delivered == 1
+    late = delivery.poll_statuses(store, read_models, secrets, T0, streams=stale)  # folded before the first appended
     stream = application_side_stream("LBH", "24-00001-HAPP", "notifications")
     assert late.busy == [stream]
     assert [e.event_type for e in store.read(stream)].count("NotificationDelivered") == 1

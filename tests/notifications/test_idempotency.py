@@ -1,5 +1,5 @@
 """One contract for the idempotency records, run against every layer the sender uses: SQLite (embedded), Powertools'
-DynamoDB layer on a table of its own, and the same on the read-model table's partition (moto)."""
+DynamoDB layer on the stack's idempotency table (moto)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,13 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
 from services.notifications.idempotency import (
-    READ_MODEL_PARTITION,
     SqlitePersistenceLayer,
     dynamodb_layer,
     once_per_message,
-    read_model_table_layer,
 )
-from shared.projections.dynamodb_store import create_read_model_table
 
 
-@pytest.fixture(params=["sqlite", "dynamodb", "read-model-table"])
+@pytest.fixture(params=["sqlite", "dynamodb"])
 def layer(request, tmp_path) -> Iterator[Any]:
     if request.param == "sqlite":
         yield SqlitePersistenceLayer(tmp_path / "idempotency.sqlite")
@@ -29,23 +26,13 @@ def layer(request, tmp_path) -> Iterator[Any]:
     import boto3
 
     client = boto3.client("dynamodb", region_name="eu-west-2")
-    if request.param == "dynamodb":
-        client.create_table(
-            TableName="idempotency",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield dynamodb_layer("idempotency", client)
-    else:
-        create_read_model_table(client, "read-models")
-        yield read_model_table_layer("read-models", client)
-        items = client.query(
-            TableName="read-models",
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": READ_MODEL_PARTITION}},
-        )["Items"]
-        assert items and all("expires_at" in item for item in items)  # kept in its partition, expiring by TTL
+    client.create_table(
+        TableName="idempotency",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    yield dynamodb_layer("idempotency", client)
 
 
 def test_a_message_runs_once_and_then_gives_its_saved_result(layer):

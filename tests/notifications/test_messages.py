@@ -186,6 +186,11 @@ def test_withdrawal_and_return_are_confirmed(deps, outbox, step, kind, words):
     assert {r.kind for r in application.sent()} == {kind}
 
 
+def console_link(deps, reference: str) -> str:
+    """Officers' messages link to the application's page in the console, never to the applicant's pages."""
+    return deps.council_settings(COUNCIL).public_base_url.rstrip("/") + f"/applications/{reference}"
+
+
 def test_a_recommendation_goes_to_every_reviewer_but_never_to_its_author(deps, outbox):
     application = Application(deps.event_store)
     application.assign("officer-ann")
@@ -197,6 +202,8 @@ def test_a_recommendation_goes_to_every_reviewer_but_never_to_its_author(deps, o
         [message] = sent[address]
         check_common(message, application.reference)
         assert "Ann Assessor recommends" in message.body
+        link = console_link(deps, application.reference)
+        assert message.personalisation["link"] == link and f"Sign in to review it: {link}" in message.body
     records = application.sent()
     assert {(r.kind, r.recipient_role) for r in records} == {("review_requested", "reviewer")}
     assert {r.notification_id for r in records} == {
@@ -215,4 +222,6 @@ def test_a_challenge_goes_to_the_case_officer(deps, outbox):
     [message] = sent[OFFICERS["officer-ann"][1]]
     check_common(message, application.reference)
     assert "Rae Reviewer challenged" in message.body and "Say more about light." in message.body
+    link = console_link(deps, application.reference)
+    assert message.personalisation["link"] == link and f"Sign in to look at it again: {link}" in message.body
     assert [(r.kind, r.recipient_role) for r in application.sent()] == [("recommendation_challenged", "case_officer")]

@@ -127,3 +127,37 @@ def test_without_a_key_the_outbox(deps: Any, notify_server: FakeNotify, outbox: 
     deliver(application.recorded[0])
     assert notify_server.requests == []
     assert [r.channel for r in application.sent()] == ["outbox"]
+
+
+def test_a_key_notify_refuses_when_sending_is_a_problem_shown_to_administrators_once(
+    deps: Any, notify_server: FakeNotify, configured: dict[str, str]
+) -> None:
+    from events.notifications import NotifyConfigurationProblem
+    from shared.councils.profile import CouncilProfiles
+
+    first, second = Application(deps.event_store, agent=False), Application(deps.event_store, "26-00002-HAPP")
+    notify_server.fail_next("403", "403", "403")  # the key was revoked in Notify
+    for application in (first, second):
+        deliver(application.recorded[0])
+    assert len(first.failed()) == 1 and len(second.failed()) == 2
+    council = list(deps.event_store.read(council_stream(COUNCIL)))
+    [problem] = [e.payload for e in council if isinstance(e.payload, NotifyConfigurationProblem)]
+    assert problem.source == "send" and problem.reasons == ("403 Invalid token: API key revoked",)
+    assert problem.notification_id == first.failed()[0].notification_id
+    assert CouncilProfiles(deps.event_store).load(COUNCIL).notify_problem == problem
+
+
+def test_a_team_only_key_is_a_configuration_problem_and_a_server_error_is_not(
+    deps: Any, notify_server: FakeNotify, configured: dict[str, str]
+) -> None:
+    from shared.councils.profile import CouncilProfiles
+
+    application = Application(deps.event_store, agent=False)
+    notify_server.fail_next("400")  # a team-only key: the settings
+    deliver(application.recorded[0])
+    assert CouncilProfiles(deps.event_store).load(COUNCIL).notify_problem is not None
+    second = Application(deps.event_store, "26-00002-HAPP", agent=False)
+    notify_server.fail_next("500")
+    deliver(second.recorded[0])  # retried and sent: nothing more recorded
+    problems = [e for e in deps.event_store.read(council_stream(COUNCIL)) if e.event_type.startswith("NotifyConf")]
+    assert len(problems) == 1

@@ -4,6 +4,7 @@ secrets store, the rest on the council's stream; `bops councils set-notify`."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -108,6 +109,13 @@ def test_bops_councils_set_notify(notify_server: FakeNotify, tmp_path) -> None:
         expect=1,
     )
     assert "refused, nothing saved" in refused and "does not exist in this Notify service" in refused
+    problem = _profile(data_dir, "LBH").notify_problem  # on the council's stream, for its administrators
+    assert problem is not None and problem.source == "check"
+    assert any("does not exist in this Notify service" in reason for reason in problem.reasons)
+    bops("councils", "set-notify", "LBH", "--api-key", "not-a-key", expect=1)
+    bops("councils", "set-notify", "LBH", "--api-key", "not-a-key", expect=1)  # the same problem is recorded once
+    problems = _problems(data_dir, "LBH")
+    assert len(problems) == 2 and "not a GOV.UK Notify key" in problems[-1].reasons[0]
     saved = json.loads(
         bops(
             "councils",
@@ -125,10 +133,31 @@ def test_bops_councils_set_notify(notify_server: FakeNotify, tmp_path) -> None:
         )
     )
     assert saved["templates"] == {"receipt": receipt} and saved["generic_template_id"] == generic
+    assert _profile(data_dir, "LBH").notify_problem is None  # settings that pass the check clear it
+    bops("councils", "set-notify", "LBH", "--callback-token", "short", expect=2)
+    bops("councils", "set-notify", "LBH", "--callback-token", "a-callback-token-for-notify")
     reply_to = notify_server.service.add_reply_to()
     again = json.loads(bops("councils", "set-notify", "LBH", "--reply-to", reply_to, "--json"))  # the key kept
     assert (again["reply_to_id"], again["templates"]) == (reply_to, {"receipt": receipt})
     data = tmp_path / "data"
-    assert json.loads((data / "secrets.json").read_text())["LBH/notify-api-key"] == notify_server.api_key
+    secrets = json.loads((data / "secrets.json").read_text())
+    assert secrets["LBH/notify-api-key"] == notify_server.api_key
+    assert secrets["LBH/notify-callback-token"] == "a-callback-token-for-notify"
     elsewhere = [path for path in data.rglob("*") if path.is_file() and not path.name.startswith("secrets.json")]
     assert elsewhere and not any(notify_server.api_key.encode() in path.read_bytes() for path in elsewhere)
+
+
+def _problems(data_dir: str, council: str) -> list[Any]:
+    from events.notifications import NotifyConfigurationProblem
+    from events.streams import council_stream
+    from shared.eventstore.sqlite import SqliteEventStore
+
+    store = SqliteEventStore(f"{data_dir}/events.sqlite")
+    return [e.payload for e in store.read(council_stream(council)) if isinstance(e.payload, NotifyConfigurationProblem)]
+
+
+def _profile(data_dir: str, council: str) -> Any:
+    from shared.councils.profile import CouncilProfiles
+    from shared.eventstore.sqlite import SqliteEventStore
+
+    return CouncilProfiles(SqliteEventStore(f"{data_dir}/events.sqlite")).load(council)

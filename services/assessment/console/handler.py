@@ -76,7 +76,10 @@ def dashboard() -> Response:
 
     signed_in = officer()
     work = casework()
-    return page("dashboard.html", **dashboard_context(signed_in, query_parameters(), work.today()))
+    from services.assessment.console.notify_summary import notify_summary
+
+    context = dashboard_context(signed_in, query_parameters(), work.today())
+    return page("dashboard.html", **context, notify=notify_summary(signed_in.council))
 
 
 @app.get("/applications/<reference>")

@@ -1,0 +1,21 @@
+"""What the dashboard shows of the council's GOV.UK Notify mail: a problem with its settings (refused when checked, or
+by Notify when sending; shared/councils/profile.py) and how many failed messages no officer has acknowledged yet
+(the `notifications-outstanding` read model, shared/notification_records.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def notify_summary(council: str) -> dict[str, Any]:
+    from shared.councils.profile import CouncilProfiles
+    from shared.notification_records import failure_count
+    from shared.wiring import dependencies
+
+    deps = dependencies()
+    profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
+    problem = profiles.load(council).notify_problem
+    return {
+        "problem": problem.reasons[0] if problem else None,
+        "failures": failure_count(deps.read_models, council),
+    }
