@@ -41,6 +41,12 @@ def template_loader(package: str) -> BaseLoader:
     return PackageLoader(package)
 
 
+def load_templates(environment: Environment, *names: str) -> None:
+    """Load templates into the environment's cache now (a SnapStart before-snapshot hook: `shared.startup`)."""
+    for name in names:
+        environment.get_template(name)
+
+
 def template_packages(project: Path) -> list[str]:
     """Every package of the project with a `templates/` folder, and GOV.UK Frontend's."""
     found = {
