@@ -96,7 +96,7 @@ LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = spl
 # the Lambda runtime already provides; then the code that runs on Lambda (not bops/, not tests), the ODP schemas with
 # their compacted copies (shared/odp/compaction.py), and aws-models/: the lean botocore data for the calls the adapters
 # make (shared/aws/models.py; it makes each cold start's botocore clients ~3x quicker to create, and clients fall back
-# to the runtime's botocore data).
+# to the runtime's botocore data), and compiled-templates/: the page templates compiled to Python (shared/pages/compiled.py).
 # Then everything is compiled to bytecode by a Python $(LAMBDA_PYTHON) found on this machine (cdk/bytecode.py): /var/task is
 # read-only, so without .pyc files every cold start compiles every module from source.
 # Last, the content hash of what the bundle was built from (cdk/bundle.py): synthesis rebuilds a bundle whose hash is
@@ -119,6 +119,7 @@ lambda-bundle: uv $(PAGES_STYLESHEET)
 	cp -R $(addprefix node_modules/govuk-frontend/dist/govuk/,$(GOVUK_FRONTEND_FILES)) $(PAGES_STYLESHEET) \
 		$(LAMBDA_DIR)/govuk-frontend/
 	$(UV) run --no-sync python -m shared.aws.models $(LAMBDA_DIR)/aws-models
+	$(UV) run --no-sync python -m shared.pages.compiled $(LAMBDA_DIR)/compiled-templates
 	find $(LAMBDA_DIR) -name __pycache__ -prune -exec rm -rf {} +
 	$(UV) run --no-sync python cdk/bytecode.py $(LAMBDA_PYTHON) $(LAMBDA_DIR)
 	cp -R $(ODP_SCHEMA_DIR) $(LAMBDA_DIR)/odp-schemas

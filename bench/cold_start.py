@@ -2,10 +2,11 @@
 
     uv run python bench/cold_start.py
 
-The DEMO council's stack is synthesised (`cdk/app.py`'s `build`, from a bundle of the source packages and the lean
-botocore data as `make lambda-bundle` writes them) and played on moto by `tests/cdk/harness.py`: its tables, bucket,
-secret and bus exist, and every function's environment is the template's, resolved (`/var/task` paths point into the
-synthesised asset, which holds the compacted ODP schemas). For each function of the template a FRESH interpreter
+The DEMO council's stack is synthesised (`cdk/app.py`'s `build`, from a bundle of the source packages, the lean
+botocore data and the compiled page templates as `make lambda-bundle` writes them) and played on moto by
+`tests/cdk/harness.py`: its tables, bucket, secret and bus exist, and every function's environment is the template's,
+resolved (`/var/task` paths point into the synthesised asset, which holds the compacted ODP schemas and the compiled
+templates). For each function of the template a FRESH interpreter
 (`bench/cold_start_child.py`) imports its handler and serves its first real sample event; the time is taken from just
 before the parent spawns the child to just after the first response inside the child (interpreter start-up included,
 process exit not). The floor is the same fresh-interpreter time for importing boto3, aws_lambda_powertools and
@@ -60,6 +61,8 @@ from shared import reference_data  # noqa: E402
 
 EXAMPLE = reference_data.odp_examples_dir() / "application" / "planningPermission" / "fullHouseholder.json"
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+# BENCH_ONLY=console,daily measures only these handlers (every function still needs its sample).
+ONLY = {key for key in os.environ.get("BENCH_ONLY", "").split(",") if key}
 # By default children cache bytecode (under a temporary PYTHONPYCACHEPREFIX, after one uncounted warm-up run each):
 # what a bundle shipped with its .pyc files costs. BENCH_NO_BYTECODE=1 compiles every module from source in every run.
 NO_BYTECODE = os.environ.get("BENCH_NO_BYTECODE") == "1"
@@ -86,6 +89,13 @@ KEYS = {  # JSON key of each handler's figures
     "services.notifications.outstanding.lambda_handler": "notifications_outstanding",
     "services.notifications.handler.lambda_handler": "notifications_sender",
     "services.notifications.status_poller.lambda_handler": "notify_status",
+    "services.assessment.console.handler.lambda_handler": "console",
+    "services.assessment.console.documents.lambda_handler": "console_documents",
+    "services.councils.admin_pages.lambda_handler": "admin_pages",
+    "services.publication.projection.lambda_handler": "public_register",
+    "services.publication.odp.api.lambda_handler": "public_odp",
+    "services.publication.bops_v2.handler.lambda_handler": "public_bops_v2",
+    "services.publication.feed.lambda_handler": "public_feed",
 }
 OFFICER_PASSWORD = "a long enough password"
 
@@ -183,15 +193,17 @@ def synthesise(work: Path) -> tuple[dict[str, Any], str, Path]:
     from aws_cdk import App
 
     from cdk.app import COUNCILS_FILE, build, feature_flags
-    from cdk.lambda_code import AWS_MODELS_FOLDER, SOURCE_PACKAGES
+    from cdk.lambda_code import AWS_MODELS_FOLDER, COMPILED_TEMPLATES_FOLDER, SOURCE_PACKAGES
     from services import declarations
     from shared.aws.models import write_lean_models
     from shared.councils.settings import load_deployments
+    from shared.pages.compiled import compile_all
 
     bundle = work / "bundle"
     for package in SOURCE_PACKAGES:
         shutil.copytree(PROJECT / package, bundle / package, ignore=shutil.ignore_patterns("__pycache__"))
     write_lean_models(bundle / AWS_MODELS_FOLDER)
+    compile_all(bundle / COMPILED_TEMPLATES_FOLDER)
     app = App(outdir=str(work / "cdk.out"), context=feature_flags())
     council = load_deployments(COUNCILS_FILE)[COUNCIL]
     [stack] = build(
@@ -227,6 +239,7 @@ def handlers(harness: Any, file_base: str) -> list[Handler]:
     return [
         Handler(KEYS[f.handler], f.handler, f.memory_mb, lambda_environment(f), *samples[KEYS[f.handler]])
         for f in sorted(functions.values(), key=lambda f: KEYS[f.handler])
+        if not ONLY or KEYS[f.handler] in ONLY
     ]
 
 
@@ -406,30 +419,42 @@ def officer_samples(
         event["requestContext"]["authorizer"] = {**officer.context(), "principalId": f"officer:{officer.id}"}
         return event
 
-    def sent_request(days_ago: int) -> tuple[str, str]:
-        """A submitted application with a description change request sent `days_ago` days ago (an officer's commands,
-        appended as the officer API would): its reference and the request's id."""
+    def submitted() -> str:
+        """A new application, submitted as the intake API would: its reference."""
+        with dependencies_as(harness, writer) as deps:
+            payload = submission()
+            actor = Actor(kind="api_client", id="bench")
+            return build_intake(deps).submit(COUNCIL, json.dumps(payload).encode(), payload, actor).reference
+
+    def decided(reference: str, steps: list[tuple[Callable[..., Any], dict[str, Any]]], days_ago: int) -> None:
+        """An officer's commands on the application, appended `days_ago` days ago as the officer API would (on that
+        day, or with `today="received"` on the application's received date)."""
         from datetime import UTC, datetime, timedelta
 
         from events import NewEvent
         from events.streams import application_stream, application_streams
-        from services.assessment.domain import draft_validation_request, fold, invalidate
+        from services.assessment.domain import fold
         from shared.eventstore.port import read_merged
 
-        with dependencies_as(harness, writer) as deps:
-            payload = submission()
-            actor = Actor(kind="api_client", id="bench")
-            reference = build_intake(deps).submit(COUNCIL, json.dumps(payload).encode(), payload, actor).reference
         with dependencies_as(harness, ids["daily"]) as deps:
             store = deps.event_store
-            request_id = str(uuid.uuid4())
-            sent_on = (datetime.now(UTC) - timedelta(days=days_ago)).date()
-            change = {"request_type": "description_change", "reason": "clearer", "proposed_description": "Clearer"}
-            for command, inputs in ((draft_validation_request, {"request_id": request_id, **change}), (invalidate, {})):
+            when = datetime.now(UTC) - timedelta(days=days_ago)
+            for command, inputs in steps:
                 state = fold(read_merged(store, application_streams(COUNCIL, reference)))
-                payloads = command(state, officer, today=sent_on, **inputs)
-                events = [NewEvent(p, COUNCIL, officer.actor(), datetime.now(UTC)) for p in payloads]
+                on = state.received_date if inputs.get("today") == "received" else when.date()
+                payloads = command(state, officer, **{**inputs, "today": on})
+                events = [NewEvent(p, COUNCIL, officer.actor(), when) for p in payloads]
                 store.append(application_stream(COUNCIL, reference), state.version, events)
+
+    def sent_request(days_ago: int) -> tuple[str, str]:
+        """A submitted application with a description change request sent `days_ago` days ago: its reference and the
+        request's id."""
+        from services.assessment.domain import draft_validation_request, invalidate
+
+        reference, request_id = submitted(), str(uuid.uuid4())
+        change = {"request_type": "description_change", "reason": "clearer", "proposed_description": "Clearer"}
+        steps = [(draft_validation_request, {"request_id": request_id, **change}), (invalidate, {})]
+        decided(reference, steps, days_ago)
         return reference, request_id
 
     def request_sent_message() -> dict[str, Any]:
@@ -463,7 +488,87 @@ def officer_samples(
         "applicant_pages": (applicant_event, status(200)),
         "auto_close_due": (request_sent_message, handled),
         "daily": (daily_run, lambda r: r.get("closed") == 1),
+        **console_and_public_samples(harness, ids, submitted, decided),
     }
+
+
+def console_and_public_samples(
+    harness: Any,
+    ids: dict[str, str],
+    submitted: Callable[[], str],
+    decided: Callable[[str, list[tuple[Callable[..., Any], dict[str, Any]]], int], None],
+) -> dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any], bool]]]:
+    """The samples of the officers' console (a case officer's dashboard over the case list, an application's documents
+    page, an administrator's officers page), the public register's projection and the public faces (a search of the
+    ODP and the BOPS-compatible APIs, the first page of the change feed) over a few published applications."""
+    from services.assessment.declaration import APPLICATION_DOCUMENTS_PAGE
+    from services.assessment.domain import validate
+    from services.publication.declaration import APPLICATIONS, FEED_PATH, ODP_PUBLIC
+    from shared.apigateway import proxy_event
+    from shared.officer_identity import SignedInOfficer
+
+    def deliver(messages: list[dict[str, Any]], *functions: str) -> None:
+        for message in messages:
+            for function in functions:
+                harness.invoke(ids[function], message, "bench")
+
+    def published_application() -> list[dict[str, Any]]:
+        """A new application, validated (public: the register's projection and the feed take it): its messages."""
+        reference = submitted()
+        # on the day it counts as received (the next working day when it came out of hours)
+        decided(reference, [(validate, {"determination_period_days": 56, "today": "received"})], 0)
+        return harness.published()  # (each call gives the messages of the records new since the last)
+
+    def validated_message() -> dict[str, Any]:
+        return [m for m in published_application() if m["detail-type"] == "PlanningApplicationValidated"][-1]
+
+    for _ in range(3):  # what the dashboard, the searches and the feed show
+        deliver(published_application(), "case_list", "public_register")
+    with_documents = submitted()
+    messages = harness.published()
+    deliver(messages, "case_list")
+    fetch_documents(harness, ids["intake_documents"], messages)
+    case_officer = SignedInOfficer(COUNCIL, "officer-bench", "Bea Bench", "assessor")
+    administrator = SignedInOfficer(COUNCIL, "officer-admin", "Ada Admin", "administrator")
+
+    def page(path: str, resource: str, signed_in: SignedInOfficer, **parameters: str) -> Callable[[], dict[str, Any]]:
+        def event() -> dict[str, Any]:
+            made = proxy_event("GET", path, resource, parameters or None, [("Accept", "text/html")], [], b"")
+            made["requestContext"]["authorizer"] = {**signed_in.context(), "principalId": f"officer:{signed_in.id}"}
+            return made
+
+        return event
+
+    def public(path: str, query: list[tuple[str, str]]) -> Callable[[], dict[str, Any]]:
+        return lambda: proxy_event("GET", path, path, None, [("Accept", "application/json")], query, b"")
+
+    documents = APPLICATION_DOCUMENTS_PAGE.replace("{reference}", with_documents)
+    return {
+        "console": (page("/", "/", case_officer), status(200)),
+        "console_documents": (
+            page(documents, APPLICATION_DOCUMENTS_PAGE, case_officer, reference=with_documents),
+            status(200),
+        ),
+        "admin_pages": (page("/admin/officers", "/admin/officers", administrator), status(200)),
+        "public_register": (validated_message, handled),
+        "public_odp": (public(f"{ODP_PUBLIC}/applications", [("council", COUNCIL)]), status(200)),
+        "public_bops_v2": (public(f"{APPLICATIONS}/search", [("q", "extension")]), status(200)),
+        "public_feed": (public(FEED_PATH, []), status(200)),
+    }
+
+
+def fetch_documents(harness: Any, fetcher: str, messages: list[dict[str, Any]]) -> None:
+    """The document fetcher's work on these messages, in this process, with the children's environment."""
+    from shared import wiring
+    from shared.declarations import load_handler
+    from tests.cdk.harness import LambdaContext
+
+    with harness.running_as(fetcher) as function:
+        os.environ.update(lambda_environment(function))
+        wiring.reset()
+        handler = load_handler(function.handler)
+        for message in messages:
+            handler(message, LambdaContext(function.name, function.memory_mb, function.arn))
 
 
 def lambda_environment(function: Any) -> dict[str, str]:
@@ -594,7 +699,7 @@ class Baseline:
 def diagnose(handler: Handler, endpoint: str, work: Path) -> tuple[dict[str, float], dict[str, float]]:
     """One run with `-X importtime` and one under cProfile: per-package import self times and own times."""
     _, stderr = run_child(handler, handler.sample(), endpoint, work, ("-X", "importtime"))
-    profile = work / f"{handler.key}.prof"
+    profile = Path(os.environ.get("BENCH_PROFILES") or work) / f"{handler.key}.prof"  # BENCH_PROFILES keeps them
     run_child(handler, handler.sample(), endpoint, work, BENCH_PROFILE=str(profile))
     return import_times(stderr), profile_times(profile)
 

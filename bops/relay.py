@@ -8,7 +8,9 @@ Delivery is at least once, as EventBridge's is; handlers are idempotent. The che
 event not yet done (delivered or dead-lettered), so after a crash everything past it is delivered again: never zero
 times, sometimes twice. At most `BUFFER` fetched events wait per lane, so a stalled stream cannot fill the memory.
 A delivery that keeps failing, or an event the bus message cannot be built from, goes to the dead-letter table (like
-the SQS DLQ on AWS) and the stream moves on.
+the SQS DLQ on AWS) and the stream moves on. A delivery that does not return within the subscription's declared
+`timeout_s` (its Lambda timeout on AWS) is a failed attempt like any other: the worker stops waiting for it and moves
+on (a thread cannot be stopped, so the hung call is left to finish or hang on its own, outside the lane).
 """
 
 from __future__ import annotations
@@ -44,6 +46,34 @@ class LocalContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 120_000
+
+
+class DeliveryTimedOut(Exception):
+    """A handler that did not return within its subscription's timeout."""
+
+
+def call_within(
+    seconds: float, handler: Callable[[dict[str, Any], Any], Any], message: dict[str, Any], context: Any
+) -> None:
+    """Call the handler on a thread of its own and wait at most `seconds`: its exception is raised here, and a call
+    still running then raises DeliveryTimedOut (the call itself goes on, detached)."""
+    outcome: list[BaseException | None] = []
+    done = threading.Event()
+
+    def call() -> None:
+        try:
+            handler(message, context)
+            outcome.append(None)
+        except BaseException as error:  # handed to the waiting worker
+            outcome.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=call, name=f"delivery-{context.function_name}", daemon=True).start()
+    if not done.wait(seconds):
+        raise DeliveryTimedOut(f"the handler did not return within {seconds:g} s")
+    if outcome[0] is not None:
+        raise outcome[0]
 
 
 class Lane:
@@ -274,7 +304,7 @@ class Relay:
         context = LocalContext(lane.name)
         for attempt in range(1, self.attempts + 1):
             try:
-                handler(message, context)
+                call_within(lane.subscription.timeout_s, handler, message, context)
                 lane.delivered += 1
                 return
             except Exception as error:

@@ -25,6 +25,8 @@ SCHEMA_FOLDER = "odp-schemas"
 LAMBDA_SCHEMA_DIR = f"/var/task/{SCHEMA_FOLDER}"  # where the asset is unpacked on Lambda
 AWS_MODELS_FOLDER = "aws-models"  # lean botocore data (shared.aws.models), written by `make lambda-bundle`
 LAMBDA_AWS_MODELS_DIR = f"/var/task/{AWS_MODELS_FOLDER}"
+COMPILED_TEMPLATES_FOLDER = "compiled-templates"  # the page templates as Python (shared.pages.compiled)
+LAMBDA_COMPILED_TEMPLATES_DIR = f"/var/task/{COMPILED_TEMPLATES_FOLDER}"
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 _IGNORED_IN_BUNDLE = shutil.ignore_patterns(".pytest_cache")  # keeps the bytecode `make lambda-bundle` compiled
 

@@ -27,7 +27,7 @@ from cdk.event_bus import (
 )
 from cdk.functions import FunctionFactory, construct_id
 from cdk.http_api import CouncilApi
-from cdk.lambda_code import LAMBDA_AWS_MODELS_DIR, LAMBDA_SCHEMA_DIR, lambda_code
+from cdk.lambda_code import LAMBDA_AWS_MODELS_DIR, LAMBDA_COMPILED_TEMPLATES_DIR, LAMBDA_SCHEMA_DIR, lambda_code
 from cdk.nag import acknowledge, arn_pattern
 from cdk.officers import OfficerUserPool
 from shared.applicant_links import LINK_SECRET
@@ -44,6 +44,7 @@ from shared.declarations import (
 from shared.eventstore.checkpoints import HEAD_SECRET, KEY_SECRET, NO_CHECKPOINT_YET
 from shared.eventstore.checkpoints_dynamodb import checkpoint_table_spec
 from shared.eventstore.dynamodb_table import STREAMS_INDEX, event_table_spec
+from shared.pages.compiled import COMPILED_TEMPLATES_ENV
 from shared.projections.dynamodb_store import DOCUMENT_PREFIX, POSITION_PREFIX, read_model_table_spec
 
 Declared = HttpFunction | Subscription | Authorizer | ScheduledJob
@@ -273,6 +274,7 @@ class CouncilStack(Stack):
                 "BOPS_SECRETS_PREFIX": secrets_prefix(council),
                 "BOPS_ODP_SCHEMA_DIR": LAMBDA_SCHEMA_DIR,
                 "BOPS_AWS_MODELS_DIR": LAMBDA_AWS_MODELS_DIR,
+                COMPILED_TEMPLATES_ENV: LAMBDA_COMPILED_TEMPLATES_DIR,
                 "BOPS_REGION": Aws.REGION,
             },
         )

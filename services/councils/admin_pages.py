@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from shared.startup import lambda_start
 
-lambda_start()
+lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
 from typing import TYPE_CHECKING, Any  # noqa: E402
 from urllib.parse import parse_qs  # noqa: E402
@@ -51,6 +51,18 @@ def officer() -> SignedInOfficer:
     if signed_in.role != "administrator":
         raise PageRefusal(403, "You cannot see this page", "Only the council's administrators can see this page")
     return signed_in
+
+
+def prepare_snapshot() -> None:
+    """Before a SnapStart snapshot: the clients, the council commands and the pages (rendered once: the shell and the
+    GOV.UK macros)."""
+    from shared.pages.compiled import load_templates
+    from shared.pages.rendering import page_environment
+
+    administration()
+    load_templates(page_environment(TEMPLATES), "admin_officers.html", "admin_officer.html", "admin_api_keys.html")
+    load_templates(page_environment(TEMPLATES), "admin_settings.html")
+    refused(PageRefusal(404, "Page not found", ""))
 
 
 def administration() -> Administration:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from shared.startup import lambda_start
 
-lambda_start()
+lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
 import base64  # noqa: E402
 import binascii  # noqa: E402
@@ -42,6 +42,15 @@ class BadRequest(ValueError):
     def __init__(self, errors: list[dict[str, str]]) -> None:
         super().__init__("; ".join(error["message"] for error in errors))
         self.errors = errors
+
+
+def prepare_snapshot() -> None:
+    """Before a SnapStart snapshot: the clients, the register and the councils' lookup."""
+    from services.publication import councils as _councils  # noqa: F401
+    from services.publication.read_model.wiring import public_register
+    from shared.wiring import dependencies
+
+    public_register(dependencies())
 
 
 def encode_cursor(direction: str, key: str) -> str:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PrefixLoader
 from markupsafe import Markup
 
 from shared.pages.assets import ASSET_ROUTE, SCRIPT, STYLESHEET
+from shared.pages.compiled import GOVUK_FRONTEND, TEMPLATE_OPTIONS, template_loader
 from shared.pages.errors import error_summary, field_error
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
@@ -50,14 +51,13 @@ class PageEnvironment(Environment):
 @cache
 def page_environment(*packages: str) -> Environment:
     """Templates from each of `packages` (their `templates/` folder), then the shared shell (`shared.pages`), then
-    govuk-frontend-jinja under the `govuk_frontend_jinja/` prefix; HTML always escaped."""
-    loaders = [PackageLoader(package) for package in (*packages, "shared.pages")]
+    govuk-frontend-jinja under the `govuk_frontend_jinja/` prefix; HTML always escaped. Each package's templates are
+    the bundle's precompiled ones when it has them (`shared.pages.compiled`)."""
+    loaders = [template_loader(package) for package in (*packages, "shared.pages")]
     environment = PageEnvironment(
-        loader=ChoiceLoader([*loaders, PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
+        loader=ChoiceLoader([*loaders, PrefixLoader({GOVUK_FRONTEND: template_loader(GOVUK_FRONTEND)})]),
         auto_reload=False,
+        **TEMPLATE_OPTIONS,
     )
     environment.globals.update(
         component=Components(environment),

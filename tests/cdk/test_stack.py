@@ -362,3 +362,17 @@ def test_the_download_credential_is_readable_by_the_document_fetcher_only(synthe
         ]
         fetcher_role = functions(template)["services.intake.documents.handler.lambda_handler"][1]["Role"]
         assert [p["Roles"] for p in readers] == [[{"Ref": fetcher_role["Fn::GetAtt"][0]}]]
+
+
+CLOUDFORMATION_RESOURCE_LIMIT = 500  # resources per stack
+RESOURCE_MARGIN = 20  # fails here, before CloudFormation refuses a deployment (472 in the DEMO stack at writing)
+
+
+def test_every_stack_stays_under_cloudformations_resource_limit_with_a_margin(synthesised):
+    for name, template in synthesised.templates.items():
+        count = len(template["Resources"])
+        print(f"{name}: {count} resources")
+        assert count <= CLOUDFORMATION_RESOURCE_LIMIT - RESOURCE_MARGIN, (
+            f"{name} has {count} resources: CloudFormation takes {CLOUDFORMATION_RESOURCE_LIMIT} at most,"
+            f" and this test keeps {RESOURCE_MARGIN} in reserve (one route with a path parameter beats one per action)"
+        )

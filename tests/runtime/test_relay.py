@@ -172,6 +172,26 @@ def test_a_poison_event_does_not_stall_the_running_relay(log, checkpoints):
     assert len(checkpoints.dead_letters("recorder")) == 1
 
 
+def test_a_delivery_that_hangs_is_dead_lettered_after_its_timeout_and_the_lane_moves_on(log, checkpoints, slow_handler):
+    slow_handler.held["council:HUNG"] = threading.Event()  # never released while the relay runs
+    log.append("council:HUNG", 0, [renamed("hung")])
+    log.append("council:NEXT", 0, [renamed("next")])
+    one_at_a_time = Subscription("slow", SLOW.handler, SLOW.event_types, timeout_s=1)  # concurrency 1
+    relay = Relay(log, checkpoints, [one_at_a_time], attempts=2, backoff=0.001)
+    began = time.monotonic()
+    assert relay.run_once("slow", timeout=10) == 2
+    assert time.monotonic() - began < 5  # two timed-out attempts of a second each, then the next stream
+    assert [e.payload.changes.name for e in slow_handler.delivered] == ["next"]
+    [letter] = checkpoints.dead_letters("slow")
+    assert (letter.stream_id, letter.version) == ("council:HUNG", 1)
+    assert "did not return within 1 s" in letter.error
+    assert relay.lag() == {"slow": 0}
+    slow_handler.held["council:HUNG"].set()  # the detached calls finish here, not in the next test
+    deadline = time.monotonic() + 5
+    while len(slow_handler.delivered) < 3 and time.monotonic() < deadline:  # "next", then both attempts
+        time.sleep(0.01)
+
+
 def test_a_slow_stream_holds_back_only_itself(log, checkpoints, slow_handler):
     slow_handler.held["council:SLOW"] = threading.Event()
     log.append("council:SLOW", 0, [renamed("slow-1"), renamed("slow-2")])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from shared.startup import lambda_start
 
-lambda_start()
+lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
 from collections.abc import Mapping  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
@@ -55,6 +55,20 @@ def build_answers(deps: Dependencies) -> ApplicantAnswers:
     from services.assessment.applicant.service import ApplicantAnswers
 
     return ApplicantAnswers(deps.event_store, deps.documents, deps.secrets, deps.clock)
+
+
+def prepare_snapshot() -> None:
+    """Before a SnapStart snapshot: the clients, the answers service, this year's calendar and the page templates."""
+    from datetime import date
+
+    from services.assessment.applicant import forms as _forms  # noqa: F401
+    from shared.calendar.business_days import england_and_wales_bank_holidays
+    from shared.pages.compiled import load_templates
+    from shared.pages.rendering import page_environment
+
+    answers()
+    england_and_wales_bank_holidays(date.today().year)
+    load_templates(page_environment(TEMPLATES), "request.html", "message.html")
 
 
 def token() -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from shared.startup import lambda_start
 
-lambda_start()
+lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
 import base64  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -35,6 +35,15 @@ MAX_TEXT_BYTES = 40_000
 MAX_FILE_BYTES = 4 * 1024 * 1024  # the file check itself tells the officer the limit (3 MB)
 ACTIONS = ("check", "tags", "publish", "unpublish", "redacted_copy", "replace", "archive")
 SOURCES = {"submission": "Submitted", "applicant": "Applicant", "officer": "Officer", "decision_notice": "Decision"}
+
+
+def prepare_snapshot() -> None:
+    """Before a SnapStart snapshot: the documents pages' templates (the console's handler module, imported below,
+    registers its own hook: the clients, the calendar and the shell)."""
+    from shared.pages.compiled import load_templates
+    from shared.pages.rendering import page_environment
+
+    load_templates(page_environment(_handler().TEMPLATES), "documents.html", "document.html")
 
 
 def _handler() -> Any:

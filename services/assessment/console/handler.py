@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from shared.startup import lambda_start
 
-lambda_start()
+lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
 from collections.abc import Callable  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
@@ -49,6 +49,25 @@ def build_casework(deps: Dependencies) -> Casework:
     from services.assessment.casework import Casework
 
     return Casework(deps.event_store, deps.clock)
+
+
+def prepare_snapshot() -> None:
+    """Before a SnapStart snapshot: the clients, the case list, this year's calendar and the pages (the shell and the
+    GOV.UK macros every page uses, rendered once)."""
+    from services.assessment.case_list.wiring import case_list
+    from services.assessment.console import application as _application  # noqa: F401
+    from services.assessment.console import dashboard as _dashboard  # noqa: F401
+    from services.assessment.console.rendering import message_page
+    from shared.calendar.business_days import england_and_wales_bank_holidays
+    from shared.pages.compiled import load_templates
+    from shared.pages.rendering import page_environment
+    from shared.wiring import dependencies
+
+    work = casework()
+    case_list(dependencies())
+    england_and_wales_bank_holidays(work.today().year)
+    load_templates(page_environment(TEMPLATES), "dashboard.html", "application.html")
+    message_page(404, "Page not found", "")
 
 
 def session_csrf() -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from shared.startup import lambda_start
 
-lambda_start()
+lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
 from functools import cache  # noqa: E402
 from importlib import resources  # noqa: E402
@@ -58,6 +58,11 @@ def dependencies() -> Dependencies:
     from shared.wiring import dependencies
 
     return dependencies()
+
+
+def prepare_snapshot() -> None:
+    """Before a SnapStart snapshot: the clients and the register."""
+    register()
 
 
 def register() -> PublicRegister:

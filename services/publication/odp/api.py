@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from shared.startup import lambda_start
 
-lambda_start()
+lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
 import math  # noqa: E402
 import re  # noqa: E402
@@ -125,6 +125,15 @@ def _deps() -> Dependencies:
     from shared.wiring import dependencies
 
     return dependencies()
+
+
+def prepare_snapshot() -> None:
+    """Before a SnapStart snapshot: the clients, the register and what a search's answer is built with."""
+    from services.publication.odp import builder as _builder  # noqa: F401
+    from services.publication.odp.parameters import application_search as _search  # noqa: F401
+
+    register()
+    file_types()
 
 
 def register() -> PublicRegister:
