@@ -3,16 +3,18 @@ the officer API's Lambda handler (API Gateway proxy events, as `bops serve` and 
 
     uv run python bench/assessment.py [--applications N]     # default 10,000
 
-Each application is submitted (its event and one document, appended as intake would), then assigned, its document,
-red-line boundary and fee checked, validated, given a site notice, assessed, recommended, reviewed and determined
-(rendering and storing its decision notice). A quarter of them are challenged once and recommended again; a quarter
-stop in assessment, so the case list has open and decided cases. The clock moves an hour per application, so their
-dates spread over more than a year. The case list's projection subscriber then brings each row up to date.
+Each application is submitted (its event and one document with its file, stored and appended as intake would), then
+assigned, its document, red-line boundary and fee checked, validated, given a site notice, assessed, recommended,
+reviewed and determined (rendering and storing its decision notice). A quarter of them are challenged once and
+recommended again; a quarter stop in assessment, so the case list has open and decided cases. The clock moves an hour
+per application, so their dates spread over more than a year. The case list's projection subscriber then brings each
+row up to date.
 
 Prints progress lines, then as its last line one JSON object:
 
 - commands_per_s: officers' commands per second through the handler (read, fold, check, decide, append, answer);
-- floor_appends_per_s: single-event appends of `bench/eventstore.py` (its `bench_appends`), measured in this run;
+- floor_appends_per_s: single-event appends as `bench/eventstore.py`'s `bench_appends` makes them, measured in this
+  run in rounds between the commands' chunks (so under the same load);
 - commands_ratio: commands_per_s / floor_appends_per_s (target ≥ 0.3);
 - case_list_ms_p99: GET /api/officer/v1/planning_applications over these applications with filters (status,
   assignedTo, q, type, overdue, dueWithinDays, pages), through the handler (target ≤ 25);
@@ -46,6 +48,8 @@ BASE = "/api/officer/v1/planning_applications"
 STREETS = ("High Street", "Mill Lane", "Church Road", "Station Road", "The Green", "Park Avenue", "London Road")
 WARM_UP = 20  # applications taken through their life before the timing starts (first imports and compilations)
 TYPES = ("pp.full.householder", "pp.full.householder", "ldc.proposed", "pp.full.minor")
+FLOOR_EVERY = 100  # applications (about 925 commands) between two rounds of the floor's appends
+FLOOR_ROUND = 1_000
 
 
 def log(message: str) -> None:
@@ -112,6 +116,9 @@ class Bench:
         intake = NewEvent(event.payload, COUNCIL, Actor.system(), event.occurred_at)
         store.append(f"application:{COUNCIL}:{reference}", 0, [intake])
         receive_document(store, reference, 0, council=COUNCIL)
+        # the document fetcher stores the file under the key its DocumentReceived names (beside which the decision
+        # notice is stored), before appending the event
+        self.deps.documents.put(f"{COUNCIL}/{reference}/documents/0.pdf", b"%PDF-1.7 plan", "application/pdf")
         return reference
 
     def command(
@@ -155,7 +162,9 @@ class Bench:
         v = self.command(reference, "review", self.reviewer, v, action="agree")
         self.command(reference, "determine", assessor, v)
 
-    def run_applications(self, count: int, first: int = 0) -> list[str]:
+    def run_applications(self, count: int, first: int = 0, floor: Floor | None = None) -> list[str]:
+        """Applications taken through their lives; with `floor`, a round of its appends after every chunk of
+        applications (about as many appends as the chunk's commands)."""
         references = []
         started = time.perf_counter()
         for index in range(first, first + count):
@@ -163,11 +172,16 @@ class Bench:
             reference = self.submit(index)
             self.lifecycle(index, reference)
             references.append(reference)
+            if floor is not None and (index + 1 - first) % FLOOR_EVERY == 0:
+                floor.round(FLOOR_ROUND)
             if (index + 1) % 1000 == 0:
                 log(
                     f"{index + 1:,} applications, {self.commands:,} commands in {time.perf_counter() - started:.0f} s"
-                    f" ({self.commands / self.command_seconds:,.0f} commands/s)"
+                    f" ({self.commands / self.command_seconds:,.0f} commands/s"
+                    + (f"; floor {floor.per_s:,.0f} appends/s)" if floor is not None and floor.appends else ")")
                 )
+        if floor is not None and not floor.appends:
+            floor.round(FLOOR_ROUND)
         return references
 
     def project(self, references: list[str]) -> float:
@@ -222,12 +236,39 @@ class Bench:
         return percentile(timings, 0.99)
 
 
-def floor(directory: Path) -> float:
-    sys.path.insert(0, str(PROJECT / "bench"))
-    from bench.eventstore import bench_appends
+class Floor:
+    """`bench/eventstore.py`'s single appends (`SqliteEventStore.append`, one small event onto one of 100 streams, as
+    its `bench_appends` times them), in rounds interleaved with the commands' chunks: on a shared machine whose load
+    changes by the minute, the floor and the commands are measured under the same load."""
 
-    appends_per_s, _ = bench_appends(directory)
-    return appends_per_s
+    def __init__(self, directory: Path) -> None:
+        from bench.eventstore import APPEND_STREAMS
+        from shared.clock import SystemClock
+        from shared.eventstore.sqlite import SqliteEventStore
+
+        self.store = SqliteEventStore(directory / "floor.sqlite", clock=SystemClock())
+        self.versions = dict.fromkeys((f"council:A{i:05d}" for i in range(APPEND_STREAMS)), 0)
+        self.streams = list(self.versions)
+        self.appends = 0
+        self.seconds = 0.0
+
+    def round(self, count: int) -> None:
+        from bench.eventstore import settings_changed
+
+        events = [settings_changed(self.appends + i) for i in range(count)]
+        append, streams, versions = self.store.append, self.streams, self.versions
+        started = time.perf_counter()
+        for i, event in enumerate(events):
+            stream = streams[(self.appends + i) % len(streams)]
+            version = versions[stream]
+            append(stream, version, [event])
+            versions[stream] = version + 1
+        self.seconds += time.perf_counter() - started
+        self.appends += count
+
+    @property
+    def per_s(self) -> float:
+        return self.appends / self.seconds
 
 
 def main() -> None:
@@ -238,15 +279,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-assessment-") as tmp:
         directory = Path(tmp)
         log(f"Assessment benchmark in {directory}: {arguments.applications:,} applications")
-        log("floor: bench/eventstore.py's single appends")
-        floor_per_s = floor(directory)
+        floor = Floor(directory)
+        floor.round(FLOOR_ROUND)  # warm-up, not counted
+        floor.appends, floor.seconds = 0, 0.0
         gc.collect()
         bench = Bench(directory)
         count = arguments.applications
         warm = bench.run_applications(WARM_UP, first=count)  # imports, template, caches: not timed
         bench.commands, bench.command_seconds = 0, 0.0
-        references = bench.run_applications(count)
+        references = bench.run_applications(count, floor=floor)
         commands_per_s = bench.commands / bench.command_seconds
+        floor_per_s = floor.per_s
         total_commands = bench.commands
         log(f"commands: {bench.commands:,} at {commands_per_s:,.0f}/s; floor {floor_per_s:,.0f} appends/s")
         bench.through_http, bench.commands, bench.command_seconds = True, 0, 0.0

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from bops.relay import LocalContext
 from bops.routing import AUTHORIZED, KNOWN_METHODS, BoundRoute, Router
@@ -23,6 +23,8 @@ from shared.apigateway import (
     response_body,
     response_headers,
 )
+from shared.documents.local import LINK_PREFIX, LinkedFile, LinkRefused, LocalDocumentStore
+from shared.documents.port import inline_disposition
 
 log = logging.getLogger("bops.server")
 
@@ -34,6 +36,13 @@ BodyState = Literal["read", "unread", "broken"]  # an unread body may be drained
 # A refused body up to this many times the limit is read and dropped after the answer, so clients that send it all
 # before reading see the 413; a larger one is not read at all: the connection closes.
 DRAIN_FACTOR = 4
+LINK_CHUNK_BYTES = 256 * 1024  # a linked document is streamed in chunks of this size
+# Every document served from a link: never cached, never an active page of this origin (as the API serves documents)
+SERVED_DOCUMENT_HEADERS = (
+    ("Cache-Control", "private, no-store"),
+    ("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"),
+    ("X-Content-Type-Options", "nosniff"),
+)
 
 
 @dataclass(frozen=True)
@@ -76,24 +85,62 @@ class ProxyApp:
             return
         method, path = scope["method"], scope["raw_path"].decode("ascii") or "/"
         headers = [(name.decode("latin-1").title(), value.decode("latin-1")) for name, value in scope["headers"]]
+        if path.startswith(LINK_PREFIX) and method in ("GET", "HEAD") and not _has_body(headers):
+            await self._serve_link(scope, send, method, path)
+            return
         status, response_headers_, body, body_state = await self._respond(scope, receive, method, path, headers)
         if body_state != "read":  # closing is the only way not to read the rest of a body
             response_headers_ = [*response_headers_, ("Connection", "close")]
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (name.encode("latin-1"), value.encode("latin-1", "replace"))
-                    for name, value in [*response_headers_, ("Content-Length", str(len(body)))]
-                ],
-            }
-        )
+        headers_out = [*response_headers_, ("Content-Length", str(len(body)))]
+        await send({"type": "http.response.start", "status": status, "headers": _encoded(headers_out)})
         drain = body_state == "unread"
         await send({"type": "http.response.body", "body": body, "more_body": drain})
         if drain:
             await self._drain(receive, headers)
             await send({"type": "http.response.body", "body": b""})
+
+    async def _serve_link(self, scope: Scope, send: Send, method: str, path: str) -> None:
+        """A document store link (`LocalDocumentStore.link`, what S3's presigned URLs are on AWS): the file streamed
+        from disk in chunks, never whole in memory, with the headers every served document gets."""
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        key = unquote(path[len(LINK_PREFIX) :])
+        try:
+            linked = await self._in_thread(self.linked_file, key, query)
+        except LinkRefused as refused:
+            status, headers, body = _json(refused.status, {"message": str(refused)})
+            await _answer(send, status, headers, body)
+            return
+        headers = [
+            ("Content-Type", linked.content_type),
+            ("Content-Disposition", inline_disposition(linked.file_name)),
+            *SERVED_DOCUMENT_HEADERS,
+            ("Content-Length", str(linked.size)),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": _encoded(headers)})
+        if method == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
+        file = await self._in_thread(linked.path.open, "rb")
+        left = linked.size  # what the answer announced, even if the file changed meanwhile
+        try:
+            while left > 0:
+                chunk = await self._in_thread(file.read, min(LINK_CHUNK_BYTES, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": left > 0})
+        finally:
+            file.close()
+        if left > 0:  # the file was cut short under us: the client sees a short answer, not a hang
+            raise ConnectionError(f"document {key} shrank while it was served")
+
+    def linked_file(self, key: str, query: dict[str, str]) -> LinkedFile:
+        from shared.wiring import dependencies
+
+        documents = dependencies().documents
+        if not isinstance(documents, LocalDocumentStore):
+            raise LinkRefused(404, "Not Found")
+        return documents.open_link(key, query)
 
     async def _drain(self, receive: Receive, headers: list[tuple[str, str]]) -> None:
         """Read and drop a refused body after the answer has gone out, up to a bound, before closing: a client that
@@ -114,10 +161,7 @@ class ProxyApp:
     async def _respond(
         self, scope: Scope, receive: Receive, method: str, path: str, headers: list[tuple[str, str]]
     ) -> tuple[int, list[tuple[str, str]], bytes, BodyState]:
-        has_body = any(
-            name == "Transfer-Encoding" or (name == "Content-Length" and value != "0") for name, value in headers
-        )
-        unread: BodyState = "unread" if has_body else "read"
+        unread: BodyState = "unread" if _has_body(headers) else "read"
         if len(headers) > self.limits.max_headers or sum(len(n) + len(v) + 4 for n, v in headers) > (
             self.limits.max_header_bytes
         ):
@@ -210,6 +254,20 @@ class ProxyApp:
 
     async def _in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+
+
+def _has_body(headers: list[tuple[str, str]]) -> bool:
+    return any(name == "Transfer-Encoding" or (name == "Content-Length" and value != "0") for name, value in headers)
+
+
+def _encoded(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("latin-1"), value.encode("latin-1", "replace")) for name, value in headers]
+
+
+async def _answer(send: Send, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    headers = [*headers, ("Content-Length", str(len(body)))]
+    await send({"type": "http.response.start", "status": status, "headers": _encoded(headers)})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _json(status: int, body: Any) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -76,9 +76,16 @@ class Dependencies:
             from shared.documents.s3 import S3DocumentStore
 
             return S3DocumentStore(self._required("documents_bucket"), self.aws_client("s3"))
-        from shared.documents.local import LocalDocumentStore
+        from shared.documents.local import LINK_KEY_SECRET, LocalDocumentStore
 
-        return LocalDocumentStore(self.settings.documents_path)
+        def link_key() -> str:  # made on first use, the same for every process of `bops serve`
+            import secrets
+
+            return self.memo(
+                "document-link-key", lambda d: d.secrets.put_if_absent(LINK_KEY_SECRET, secrets.token_hex(32))
+            )
+
+        return LocalDocumentStore(self.settings.documents_path, link_key)
 
     @cached_property
     def secrets(self) -> SecretStore:

@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
-from collections.abc import Iterable
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlencode
 from uuid import uuid4
 
-from shared.documents.port import DocumentNotFound, Measured, StoredDocument, check_key
+from shared.documents.port import LINK_SECONDS, DocumentNotFound, Measured, StoredDocument, check_key, safe_file_name
 from shared.private_files import FILE_MODE, private_directory
+
+LINK_PREFIX = "/_files/"  # `bops serve` streams what a link names (ProxyApp), as S3 serves a presigned URL
+LINK_KEY_SECRET = "document-link-key"
+
+
+@dataclass(frozen=True)
+class LinkedFile:
+    """A file a valid link names, to stream from disk."""
+
+    path: Path
+    size: int
+    content_type: str
+    file_name: str
+
+
+class LinkRefused(Exception):
+    """A link that was forged, altered or has expired (403), or names a file that is not there (404)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class LocalDocumentStore:
-    def __init__(self, root: Path | str) -> None:
+    def __init__(
+        self,
+        root: Path | str,
+        link_key: Callable[[], str] | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        """`link_key`: the key that signs links (the secrets store's, shared by `bops serve`'s processes); without
+        one, a key of this instance's own (its links work only through it)."""
         self.root = private_directory(root)
+        own = secrets.token_hex(32)
+        self._link_key = link_key or (lambda: own)
+        self._now = now
 
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
@@ -57,3 +94,42 @@ class LocalDocumentStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def size(self, key: str) -> int:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            raise DocumentNotFound(key) from None
+
+    def link(self, key: str, *, file_name: str, content_type: str, expires_in: int = LINK_SECONDS) -> str:
+        """A path on `bops serve` (relative to its origin) with the key, the expiry, the name and type to serve it
+        with, and an HMAC of them all under the link key."""
+        check_key(key)
+        expires = str(int(self._now()) + expires_in)
+        name = safe_file_name(file_name)
+        signature = self._sign(key, expires, name, content_type)
+        query = urlencode({"expires": expires, "name": name, "type": content_type, "signature": signature})
+        return f"{LINK_PREFIX}{quote(key, safe='/')}?{query}"
+
+    def open_link(self, key: str, query: dict[str, str]) -> LinkedFile:
+        """The file a link names, once its signature and expiry are checked (LinkRefused otherwise)."""
+        expires, name, content_type = query.get("expires", ""), query.get("name", ""), query.get("type", "")
+        try:
+            check_key(key)
+            expected = self._sign(key, expires, name, content_type)
+        except ValueError:
+            raise LinkRefused(403, "This link is not valid") from None
+        if not hmac.compare_digest(expected, query.get("signature", "")) or not expires.isdigit():
+            raise LinkRefused(403, "This link is not valid")
+        if int(expires) < self._now():
+            raise LinkRefused(403, "This link has expired: ask for the document again")
+        path = self._path(key)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise LinkRefused(404, "The document is not in the document store") from None
+        return LinkedFile(path, size, content_type, name)
+
+    def _sign(self, key: str, expires: str, name: str, content_type: str) -> str:
+        message = "\n".join((key, expires, name, content_type)).encode("utf-8")
+        return hmac.new(self._link_key().encode("utf-8"), message, hashlib.sha256).hexdigest()

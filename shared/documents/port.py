@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+LINK_SECONDS = 300  # how long a link to a document works
+
 
 @dataclass(frozen=True)
 class StoredDocument:
@@ -39,6 +41,25 @@ class DocumentStore(Protocol):
     def delete(self, key: str) -> None:
         """Remove the document; nothing happens when there is none (intake removes the original of a refusal)."""
         ...
+
+    def size(self, key: str) -> int:
+        """The content's size in bytes (without reading it), or DocumentNotFound."""
+        ...
+
+    def link(self, key: str, *, file_name: str, content_type: str, expires_in: int = LINK_SECONDS) -> str:
+        """A short-lived URL that GETs the content directly from the store, streamed, with this content type and as
+        an inline file of this name: for files too large to pass through a function's answer. S3: a presigned URL;
+        the local store: a signed path that `bops serve` streams from disk (`LocalDocumentStore.open_link`)."""
+        ...
+
+
+def safe_file_name(name: str) -> str:
+    """A file name safe in a header: ASCII letters, digits and ._- (anything else an underscore)."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name) or "document"
+
+
+def inline_disposition(name: str) -> str:
+    return f'inline; filename="{safe_file_name(name)}"'
 
 
 def describe(key: str, content: bytes, content_type: str) -> StoredDocument:

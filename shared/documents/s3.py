@@ -6,7 +6,15 @@ import tempfile
 from collections.abc import Iterable
 from typing import Any
 
-from shared.documents.port import DocumentNotFound, Measured, StoredDocument, check_key, describe
+from shared.documents.port import (
+    LINK_SECONDS,
+    DocumentNotFound,
+    Measured,
+    StoredDocument,
+    check_key,
+    describe,
+    inline_disposition,
+)
 
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024  # a streamed document larger than this is spooled in the function's /tmp
 LINK_SECONDS = 300  # a temporary link's life: long enough to follow a redirect, short enough not to be shared
@@ -65,6 +73,31 @@ class S3DocumentStore:
             if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
             raise
+
+    def size(self, key: str) -> int:
+        try:
+            return int(self.client.head_object(Bucket=self.bucket, Key=check_key(key))["ContentLength"])
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise DocumentNotFound(key) from None
+            raise
+
+    def link(self, key: str, *, file_name: str, content_type: str, expires_in: int = LINK_SECONDS) -> str:
+        """A presigned GET (SigV4, signed by the function's role): S3 answers with the content type, disposition and
+        cache control given here, so the browser treats it as the API's answer would."""
+        return str(
+            self.client.generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": check_key(key),
+                    "ResponseContentType": content_type,
+                    "ResponseContentDisposition": inline_disposition(file_name),
+                    "ResponseCacheControl": "private, no-store",
+                },
+                ExpiresIn=expires_in,
+            )
+        )
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))  # S3 answers 204 for a missing key too

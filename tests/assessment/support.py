@@ -161,3 +161,7 @@ class Case:
 
     def main_events(self) -> list[RecordedEvent]:
         return [deserialize(data) for _, data in self.stored.get(application_stream(COUNCIL, REFERENCE), [])]
+
+    def documents_events(self) -> list[RecordedEvent]:
+        stream = application_side_stream(COUNCIL, REFERENCE, "documents")
+        return [deserialize(data) for _, data in self.stored.get(stream, [])]

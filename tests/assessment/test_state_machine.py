@@ -19,9 +19,11 @@ from services.assessment.domain import (
     UploadedDocument,
     add_constraint,
     answer_validation_request,
+    archive_document,
     assign,
     auto_close_due,
     cancel_validation_request,
+    change_document_tags,
     check_document,
     check_fee,
     check_red_line_boundary,
@@ -29,6 +31,7 @@ from services.assessment.domain import (
     determine,
     draft_validation_request,
     invalidate,
+    publish_document,
     record_assessment,
     record_committee_decision,
     record_press_notice,
@@ -39,6 +42,9 @@ from services.assessment.domain import (
     review,
     send_to_committee,
     submit_recommendation,
+    unpublish_document,
+    upload_document,
+    upload_redacted_copy,
     validate,
     withdraw,
 )
@@ -248,6 +254,42 @@ class ApplicationMachine(RuleBasedStateMachine):
             now=now,
         )
 
+    # --- officers' document commands (the documents side stream: they never make the main stream's version stale) --
+
+    def document_id(self, index: int) -> str:
+        ids = list(self.case.state.documents)
+        return ids[index % len(ids)] if ids and index >= 0 else "nope"
+
+    def upload(self, content_type: str) -> UploadedDocument:
+        self.notices += 1
+        return UploadedDocument(f"up-{self.notices}", "plan.pdf", f"k/up-{self.notices}", SHA, 10, content_type)
+
+    @rule(officer=OFFICERS, replaces=st.none() | st.integers(-1, 20), tags=st.sampled_from([[], ["floorPlan.proposed"],
+          ["not a tag!"]]), content_type=st.sampled_from(["application/pdf", "image/png", "text/html"]))  # fmt: skip
+    def officer_uploads(self, officer, replaces, tags, content_type) -> None:
+        replaced = None if replaces is None else self.document_id(replaces)
+        self.attempt(upload_document, officer, document=self.upload(content_type), tags=tags, replaces=replaced)
+
+    @rule(officer=OFFICERS, index=st.integers(-1, 20), tags=st.sampled_from([[], ["sitePlan.proposed", "photographs"],
+          ["not a tag!"]]))  # fmt: skip
+    def officer_tags(self, officer, index, tags) -> None:
+        self.attempt(change_document_tags, officer, document_id=self.document_id(index), tags=tags)
+
+    @rule(officer=OFFICERS, index=st.integers(-1, 20), publish=st.booleans(), reason=st.none() | TEXTS)
+    def officer_publishes_or_unpublishes(self, officer, index, publish, reason) -> None:
+        if publish:
+            self.attempt(publish_document, officer, document_id=self.document_id(index))
+        else:
+            self.attempt(unpublish_document, officer, document_id=self.document_id(index), reason=reason)
+
+    @rule(officer=OFFICERS, index=st.integers(-1, 20), content_type=st.sampled_from(["application/pdf", "text/html"]))
+    def officer_redacts(self, officer, index, content_type) -> None:
+        self.attempt(upload_redacted_copy, officer, document_id=self.document_id(index), copy=self.upload(content_type))
+
+    @rule(officer=OFFICERS, index=st.integers(-1, 20), reason=st.none() | TEXTS)
+    def officer_archives(self, officer, index, reason) -> None:
+        self.attempt(archive_document, officer, document_id=self.document_id(index), reason=reason)
+
     # --- the usual next step, with good inputs (so that random sequences also reach the later statuses) ------------
 
     def next_step(self, choice: int = 0) -> None:
@@ -389,6 +431,22 @@ class ApplicationMachine(RuleBasedStateMachine):
             assert constraint.removed == (constraint.removed_reason is not None) == (constraint.removed_by is not None)
         current = {c.value for c in self.case.state.current_constraints}
         assert current == {v for v, c in constraints.items() if not c.removed}
+
+    @invariant()
+    def the_documents_versions_chain(self) -> None:
+        """A replaced document names its newer version, which names it back; the decision notice is never changed by
+        a document command; what is public is published and current; the documents version is its stream's."""
+        documents = self.case.state.documents
+        for document in documents.values():
+            if document.replaced_by is not None and document.replaced_by in documents:
+                newer = documents[document.replaced_by]
+                assert newer.replaces in (None, document.id) and newer.id != document.id
+            if document.replaces is not None:
+                assert documents[document.replaces].replaced_by == document.id
+            if document.source == "decision_notice":
+                assert not document.published and document.redacted is None and not document.archived
+            assert document.public == (document.published and not document.archived and document.replaced_by is None)
+        assert self.case.state.documents_version == len(self.case.documents_events())
 
     @invariant()
     def the_daily_job_is_idempotent(self) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
@@ -115,6 +116,24 @@ def test_a_householder_application_is_determined_on_the_deployed_wiring(synthesi
         )
         assert served.status == 200 and served.body.decode() == html
         assert served.headers["Content-Type"].startswith("text/html")
+
+        # A file over a function's answer limit: a short-lived presigned GET on the documents bucket instead.
+        submitted = state["documents"][0]
+        [key] = [
+            o["Key"]
+            for o in harness.s3.list_objects_v2(Bucket=stack.documents_bucket)["Contents"]
+            if o["Size"] == submitted["size"] and "/documents/" in o["Key"]
+        ][:1]
+        harness.s3.put_object(Bucket=stack.documents_bucket, Key=key, Body=b"%PDF-1.7\n" + b"0" * 7_000_000)
+        linked = harness.request(
+            "GET", f"{application}/documents/{submitted['id']}", headers={"Authorization": f"Bearer {rae}"}
+        )
+        assert linked.status == 307 and linked.body in (b"", "")
+        link = urlsplit(linked.headers["Location"])
+        query = dict(parse_qsl(link.query))
+        assert link.scheme == "https" and stack.documents_bucket in link.netloc + link.path
+        assert unquote(link.path).endswith(key) and query["X-Amz-Expires"] == "300" and query["X-Amz-Signature"]
+        assert query["response-content-type"] == submitted["contentType"]
 
         harness.deliver()  # the case list follows the determination through its rule
         listed = harness.request("GET", OFFICER, headers={"Authorization": f"Bearer {rae}"}).json()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import boto3
 import pytest
 
 from shared.documents import DocumentNotFound
-from shared.documents.local import LocalDocumentStore
+from shared.documents.local import LinkRefused, LocalDocumentStore
 from shared.documents.s3 import S3DocumentStore
 from tests.aws_support import lean_client
 
@@ -125,3 +126,71 @@ def test_a_temporary_link_serves_a_large_file_from_s3_and_the_local_store_has_no
         answer.headers["Content-Disposition"]
         == "inline; filename=\"Plan___1.pdf\"; filename*=UTF-8''Plan%20%C3%A9%201.pdf"
     )
+
+
+def test_the_size_of_a_document_without_reading_it(store):
+    store.put("DEMO/R1/documents/d1/plan.pdf", b"%PDF-1.7 twelve", "application/pdf")
+    assert store.size("DEMO/R1/documents/d1/plan.pdf") == 15
+    with pytest.raises(DocumentNotFound):
+        store.size("DEMO/R1/documents/d1/none.pdf")
+
+
+def test_a_link_serves_the_document_with_its_name_and_type_for_a_few_minutes(store):
+    """S3: a presigned GET with the response's type and disposition; the local store: a signed path that `bops serve`
+    streams (`open_link`, below)."""
+    key = "DEMO/R1/documents/d1/big plan.pdf"
+    store.put(key, b"%PDF-1.7", "application/pdf")
+    link = store.link(key, file_name="Big plan (v2).pdf", content_type="application/pdf")
+    parts = urlsplit(link)
+    query = dict(parse_qsl(parts.query))
+    if isinstance(store, S3DocumentStore):
+        assert parts.scheme == "https" and unquote(parts.path).endswith("/DEMO/R1/documents/d1/big plan.pdf")
+        assert query["X-Amz-Expires"] == "300" and query["X-Amz-Signature"]
+        assert query["response-content-type"] == "application/pdf"
+        assert query["response-content-disposition"] == 'inline; filename="Big_plan__v2_.pdf"'
+        assert query["response-cache-control"] == "private, no-store"
+    else:
+        assert parts.path.startswith("/_files/")
+        linked = store.open_link(unquote(parts.path.removeprefix("/_files/")), query)
+        assert linked.path.read_bytes() == b"%PDF-1.7"
+        assert (linked.size, linked.content_type, linked.file_name) == (8, "application/pdf", "Big_plan__v2_.pdf")
+
+
+def test_a_local_link_altered_forged_or_expired_is_refused(tmp_path):
+    now = [1_800_000_000.0]
+    key_store = {}
+
+    def link_key():
+        return key_store.setdefault("key", "k" * 64)
+
+    store = LocalDocumentStore(tmp_path / "documents", link_key, now=lambda: now[0])
+    store.put("DEMO/R1/a.pdf", b"%PDF-1.7", "application/pdf")
+    store.put("DEMO/R1/b.pdf", b"%PDF-1.7 other", "application/pdf")
+    parts = urlsplit(store.link("DEMO/R1/a.pdf", file_name="a.pdf", content_type="application/pdf"))
+    key, query = unquote(parts.path.removeprefix("/_files/")), dict(parse_qsl(parts.query))
+    assert store.open_link(key, query).size == 8
+    # another process of `bops serve` (the same link key from the secrets store) accepts it
+    assert LocalDocumentStore(tmp_path / "documents", link_key).open_link(key, query).size == 8
+    for altered_key, altered in [
+        ("DEMO/R1/b.pdf", query),
+        (key, {**query, "type": "text/html"}),
+        (key, {**query, "name": "a.html"}),
+        (key, {**query, "expires": str(int(query["expires"]) + 3600)}),
+        (key, {**query, "signature": "0" * 64}),
+        (key, {k: v for k, v in query.items() if k != "signature"}),
+        ("../escape.pdf", query),
+    ]:
+        with pytest.raises(LinkRefused) as refused:
+            store.open_link(altered_key, altered)
+        assert refused.value.status == 403
+    with pytest.raises(LinkRefused):  # another key (another installation) does not accept it
+        LocalDocumentStore(tmp_path / "documents").open_link(key, query)
+    now[0] += 301
+    with pytest.raises(LinkRefused) as expired:
+        store.open_link(key, query)
+    assert expired.value.status == 403 and "expired" in str(expired.value)
+    now[0] -= 301
+    store.delete("DEMO/R1/a.pdf")
+    with pytest.raises(LinkRefused) as gone:
+        store.open_link(key, query)
+    assert gone.value.status == 404

@@ -11,6 +11,22 @@ from typing import Any, Literal
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+# The values the domain accepts (events.assessment's `RequestType` and `Decision`, not imported: the handler's cold
+# start does not load the events' models; a test checks they are the same).
+RequestTypeName = Literal[
+    "additional_document",
+    "replacement_document",
+    "red_line_boundary_change",
+    "description_change",
+    "fee_change",
+    "other_change",
+    "ownership_certificate",
+    "pre_commencement_condition",
+    "heads_of_terms",
+    "time_extension",
+]
+DecisionName = Literal["granted", "refused", "not_required"]
+
 
 class Camel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True, strict=False)
@@ -86,7 +102,7 @@ class ProposedCondition(BaseModel):
 
 
 class DraftValidationRequest(Body):
-    type: str = Field(description="One of the ten request types of the brief, e.g. `replacement_document`")
+    type: RequestTypeName = Field(description="One of the ten request types of the brief")
     reason: str
     requested_document: str | None = None
     document_id: str | None = None
@@ -130,7 +146,7 @@ class Assessment(Body):
 
 
 class Recommendation(Body):
-    decision: str = Field(description="`granted`, `refused`, or `not_required` where the type allows it")
+    decision: DecisionName = Field(description="`not_required` only where the type allows it (prior approvals)")
     public_reason: str
     private_note: str | None = None
 
@@ -141,7 +157,7 @@ class Review(Body):
 
 
 class CommitteeDecision(Body):
-    decision: str
+    decision: DecisionName = Field(description="`not_required` only where the type allows it (prior approvals)")
     decided_on: date
     notes: str | None = None
 

@@ -162,6 +162,7 @@ def audit(reference: str) -> dict[str, Any]:
 
 # A document is served as it was stored, but never as an active page of the API's origin: a submitted file's content
 # type came from elsewhere, so scripts are sandboxed away (the decision notice's inline styles still apply).
+INLINE_DOCUMENT_BYTES = 1024 * 1024  # larger files: a redirect to a short-lived link that streams them
 DOCUMENT_HEADERS = {
     "Cache-Control": "private, no-store",
     "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:",
@@ -173,12 +174,15 @@ DOCUMENT_HEADERS = {
     f"{COLLECTION}/<reference>/documents/<document_id>",
     summary="One document's content",
     description="A document of the application (submitted, uploaded by the applicant or an officer, or the decision "
-    "notice) with its content type, read from the document store; `?copy=redacted`: its redacted copy.",
+    "notice) with its content type, read from the document store; `?copy=redacted`: its redacted copy. A file over "
+    "1 MB is answered 307 to a link that works for 5 minutes and streams it from the store (on AWS a presigned S3 "
+    "URL).",
     tags=["Planning applications"],
     security=[{OFFICER: []}],
 )
 def document(reference: str, document_id: str):  # no annotation: Powertools would model the Response type
     from shared.documents import DocumentNotFound
+    from shared.documents.port import inline_disposition
     from shared.wiring import dependencies
 
     signed_in = officer()
@@ -191,12 +195,17 @@ def document(reference: str, document_id: str):  # no annotation: Powertools wou
         if found.redacted is None:
             raise ApiRefusal(404, f"Document {document_id} has no redacted copy")
         key, name, content_type = found.redacted.key, found.redacted.file_name, found.redacted.content_type
+    documents = dependencies().documents
     try:
-        content = dependencies().documents.get(key)
+        if documents.size(key) > INLINE_DOCUMENT_BYTES:
+            # Streamed from the store by a short-lived link: S3's presigned URL (a function's answer is at most 6 MB),
+            # or `bops serve`'s signed path that streams the file from disk.
+            link = documents.link(key, file_name=name, content_type=content_type)
+            return Response(307, None, b"", headers={"Location": link, "Cache-Control": "private, no-store"})
+        content = documents.get(key)
     except DocumentNotFound:
         raise ApiRefusal(404, f"The file of document {document_id} is not in the document store") from None
-    safe_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name) or "document"
-    headers = {**DOCUMENT_HEADERS, "Content-Disposition": f'inline; filename="{safe_name}"'}
+    headers = {**DOCUMENT_HEADERS, "Content-Disposition": inline_disposition(name)}
     return Response(200, content_type, content, headers=headers)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from services.assessment.officer_api.commands import COMMANDS
+from services.assessment.officer_api.state_schema import SCHEMAS, state_response
 
 
 def document(app: Any, title: str, description: str, scheme: str, collection: str) -> str:
@@ -25,6 +26,8 @@ def document(app: Any, title: str, description: str, scheme: str, collection: st
         )
     )
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(SCHEMAS)
+    spec["paths"][f"{collection}/{{reference}}"]["get"]["responses"]["200"] = state_response("The application's state")
     for command in COMMANDS:
         path = f"{collection}/{{reference}}/{command.path}"
         operation = spec["paths"][path]["post"]
@@ -40,7 +43,7 @@ def document(app: Any, title: str, description: str, scheme: str, collection: st
         }
         operation.setdefault("responses", {}).update(
             {
-                "200": {"description": "The application's new state"},
+                "200": state_response("The application's new state"),
                 "401": {"description": "Not signed in"},
                 "403": {"description": "The officer's role does not allow it"},
                 "404": {"description": "No such application (or request, or document) in the officer's council"},
