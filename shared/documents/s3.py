@@ -17,7 +17,6 @@ from shared.documents.port import (
 )
 
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024  # a streamed document larger than this is spooled in the function's /tmp
-LINK_SECONDS = 300  # a temporary link's life: long enough to follow a redirect, short enough not to be shared
 
 
 class S3DocumentStore:
