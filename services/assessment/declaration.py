@@ -74,6 +74,23 @@ COMMAND_PATHS = (
     "documents/{document_id}/archive",
 )
 
+# The API's routes for those commands: few, because each path segment is an API Gateway resource and a stack holds at
+# most 500 (tests/cdk). A command whose path is one segment goes through `{command}`, a document's through
+# `documents/{document_id}/{action}`; the handler's resolver serves each exact path of COMMAND_PATHS (404 for any
+# other). A path whose first segment is also a parent resource (`constraints/remove`, `validation_requests/...`,
+# `documents/...`) keeps its own route: API Gateway matches a literal segment before a parameter and never goes back.
+COMMAND_ROUTES = (
+    "{command}",
+    "constraints",
+    "constraints/remove",
+    "validation_requests",
+    "validation_requests/{request_id}/cancel",
+    "red_line_boundary/check",
+    "fee/check",
+    "documents",
+    "documents/{document_id}/{action}",
+)
+
 SERVICE = ServiceDeclaration(
     name="assessment",
     http=(
@@ -85,7 +102,7 @@ SERVICE = ServiceDeclaration(
                 Route("GET", APPLICATION, auth="officer"),
                 Route("GET", APPLICATION + "/audit", auth="officer"),
                 Route("GET", APPLICATION + "/documents/{document_id}", auth="officer"),
-                *(Route("POST", f"{APPLICATION}/{path}", auth="officer") for path in COMMAND_PATHS),
+                *(Route("POST", f"{APPLICATION}/{path}", auth="officer") for path in COMMAND_ROUTES),
                 Route("GET", f"{OFFICER_API}/openapi.json"),
             ),
             reads_read_models=(CASE_LIST_READ_MODEL, OFFICERS_READ_MODEL),

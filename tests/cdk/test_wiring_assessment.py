@@ -122,8 +122,8 @@ def test_a_householder_application_is_determined_on_the_deployed_wiring(synthesi
         [key] = [
             o["Key"]
             for o in harness.s3.list_objects_v2(Bucket=stack.documents_bucket)["Contents"]
-            if o["Size"] == submitted["size"] and "/documents/" in o["Key"]
-        ][:1]
+            if o["Size"] == submitted["size"] and f"/documents/{submitted['id']}/" in o["Key"]
+        ]
         harness.s3.put_object(Bucket=stack.documents_bucket, Key=key, Body=b"%PDF-1.7\n" + b"0" * 7_000_000)
         linked = harness.request(
             "GET", f"{application}/documents/{submitted['id']}", headers={"Authorization": f"Bearer {rae}"}
