@@ -98,6 +98,10 @@ class Officer:
 
     def sign_in(self, email: str, password: str = PASSWORD, path: str = "/sign-in") -> Any:
         self.visit(path)
+        return self.fill_sign_in(email, password)
+
+    def fill_sign_in(self, email: str, password: str = PASSWORD) -> Any:
+        """Sign in on the sign-in page shown now; the page it leads to, checked."""
         self.page.get_by_label("E-mail address").fill(email)
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_role("button", name="Sign in").click()

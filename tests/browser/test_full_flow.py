@@ -29,6 +29,27 @@ def done(officer, banner: str):
     return page
 
 
+def recommend(assessor, reason: str):
+    page = assessor.page
+    task(page, "Make a recommendation")
+    page = assessor.checked()
+    page.get_by_label("Granted").check()
+    page.get_by_label("Reason (public)").fill(reason)
+    page.get_by_role("button", name="Submit recommendation").click()
+    return done(assessor, "Recommendation submitted for review")
+
+
+def review(reviewer, choice: str, comment: str = ""):
+    page = reviewer.page
+    task(page, "Review the recommendation")
+    page = reviewer.checked()
+    page.get_by_label(choice).check()
+    if comment:
+        page.get_by_label("Comment").fill(comment)
+    page.get_by_role("button", name="Save review").click()
+    return done(reviewer, "Review saved")
+
+
 def test_a_householder_application_from_the_dashboard_to_its_decision(console, monkeypatch):
     from shared import wiring
     from shared.applicant_links import applicant_link, link_secret
@@ -84,11 +105,7 @@ def test_a_householder_application_from_the_dashboard_to_its_decision(console, m
     wiring.reset()
     page = assessor.visit(f"/applications/{reference}")
     assert page.url.startswith(console.base_url + "/sign-in?next=")
-    email, password = console.demo("assessor")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page = assessor.checked()
+    page = assessor.fill_sign_in(*console.demo("assessor"))
     assert page.url == console.base_url + f"/applications/{reference}"
 
     task(page, "Validate the application")
@@ -102,12 +119,7 @@ def test_a_householder_application_from_the_dashboard_to_its_decision(console, m
     page.get_by_role("button", name="Save assessment").click()
     page = done(assessor, "Assessment saved")
 
-    task(page, "Make a recommendation")
-    page = assessor.checked()
-    page.get_by_label("Granted").check()
-    page.get_by_label("Reason (public)").fill("The extension respects the house and its neighbours")
-    page.get_by_role("button", name="Submit recommendation").click()
-    page = done(assessor, "Recommendation submitted for review")
+    page = recommend(assessor, "The extension respects the house and its neighbours")
     assert page.get_by_role("link", name="Review the recommendation").count() == 0
     assessor.visit(f"/applications/{reference}/actions/review", expect_status=403)  # never the assessor's
 
@@ -117,28 +129,13 @@ def test_a_householder_application_from_the_dashboard_to_its_decision(console, m
     page = reviewer.checked()
     page.get_by_role("link", name=reference).click()
     page = reviewer.checked()
-    task(page, "Review the recommendation")
-    page = reviewer.checked()
-    page.get_by_label("Challenge").check()
-    page.get_by_label("Comment").fill("Say more about the neighbours' light")
-    page.get_by_role("button", name="Save review").click()
-    page = done(reviewer, "Review saved")
+    page = review(reviewer, "Challenge", "Say more about the neighbours' light")
     assert page.get_by_text("Challenged by Riley Reviewer").count() >= 1
 
-    page = assessor.visit(f"/applications/{reference}")
-    task(page, "Make a recommendation")
-    page = assessor.checked()
-    page.get_by_label("Granted").check()
-    page.get_by_label("Reason (public)").fill("No loss of light to the neighbours")
-    page.get_by_role("button", name="Submit recommendation").click()
-    page = done(assessor, "Recommendation submitted for review")
-
-    page = reviewer.visit(f"/applications/{reference}")
-    task(page, "Review the recommendation")
-    page = reviewer.checked()
-    page.get_by_label("Agree").check()
-    page.get_by_role("button", name="Save review").click()
-    page = done(reviewer, "Review saved")
+    assessor.visit(f"/applications/{reference}")
+    recommend(assessor, "No loss of light to the neighbours")
+    reviewer.visit(f"/applications/{reference}")
+    page = review(reviewer, "Agree")
     assert page.get_by_text("Agreed by Riley Reviewer").count() >= 1
 
     # Determination: the decision notice is issued.

@@ -74,10 +74,7 @@ def test_a_deactivated_officer_is_signed_out_at_the_next_request(console):
     console.deactivate("DEMO", officer_id)
     page = officer.visit("/?view=all")  # redirected to sign in
     assert page.url == console.base_url + "/sign-in?next=%2F%3Fview%3Dall"
-    page.get_by_label("E-mail address").fill("dee@demo.example")
-    page.get_by_label("Password").fill("a long enough password")
-    page.get_by_role("button", name="Sign in").click()
-    page = officer.checked()
+    page = officer.fill_sign_in("dee@demo.example")
     assert page.get_by_text("The e-mail address or password is not right").count() >= 1
 
 
@@ -104,9 +101,5 @@ def test_an_expired_session_asks_to_sign_in_again_and_returns_to_the_page(consol
     page = officer.visit(f"/applications/{reference}")
     assert page.url == console.base_url + f"/sign-in?next=%2Fapplications%2F{reference}"
     assert page.get_by_text("Sign in to continue.").count() == 1
-    email, password = console.demo("assessor")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page = officer.checked()
+    page = officer.fill_sign_in(*console.demo("assessor"))
     assert page.url == console.base_url + f"/applications/{reference}"

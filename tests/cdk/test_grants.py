@@ -80,7 +80,9 @@ def test_every_function_gets_the_read_models_and_secrets_it_declares(synthesised
             assert granted(template, declared.handler) == expected(declared, council.code), declared.name
 
 
-def test_the_authorizer_reads_only_the_api_keys_and_officers_read_models_and_the_token_key(synthesised):
+def test_the_authorizer_reads_only_the_api_keys_and_officers_read_models_the_token_key_and_signed_out_sessions(
+    synthesised,
+):
     assert COUNCILS.authorizer is not None
     for council, template in zip(synthesised.councils, synthesised.templates.values(), strict=True):
         code = council.code
@@ -88,7 +90,7 @@ def test_the_authorizer_reads_only_the_api_keys_and_officers_read_models_and_the
             "reads": {"api-keys", "officers"},
             "writes": set(),
             "secrets": {f"{code}/officer-token-key"},
-            "counters": set(),
+            "counters": {"revoked-session-even", "revoked-session-odd"},
             "pool": set(),
         }
 
