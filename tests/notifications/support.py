@@ -181,3 +181,16 @@ class Application:
 
     def failed(self) -> list[NotificationFailed]:
         return [e.payload for e in self.notifications() if isinstance(e.payload, NotificationFailed)]  # type: ignore[misc]
+
+
+def project_outstanding(store: Any, read_models: Any) -> Any:
+    """Deliver the whole log to the notifications-outstanding projection, as the relay does (again and again:
+    duplicates change nothing); the read models."""
+    from services.notifications.outstanding import OutstandingProjection
+    from shared.projections import Projector
+
+    projector = Projector(OutstandingProjection(), read_models, store)
+    for event in store.read_all(0, 100_000):
+        if event.event_type in projector.projection.event_types:
+            projector.handle(event)
+    return read_models

@@ -16,10 +16,8 @@ from events.streams import application_side_stream, council_stream
 from services.notifications import delivery
 from services.notifications.declaration import CALLBACK_PATH, NOTIFY_CALLBACK_TOKEN_SECRET
 from services.notifications.notify_settings import api_key_secret_name
-from services.notifications.outstanding import OutstandingProjection
 from shared.apigateway import proxy_event
-from shared.projections import Projector
-from tests.notifications.support import COUNCIL, START
+from tests.notifications.support import COUNCIL, START, project_outstanding
 from tests.notify_server import FakeNotify, notify_server
 
 __all__ = ["notify_server"]
@@ -30,10 +28,7 @@ STREAM = application_side_stream(COUNCIL, REFERENCE, "notifications")
 
 
 def project(deps: Any) -> None:
-    projector = Projector(OutstandingProjection(), deps.read_models, deps.event_store)
-    for event in deps.event_store.read_all(0, 100_000):
-        if event.event_type in projector.projection.event_types:
-            projector.handle(event)
+    project_outstanding(deps.event_store, deps.read_models)
 
 
 def sent(deps: Any, index: int, notify_id: str | None) -> str:

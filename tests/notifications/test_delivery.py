@@ -15,12 +15,11 @@ from events.streams import application_side_stream, council_stream
 from services.notifications import delivery
 from services.notifications.notify_gateway import NotifyGateway
 from services.notifications.notify_settings import api_key_secret_name
-from services.notifications.outstanding import OutstandingProjection
 from shared.eventstore.sqlite import SqliteEventStore
 from shared.notification_records import acknowledge_failure, unacknowledged_failures
-from shared.projections import Projector
 from shared.projections.sqlite_store import SqliteReadModelStore
 from shared.secrets import InMemorySecrets
+from tests.notifications.support import project_outstanding
 from tests.notify_server import FakeNotify, notify_server
 
 __all__ = ["notify_server"]
@@ -40,12 +39,7 @@ def read_models(tmp_path) -> SqliteReadModelStore:
 
 
 def project(store: SqliteEventStore, read_models: SqliteReadModelStore) -> SqliteReadModelStore:
-    """Deliver the whole log to the outstanding projection, as the relay does (again: duplicates change nothing)."""
-    projector = Projector(OutstandingProjection(), read_models, store)
-    for event in store.read_all(0, 100_000):
-        if event.event_type in projector.projection.event_types:
-            projector.handle(event)
-    return read_models
+    return project_outstanding(store, read_models)
 
 
 def _council(store: SqliteEventStore, secrets: InMemorySecrets, code: str, notify: FakeNotify | None) -> None:

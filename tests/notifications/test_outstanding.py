@@ -18,10 +18,8 @@ from events.notifications import (
     NotificationSent,
 )
 from events.streams import application_side_stream
-from services.notifications.outstanding import OutstandingProjection
 from shared.notification_records import OUTSTANDING_READ_MODEL
-from shared.projections import Projector
-from tests.notifications.support import COUNCIL, START
+from tests.notifications.support import COUNCIL, START, project_outstanding
 
 STREAM = application_side_stream(COUNCIL, "26-00001-HAPP", "notifications")
 
@@ -52,11 +50,8 @@ def failed(index: int) -> NotificationFailed:
 
 
 def project_all(deps: Any) -> dict[str, dict[str, Any]]:
-    projector = Projector(OutstandingProjection(), deps.read_models, deps.event_store)
     for _ in range(2):  # delivered twice: duplicates change nothing
-        for event in deps.event_store.read_all(0, 100_000):
-            if event.event_type in projector.projection.event_types:
-                projector.handle(event)
+        project_outstanding(deps.event_store, deps.read_models)
     return dict(deps.read_models.documents(OUTSTANDING_READ_MODEL))
 
 

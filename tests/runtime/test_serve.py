@@ -68,7 +68,7 @@ def test_first_start_restart_and_frozen_time(tmp_path, odp_dir):
         headers = {"Authorization": f"Bearer {logins['api_key']}"}
         status, _, created = client.request("POST", "/api/v2/planning_applications", payload, headers)
         assert status == 201 and created["reference"] == "26-00001-HAPP"
-        for _ in range(100):
+        for _ in range(400):  # every subscriber's lane at the head: up to 20 s on a loaded machine
             if client.request("GET", "/health")[2]["caught_up"]:
                 break
             time.sleep(0.05)
