@@ -1,5 +1,5 @@
-"""Two officers acting on one application at the same moment: exactly one succeeds, the other gets 409; a document
-arriving meanwhile makes neither stale. On the SQLite log and on DynamoDB (moto)."""
+"""Two officers acting on one application at the same moment: exactly one succeeds, the other gets 409; a document or
+a notification arriving meanwhile makes neither stale. On the SQLite log and on DynamoDB (moto)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from tests.assessment.api_support import ASSESSOR, OTHER_ASSESSOR, call, enlist, receive_document, submit
+from events import Actor, NewEvent
+from events.notifications import NotificationSent
+from events.streams import application_side_stream
+from tests.assessment.api_support import ASSESSOR, OTHER_ASSESSOR, RECEIVED, call, enlist, receive_document, submit
 
 BASE = "/api/officer/v1/planning_applications"
 REFERENCE = "26-00001-HH"
@@ -47,6 +50,23 @@ def race(deps, bodies, during=None):
             return sorted((f.result() for f in futures), key=lambda result: result[0])
     finally:
         work.store = deps.event_store
+
+
+def notified(store) -> None:
+    """The notifications service sends a message about the application (its own side stream)."""
+    stream = application_side_stream("DEMO", REFERENCE, "notifications")
+    sent = NotificationSent(
+        notification_id="e1:applicant",
+        kind="receipt",
+        recipient_role="applicant",
+        masked_address="p***@example.org",
+        template_id="template-1",
+        channel="outbox",
+        triggered_by="e1",
+    )
+    store.append(
+        stream, store.stream_version(stream), [NewEvent(sent, "DEMO", Actor.system("notifications"), RECEIVED)]
+    )
 
 
 def check_one_wins(deps, results) -> None:
@@ -103,10 +123,16 @@ def test_a_document_arriving_meanwhile_makes_neither_stale(request, backend):
         (ASSESSOR, "fee/check", {"version": 2, "valid": True}),
         (OTHER_ASSESSOR, "red_line_boundary/check", {"version": 2, "valid": True}),
     ]
-    results = race(deps, bodies, during=lambda: receive_document(deps.event_store, REFERENCE, 2))
+
+    def meanwhile() -> None:  # a file fetched and a notification sent, after both officers saw version 2
+        receive_document(deps.event_store, REFERENCE, 2)
+        notified(deps.event_store)
+
+    results = race(deps, bodies, during=meanwhile)
     (ok, state), (refused, _body) = results
     assert (ok, refused) == (200, 409), results
     assert state["version"] == 3 and len(state["documents"]) == 3
+    assert deps.event_store.stream_version(application_side_stream("DEMO", REFERENCE, "notifications")) == 1
     # and one after the other, the documents never count: the loser retries at the version it now sees
     status, state = call("POST", f"{BASE}/{REFERENCE}/red_line_boundary/check", {"version": 3, "valid": True})
     assert status == 200 and state["version"] == 4
