@@ -16,12 +16,12 @@ apart by their sort keys:
 
 A search reads one Query page of the newest (or oldest) postings of each of its terms, takes the sparsest of them
 (the one whose page reaches furthest: the rarest) and walks it in the page's order, a Query page at a time,
-checking each posting against the whole query, until the page and the count (to `COUNT_CAP`) are full; a date range
-on the sort field bounds the walk's keys. So a search is a few Query calls and one BatchGetItem of the page's records
-whatever the number of applications (`tests/publication/test_register_dynamodb.py` counts them); only a query whose
-filters keep very few of its rarest term's postings walks further (its page is still exact, its total counted as far
-as `max_pages` Query pages went). DynamoDB needs no always-on capacity for this (on-demand: a few read units per
-search); the README says what it costs at 200,000 applications.
+checking each posting against the whole query, until the page and the count (to `COUNT_CAP_DYNAMODB`) are full;
+a date range on the sort field bounds the walk's keys. So a search is a few Query calls and one BatchGetItem of the
+page's records whatever the number of applications (`tests/publication/test_register_dynamodb.py` counts them);
+only a query whose filters keep very few of its rarest term's postings walks further (its page is still exact, its
+total counted as far as `max_pages` Query pages went). DynamoDB needs no always-on capacity for this (on-demand: a
+few read units per search); the README says what it costs at 200,000 applications.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from botocore.exceptions import ClientError
 
 from services.publication import PUBLIC_READ_MODEL
 from services.publication.read_model.port import (
-    COUNT_CAP,
     TEXT_STAGES,
     FeedEntry,
     FeedItem,
@@ -63,7 +62,9 @@ PARTITION = DOCUMENT_PREFIX + PUBLIC_READ_MODEL
 MAX_WORDS = 300  # distinct description words indexed per application (a description is at most 5,000 characters)
 CARRIED_WORDS = 64  # words a posting carries (more: `m`, and a candidate's record is read to check it)
 PREFIX_LENGTHS = (1, 2, 3)
-PAGE_ITEMS = 1_000  # postings per Query page (about 400 kB)
+PAGE_ITEMS = 300  # postings per Query page of the walk (about 150 kB)
+PROBE_ITEMS = 100  # postings per term read to find the rarest
+COUNT_CAP_DYNAMODB = 250  # totals counted to this (lower than SQLite's: every posting read costs read units)
 MAX_PAGES = 4  # Query pages a search walks for its count once its page is full
 ORDER_LETTERS: dict[SortField, str] = {"published_at": "p", "received_at": "r"}
 FACETS = {"status": "f:s:", "application_type": "f:t:", "decision": "f:k:"}
@@ -213,7 +214,7 @@ def _sort_tuple(row: Row, sort_by: SortField) -> tuple[str, str, str]:
 
 
 class DynamoDbPublicRegister:
-    count_cap = COUNT_CAP
+    count_cap = COUNT_CAP_DYNAMODB
     page_items = PAGE_ITEMS
     max_pages = MAX_PAGES
 
@@ -379,10 +380,11 @@ class DynamoDbPublicRegister:
             "ExpressionAttributeValues": {":pk": {"S": PARTITION}, ":low": {"S": low}, ":high": {"S": high}},
             "ProjectionExpression": "#sk, #x",
             "ScanIndexForward": query.order == "asc",
-            "Limit": self.page_items,
+            "Limit": min(PROBE_ITEMS, self.page_items),
         }
         walk = _Walk(request, [], False)
         self._next(walk)
+        request["Limit"] = self.page_items
         return walk
 
     def _next(self, walk: _Walk) -> None:
