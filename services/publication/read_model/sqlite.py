@@ -77,7 +77,7 @@ COUNTED = ("status", "application_type", "decision")  # facets with counters (ex
 
 
 def schema(prefix: str) -> str:
-    fts = "address, description, facets, prefix='2 3 4', tokenize='unicode61', detail=column"
+    fts = "address, description, facets, prefix='1 2 3 4', tokenize='unicode61', detail=column"
     return f"""
 CREATE TABLE IF NOT EXISTS {prefix}_applications (
     key INTEGER PRIMARY KEY,
