@@ -438,7 +438,12 @@ def main() -> None:
     log(f"measuring over {measured_over}")
     search_10k, show_10k, floor_10k = measure(bench, http)
     log(f"{first} applications: search p99 {search_10k:.2f} ms, show p99 {show_10k:.2f} ms, floor p99 {floor_10k}")
+    if runtime is not None:  # stopped while the rest is loaded (its relay would project it all a second time)
+        runtime.stop()
     bench.load(args.applications - first)
+    if runtime is not None:
+        runtime = start_runtime(directory)
+        http = Http(runtime.base_url)
     search, show, floor = measure(bench, http)
     log(f"{len(bench.references)} applications: search p99 {search:.2f} ms, show p99 {show:.2f} ms, floor {floor}")
     text_specs = [s for s in bench.queries(SEARCHES) if s["text"]][:NAIVE_SEARCHES]

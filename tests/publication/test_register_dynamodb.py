@@ -1,19 +1,22 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import boto3
 import pytest
 
 from services.publication.read_model.dynamodb import PARTITION, DynamoDbPublicRegister
+from services.publication.read_model.port import DateRange, PublicSearch, select
 from shared.projections.dynamodb_store import create_read_model_table
 from tests.aws_support import lean_client
-from tests.publication.register_contract import PublicRegisterContract, application, entry
+from tests.publication.register_contract import START, PublicRegisterContract, application, entry
 
 TABLE = "read-models"
 
 
-def new_register() -> DynamoDbPublicRegister:
-    create_read_model_table(boto3.client("dynamodb"), TABLE)
-    return DynamoDbPublicRegister(TABLE, lean_client("dynamodb"))
+def new_register(table: str = TABLE) -> DynamoDbPublicRegister:
+    create_read_model_table(boto3.client("dynamodb"), table)
+    return DynamoDbPublicRegister(table, lean_client("dynamodb"))
 
 
 class TestDynamoDbPublicRegister(PublicRegisterContract):
@@ -32,7 +35,9 @@ def test_every_item_lives_under_the_registers_granted_partition(aws):
     items = boto3.client("dynamodb").scan(TableName=TABLE)["Items"]
     assert {item["pk"]["S"] for item in items} == {PARTITION} == {"doc#public"}
     keys = {item["sk"]["S"] for item in items}
-    assert f"a#DEMO#{app.reference}" in keys and f"t#DEMO#a#mill#{app.reference}" in keys
+    moment = "2026-03-05T11:00:00.000000Z"  # published_at, in UTC
+    assert f"a#DEMO#{app.reference}" in keys and f"t#DEMO#w:a:mill#p#{moment}#{app.reference}" in keys
+    assert f"t#DEMO#x:d:ex#p#{moment}#{app.reference}" in keys and "t#DEMO#f:*#r#" in "".join(sorted(keys))
 
 
 def test_a_new_version_takes_away_the_index_items_it_no_longer_has(aws):
@@ -43,6 +48,59 @@ def test_a_new_version_takes_away_the_index_items_it_no_longer_has(aws):
 
     register.put(replace(app, version=9, description="Garden room"), [])
     keys = {item["sk"]["S"] for item in boto3.client("dynamodb").scan(TableName=TABLE)["Items"]}
-    assert f"t#DEMO#d#extension#{app.reference}" not in keys
-    assert f"t#DEMO#d#garden#{app.reference}" in keys
+    assert not any(key.startswith("t#DEMO#w:d:extension#") for key in keys)
+    assert any(key.startswith("t#DEMO#w:d:garden#") for key in keys)
     assert not any(key.startswith(("f#", "g#")) for key in keys)
+
+
+class Calls:
+    """DynamoDB calls made through a client, by operation (botocore's before-call event)."""
+
+    def __init__(self, client) -> None:
+        self.made: list[str] = []
+        client.meta.events.register("before-call.dynamodb", self._seen)
+
+    def _seen(self, model, **_: object) -> None:
+        self.made.append(model.name)
+
+
+def filled_register(count: int) -> tuple[DynamoDbPublicRegister, Calls]:
+    from dataclasses import replace
+
+    register = new_register(f"read-models-{count}")
+    register.page_items = 10  # small Query pages, so that reading every posting would take many calls
+    register.count_cap = 5
+    statuses = ("in_assessment", "determined")
+    for number in range(1, count + 1):
+        app = application(number, description=f"Rear extension number {number}")
+        register.put(replace(app, status=statuses[number % 2], decision="granted" if number % 2 else None), [])
+    return register, Calls(register.client)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        PublicSearch(text="rear"),
+        PublicSearch(text="rear ext", limit=3, offset=2),
+        PublicSearch(text="mill lane", statuses=frozenset({"determined"})),
+        PublicSearch(decisions=frozenset({"granted"}), sort_by="received_at", order="asc"),
+        PublicSearch(councils=frozenset({"DEMO"})),
+        PublicSearch(
+            text="ex1 2ab", date_ranges=(DateRange("published_at", START.date(), START.date() + timedelta(400)),)
+        ),
+        PublicSearch(text="26-00007-HAPP"),
+        PublicSearch(reference="26-00007-happ", text="mill"),
+    ],
+)
+def test_the_calls_a_search_makes_do_not_grow_with_the_data(aws, query):
+    calls = []
+    for count in (30, 120):
+        register, made = filled_register(count)
+        page = register.search(query)
+        calls.append(list(made.made))
+        assert page.applications and (
+            (page.total == 5 and not page.exact) or query.text.startswith("26-") or query.reference
+        ), page
+        expected = select([register.get("DEMO", f"26-{n:05d}-HAPP") for n in range(1, count + 1)], query, 5)
+        assert [a.reference for a in page.applications] == [a.reference for a in expected.applications]
+    assert calls[0] == calls[1] and len(calls[0]) <= 8, calls

@@ -6,25 +6,29 @@ apart by their sort keys:
   one), its compact `row` (what filters and sorts read), its `heads` (for the feed), and what it indexed (`indexed`:
   the sort keys of its index items and feed entries, so a new version takes away what the old one wrote);
 - `c#<council>`: a council with records (a search without councils reads each);
-- `l#<council>#<published_at>#<reference>`: the listing by publication date, with the compact `row`;
 - `r#<reference>#<council>`: lookup by reference across councils;
-- `p#<council>#<postcode>#<reference>`: lookup by postcode;
-- `t#<council>#<a|d>#<word>#<reference>`: the inverted index of address (`a`) and description (`d`) words: a word is
-  a Query on its prefix, and a word typed in part (the last of a query) is a Query on the part, so prefixes cost
-  nothing more;
+- `t#<council>#<term>#<p|r>#<moment>#<reference>`: the postings, in publication (`p`) and received (`r`) order:
+  one per term of the record: `w:a:`/`w:d:` + a word of its address / description, `x:a:`/`x:d:` + the first one
+  to three letters of one (a last word typed in part), `f:*` (every record), `f:s:`/`f:t:`/`f:k:`/`f:p:` + its
+  status, type, decision, postcode. Each posting carries the row, and a word posting its field's words, so a
+  posting is checked against the whole query without reading anything else;
 - `f#<key>` and `g#<council>#<key>`: the feed's entries (every council's, and one council's), in key order.
 
-A search finds its candidates through the reference, postcode or word items (intersecting each word's), reads their
-compact rows (BatchGetItem), filters and sorts them here, and reads only the page's records. A search without text
-reads the council's listing rows. DynamoDB needs no always-on capacity for this (on-demand: a few read units per
-search); the README says what it costs at 200,000 applications.
+A search reads one Query page of the newest (or oldest) postings of each of its terms, takes the sparsest of them
+(the one whose page reaches furthest: the rarest) and walks it in the page's order, a Query page at a time,
+checking each posting against the whole query, until the page and the count (to `COUNT_CAP_DYNAMODB`) are full;
+a date range on the sort field bounds the walk's keys. So a search is a few Query calls and one BatchGetItem of the
+page's records whatever the number of applications (`tests/publication/test_register_dynamodb.py` counts them);
+only a query whose filters keep very few of its rarest term's postings walks further (its page is still exact, its
+total counted as far as `max_pages` Query pages went). DynamoDB needs no always-on capacity for this (on-demand: a
+few read units per search); the README says what it costs at 200,000 applications.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 import orjson
@@ -39,12 +43,16 @@ from services.publication.read_model.port import (
     FeedQuery,
     PublicSearch,
     SearchPage,
+    SortField,
     TextStage,
     address_text,
+    contains_words,
     matches_filters,
     normalise_postcode,
     normalise_reference,
+    select,
     sort_value,
+    text_matches,
     words,
 )
 from services.publication.record import PublicApplication, StreamHead
@@ -52,6 +60,14 @@ from shared.projections.dynamodb_store import DOCUMENT_PREFIX, PK, SK
 
 PARTITION = DOCUMENT_PREFIX + PUBLIC_READ_MODEL
 MAX_WORDS = 300  # distinct description words indexed per application (a description is at most 5,000 characters)
+CARRIED_WORDS = 64  # words a posting carries (more: `m`, and a candidate's record is read to check it)
+PREFIX_LENGTHS = (1, 2, 3)
+PAGE_ITEMS = 300  # postings per Query page of the walk (about 150 kB)
+PROBE_ITEMS = 100  # postings per term read to find the rarest
+COUNT_CAP_DYNAMODB = 250  # totals counted to this (lower than SQLite's: every posting read costs read units)
+MAX_PAGES = 4  # Query pages a search walks for its count once its page is full
+ORDER_LETTERS: dict[SortField, str] = {"published_at": "p", "received_at": "r"}
+FACETS = {"status": "f:s:", "application_type": "f:t:", "decision": "f:k:"}
 _BATCH_GET = 100
 _BATCH_WRITE = 25
 
@@ -80,7 +96,11 @@ class Row:
 
     @classmethod
     def from_json(cls, text: str) -> Row:
-        data = orjson.loads(text)
+        return cls.from_dict(orjson.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Row:
+        data = dict(data)
         for name in ("received_at", "published_at"):
             data[name] = datetime.fromisoformat(data[name])
         for name in ("validated_at", "decision_date", "consultation_end_date"):
@@ -96,25 +116,108 @@ def _key(sort_key: str) -> dict[str, dict[str, str]]:
     return {PK: {"S": PARTITION}, SK: {"S": sort_key}}
 
 
+def moment_key(value: datetime) -> str:
+    """A moment as fixed-width UTC text (sorts as the moment does)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def field_words(application: PublicApplication) -> dict[str, list[str]]:
+    """The distinct words of the address (`a`) and the description (`d`) a record is found by."""
+    return {
+        "a": list(dict.fromkeys(words(address_text(application))))[:MAX_WORDS],
+        "d": list(dict.fromkeys(words(application.description)))[:MAX_WORDS],
+    }
+
+
 def index_keys(application: PublicApplication) -> dict[str, dict[str, Any]]:
     """Every index item of a record (sort key → attributes), without its feed entries."""
     council, reference = application.council, application.reference
-    row = Row.of(application).to_json()
-    items: dict[str, dict[str, Any]] = {
-        f"c#{council}": {},
-        f"l#{council}#{application.published_at.isoformat()}#{reference}": {"row": {"S": row}},
-        f"r#{reference}#{council}": {},
+    row = orjson.loads(Row.of(application).to_json())
+    found = field_words(application)
+    carried = {
+        part: {"S": orjson.dumps({"row": row, "w": ws[:CARRIED_WORDS], "m": len(ws) > CARRIED_WORDS}).decode()}
+        for part, ws in found.items()
     }
+    plain = {"S": orjson.dumps({"row": row}).decode()}
+    terms: dict[str, dict[str, str]] = {"f:*": plain}
+    for facet, prefix in FACETS.items():
+        value = getattr(application, facet)
+        if value is not None:
+            terms[prefix + value] = plain
     postcode = normalise_postcode(application.postcode)
     if postcode:
-        items[f"p#{council}#{postcode}#{reference}"] = {}
-    for stage, text in (("a", address_text(application)), ("d", application.description)):
-        for word in list(dict.fromkeys(words(text)))[:MAX_WORDS]:
-            items[f"t#{council}#{stage}#{word}#{reference}"] = {}
+        terms["f:p:" + postcode] = plain
+    for part, ws in found.items():
+        for word in ws:
+            terms[f"w:{part}:{word}"] = carried[part]
+            for length in PREFIX_LENGTHS:
+                terms.setdefault(f"x:{part}:{word[:length]}", carried[part])
+    items: dict[str, dict[str, Any]] = {f"c#{council}": {}, f"r#{reference}#{council}": {}}
+    for field, letter in ORDER_LETTERS.items():
+        moment = moment_key(getattr(application, field))
+        for term, posting in terms.items():
+            items[f"t#{council}#{term}#{letter}#{moment}#{reference}"] = {"x": posting}
     return items
 
 
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """What a stage of a search asks of a posting: its terms (any may drive the walk) and the words to check."""
+
+    terms: tuple[str, ...]
+    part: str | None = None  # the field whose words are checked (`a` or `d`), None: no words
+    whole: tuple[str, ...] = ()
+    last: str = ""  # the last word, matched as a prefix
+
+
+def stage_wanted(stage: TextStage | None, text: str, query: PublicSearch) -> Wanted | None:
+    """The terms of a stage (None: the text cannot match at this stage)."""
+    if stage is None:
+        terms = [prefix + next(iter(values)) for prefix, values in _facet_values(query) if len(values) == 1]
+        return Wanted(("f:*", *terms))
+    if stage == "postcode":
+        postcode = normalise_postcode(text)
+        return Wanted((f"f:p:{postcode}",)) if postcode else None
+    wanted = words(text)
+    if not wanted or stage == "reference":
+        return None
+    part = "a" if stage == "address" else "d"
+    *whole, last = wanted
+    terms = [f"w:{part}:{word}" for word in dict.fromkeys(whole)]
+    terms.append(f"x:{part}:{last[: PREFIX_LENGTHS[-1]]}")
+    return Wanted(tuple(terms), part, tuple(whole), last)
+
+
+@dataclass(slots=True)
+class _Walk:
+    """One term's postings of one council in the page's order, a Query page at a time."""
+
+    request: dict[str, Any]
+    items: list[dict[str, Any]]
+    done: bool  # no page after this one
+
+    def reach(self) -> str:
+        """How far the postings read go: the last one's moment key ("" if none)."""
+        return _sk(self.items[-1]).rsplit("#", 2)[-2] if self.items else ""
+
+
+def _facet_values(query: PublicSearch) -> list[tuple[str, frozenset[str]]]:
+    return [
+        (FACETS["status"], query.statuses),
+        (FACETS["application_type"], query.application_types),
+        (FACETS["decision"], query.decisions),
+    ]
+
+
+def _sort_tuple(row: Row, sort_by: SortField) -> tuple[str, str, str]:
+    return (sort_value(cast(PublicApplication, row), sort_by), row.council, row.reference)
+
+
 class DynamoDbPublicRegister:
+    count_cap = COUNT_CAP_DYNAMODB
+    page_items = PAGE_ITEMS
+    max_pages = MAX_PAGES
+
     def __init__(self, table_name: str, client: Any) -> None:
         self.table_name = table_name
         self.client = client
@@ -184,15 +287,17 @@ class DynamoDbPublicRegister:
 
     def search(self, query: PublicSearch) -> SearchPage:
         councils = sorted(query.councils) if query.councils else self.councils()
+        if query.reference is not None:  # at most one application per council: read them
+            reference = normalise_reference(query.reference)
+            keys = [f"a#{council}#{reference}" for council in councils] if "#" not in reference else []
+            found = [
+                PublicApplication.from_dict(orjson.loads(i["record"]["S"])) for i in self._batch_get(keys, "record")
+            ]
+            return select(found, query, self.count_cap)
         if not query.text.strip():
-            rows = [Row.from_json(i["row"]["S"]) for c in councils for i in self._query(f"l#{c}#", "row")]
-            return self._page(rows, query, None)
+            return self._stage(councils, query, None)
         for stage in TEXT_STAGES:
-            candidates = [key for council in councils for key in self._candidates(council, stage, query.text)]
-            if not candidates:
-                continue
-            rows = [Row.from_json(i["row"]["S"]) for i in self._batch_get(candidates, "row")]
-            page = self._page(rows, query, stage)
+            page = self._stage(councils, query, stage)
             if page.total:
                 return page
         return SearchPage([], 0, None)
@@ -200,43 +305,109 @@ class DynamoDbPublicRegister:
     def councils(self) -> list[str]:
         return [_sk(item)[2:] for item in self._query("c#")]
 
-    def _candidates(self, council: str, stage: TextStage, text: str) -> list[str]:
-        """Sort keys of the records that may match at this stage (the rows' filters decide the rest)."""
+    def _stage(self, councils: list[str], query: PublicSearch, stage: TextStage | None) -> SearchPage:
         if stage == "reference":
-            reference = normalise_reference(text)
-            return [f"a#{council}#{reference}"] if "#" not in reference else []
-        if stage == "postcode":
-            postcode = normalise_postcode(text)
-            items = self._query(f"p#{council}#{postcode}#") if postcode else []
-            return [f"a#{council}#{_sk(item).rsplit('#', 1)[1]}" for item in items]
-        wanted = words(text)
-        if not wanted:
-            return []
-        part = "a" if stage == "address" else "d"
-        *whole, last = wanted
-        found: set[str] | None = None
-        for word, prefix in [*((w, False) for w in dict.fromkeys(whole)), (last, True)]:
-            start = f"t#{council}#{part}#{word}" + ("" if prefix else "#")
-            references = {_sk(item).rsplit("#", 1)[1] for item in self._query(start)}
-            found = references if found is None else found & references
-            if not found:
-                return []
-        return [f"a#{council}#{reference}" for reference in sorted(found or ())]
+            reference = normalise_reference(query.text)
+            keys = [f"a#{council}#{reference}" for council in councils] if "#" not in reference else []
+            rows = [Row.from_json(item["row"]["S"]) for item in self._batch_get(keys, "row")]
+            kept = [row for row in rows if matches_filters(cast(PublicApplication, row), query)]
+            return self._page(kept, query, stage, exact=True)
+        wanted = stage_wanted(stage, query.text, query)
+        if wanted is None:
+            return SearchPage([], 0, None)
+        need = max(query.offset + query.limit, self.count_cap + 1)
+        found: list[Row] = []
+        exact = True
+        for council in councils:
+            rows, complete = self._walk(council, wanted, query, need, query.offset + query.limit)
+            found += rows
+            exact = exact and complete
+        return self._page(found, query, stage, exact)
 
-    def _page(self, rows: list[Row], query: PublicSearch, stage: TextStage | None) -> SearchPage:
-        kept = [row for row in rows if matches_filters(cast(PublicApplication, row), query)]
+    def _page(self, found: list[Row], query: PublicSearch, stage: TextStage | None, exact: bool) -> SearchPage:
         descending = query.order == "desc"
-        kept.sort(key=lambda r: (r.council, r.reference), reverse=descending)
-        kept.sort(key=lambda r: sort_value(cast(PublicApplication, r), query.sort_by), reverse=descending)
-        page = kept[query.offset : query.offset + query.limit]
+        found.sort(key=lambda row: _sort_tuple(row, query.sort_by), reverse=descending)
+        total = min(len(found), self.count_cap)
+        exact = exact and len(found) <= self.count_cap
+        if not total:
+            return SearchPage([], 0, None)
+        page = found[query.offset : query.offset + query.limit]
+        keys = [f"a#{row.council}#{row.reference}" for row in page]
         records = {
             _sk(item): PublicApplication.from_dict(orjson.loads(item["record"]["S"]))
-            for item in self._batch_get([f"a#{r.council}#{r.reference}" for r in page], "record", with_key=True)
+            for item in self._batch_get(keys, "record", with_key=True)
         }
-        applications = [
-            records[f"a#{r.council}#{r.reference}"] for r in page if f"a#{r.council}#{r.reference}" in records
-        ]
-        return SearchPage(applications, len(kept), stage if kept else None)
+        return SearchPage([records[key] for key in keys if key in records], total, stage, exact)
+
+    def _walk(
+        self, council: str, wanted: Wanted, query: PublicSearch, need: int, page_end: int
+    ) -> tuple[list[Row], bool]:
+        """The council's postings matching the query, in the page's order, from its rarest term's postings: until
+        `need` are found, the postings end, or (the page, to `page_end`, full) `max_pages` Query pages were read.
+        Returns them and whether the postings ended (the count is complete)."""
+        walks = [self._start(council, term, query) for term in wanted.terms]
+        # The rarest term: one whose postings ended, else the one whose first page reaches furthest.
+        walk = min(walks, key=lambda w: (not w.done, w.reach() if query.order == "desc" else _after(w.reach())))
+        found: list[Row] = []
+        pages = 1
+        while True:
+            for item in walk.items:
+                row = self._check(item, wanted, query)
+                if row is not None:
+                    found.append(row)
+                    if len(found) >= need:
+                        return found, False
+            if walk.done:
+                return found, True
+            if pages >= self.max_pages and len(found) >= page_end:
+                return found, False
+            self._next(walk)
+            pages += 1
+
+    def _start(self, council: str, term: str, query: PublicSearch) -> _Walk:
+        prefix = f"t#{council}#{term}#{ORDER_LETTERS[query.sort_by]}#"
+        low, high = prefix, prefix + "~"
+        for wanted in query.date_ranges:  # a range on the sort field bounds the keys
+            if wanted.field == query.sort_by:
+                if wanted.start is not None:
+                    low = max(low, prefix + wanted.start.isoformat())
+                if wanted.end is not None:
+                    high = min(high, prefix + (wanted.end + timedelta(days=1)).isoformat())
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK, "#x": "x"},
+            "ExpressionAttributeValues": {":pk": {"S": PARTITION}, ":low": {"S": low}, ":high": {"S": high}},
+            "ProjectionExpression": "#sk, #x",
+            "ScanIndexForward": query.order == "asc",
+            "Limit": min(PROBE_ITEMS, self.page_items),
+        }
+        walk = _Walk(request, [], False)
+        self._next(walk)
+        request["Limit"] = self.page_items
+        return walk
+
+    def _next(self, walk: _Walk) -> None:
+        page = self.client.query(**walk.request)
+        walk.items = page.get("Items", [])
+        if "LastEvaluatedKey" in page:
+            walk.request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        else:
+            walk.done = True
+
+    def _check(self, item: dict[str, Any], wanted: Wanted, query: PublicSearch) -> Row | None:
+        posting = orjson.loads(item["x"]["S"])
+        row = Row.from_dict(posting["row"])
+        if not matches_filters(cast(PublicApplication, row), query):
+            return None
+        if wanted.part is None or contains_words(posting["w"], [*wanted.whole, wanted.last]):
+            return row
+        if posting.get("m"):  # the posting carries only some of the words: the record decides
+            record = self.get(row.council, row.reference)
+            stage: TextStage = "address" if wanted.part == "a" else "description"
+            if record is not None and text_matches(record, stage, query.text):
+                return row
+        return None
 
     def feed(self, query: FeedQuery) -> FeedPage:
         prefixes = [f"g#{council}#" for council in sorted(query.councils)] if query.councils else ["f#"]
@@ -357,3 +528,8 @@ def _entry(text: str) -> FeedEntry:
     data = orjson.loads(text)
     data["occurred_at"] = datetime.fromisoformat(data["occurred_at"])
     return FeedEntry(**data)
+
+
+def _after(reach: str) -> str:
+    """A key that sorts the other way (an ascending walk reaching further has the larger key)."""
+    return "".join(chr(0x10FFFF - ord(character)) for character in reach)

@@ -77,7 +77,7 @@ COUNTED = ("status", "application_type", "decision")  # facets with counters (ex
 
 
 def schema(prefix: str) -> str:
-    fts = "address, description, facets, prefix='2 3 4', tokenize='unicode61', detail=column"
+    fts = "address, description, facets, prefix='1 2 3 4', tokenize='unicode61', detail=column"
     return f"""
 CREATE TABLE IF NOT EXISTS {prefix}_applications (
     key INTEGER PRIMARY KEY,
@@ -123,6 +123,10 @@ class SqlitePublicRegister:
         self.path = private_sqlite_file(path)
         self.prefix = prefix
         self._local = threading.local()
+        columns = {row[1] for row in self.connection().execute(f"PRAGMA table_info({prefix}_applications)")}
+        if columns and "received_key" not in columns:  # a register of the earlier shape: `bops replay public` refills
+            self.drop()
+            self.connection().execute(f"DROP TABLE IF EXISTS {prefix}_text")
         self.connection().executescript(schema(prefix))
 
     def connection(self) -> sqlite3.Connection:
