@@ -25,7 +25,10 @@ notes), a new OfficerCreated (officers projection) and a new ValidationRequestSe
 officer's sign-in POST (officer sign-in), an officer's GET of the case list with the authorizer context filled (officer
 API), an applicant's GET of their request's page with its link's token (applicant pages), and the schedules' empty
 events after one more event was noted (audit checkpoints) or one more request past its auto-close day reached the read
-model (daily job). A declared function without a sample stops the bench.
+model (daily job); a case officer's dashboard over the case list and an application's documents page (its files
+fetched), an administrator's officers page, a newly validated application's PlanningApplicationValidated (public
+register projection), and public GETs of the ODP search, the BOPS-compatible search and the feed over a few published
+applications. A declared function without a sample stops the bench.
 
 Prints progress lines, then as its last line one JSON object: `<handler>_ms` and `<handler>_ratio` (to the floor)
 for each handler, `<handler>_cpu_ratio` (the child's CPU time to the floor's: steadier on a loaded machine), and
