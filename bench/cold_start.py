@@ -25,7 +25,10 @@ notes), a new OfficerCreated (officers projection) and a new ValidationRequestSe
 officer's sign-in POST (officer sign-in), an officer's GET of the case list with the authorizer context filled (officer
 API), an applicant's GET of their request's page with its link's token (applicant pages), and the schedules' empty
 events after one more event was noted (audit checkpoints) or one more request past its auto-close day reached the read
-model (daily job). A declared function without a sample stops the bench.
+model (daily job); a case officer's dashboard over the case list and an application's documents page (its files
+fetched), an administrator's officers page, a newly validated application's PlanningApplicationValidated (public
+register projection), and public GETs of the ODP search, the BOPS-compatible search and the feed over a few published
+applications. A declared function without a sample stops the bench.
 
 Prints progress lines, then as its last line one JSON object: `<handler>_ms` and `<handler>_ratio` (to the floor)
 for each handler, `<handler>_cpu_ratio` (the child's CPU time to the floor's: steadier on a loaded machine), and
@@ -372,6 +375,13 @@ def notification_samples(
     return {"notify_callback": (callback_event, status(404)), "notifications_outstanding": (outcome_message, handled)}
 
 
+def deliver_new(harness: Any, function: str, event_types: tuple[str, ...]) -> None:
+    """Deliver the bus messages of these types that are new since the harness's last `published()` to a function."""
+    for message in harness.published():
+        if message["detail-type"] in event_types:
+            harness.invoke(function, message, "bench")
+
+
 def status(code: int) -> Callable[[Any], bool]:
     return lambda r: r.get("statusCode") == code
 
@@ -463,7 +473,11 @@ def officer_samples(
 
     def daily_run() -> dict[str, Any]:
         """What EventBridge Scheduler sends, after a request long past its auto-close day reached the read model (as
-        the bus delivers it), so that every run closes one."""
+        the bus delivers it), so that every run closes one; the requests earlier runs closed have left the read model
+        (their ValidationRequestAutoClosed delivered, as the bus does), so that no run reads them again."""
+        from services.assessment import AUTO_CLOSE_EVENT_TYPES
+
+        deliver_new(harness, ids["auto_close_due"], AUTO_CLOSE_EVENT_TYPES)
         sent_request(days_ago=30)
         harness.invoke(ids["auto_close_due"], newest_message(harness, "ValidationRequestSent"), "bench")
         return {}
