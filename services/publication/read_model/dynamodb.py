@@ -92,8 +92,8 @@ def _sk(key: dict[str, Any]) -> str:
     return key[SK]["S"]
 
 
-def _key(sort_key: str) -> dict[str, dict[str, str]]:
-    return {PK: {"S": PARTITION}, SK: {"S": sort_key}}
+def _key(sort_key: str, partition: str = PARTITION) -> dict[str, dict[str, str]]:
+    return {PK: {"S": partition}, SK: {"S": sort_key}}
 
 
 def index_keys(application: PublicApplication) -> dict[str, dict[str, Any]]:
@@ -115,9 +115,12 @@ def index_keys(application: PublicApplication) -> dict[str, dict[str, Any]]:
 
 
 class DynamoDbPublicRegister:
-    def __init__(self, table_name: str, client: Any) -> None:
+    """`partition`: the register's partition key (a rebuild writes a fresh one: `generations.py`)."""
+
+    def __init__(self, table_name: str, client: Any, partition: str = PARTITION) -> None:
         self.table_name = table_name
         self.client = client
+        self.partition = partition
 
     # The projection's side.
 
@@ -135,7 +138,7 @@ class DynamoDbPublicRegister:
             items[f"g#{council}#{entry.key}"] = body
         record = application.to_dict()
         item = {
-            **_key(f"a#{council}#{reference}"),
+            **_key(f"a#{council}#{reference}", self.partition),
             "version": {"N": str(application.version)},
             "record": {"S": orjson.dumps(record).decode("utf-8")},
             "row": {"S": Row.of(application).to_json()},
@@ -156,7 +159,7 @@ class DynamoDbPublicRegister:
         try:
             self.client.delete_item(
                 TableName=self.table_name,
-                Key=_key(f"a#{council}#{reference}"),
+                Key=_key(f"a#{council}#{reference}", self.partition),
                 ConditionExpression="#version < :version",
                 ExpressionAttributeNames={"#version": "version"},
                 ExpressionAttributeValues={":version": {"N": str(version)}},
@@ -276,7 +279,7 @@ class DynamoDbPublicRegister:
         names = {f"#{name.strip()}": name.strip() for name in attributes.split(",")}
         return self.client.get_item(
             TableName=self.table_name,
-            Key=_key(sort_key),
+            Key=_key(sort_key, self.partition),
             ProjectionExpression=", ".join(names),
             ExpressionAttributeNames=names,
             ConsistentRead=consistent,
@@ -300,10 +303,10 @@ class DynamoDbPublicRegister:
     def _query(self, prefix: str, attribute: str | None = None, until: str | None = None) -> Iterator[dict[str, Any]]:
         if until is not None:
             condition = "#pk = :pk AND #sk BETWEEN :prefix AND :until"
-            values = {":pk": {"S": PARTITION}, ":prefix": {"S": prefix}, ":until": {"S": until}}
+            values = {":pk": {"S": self.partition}, ":prefix": {"S": prefix}, ":until": {"S": until}}
         else:
             condition = "#pk = :pk AND begins_with(#sk, :prefix)"
-            values = {":pk": {"S": PARTITION}, ":prefix": {"S": prefix}}
+            values = {":pk": {"S": self.partition}, ":prefix": {"S": prefix}}
         names = {"#pk": PK, "#sk": SK}
         if attribute:
             names["#a"] = attribute
@@ -328,7 +331,7 @@ class DynamoDbPublicRegister:
         for start in range(0, len(unique), _BATCH_GET):
             pending: dict[str, Any] = {
                 self.table_name: {
-                    "Keys": [_key(key) for key in unique[start : start + _BATCH_GET]],
+                    "Keys": [_key(key, self.partition) for key in unique[start : start + _BATCH_GET]],
                     "ProjectionExpression": "#sk, #a",
                     "ExpressionAttributeNames": {"#sk": SK, "#a": attribute},
                 }
@@ -341,8 +344,8 @@ class DynamoDbPublicRegister:
         return [found[key] for key in unique if key in found]
 
     def _write(self, puts: Iterable[tuple[str, dict[str, Any]]], deletes: Iterable[str]) -> None:
-        requests = [{"PutRequest": {"Item": {**_key(key), **attributes}}} for key, attributes in puts]
-        requests += [{"DeleteRequest": {"Key": _key(key)}} for key in deletes]
+        requests = [{"PutRequest": {"Item": {**_key(key, self.partition), **attributes}}} for key, attributes in puts]
+        requests += [{"DeleteRequest": {"Key": _key(key, self.partition)}} for key in deletes]
         for start in range(0, len(requests), _BATCH_WRITE):
             pending: dict[str, Any] = {self.table_name: requests[start : start + _BATCH_WRITE]}
             while pending:
