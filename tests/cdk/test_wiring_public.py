@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 import requests
 
-from services.councils.declaration import OFFICER_API_HANDLER
 from services.publication.declaration import SERVICE as PUBLICATION
-from tests.cdk.test_wiring import deployed, post, submission
-from tests.cdk.test_wiring_assessment import OFFICER, PASSWORD, SESSION, at_a_fixed_moment
+from tests.cdk.test_wiring import deployed
+from tests.cdk.test_wiring_assessment import OFFICER, PASSWORD, SESSION, at_a_fixed_moment, submitted_with_officers
 
 pytestmark = pytest.mark.xdist_group("cdk")
 
@@ -38,21 +37,7 @@ def frozen(template: dict[str, Any]) -> dict[str, Any]:
 def test_a_householder_application_reaches_the_public_on_the_deployed_wiring(synthesised):
     with deployed(synthesised, frozen) as stack:
         harness = stack.harness
-        response = post(stack, submission(stack), stack.key)
-        assert response.status == 201, response.body
-        reference = response.json()["reference"]
-        [sign_in] = harness.functions_with_handler(OFFICER_API_HANDLER)
-        with harness.running_as(sign_in.logical_id):
-            from services.councils.officer_directory import officer_directory
-            from services.councils.service import CouncilService
-            from shared.wiring import dependencies
-
-            deps = dependencies()
-            service = CouncilService(deps.event_store, deps.clock)
-            for email, role in (("ann@demo.example", "assessor"), ("rae@demo.example", "reviewer")):
-                service.create_officer(
-                    stack.council, email, role.title(), role, PASSWORD, directory=officer_directory(deps)
-                )
+        reference = submitted_with_officers(stack)
         harness.deliver()
         tokens = {}
         for email in ("ann@demo.example", "rae@demo.example"):
