@@ -48,6 +48,13 @@ def rebuild(name: str, echo: Callable[[str], Any] = print) -> int:
         raise LookupError(f"unknown projection {name!r}; known: {', '.join(sorted(known)) or 'none'}")
     subscriber, projection = known[name]
     deps = dependencies()
+    if deps.settings.runtime == "aws":  # a deployed council's tables: a projection that knows how rebuilds itself
+        if not hasattr(projection, "rebuild_on_aws"):
+            raise LookupError(f"replaying {name} on AWS is not supported")
+        with click.progressbar(length=0, label=f"Replaying {name}", file=None) as bar:
+            written = projection.rebuild_on_aws(deps, bar.update)
+        echo(f"Rebuilt {name} ({written} rows) into a fresh partition and switched to it")
+        return written
     log, read_models = deps.event_store, deps.read_models
     Checkpoints(read_models)  # type: ignore[arg-type]  # its tables must exist for the swap
     if hasattr(projection, "rebuild"):  # a read model with a store of its own (the case list): it rebuilds itself

@@ -51,8 +51,15 @@ Declared = HttpFunction | Subscription | Authorizer | ScheduledJob
 
 EVENT_READ = ("dynamodb:GetItem", "dynamodb:Query")
 EVENT_APPEND = ("dynamodb:PutItem", "dynamodb:ConditionCheckItem")  # the log is append-only: no Update, no Delete
-READ_MODEL_READ = ("dynamodb:GetItem", "dynamodb:Query")
-READ_MODEL_WRITE = ("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem")
+READ_MODEL_READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem")
+READ_MODEL_WRITE = (
+    "dynamodb:PutItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:BatchWriteItem",  # the public register writes its index items in batches
+)
+# Read models rebuilt into a fresh partition and switched by a pointer (services/publication/read_model/generations.py)
+GENERATIONAL_READ_MODELS = frozenset({"public"})
 # Read the chain and the sealed head index, add a record (conditional: never replace) or a stream's sealed head.
 AUDIT_CHECKPOINTS = ("dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem")
 ATTEMPT_COUNTERS = ("dynamodb:GetItem", "dynamodb:UpdateItem")  # read a count, add one (atomic ADD)
@@ -479,6 +486,17 @@ class CouncilStack(Stack):
                 conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": keys}},
             )
         )
+        # A rebuild's fresh partitions (`doc#<name>@<n>`, switched in by a pointer: services/publication/read_model/
+        # generations.py), for the read models rebuilt that way.
+        generations = sorted(f"{DOCUMENT_PREFIX}{name}@*" for name in names if name in GENERATIONAL_READ_MODELS)
+        if generations:
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=list(actions),
+                    resources=[self.read_model_table.table_arn],
+                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": generations}},
+                )
+            )
 
     def _grant_documents(self, function: lambda_.Function, *, delete_originals: bool = False) -> None:
         bucket = self.documents_bucket

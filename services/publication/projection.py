@@ -164,6 +164,24 @@ class PublicRegisterProjection:
         live.swap_in(rebuilt, after_swap, params)
         return written
 
+    def rebuild_on_aws(self, deps: Dependencies, progress: Callable[[int], Any]) -> int:
+        """On AWS: into a fresh partition, then switched (`rebuild_on_aws`)."""
+        return rebuild_on_aws(deps, progress)
+
+
+def rebuild_on_aws(deps: Dependencies, progress: Callable[[int], Any], grace_seconds: float | None = None) -> int:
+    """`bops replay public` on AWS: into a fresh partition, switched, then the old one deleted
+    (`read_model.generations`); returns how many records it wrote."""
+    from services.publication.read_model.generations import SwitchingRegister, rebuild
+    from services.publication.read_model.wiring import public_register
+
+    switching = public_register(deps)
+    assert isinstance(switching, SwitchingRegister)
+    written, _, _ = rebuild(
+        switching, lambda register: rebuild_into(deps, register, progress), grace_seconds=grace_seconds
+    )
+    return written
+
 
 def rebuild_into(deps: Dependencies, register: PublicRegister, progress: Callable[[int], Any]) -> int:
     """Project every application of the log into `register`; returns how many records it wrote."""

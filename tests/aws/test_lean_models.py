@@ -25,7 +25,10 @@ ADAPTERS = {
     "services/councils/officer_directory.py": "cognito-idp",
     "services/assessment/case_list/dynamodb.py": "dynamodb",
     "services/publication/read_model/dynamodb.py": "dynamodb",
+    "services/publication/read_model/generations.py": "dynamodb",
 }
+# Client methods that sign locally and send nothing (no operation of the service's model).
+LOCAL_CALLS = {"generate_presigned_url"}
 # Modules whose `self.client` is no AWS client (GOV.UK Notify's own client).
 NOT_AWS = {"services/notifications/notify_gateway.py"}
 
@@ -48,7 +51,7 @@ def client_calls(path: Path) -> set[str]:
 @pytest.mark.parametrize("module", sorted(ADAPTERS))
 def test_every_call_an_adapter_makes_is_in_the_lean_data(module):
     service = ADAPTERS[module]
-    calls = client_calls(PROJECT / module)
+    calls = client_calls(PROJECT / module) - LOCAL_CALLS
     assert calls, f"{module} calls nothing on self.client: is the table above stale?"
     kept = {xform_name(operation) for operation in OPERATIONS[service]}
     assert calls <= kept, f"add {sorted(calls - kept)} to OPERATIONS[{service!r}] in shared/aws/models.py"

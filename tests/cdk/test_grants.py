@@ -43,7 +43,13 @@ def granted(template: Template, handler: str) -> dict[str, set[str]]:
     for statement in statements:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         if refers_to(statement["Resource"], read_models):
-            keys = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
+            condition = statement["Condition"]
+            if "ForAllValues:StringLike" in condition:  # a rebuild's fresh partitions of a read model it has
+                patterns = condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                assert all(key.startswith("doc#") and key.endswith("@*") for key in patterns), patterns
+                found["writes" if "dynamodb:PutItem" in actions else "reads"] |= {k[4:-2] for k in patterns}
+                continue
+            keys = condition["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
             if all(key.startswith("count#") for key in keys):
                 assert sorted(actions) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
                 found["counters"] |= {key.split("#", 1)[1] for key in keys}

@@ -32,27 +32,35 @@ def at_a_fixed_moment(template: dict[str, Any]) -> dict[str, Any]:
     return template
 
 
+def submitted_with_officers(stack: Any) -> str:
+    """The example householder application submitted with the API key, and an assessor (ann@) and a reviewer (rae@)
+    created as an administrator would (in the council's user pool); returns the reference."""
+    harness = stack.harness
+    response = post(stack, submission(stack), stack.key)
+    assert response.status == 201, response.body
+    reference = response.json()["reference"]
+
+    [sign_in] = harness.functions_with_handler(OFFICER_API_HANDLER)
+    with harness.running_as(sign_in.logical_id):
+        from services.councils.officer_directory import officer_directory
+        from services.councils.service import CouncilService
+        from shared.wiring import dependencies
+
+        deps = dependencies()
+        service = CouncilService(deps.event_store, deps.clock)
+        directory = officer_directory(deps)
+        for email, name, role in (
+            ("ann@demo.example", "Ann Assessor", "assessor"),
+            ("rae@demo.example", "Rae Reviewer", "reviewer"),
+        ):
+            service.create_officer(stack.council, email, name, role, PASSWORD, directory=directory)
+    return reference
+
+
 def test_a_householder_application_is_determined_on_the_deployed_wiring(synthesised):
     with deployed(synthesised, at_a_fixed_moment) as stack:
         harness = stack.harness
-        response = post(stack, submission(stack), stack.key)
-        assert response.status == 201, response.body
-        reference = response.json()["reference"]
-
-        [sign_in] = harness.functions_with_handler(OFFICER_API_HANDLER)
-        with harness.running_as(sign_in.logical_id):
-            from services.councils.officer_directory import officer_directory
-            from services.councils.service import CouncilService
-            from shared.wiring import dependencies
-
-            deps = dependencies()
-            service = CouncilService(deps.event_store, deps.clock)
-            directory = officer_directory(deps)
-            for email, name, role in (
-                ("ann@demo.example", "Ann Assessor", "assessor"),
-                ("rae@demo.example", "Rae Reviewer", "reviewer"),
-            ):
-                service.create_officer(stack.council, email, name, role, PASSWORD, directory=directory)
+        reference = submitted_with_officers(stack)
         harness.deliver()  # the submission's documents and the officers read model, through their rules
 
         def token(email: str) -> str:

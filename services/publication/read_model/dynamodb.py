@@ -112,8 +112,8 @@ def _sk(key: dict[str, Any]) -> str:
     return key[SK]["S"]
 
 
-def _key(sort_key: str) -> dict[str, dict[str, str]]:
-    return {PK: {"S": PARTITION}, SK: {"S": sort_key}}
+def _key(sort_key: str, partition: str = PARTITION) -> dict[str, dict[str, str]]:
+    return {PK: {"S": partition}, SK: {"S": sort_key}}
 
 
 def moment_key(value: datetime) -> str:
@@ -214,13 +214,16 @@ def _sort_tuple(row: Row, sort_by: SortField) -> tuple[str, str, str]:
 
 
 class DynamoDbPublicRegister:
+    """`partition`: the register's partition key (a rebuild writes a fresh one: `generations.py`)."""
+
     count_cap = COUNT_CAP_DYNAMODB
     page_items = PAGE_ITEMS
     max_pages = MAX_PAGES
 
-    def __init__(self, table_name: str, client: Any) -> None:
+    def __init__(self, table_name: str, client: Any, partition: str = PARTITION) -> None:
         self.table_name = table_name
         self.client = client
+        self.partition = partition
 
     # The projection's side.
 
@@ -238,7 +241,7 @@ class DynamoDbPublicRegister:
             items[f"g#{council}#{entry.key}"] = body
         record = application.to_dict()
         item = {
-            **_key(f"a#{council}#{reference}"),
+            **_key(f"a#{council}#{reference}", self.partition),
             "version": {"N": str(application.version)},
             "record": {"S": orjson.dumps(record).decode("utf-8")},
             "row": {"S": Row.of(application).to_json()},
@@ -259,7 +262,7 @@ class DynamoDbPublicRegister:
         try:
             self.client.delete_item(
                 TableName=self.table_name,
-                Key=_key(f"a#{council}#{reference}"),
+                Key=_key(f"a#{council}#{reference}", self.partition),
                 ConditionExpression="#version < :version",
                 ExpressionAttributeNames={"#version": "version"},
                 ExpressionAttributeValues={":version": {"N": str(version)}},
@@ -377,7 +380,7 @@ class DynamoDbPublicRegister:
             "TableName": self.table_name,
             "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
             "ExpressionAttributeNames": {"#pk": PK, "#sk": SK, "#x": "x"},
-            "ExpressionAttributeValues": {":pk": {"S": PARTITION}, ":low": {"S": low}, ":high": {"S": high}},
+            "ExpressionAttributeValues": {":pk": {"S": self.partition}, ":low": {"S": low}, ":high": {"S": high}},
             "ProjectionExpression": "#sk, #x",
             "ScanIndexForward": query.order == "asc",
             "Limit": min(PROBE_ITEMS, self.page_items),
@@ -447,7 +450,7 @@ class DynamoDbPublicRegister:
         names = {f"#{name.strip()}": name.strip() for name in attributes.split(",")}
         return self.client.get_item(
             TableName=self.table_name,
-            Key=_key(sort_key),
+            Key=_key(sort_key, self.partition),
             ProjectionExpression=", ".join(names),
             ExpressionAttributeNames=names,
             ConsistentRead=consistent,
@@ -471,10 +474,10 @@ class DynamoDbPublicRegister:
     def _query(self, prefix: str, attribute: str | None = None, until: str | None = None) -> Iterator[dict[str, Any]]:
         if until is not None:
             condition = "#pk = :pk AND #sk BETWEEN :prefix AND :until"
-            values = {":pk": {"S": PARTITION}, ":prefix": {"S": prefix}, ":until": {"S": until}}
+            values = {":pk": {"S": self.partition}, ":prefix": {"S": prefix}, ":until": {"S": until}}
         else:
             condition = "#pk = :pk AND begins_with(#sk, :prefix)"
-            values = {":pk": {"S": PARTITION}, ":prefix": {"S": prefix}}
+            values = {":pk": {"S": self.partition}, ":prefix": {"S": prefix}}
         names = {"#pk": PK, "#sk": SK}
         if attribute:
             names["#a"] = attribute
@@ -499,7 +502,7 @@ class DynamoDbPublicRegister:
         for start in range(0, len(unique), _BATCH_GET):
             pending: dict[str, Any] = {
                 self.table_name: {
-                    "Keys": [_key(key) for key in unique[start : start + _BATCH_GET]],
+                    "Keys": [_key(key, self.partition) for key in unique[start : start + _BATCH_GET]],
                     "ProjectionExpression": "#sk, #a",
                     "ExpressionAttributeNames": {"#sk": SK, "#a": attribute},
                 }
@@ -512,8 +515,8 @@ class DynamoDbPublicRegister:
         return [found[key] for key in unique if key in found]
 
     def _write(self, puts: Iterable[tuple[str, dict[str, Any]]], deletes: Iterable[str]) -> None:
-        requests = [{"PutRequest": {"Item": {**_key(key), **attributes}}} for key, attributes in puts]
-        requests += [{"DeleteRequest": {"Key": _key(key)}} for key in deletes]
+        requests = [{"PutRequest": {"Item": {**_key(key, self.partition), **attributes}}} for key, attributes in puts]
+        requests += [{"DeleteRequest": {"Key": _key(key, self.partition)}} for key in deletes]
         for start in range(0, len(requests), _BATCH_WRITE):
             pending: dict[str, Any] = {self.table_name: requests[start : start + _BATCH_WRITE]}
             while pending:

@@ -15,12 +15,12 @@ def public_register(deps: Dependencies) -> PublicRegister:
 
 def _build(deps: Dependencies) -> PublicRegister:
     if deps.settings.runtime == "aws":
-        from services.publication.read_model.dynamodb import DynamoDbPublicRegister
+        from services.publication.read_model.generations import SwitchingRegister
 
         table = deps.settings.read_model_table
         if not table:
             raise RuntimeError("BOPS_READ_MODEL_TABLE must be set when BOPS_RUNTIME=aws")
-        return DynamoDbPublicRegister(table, deps.aws_client("dynamodb"))
+        return SwitchingRegister(table, deps.aws_client("dynamodb"))  # the live partition (rebuilds switch it)
     from services.publication.read_model.sqlite import SqlitePublicRegister
 
     return SqlitePublicRegister(deps.settings.read_models_path)

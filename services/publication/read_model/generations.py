@@ -1,0 +1,230 @@
+"""The public register on AWS is rebuilt into a fresh partition, then switched, then the old one deleted: readers
+never see a half-built register.
+
+A pointer item (`pk = doc#public`, `sk = ~generation`) names the live partition (`doc#public` itself until the first
+rebuild, then `doc#public@<n>`), the partition being built during a rebuild, and the next generation's number.
+`SwitchingRegister` is the register the functions use: the public's reads go to the live partition (the pointer
+cached `CACHE_SECONDS`), the projection's writes to the live one and, during a rebuild, to the one being built too
+(the pointer read afresh at every write), so an event delivered while the rebuild runs reaches the new register
+whether the rebuild had read its application yet or not.
+
+`rebuild` (`bops replay public` on AWS): mark a new partition as being built (refused while another rebuild runs),
+project every application into it, switch the pointer to it, wait until every reader's cached pointer has expired,
+then delete the old partition's items. A rebuild that fails leaves the live register as it was (its partial partition
+deleted). The stack grants the functions `doc#public` and `doc#public@*` (`cdk/stack.py`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from services.publication.read_model.dynamodb import PARTITION, DynamoDbPublicRegister
+from shared.projections.dynamodb_store import PK, SK
+
+if TYPE_CHECKING:
+    from services.publication.read_model.port import FeedEntry, FeedPage, FeedQuery, PublicSearch, SearchPage
+    from services.publication.record import PublicApplication
+
+POINTER = "~generation"
+CACHE_SECONDS = 5.0
+_BATCH_WRITE = 25
+
+
+class RebuildRunning(RuntimeError):
+    """Another rebuild of the public register is running (or stopped without finishing: see `abandon`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pointer:
+    live: str = PARTITION
+    building: str | None = None
+    next: int = 1
+
+
+class Generations:
+    """The pointer item: which partition is live and which is being built."""
+
+    def __init__(self, table_name: str, client: Any) -> None:
+        self.table_name = table_name
+        self.client = client
+
+    def read(self) -> Pointer:
+        item = self.client.get_item(TableName=self.table_name, Key=self._key(), ConsistentRead=True).get("Item")
+        if not item:
+            return Pointer()
+        return Pointer(
+            live=item["live"]["S"],
+            building=item["building"]["S"] if "building" in item else None,
+            next=int(item["next"]["N"]),
+        )
+
+    def start(self) -> str:
+        """Mark a fresh partition as being built; RebuildRunning if one already is."""
+        pointer = self.read()
+        if pointer.building is not None:
+            raise RebuildRunning(f"the public register is already being rebuilt into {pointer.building}")
+        partition = f"{PARTITION}@{pointer.next}"
+        self._put(Pointer(pointer.live, partition, pointer.next + 1), pointer)
+        return partition
+
+    def switch(self, partition: str) -> str:
+        """Make the partition being built live; returns the partition that was live."""
+        pointer = self.read()
+        if pointer.building != partition:
+            raise RebuildRunning(f"{partition} is no longer the partition being built ({pointer.building})")
+        self._put(Pointer(partition, None, pointer.next), pointer)
+        return pointer.live
+
+    def abandon(self, partition: str) -> None:
+        """Forget a rebuild into `partition` (it failed): the live partition stays."""
+        pointer = self.read()
+        if pointer.building == partition:
+            self._put(Pointer(pointer.live, None, pointer.next), pointer)
+
+    def delete(self, partition: str) -> int:
+        """Delete every item of a partition (but the pointer); returns how many."""
+        keys: list[dict[str, Any]] = []
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "ProjectionExpression": "#pk, #sk",
+        }
+        while True:
+            page = self.client.query(**request)
+            keys += [item for item in page.get("Items", []) if item[SK]["S"] != POINTER]
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for start in range(0, len(keys), _BATCH_WRITE):
+            pending: dict[str, Any] = {
+                self.table_name: [{"DeleteRequest": {"Key": key}} for key in keys[start : start + _BATCH_WRITE]]
+            }
+            while pending:
+                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        return len(keys)
+
+    def _key(self) -> dict[str, dict[str, str]]:
+        return {PK: {"S": PARTITION}, SK: {"S": POINTER}}
+
+    def _put(self, pointer: Pointer, seen: Pointer) -> None:
+        """Write the pointer if it is still `seen` (two rebuilds never both start or switch)."""
+        item: dict[str, Any] = {**self._key(), "live": {"S": pointer.live}, "next": {"N": str(pointer.next)}}
+        if pointer.building is not None:
+            item["building"] = {"S": pointer.building}
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(#pk) OR #next = :next",
+                ExpressionAttributeNames={"#pk": PK, "#next": "next"},
+                ExpressionAttributeValues={":next": {"N": str(seen.next)}},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise RebuildRunning("another rebuild changed the public register's pointer meanwhile") from None
+            raise
+
+
+class SwitchingRegister:
+    """The public register of the live partition (and, for writes, of the one being built)."""
+
+    def __init__(
+        self,
+        table_name: str,
+        client: Any,
+        *,
+        cache_seconds: float = CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.table_name = table_name
+        self.client = client
+        self.generations = Generations(table_name, client)
+        self.cache_seconds = cache_seconds
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._cached: tuple[float, Pointer] | None = None
+        self._registers: dict[str, DynamoDbPublicRegister] = {}
+
+    def register(self, partition: str) -> DynamoDbPublicRegister:
+        with self._lock:
+            found = self._registers.get(partition)
+            if found is None:
+                found = self._registers[partition] = DynamoDbPublicRegister(self.table_name, self.client, partition)
+            return found
+
+    def pointer(self, *, fresh: bool = False) -> Pointer:
+        now = self.clock()
+        with self._lock:
+            cached = self._cached
+        if not fresh and cached is not None and now - cached[0] < self.cache_seconds:
+            return cached[1]
+        pointer = self.generations.read()
+        with self._lock:
+            self._cached = (now, pointer)
+        return pointer
+
+    def _live(self) -> DynamoDbPublicRegister:
+        return self.register(self.pointer().live)
+
+    def _writers(self) -> list[DynamoDbPublicRegister]:
+        pointer = self.pointer(fresh=True)
+        return [self.register(p) for p in (pointer.live, pointer.building) if p is not None]
+
+    # The projection's side: the live partition and the one being built.
+
+    def version(self, council: str, reference: str) -> int:
+        return max(writer.version(council, reference) for writer in self._writers())
+
+    def put(self, application: PublicApplication, entries: Sequence[FeedEntry]) -> bool:
+        return any([writer.put(application, entries) for writer in self._writers()])
+
+    def remove(self, council: str, reference: str, version: int) -> bool:
+        return any([writer.remove(council, reference, version) for writer in self._writers()])
+
+    # The public's side: the live partition.
+
+    def get(self, council: str, reference: str) -> PublicApplication | None:
+        return self._live().get(council, reference)
+
+    def find(self, reference: str, councils: frozenset[str] = frozenset()) -> list[PublicApplication]:
+        return self._live().find(reference, councils)
+
+    def search(self, query: PublicSearch) -> SearchPage:
+        return self._live().search(query)
+
+    def feed(self, query: FeedQuery) -> FeedPage:
+        return self._live().feed(query)
+
+    def councils(self) -> list[str]:
+        return self._live().councils()
+
+
+def rebuild(
+    switching: SwitchingRegister,
+    project_all: Callable[[DynamoDbPublicRegister], int],
+    *,
+    grace_seconds: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[int, str, str]:
+    """Project everything (`project_all`) into a fresh partition, switch to it, wait out the readers' cached
+    pointers, delete the old partition. Returns (records written, old partition, new partition)."""
+    generations = switching.generations
+    partition = generations.start()
+    try:
+        written = project_all(switching.register(partition))
+        old = generations.switch(partition)
+    except BaseException:
+        generations.abandon(partition)
+        generations.delete(partition)
+        raise
+    sleep(switching.cache_seconds + 1.0 if grace_seconds is None else grace_seconds)
+    generations.delete(old)
+    return written, old, partition
