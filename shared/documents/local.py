@@ -39,6 +39,8 @@ class LinkRefused(Exception):
 
 
 class LocalDocumentStore:
+    links_bypass_functions = False  # its links are paths `bops serve` streams
+
     def __init__(
         self,
         root: Path | str,

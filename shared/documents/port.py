@@ -23,6 +23,10 @@ class DocumentNotFound(LookupError):
 
 
 class DocumentStore(Protocol):
+    # True when a link (`link`) is served by the store itself (S3's presigned GET), not by a function of ours: public
+    # downloads then always go by link (a function's answer holds at most 6 MB).
+    links_bypass_functions: bool
+
     def put(self, key: str, content: bytes, content_type: str) -> StoredDocument:
         """Store content under a key (overwriting the same key with the same bytes is harmless)."""
         ...
@@ -59,7 +63,11 @@ def safe_file_name(name: str) -> str:
 
 
 def inline_disposition(name: str) -> str:
-    return f'inline; filename="{safe_file_name(name)}"'
+    """`inline` with the file's name: plain ASCII for every client, and the exact name (RFC 5987) for those that
+    read it."""
+    from urllib.parse import quote
+
+    return f"inline; filename=\"{safe_file_name(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def describe(key: str, content: bytes, content_type: str) -> StoredDocument:
@@ -92,17 +100,7 @@ def check_key(key: str) -> str:
     return key
 
 
-def content_disposition(file_name: str) -> str:
-    """`inline` with the file's name: plain ASCII for every client, and the exact name (RFC 5987) for those that
-    read it."""
-    from urllib.parse import quote
-
-    plain = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in file_name) or "document"
-    return f"inline; filename=\"{plain}\"; filename*=UTF-8''{quote(file_name, safe='')}"
-
-
 def temporary_link(store: DocumentStore, key: str, *, file_name: str, content_type: str) -> str | None:
     """A short-lived link that serves the document without passing through the function, when the store can make
     one (S3: a presigned URL); None when it cannot (the embedded store: the function serves the file)."""
-    make = getattr(store, "temporary_link", None)
-    return make(key, file_name=file_name, content_type=content_type) if make is not None else None
+    return store.link(key, file_name=file_name, content_type=content_type) if store.links_bypass_functions else None

@@ -20,6 +20,8 @@ SPOOL_IN_MEMORY_BYTES = 1024 * 1024  # a streamed document larger than this is s
 
 
 class S3DocumentStore:
+    links_bypass_functions = True
+
     def __init__(self, bucket: str, client: Any) -> None:
         self.bucket = bucket
         self.client = client
@@ -100,21 +102,3 @@ class S3DocumentStore:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))  # S3 answers 204 for a missing key too
-
-    def temporary_link(self, key: str, *, file_name: str, content_type: str, seconds: int = LINK_SECONDS) -> str:
-        """A presigned GET of the object (S3 answers it with this content type and an inline disposition naming
-        `file_name`), valid `seconds`: how a file larger than a Lambda answer (6 MB) reaches the public."""
-        from shared.documents.port import content_disposition
-
-        return str(
-            self.client.generate_presigned_url(
-                "get_object",
-                Params={
-                    "Bucket": self.bucket,
-                    "Key": check_key(key),
-                    "ResponseContentType": content_type,
-                    "ResponseContentDisposition": content_disposition(file_name),
-                },
-                ExpiresIn=seconds,
-            )
-        )

@@ -73,7 +73,10 @@ def test_a_large_document_is_answered_with_a_link_that_streams_it(served: Served
     assert streamed.status == 200
     assert streamed.getheader("Content-Type") == "application/pdf"
     assert streamed.getheader("Content-Length") == str(len(LARGE))
-    assert streamed.getheader("Content-Disposition") == 'inline; filename="site_survey.pdf"'
+    assert (
+        streamed.getheader("Content-Disposition")
+        == "inline; filename=\"site_survey.pdf\"; filename*=UTF-8''site_survey.pdf"
+    )
     assert streamed.getheader("X-Content-Type-Options") == "nosniff"
     assert streamed.getheader("Content-Security-Policy").startswith("sandbox")
     assert streamed.read() == LARGE

@@ -147,7 +147,9 @@ def test_a_link_serves_the_document_with_its_name_and_type_for_a_few_minutes(sto
         assert parts.scheme == "https" and unquote(parts.path).endswith("/DEMO/R1/documents/d1/big plan.pdf")
         assert query["X-Amz-Expires"] == "300" and query["X-Amz-Signature"]
         assert query["response-content-type"] == "application/pdf"
-        assert query["response-content-disposition"] == 'inline; filename="Big_plan__v2_.pdf"'
+        assert query["response-content-disposition"] == (
+            "inline; filename=\"Big_plan__v2_.pdf\"; filename*=UTF-8''Big%20plan%20%28v2%29.pdf"
+        )
         assert query["response-cache-control"] == "private, no-store"
     else:
         assert parts.path.startswith("/_files/")

@@ -166,7 +166,9 @@ def document_file(reference: str, document_id: str) -> Response:
     if link is not None:  # on AWS the file comes from S3 (a Lambda answer holds at most 6 MB)
         return Response(302, None, "", headers={"Location": link, "Cache-Control": CACHE_LINK})
     content = dependencies().documents.get(document.key)
-    disposition = f"inline; filename*=UTF-8''{_quoted(document.name)}"
+    from shared.documents.port import inline_disposition
+
+    disposition = inline_disposition(document.name)
     headers = {"Cache-Control": CACHE_FILE, "Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
     return Response(200, document.content_type, content, headers=headers)
 
@@ -297,12 +299,6 @@ def _unfiltered(wanted: PublicSearch) -> bool:
         or wanted.decisions
         or wanted.date_ranges
     )
-
-
-def _quoted(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
 
 
 @observed

@@ -289,7 +289,7 @@ def document(reference: str, document_id: str) -> Response:
 @app.get(f"{APPLICATION}/documents/<document_id>/file")
 def document_file(reference: str, document_id: str):  # no annotation: Powertools would model it
     from shared.documents import DocumentNotFound
-    from shared.documents.port import temporary_link
+    from shared.documents.port import inline_disposition, temporary_link
 
     record = application_of(reference)
     file, key, content_type = _document(record, document_id)
@@ -300,12 +300,11 @@ def document_file(reference: str, document_id: str):  # no annotation: Powertool
         content = _deps().documents.get(key)
     except DocumentNotFound:
         raise Refusal(404, f"the file of document {document_id} is not available") from None
-    name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in str(file["name"])) or "document"
     headers = {
         **DOCUMENT_HEADERS,
         **CORS,
         "Cache-Control": CACHE_CONTROL,
-        "Content-Disposition": f'inline; filename="{name}"',
+        "Content-Disposition": inline_disposition(str(file["name"])),
     }
     return Response(200, content_type, content, headers=headers)
 
