@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from shared.startup import lambda_start
 
-lambda_start()
+lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
 import hmac  # noqa: E402
 from typing import Any  # noqa: E402
@@ -43,6 +43,17 @@ def _answer(code: int, body: dict[str, Any], headers: dict[str, str] | None = No
         body=orjson.dumps(body).decode(),
         headers={"Cache-Control": "no-store", **(headers or {})},
     )
+
+
+def prepare_snapshot() -> None:
+    """Before a SnapStart snapshot: the clients and the modules the first callback uses."""
+    from services.notifications import delivery as _delivery  # noqa: F401
+    from shared.wiring import dependencies
+
+    deps = dependencies()
+    deps.secrets  # noqa: B018 (the secrets store's client)
+    deps.event_store  # noqa: B018
+    deps.read_models  # noqa: B018
 
 
 def token_matches(given: str | None, expected: str | None) -> bool:

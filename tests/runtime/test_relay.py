@@ -253,7 +253,10 @@ def test_at_most_concurrency_streams_are_delivered_at_once(log, checkpoints, slo
     relay = Relay(log, checkpoints, [SLOW], poll_interval=0.01)
     relay.start()
     try:
-        time.sleep(0.2)
+        deadline = time.monotonic() + 10  # a loaded machine may take a while to start the first two
+        while slow_handler.most_at_once[0] < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # a third would have started by now, were the relay to allow it
         assert slow_handler.most_at_once[0] == 2 and not slow_handler.delivered
         for release in slow_handler.held.values():
             release.set()
