@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, quote
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
+from services.assessment.console import acknowledge
 from services.assessment.console.actions import (
     ACTIONS,
     CONDITION_SLOTS,
@@ -234,6 +235,8 @@ def _offered(
 
 
 def show(reference: str, name: str) -> Response:
+    if name == acknowledge.ACTION:
+        return acknowledge.show(reference)
     handler = _handler()
     signed_in = handler.officer()
     action = action_named(name)
@@ -249,6 +252,8 @@ def run(reference: str, name: str) -> Response:
     from services.assessment.domain.errors import AssessmentRefusal, Conflict, NotFound, NotPermitted
     from services.assessment.officer_api.handler import perform
 
+    if name == acknowledge.ACTION:
+        return acknowledge.run(reference)
     handler = _handler()
     signed_in = handler.officer()
     action = action_named(name)

@@ -122,6 +122,7 @@ def load_application(work: Casework, officer: SignedInOfficer, reference: str) -
 
 
 def application_context(work: Casework, officer: SignedInOfficer, reference: str, done: str = "") -> dict[str, Any]:
+    from services.assessment.console import acknowledge
     from services.assessment.console.actions import ACTIONS, ask
     from services.assessment.domain.view import application_view
     from services.assessment.officer_api.audit import audit_entries
@@ -182,7 +183,8 @@ def application_context(work: Casework, officer: SignedInOfficer, reference: str
         "decision_text": DECISIONS.get(decision["decision"], decision["decision"]) if decision else None,
         "notice_href": notice,
         "notifications": notifications(events),
-        "done": ACTIONS[done].done if done in ACTIONS else None,
+        "done": ACTIONS[done].done if done in ACTIONS else acknowledge.DONE if done == acknowledge.ACTION else None,
+        "acknowledge_to": f"{base}/{acknowledge.ACTION}" if acknowledge.may_acknowledge(state, officer) else None,
         "audit": audit_entries(events),
         "boundary": boundary,
     }
