@@ -26,8 +26,8 @@ from services.assessment.console.actions import (
     command_of,
     field_errors,
     fields_of,
+    offers,
     pydantic_problems,
-    request_types_on_offer,
 )
 from services.assessment.console.refusals import ConsoleRefusal
 
@@ -191,7 +191,7 @@ def form_page(
         "post_to": f"/applications/{quote(state.reference)}/actions/{action.name}",
     }
     if action.name == "validation_requests" and not request_type:
-        context["types"] = request_types_on_offer(state, signed_in, today)
+        context["types"] = list(offers(state, signed_in, today).request_types)
     if action.parameter == "request_id":
         context["request"] = _request_of(state, extra.get("request_id", ""))
     if action.name == "invalidate":
@@ -221,10 +221,10 @@ def _offered(
 ) -> None:
     """Refuse (403, 404 or 409, the domain's words) an action the domain would not take now."""
     if action.name == "validation_requests" and not extra.get("type"):
+        if offers(state, signed_in, today).request_types:
+            return
         offer = ask(action, state, signed_in, today, {"type": "other_change"})
         if offer.open or offer.status == 409:
-            if request_types_on_offer(state, signed_in, today):
-                return
             raise ConsoleRefusal(
                 409, offer.message or "No validation request can be made now", "You cannot do this now"
             )
