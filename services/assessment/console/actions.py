@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from services.assessment.console.refusals import ConsoleRefusal
@@ -335,9 +336,15 @@ def action_named(name: str) -> Action:
 
 
 def command_of(action: Action) -> Command:
+    return _commands()[action.command]
+
+
+@cache
+def _commands() -> dict[str, Command]:
+    """The officer API's commands by path."""
     from services.assessment.officer_api.commands import COMMANDS
 
-    return next(c for c in COMMANDS if c.path == action.command)
+    return {c.path: c for c in COMMANDS}
 
 
 def fields_of(action: Action, request_type: str | None) -> tuple[FormField, ...]:
@@ -587,6 +594,12 @@ def offers(state: PlanningApplication, officer: SignedInOfficer, today: date) ->
         while len(_offers) > CACHED_OFFERS:
             _offers.popitem(last=False)
     return computed
+
+
+def forget_offers() -> None:
+    """Empty the offers kept (the benchmark's page after a change: every action asked again)."""
+    with _offers_lock:
+        _offers.clear()
 
 
 def _ask_all(state: PlanningApplication, officer: SignedInOfficer, today: date) -> Offers:
