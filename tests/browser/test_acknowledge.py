@@ -8,8 +8,8 @@ import re
 import pytest
 
 from events import Actor, NewEvent
-from events.notifications import NotificationFailed
 from events.streams import application_side_stream
+from tests.console.test_notify_summary import failed
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -18,18 +18,10 @@ def test_an_assessor_acknowledges_a_failed_notification(console):
     reference = console.submit(files=False)
     store = console.runtime.deps.event_store
     stream = application_side_stream("DEMO", reference, "notifications")
-    failed = NotificationFailed(
-        notification_id=f"ack-test:{reference}:agent",
-        kind="receipt",
-        recipient_role="agent",
-        masked_address="b***@example.com",
-        reason="The address does not exist",
-        permanent=True,
-    )
     store.append(
         stream,
         store.stream_version(stream),
-        [NewEvent(failed, "DEMO", Actor.system(), console.runtime.deps.clock.now())],
+        [NewEvent(failed(f"ack-test:{reference}:applicant"), "DEMO", Actor.system(), console.runtime.deps.clock.now())],
     )
     console.caught_up()
     officer = console.new_officer()
