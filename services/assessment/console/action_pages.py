@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, quote
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
+from services.assessment.console import acknowledge
 from services.assessment.console.actions import (
     ACTIONS,
     CONDITION_SLOTS,
@@ -25,8 +26,8 @@ from services.assessment.console.actions import (
     command_of,
     field_errors,
     fields_of,
+    offers,
     pydantic_problems,
-    request_types_on_offer,
 )
 from services.assessment.console.refusals import ConsoleRefusal
 
@@ -190,7 +191,7 @@ def form_page(
         "post_to": f"/applications/{quote(state.reference)}/actions/{action.name}",
     }
     if action.name == "validation_requests" and not request_type:
-        context["types"] = request_types_on_offer(state, signed_in, today)
+        context["types"] = list(offers(state, signed_in, today).request_types)
     if action.parameter == "request_id":
         context["request"] = _request_of(state, extra.get("request_id", ""))
     if action.name == "invalidate":
@@ -220,10 +221,10 @@ def _offered(
 ) -> None:
     """Refuse (403, 404 or 409, the domain's words) an action the domain would not take now."""
     if action.name == "validation_requests" and not extra.get("type"):
+        if offers(state, signed_in, today).request_types:
+            return
         offer = ask(action, state, signed_in, today, {"type": "other_change"})
         if offer.open or offer.status == 409:
-            if request_types_on_offer(state, signed_in, today):
-                return
             raise ConsoleRefusal(
                 409, offer.message or "No validation request can be made now", "You cannot do this now"
             )
@@ -234,6 +235,8 @@ def _offered(
 
 
 def show(reference: str, name: str) -> Response:
+    if name == acknowledge.ACTION:
+        return acknowledge.show(reference)
     handler = _handler()
     signed_in = handler.officer()
     action = action_named(name)
@@ -249,6 +252,8 @@ def run(reference: str, name: str) -> Response:
     from services.assessment.domain.errors import AssessmentRefusal, Conflict, NotFound, NotPermitted
     from services.assessment.officer_api.handler import perform
 
+    if name == acknowledge.ACTION:
+        return acknowledge.run(reference)
     handler = _handler()
     signed_in = handler.officer()
     action = action_named(name)

@@ -5,18 +5,26 @@
 Nothing here decides anything. A posted form becomes the command's own body model (`officer_api.bodies`, the JSON
 API's, validated the same way) through a thin form-fields adapter, and runs through the officer API's `perform` (the
 same domain function, the same version check, the same append). Whether an action is offered at all is the domain's
-answer too: the command is asked, without appending anything, on the current state with an empty form (`available`):
-a refusal for the role (403) or the state (409) hides it; only bad input (422) means the form can be filled in.
+answer too: the command is asked, without appending anything, on the current state with an empty form (`ask`): a
+refusal for the role (403) or the state (409) hides it; only bad input (422) means the form can be filled in.
+
+The application page needs every answer at once (`offers`): asked once per (application state, officer, day) and kept
+in a small LRU of this process, so a page shown again on an unchanged application asks nothing. The entry holds the
+very state object it was computed from (the casework's cached fold: a new object whenever any of the application's
+streams moved) and is used only for that object, so an answer is never older than the state the page shows.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from services.assessment.console.refusals import ConsoleRefusal
@@ -328,9 +336,15 @@ def action_named(name: str) -> Action:
 
 
 def command_of(action: Action) -> Command:
+    return _commands()[action.command]
+
+
+@cache
+def _commands() -> dict[str, Command]:
+    """The officer API's commands by path."""
     from services.assessment.officer_api.commands import COMMANDS
 
-    return next(c for c in COMMANDS if c.path == action.command)
+    return {c.path: c for c in COMMANDS}
 
 
 def fields_of(action: Action, request_type: str | None) -> tuple[FormField, ...]:
@@ -548,3 +562,59 @@ def request_types_on_offer(state: PlanningApplication, officer: SignedInOfficer,
         for t in REQUEST_TYPES
         if t != "time_extension" and ask(action, state, officer, today, {"type": t}).open
     ]
+
+
+@dataclass(frozen=True)
+class Offers:
+    """Everything the domain would take now from one officer on one state (what the application page links to)."""
+
+    actions: frozenset[str]  # the action names on offer (validation requests: when at least one type is)
+    request_types: tuple[tuple[str, str], ...]  # the validation request types on offer (value, label)
+    cancellable: frozenset[str]  # the validation requests (ids) this officer may cancel now
+
+
+CACHED_OFFERS = 256
+_offers: OrderedDict[tuple[str, str, SignedInOfficer, date], tuple[PlanningApplication, Offers]] = OrderedDict()
+_offers_lock = threading.Lock()
+
+
+def offers(state: PlanningApplication, officer: SignedInOfficer, today: date) -> Offers:
+    """`ask` for every action of the page, once per (state, officer, day): the domain stays the only judge, this only
+    remembers its answers for the state object they were given on."""
+    key = (state.council or officer.council, state.reference or "", officer, today)
+    with _offers_lock:
+        found = _offers.get(key)
+        if found is not None and found[0] is state:
+            _offers.move_to_end(key)
+            return found[1]
+    computed = _ask_all(state, officer, today)
+    with _offers_lock:
+        _offers[key] = (state, computed)
+        _offers.move_to_end(key)
+        while len(_offers) > CACHED_OFFERS:
+            _offers.popitem(last=False)
+    return computed
+
+
+def forget_offers() -> None:
+    """Empty the offers kept (the benchmark's page after a change: every action asked again)."""
+    with _offers_lock:
+        _offers.clear()
+
+
+def _ask_all(state: PlanningApplication, officer: SignedInOfficer, today: date) -> Offers:
+    types = tuple(request_types_on_offer(state, officer, today))
+    names = {
+        name
+        for name, action in ACTIONS.items()
+        if not action.parameter and name != "validation_requests" and ask(action, state, officer, today).open
+    }
+    if types:
+        names.add("validation_requests")
+    cancel = ACTIONS["validation_requests_cancel"]
+    cancellable = frozenset(
+        request_id
+        for request_id, request in state.requests.items()
+        if request.state in ("pending", "open") and ask(cancel, state, officer, today, {"request_id": request_id}).open
+    )
+    return Offers(frozenset(names), types, cancellable)

@@ -1,7 +1,8 @@
 """The application page's data: the officer API's own view of the application (`domain.view.application_view`), its
 audit trail (`officer_api.audit.audit_entries`) and the notifications sent, read from the application's own streams
 only; the task list links each task to its action's form when the domain would take that action now from this
-officer (`actions.ask`), so a role or a state that does not allow it shows no link."""
+officer (`actions.offers`: the domain asked once per state and officer), so a role or a state that does not allow
+it shows no link."""
 
 from __future__ import annotations
 
@@ -122,7 +123,8 @@ def load_application(work: Casework, officer: SignedInOfficer, reference: str) -
 
 
 def application_context(work: Casework, officer: SignedInOfficer, reference: str, done: str = "") -> dict[str, Any]:
-    from services.assessment.console.actions import ACTIONS, ask
+    from services.assessment.console import acknowledge
+    from services.assessment.console.actions import ACTIONS, offers
     from services.assessment.domain.view import application_view
     from services.assessment.officer_api.audit import audit_entries
 
@@ -131,12 +133,10 @@ def application_context(work: Casework, officer: SignedInOfficer, reference: str
     view = application_view(state, today)
     base = f"/applications/{reference}/actions"
 
-    def offered(name: str, **extra: str) -> bool:
-        if name == "validation_requests":
-            from services.assessment.console.actions import request_types_on_offer
+    on_offer = offers(state, officer, today)
 
-            return bool(request_types_on_offer(state, officer, today))
-        return ask(ACTIONS[name], state, officer, today, extra).open
+    def offered(name: str) -> bool:
+        return name in on_offer.actions
 
     past_validation = view["status"] not in ("not_started", "invalidated")
     sections = []
@@ -155,7 +155,7 @@ def application_context(work: Casework, officer: SignedInOfficer, reference: str
         {
             **r,
             "cancel": f"{base}/validation_requests_cancel?request_id={r['id']}"
-            if r["state"] in ("pending", "open") and offered("validation_requests_cancel", request_id=r["id"])
+            if r["id"] in on_offer.cancellable
             else None,
         }
         for r in view["validationRequests"]
@@ -182,7 +182,8 @@ def application_context(work: Casework, officer: SignedInOfficer, reference: str
         "decision_text": DECISIONS.get(decision["decision"], decision["decision"]) if decision else None,
         "notice_href": notice,
         "notifications": notifications(events),
-        "done": ACTIONS[done].done if done in ACTIONS else None,
+        "done": ACTIONS[done].done if done in ACTIONS else acknowledge.DONE if done == acknowledge.ACTION else None,
+        "acknowledge_to": f"{base}/{acknowledge.ACTION}" if acknowledge.may_acknowledge(state, officer) else None,
         "audit": audit_entries(events),
         "boundary": boundary,
     }
