@@ -54,7 +54,7 @@ def configure_notify(deps: Any, notify: Any) -> None:
     from events import Actor, NewEvent
     from events.council import CouncilSettingsChanged, CouncilSettingsChanges, NotifyConfiguration
     from events.streams import council_stream
-    from services.notifications.notify_settings import save_notify_settings
+    from shared.notify.settings import save_notify_settings
     from tests.notifications.support import COUNCIL, START
 
     configuration = NotifyConfiguration(base_url=notify.base_url, generic_template_id=notify.add_template())
@@ -124,7 +124,6 @@ def main() -> None:
         # What a cold start imports is not throughput: the handler's first call's imports are done before timing.
         import services.notifications.idempotency
         import services.notifications.notify_channel
-        import services.notifications.notify_gateway
         import services.notifications.service  # noqa: F401
         from services.notifications.handler import lambda_handler
 

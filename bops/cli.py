@@ -295,8 +295,8 @@ def councils_set_notify(
     refusal is also recorded for the council's administrators to see."""
     from events import Actor
     from events.council import CouncilSettingsChanges
-    from services.notifications import notify_settings as notify
-    from services.notifications.problems import record_problem
+    from shared.notify import settings as notify
+    from shared.notify.problems import record_problem
     from shared.wiring import dependencies
 
     if callback_token is not None:
@@ -318,13 +318,10 @@ def councils_set_notify(
         if not sep:
             raise click.BadParameter(f"{item!r} is not KIND=ID", param_hint="--template")
         pairs.append((kind.strip(), template_id.strip()))
-    service, secrets = councils_service(), dependencies().secrets
+    service, deps = councils_service(), dependencies()
     state = service.load(code)
     if not state.exists:
         raise click.ClickException(f"no council {code!r}")
-    key = api_key or secrets.get(notify.api_key_secret_name(code))
-    if not key:
-        raise click.ClickException(f"council {code} has no Notify API key yet: give --api-key")
     configuration = notify.merged_configuration(
         state.settings.notify,
         base_url=base_url,
@@ -332,23 +329,21 @@ def councils_set_notify(
         generic_template_id=generic_template,
         reply_to_id=reply_to,
     )
+    who = Actor(kind="system", id="bops-cli", display_name="bops councils set-notify")
     try:
-        notify.save_notify_settings(
+        notify.change_notify_settings(
             code,
-            key,
+            api_key,
             configuration,
-            secrets,
+            deps.secrets,
             lambda saved: service.change_settings(code, CouncilSettingsChanges(notify=saved)),
+            callback_token=callback_token,
+            refused=lambda reasons: record_problem(deps.event_store, code, "check", reasons, who, deps.clock.now()),
         )
     except notify.NotifySettingsRefused as refused:
-        deps = dependencies()
-        who = Actor(kind="system", id="bops-cli", display_name="bops councils set-notify")
-        record_problem(deps.event_store, code, "check", refused.reasons, who, deps.clock.now())
         raise click.ClickException(
             "Notify settings refused, nothing saved:\n" + "\n".join(f"- {reason}" for reason in refused.reasons)
         ) from None
-    if callback_token is not None:
-        notify.save_callback_token(code, callback_token, secrets)
     shown = configuration.model_dump(mode="json") | {"api_key": "(saved in the secrets store)"}
     emit(as_json, shown, f"Council {code} sends its mail through GOV.UK Notify ({configuration.base_url})")
 

@@ -378,8 +378,6 @@ class CouncilStack(Stack):
         )
         self._grant_events(function, append=job.appends_events)
         self._grant_declared(job, function)
-        for name in job.writes_secrets:
-            self.secrets[name.format(council=self.council.code)].grant_write(function)
         if job.writes_audit_checkpoints:
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=list(AUDIT_CHECKPOINTS), resources=[self.audit_table.table_arn])
@@ -453,6 +451,8 @@ class CouncilStack(Stack):
             self._grant_read_models(function, writes, write=True)
         for name in declared.secrets:
             self.secrets[name.format(council=self.council.code)].grant_read(function)
+        for name in getattr(declared, "writes_secrets", ()):
+            self.secrets[name.format(council=self.council.code)].grant_write(function)
         counters = getattr(declared, "attempt_counters", ())
         if counters:
             function.add_to_role_policy(

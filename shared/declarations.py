@@ -58,8 +58,9 @@ class HttpFunction:
 
     It may read and append to the event log and read and write documents. What else it needs is declared, and the
     stack grants exactly that: `secrets` (names under the council's secrets prefix, `{council}` standing for the
-    council's code), the read models it reads, the attempt counters it counts in (`shared.attempts`: kept beside the
-    read models) and, with `officer_directory`, signing officers in against the council's user pool.
+    council's code; `writes_secrets`, also listed in `secrets`, may be changed too), the read models it reads, the
+    attempt counters it counts in (`shared.attempts`: kept beside the read models) and, with `officer_directory`,
+    signing officers in against the council's user pool.
     """
 
     name: str
@@ -71,6 +72,11 @@ class HttpFunction:
     reads_read_models: tuple[str, ...] = ()
     attempt_counters: tuple[str, ...] = ()
     officer_directory: bool = False
+    writes_secrets: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not set(self.writes_secrets) <= set(self.secrets):
+            raise ValueError(f"http function {self.name}: a secret it writes is also listed in `secrets`")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from services.councils import API_KEYS_READ_MODEL, OFFICERS_READ_MODEL
 from shared.declarations import Authorizer, HttpFunction, Route, ServiceDeclaration, Subscription
 from shared.notification_records import OUTSTANDING_READ_MODEL
+from shared.notify import NOTIFY_API_KEY_SECRET, NOTIFY_CALLBACK_TOKEN_SECRET
 
 AUTHORIZER_HANDLER = "services.councils.authorizer.lambda_handler"
 OFFICER_API_HANDLER = "services.councils.officer_api.lambda_handler"
@@ -54,6 +55,9 @@ SERVICE = ServiceDeclaration(
                 Route("GET", "/admin/settings", auth="officer"),
                 Route("POST", "/admin/settings", auth="officer"),
             ),
+            # The settings page saves the council's GOV.UK Notify settings (shared/notify/settings.py), as the CLI does.
+            secrets=(NOTIFY_API_KEY_SECRET, NOTIFY_CALLBACK_TOKEN_SECRET),
+            writes_secrets=(NOTIFY_API_KEY_SECRET, NOTIFY_CALLBACK_TOKEN_SECRET),
             reads_read_models=(OUTSTANDING_READ_MODEL,),  # the settings page counts failed messages
             officer_directory=True,
         ),

@@ -95,9 +95,9 @@ def parse_body(raw: str | None) -> tuple[dict[str, str], list[dict[str, str]]]:
 @app.post(ROUTE)
 def callback(council: str) -> Response:
     from services.notifications.delivery import UnknownNotification, record_status
-    from services.notifications.gateway import TemporaryFailure
     from shared.councils.errors import CouncilError
     from shared.councils.rules import check_code
+    from shared.notify.gateway import TemporaryFailure
     from shared.wiring import dependencies
 
     event = app.current_event

@@ -5,14 +5,10 @@ from __future__ import annotations
 from shared.applicant_links import LINK_SECRET
 from shared.declarations import HttpFunction, Route, ScheduledJob, ServiceDeclaration, Subscription
 from shared.notification_records import OUTSTANDING_READ_MODEL
+from shared.notify import NOTIFY_API_KEY_SECRET, NOTIFY_CALLBACK_TOKEN_SECRET
 
 SENDER_HANDLER = "services.notifications.handler.lambda_handler"
 STATUS_POLLER_HANDLER = "services.notifications.status_poller.lambda_handler"
-# A council's GOV.UK Notify API key in the secrets store (services/notifications/notify_settings.py).
-NOTIFY_API_KEY_SECRET = "{council}/notify-api-key"
-# The bearer token a council gave Notify for its delivery-status callbacks (`bops councils set-notify
-# --callback-token`).
-NOTIFY_CALLBACK_TOKEN_SECRET = "{council}/notify-callback-token"
 CALLBACK_HANDLER = "services.notifications.callback.lambda_handler"
 CALLBACK_PATH = "/callbacks/notify/{council}"  # the URL given to Notify: {API base URL}/callbacks/notify/{council}
 

@@ -22,8 +22,6 @@ from typing import Any, Literal, Protocol
 
 from events import Actor, NewEvent
 from events.notifications import NotificationDelivered, NotificationFailed
-from services.notifications.gateway import PermanentFailure, TemporaryFailure
-from services.notifications.notify_settings import NotifySettings, load_notify_settings
 from shared.councils.profile import CouncilProfiles
 from shared.eventstore.port import ConcurrencyError, EventStore
 from shared.notification_records import (
@@ -34,6 +32,8 @@ from shared.notification_records import (
     outstanding,
     read_stream,
 )
+from shared.notify.gateway import PermanentFailure, TemporaryFailure
+from shared.notify.settings import NotifySettings, load_notify_settings
 from shared.projections.store import ReadModelStore
 from shared.secrets.port import SecretStore
 
@@ -63,7 +63,7 @@ class StatusReader(Protocol):
 
 
 def notify_reader(settings: NotifySettings) -> StatusReader:
-    from services.notifications.notify_gateway import NotifyGateway  # the client: only for a council with a key
+    from shared.notify.client import NotifyGateway  # the client: only for a council with a key
 
     return NotifyGateway(settings.api_key, base_url=settings.base_url)
 

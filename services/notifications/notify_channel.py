@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from services.notifications.notify_settings import NotifySettings, load_notify_settings
 from services.notifications.sender import Channel
+from shared.notify.settings import NotifySettings, load_notify_settings
 
 if TYPE_CHECKING:
     from shared.wiring import Dependencies
@@ -35,7 +35,7 @@ def notify_settings_for(deps: Dependencies, council: str) -> NotifySettings | No
 
 
 def notify_channel(settings: NotifySettings) -> Channel:
-    from services.notifications.notify_gateway import gateway_for  # the client: only for a council with a key
+    from shared.notify.client import gateway_for  # the client: only for a council with a key
 
     gateway = gateway_for(settings.api_key, settings.base_url)
     return Channel("notify", gateway, lambda kind: settings.template_for(kind)[0], settings.reply_to_id)

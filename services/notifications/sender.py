@@ -21,10 +21,10 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from events import Actor, EventPayload, RecordedEvent
 from events.notifications import NotificationFailed, NotificationSent
 from events.streams import application_side_stream
-from services.notifications.gateway import EmailGateway, PermanentFailure, TemporaryFailure
 from services.notifications.messages import Message, mask
 from shared.clock import Clock
 from shared.eventstore.port import ConcurrencyError, EventStore
+from shared.notify.gateway import EmailGateway, PermanentFailure, TemporaryFailure
 
 SENDER = Actor(kind="system", id="notifications", display_name="BOPS notifications")
 APPEND_ATTEMPTS = 10

@@ -10,9 +10,9 @@ from events import RecordedEvent
 from events.assessment import PlanningApplicationInvalidated
 from events.streams import application_stream, council_stream, parse_application_stream
 from services.notifications.facts import CouncilFacts, Officer, all_requests, application_facts, council_officers
-from services.notifications.gateway import PermanentFailure
 from services.notifications.messages import compose
 from services.notifications.sender import Channel, Sender
+from shared.notify.gateway import PermanentFailure
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
@@ -61,9 +61,9 @@ def sender(deps: Dependencies) -> Sender:
     from services.notifications.idempotency import once_per_message
 
     def problem(council: str, reasons: list[str], notification_id: str) -> None:
-        from services.notifications.problems import record_problem
         from services.notifications.sender import SENDER
         from shared.councils.profile import CouncilProfiles
+        from shared.notify.problems import record_problem
 
         profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
         record_problem(deps.event_store, council, "send", reasons, SENDER, deps.clock.now(), notification_id, profiles)
@@ -88,7 +88,7 @@ def channel_for(deps: Dependencies, council: str) -> Channel:
     """The council's channel: GOV.UK Notify when it has a key (services/notifications/notify_channel.py), else the
     local outbox."""
     from services.notifications.notify_channel import notify_channel, notify_settings_for
-    from services.notifications.notify_settings import check_api_key
+    from shared.notify.settings import check_api_key
 
     settings = notify_settings_for(deps, council)
     if settings is not None:

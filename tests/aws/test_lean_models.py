@@ -30,7 +30,7 @@ ADAPTERS = {
 # Client methods that sign locally and send nothing (no operation of the service's model).
 LOCAL_CALLS = {"generate_presigned_url"}
 # Modules whose `self.client` is no AWS client (GOV.UK Notify's own client).
-NOT_AWS = {"services/notifications/notify_gateway.py"}
+NOT_AWS = {"shared/notify/client.py"}
 
 
 def client_calls(path: Path) -> set[str]:

@@ -37,7 +37,7 @@ def configure_notify(stack: Any, notify: FakeNotify) -> str:
     with stack.harness.running_as(sender.logical_id):
         from events.council import CouncilSettingsChanges, NotifyConfiguration
         from services.councils.service import CouncilService
-        from services.notifications.notify_settings import save_callback_token, save_notify_settings
+        from shared.notify.settings import save_callback_token, save_notify_settings
         from shared.wiring import dependencies
 
         deps = dependencies()

@@ -15,8 +15,8 @@ from events.notifications import NotificationSent
 from events.streams import application_side_stream, council_stream
 from services.notifications import delivery
 from services.notifications.declaration import CALLBACK_PATH, NOTIFY_CALLBACK_TOKEN_SECRET
-from services.notifications.notify_settings import api_key_secret_name
 from shared.apigateway import proxy_event
+from shared.notify.settings import api_key_secret_name
 from tests.notifications.support import COUNCIL, START, project_outstanding
 from tests.notify_server import FakeNotify, notify_server
 
@@ -130,7 +130,7 @@ def test_the_callback_and_the_poller_reporting_the_same_status_record_it_once(de
 
 
 def configured_send(notify: FakeNotify) -> str:
-    from services.notifications.notify_gateway import NotifyGateway
+    from shared.notify.client import NotifyGateway
 
     gateway = NotifyGateway(notify.api_key, base_url=notify.base_url)
     return gateway.send_email(

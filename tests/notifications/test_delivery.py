@@ -13,10 +13,10 @@ from events.council import CouncilCreated, CouncilSettingsChanged, CouncilSettin
 from events.notifications import NotificationSent
 from events.streams import application_side_stream, council_stream
 from services.notifications import delivery
-from services.notifications.notify_gateway import NotifyGateway
-from services.notifications.notify_settings import api_key_secret_name
 from shared.eventstore.sqlite import SqliteEventStore
 from shared.notification_records import acknowledge_failure, unacknowledged_failures
+from shared.notify.client import NotifyGateway
+from shared.notify.settings import api_key_secret_name
 from shared.projections.sqlite_store import SqliteReadModelStore
 from shared.secrets import InMemorySecrets
 from tests.notifications.support import project_outstanding

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.notifications import NotificationFailed, NotificationSent
-from services.notifications.gateway import PermanentFailure, TemporaryFailure
 from services.notifications.sender import Channel
 from services.notifications.service import notify_with
+from shared.notify.gateway import PermanentFailure, TemporaryFailure
 from shared.settings import Settings
 from shared.wiring import Dependencies
 from tests.notifications.support import Application, create_council
@@ -218,7 +218,7 @@ def test_a_deployed_council_without_a_notify_key_sees_each_message_fail_with_the
 
 def test_a_key_that_is_not_a_notify_key_fails_each_message_with_the_reason(tmp_path, monkeypatch):
     from services.notifications import notify_channel, service
-    from services.notifications.notify_settings import NotifySettings
+    from shared.notify.settings import NotifySettings
 
     placeholder = NotifySettings(council="DEMO", api_key="a-random-placeholder", generic_template_id="t")
     monkeypatch.setattr(notify_channel, "notify_settings_for", lambda deps, council: placeholder)

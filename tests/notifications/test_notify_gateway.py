@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from services.notifications.gateway import PermanentFailure, TemporaryFailure
-from services.notifications.notify_gateway import NotifyGateway
+from shared.notify.client import NotifyGateway
+from shared.notify.gateway import PermanentFailure, TemporaryFailure
 from tests.notify_server import FakeNotify, notify_server
 
 __all__ = ["notify_server"]

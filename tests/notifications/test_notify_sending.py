@@ -12,10 +12,10 @@ from events import Actor, NewEvent
 from events.council import CouncilSettingsChanged, CouncilSettingsChanges, NotifyConfiguration
 from events.streams import council_stream
 from services.assessment.officer_api.audit import audit_entries
-from services.notifications import notify_gateway
-from services.notifications.gateway import TemporaryFailure
-from services.notifications.notify_settings import save_notify_settings
 from services.notifications.service import notify
+from shared.notify import client as notify_gateway
+from shared.notify.gateway import TemporaryFailure
+from shared.notify.settings import save_notify_settings
 from tests.notifications.support import AGENT_EMAIL, APPLICANT_EMAIL, COUNCIL, START, Application
 from tests.notify_server import FakeNotify, notify_server
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bops.cli import main
 from events.council import NotifyConfiguration
-from services.notifications import notify_settings as ns
+from shared.notify import settings as ns
 from shared.secrets import InMemorySecrets
 from tests.notify_server import FakeNotify, notify_server
 

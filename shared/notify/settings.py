@@ -20,8 +20,8 @@ from typing import Any, Protocol, get_args
 
 from events.council import NotifyConfiguration
 from events.notifications import NotificationKind
-from services.notifications.declaration import NOTIFY_API_KEY_SECRET, NOTIFY_CALLBACK_TOKEN_SECRET
-from services.notifications.gateway import PermanentFailure, TemporaryFailure
+from shared.notify import NOTIFY_API_KEY_SECRET, NOTIFY_CALLBACK_TOKEN_SECRET
+from shared.notify.gateway import PermanentFailure, TemporaryFailure
 from shared.secrets.port import SecretStore
 
 DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
@@ -145,7 +145,7 @@ def _template_ids(configuration: NotifyConfiguration) -> list[str]:
 
 
 def _gateway(api_key: str, base_url: str) -> TemplateReader:
-    from services.notifications.notify_gateway import NotifyGateway  # the client: only when Notify is asked
+    from shared.notify.client import NotifyGateway  # the client: only when Notify is asked
 
     return NotifyGateway(api_key, base_url=base_url)
 
@@ -191,6 +191,36 @@ def save_notify_settings(
         raise NotifySettingsRefused(reasons)
     record(configuration)
     secrets.put(api_key_secret_name(council), api_key.strip())
+
+
+def change_notify_settings(
+    council: str,
+    api_key: str | None,
+    configuration: NotifyConfiguration,
+    secrets: SecretStore,
+    record: Callable[[NotifyConfiguration], Any],
+    *,
+    callback_token: str | None = None,
+    refused: Callable[[list[str]], Any] | None = None,
+    reader: Callable[[str, str], TemplateReader] | None = None,
+) -> None:
+    """What `bops councils set-notify` and the administration's settings page both run: without a new key, the one
+    saved; the callback token (when given) checked too; then `save_notify_settings`. On refusal `refused(reasons)` is
+    called (each caller records a `NotifyConfigurationProblem`) and NotifySettingsRefused raised, nothing saved."""
+    key = (api_key or "").strip() or secrets.get(api_key_secret_name(council)) or ""
+    reasons = [] if key else [f"council {council} has no Notify API key yet: give its API key"]
+    if callback_token is not None:
+        reasons += check_callback_token(callback_token)
+    try:
+        if reasons:
+            raise NotifySettingsRefused(reasons)
+        save_notify_settings(council, key, configuration, secrets, record, reader=reader)
+    except NotifySettingsRefused as refusal:
+        if refused is not None:
+            refused(refusal.reasons)
+        raise
+    if callback_token is not None:
+        save_callback_token(council, callback_token, secrets)
 
 
 def merged_configuration(

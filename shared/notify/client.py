@@ -14,8 +14,8 @@ from typing import Any
 from notifications_python_client import NotificationsAPIClient
 from notifications_python_client.errors import APIError
 
-from services.notifications.gateway import PermanentFailure, TemporaryFailure
-from services.notifications.notify_settings import DEFAULT_BASE_URL
+from shared.notify.gateway import PermanentFailure, TemporaryFailure
+from shared.notify.settings import DEFAULT_BASE_URL
 
 DEFAULT_TIMEOUT_S = 10.0
 MAX_REASON = 1_000  # Notify's messages are short; a proxy's HTML error page is not
