@@ -19,6 +19,7 @@ from urllib.parse import parse_qs  # noqa: E402
 
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
 
+from shared.notify.settings import KINDS  # noqa: E402
 from shared.observability import count, logger, observed  # noqa: E402
 from shared.officer_identity import NotSignedIn, SignedInOfficer, SignInRequired, signed_in_officer  # noqa: E402
 
@@ -345,9 +346,19 @@ def settings_page_for(signed_in: SignedInOfficer, *, status: int = 200, **contex
             "publish_names": "yes" if settings.publish_applicant_names else "no",
         },
     )
-    notify = administration().notify_status(signed_in)
+    work = administration()
+    notify_form = work.notify_form(signed_in)
+    context.setdefault("notify_given", _notify_given(notify_form))
     return page(
-        "admin_settings.html", signed_in, status=status, title="Settings", settings=settings, notify=notify, **context
+        "admin_settings.html",
+        signed_in,
+        status=status,
+        title="Settings",
+        settings=settings,
+        notify=work.notify_status(signed_in),
+        notify_form=notify_form,
+        notify_kinds=NOTIFY_KINDS,
+        **context,
     )
 
 
@@ -363,6 +374,8 @@ def change_settings() -> Response:
 
     signed_in = officer()
     fields = form()
+    if first(fields, "form") == "notify":
+        return change_notify(signed_in, fields)
     given = {
         name: first(fields, name) for name in ("reply_to_email", "public_base_url", "hosts", "periods", "publish_names")
     }
@@ -410,6 +423,65 @@ def _settings_field(message: str) -> str:
     if "period" in lowered or "type" in lowered or "days" in lowered:
         return "periods"
     return "reply_to_email"
+
+
+# --- GOV.UK Notify (a second form on the settings page, posting `form=notify`) ----------------------------------------
+
+# The kinds of message (each its own template field, `template_{kind}`), named as the form shows them.
+NOTIFY_KINDS = {kind: kind.replace("_", " ").capitalize() for kind in KINDS}
+NOTIFY_FIELDS = ("base_url", "generic_template", "reply_to")
+
+
+def _notify_given(saved: Any) -> dict[str, str]:
+    """The form's values: the saved settings (never the key nor the callback token)."""
+    given = {"base_url": saved.base_url, "generic_template": saved.generic_template_id, "reply_to": saved.reply_to_id}
+    return given | {f"template_{kind}": saved.templates.get(kind, "") for kind in NOTIFY_KINDS}
+
+
+def change_notify(signed_in: SignedInOfficer, fields: dict[str, list[str]]) -> Response:
+    """Checked against Notify and saved as `bops councils set-notify` does; refused: 422 with each reason beside its
+    field, the values kept except the key and the callback token, which are never shown back."""
+    from shared.notify.settings import NotifySettingsRefused
+
+    given = {name: first(fields, name) for name in (*NOTIFY_FIELDS, *(f"template_{kind}" for kind in NOTIFY_KINDS))}
+    try:
+        administration().change_notify(
+            signed_in,
+            api_key=first(fields, "api_key") or None,
+            base_url=given["base_url"] or None,
+            templates={kind: given[f"template_{kind}"] for kind in NOTIFY_KINDS if given[f"template_{kind}"]},
+            generic_template_id=given["generic_template"] or None,
+            reply_to_id=given["reply_to"] or None,
+            callback_token=first(fields, "callback_token") or None,
+        )
+    except NotifySettingsRefused as refused:
+        count("NotifySettingsRefused")
+        errors: dict[str, str] = {}
+        for reason in refused.reasons:
+            field = _notify_field(reason, given)
+            errors[field] = f"{errors[field]}; {reason}" if field in errors else _sentence(reason)
+        return settings_page_for(signed_in, status=422, errors=errors, notify_given=given)
+    count("NotifySettingsSaved")
+    return see_other(f"{SETTINGS}?saved=1#notify")
+
+
+def _notify_field(reason: str, given: dict[str, str]) -> str:
+    """The form field a refusal's reason is about (its id, which the error summary links to)."""
+    lowered = reason.lower()
+    for name, value in given.items():
+        if name.startswith("template_") and value and value in reason:
+            return name
+    if "callback token" in lowered:
+        return "callback_token"
+    if "api key" in lowered:
+        return "api_key"
+    if "base url" in lowered or "could not be asked" in lowered:
+        return "base_url"
+    if "reply-to" in lowered:
+        return "reply_to"
+    if "kind of message" in lowered:
+        return "template_receipt"
+    return "generic_template"
 
 
 @app.exception_handler(SignInRequired)

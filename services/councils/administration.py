@@ -56,6 +56,19 @@ class NotifyStatus:
     unacknowledged_failures: int
 
 
+@dataclass(frozen=True)
+class NotifyForm:
+    """The council's saved Notify settings as the form shows them: of the key, only that one is saved and its last
+    characters; of the callback token, only whether one is saved."""
+
+    key_ending: str | None
+    callback_token_set: bool
+    base_url: str
+    templates: Mapping[str, str]
+    generic_template_id: str
+    reply_to_id: str
+
+
 def one_time_password() -> str:
     return secrets.token_urlsafe(12)
 
@@ -209,3 +222,59 @@ class Administration:
         )
         self.service.change_settings(council, changes, actor=admin.actor())
         return self.deps.council_settings(council)
+
+    # GOV.UK Notify
+
+    def notify_form(self, admin: SignedInOfficer) -> NotifyForm:
+        from shared.notify import NOTIFY_CALLBACK_TOKEN_SECRET
+        from shared.notify.settings import DEFAULT_BASE_URL, KEY_ENDING, api_key_secret_name, check_api_key
+
+        council = self._admin(admin)
+        configuration = self.service.load(council).settings.notify
+        key = self.deps.secrets.get(api_key_secret_name(council)) or ""
+        return NotifyForm(
+            key_ending=key[-KEY_ENDING:] if key and not check_api_key(key) else None,
+            callback_token_set=bool(self.deps.secrets.get(NOTIFY_CALLBACK_TOKEN_SECRET.format(council=council))),
+            base_url=configuration.base_url if configuration else DEFAULT_BASE_URL,
+            templates=dict(configuration.templates) if configuration else {},
+            generic_template_id=(configuration.generic_template_id or "") if configuration else "",
+            reply_to_id=(configuration.reply_to_id or "") if configuration else "",
+        )
+
+    def change_notify(
+        self,
+        admin: SignedInOfficer,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        templates: Mapping[str, str],
+        generic_template_id: str | None,
+        reply_to_id: str | None,
+        callback_token: str | None,
+    ) -> None:
+        """Check the settings against Notify and save them, as `bops councils set-notify` does (the same
+        `shared.notify.settings.change_notify_settings`): the form gives the whole configuration, a blank key keeps
+        the saved one. A refusal (NotifySettingsRefused) is recorded as a `NotifyConfigurationProblem`."""
+        from shared.notify import settings as notify
+        from shared.notify.problems import record_problem
+
+        council = self._admin(admin)
+        configuration = notify.merged_configuration(
+            None,
+            base_url=base_url,
+            templates=templates.items(),
+            generic_template_id=generic_template_id,
+            reply_to_id=reply_to_id,
+        )
+        actor, deps = admin.actor(), self.deps
+        notify.change_notify_settings(
+            council,
+            api_key,
+            configuration,
+            deps.secrets,
+            lambda saved: self.service.change_settings(council, CouncilSettingsChanges(notify=saved), actor=actor),
+            callback_token=callback_token,
+            refused=lambda reasons: record_problem(
+                deps.event_store, council, "check", reasons, actor, deps.clock.now()
+            ),
+        )

@@ -27,6 +27,7 @@ from shared.secrets.port import SecretStore
 DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 KINDS: tuple[str, ...] = get_args(NotificationKind)
 GENERIC_FIELDS = ("subject", "body")  # the generic template's personalisation
+KEY_ENDING = 4  # of a saved API key, pages show at most its last 4 characters
 
 _UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _API_KEY = re.compile(rf"^(?P<name>\S+)-(?P<service_id>{_UUID})-(?P<secret>{_UUID})$")

@@ -11,6 +11,7 @@ import pytest
 
 from events.streams import council_stream
 from tests.assessment.console_pages import Browser
+from tests.notify_server import notify_server  # noqa: F401  (the fixture)
 from tests.officers.test_sign_in_http import Served, served  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.slow
@@ -162,3 +163,83 @@ def test_settings_show_a_notify_problem_and_the_failed_messages_not_yet_acknowle
     assert "403 Invalid token: &lt;API key&gt; revoked" in page
     count = re.search(r"Failed messages not yet acknowledged\s*</dt>\s*<dd[^>]*>\s*(\d+)", page)
     assert count is not None and count.group(1) == "1"
+
+
+def notify_fields(notify_server, **changes):  # noqa: F811
+    """The Notify form's fields: the fake Notify's key and address and one generic template."""
+    fields = {
+        "form": "notify",
+        "api_key": notify_server.api_key,
+        "base_url": notify_server.base_url,
+        "generic_template": notify_server.add_template(),
+        "reply_to": "",
+        "callback_token": "",
+    }
+    return fields | changes
+
+
+def test_an_administrator_saves_the_notify_settings_checked_against_notify(admin, notify_server, caplog):  # noqa: F811
+    from shared.notify import NOTIFY_CALLBACK_TOKEN_SECRET
+    from shared.notify.settings import api_key_secret_name
+
+    server, ada = admin
+    secrets = server.runtime.deps.secrets
+    receipt = notify_server.add_template(subject="Received ((reference))", body="Dear ((name))")
+    fields = notify_fields(notify_server, template_receipt=receipt, callback_token="a-callback-token-1234")
+    status, headers, _ = ada.post("/admin/settings", fields)
+    assert status == 303 and headers["location"].startswith("/admin/settings?saved=1")
+    event = last_event(server)
+    assert event.event_type == "CouncilSettingsChanged" and event.actor.display_name == "Ada Admin"
+    saved = event.payload.changes.notify
+    assert saved.base_url == notify_server.base_url and saved.templates == {"receipt": receipt}
+    assert saved.generic_template_id == fields["generic_template"]
+    assert secrets.get(api_key_secret_name("DEMO")) == notify_server.api_key
+    assert secrets.get(NOTIFY_CALLBACK_TOKEN_SECRET.format(council="DEMO")) == "a-callback-token-1234"
+    assert any(r.path.startswith("/v2/template/") for r in notify_server.requests)  # checked through Notify's API
+    _, _, page = ada.get("/admin/settings?saved=1")
+    assert notify_server.api_key not in page and "a-callback-token-1234" not in page
+    assert f"A key is saved, ending {notify_server.api_key[-4:]}" in page and "A token is saved" in page
+    assert f'value="{receipt}"' in page  # the saved template ids are shown
+    stored = str(server.runtime.deps.event_store.read(council_stream("DEMO")))
+    assert notify_server.api_key not in stored and notify_server.api_key not in caplog.text
+    # A blank key keeps the saved one: the settings are checked with it again.
+    status, _, _ = ada.post("/admin/settings", notify_fields(notify_server, api_key=""))
+    assert status == 303 and last_event(server).payload.changes.notify.templates == {}
+
+
+def test_notify_settings_refused_show_each_reason_and_save_nothing(admin, notify_server, caplog):  # noqa: F811
+    from shared.notify.settings import api_key_secret_name
+
+    server, ada = admin
+    before = server.runtime.deps.event_store.stream_version(council_stream("DEMO"))
+    bad_key = "not-a-notify-key-4321"
+    unknown = "11111111-2222-4333-8444-555555555555"
+    fields = notify_fields(notify_server, api_key=bad_key, template_decision="not-a-uuid")
+    status, _, page = ada.post("/admin/settings", fields)
+    assert status == 422 and "govuk-error-summary" in page
+    assert 'href="#api_key"' in page and 'href="#template_decision"' in page
+    assert 'id="api_key-error"' in page and 'id="template_decision-error"' in page  # inline, beside each field
+    assert "is not a GOV.UK Notify key" in page and "not-a-uuid" in page  # the reasons, beside their fields
+    assert bad_key not in page and fields["generic_template"] in page  # values kept, except the key
+    assert server.runtime.deps.secrets.get(api_key_secret_name("DEMO")) is None
+    events = server.runtime.deps.event_store.read(council_stream("DEMO"))
+    assert [e.event_type for e in events[before:]] == ["NotifyConfigurationProblem"]  # the refusal, nothing saved
+    assert bad_key not in str(events) and bad_key not in caplog.text
+    # A well-formed key, but a template Notify does not have: asked, refused, shown.
+    status, _, page = ada.post("/admin/settings", notify_fields(notify_server, generic_template=unknown))
+    assert status == 422 and 'href="#generic_template"' in page and f"template {unknown} does not exist" in page
+    assert notify_server.api_key not in page
+    assert "GOV.UK Notify settings were refused" in page  # the problem, shown to administrators
+    assert server.runtime.deps.secrets.get(api_key_secret_name("DEMO")) is None
+    assert last_event(server).event_type == "NotifyConfigurationProblem"
+
+
+def test_only_administrators_change_notify_settings_and_only_with_the_forms_token(admin, notify_server):  # noqa: F811
+    from shared.notify.settings import api_key_secret_name
+
+    server, ada = admin
+    ann = Browser(server.runtime.base_url, server.token("ann@demo.example"))
+    assert ann.post("/admin/settings", notify_fields(notify_server))[0] == 403
+    assert ada.post("/admin/settings", notify_fields(notify_server), csrf=False)[0] == 400
+    assert server.runtime.deps.secrets.get(api_key_secret_name("DEMO")) is None
+    assert last_event(server).event_type == "OfficerCreated"
