@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # only for annotations: a handler that never builds an adapte
     from shared.councils.settings import EffectiveCouncilSettings
     from shared.documents.port import DocumentStore
     from shared.eventstore.port import EventStore
+    from shared.outbox import OutboxReader
     from shared.projections.store import ReadModelStore
     from shared.secrets.port import SecretStore
 
@@ -107,6 +108,15 @@ class Dependencies:
         from shared.attempts.sqlite import SqliteAttemptCounters
 
         return SqliteAttemptCounters(self.settings.read_models_path)
+
+    @cached_property
+    def outbox(self) -> OutboxReader | None:
+        """The local outbox's messages (embedded only: on AWS every message goes through GOV.UK Notify)."""
+        if self.settings.runtime == "aws":
+            return None
+        from shared.outbox import SqliteOutboxReader, outbox_path
+
+        return SqliteOutboxReader(outbox_path(self.settings.data_dir))
 
     def council_settings(self, code: str) -> EffectiveCouncilSettings:
         """A council's effective settings: its deployment config (on AWS) overlaid by the settings on its stream.

@@ -27,7 +27,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-from services.notifications.local_sqlite import ThreadConnections
+from shared.local_sqlite import ThreadConnections
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -181,7 +181,7 @@ def application_context(work: Casework, officer: SignedInOfficer, reference: str
         "other_actions": others,
         "decision_text": DECISIONS.get(decision["decision"], decision["decision"]) if decision else None,
         "notice_href": notice,
-        "notifications": notifications(events),
+        "notifications": with_outbox_messages(notifications(events)),
         "done": ACTIONS[done].done if done in ACTIONS else acknowledge.DONE if done == acknowledge.ACTION else None,
         "acknowledge_to": f"{base}/{acknowledge.ACTION}" if acknowledge.may_acknowledge(state, officer) else None,
         "audit": audit_entries(events),
@@ -197,6 +197,20 @@ def red_line_boundary(events: list[Any]) -> BoundaryDrawing | None:
 
     submitted = next((e.payload for e in events if isinstance(e.payload, PlanningApplicationSubmitted)), None)
     return original_boundary(dependencies().documents.get, submitted.payload_key) if submitted else None
+
+
+def with_outbox_messages(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each notification written to the local outbox gets the message kept there (`message`: subject and body),
+    looked up by its id (the outbox's reference); on AWS there is no outbox, so no message."""
+    from shared.wiring import dependencies
+
+    wanted = [entry["id"] for entry in entries if entry.get("in_outbox")]
+    outbox = dependencies().outbox if wanted else None
+    kept = outbox.by_references(wanted) if outbox else {}
+    for entry in entries:
+        if entry["id"] in kept:
+            entry["message"] = {"subject": kept[entry["id"]].subject, "body": kept[entry["id"]].body}
+    return entries
 
 
 def notifications(events: Iterable[RecordedEvent]) -> list[dict[str, Any]]:
@@ -229,6 +243,7 @@ def notifications(events: Iterable[RecordedEvent]) -> list[dict[str, Any]]:
             )
             if isinstance(p, NotificationSent):
                 entry["status"] = "Sent" if p.channel == "notify" else "Written to the local outbox"
+                entry["in_outbox"] = p.channel == "outbox"
             else:
                 entry.update(
                     status=("Failed: " if p.permanent else "Not delivered yet: ") + p.reason,

@@ -1,4 +1,4 @@
-"""The notifications service's own small SQLite files (the outbox, the idempotency records): one connection per
+"""Small SQLite files beside the event log (the notifications outbox, its idempotency records): one connection per
 thread (the relay delivers several streams at once), autocommit, WAL."""
 
 from __future__ import annotations
