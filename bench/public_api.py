@@ -12,8 +12,9 @@ record. Search and show are measured when the first 10,000 are in, and again at 
 
 Search is a mix: references, postcodes (with and without their space), address words, description words (the last
 typed in part), filters on status, type, decision and dates, and text with filters; page 1 of 10, newest first.
-They are measured over HTTP on `bops serve`'s BOPS-compatible face, `GET /api/v2/public/planning_applications/search`
-and `GET /api/v2/public/planning_applications/{reference}`, when that face is served (an embedded runtime is
+They are measured over HTTP (one keep-alive connection, as a register's server pools them) on `bops serve`'s
+BOPS-compatible face, `GET /api/v2/public/planning_applications/search` and
+`GET /api/v2/public/planning_applications/{reference}`, when that face is served (an embedded runtime is
 started on the bench's data, its relay already at the log's head); otherwise through the register's port in this
 process (the JSON says which: `measured_over`). `--url http://127.0.0.1:8000` measures a `bops serve` already running
 on the same data instead (`--keep DIR` keeps the data: `bops serve --data-dir DIR/data`).
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import http.client
 import json
 import os
 import random
@@ -36,7 +38,6 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -341,20 +342,36 @@ def http_parameters(spec: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class Http:
+    """A keep-alive HTTP/1.1 client, as a register's server-side fetches pool their connections (a new connection is
+    opened only when the server closed the last one)."""
+
     SEARCH = "/api/v2/public/planning_applications/search"
     SHOW = "/api/v2/public/planning_applications/{}"
 
     def __init__(self, base: str) -> None:
-        self.base = base.rstrip("/")
+        self.base = urllib.parse.urlsplit(base.rstrip("/"))
+        self.connection: http.client.HTTPConnection | None = None
 
     def get(self, path: str, parameters: list[tuple[str, str]] = ()) -> int:  # type: ignore[assignment]
-        url = self.base + path + ("?" + urllib.parse.urlencode(parameters) if parameters else "")
-        try:
-            with urllib.request.urlopen(url, timeout=10) as response:  # our own local server
+        target = self.base.path + path + ("?" + urllib.parse.urlencode(parameters) if parameters else "")
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.base.hostname, self.base.port, timeout=10)
+            try:
+                self.connection.request("GET", target)
+                response = self.connection.getresponse()
                 response.read()
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
+            except (http.client.HTTPException, ConnectionError):
+                self.connection.close()
+                self.connection = None
+                if attempt == 2:
+                    raise
+                continue
+            if response.will_close:
+                self.connection.close()
+                self.connection = None
+            return response.status
+        raise AssertionError("unreachable")
 
     def served(self, reference: str) -> bool:
         return self.get(self.SHOW.format(reference)) == 200

@@ -229,6 +229,7 @@ class Relay:
         self.clock = clock or SystemClock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._seen_head = -1
 
     @property
     def stopped(self) -> bool:
@@ -252,6 +253,14 @@ class Relay:
     def wake(self) -> None:
         for lane in self.lanes.values():
             lane.wake.set()
+
+    def wake_if_appended(self) -> None:
+        """Wake the lanes if the log grew since this was last asked (after each HTTP request): one cheap read, where
+        waking every lane would have each of them query the log, competing with the next request for the GIL."""
+        head = self.log.head_position()
+        if head != self._seen_head:
+            self._seen_head = head
+            self.wake()
 
     def lag(self) -> dict[str, int]:
         """How many log positions each subscriber's checkpoint is behind the head."""

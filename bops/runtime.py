@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -18,6 +19,7 @@ from services import authorizer, http_functions, subscriptions
 from shared.wiring import Dependencies, dependencies
 
 
+@functools.cache
 def bops_version() -> str:
     try:
         return version("bops-next")
@@ -61,7 +63,7 @@ class EmbeddedRuntime:
             authorizer().handler,
             self.health,
             HttpLimits(max_body_bytes=self.deps.settings.max_body_bytes),
-            after_request=self.relay.wake,
+            after_request=self.relay.wake_if_appended,
         )
         self._thread: threading.Thread | None = None
 

@@ -278,3 +278,17 @@ def test_a_checkpoint_moved_by_a_replay_is_where_the_running_lane_continues(log,
     sample_handlers.delivered.clear()
     assert relay.run_once("recorder", timeout=5) == 2
     assert [e.payload.changes.name for e in sample_handlers.delivered] == ["2", "3"]
+
+
+def test_requests_wake_the_lanes_only_when_the_log_grew(log, checkpoints):
+    """After each HTTP request `bops serve` asks the relay to wake: a read that appended nothing must not set every
+    lane querying the log (they would compete with the next request)."""
+    relay = Relay(log, checkpoints, [SUBSCRIPTION])
+    lane = relay.lanes["recorder"]
+    relay.wake_if_appended()
+    lane.wake.clear()
+    relay.wake_if_appended()
+    assert not lane.wake.is_set()
+    log.append("council:DEMO", 0, [renamed("a")])
+    relay.wake_if_appended()
+    assert lane.wake.is_set()

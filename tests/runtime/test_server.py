@@ -75,3 +75,17 @@ def test_a_json_body_that_is_not_utf8_arrives_base64_unaltered(server):
     payload = '{"name": "Zoë"}'.encode("latin-1")
     status, _, body = call(server, "POST", "/things/a/files", payload, [("Content-Type", "application/json")])
     assert status == 200 and body["base64"] is True and bytes.fromhex(body["body_hex"]) == payload
+
+
+def test_accepted_connections_send_without_waiting(server):
+    """TCP_NODELAY on every accepted socket: without it, a keep-alive client waits about 40 ms for each answer
+    (Nagle's algorithm holding the body until the headers' segment is acknowledged, acknowledgements delayed)."""
+    import socket
+
+    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+    connection.request("GET", "/things")
+    connection.getresponse().read()
+    sockets = [protocol.transport.get_extra_info("socket") for protocol in server._server.server_state.connections]
+    assert sockets, "the keep-alive connection is open on the server"
+    assert all(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for sock in sockets)
+    connection.close()
