@@ -100,6 +100,14 @@ def check_key(key: str) -> str:
     return key
 
 
+# How an OpenAPI document describes `temporary_link`'s answer (a file route's 302 on AWS).
+TEMPORARY_LINK_RESPONSE = {
+    "description": "On AWS: a redirect to a short-lived link (5 minutes) that serves the file from the document "
+    "store; follow `Location`. The embedded runtime answers 200 with the file itself.",
+    "headers": {"Location": {"description": "The file's short-lived link", "schema": {"type": "string"}}},
+}
+
+
 def temporary_link(store: DocumentStore, key: str, *, file_name: str, content_type: str) -> str | None:
     """A short-lived link that serves the document without passing through the function, when the store can make
     one (S3: a presigned URL); None when it cannot (the embedded store: the function serves the file)."""

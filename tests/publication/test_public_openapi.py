@@ -78,3 +78,24 @@ def exercise(operation: Any, base_url: str) -> None:
         case.validate_response(response, checks=CHECKS)
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("module", "path"),
+    [
+        ("services.publication.odp.openapi", "/api/@next/public/applications/{reference}/documents/{documentId}/file"),
+        (
+            "services.publication.bops_v2.openapi",
+            "/api/v2/public/planning_applications/{reference}/documents/{document_id}",
+        ),
+    ],
+)
+def test_file_routes_document_the_redirect_to_a_short_lived_link(module, path):
+    """On AWS a file route answers 302 to a presigned S3 link (tests/cdk/test_wiring_public.py follows it): each face's
+    document says so, with the Location header, beside the embedded runtime's 200."""
+    import importlib
+    import json
+
+    answers = json.loads(importlib.import_module(module).document())["paths"][path]["get"]["responses"]
+    assert {"200", "302"} <= set(answers)
+    assert "Location" in answers["302"]["headers"]

@@ -19,6 +19,7 @@ from services.publication.bops_v2.params import (
     SORT_PARAMETERS,
 )
 from services.publication.bops_v2.render import PUBLIC_SENTIMENTS, SPECIALIST_SENTIMENTS
+from shared.documents.port import TEMPORARY_LINK_RESPONSE
 from shared.odp.catalogue import APPLICATION_TYPES
 
 DESCRIPTION = """The paths and JSON shapes of the BOPS v2 public API, so that public planning registers and other
@@ -350,6 +351,7 @@ def document() -> str:
             "applicationTypes",
         ),
     }
+    paths[f"{APPLICATION}/documents/{{document_id}}"]["get"]["responses"]["302"] = TEMPORARY_LINK_RESPONSE
     spec = {
         "openapi": "3.0.3",
         "info": {"title": "BOPS-compatible public planning API", "version": "2", "description": DESCRIPTION},

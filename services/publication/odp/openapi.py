@@ -15,6 +15,7 @@ import orjson
 from services.publication.odp.parameters import DATE_PARAMETERS, DECISIONS, DEFAULT_PER_PAGE
 from services.publication.odp.stages import ODP_STATUSES, PUBLIC_STATUSES
 from services.publication.read_model.port import MAX_RESULTS_PER_PAGE
+from shared.documents.port import TEMPORARY_LINK_RESPONSE
 
 TITLE = "BOPS public API (Open Digital Planning @next)"
 BASE = "/api/@next/public"
@@ -309,6 +310,9 @@ def document() -> str:
             404,
         ),
     }
+    paths[f"{BASE}/applications/{{reference}}/documents/{{documentId}}/file"]["get"]["responses"]["302"] = (
+        TEMPORARY_LINK_RESPONSE
+    )
     spec = {
         "openapi": "3.0.3",
         "info": {"title": TITLE, "version": "@next", "description": DESCRIPTION},

@@ -3,9 +3,22 @@ FTS5 index per sort order whose rowids are that order, holding every searchable 
 description words, and facets: council, status, type, decision, reference, postcode, and the dates at day, month,
 year, decade and century grain), so that any search is one FTS5 query walked in rowid order and stopped at the page:
 its cost is bounded by the page (and the terms' doclist seeks), not by how many applications match. Totals are
-counted to `COUNT_CAP` (`SELECT count(*) FROM (... LIMIT cap + 1)`), except those kept as counters (a council's
-applications, by status, type or decision), which are exact. A date range is the few terms that cover it (a year
-is one term, an arbitrary range at most a few dozen, OR-ed: FTS5 merges their doclists in rowid order).
+counted to `COUNT_CAP`, except those kept as counters (a council's applications, by status, type or decision), which
+are exact. A date range is the few terms that cover it (a year is one term, an arbitrary range at most a few dozen,
+OR-ed: FTS5 merges their doclists in rowid order).
+
+Why the index is shaped so (each measured at 100,000 applications, `bench/public_api.py`):
+- One column of terms, each kind in its own namespace: address words as `a<word>`, description words as `d<word>`,
+  facets as `z…` and `q…`. A word that is in no address (a description's words, tried at the address stage first)
+  has no `a<word>` doclist at all, so a stage that cannot match costs nothing; with columns and column filters, FTS5
+  walked every row holding the word in any column (6 ms instead of 0.1 ms).
+- The FTS rowids are the sort keys negated: newest first, the registers' usual order, is FTS5's forward walk, which
+  seeks lazily through large doclists (a reverse walk reads them whole: about twice the time with a common filter).
+- Prefix indexes for prefixes of 1 to 6 letters of a word (`prefix='2 … 7'`, the namespace letter included): the
+  last word of a search is matched as a prefix, and a prefix without its own index is merged from every word that
+  starts with it (a full street name as "street" 2 ms, indexed 0.1 ms).
+- One walk gives the total and the page: the first `COUNT_CAP + 1` matching rowids in the page's order, the page cut
+  from them and its records read by key (a second walk for the page cost as much again).
 
 Tables (`prefix` other than the default: a rebuild in progress):
 - `<prefix>_applications`: one row per application, `key` (INTEGER PRIMARY KEY) its place in publication order,
@@ -22,6 +35,7 @@ free, that millisecond's few rows are spread out again), so rowid order is exact
 from __future__ import annotations
 
 import bisect
+import logging
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -53,6 +67,8 @@ from services.publication.record import PublicApplication, StreamHead
 from shared.eventstore.sqlite import connect
 from shared.private_files import private_sqlite_file
 
+log = logging.getLogger(__name__)
+
 PREFIX = "public"
 SLOT_BITS = 21
 SPAN = 1 << SLOT_BITS  # slots per millisecond
@@ -73,11 +89,12 @@ DATE_LETTERS: dict[DateField, str] = {
     "consultation_end_date": "h",
 }
 FACET_PREFIXES = {"council": "zc", "status": "zs", "application_type": "zt", "decision": "zd"}
+TEXT_MARKS: dict[str, str] = {"address": "a", "description": "d"}  # a text word's term: mark + word (facets: z…, q…)
 COUNTED = ("status", "application_type", "decision")  # facets with counters (exact totals for one of them alone)
 
 
 def schema(prefix: str) -> str:
-    fts = "address, description, facets, prefix='1 2 3 4', tokenize='unicode61', detail=column"
+    fts = "terms, prefix='2 3 4 5 6 7', tokenize='unicode61', detail=column"
     return f"""
 CREATE TABLE IF NOT EXISTS {prefix}_applications (
     key INTEGER PRIMARY KEY,
@@ -124,7 +141,9 @@ class SqlitePublicRegister:
         self.prefix = prefix
         self._local = threading.local()
         columns = {row[1] for row in self.connection().execute(f"PRAGMA table_info({prefix}_applications)")}
-        if columns and "received_key" not in columns:  # a register of the earlier shape: `bops replay public` refills
+        indexed = {row[1] for row in self.connection().execute(f"PRAGMA table_info({prefix}_by_published)")}
+        if columns and ("received_key" not in columns or "terms" not in indexed):
+            log.warning("the public register %s has an earlier shape: emptied; `bops replay public` refills it", path)
             self.drop()
             self.connection().execute(f"DROP TABLE IF EXISTS {prefix}_text")
         self.connection().executescript(schema(prefix))
@@ -188,12 +207,9 @@ class SqlitePublicRegister:
                 orjson.dumps(record),
             ),
         )
-        text = (" ".join(words(address_text(application))), " ".join(words(application.description)), " ".join(facets))
+        terms = index_terms(application, facets)
         for field, (_, table) in ORDERS.items():
-            connection.execute(
-                f"INSERT INTO {p}_{table} (rowid, address, description, facets) VALUES (?, ?, ?, ?)",
-                (keys[field], *text),
-            )
+            connection.execute(f"INSERT INTO {p}_{table} (rowid, terms) VALUES (?, ?)", (-keys[field], terms))
         self._count(application.council, counted_terms(facets), +1)
 
     def _delete(self, council: str, reference: str) -> None:
@@ -203,8 +219,8 @@ class SqlitePublicRegister:
             (council, reference),
         ).fetchone()
         connection.execute(f"DELETE FROM {p}_applications WHERE key = ?", (key,))
-        connection.execute(f"DELETE FROM {p}_by_published WHERE rowid = ?", (key,))
-        connection.execute(f"DELETE FROM {p}_by_received WHERE rowid = ?", (received_key,))
+        connection.execute(f"DELETE FROM {p}_by_published WHERE rowid = ?", (-key,))
+        connection.execute(f"DELETE FROM {p}_by_received WHERE rowid = ?", (-received_key,))
         self._count(council, counted_terms(facets.split()), -1)
 
     def _count(self, council: str, facets: list[str], change: int) -> None:
@@ -245,11 +261,9 @@ class SqlitePublicRegister:
         p, connection = self.prefix, self.connection()
         connection.execute(f"UPDATE {p}_applications SET {column} = ? WHERE {column} = ?", (new, old))
         connection.execute(
-            f"INSERT INTO {p}_{table} (rowid, address, description, facets)"
-            f" SELECT ?, address, description, facets FROM {p}_{table} WHERE rowid = ?",
-            (new, old),
+            f"INSERT INTO {p}_{table} (rowid, terms) SELECT ?, terms FROM {p}_{table} WHERE rowid = ?", (-new, -old)
         )
-        connection.execute(f"DELETE FROM {p}_{table} WHERE rowid = ?", (old,))
+        connection.execute(f"DELETE FROM {p}_{table} WHERE rowid = ?", (-old,))
 
     def _replace_entries(self, council: str, reference: str, entries: Sequence[FeedEntry]) -> None:
         connection = self.connection()
@@ -315,47 +329,79 @@ class SqlitePublicRegister:
         if query.text.strip():
             stages = (stage_expression(stage, query.text) for stage in TEXT_STAGES)
             expressions = [_both(expression, filters) for expression in stages if expression is not None]
+        column = ORDERS[query.sort_by][0]
         plans = []
         for expression in expressions:
-            page, count = self._statements(expression, query)
-            for sql, params in (page, (None, []) if self._counted(query) is not None else count):
+            statements = self._statements(expression, query)
+            if self._walks_once(expression, query):
+                statements = [statements[0], (_by_keys(self.prefix, column, 2), [1, 2])]
+            elif self._counted(query) is not None:
+                statements = statements[1:2]
+            else:
+                statements = statements[1:]
+            for sql, params in statements:
                 if sql is not None:
                     rows = self.connection().execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
                     plans.append("\n".join(row[-1] for row in rows))
         return plans
 
-    def _statements(
-        self, expression: str | None, query: PublicSearch
-    ) -> tuple[tuple[str, list[Any]], tuple[str | None, list[Any]]]:
-        """The page's statement and the count's (None: no text nor filter, the counters answer)."""
+    def _statements(self, expression: str | None, query: PublicSearch) -> list[tuple[str | None, list[Any]]]:
+        """The search's statements: the walk of the first matching rowids up to the count cap in the page's order
+        (None: nothing asked), the page's and the count's (None: no text nor filter, the counters answer)."""
         p = self.prefix
         column, table = ORDERS[query.sort_by]
-        direction = "DESC" if query.order == "desc" else "ASC"
+        walk = "ASC" if query.order == "desc" else "DESC"  # the FTS rowids are the keys negated
         if expression is None:  # nothing asked: every application, in key order
+            direction = "DESC" if query.order == "desc" else "ASC"
             page = f"SELECT record FROM {p}_applications ORDER BY {column} {direction} LIMIT ? OFFSET ?"
-            return (page, [query.limit, query.offset]), (None, [])
+            return [(None, []), (page, [query.limit, query.offset]), (None, [])]
         matching = f"SELECT rowid FROM {p}_{table} WHERE {p}_{table} MATCH ?"
         page = (
-            f"SELECT a.record FROM ({matching} ORDER BY rowid {direction} LIMIT ? OFFSET ?) AS m"
-            f" JOIN {p}_applications AS a ON a.{column} = m.rowid ORDER BY m.rowid {direction}"
+            f"SELECT a.record FROM ({matching} ORDER BY rowid {walk} LIMIT ? OFFSET ?) AS m"
+            f" JOIN {p}_applications AS a ON a.{column} = -m.rowid ORDER BY m.rowid {walk}"
         )
         count = f"SELECT count(*) FROM ({matching} LIMIT ?)"
-        return (page, [expression, query.limit, query.offset]), (count, [expression, self.count_cap + 1])
+        return [
+            (f"{matching} ORDER BY rowid {walk} LIMIT ?", [expression, self.count_cap + 1]),
+            (page, [expression, query.limit, query.offset]),
+            (count, [expression, self.count_cap + 1]),
+        ]
+
+    def _walks_once(self, expression: str | None, query: PublicSearch) -> bool:
+        """Whether one walk gives both the total and the page: a text or filter the counters cannot total, and a page
+        within the counted matches."""
+        within = query.offset + query.limit <= self.count_cap
+        return expression is not None and within and self._counted(query) is None
 
     def _page(self, expression: str | None, query: PublicSearch, stage: TextStage | None) -> SearchPage:
         connection = self.connection()
-        (page_sql, page_params), (count_sql, count_params) = self._statements(expression, query)
+        walk, (page_sql, page_params), (count_sql, count_params) = self._statements(expression, query)
+        if self._walks_once(expression, query):
+            walk_sql, walk_params = walk
+            assert walk_sql is not None
+            found = [-row[0] for row in connection.execute(walk_sql, walk_params)]
+            total, exact = min(len(found), self.count_cap), len(found) <= self.count_cap
+            keys = found[query.offset : query.offset + query.limit]
+            return SearchPage(self._records(ORDERS[query.sort_by][0], keys), total, stage if total else None, exact)
         counted = self._counted(query)
         if counted is not None:
             total, exact = counted, True
         else:
             assert count_sql is not None
-            (found,) = connection.execute(count_sql, count_params).fetchone()
-            total, exact = min(found, self.count_cap), found <= self.count_cap
+            (matched,) = connection.execute(count_sql, count_params).fetchone()
+            total, exact = min(matched, self.count_cap), matched <= self.count_cap
         if not total or not query.limit:
             return SearchPage([], total, stage if total else None, exact)
+        assert page_sql is not None
         rows = connection.execute(page_sql, page_params).fetchall()
         return SearchPage([PublicApplication.from_dict(orjson.loads(row[0])) for row in rows], total, stage, exact)
+
+    def _records(self, column: str, keys: list[int]) -> list[PublicApplication]:
+        """The records of these keys, in their order."""
+        if not keys:
+            return []
+        rows = dict(self.connection().execute(_by_keys(self.prefix, column, len(keys)), keys).fetchall())
+        return [PublicApplication.from_dict(orjson.loads(rows[key])) for key in keys if key in rows]
 
     def _counted(self, query: PublicSearch) -> int | None:
         """The exact total from the counters, for a query they answer (no text, reference or dates; at most one of
@@ -425,8 +471,8 @@ class SqlitePublicRegister:
             for _, table in ORDERS.values():
                 connection.execute(f"DELETE FROM {self.prefix}_{table}")
                 connection.execute(
-                    f"INSERT INTO {self.prefix}_{table} (rowid, address, description, facets)"
-                    f" SELECT rowid, address, description, facets FROM {rebuilt.prefix}_{table}"
+                    f"INSERT INTO {self.prefix}_{table} (rowid, terms)"
+                    f" SELECT rowid, terms FROM {rebuilt.prefix}_{table}"
                 )
             for suffix in ("applications", "by_published", "by_received", "counts", "feed"):
                 connection.execute(f"DROP TABLE {rebuilt.prefix}_{suffix}")
@@ -545,8 +591,19 @@ def date_cover(letter: str, start: date | None, end: date | None) -> list[str]:
     return terms
 
 
-def _any(column: str, terms: list[str]) -> str:
-    return f"{column} : ({' OR '.join(terms)})"
+def _any(terms: list[str]) -> str:
+    return f"({' OR '.join(terms)})"
+
+
+def _by_keys(prefix: str, column: str, count: int) -> str:
+    return f"SELECT {column}, record FROM {prefix}_applications WHERE {column} IN ({', '.join('?' * count)})"
+
+
+def index_terms(application: PublicApplication, facets: list[str]) -> str:
+    """What the FTS index holds for a record: its address and description words, each in its namespace, and facets."""
+    address = (TEXT_MARKS["address"] + word for word in words(address_text(application)))
+    description = (TEXT_MARKS["description"] + word for word in words(application.description))
+    return " ".join([*address, *description, *facets])
 
 
 def _both(first: str, second: str | None) -> str:
@@ -557,28 +614,29 @@ def filter_expression(query: PublicSearch) -> str | None:
     """The FTS5 expression of every filter but the free text (None: no filter)."""
     parts = []
     if query.councils:
-        parts.append(_any("facets", [facet_term("council", c) for c in sorted(query.councils)]))
+        parts.append(_any([facet_term("council", c) for c in sorted(query.councils)]))
     if query.reference is not None:
-        parts.append(_any("facets", [facet_term("zr", normalise_reference(query.reference))]))
+        parts.append(_any([facet_term("zr", normalise_reference(query.reference))]))
     for name, values in zip(COUNTED, _facet_sets(query), strict=True):
         if values:
-            parts.append(_any("facets", [facet_term(name, value) for value in sorted(values)]))
+            parts.append(_any([facet_term(name, value) for value in sorted(values)]))
     for wanted in query.date_ranges:
         terms = date_cover(DATE_LETTERS[wanted.field], wanted.start, wanted.end)
-        parts.append(_any("facets", terms) if terms else _any("facets", ["qnone"]))
+        parts.append(_any(terms) if terms else _any(["qnone"]))
     return " AND ".join(parts) or None
 
 
 def stage_expression(stage: TextStage, text: str) -> str | None:
     """The FTS5 expression of a free-text stage (None: the text cannot match at this stage)."""
     if stage == "reference":
-        return _any("facets", [facet_term("zr", normalise_reference(text))])
+        return _any([facet_term("zr", normalise_reference(text))])
     if stage == "postcode":
         postcode = normalise_postcode(text)
-        return _any("facets", [facet_term("zp", postcode)]) if postcode else None
+        return _any([facet_term("zp", postcode)]) if postcode else None
     wanted = words(text)
     if not wanted:
         return None
+    mark = TEXT_MARKS[stage]
     *whole, last = wanted
-    phrases = [*(f'"{word}"' for word in whole), f'"{last}" *']
-    return f"{stage} : ({' '.join(phrases)})"
+    phrases = [*(f'"{mark}{word}"' for word in whole), f'"{mark}{last}" *']
+    return f"({' '.join(phrases)})"
