@@ -81,6 +81,7 @@ EVENT_MODULES: dict[str, tuple[str, ...]] = {
         "RedactedCopyUploaded",
         "DocumentArchived",
     ),
+    "events.publication": ("PublicRecordsRefreshRequested",),
 }
 _module_of = {event_type: module for module, types in EVENT_MODULES.items() for event_type in types}
 

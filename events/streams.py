@@ -54,6 +54,12 @@ def submission_stream(council: str, submission_id: str) -> str:
     return f"submission:{council}:{submission_id}"
 
 
+def public_refresh_stream(council: str, settings_version: int) -> str:
+    """The chunks of public records that one change of a council's settings (at that version of its stream) asked to
+    be made again (`PublicRecordsRefreshRequested`)."""
+    return f"public-refresh:{council}:{settings_version}"
+
+
 def application_stream(council: str, reference: str) -> str:
     """What officers decide about one application (the optimistic-concurrency check protects it)."""
     return f"application:{council}:{reference}"

@@ -98,10 +98,16 @@ SERVICE = ServiceDeclaration(
         Subscription(
             name="public-register",
             handler="services.publication.projection.lambda_handler",
-            event_types=(*PUBLIC_EVENT_TYPES, "CouncilSettingsChanged"),  # names shown or hidden: every record again
+            event_types=(*PUBLIC_EVENT_TYPES, "PublicRecordsRefreshRequested"),  # chunks of records made again
             projection="services.publication.projection.PublicRegisterProjection",
             writes_read_models=(PUBLIC_READ_MODEL,),
             concurrency=4,
+        ),
+        Subscription(  # a change of what records show (names): asks for every record of the council, in chunks
+            name="public-register-refresh",
+            handler="services.publication.refresh.lambda_handler",
+            event_types=("CouncilSettingsChanged",),
+            timeout_s=300,  # lists a council's applications: 200,000 of them in well under a minute
         ),
     ),
 )

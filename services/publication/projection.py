@@ -9,7 +9,8 @@ sum of both streams' versions). An application that is not (or no longer) public
 The red-line boundary is read from the claim-checked original (`boundary_from_original`, bounded in size and kept
 per process, as an original never changes) unless an accepted boundary change replaced it. A council's
 `CouncilSettingsChanged` that sets `publish_applicant_names` brings every application of that council up to date, so
-turning names off takes them out of the register at once.
+turning names off takes them out of the register: `refresh.py` asks for it in chunks of references
+(`PublicRecordsRefreshRequested`), each re-projected here in its own delivery.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ lambda_start()
 
 import threading  # noqa: E402
 from collections import OrderedDict  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable, Iterable  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
@@ -116,19 +117,21 @@ def application_references(log: EventStore, council: str | None = None) -> list[
     return found
 
 
-def reproject_council(deps: Dependencies, register: PublicRegister, council: str) -> int:
-    """Bring every application of a council up to date (its settings changed); returns how many records changed."""
+def refresh(deps: Dependencies, register: PublicRegister, council: str, references: Iterable[str]) -> int:
+    """Make these applications' records again with the council's current settings (a refresh its settings change
+    asked for: `refresh.py`); returns how many records changed."""
     names = publishes_names(deps, council)
     return sum(
         project(
             register,
             deps.event_store,
-            *parsed,
+            council,
+            reference,
             publish_names=names,
             documents=deps.documents,
             replace_same_version=True,
         )
-        for parsed in application_references(deps.event_store, council)
+        for reference in references
     )
 
 
@@ -206,9 +209,8 @@ def lambda_handler(event: RecordedEvent) -> None:
     from shared.wiring import dependencies
 
     deps = dependencies()
-    if event.event_type == "CouncilSettingsChanged":
-        if getattr(event.payload.changes, "publish_applicant_names", None) is not None:  # type: ignore[attr-defined]
-            reproject_council(deps, public_register(deps), event.council)
+    if event.event_type == "PublicRecordsRefreshRequested":  # a chunk of a council's records (`refresh.py`)
+        refresh(deps, public_register(deps), event.council, event.payload.references)  # type: ignore[attr-defined]
         return
     parsed = parse_application_stream(event.stream_id)
     if parsed is None:

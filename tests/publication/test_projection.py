@@ -50,10 +50,19 @@ def append(deps, reference: str, *payloads, side: bool = False, council: str = C
 
 
 def deliver_all(deps) -> None:
-    from services.publication.projection import lambda_handler
+    """Every event of the log to each of the publication service's subscribers that takes its type, in log order,
+    those they append included."""
+    from services.publication.declaration import SERVICE
+    from shared.declarations import load_handler
 
-    for stored in deps.event_store.read_all_stored(0, 100_000):
-        lambda_handler(bus_message(stored, stored.position))
+    subscribers = [(set(s.event_types), load_handler(s.handler)) for s in SERVICE.subscriptions]
+    delivered = 0
+    while stored_events := deps.event_store.read_all_stored(delivered, 100_000):
+        for stored in stored_events:
+            for types, handler in subscribers:
+                if stored.event_type in types:
+                    handler(bus_message(stored, stored.position))
+            delivered = stored.position
 
 
 def register(deps):
