@@ -79,7 +79,7 @@ def main() -> None:
     versions = {}
     for index in range(args.cases):
         reference = f"26-{index + 1:05d}-HAPP"
-        received = START - timedelta(hours=2 * index)
+        received = START - timedelta(days=90) * index / args.cases  # over 90 days whatever the count
         events = [submitted(reference, received_at=received)]
         if index % 10:  # valid from the day received: expiry dates from weeks overdue to weeks ahead
             day = received.date()
