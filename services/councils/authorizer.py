@@ -127,10 +127,11 @@ def authorize_officer(
 
 
 def asks_for_page(route: dict | None, headers: dict[str, str] | None) -> bool:
-    """A browser asking for a console page (GET, HTML accepted, not under /api/): sent to sign in rather than 401."""
+    """A browser asking for a console page or sending one of its forms (GET or POST, HTML accepted, not under /api/):
+    sent to sign in rather than 401 (the page's handler answers the redirect before reading anything)."""
     from shared.pages.session import header
 
-    if route is None or route.get("method") != "GET" or str(route.get("path", "")).startswith("/api/"):
+    if route is None or route.get("method") not in ("GET", "POST") or str(route.get("path", "")).startswith("/api/"):
         return False
     return "text/html" in (header(headers, "accept") or "").lower()
 

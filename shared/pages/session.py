@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 SESSION_COOKIE = "bops_officer"
 SECURE_SESSION_COOKIE = "__Host-bops_officer"
@@ -125,3 +125,20 @@ def sign_in_location(path: str, query: Mapping[str, str] | None = None) -> str:
 def sign_in_redirect_headers(path: str, query: Mapping[str, str] | None = None) -> dict[str, str]:
     """The headers of the 303 that sends a browser without a session to sign in (and back to `path` after)."""
     return {"Location": sign_in_location(path, query), "Cache-Control": "no-store"}
+
+
+def sign_in_redirect_for(
+    method: str, path: str, query: Mapping[str, str] | None, headers: Mapping[str, str] | None
+) -> dict[str, str]:
+    """The 303's headers for a browser whose session ended: a page asked for (GET) is returned to after sign-in; a
+    form posted returns to the page it was sent from (its Referer, when it is this site's), where the officer sends it
+    again, since nothing of it was stored."""
+    if method == "GET":
+        return sign_in_redirect_headers(path, query)
+    wanted = CONSOLE_HOME
+    referer = header(headers, "referer")
+    if referer:
+        parts = urlsplit(referer)
+        if not parts.netloc or parts.netloc == header(headers, "host"):
+            wanted = parts.path + (f"?{parts.query}" if parts.query else "")
+    return {"Location": f"{SIGN_IN_PATH}?{urlencode({NEXT_FIELD: safe_next(wanted)})}", "Cache-Control": "no-store"}

@@ -116,10 +116,29 @@ def test_a_browser_without_a_session_is_sent_to_sign_in_and_back_to_the_page_it_
     form = {"email": "ann@demo.example", "password": "a long enough password", "csrf_token": token}
     status, headers, _ = browser.request("POST", "/sign-in", {**form, "next": "/?view=all&page=2"})
     assert status == 303 and headers["location"] == ["/?view=all&page=2"]
-    # JSON clients and the API still get 401; POSTs are not redirected.
+    # JSON clients and the API still get 401.
     assert served.browser().request("GET", "/api/officer/v1/me", headers=HTML)[0] == 401
-    assert served.browser().request("POST", "/admin/officers", {}, headers=HTML)[0] == 401
+    assert served.browser().request("POST", "/admin/officers", {}, headers={"Accept": "application/json"})[0] == 401
     assert served.browser().request("GET", "/admin/officers", headers=HTML)[0] == 303
+
+
+def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_sign_in_and_stores_nothing(served):
+    """The officer filled a form while the session ran out: sign in, then back to the page the form was on (its
+    Referer, this site's only) to send it again; nothing of the form is stored."""
+    served.officer("DEMO", "ann@demo.example", "administrator", "Ann Admin")
+    browser = served.browser()
+    host = served.base_url.split("://", 1)[1]
+    form = {"name": "Bo Reviewer", "email": "bo@demo.example", "role": "reviewer", "csrf_token": "stale"}
+    sent_from = {**HTML, "Referer": f"http://{host}/admin/officers?page=2"}
+    status, headers, _ = browser.request("POST", "/admin/officers", form, headers=sent_from)
+    assert status == 303 and headers["location"] == ["/sign-in?next=%2Fadmin%2Fofficers%3Fpage%3D2"]
+    elsewhere = {**HTML, "Referer": "https://evil.example/admin/officers"}
+    status, headers, _ = browser.request("POST", "/admin/officers/some-id/deactivate", form, headers=elsewhere)
+    assert status == 303 and headers["location"] == ["/sign-in?next=%2F"]
+    status, headers, _ = browser.request("POST", "/applications/26-00001-HAPP/actions/assign", form, headers=HTML)
+    assert status == 303 and headers["location"] == ["/sign-in?next=%2F"]
+    assert browser.sign_in("ann@demo.example") == 303
+    assert "bo@demo.example" not in browser.get("/admin/officers")[2]
 
 
 @pytest.mark.parametrize(

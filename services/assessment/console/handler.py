@@ -126,11 +126,13 @@ def run_action(reference: str, action: str) -> Response:
 
 @app.exception_handler(SignInRequired)
 def sign_in_first(_: SignInRequired) -> Response:
-    """No valid session (none, expired or signed out): to the sign-in page, which returns here."""
-    from shared.pages.session import sign_in_redirect_headers
+    """No valid session (none, expired or signed out): to the sign-in page, which returns here (or, for a form, to
+    the page it was sent from)."""
+    from shared.pages.session import sign_in_redirect_for
 
     event = app.current_event
-    return Response(303, None, "", headers=sign_in_redirect_headers(event.path, event.query_string_parameters))
+    headers = sign_in_redirect_for(event.http_method, event.path, event.query_string_parameters, event.headers)
+    return Response(303, None, "", headers=headers)
 
 
 @app.exception_handler(ConsoleRefusal)
