@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from shared.calendar.bank_holiday_table import from_holidays, from_table
+
 LONDON = ZoneInfo("Europe/London")
 OPENS, CLOSES = time(9, 0), time(17, 0)  # a council's business hours: received-at rolls forward into them
 ONE_DAY = timedelta(days=1)
@@ -15,13 +17,10 @@ ONE_DAY = timedelta(days=1)
 
 @lru_cache(maxsize=64)
 def england_and_wales_bank_holidays(year: int) -> frozenset[date]:
-    """England and Wales share their bank holidays (the `ENG` subdivision of `GB`).
-
-    `holidays` is imported on first need: it takes most of a second, which a handler that never counts days (or a
-    cold start before its first request) should not pay."""
-    import holidays
-
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+    """The year's bank holidays: from the table the Lambda bundle holds when it has the year, else from `holidays`
+    (imported on first need: `shared.calendar.bank_holiday_table`)."""
+    found = from_table(year)
+    return from_holidays(year) if found is None else found
 
 
 @dataclass(frozen=True)
