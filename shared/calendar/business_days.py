@@ -15,6 +15,11 @@ OPENS, CLOSES = time(9, 0), time(17, 0)  # a council's business hours: received-
 ONE_DAY = timedelta(days=1)
 
 
+def london_date(moment: datetime) -> date:
+    """The date in England and Wales at `moment` (timezone-aware)."""
+    return moment.astimezone(LONDON).date()
+
+
 @lru_cache(maxsize=64)
 def england_and_wales_bank_holidays(year: int) -> frozenset[date]:
     """The year's bank holidays: from the table the Lambda bundle holds when it has the year, else from `holidays`
