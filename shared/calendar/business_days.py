@@ -8,8 +8,6 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from shared.calendar.bank_holiday_table import from_holidays, from_table
-
 LONDON = ZoneInfo("Europe/London")
 OPENS, CLOSES = time(9, 0), time(17, 0)  # a council's business hours: received-at rolls forward into them
 ONE_DAY = timedelta(days=1)
@@ -24,6 +22,8 @@ def london_date(moment: datetime) -> date:
 def england_and_wales_bank_holidays(year: int) -> frozenset[date]:
     """The year's bank holidays: from the table the Lambda bundle holds when it has the year, else from `holidays`
     (imported on first need: `shared.calendar.bank_holiday_table`)."""
+    from shared.calendar.bank_holiday_table import from_holidays, from_table  # not at import: it is also a `-m` tool
+
     found = from_table(year)
     return from_holidays(year) if found is None else found
 
