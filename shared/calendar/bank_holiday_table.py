@@ -42,13 +42,15 @@ def write_table(path: Path, years: range = YEARS) -> None:
 
 @lru_cache(maxsize=4)
 def _read(path: str) -> dict[str, list[str]]:
+    if not Path(path).is_file():  # a bundle built before the table existed: `holidays` answers
+        return {}
     years: dict[str, list[str]] = json.loads(Path(path).read_text())["years"]
     return years
 
 
 def from_table(year: int) -> frozenset[date] | None:
-    """The year's bank holidays from the table `BOPS_BANK_HOLIDAYS` names, or None when there is none or it does not
-    hold the year."""
+    """The year's bank holidays from the table `BOPS_BANK_HOLIDAYS` names, or None when there is none (no variable, no
+    file) or it does not hold the year."""
     path = os.environ.get(BANK_HOLIDAYS_ENV)
     days = _read(path).get(str(year)) if path else None
     return None if days is None else frozenset(map(date.fromisoformat, days))

@@ -80,6 +80,8 @@ def test_the_bundles_bank_holiday_table_is_what_the_holidays_package_says(tmp_pa
         said = holidays.country_holidays("GB", subdiv="ENG", years=year)
         assert bank_holiday_table.from_table(year) == frozenset(said), year
     assert bank_holiday_table.from_table(bank_holiday_table.YEARS.stop) is None
+    monkeypatch.setenv(bank_holiday_table.BANK_HOLIDAYS_ENV, str(tmp_path / "absent.json"))
+    assert bank_holiday_table.from_table(2026) is None  # no table: the calendar asks `holidays`
 
 
 def test_with_the_table_a_cold_start_counts_its_days_without_importing_holidays(tmp_path):
