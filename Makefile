@@ -96,7 +96,8 @@ LAMBDA_PICK = awk -v want=$(1) -v names="$(LAMBDA_PURE_SDISTS)" 'BEGIN { n = spl
 # the Lambda runtime already provides; then the code that runs on Lambda (not bops/, not tests), the ODP schemas with
 # their compacted copies (shared/odp/compaction.py), and aws-models/: the lean botocore data for the calls the adapters
 # make (shared/aws/models.py; it makes each cold start's botocore clients ~3x quicker to create, and clients fall back
-# to the runtime's botocore data), and compiled-templates/: the page templates compiled to Python (shared/pages/compiled.py).
+# to the runtime's botocore data), and compiled-templates/: the page templates compiled to Python (shared/pages/compiled.py),
+# and bank-holidays.json: what the `holidays` package says for 2000-2060 (shared/calendar/bank_holiday_table.py).
 # Then everything is compiled to bytecode by a Python $(LAMBDA_PYTHON) found on this machine (cdk/bytecode.py): /var/task is
 # read-only, so without .pyc files every cold start compiles every module from source.
 # Last, the content hash of what the bundle was built from (cdk/bundle.py): synthesis rebuilds a bundle whose hash is
@@ -120,6 +121,7 @@ lambda-bundle: uv $(PAGES_STYLESHEET)
 		$(LAMBDA_DIR)/govuk-frontend/
 	$(UV) run --no-sync python -m shared.aws.models $(LAMBDA_DIR)/aws-models
 	$(UV) run --no-sync python -m shared.pages.compiled $(LAMBDA_DIR)/compiled-templates
+	$(UV) run --no-sync python -m shared.calendar.bank_holiday_table $(LAMBDA_DIR)/bank-holidays.json
 	find $(LAMBDA_DIR) -name __pycache__ -prune -exec rm -rf {} +
 	$(UV) run --no-sync python cdk/bytecode.py $(LAMBDA_PYTHON) $(LAMBDA_DIR)
 	cp -R $(ODP_SCHEMA_DIR) $(LAMBDA_DIR)/odp-schemas

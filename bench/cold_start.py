@@ -3,10 +3,10 @@
     uv run python bench/cold_start.py
 
 The DEMO council's stack is synthesised (`cdk/app.py`'s `build`, from a bundle of the source packages, the lean
-botocore data and the compiled page templates as `make lambda-bundle` writes them) and played on moto by
-`tests/cdk/harness.py`: its tables, bucket, secret and bus exist, and every function's environment is the template's,
-resolved (`/var/task` paths point into the synthesised asset, which holds the compacted ODP schemas and the compiled
-templates). For each function of the template a FRESH interpreter
+botocore data, the compiled page templates and the bank holiday table as `make lambda-bundle` writes them) and played
+on moto by `tests/cdk/harness.py`: its tables, bucket, secret and bus exist, and every function's environment is the
+template's, resolved (`/var/task` paths point into the synthesised asset, which holds the compacted ODP schemas, the
+compiled templates and the bank holidays). For each function of the template a FRESH interpreter
 (`bench/cold_start_child.py`) imports its handler and serves its first real sample event; the time is taken from just
 before the parent spawns the child to just after the first response inside the child (interpreter start-up included,
 process exit not). The floor is the same fresh-interpreter time for importing boto3, aws_lambda_powertools and
@@ -196,9 +196,10 @@ def synthesise(work: Path) -> tuple[dict[str, Any], str, Path]:
     from aws_cdk import App
 
     from cdk.app import COUNCILS_FILE, build, feature_flags
-    from cdk.lambda_code import AWS_MODELS_FOLDER, COMPILED_TEMPLATES_FOLDER, SOURCE_PACKAGES
+    from cdk.lambda_code import AWS_MODELS_FOLDER, BANK_HOLIDAYS_FILE, COMPILED_TEMPLATES_FOLDER, SOURCE_PACKAGES
     from services import declarations
     from shared.aws.models import write_lean_models
+    from shared.calendar.bank_holiday_table import write_table
     from shared.councils.settings import load_deployments
     from shared.pages.compiled import compile_all
 
@@ -207,6 +208,7 @@ def synthesise(work: Path) -> tuple[dict[str, Any], str, Path]:
         shutil.copytree(PROJECT / package, bundle / package, ignore=shutil.ignore_patterns("__pycache__"))
     write_lean_models(bundle / AWS_MODELS_FOLDER)
     compile_all(bundle / COMPILED_TEMPLATES_FOLDER)
+    write_table(bundle / BANK_HOLIDAYS_FILE)
     app = App(outdir=str(work / "cdk.out"), context=feature_flags())
     council = load_deployments(COUNCILS_FILE)[COUNCIL]
     [stack] = build(
@@ -375,11 +377,17 @@ def notification_samples(
     return {"notify_callback": (callback_event, status(404)), "notifications_outstanding": (outcome_message, handled)}
 
 
+DELIVERED: dict[str, int] = {}  # per function: how many of the harness's `published_so_far` `deliver_new` went over
+
+
 def deliver_new(harness: Any, function: str, event_types: tuple[str, ...]) -> None:
-    """Deliver the bus messages of these types that are new since the harness's last `published()` to a function."""
-    for message in harness.published():
+    """Deliver to a function the bus messages of these types it has not been offered yet (other samples' calls of
+    `published()` may have taken them first)."""
+    harness.published()
+    for message in harness.published_so_far[DELIVERED.get(function, 0) :]:
         if message["detail-type"] in event_types:
             harness.invoke(function, message, "bench")
+    DELIVERED[function] = len(harness.published_so_far)
 
 
 def status(code: int) -> Callable[[Any], bool]:

@@ -27,6 +27,8 @@ AWS_MODELS_FOLDER = "aws-models"  # lean botocore data (shared.aws.models), writ
 LAMBDA_AWS_MODELS_DIR = f"/var/task/{AWS_MODELS_FOLDER}"
 COMPILED_TEMPLATES_FOLDER = "compiled-templates"  # the page templates as Python (shared.pages.compiled)
 LAMBDA_COMPILED_TEMPLATES_DIR = f"/var/task/{COMPILED_TEMPLATES_FOLDER}"
+BANK_HOLIDAYS_FILE = "bank-holidays.json"  # the bank holidays of YEARS (shared.calendar.bank_holiday_table)
+LAMBDA_BANK_HOLIDAYS_FILE = f"/var/task/{BANK_HOLIDAYS_FILE}"
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 _IGNORED_IN_BUNDLE = shutil.ignore_patterns(".pytest_cache")  # keeps the bytecode `make lambda-bundle` compiled
 

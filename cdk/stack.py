@@ -27,11 +27,18 @@ from cdk.event_bus import (
 )
 from cdk.functions import FunctionFactory, construct_id
 from cdk.http_api import CouncilApi
-from cdk.lambda_code import LAMBDA_AWS_MODELS_DIR, LAMBDA_COMPILED_TEMPLATES_DIR, LAMBDA_SCHEMA_DIR, lambda_code
+from cdk.lambda_code import (
+    LAMBDA_AWS_MODELS_DIR,
+    LAMBDA_BANK_HOLIDAYS_FILE,
+    LAMBDA_COMPILED_TEMPLATES_DIR,
+    LAMBDA_SCHEMA_DIR,
+    lambda_code,
+)
 from cdk.nag import acknowledge, arn_pattern
 from cdk.officers import OfficerUserPool
 from shared.applicant_links import LINK_SECRET
 from shared.attempts.dynamodb import COUNTER_PREFIX, EXPIRES_AT
+from shared.calendar.bank_holiday_table import BANK_HOLIDAYS_ENV
 from shared.councils.settings import CouncilDeployment
 from shared.declarations import (
     Authorizer,
@@ -282,6 +289,7 @@ class CouncilStack(Stack):
                 "BOPS_ODP_SCHEMA_DIR": LAMBDA_SCHEMA_DIR,
                 "BOPS_AWS_MODELS_DIR": LAMBDA_AWS_MODELS_DIR,
                 COMPILED_TEMPLATES_ENV: LAMBDA_COMPILED_TEMPLATES_DIR,
+                BANK_HOLIDAYS_ENV: LAMBDA_BANK_HOLIDAYS_FILE,
                 "BOPS_REGION": Aws.REGION,
             },
         )

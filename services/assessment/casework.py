@@ -18,26 +18,21 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from events import EventPayload, NewEvent, RecordedEvent
 from events.streams import application_side_stream, application_stream, application_streams
 from services.assessment.domain import Conflict, NotFound, check_version, side_stream_of
 from services.assessment.domain.state import PlanningApplication, fold
+from shared.calendar import london_date
 from shared.clock import Clock
 from shared.eventstore.port import ConcurrencyError, EventStore, StreamAppend, merged, read_merged
 from shared.officer_identity import SignedInOfficer
 
-LONDON = ZoneInfo("Europe/London")
 CACHED_APPLICATIONS = 4096
 DOCUMENT_APPEND_ATTEMPTS = 5  # a document fetcher may append to the documents stream at the same moment
 
 Decide = Callable[[PlanningApplication], Sequence[EventPayload]]
 OrderKey = tuple[datetime, str, int]
-
-
-def london_date(moment: datetime) -> date:
-    return moment.astimezone(LONDON).date()
 
 
 def order_key(event: RecordedEvent) -> OrderKey:

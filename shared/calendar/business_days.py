@@ -13,15 +13,19 @@ OPENS, CLOSES = time(9, 0), time(17, 0)  # a council's business hours: received-
 ONE_DAY = timedelta(days=1)
 
 
+def london_date(moment: datetime) -> date:
+    """The date in England and Wales at `moment` (timezone-aware)."""
+    return moment.astimezone(LONDON).date()
+
+
 @lru_cache(maxsize=64)
 def england_and_wales_bank_holidays(year: int) -> frozenset[date]:
-    """England and Wales share their bank holidays (the `ENG` subdivision of `GB`).
+    """The year's bank holidays: from the table the Lambda bundle holds when it has the year, else from `holidays`
+    (imported on first need: `shared.calendar.bank_holiday_table`)."""
+    from shared.calendar.bank_holiday_table import from_holidays, from_table  # not at import: it is also a `-m` tool
 
-    `holidays` is imported on first need: it takes most of a second, which a handler that never counts days (or a
-    cold start before its first request) should not pay."""
-    import holidays
-
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+    found = from_table(year)
+    return from_holidays(year) if found is None else found
 
 
 @dataclass(frozen=True)

@@ -217,3 +217,16 @@ def test_restored_reseeds_random_in_this_process():
     random.seed(3)
     restored()
     assert random.random() != expected
+
+
+def test_the_officer_api_builds_its_body_validators_before_the_snapshot_not_at_import():
+    from tests.module_probe import modules_loaded_after
+
+    models = "b.Assign, b.UploadDocument, b.DraftValidationRequest, b.ProposedCondition"
+    built = f"all(m.__pydantic_complete__ for m in ({models}))"
+    code = (
+        "from services.assessment.officer_api import handler, bodies as b\n"
+        "assert not b.Assign.__pydantic_complete__ and not b.UploadDocument.__pydantic_complete__\n"
+        f"b.build_all()\nassert {built}"
+    )
+    modules_loaded_after(code)

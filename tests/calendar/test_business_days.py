@@ -66,3 +66,32 @@ def test_the_calendar_loads_the_bank_holidays_only_when_it_counts_days():
     assert "holidays" not in modules_loaded_after("import shared.calendar, shared.calendar.periods")
     counted = "import shared.calendar as c, datetime; c.ENGLAND_AND_WALES.is_business_day(datetime.date(2026, 1, 1))"
     assert "holidays" in modules_loaded_after(counted)
+
+
+def test_the_bundles_bank_holiday_table_is_what_the_holidays_package_says(tmp_path, monkeypatch):
+    import holidays
+
+    from shared.calendar import bank_holiday_table
+
+    table = tmp_path / "bank-holidays.json"
+    bank_holiday_table.write_table(table)
+    monkeypatch.setenv(bank_holiday_table.BANK_HOLIDAYS_ENV, str(table))
+    for year in bank_holiday_table.YEARS:
+        said = holidays.country_holidays("GB", subdiv="ENG", years=year)
+        assert bank_holiday_table.from_table(year) == frozenset(said), year
+    assert bank_holiday_table.from_table(bank_holiday_table.YEARS.stop) is None
+    monkeypatch.setenv(bank_holiday_table.BANK_HOLIDAYS_ENV, str(tmp_path / "absent.json"))
+    assert bank_holiday_table.from_table(2026) is None  # no table: the calendar asks `holidays`
+
+
+def test_with_the_table_a_cold_start_counts_its_days_without_importing_holidays(tmp_path):
+    from shared.calendar.bank_holiday_table import BANK_HOLIDAYS_ENV, write_table
+    from tests.module_probe import modules_loaded_after
+
+    table = tmp_path / "bank-holidays.json"
+    write_table(table, range(2025, 2028))
+    environment = {BANK_HOLIDAYS_ENV: str(table)}
+    counted = "import shared.calendar as c, datetime; assert not c.ENGLAND_AND_WALES.is_business_day(datetime.date({}))"
+    assert "holidays" not in modules_loaded_after(counted.format("2026, 12, 28"), environment)
+    # a year the table does not hold is asked of `holidays`
+    assert "holidays" in modules_loaded_after(counted.format("1999, 12, 28"), environment)

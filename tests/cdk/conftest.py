@@ -14,10 +14,11 @@ from aws_cdk import App, PolicyValidationPluginReport
 from cdk_nag import AwsSolutionsChecks
 
 from cdk.app import COUNCILS_FILE, ODP_SCHEMA_DIR, ROOT, build, feature_flags
-from cdk.lambda_code import AWS_MODELS_FOLDER, COMPILED_TEMPLATES_FOLDER, SOURCE_PACKAGES
+from cdk.lambda_code import AWS_MODELS_FOLDER, BANK_HOLIDAYS_FILE, COMPILED_TEMPLATES_FOLDER, SOURCE_PACKAGES
 from cdk.stack import CouncilStack
 from services import declarations
 from shared.aws.models import write_lean_models
+from shared.calendar.bank_holiday_table import write_table
 from shared.councils.settings import CouncilDeployment, load_deployments
 from shared.declarations import ServiceDeclaration
 from shared.pages.compiled import compile_all
@@ -43,6 +44,7 @@ def synthesised(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
         shutil.copytree(ROOT / package, asset / package, ignore=shutil.ignore_patterns("__pycache__"))
     write_lean_models(asset / AWS_MODELS_FOLDER)  # as `make lambda-bundle` does: the wiring test runs on it
     compile_all(asset / COMPILED_TEMPLATES_FOLDER)  # and the pages are rendered from the compiled templates
+    write_table(asset / BANK_HOLIDAYS_FILE)  # and the days are counted from the bank holiday table
     declared = declarations()
     councils = list(load_deployments(COUNCILS_FILE).values())
     app = App(outdir=str(tmp_path_factory.mktemp("cdk.out")), context=feature_flags())

@@ -134,6 +134,7 @@ class StackHarness:
         self.task_root = task_root
         self.region = region
         self.invocations: list[Invocation] = []
+        self.published_so_far: list[dict[str, Any]] = []  # every message `published` returned, in order
         self._attributes: dict[tuple[str, str], str] = {}
         self._names: dict[str, str] = {}
         self._iterators: dict[tuple[str, str], str] = {}  # (stream arn, shard id) -> next iterator
@@ -667,11 +668,13 @@ class StackHarness:
     def published(self) -> list[dict[str, Any]]:
         """The bus messages the Pipe makes of every new stream record, put on the bus but delivered to no rule (for a
         caller that invokes the subscribers itself, e.g. bench/cold_start.py)."""
-        return [
+        new = [
             self._bus_message(pipe, props, record)[1]
             for pipe, props in self._of_type("AWS::Pipes::Pipe").items()
             for record in self._new_records(pipe, props)
         ]
+        self.published_so_far += new
+        return new
 
     def _bus_message(self, pipe: str, props: dict[str, Any], record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """Put one stream record on the Pipe's target bus: (the bus, the message its rules' targets receive)."""

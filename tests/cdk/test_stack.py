@@ -283,6 +283,7 @@ def test_functions_run_arm64_on_python_3_12_or_later_with_the_house_settings(syn
             assert variables["BOPS_SECRETS_PREFIX"] == f"bops/{council.code}/"
             assert variables["BOPS_ODP_SCHEMA_DIR"] == "/var/task/odp-schemas"
             assert variables["BOPS_AWS_MODELS_DIR"] == "/var/task/aws-models"
+            assert variables["BOPS_BANK_HOLIDAYS"] == "/var/task/bank-holidays.json"
             for name in (
                 "BOPS_EVENT_TABLE",
                 "BOPS_READ_MODEL_TABLE",

@@ -3,6 +3,7 @@ clock changes, and `bops serve`'s timer running a daily job at start and then at
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -90,3 +91,36 @@ def test_a_daily_job_is_not_run_again_at_stop():
         time.sleep(0.01)
     timer.stop()
     assert RUNS == ["daily"]
+
+
+RELEASE = threading.Event()
+
+
+def block_until_released(event, context) -> None:
+    RUNS.append(event["job"])
+    RELEASE.wait(30)
+
+
+def test_stopping_waits_for_a_job_in_progress_only_until_its_deadline_and_starts_no_run_after(caplog):
+    """A periodic job stuck in its run at start: stop returns after its 0.2 s deadline, not when the job ends, and
+    the run at stop is not made once the job is abandoned."""
+    RUNS.clear()
+    RELEASE.clear()
+    timer = Scheduler([ScheduledJob("stuck", f"{__name__}.block_until_released", every_minutes=60)], stop_timeout=0.2)
+    timer.start()
+    try:
+        for _ in range(300):
+            if RUNS:
+                break
+            time.sleep(0.01)
+        stopper = threading.Thread(target=timer.stop)
+        began = time.monotonic()
+        stopper.start()
+        stopper.join(10)
+        assert not stopper.is_alive() and time.monotonic() - began < 10
+        assert "bops-job-stuck still running after 0.2 s: abandoned" in caplog.text
+    finally:
+        RELEASE.set()
+    [thread] = timer._threads
+    thread.join(10)  # the abandoned thread ends its run: no run at stop follows
+    assert not thread.is_alive() and RUNS == ["stuck"]

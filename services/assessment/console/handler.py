@@ -92,12 +92,13 @@ def query_parameters() -> dict[str, str]:
 @app.get("/")
 def dashboard() -> Response:
     from services.assessment.console.dashboard import dashboard_context
+    from services.assessment.console.notify_summary import notify_summary
+    from shared.calendar import london_date
+    from shared.wiring import dependencies
 
     signed_in = officer()
-    work = casework()
-    from services.assessment.console.notify_summary import notify_summary
-
-    context = dashboard_context(signed_in, query_parameters(), work.today())
+    today = london_date(dependencies().clock.now())  # only the case list: no casework (its domain and event log)
+    context = dashboard_context(signed_in, query_parameters(), today)
     return page("dashboard.html", **context, notify=notify_summary(signed_in.council))
 
 

@@ -29,7 +29,17 @@ DecisionName = Literal["granted", "refused", "not_required"]
 
 
 class Camel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True, strict=False)
+    # Validators are built on first use: a cold start that reads (the case list) builds none of the ~25 bodies, ~17 ms
+    # of CPU; the SnapStart hook builds them all (`build_all`).
+    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True, strict=False, defer_build=True)
+
+
+def build_all() -> None:
+    """Build every body's validator now (a SnapStart before-snapshot hook)."""
+    models: list[type[BaseModel]] = [ProposedCondition, Camel]
+    for model in models:
+        models += model.__subclasses__()
+        model.model_rebuild(force=True)
 
 
 class Body(Camel):
@@ -95,7 +105,7 @@ class RemoveConstraint(Body):
 
 
 class ProposedCondition(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     text: str
     reason: str

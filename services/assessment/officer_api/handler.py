@@ -72,13 +72,16 @@ def build_casework(deps: Dependencies) -> Casework:
 
 
 def prepare_snapshot() -> None:
-    """Before a SnapStart snapshot: the clients and what every request uses (the domain, its view, the case list)."""
+    """Before a SnapStart snapshot: the clients and what every request uses (the domain, its view, the case list, the
+    bodies' validators)."""
     from services.assessment.case_list.wiring import case_list as adapter
     from services.assessment.domain import view as _view  # noqa: F401
+    from services.assessment.officer_api.bodies import build_all
     from shared.wiring import dependencies
 
     casework()
     adapter(dependencies())
+    build_all()
 
 
 def parse_body(model: type[Camel]) -> Camel:
