@@ -27,7 +27,8 @@ API), an applicant's GET of their request's page with its link's token (applican
 events after one more event was noted (audit checkpoints) or one more request past its auto-close day reached the read
 model (daily job); a case officer's dashboard over the case list and an application's documents page (its files
 fetched), an administrator's officers page, a newly validated application's PlanningApplicationValidated (public
-register projection), and public GETs of the ODP search, the BOPS-compatible search and the feed over a few published
+register projection), a CouncilSettingsChanged turning applicants' names on or off (the refresh of the council's public
+records), and public GETs of the ODP search, the BOPS-compatible search and the feed over a few published
 applications. A declared function without a sample stops the bench.
 
 Prints progress lines, then as its last line one JSON object: `<handler>_ms` and `<handler>_ratio` (to the floor)
@@ -96,6 +97,7 @@ KEYS = {  # JSON key of each handler's figures
     "services.assessment.console.documents.lambda_handler": "console_documents",
     "services.councils.admin_pages.lambda_handler": "admin_pages",
     "services.publication.projection.lambda_handler": "public_register",
+    "services.publication.refresh.lambda_handler": "public_refresh",
     "services.publication.odp.api.lambda_handler": "public_odp",
     "services.publication.bops_v2.handler.lambda_handler": "public_bops_v2",
     "services.publication.feed.lambda_handler": "public_feed",
@@ -521,8 +523,9 @@ def console_and_public_samples(
     decided: Callable[[str, list[tuple[Callable[..., Any], dict[str, Any]]], int], None],
 ) -> dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any], bool]]]:
     """The samples of the officers' console (a case officer's dashboard over the case list, an application's documents
-    page, an administrator's officers page), the public register's projection and the public faces (a search of the
-    ODP and the BOPS-compatible APIs, the first page of the change feed) over a few published applications."""
+    page, an administrator's officers page), the public register's projection, the refresh of a council's records
+    when it turns names on or off, and the public faces (a search of the ODP and the BOPS-compatible APIs, the first
+    page of the change feed) over a few published applications."""
     from services.assessment.declaration import APPLICATION_DOCUMENTS_PAGE
     from services.assessment.domain import validate
     from services.publication.declaration import APPLICATIONS, FEED_PATH, ODP_PUBLIC
@@ -564,8 +567,22 @@ def console_and_public_samples(
     def public(path: str, query: list[tuple[str, str]]) -> Callable[[], dict[str, Any]]:
         return lambda: proxy_event("GET", path, path, None, [("Accept", "application/json")], query, b"")
 
+    names_shown = [False]
+
+    def names_changed() -> dict[str, Any]:
+        """A council turning applicants' names on or off (each run the other way): the refresh of its records."""
+        from events.council import CouncilSettingsChanges
+        from services.councils.service import CouncilService
+
+        names_shown[0] = not names_shown[0]
+        with dependencies_as(harness, ids["public_refresh"]) as deps:
+            changes = CouncilSettingsChanges(publish_applicant_names=names_shown[0])
+            CouncilService(deps.event_store, deps.clock).change_settings(COUNCIL, changes)
+        return newest_message(harness, "CouncilSettingsChanged")
+
     documents = APPLICATION_DOCUMENTS_PAGE.replace("{reference}", with_documents)
     return {
+        "public_refresh": (names_changed, handled),
         "console": (page("/", "/", case_officer), status(200)),
         "console_documents": (
             page(documents, APPLICATION_DOCUMENTS_PAGE, case_officer, reference=with_documents),
