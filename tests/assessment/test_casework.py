@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from events import NewEvent
 from events.assessment import CaseOfficerAssigned, DecisionNoticeIssued, DocumentChecked
+from events.notifications import NotificationSent
 from events.streams import application_side_stream, application_stream, application_streams
 from services.assessment.casework import Casework, StateCache
 from services.assessment.domain.state import fold
@@ -42,6 +43,31 @@ def test_the_cached_state_is_the_full_fold_even_when_a_later_event_sorts_earlier
     state = work.current("DEMO", REFERENCE)
     assert state == full_fold(store)  # it sorts before the check already folded: everything is folded again
     assert state.documents["doc-1"].check.valid is True
+
+
+def test_the_state_is_the_full_fold_without_reading_the_notifications_stream(tmp_path):
+    """Commands read the main and documents streams only (`state_streams`): nothing on the notifications stream
+    changes the state. If the fold ever used a notification, this would fail, as the casework would not see it."""
+    clock = FrozenClock(RECEIVED + timedelta(hours=1))
+    store = SqliteEventStore(tmp_path / "events.sqlite", clock=clock)
+    submit(store, REFERENCE)
+    notifications = application_side_stream("DEMO", REFERENCE, "notifications")
+    sent = NotificationSent(
+        notification_id="n-1",
+        kind="request_sent",
+        recipient_role="applicant",
+        masked_address="a***@example.com",
+        template_id="t-1",
+        channel="outbox",
+        triggered_by="e-1",
+    )
+    store.append(notifications, 0, [NewEvent(sent, "DEMO", ASSESSOR.actor(), RECEIVED)])
+    work = Casework(store, clock, StateCache())
+    assert work.current("DEMO", REFERENCE) == full_fold(store)
+    append_main(store, CaseOfficerAssigned(officer_id="o1", officer_name="Ann"))
+    store.append(notifications, 1, [NewEvent(sent, "DEMO", ASSESSOR.actor(), RECEIVED)])
+    state = work.act(ASSESSOR, REFERENCE, 2, lambda s: [DocumentChecked(document_id="doc-0", valid=True)])
+    assert state == full_fold(store) and state.version == 3
 
 
 def test_the_cache_keeps_the_most_recently_used(tmp_path):
