@@ -224,7 +224,7 @@ class Casework:
         """The state after our own append, folded on from the snapshot we acted on when nothing else can be between
         them (each stream we appended to continues where the snapshot was, and our events sort after it); else None,
         and the caller reads the log again."""
-        new = merged(recorded)
+        new = recorded[0] if len(recorded) == 1 else merged(recorded)  # one stream's events are in order already
         if not new or (snapshot.last is not None and order_key(new[0]) < snapshot.last):
             return None
         versions = list(snapshot.versions)
