@@ -6,14 +6,13 @@ from datetime import timedelta
 
 from events import NewEvent
 from events.assessment import CaseOfficerAssigned, DecisionNoticeIssued, DocumentChecked
-from events.notifications import NotificationSent
 from events.streams import application_side_stream, application_stream, application_streams
 from services.assessment.casework import Casework, StateCache
 from services.assessment.domain.state import fold
 from shared.clock import FrozenClock
 from shared.eventstore.port import read_merged
 from shared.eventstore.sqlite import SqliteEventStore
-from tests.assessment.api_support import ASSESSOR, RECEIVED, receive_document, submit
+from tests.assessment.api_support import ASSESSOR, RECEIVED, notify, receive_document, submit
 
 REFERENCE = "26-00001-HH"
 
@@ -51,21 +50,11 @@ def test_the_state_is_the_full_fold_without_reading_the_notifications_stream(tmp
     clock = FrozenClock(RECEIVED + timedelta(hours=1))
     store = SqliteEventStore(tmp_path / "events.sqlite", clock=clock)
     submit(store, REFERENCE)
-    notifications = application_side_stream("DEMO", REFERENCE, "notifications")
-    sent = NotificationSent(
-        notification_id="n-1",
-        kind="request_sent",
-        recipient_role="applicant",
-        masked_address="a***@example.com",
-        template_id="t-1",
-        channel="outbox",
-        triggered_by="e-1",
-    )
-    store.append(notifications, 0, [NewEvent(sent, "DEMO", ASSESSOR.actor(), RECEIVED)])
+    notify(store, REFERENCE)
     work = Casework(store, clock, StateCache())
     assert work.current("DEMO", REFERENCE) == full_fold(store)
     append_main(store, CaseOfficerAssigned(officer_id="o1", officer_name="Ann"))
-    store.append(notifications, 1, [NewEvent(sent, "DEMO", ASSESSOR.actor(), RECEIVED)])
+    notify(store, REFERENCE)
     state = work.act(ASSESSOR, REFERENCE, 2, lambda s: [DocumentChecked(document_id="doc-0", valid=True)])
     assert state == full_fold(store) and state.version == 3
 
