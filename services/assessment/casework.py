@@ -5,10 +5,11 @@ Events about files (the decision notice, an applicant's upload) go to the docume
 append as the main-stream events; only the main stream's version is checked, so background work never makes an
 officer's command stale.
 
-A process keeps the latest states it folded (`StateCache`): reading an application then reads only each stream's
-events after the versions already folded (one strongly consistent read of the log, every time) and folds them on. The
-result is the same as folding everything from the start: when a new event would sort before one already folded
-(recorded-at ties or clocks that disagree), the whole application is folded again.
+A process keeps the latest states it folded (`StateCache`): reading an application then reads only the events of its
+main and documents streams after the versions already folded (one strongly consistent read of the log, every time;
+the notifications stream holds nothing the state shows) and folds them on. The result is the same as folding
+everything from the start: when a new event would sort before one already folded (recorded-at ties or clocks that
+disagree), the whole application is folded again.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ class Casework:
         return self._existing(council, reference, state_streams(council, reference)).state
 
     def _existing(self, council: str, reference: str, streams: tuple[str, str]) -> Snapshot:
+        """The snapshot of an application that exists (NotFound otherwise)."""
         snapshot = self._snapshot(council, reference, streams)
         if not snapshot.state.exists:
             raise NotFound(f"No planning application {reference}")
@@ -128,7 +130,10 @@ class Casework:
         if cached is None:
             snapshot = self._fold_all(streams)
         else:
-            main, documents = self.store.read_streams(list(zip(streams, (v + 1 for v in cached.versions), strict=True)))
+            (main_version, documents_version), (main_stream, documents_stream) = cached.versions, streams
+            main, documents = self.store.read_streams(
+                [(main_stream, main_version + 1), (documents_stream, documents_version + 1)]
+            )
             new = merged((main, documents))
             if not new:
                 return cached
@@ -136,8 +141,8 @@ class Casework:
                 snapshot = self._fold_all(streams)
             else:
                 versions = (
-                    main[-1].version if main else cached.versions[0],
-                    documents[-1].version if documents else cached.versions[1],
+                    main[-1].version if main else main_version,
+                    documents[-1].version if documents else documents_version,
                 )
                 snapshot = Snapshot(fold(new, cached.state), versions, order_key(new[-1]))
         if snapshot.state.exists:
