@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from events import Actor
@@ -36,12 +37,18 @@ class SignedInOfficer:
     role: OfficerRole
 
     def actor(self) -> Actor:
-        """The officer as the author of events."""
-        return Actor(kind="officer", id=self.id, display_name=self.name)
+        """The officer as the author of events (every command's events name one)."""
+        return _officer_actor(self.id, self.name)
 
     def context(self) -> dict[str, str]:
         """The request-context entries that carry this officer (what the authorizers set)."""
         return {"council": self.council, "officer_id": self.id, "officer_name": self.name, "role": self.role}
+
+
+@lru_cache(maxsize=1024)
+def _officer_actor(officer_id: str, name: str) -> Actor:
+    """An Actor is immutable: one per officer id and name, made once per process."""
+    return Actor(kind="officer", id=officer_id, display_name=name)
 
 
 def signed_in_officer(context: Mapping[str, Any] | None) -> SignedInOfficer:

@@ -133,7 +133,15 @@ class Dependencies:
             deployment = self.memo("deployment", lambda deps: CouncilDeployment.model_validate_json(deployed))
             if deployment.code != code:
                 deployment = None
-        return effective_settings(deployment, profiles.load(code))
+        profile = profiles.load(code)  # the same object while nothing was appended to the council's stream
+        # the settings made from that profile last time, while it is still the newest (validate and determine ask)
+        made: dict[str, tuple[object, EffectiveCouncilSettings]] = self.memo("effective-settings", lambda deps: {})
+        known = made.get(code)
+        if known is not None and known[0] is profile:
+            return known[1]
+        settings = effective_settings(deployment, profile)
+        made[code] = (profile, settings)
+        return settings
 
     def aws_client(self, service: str) -> Any:
         from shared.aws.clients import aws_client

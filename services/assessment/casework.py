@@ -5,10 +5,11 @@ Events about files (the decision notice, an applicant's upload) go to the docume
 append as the main-stream events; only the main stream's version is checked, so background work never makes an
 officer's command stale.
 
-A process keeps the latest states it folded (`StateCache`): reading an application then reads only each stream's
-events after the versions already folded (one strongly consistent read of the log, every time) and folds them on. The
-result is the same as folding everything from the start: when a new event would sort before one already folded
-(recorded-at ties or clocks that disagree), the whole application is folded again.
+A process keeps the latest states it folded (`StateCache`): reading an application then reads only the events of its
+main and documents streams after the versions already folded (one strongly consistent read of the log, every time;
+the notifications stream holds nothing the state shows) and folds them on. The result is the same as folding
+everything from the start: when a new event would sort before one already folded (recorded-at ties or clocks that
+disagree), the whole application is folded again.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ Decide = Callable[[PlanningApplication], Sequence[EventPayload]]
 OrderKey = tuple[datetime, str, int]
 
 
+def state_streams(council: str, reference: str) -> tuple[str, str]:
+    """The streams the state folds: the main stream and the documents side stream. The notifications side stream
+    holds nothing the state shows (the audit trail reads it), so a command never reads it: one read fewer per command
+    (on DynamoDB, one query fewer)."""
+    return application_stream(council, reference), application_side_stream(council, reference, "documents")
+
+
 def order_key(event: RecordedEvent) -> OrderKey:
     """Where `read_merged` puts an event: recorded-at, then stream id, then version."""
     return (event.recorded_at, event.stream_id, event.version)
@@ -43,8 +51,13 @@ def order_key(event: RecordedEvent) -> OrderKey:
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     state: PlanningApplication
-    versions: tuple[int, ...]  # of the application's streams, in `application_streams` order
+    versions: tuple[int, int]  # of the `state_streams`: main, documents
     last: OrderKey | None  # the newest event folded
+
+    def is_behind(self, other: Snapshot) -> bool:
+        """`other` folded more: each stream's version is at least this one's, and one is further."""
+        mine, theirs = self.versions, other.versions
+        return mine != theirs and mine[0] <= theirs[0] and mine[1] <= theirs[1]
 
 
 class StateCache:
@@ -65,16 +78,12 @@ class StateCache:
     def put(self, key: tuple[str, str], snapshot: Snapshot) -> None:
         with self._lock:
             known = self._snapshots.get(key)
-            if known is not None and known.versions != snapshot.versions and _not_behind(known, snapshot):
+            if known is not None and snapshot.is_behind(known):
                 return  # a later one is already there (another thread)
             self._snapshots[key] = snapshot
             self._snapshots.move_to_end(key)
             while len(self._snapshots) > self.size:
                 self._snapshots.popitem(last=False)
-
-
-def _not_behind(one: Snapshot, other: Snapshot) -> bool:
-    return all(a >= b for a, b in zip(one.versions, other.versions, strict=True))
 
 
 class Casework:
@@ -95,63 +104,71 @@ class Casework:
 
     def load(self, council: str, reference: str) -> PlanningApplication:
         """The application of the officer's council (another council's reference is not found)."""
-        state = self.current(council, reference)
-        if not state.exists:
+        return self._existing(council, reference, state_streams(council, reference)).state
+
+    def _existing(self, council: str, reference: str, streams: tuple[str, str]) -> Snapshot:
+        """The snapshot of an application that exists (NotFound otherwise)."""
+        snapshot = self._snapshot(council, reference, streams)
+        if not snapshot.state.exists:
             raise NotFound(f"No planning application {reference}")
-        return state
+        return snapshot
 
     def current(self, council: str, reference: str) -> PlanningApplication:
         """The application's state from every event in the log now (the fold of `read_merged`)."""
-        return self._snapshot(council, reference).state
+        return self._snapshot(council, reference, state_streams(council, reference)).state
 
-    def _snapshot(self, council: str, reference: str) -> Snapshot:
-        """The state from every event in the log now, with the versions of the application's streams it folded."""
+    def _snapshot(self, council: str, reference: str, streams: tuple[str, str]) -> Snapshot:
+        """The state from every event of `streams` in the log now, with the versions it folded: the cached snapshot
+        folded on with what was appended since (one read), or everything folded when there is none."""
         key = (council, reference)
-        streams = application_streams(council, reference)
-        snapshot = self.cache.get(key)
-        if snapshot is None:
+        cached = self.cache.get(key)
+        if cached is None:
             snapshot = self._fold_all(streams)
         else:
-            tails = self.store.read_streams([(s, v + 1) for s, v in zip(streams, snapshot.versions, strict=True)])
-            new = merged(tails)
-            if new:
-                if snapshot.last is not None and order_key(new[0]) < snapshot.last:
-                    snapshot = self._fold_all(streams)
-                else:
-                    versions = tuple(
-                        tail[-1].version if tail else v for tail, v in zip(tails, snapshot.versions, strict=True)
-                    )
-                    snapshot = Snapshot(fold(new, snapshot.state), versions, order_key(new[-1]))
+            (main_version, documents_version), (main_stream, documents_stream) = cached.versions, streams
+            main, documents = self.store.read_streams(
+                [(main_stream, main_version + 1), (documents_stream, documents_version + 1)]
+            )
+            new = merged((main, documents))
+            if not new:
+                return cached
+            if cached.last is not None and order_key(new[0]) < cached.last:
+                snapshot = self._fold_all(streams)
+            else:
+                versions = (
+                    main[-1].version if main else main_version,
+                    documents[-1].version if documents else documents_version,
+                )
+                snapshot = Snapshot(fold(new, cached.state), versions, order_key(new[-1]))
         if snapshot.state.exists:
             self.cache.put(key, snapshot)
         return snapshot
 
-    def _fold_all(self, streams: list[str]) -> Snapshot:
-        reads = self.store.read_streams([(stream, 1) for stream in streams])
-        events = merged(reads)
-        versions = tuple(read[-1].version if read else 0 for read in reads)
+    def _fold_all(self, streams: tuple[str, str]) -> Snapshot:
+        main, documents = self.store.read_streams([(stream, 1) for stream in streams])
+        events = merged((main, documents))
+        versions = (main[-1].version if main else 0, documents[-1].version if documents else 0)
         return Snapshot(fold(events), versions, order_key(events[-1]) if events else None)
 
     def act(self, officer: SignedInOfficer, reference: str, seen_version: int, decide: Decide) -> PlanningApplication:
         """Run a command against the version the officer saw; a stale version or a lost race is a Conflict (409)."""
         council = officer.council
-        snapshot = self._snapshot(council, reference)
+        streams = state_streams(council, reference)
+        snapshot = self._existing(council, reference, streams)
         state = snapshot.state
-        if not state.exists:
-            raise NotFound(f"No planning application {reference}")
         self._check(state, seen_version)
         payloads = list(decide(state))
         if not payloads:
             return state
         try:
-            recorded = self._append(officer, council, reference, snapshot, payloads)
+            recorded = self._append(officer, streams, snapshot, payloads)
         except ConcurrencyError as error:
-            if error.stream_id != application_stream(council, reference):
+            if error.stream_id != streams[0]:
                 raise
             # Someone else appended between our read and our write: say what they did, as a stale version would.
             self._check(self.load(council, reference), state.version)
             raise Conflict(f"the application changed since version {state.version}; reload it") from error
-        return self._after(council, reference, recorded) or self.load(council, reference)
+        return self._after(council, reference, streams, snapshot, recorded) or self.load(council, reference)
 
     def act_on_documents(
         self, officer: SignedInOfficer, reference: str, seen_version: int, decide: Decide
@@ -168,9 +185,10 @@ class Casework:
         if isinstance(seen_version, bool) or not isinstance(seen_version, int) or seen_version < 0:
             raise InvalidCommand({"documentsVersion": "must be the documents version you saw (a whole number)"})
         council = officer.council
-        stream = application_side_stream(council, reference, "documents")
+        streams = state_streams(council, reference)
         for _attempt in range(DOCUMENT_APPEND_ATTEMPTS):
-            state = self.load(council, reference)
+            snapshot = self._existing(council, reference, streams)
+            state = snapshot.state
             if seen_version > state.documents_version:
                 raise Conflict(f"the documents have no version {seen_version}: they are at {state.documents_version}")
             payloads = list(decide(state))
@@ -180,7 +198,7 @@ class Casework:
                 touched = documents_touched(payloads)
                 since = [
                     e
-                    for e in self.store.read(stream, from_version=seen_version + 1)
+                    for e in self.store.read(streams[1], from_version=seen_version + 1)
                     if documents_touched([e.payload]) & touched
                 ]
                 if since:
@@ -189,30 +207,34 @@ class Casework:
             now = self.now()
             events = [NewEvent(p, council, officer.actor(), now) for p in payloads]
             try:
-                recorded = self.store.append_streams([StreamAppend(stream, state.documents_version, events)])
+                recorded = self.store.append_streams([StreamAppend(streams[1], state.documents_version, events)])
             except ConcurrencyError:
                 continue  # someone appended meanwhile: read again, and see whether it was about the same documents
-            return self._after(council, reference, recorded) or self.load(council, reference)
+            return self._after(council, reference, streams, snapshot, recorded) or self.load(council, reference)
         raise Conflict("the documents are changing too often at the moment; try again")
 
-    def _after(self, council: str, reference: str, recorded: list[list[RecordedEvent]]) -> PlanningApplication | None:
+    def _after(
+        self,
+        council: str,
+        reference: str,
+        streams: tuple[str, str],
+        snapshot: Snapshot,
+        recorded: list[list[RecordedEvent]],
+    ) -> PlanningApplication | None:
         """The state after our own append, folded on from the snapshot we acted on when nothing else can be between
         them (each stream we appended to continues where the snapshot was, and our events sort after it); else None,
         and the caller reads the log again."""
-        key = (council, reference)
-        snapshot = self.cache.get(key)
-        new = merged(recorded)
-        if snapshot is None or not new or (snapshot.last is not None and order_key(new[0]) < snapshot.last):
+        new = recorded[0] if len(recorded) == 1 else merged(recorded)  # one stream's events are in order already
+        if not new or (snapshot.last is not None and order_key(new[0]) < snapshot.last):
             return None
-        streams = application_streams(council, reference)
         versions = list(snapshot.versions)
         for events in recorded:
             index = streams.index(events[0].stream_id)
             if events[0].version != versions[index] + 1:
                 return None
             versions[index] = events[-1].version
-        after = Snapshot(fold(new, snapshot.state), tuple(versions), order_key(new[-1]))
-        self.cache.put(key, after)
+        after = Snapshot(fold(new, snapshot.state), (versions[0], versions[1]), order_key(new[-1]))
+        self.cache.put((council, reference), after)
         return after.state
 
     def _check(self, state: PlanningApplication, seen_version: int) -> None:
@@ -222,28 +244,23 @@ class Casework:
         check_version(state, seen_version, since)
 
     def _append(
-        self,
-        officer: SignedInOfficer,
-        council: str,
-        reference: str,
-        snapshot: Snapshot,
-        payloads: list[EventPayload],
+        self, officer: SignedInOfficer, streams: tuple[str, str], snapshot: Snapshot, payloads: list[EventPayload]
     ) -> list[list[RecordedEvent]]:
         """The main stream's events at the version the command was decided on, the files' events at the documents
         stream's version as read with it; when a file's event lost a race there (a document fetcher appended), it is
         appended again at the documents stream's version then (only the main stream's version is the officer's)."""
         now = self.now()
         actor = officer.actor()
+        council = officer.council
         main: list[NewEvent] = []
         files: list[NewEvent] = []
         for payload in payloads:
             (files if side_stream_of(payload) == "documents" else main).append(NewEvent(payload, council, actor, now))
-        streams = application_streams(council, reference)
-        documents = application_side_stream(council, reference, "documents")
-        documents_version = snapshot.versions[streams.index(documents)]
+        main_stream, documents = streams
+        documents_version = snapshot.versions[1]
         attempts = 0
         while True:
-            appends = [StreamAppend(streams[0], snapshot.state.version, main)] if main else []
+            appends = [StreamAppend(main_stream, snapshot.state.version, main)] if main else []
             if files:
                 appends.append(StreamAppend(documents, documents_version, files))
             try:

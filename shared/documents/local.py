@@ -70,11 +70,14 @@ class LocalDocumentStore:
         """Written to a temporary file (0600) beside the key's, renamed over it once complete: an error leaves
         nothing under the key."""
         path = self._path(key)
-        if not path.parent.is_dir():
-            private_directory(path.parent)
         temporary = path.with_name(f".{path.name}.{uuid4().hex}.partial")
         measured = Measured(chunks)
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        try:
+            fd = os.open(temporary, flags, FILE_MODE)
+        except FileNotFoundError:  # the key's folder is new (most puts go beside the application's other files)
+            private_directory(path.parent)
+            fd = os.open(temporary, flags, FILE_MODE)
         try:
             with os.fdopen(fd, "wb") as file:
                 for chunk in measured:

@@ -13,6 +13,7 @@ import orjson
 
 from events import Actor, NewEvent
 from events.application import DocumentReceived, PlanningApplicationSubmitted
+from events.notifications import NotificationSent
 from events.streams import application_side_stream, application_stream
 from events.submission import ConstraintSummary, ContactSummary, SiteSummary, SubmissionSummary
 from shared.apigateway import proxy_event, response_body
@@ -80,6 +81,22 @@ def receive_document(store: EventStore, reference: str, index: int = 0, council:
     )
     store.append(stream, store.stream_version(stream), [NewEvent(payload, council, Actor.system(), RECEIVED)])
     return document_id
+
+
+def notify(store: EventStore, reference: str, council: str = COUNCIL) -> None:
+    """The notifications service sends a message about the application (its own side stream)."""
+    stream = application_side_stream(council, reference, "notifications")
+    sent = NotificationSent(
+        notification_id="e1:applicant",
+        kind="receipt",
+        recipient_role="applicant",
+        masked_address="p***@example.org",
+        template_id="template-1",
+        channel="outbox",
+        triggered_by="e1",
+    )
+    event = NewEvent(sent, council, Actor.system("notifications"), RECEIVED)
+    store.append(stream, store.stream_version(stream), [event])
 
 
 def call(

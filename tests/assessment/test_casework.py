@@ -12,7 +12,7 @@ from services.assessment.domain.state import fold
 from shared.clock import FrozenClock
 from shared.eventstore.port import read_merged
 from shared.eventstore.sqlite import SqliteEventStore
-from tests.assessment.api_support import ASSESSOR, RECEIVED, receive_document, submit
+from tests.assessment.api_support import ASSESSOR, RECEIVED, notify, receive_document, submit
 
 REFERENCE = "26-00001-HH"
 
@@ -42,6 +42,21 @@ def test_the_cached_state_is_the_full_fold_even_when_a_later_event_sorts_earlier
     state = work.current("DEMO", REFERENCE)
     assert state == full_fold(store)  # it sorts before the check already folded: everything is folded again
     assert state.documents["doc-1"].check.valid is True
+
+
+def test_the_state_is_the_full_fold_without_reading_the_notifications_stream(tmp_path):
+    """Commands read the main and documents streams only (`state_streams`): nothing on the notifications stream
+    changes the state. If the fold ever used a notification, this would fail, as the casework would not see it."""
+    clock = FrozenClock(RECEIVED + timedelta(hours=1))
+    store = SqliteEventStore(tmp_path / "events.sqlite", clock=clock)
+    submit(store, REFERENCE)
+    notify(store, REFERENCE)
+    work = Casework(store, clock, StateCache())
+    assert work.current("DEMO", REFERENCE) == full_fold(store)
+    append_main(store, CaseOfficerAssigned(officer_id="o1", officer_name="Ann"))
+    notify(store, REFERENCE)
+    state = work.act(ASSESSOR, REFERENCE, 2, lambda s: [DocumentChecked(document_id="doc-0", valid=True)])
+    assert state == full_fold(store) and state.version == 3
 
 
 def test_the_cache_keeps_the_most_recently_used(tmp_path):

@@ -9,10 +9,16 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from events import Actor, NewEvent
-from events.notifications import NotificationSent
 from events.streams import application_side_stream
-from tests.assessment.api_support import ASSESSOR, OTHER_ASSESSOR, RECEIVED, call, enlist, receive_document, submit
+from tests.assessment.api_support import (
+    ASSESSOR,
+    OTHER_ASSESSOR,
+    call,
+    enlist,
+    notify,
+    receive_document,
+    submit,
+)
 
 BASE = "/api/officer/v1/planning_applications"
 REFERENCE = "26-00001-HH"
@@ -50,23 +56,6 @@ def race(deps, bodies, during=None):
             return sorted((f.result() for f in futures), key=lambda result: result[0])
     finally:
         work.store = deps.event_store
-
-
-def notified(store) -> None:
-    """The notifications service sends a message about the application (its own side stream)."""
-    stream = application_side_stream("DEMO", REFERENCE, "notifications")
-    sent = NotificationSent(
-        notification_id="e1:applicant",
-        kind="receipt",
-        recipient_role="applicant",
-        masked_address="p***@example.org",
-        template_id="template-1",
-        channel="outbox",
-        triggered_by="e1",
-    )
-    store.append(
-        stream, store.stream_version(stream), [NewEvent(sent, "DEMO", Actor.system("notifications"), RECEIVED)]
-    )
 
 
 def check_one_wins(deps, results) -> None:
@@ -126,7 +115,7 @@ def test_a_document_arriving_meanwhile_makes_neither_stale(request, backend):
 
     def meanwhile() -> None:  # a file fetched and a notification sent, after both officers saw version 2
         receive_document(deps.event_store, REFERENCE, 2)
-        notified(deps.event_store)
+        notify(deps.event_store, REFERENCE)
 
     results = race(deps, bodies, during=meanwhile)
     (ok, state), (refused, _body) = results
