@@ -157,3 +157,30 @@ def test_a_register_of_an_earlier_shape_is_emptied_for_its_replay(tmp_path):
     assert again.get("DEMO", application(1).reference) is None
     again.put(application(1), [])
     assert again.search(PublicSearch(text="rear ext")).total == 1
+
+
+def test_a_long_last_word_is_the_words_it_begins(tmp_path, monkeypatch):
+    """A last word longer than the prefix indexes is expanded from the register's vocabulary to the words it begins
+    (OR-ed exact terms, walked lazily); with more of them than the limit, FTS5's prefix query answers the same."""
+    import services.publication.read_model.sqlite as adapter
+
+    register = SqlitePublicRegister(tmp_path / "r.sqlite")
+    descriptions = ["Conservatory extension", "Two extensions", "Extensive works", "Rear dormer"]
+    for number, description in enumerate(descriptions, 1):
+        register.put(application(number, description=description), [])
+    assert register._words_beginning("dextensi") == ["dextension", "dextensions", "dextensive"]
+    expression = adapter.stage_expression("description", "rear extensio", register._words_beginning)
+    assert expression == '("drear" AND ("dextension" OR "dextensions"))'
+    assert adapter.stage_expression("address", "extensio", register._words_beginning) is None  # no such address word
+
+    def found(text: str) -> set[str]:
+        return {a.description for a in register.search(PublicSearch(text=text, limit=10)).applications}
+
+    assert found("extensio") == {"Conservatory extension", "Two extensions"}
+    assert found("two extensio") == {"Two extensions"}  # a word before the expanded one
+    assert found("conservator") == {"Conservatory extension"}
+    assert found("extensionz") == set()
+    monkeypatch.setattr(adapter, "EXPANSION_LIMIT", 1)  # too many words: the prefix query, same answer
+    assert register._words_beginning("dextensi") is None
+    assert found("extensio") == {"Conservatory extension", "Two extensions"}
+    assert found("two extensio") == {"Two extensions"}

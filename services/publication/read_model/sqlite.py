@@ -16,7 +16,9 @@ Why the index is shaped so (each measured at 100,000 applications, `bench/public
   seeks lazily through large doclists (a reverse walk reads them whole: about twice the time with a common filter).
 - Prefix indexes for prefixes of 1 to 6 letters of a word (`prefix='2 … 7'`, the namespace letter included): the
   last word of a search is matched as a prefix, and a prefix without its own index is merged from every word that
-  starts with it (a full street name as "street" 2 ms, indexed 0.1 ms).
+  starts with it (a full street name as "street" 2 ms, indexed 0.1 ms). A longer last word is looked up in the
+  register's vocabulary (`<prefix>_words`, every address and description term, a B-tree): the few words it begins
+  are OR-ed, which FTS5 walks lazily (the merge of "extension…" grew with the register: 2 ms at 100,000).
 - One walk gives the total and the page: the first `COUNT_CAP + 1` matching rowids in the page's order, the page cut
   from them and its records read by key (a second walk for the page cost as much again).
 
@@ -38,7 +40,7 @@ import bisect
 import logging
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -91,10 +93,13 @@ DATE_LETTERS: dict[DateField, str] = {
 FACET_PREFIXES = {"council": "zc", "status": "zs", "application_type": "zt", "decision": "zd"}
 TEXT_MARKS: dict[str, str] = {"address": "a", "description": "d"}  # a text word's term: mark + word (facets: z…, q…)
 COUNTED = ("status", "application_type", "decision")  # facets with counters (exact totals for one of them alone)
+LONGEST_PREFIX = 6  # letters of a word typed in part that have a prefix index; a longer one is expanded from the words
+EXPANSION_LIMIT = 32  # words a longer prefix may expand to (beyond: FTS5's own prefix query)
 
 
 def schema(prefix: str) -> str:
-    fts = "terms, prefix='2 3 4 5 6 7', tokenize='unicode61', detail=column"
+    prefixes = " ".join(str(letters + 1) for letters in range(1, LONGEST_PREFIX + 1))  # + 1: the namespace letter
+    fts = f"terms, prefix='{prefixes}', tokenize='unicode61', detail=column"
     return f"""
 CREATE TABLE IF NOT EXISTS {prefix}_applications (
     key INTEGER PRIMARY KEY,
@@ -118,6 +123,7 @@ CREATE TABLE IF NOT EXISTS {prefix}_counts (
     n INTEGER NOT NULL,
     PRIMARY KEY (council, facet)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS {prefix}_words (word TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS {prefix}_feed (
     key TEXT PRIMARY KEY,
     council TEXT NOT NULL,
@@ -142,7 +148,9 @@ class SqlitePublicRegister:
         self._local = threading.local()
         columns = {row[1] for row in self.connection().execute(f"PRAGMA table_info({prefix}_applications)")}
         indexed = {row[1] for row in self.connection().execute(f"PRAGMA table_info({prefix}_by_published)")}
-        if columns and ("received_key" not in columns or "terms" not in indexed):
+        found = self.connection().execute("SELECT 1 FROM sqlite_master WHERE name = ?", (f"{prefix}_words",))
+        vocabulary = found.fetchone() is not None
+        if columns and ("received_key" not in columns or "terms" not in indexed or not vocabulary):
             log.warning("the public register %s has an earlier shape: emptied; `bops replay public` refills it", path)
             self.drop()
             self.connection().execute(f"DROP TABLE IF EXISTS {prefix}_text")
@@ -210,6 +218,8 @@ class SqlitePublicRegister:
         terms = index_terms(application, facets)
         for field, (_, table) in ORDERS.items():
             connection.execute(f"INSERT INTO {p}_{table} (rowid, terms) VALUES (?, ?)", (-keys[field], terms))
+        text_words = {term for term in terms.split() if term[0] in TEXT_MARKS.values()}
+        connection.executemany(f"INSERT OR IGNORE INTO {p}_words (word) VALUES (?)", [(w,) for w in text_words])
         self._count(application.council, counted_terms(facets), +1)
 
     def _delete(self, council: str, reference: str) -> None:
@@ -315,7 +325,7 @@ class SqlitePublicRegister:
         if not query.text.strip():
             return self._page(filters, query, None)
         for stage in TEXT_STAGES:
-            expression = stage_expression(stage, query.text)
+            expression = stage_expression(stage, query.text, self._words_beginning)
             if expression is not None:
                 page = self._page(_both(expression, filters), query, stage)
                 if page.total:
@@ -327,7 +337,7 @@ class SqlitePublicRegister:
         filters = filter_expression(query)
         expressions = [filters]
         if query.text.strip():
-            stages = (stage_expression(stage, query.text) for stage in TEXT_STAGES)
+            stages = (stage_expression(stage, query.text, self._words_beginning) for stage in TEXT_STAGES)
             expressions = [_both(expression, filters) for expression in stages if expression is not None]
         column = ORDERS[query.sort_by][0]
         plans = []
@@ -403,6 +413,18 @@ class SqlitePublicRegister:
         rows = dict(self.connection().execute(_by_keys(self.prefix, column, len(keys)), keys).fetchall())
         return [PublicApplication.from_dict(orjson.loads(rows[key])) for key in keys if key in rows]
 
+    def _words_beginning(self, prefix: str) -> list[str] | None:
+        """The register's words that begin with `prefix` (a namespaced term), None if more than `EXPANSION_LIMIT`."""
+        rows = (
+            self.connection()
+            .execute(
+                f"SELECT word FROM {self.prefix}_words WHERE word >= ? AND word < ? LIMIT ?",
+                (prefix, prefix + "{", EXPANSION_LIMIT + 1),  # words are [0-9a-z]: "{" sorts after every one of them
+            )
+            .fetchall()
+        )
+        return [row[0] for row in rows] if len(rows) <= EXPANSION_LIMIT else None
+
     def _counted(self, query: PublicSearch) -> int | None:
         """The exact total from the counters, for a query they answer (no text, reference or dates; at most one of
         status, type and decision), else None."""
@@ -458,14 +480,14 @@ class SqlitePublicRegister:
     # Rebuilds (`bops replay public`).
 
     def drop(self) -> None:
-        for suffix in ("applications", "by_published", "by_received", "counts", "feed"):
+        for suffix in ("applications", "by_published", "by_received", "counts", "words", "feed"):
             self.connection().execute(f"DROP TABLE IF EXISTS {self.prefix}_{suffix}")
 
     def swap_in(self, rebuilt: SqlitePublicRegister, after_swap: str | None = None, params: tuple = ()) -> None:
         """Replace this register's rows by a rebuilt one's, atomically (`after_swap` runs in the same transaction)."""
         connection = self.connection()
         with _transaction(connection):
-            for suffix in ("applications", "counts", "feed"):
+            for suffix in ("applications", "counts", "words", "feed"):
                 connection.execute(f"DELETE FROM {self.prefix}_{suffix}")
                 connection.execute(f"INSERT INTO {self.prefix}_{suffix} SELECT * FROM {rebuilt.prefix}_{suffix}")
             for _, table in ORDERS.values():
@@ -474,7 +496,7 @@ class SqlitePublicRegister:
                     f"INSERT INTO {self.prefix}_{table} (rowid, terms)"
                     f" SELECT rowid, terms FROM {rebuilt.prefix}_{table}"
                 )
-            for suffix in ("applications", "by_published", "by_received", "counts", "feed"):
+            for suffix in ("applications", "by_published", "by_received", "counts", "words", "feed"):
                 connection.execute(f"DROP TABLE {rebuilt.prefix}_{suffix}")
             if after_swap:
                 connection.execute(after_swap, params)
@@ -626,8 +648,12 @@ def filter_expression(query: PublicSearch) -> str | None:
     return " AND ".join(parts) or None
 
 
-def stage_expression(stage: TextStage, text: str) -> str | None:
-    """The FTS5 expression of a free-text stage (None: the text cannot match at this stage)."""
+def stage_expression(
+    stage: TextStage, text: str, words_beginning: Callable[[str], list[str] | None] = lambda prefix: None
+) -> str | None:
+    """The FTS5 expression of a free-text stage (None: the text cannot match at this stage). The last word is a
+    prefix: FTS5's own prefix query up to `LONGEST_PREFIX` letters (indexed), else the words it begins
+    (`words_beginning`, None: too many, FTS5's prefix query then)."""
     if stage == "reference":
         return _any([facet_term("zr", normalise_reference(text))])
     if stage == "postcode":
@@ -638,5 +664,12 @@ def stage_expression(stage: TextStage, text: str) -> str | None:
         return None
     mark = TEXT_MARKS[stage]
     *whole, last = wanted
-    phrases = [*(f'"{mark}{word}"' for word in whole), f'"{mark}{last}" *']
-    return f"({' '.join(phrases)})"
+    ending = f'"{mark}{last}" *'
+    if len(last) > LONGEST_PREFIX:
+        expanded = words_beginning(mark + last)
+        if expanded == []:
+            return None  # no address (or description) word begins so
+        if expanded is not None:
+            ending = "(" + " OR ".join(f'"{word}"' for word in expanded) + ")"
+    phrases = [*(f'"{mark}{word}"' for word in whole), ending]
+    return f"({' AND '.join(phrases)})"  # AND said: FTS5 takes no implicit AND before a parenthesised group
