@@ -151,8 +151,15 @@ def serve(
         pass
     finally:
         runtime.relay.stop()
+        runtime.server.server_close()  # its request threads: idle ones end now
         files.stop()
         jobs.stop()
+        from bops.shutdown import end_within
+
+        end_within(STOP_GRACE_SECONDS)
+
+
+STOP_GRACE_SECONDS = 5.0  # for what still runs once everything has stopped (`bops.shutdown`)
 
 
 @main.group()
