@@ -242,10 +242,12 @@ class Relay:
             self._threads.append(thread)
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop every lane, waiting `timeout` seconds in all (not each) for their readers."""
         self._stop.set()
         self.wake()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
         for lane in self.lanes.values():
             if lane.pool is not None:
                 lane.pool.shutdown(wait=False, cancel_futures=True)

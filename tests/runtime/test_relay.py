@@ -292,3 +292,18 @@ def test_requests_wake_the_lanes_only_when_the_log_grew(log, checkpoints):
     log.append("council:DEMO", 0, [renamed("a")])
     relay.wake_if_appended()
     assert lane.wake.is_set()
+
+
+def test_stop_waits_its_timeout_in_all_not_for_each_lane(log, checkpoints, monkeypatch):
+    """Lanes whose readers do not end (a reader blocked on the log, say): the stop still returns within its timeout."""
+    names = [f"lane-{n}" for n in range(5)]
+    relay = Relay(
+        log, checkpoints, [Subscription(name, SUBSCRIPTION.handler, SUBSCRIPTION.event_types) for name in names]
+    )
+    blocked = threading.Event()
+    monkeypatch.setattr(relay, "_run", lambda lane: blocked.wait(30))
+    relay.start()
+    started = time.monotonic()
+    relay.stop(timeout=0.5)
+    assert time.monotonic() - started < 2  # five lanes joined 0.5 s each would take 2.5 s
+    blocked.set()
