@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import json
 import logging
 import socket
@@ -90,6 +91,21 @@ class LimitedH11Protocol(H11Protocol):
             self.transport.close()
 
 
+STOP_DEADLINE_SECONDS = 40.0  # from the first stop signal to the end of the process, whatever still runs
+
+
+class _BoundedStopServer(uvicorn.Server):
+    """uvicorn's server whose first stop signal also arms a deadline for the whole stop (`faulthandler`: every
+    thread's stack is written to stderr, then the process ends with status 1). Each part of the stop is bounded on its
+    own (the server's graceful shutdown, the relay, the scheduler, `bops.shutdown`); this is the backstop for a stop
+    that still hangs, and its dump names where."""
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        if not self.should_exit:
+            faulthandler.dump_traceback_later(STOP_DEADLINE_SECONDS, exit=True)
+        super().handle_exit(sig, frame)
+
+
 class _SignalFreeServer(uvicorn.Server):
     """For forked workers, whose signals their parent decides (`bops.workers`)."""
 
@@ -148,7 +164,7 @@ class EmbeddedServer:
     def serve_forever(self, handle_signals: bool = True) -> None:
         """Serve until `shutdown`; with handle_signals, SIGINT and SIGTERM stop it gracefully (uvicorn's own)."""
         self._stopped.clear()
-        self._server = uvicorn.Server(self.config()) if handle_signals else _SignalFreeServer(self.config())
+        self._server = _BoundedStopServer(self.config()) if handle_signals else _SignalFreeServer(self.config())
         try:
             self._server.run(sockets=[self.socket])
         finally:

@@ -33,3 +33,23 @@ def test_a_thread_still_running_after_the_grace_is_named_and_abandoned():
 def test_threads_that_end_within_the_grace_are_waited_for():
     done, _ = run(sleep=0.1)
     assert done.returncode == 0 and "returned" in done.stdout and done.stderr == ""
+
+
+STUCK_STOP = """
+import signal, time
+import uvicorn
+import bops.server as server
+server.STOP_DEADLINE_SECONDS = 0.5
+stopping = server._BoundedStopServer(uvicorn.Config(app=None))
+stopping.handle_exit(signal.SIGTERM, None)
+time.sleep(60)  # a stop that hangs
+print("returned")
+"""
+
+
+def test_a_stop_that_hangs_anyway_ends_at_its_deadline_with_every_threads_stack():
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", STUCK_STOP], capture_output=True, text=True, timeout=30, check=False)
+    assert time.monotonic() - started < 20 and done.returncode == 1
+    assert "returned" not in done.stdout
+    assert "most recent call first" in done.stderr and "time.sleep" not in done.stdout  # the stacks, on stderr
