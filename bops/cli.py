@@ -150,8 +150,7 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
-        runtime.relay.stop()
-        runtime.server.server_close()  # its request threads: idle ones end now
+        runtime.stop()  # the server (its request threads: idle ones end now) and the relay
         files.stop()
         jobs.stop()
         from bops.shutdown import end_within

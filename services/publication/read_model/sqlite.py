@@ -340,12 +340,13 @@ class SqlitePublicRegister:
             stages = (stage_expression(stage, query.text, self._words_beginning) for stage in TEXT_STAGES)
             expressions = [_both(expression, filters) for expression in stages if expression is not None]
         column = ORDERS[query.sort_by][0]
+        counted = self._counted(query)
         plans = []
         for expression in expressions:
             statements = self._statements(expression, query)
-            if self._walks_once(expression, query):
+            if self._walks_once(expression, query, counted):
                 statements = [statements[0], (_by_keys(self.prefix, column, 2), [1, 2])]
-            elif self._counted(query) is not None:
+            elif counted is not None:
                 statements = statements[1:2]
             else:
                 statements = statements[1:]
@@ -377,23 +378,23 @@ class SqlitePublicRegister:
             (count, [expression, self.count_cap + 1]),
         ]
 
-    def _walks_once(self, expression: str | None, query: PublicSearch) -> bool:
-        """Whether one walk gives both the total and the page: a text or filter the counters cannot total, and a page
-        within the counted matches."""
+    def _walks_once(self, expression: str | None, query: PublicSearch, counted: int | None) -> bool:
+        """Whether one walk gives both the total and the page: a text or filter the counters cannot total (`counted`
+        None), and a page within the counted matches."""
         within = query.offset + query.limit <= self.count_cap
-        return expression is not None and within and self._counted(query) is None
+        return expression is not None and within and counted is None
 
     def _page(self, expression: str | None, query: PublicSearch, stage: TextStage | None) -> SearchPage:
         connection = self.connection()
         walk, (page_sql, page_params), (count_sql, count_params) = self._statements(expression, query)
-        if self._walks_once(expression, query):
+        counted = self._counted(query)
+        if self._walks_once(expression, query, counted):
             walk_sql, walk_params = walk
             assert walk_sql is not None
             found = [-row[0] for row in connection.execute(walk_sql, walk_params)]
             total, exact = min(len(found), self.count_cap), len(found) <= self.count_cap
             keys = found[query.offset : query.offset + query.limit]
             return SearchPage(self._records(ORDERS[query.sort_by][0], keys), total, stage if total else None, exact)
-        counted = self._counted(query)
         if counted is not None:
             total, exact = counted, True
         else:
