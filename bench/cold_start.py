@@ -67,6 +67,8 @@ EXAMPLE = reference_data.odp_examples_dir() / "application" / "planningPermissio
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 # BENCH_ONLY=console,daily measures only these handlers (every function still needs its sample).
 ONLY = {key for key in os.environ.get("BENCH_ONLY", "").split(",") if key}
+# BENCH_TRACE_MOTO=1 prints every AWS request a child makes, with moto's time answering it.
+TRACE_MOTO = os.environ.get("BENCH_TRACE_MOTO") == "1"
 # By default children cache bytecode (under a temporary PYTHONPYCACHEPREFIX, after one uncounted warm-up run each):
 # what a bundle shipped with its .pyc files costs. BENCH_NO_BYTECODE=1 compiles every module from source in every run.
 NO_BYTECODE = os.environ.get("BENCH_NO_BYTECODE") == "1"
@@ -148,6 +150,9 @@ def serve_moto() -> Iterator[str]:
             with MOTO_LOCK:
                 MOTO["requests"] += 1
                 MOTO["ms"] += (time.perf_counter() - began) * 1000
+            if TRACE_MOTO:
+                target = self.headers.get("X-Amz-Target") or self.path[:60]
+                progress(f"  moto {service} {self.command} {target} {(time.perf_counter() - began) * 1000:.1f} ms")
             if answered is None:
                 self.answer(404, {}, f"moto does not serve {service}".encode())
                 return
