@@ -6,8 +6,10 @@ streams, never on the order or number of deliveries; the stores keep a record on
 sum of both streams' versions). An application that is not (or no longer) public has no record.
 `bops replay public` rebuilds the register stream by stream (`rebuild`).
 
-The red-line boundary is read from the claim-checked original (`boundary_from_original`, bounded in size and kept
-per process, as an original never changes) unless an accepted boundary change replaced it. A council's
+The claim-checked original is read once per process (`from_original`: an original never changes) for its red-line
+boundary (bounded in size; unless an accepted boundary change replaced it) and, with the ODP schemas, its
+conversion to the prototype format, from which the record's ODP public submission is made here (`submission`:
+`odp.submissions`), so the ODP face converts nothing per request. A council's
 `CouncilSettingsChanged` that sets `publish_applicant_names` brings every application of that council up to date, so
 turning names off takes them out of the register: `refresh.py` asks for it in chunks of references
 (`PublicRecordsRefreshRequested`), each re-projected here in its own delivery.
@@ -22,7 +24,7 @@ lambda_start()
 import threading  # noqa: E402
 from collections import OrderedDict  # noqa: E402
 from collections.abc import Callable, Iterable  # noqa: E402
-from dataclasses import replace  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from events import RecordedEvent  # noqa: E402
@@ -31,25 +33,36 @@ from services.publication.read_model import PUBLIC_READ_MODEL  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from services.publication.read_model.port import PublicRegister
     from shared.documents.port import DocumentStore
     from shared.eventstore.port import EventStore
     from shared.wiring import Dependencies
 
-_BOUNDARIES: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
-_BOUNDARIES_SIZE = 256
-_BOUNDARIES_LOCK = threading.Lock()
+_ORIGINALS: OrderedDict[tuple[str, str], FromOriginal] = OrderedDict()
+_ORIGINALS_SIZE = 256
+_ORIGINALS_LOCK = threading.Lock()
 
 
-def boundary_from_original(documents: DocumentStore, payload_key: str) -> dict[str, Any] | None:
-    """The public red-line boundary of a claim-checked original (None when it has none or cannot be read)."""
-    with _BOUNDARIES_LOCK:
-        if payload_key in _BOUNDARIES:
-            _BOUNDARIES.move_to_end(payload_key)
-            return _BOUNDARIES[payload_key]
+@dataclass(frozen=True, slots=True)
+class FromOriginal:
+    """What the register takes from a claim-checked original: its public red-line boundary and (with the ODP
+    schemas) the original in the prototype format (None when it has none, cannot be read or converted)."""
+
+    boundary: dict[str, Any] | None
+    prototype: dict[str, Any] | None
+
+
+def from_original(documents: DocumentStore, payload_key: str, schema_dir: Path | None = None) -> FromOriginal:
+    """The original's boundary and prototype, read once per process (the newest `_ORIGINALS_SIZE` kept)."""
+    cache_key = (payload_key, str(schema_dir))
+    with _ORIGINALS_LOCK:
+        if cache_key in _ORIGINALS:
+            _ORIGINALS.move_to_end(cache_key)
+            return _ORIGINALS[cache_key]
     import orjson
 
-    from services.publication.boundary import public_boundary
     from shared.documents.port import DocumentNotFound
     from shared.observability import logger
 
@@ -58,6 +71,37 @@ def boundary_from_original(documents: DocumentStore, payload_key: str) -> dict[s
     except (DocumentNotFound, orjson.JSONDecodeError) as error:  # stored before its event, so never there: kept
         logger.warning("original submission unreadable", extra={"key": payload_key, "reason": repr(error)})
         original = None
+    found = FromOriginal(_boundary(original), _prototype(original, schema_dir, payload_key))
+    with _ORIGINALS_LOCK:
+        _ORIGINALS[cache_key] = found
+        while len(_ORIGINALS) > _ORIGINALS_SIZE:
+            _ORIGINALS.popitem(last=False)
+    return found
+
+
+def boundary_from_original(documents: DocumentStore, payload_key: str) -> dict[str, Any] | None:
+    """The public red-line boundary of a claim-checked original (None when it has none or cannot be read)."""
+    return from_original(documents, payload_key).boundary
+
+
+def _prototype(original: Any, schema_dir: Path | None, payload_key: str) -> dict[str, Any] | None:
+    if schema_dir is None or original is None:
+        return None
+    from services.publication.odp.submissions import prototype_of
+    from shared.odp import UnknownApplicationType
+
+    try:
+        return prototype_of(original, schema_dir)
+    except UnknownApplicationType as error:  # the ODP face shows the skeleton submission
+        from shared.observability import logger
+
+        logger.warning("original submission not convertible", extra={"key": payload_key, "reason": repr(error)})
+        return None
+
+
+def _boundary(original: Any) -> dict[str, Any] | None:
+    from services.publication.boundary import public_boundary
+
     data = original.get("data") if isinstance(original, dict) else None
     data = data if isinstance(data, dict) else {}
     boundary = None
@@ -68,10 +112,6 @@ def boundary_from_original(documents: DocumentStore, payload_key: str) -> dict[s
         boundary = public_boundary(site)
         if boundary is not None:
             break
-    with _BOUNDARIES_LOCK:
-        _BOUNDARIES[payload_key] = boundary
-        while len(_BOUNDARIES) > _BOUNDARIES_SIZE:
-            _BOUNDARIES.popitem(last=False)
     return boundary
 
 
@@ -84,9 +124,11 @@ def project(
     publish_names: bool = False,
     documents: DocumentStore | None = None,
     replace_same_version: bool = False,
+    schema_dir: Path | None = None,
 ) -> bool:
     """Bring one application's public record up to date with its streams; False when nothing changed. With
-    `documents`, a record without a boundary change takes the original submission's boundary. A store keeps a record
+    `documents`, a record without a boundary change takes the original submission's boundary, and with `schema_dir`
+    (the ODP schemas) it carries its ODP public submission. A store keeps a record
     only over one of a lower version: with `replace_same_version` (the council's settings changed, not the streams)
     a record of the same version that differs replaces the stored one (taken out, then put back)."""
     from services.publication.view import public_view
@@ -98,8 +140,13 @@ def project(
     if record is None:
         version = sum(stream[-1].version for stream in (main, side) if stream)
         return register.remove(council, reference, version + 1) if register.version(council, reference) else False
-    if record.boundary is None and record.original is not None and documents is not None:
-        record = replace(record, boundary=boundary_from_original(documents, record.original.payload_key))
+    if record.original is not None and documents is not None:
+        from services.publication.odp.submissions import stored_submission
+
+        taken = from_original(documents, record.original.payload_key, schema_dir)
+        if record.boundary is None:
+            record = replace(record, boundary=taken.boundary)
+        record = replace(record, submission=stored_submission(record, taken.prototype))
     if replace_same_version and register.version(council, reference) == record.version:
         if register.get(council, reference) == record:
             return False
@@ -130,6 +177,7 @@ def refresh(deps: Dependencies, register: PublicRegister, council: str, referenc
             publish_names=names,
             documents=deps.documents,
             replace_same_version=True,
+            schema_dir=deps.settings.odp_schema_dir,
         )
         for reference in references
     )
@@ -199,7 +247,14 @@ def rebuild_into(deps: Dependencies, register: PublicRegister, progress: Callabl
         council = parsed[0]
         if council not in names:
             names[council] = publishes_names(deps, council)
-        written += project(register, log, *parsed, publish_names=names[council], documents=deps.documents)
+        written += project(
+            register,
+            log,
+            *parsed,
+            publish_names=names[council],
+            documents=deps.documents,
+            schema_dir=deps.settings.odp_schema_dir,
+        )
     return written
 
 
@@ -221,4 +276,5 @@ def lambda_handler(event: RecordedEvent) -> None:
         *parsed,
         publish_names=publishes_names(deps, parsed[0]),
         documents=deps.documents,
+        schema_dir=deps.settings.odp_schema_dir,
     )

@@ -62,7 +62,7 @@ class PublicDecisionNotice:
 
 @dataclass(frozen=True, slots=True)
 class OriginalSubmission:
-    """Where the claim-checked original submission is (the ODP face converts and strips it at request time)."""
+    """Where the claim-checked original submission is (the projection converts and strips it once: `submission`)."""
 
     payload_key: str
     format: SubmissionFormat
@@ -114,6 +114,8 @@ class PublicApplication:
     # The red-line boundary (GeoJSON Feature or FeatureCollection, at most `boundary.BOUNDARY_BYTES` of JSON)
     boundary: dict[str, Any] | None = None
     original: OriginalSubmission | None = None
+    # The ODP public submission without its files, made once by the projection (`odp.submissions.stored_submission`)
+    submission: dict[str, Any] | None = None
     documents: tuple[PublicDocument, ...] = ()
     decision_notice: PublicDecisionNotice | None = None
     audit_heads: tuple[StreamHead, ...] = ()

@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema_rs
 import orjson
 
 from shared.odp.compaction import compact_published, compacted_path
-from shared.odp.validation import SchemaIssue, UnknownApplicationType, is_uuid, prototype_branches
+
+if TYPE_CHECKING:
+    import jsonschema_rs
+
+    from shared.odp.validation import SchemaIssue
+
+# jsonschema-rs and `shared.odp.validation` (which imports it) are imported by what validates: the public ODP face
+# reads only `file_type_codes` on its first request (cold starts).
 
 PUBLISHED_SCHEMA = "postSubmissionPublishedApplication.json"
 _MAX_ISSUES = 20
@@ -54,6 +60,8 @@ def published_branches(schema_dir: str | Path) -> dict[str, str]:
 
 def published_branch_schema(schema_dir: str | Path, application_type: str) -> dict[str, Any]:
     """A standalone schema for the published documents of one type (its submission a prototype of that type)."""
+    from shared.odp.validation import UnknownApplicationType, prototype_branches
+
     key = str(Path(schema_dir).resolve())
     branch = published_branches(key).get(application_type)
     prototype = prototype_branches(key).get(application_type)
@@ -67,6 +75,10 @@ def published_branch_schema(schema_dir: str | Path, application_type: str) -> di
 
 
 def _validator(schema_dir: str, application_type: str) -> jsonschema_rs.Validator:
+    import jsonschema_rs
+
+    from shared.odp.validation import is_uuid
+
     key = (schema_dir, application_type)
     with _LOCK:
         if key not in _VALIDATORS:
@@ -90,6 +102,8 @@ class PublishedValidator:
 
     def validate(self, document: Any) -> list[SchemaIssue]:
         """Schema issues of `document` (empty = valid). UnknownApplicationType for a type without a branch."""
+        from shared.odp.validation import SchemaIssue, UnknownApplicationType
+
         if not isinstance(document, dict):
             return [SchemaIssue("", "document must be a JSON object")]
         code = document.get("applicationType")

@@ -240,3 +240,30 @@ def test_the_boundary_is_the_originals_bounded_then_an_accepted_changes(deps):
     record = register(deps).get(COUNCIL, payload.reference)
     assert record is not None
     assert record.boundary == {"type": "Feature", "geometry": changed, "properties": None}
+
+
+def test_the_odp_submission_is_made_once_by_the_projection_as_the_face_would_make_it(deps, monkeypatch):
+    """The record carries the public submission (no files): what the ODP face built per request before."""
+    from dataclasses import replace
+
+    import orjson
+
+    from services.publication.odp.submissions import PublicSubmissions
+    from shared import reference_data, wiring
+
+    schemas = reference_data.odp_schema_dir()
+    example = reference_data.odp_examples_dir() / "application" / "planningPermission" / "fullHouseholder.json"
+    monkeypatch.setenv("BOPS_ODP_SCHEMA_DIR", str(schemas))
+    wiring.reset()
+    deps = wiring.dependencies()
+    payload = submitted().model_copy(update={"payload_key": f"{COUNCIL}/submissions/{uuid.uuid4()}.json"})
+    deps.documents.put(payload.payload_key, example.read_bytes(), "")
+    append(deps, payload.reference, payload)
+    append(deps, payload.reference, validated())
+    deliver_all(deps)
+    record = register(deps).get(COUNCIL, payload.reference)
+    assert record is not None and record.submission is not None and record.submission["files"] == []
+    files = [{"name": "https://example.org/file", "type": ["sitePlan.proposed"]}]
+    built = PublicSubmissions(deps.documents, schemas).public(replace(record, submission=None), files)
+    assert orjson.dumps({**record.submission, "files": files}) == orjson.dumps(built)
+    assert built["data"] and built["applicationType"] == "pp.full.householder"

@@ -104,3 +104,22 @@ def test_the_calls_a_search_makes_do_not_grow_with_the_data(aws, query):
         expected = select([register.get("DEMO", f"26-{n:05d}-HAPP") for n in range(1, count + 1)], query, 5)
         assert [a.reference for a in page.applications] == [a.reference for a in expected.applications]
     assert calls[0] == calls[1] and len(calls[0]) <= 8, calls
+
+
+def test_councils_and_their_totals_come_from_the_counts_the_writes_keep(aws):
+    from dataclasses import replace
+
+    register = new_register()
+    for number in (1, 2, 3):
+        register.put(application(number), [])
+    register.put(replace(application(1), version=9), [])  # a new version of a record counts once
+    register.put(replace(application(4), council="OTHR"), [])
+    register.remove("DEMO", application(2).reference, 99)
+    assert register.counts() == {"DEMO": 2, "OTHR": 1} and register.councils() == ["DEMO", "OTHR"]
+    made = Calls(register.client)
+    page = register.search(PublicSearch(limit=0))
+    assert (page.total, page.exact, made.made) == (3, True, ["GetItem"])
+    made.made.clear()
+    page = register.search(PublicSearch(councils=frozenset({"DEMO"}), limit=1))
+    assert page.total == 2 and len(page.applications) == 1
+    assert made.made == ["GetItem", "Query", "BatchGetItem"]

@@ -201,7 +201,11 @@ def odp_document(record: PublicApplication, where: Links) -> dict[str, Any]:
     from services.publication.odp.builder import published_application, submission_files
 
     kinds = file_types()
-    submission = submissions().public(record, submission_files(record, where, kinds))
+    files = submission_files(record, where, kinds)
+    if record.submission is not None:  # made once by the projection: only the links to the files are the request's
+        submission = {**record.submission, "files": files}
+    else:
+        submission = submissions().public(record, files)
     return published_application(
         record, submission, links=where, file_types=kinds, generated_at=_deps().clock.now(), today=today()
     )

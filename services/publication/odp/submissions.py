@@ -1,11 +1,14 @@
-"""The public submission of an application, built at request time and cached.
+"""The public submission of an application (ODP `submission`): the claim-checked original converted to the prototype
+format when it arrived as an `application` (`shared.odp.conversion`), stripped of personal data with the
+application's public documents as its files (`shared.odp.redaction`), its red-line boundary the record's (bounded in
+size).
 
-The record names the claim-checked original (`original.payload_key` in the document store, never changed once
-written). It is read, converted to the prototype format when it arrived as an `application`
-(`shared.odp.conversion`), stripped of personal data with the application's public documents as its files
-(`shared.odp.redaction`), its red-line boundary the record's (bounded in size), and kept in a small per-process LRU
-cache keyed by everything the result depends on (the original, the public files, whether the council shows names,
-the boundary), so a change to any of them is a new entry.
+It is made ONCE, by the register's projection (`stored_submission`, kept in the record as `submission` with empty
+`files`), so the ODP face reads it with the record and only puts the public documents' links in (they name the host
+the request came to): no read of the original, no conversion per request. A record without one (its submission over
+`SUBMISSION_BYTES`, or a register projected before records carried it) is built here at request time from the
+document store and kept in a small per-process LRU cache keyed by everything the result depends on (the original,
+the public files, whether the council shows names, the boundary).
 
 When the original cannot be read or converted (a type the prototype has no branch for), the submission is the
 skeleton `{"applicationType", "data": {}, "responses": [], "files": [...], "metadata": {}}`: registers still find
@@ -26,6 +29,42 @@ from shared.documents import DocumentNotFound, DocumentStore
 from shared.observability import logger
 
 CACHE_SIZE = 64
+SUBMISSION_BYTES = 150_000  # a larger public submission is not kept in the record (a DynamoDB item holds 400 kB)
+
+
+def prototype_of(original: Any, schema_dir: Path) -> dict[str, Any] | None:
+    """The original in the prototype format (None: not an object). UnknownApplicationType for a type the prototype
+    has no branch for."""
+    from shared.odp.conversion import to_prototype
+
+    return to_prototype(original, schema_dir) if isinstance(original, dict) else None
+
+
+def public_of(
+    record: PublicApplication, prototype: dict[str, Any] | None, files: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The submission as the public sees it, from the original in the prototype format (None: the skeleton)."""
+    from shared.odp.redaction import public_submission
+
+    if prototype is None:
+        return {"applicationType": record.application_type, "data": {}, "responses": [], "files": files, "metadata": {}}
+    public = public_submission(
+        prototype,
+        files=files,
+        applicant_name=record.applicant_name is not None,
+        agent_company=record.agent_company is not None,
+    )
+    _bounded_boundary(public, record)
+    return public
+
+
+def stored_submission(record: PublicApplication, prototype: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the projection keeps in the record: the public submission with no files (None: over SUBMISSION_BYTES,
+    or no original to make it from)."""
+    if prototype is None:
+        return None
+    public = public_of(record, prototype, [])
+    return public if len(orjson.dumps(public)) <= SUBMISSION_BYTES else None
 
 
 class PublicSubmissions:
@@ -40,13 +79,11 @@ class PublicSubmissions:
 
     def _prototype(self, record: PublicApplication) -> dict[str, Any] | None:
         from shared.odp import UnknownApplicationType
-        from shared.odp.conversion import to_prototype
 
         if record.original is None:
             return None
         try:
-            original = orjson.loads(self.documents.get(record.original.payload_key))
-            return to_prototype(original, self.schema_dir) if isinstance(original, dict) else None
+            return prototype_of(orjson.loads(self.documents.get(record.original.payload_key)), self.schema_dir)
         except (DocumentNotFound, orjson.JSONDecodeError, UnknownApplicationType) as error:
             logger.warning(
                 "public submission unavailable",
@@ -55,9 +92,8 @@ class PublicSubmissions:
             return None
 
     def public(self, record: PublicApplication, files: list[dict[str, Any]]) -> dict[str, Any]:
-        """The submission as the public sees it; `files` are its public documents as prototype files."""
-        from shared.odp.redaction import public_submission
-
+        """The submission as the public sees it, built now (for a record without `submission`); `files` are its
+        public documents as prototype files."""
         key = (
             record.original.payload_key if record.original else None,
             orjson.dumps(files),
@@ -70,23 +106,7 @@ class PublicSubmissions:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-        prototype = self._prototype(record)
-        if prototype is None:
-            public: dict[str, Any] = {
-                "applicationType": record.application_type,
-                "data": {},
-                "responses": [],
-                "files": files,
-                "metadata": {},
-            }
-        else:
-            public = public_submission(
-                prototype,
-                files=files,
-                applicant_name=record.applicant_name is not None,
-                agent_company=record.agent_company is not None,
-            )
-            _bounded_boundary(public, record)
+        public = public_of(record, self._prototype(record), files)
         with self._lock:
             self._cache[key] = public
             while len(self._cache) > self.size:

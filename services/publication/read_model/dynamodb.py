@@ -5,7 +5,9 @@ apart by their sort keys:
 - `a#<council>#<reference>`: the record (`record`, its JSON), its `version` (N: writes are conditioned on a lower
   one), its compact `row` (what filters and sorts read), its `heads` (for the feed), and what it indexed (`indexed`:
   the sort keys of its index items and feed entries, so a new version takes away what the old one wrote);
-- `c#<council>`: a council with records (a search without councils reads each);
+- `counts`: how many records each council has (`n#<council>`, N): the councils a search without councils reads,
+  and the total of a search that filters on councils only (no Query for either); a put that adds a record and a
+  remove keep it, knowing what they replaced from the conditional write's `ReturnValues` (so no read before);
 - `r#<reference>#<council>`: lookup by reference across councils;
 - `t#<council>#<term>#<p|r>#<moment>#<reference>`: the postings, in publication (`p`) and received (`r`) order:
   one per term of the record: `w:a:`/`w:d:` + a word of its address / description, `x:a:`/`x:d:` + the first one
@@ -14,14 +16,17 @@ apart by their sort keys:
   posting is checked against the whole query without reading anything else;
 - `f#<key>` and `g#<council>#<key>`: the feed's entries (every council's, and one council's), in key order.
 
-A search reads one Query page of the newest (or oldest) postings of each of its terms, takes the sparsest of them
-(the one whose page reaches furthest: the rarest) and walks it in the page's order, a Query page at a time,
-checking each posting against the whole query, until the page and the count (to `COUNT_CAP_DYNAMODB`) are full;
-a date range on the sort field bounds the walk's keys. So a search is a few Query calls and one BatchGetItem of the
-page's records whatever the number of applications (`tests/publication/test_register_dynamodb.py` counts them);
-only a query whose filters keep very few of its rarest term's postings walks further (its page is still exact, its
-total counted as far as `max_pages` Query pages went). DynamoDB needs no always-on capacity for this (on-demand: a
-few read units per search); the README says what it costs at 200,000 applications.
+A search reads the counts (one GetItem) unless it names its councils, then one Query page of the newest (or
+oldest) postings of each of its terms, takes the sparsest of them (the one whose page reaches furthest: the rarest)
+and walks it in the page's order, a Query page at a time, checking each posting against the whole query, until the
+page and the count (to `COUNT_CAP_DYNAMODB`) are full; a date range on the sort field bounds the walk's keys. So
+a search is a few Query calls and one BatchGetItem of the page's records whatever the number of applications
+(`tests/publication/test_register_dynamodb.py` counts them); only a query whose filters keep very few of its rarest
+term's postings walks further (its page is still exact, its total counted as far as `max_pages` Query pages went).
+A search that filters on councils only walks `f:*` just to its page (none for `limit` 0) and takes its total from
+the counts. (A register written before the counts existed needs `bops replay public` once.)
+DynamoDB needs no always-on capacity for this (on-demand: a few read units per search); the README says what it
+costs at 200,000 applications.
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ COUNT_CAP_DYNAMODB = 250  # totals counted to this (lower than SQLite's: every p
 MAX_PAGES = 4  # Query pages a search walks for its count once its page is full
 ORDER_LETTERS: dict[SortField, str] = {"published_at": "p", "received_at": "r"}
 FACETS = {"status": "f:s:", "application_type": "f:t:", "decision": "f:k:"}
+COUNTS = "counts"  # the sort key of the per-council record counts
 _BATCH_GET = 100
 _BATCH_WRITE = 25
 
@@ -152,7 +158,7 @@ def index_keys(application: PublicApplication) -> dict[str, dict[str, Any]]:
             terms[f"w:{part}:{word}"] = carried[part]
             for length in PREFIX_LENGTHS:
                 terms.setdefault(f"x:{part}:{word[:length]}", carried[part])
-    items: dict[str, dict[str, Any]] = {f"c#{council}": {}, f"r#{reference}#{council}": {}}
+    items: dict[str, dict[str, Any]] = {f"r#{reference}#{council}": {}}
     for field, letter in ORDER_LETTERS.items():
         moment = moment_key(getattr(application, field))
         for term, posting in terms.items():
@@ -233,7 +239,6 @@ class DynamoDbPublicRegister:
 
     def put(self, application: PublicApplication, entries: Sequence[FeedEntry]) -> bool:
         council, reference = application.council, application.reference
-        old = self._get(f"a#{council}#{reference}", "indexed", consistent=True)
         items = index_keys(application)
         for entry in entries:
             body = {"entry": {"S": orjson.dumps(_entry_dict(entry)).decode("utf-8")}}
@@ -248,32 +253,31 @@ class DynamoDbPublicRegister:
             "heads": {"S": orjson.dumps(record["audit_heads"]).decode("utf-8")},
             "indexed": {"S": orjson.dumps(sorted(items)).decode("utf-8")},
         }
-        if not self._conditional_put(item, application.version):
+        stored, old = self._conditional_put(item, application.version)
+        if not stored:
             return False
+        if old is None:  # a new record
+            self._count(council, 1)
         stale = set(orjson.loads(old["indexed"]["S"])) - set(items) if old else set()
-        stale.discard(f"c#{council}")
         self._write([(key, attributes) for key, attributes in items.items()], sorted(stale))
         return True
 
     def remove(self, council: str, reference: str, version: int) -> bool:
-        old = self._get(f"a#{council}#{reference}", "version, indexed", consistent=True)
-        if old is None or int(old["version"]["N"]) >= version:
-            return False
-        try:
-            self.client.delete_item(
+        try:  # only a stored record of a lower version (a missing one has no version: the condition fails)
+            old = self.client.delete_item(
                 TableName=self.table_name,
                 Key=_key(f"a#{council}#{reference}", self.partition),
                 ConditionExpression="#version < :version",
                 ExpressionAttributeNames={"#version": "version"},
                 ExpressionAttributeValues={":version": {"N": str(version)}},
-            )
+                ReturnValues="ALL_OLD",
+            )["Attributes"]
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return False
             raise
-        stale = set(orjson.loads(old["indexed"]["S"]))
-        stale.discard(f"c#{council}")
-        self._write([], sorted(stale))
+        self._count(council, -1)
+        self._write([], sorted(orjson.loads(old["indexed"]["S"])))
         return True
 
     # The public's side.
@@ -289,7 +293,8 @@ class DynamoDbPublicRegister:
         return [PublicApplication.from_dict(orjson.loads(i["record"]["S"])) for i in self._batch_get(wanted, "record")]
 
     def search(self, query: PublicSearch) -> SearchPage:
-        councils = sorted(query.councils) if query.councils else self.councils()
+        counts = None if query.councils else self.counts()
+        councils = sorted(query.councils) if query.councils else sorted(c for c, n in (counts or {}).items() if n > 0)
         if query.reference is not None:  # at most one application per council: read them
             reference = normalise_reference(query.reference)
             keys = [f"a#{council}#{reference}" for council in councils] if "#" not in reference else []
@@ -298,6 +303,9 @@ class DynamoDbPublicRegister:
             ]
             return select(found, query, self.count_cap)
         if not query.text.strip():
+            if _councils_only(query):  # its total is the councils' counts: walk only to the page
+                counts = self.counts() if counts is None else counts
+                return self._counted(councils, query, sum(counts.get(council, 0) for council in councils))
             return self._stage(councils, query, None)
         for stage in TEXT_STAGES:
             page = self._stage(councils, query, stage)
@@ -306,7 +314,24 @@ class DynamoDbPublicRegister:
         return SearchPage([], 0, None)
 
     def councils(self) -> list[str]:
-        return [_sk(item)[2:] for item in self._query("c#")]
+        return sorted(council for council, number in self.counts().items() if number > 0)
+
+    def counts(self) -> dict[str, int]:
+        """How many records each council has."""
+        item = self.client.get_item(TableName=self.table_name, Key=_key(COUNTS, self.partition)).get("Item") or {}
+        return {name[2:]: int(value["N"]) for name, value in item.items() if name.startswith("n#")}
+
+    def _counted(self, councils: list[str], query: PublicSearch, total: int) -> SearchPage:
+        """The page of a search that filters on councils only, whose total (`total`) the counts gave."""
+        if not total:
+            return SearchPage([], 0, None)
+        wanted, found = stage_wanted(None, "", query), []
+        end = query.offset + query.limit
+        if wanted is not None and end:
+            for council in councils:
+                found += self._walk(council, wanted, query, end, end)[0]
+        page = self._page(found, query, None, exact=True) if found else SearchPage([], 0, None)
+        return SearchPage(page.applications, min(total, self.count_cap), None, exact=total <= self.count_cap)
 
     def _stage(self, councils: list[str], query: PublicSearch, stage: TextStage | None) -> SearchPage:
         if stage == "reference":
@@ -456,20 +481,31 @@ class DynamoDbPublicRegister:
             ConsistentRead=consistent,
         ).get("Item")
 
-    def _conditional_put(self, item: dict[str, Any], version: int) -> bool:
+    def _conditional_put(self, item: dict[str, Any], version: int) -> tuple[bool, dict[str, Any] | None]:
+        """Whether the item was stored (no record, or one of a lower version), and the record it replaced."""
         try:
-            self.client.put_item(
+            answer = self.client.put_item(
                 TableName=self.table_name,
                 Item=item,
                 ConditionExpression="attribute_not_exists(#pk) OR #version < :version",
                 ExpressionAttributeNames={"#pk": PK, "#version": "version"},
                 ExpressionAttributeValues={":version": {"N": str(version)}},
+                ReturnValues="ALL_OLD",
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
+                return False, None
             raise
-        return True
+        return True, answer.get("Attributes")
+
+    def _count(self, council: str, change: int) -> None:
+        self.client.update_item(
+            TableName=self.table_name,
+            Key=_key(COUNTS, self.partition),
+            UpdateExpression="ADD #n :change",
+            ExpressionAttributeNames={"#n": f"n#{council}"},
+            ExpressionAttributeValues={":change": {"N": str(change)}},
+        )
 
     def _query(self, prefix: str, attribute: str | None = None, until: str | None = None) -> Iterator[dict[str, Any]]:
         if until is not None:
@@ -531,6 +567,18 @@ def _entry(text: str) -> FeedEntry:
     data = orjson.loads(text)
     data["occurred_at"] = datetime.fromisoformat(data["occurred_at"])
     return FeedEntry(**data)
+
+
+def _councils_only(query: PublicSearch) -> bool:
+    """A search with no filter but its councils (its total is theirs)."""
+    return not (
+        query.text.strip()
+        or query.reference is not None
+        or query.application_types
+        or query.statuses
+        or query.decisions
+        or query.date_ranges
+    )
 
 
 def _after(reach: str) -> str:
