@@ -88,7 +88,7 @@ def _prototype(original: Any, schema_dir: Path | None, payload_key: str) -> dict
     if schema_dir is None or original is None:
         return None
     from services.publication.odp.submissions import prototype_of
-    from shared.odp import UnknownApplicationType
+    from shared.odp.formats import UnknownApplicationType
 
     try:
         return prototype_of(original, schema_dir)

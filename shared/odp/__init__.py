@@ -14,7 +14,7 @@ _EXPORTS = {
     "OdpValidator": "shared.odp.validation",
     "SchemaIssue": "shared.odp.validation",
     "Submission": "shared.odp.model",
-    "UnknownApplicationType": "shared.odp.validation",
+    "UnknownApplicationType": "shared.odp.formats",
     "application_type": "shared.odp.catalogue",
     "detect_format": "shared.odp.formats",
     "is_known_type": "shared.odp.catalogue",

@@ -27,24 +27,30 @@ from typing import Any
 import orjson
 
 from shared.odp.conform import Conformer
-from shared.odp.formats import application_type_value, detect_format
-from shared.odp.validation import SCHEMA_FILES, UnknownApplicationType, prototype_branches
+from shared.odp.formats import SCHEMA_FILES, UnknownApplicationType, application_type_value, detect_format
 
 PROTOTYPE_SCHEMA_URL = (
     "https://theopensystemslab.github.io/digital-planning-data-schemas/@next/schemas/prototypeApplication.json"
 )
 
 _LOCK = threading.Lock()
-_CONFORMERS: dict[str, tuple[dict[str, Any], Conformer]] = {}
+_CONFORMERS: dict[str, tuple[dict[str, Any], Conformer, dict[str, str]]] = {}
 
 
-def _prototype(schema_dir: str | Path) -> tuple[dict[str, Any], Conformer]:
-    """The prototype schema as published (its code lists keep their descriptions) and a conformer over it."""
+def _prototype(schema_dir: str | Path) -> tuple[dict[str, Any], Conformer, dict[str, str]]:
+    """The prototype schema as published (its code lists keep their descriptions), a conformer over it, and each
+    application type's branch (the definition its top-level `anyOf` names for it). Read here, not through
+    `shared.odp.validation`, so that converting costs no validator (jsonschema-rs) nor compacted copy."""
     key = str(Path(schema_dir).resolve())
     with _LOCK:
         if key not in _CONFORMERS:
             schema = orjson.loads((Path(key) / SCHEMA_FILES["prototypeApplication"]).read_bytes())
-            _CONFORMERS[key] = (schema, Conformer(schema))
+            definitions = schema["definitions"]
+            branches = {}
+            for option in schema["anyOf"]:
+                name = option["$ref"].rsplit("/", 1)[-1]
+                branches[definitions[name]["properties"]["applicationType"]["const"]] = name
+            _CONFORMERS[key] = (schema, Conformer(schema), branches)
         return _CONFORMERS[key]
 
 
@@ -54,10 +60,9 @@ def to_prototype(payload: dict[str, Any], schema_dir: str | Path) -> dict[str, A
     if detect_format(payload) == "prototypeApplication":
         return copy.deepcopy(payload)
     code = application_type_value(payload)
-    branches = prototype_branches(schema_dir)
+    schema, conformer, branches = _prototype(schema_dir)
     if not isinstance(code, str) or code not in branches:
         raise UnknownApplicationType(code)
-    schema, conformer = _prototype(schema_dir)
     branch = schema["definitions"][branches[code]]
     reshaped = _reshaped(payload, code, branch)
     converted, _ = conformer.conform(branch, reshaped)

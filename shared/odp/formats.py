@@ -1,4 +1,7 @@
-"""Tell the three ODP submission formats apart."""
+"""Tell the three ODP submission formats apart (their schema files, and the error for a type no schema has).
+
+Light on purpose (no jsonschema-rs): the conversion (`shared.odp.conversion`) needs these without validating.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,19 @@ from typing import Any, Literal
 
 OdpFormat = Literal["application", "prototypeApplication", "preApplication"]
 FORMATS: tuple[OdpFormat, ...] = ("application", "prototypeApplication", "preApplication")
+SCHEMA_FILES: dict[OdpFormat, str] = {
+    "application": "application.json",
+    "prototypeApplication": "prototypeApplication.json",
+    "preApplication": "preApplication.json",
+}
+
+
+class UnknownApplicationType(ValueError):
+    """The payload names an application type that is not in the catalogue or the schema."""
+
+    def __init__(self, code: object) -> None:
+        super().__init__(f"unknown application type: {code!r}")
+        self.code = code
 
 
 def application_type_value(payload: dict[str, Any]) -> Any:

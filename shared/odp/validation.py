@@ -14,13 +14,8 @@ import orjson
 
 from shared.odp.catalogue import is_known_type
 from shared.odp.compaction import closest_options, compact_published, compacted_path
-from shared.odp.formats import OdpFormat, application_type_value, detect_format
+from shared.odp.formats import SCHEMA_FILES, UnknownApplicationType, application_type_value, detect_format
 
-SCHEMA_FILES: dict[OdpFormat, str] = {
-    "application": "application.json",
-    "prototypeApplication": "prototypeApplication.json",
-    "preApplication": "preApplication.json",
-}
 DEFAULT_MAX_ISSUES = 20
 _MAX_MESSAGE = 300
 _MAX_TIED_BRANCHES = 3
@@ -36,14 +31,6 @@ _SHAPE_MISMATCH = (
 def is_uuid(value: object) -> bool:
     """The `uuid` format check (RFC 4122 hyphenated form); non-strings pass, as format checks do."""
     return not isinstance(value, str) or _UUID.match(value) is not None
-
-
-class UnknownApplicationType(ValueError):
-    """The payload names an application type that is not in the catalogue or the schema."""
-
-    def __init__(self, code: object) -> None:
-        super().__init__(f"unknown application type: {code!r}")
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,7 @@ class PublicSubmissions:
         self._lock = threading.Lock()
 
     def _prototype(self, record: PublicApplication) -> dict[str, Any] | None:
-        from shared.odp import UnknownApplicationType
+        from shared.odp.formats import UnknownApplicationType
 
         if record.original is None:
             return None
