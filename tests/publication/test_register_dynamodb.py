@@ -123,3 +123,16 @@ def test_councils_and_their_totals_come_from_the_counts_the_writes_keep(aws):
     page = register.search(PublicSearch(councils=frozenset({"DEMO"}), limit=1))
     assert page.total == 2 and len(page.applications) == 1
     assert made.made == ["GetItem", "Query", "BatchGetItem"]
+
+
+def test_the_address_stage_is_skipped_where_no_address_word_begins_as_the_last_word(aws):
+    register = new_register()
+    register.put(application(1, description="Rear extension"), [])
+    assert "x:a:mil" in register.summary().address_terms["DEMO"]
+    made = Calls(register.client)
+    page = register.search(PublicSearch(text="rear ext"))  # reference (BatchGet), description (Query per term)
+    assert page.stage == "description" and page.total == 1
+    assert made.made == ["GetItem", "BatchGetItem", "Query", "Query", "BatchGetItem"]
+    made.made.clear()
+    assert register.search(PublicSearch(text="mill")).stage == "address"
+    assert made.made.count("Query") == 1

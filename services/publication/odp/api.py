@@ -200,7 +200,7 @@ def today() -> date:
 def odp_document(record: PublicApplication, where: Links) -> dict[str, Any]:
     from services.publication.odp.builder import published_application, submission_files
 
-    kinds = file_types()
+    kinds = file_types() if record.documents else frozenset()  # only documents' tags are matched against them
     files = submission_files(record, where, kinds)
     if record.submission is not None:  # made once by the projection: only the links to the files are the request's
         submission = {**record.submission, "files": files}

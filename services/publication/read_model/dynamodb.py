@@ -6,8 +6,11 @@ apart by their sort keys:
   one), its compact `row` (what filters and sorts read), its `heads` (for the feed), and what it indexed (`indexed`:
   the sort keys of its index items and feed entries, so a new version takes away what the old one wrote);
 - `counts`: how many records each council has (`n#<council>`, N): the councils a search without councils reads,
-  and the total of a search that filters on councils only (no Query for either); a put that adds a record and a
-  remove keep it, knowing what they replaced from the conditional write's `ReturnValues` (so no read before);
+  and the total of a search that filters on councils only (no Query for either); and each council's address
+  vocabulary (`a#<council>`, SS: the `x:a:` terms its records have, the first 1-3 letters of their address words),
+  so a free-text search whose last word begins no address word skips the address stage without a Query. Puts and
+  removes keep it, knowing what they replaced from the conditional write's `ReturnValues` (so no read before); the
+  vocabulary only grows (a stale term costs a Query that finds nothing);
 - `r#<reference>#<council>`: lookup by reference across councils;
 - `t#<council>#<term>#<p|r>#<moment>#<reference>`: the postings, in publication (`p`) and received (`r`) order:
   one per term of the record: `w:a:`/`w:d:` + a word of its address / description, `x:a:`/`x:d:` + the first one
@@ -167,6 +170,14 @@ def index_keys(application: PublicApplication) -> dict[str, dict[str, Any]]:
 
 
 @dataclass(frozen=True, slots=True)
+class Summary:
+    """The `counts` item: records per council, and each council's address vocabulary (its `x:a:` terms)."""
+
+    counts: dict[str, int]
+    address_terms: dict[str, frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
 class Wanted:
     """What a stage of a search asks of a posting: its terms (any may drive the walk) and the words to check."""
 
@@ -256,9 +267,9 @@ class DynamoDbPublicRegister:
         stored, old = self._conditional_put(item, application.version)
         if not stored:
             return False
-        if old is None:  # a new record
-            self._count(council, 1)
-        stale = set(orjson.loads(old["indexed"]["S"])) - set(items) if old else set()
+        was = set(orjson.loads(old["indexed"]["S"])) if old else set()
+        self._note(council, 1 if old is None else 0, _address_terms(items) - _address_terms(was))
+        stale = was - set(items)
         self._write([(key, attributes) for key, attributes in items.items()], sorted(stale))
         return True
 
@@ -276,7 +287,7 @@ class DynamoDbPublicRegister:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return False
             raise
-        self._count(council, -1)
+        self._note(council, -1, set())
         self._write([], sorted(orjson.loads(old["indexed"]["S"])))
         return True
 
@@ -293,7 +304,8 @@ class DynamoDbPublicRegister:
         return [PublicApplication.from_dict(orjson.loads(i["record"]["S"])) for i in self._batch_get(wanted, "record")]
 
     def search(self, query: PublicSearch) -> SearchPage:
-        counts = None if query.councils else self.counts()
+        summary = self.summary() if not query.councils or query.text.strip() else None
+        counts = summary.counts if summary else None
         councils = sorted(query.councils) if query.councils else sorted(c for c, n in (counts or {}).items() if n > 0)
         if query.reference is not None:  # at most one application per council: read them
             reference = normalise_reference(query.reference)
@@ -307,8 +319,9 @@ class DynamoDbPublicRegister:
                 counts = self.counts() if counts is None else counts
                 return self._counted(councils, query, sum(counts.get(council, 0) for council in councils))
             return self._stage(councils, query, None)
+        vocabulary = summary.address_terms if summary else None
         for stage in TEXT_STAGES:
-            page = self._stage(councils, query, stage)
+            page = self._stage(councils, query, stage, vocabulary)
             if page.total:
                 return page
         return SearchPage([], 0, None)
@@ -318,8 +331,14 @@ class DynamoDbPublicRegister:
 
     def counts(self) -> dict[str, int]:
         """How many records each council has."""
+        return self.summary().counts
+
+    def summary(self) -> Summary:
         item = self.client.get_item(TableName=self.table_name, Key=_key(COUNTS, self.partition)).get("Item") or {}
-        return {name[2:]: int(value["N"]) for name, value in item.items() if name.startswith("n#")}
+        return Summary(
+            {name[2:]: int(value["N"]) for name, value in item.items() if name.startswith("n#")},
+            {name[2:]: frozenset(value["SS"]) for name, value in item.items() if name.startswith("a#")},
+        )
 
     def _counted(self, councils: list[str], query: PublicSearch, total: int) -> SearchPage:
         """The page of a search that filters on councils only, whose total (`total`) the counts gave."""
@@ -333,7 +352,15 @@ class DynamoDbPublicRegister:
         page = self._page(found, query, None, exact=True) if found else SearchPage([], 0, None)
         return SearchPage(page.applications, min(total, self.count_cap), None, exact=total <= self.count_cap)
 
-    def _stage(self, councils: list[str], query: PublicSearch, stage: TextStage | None) -> SearchPage:
+    def _stage(
+        self,
+        councils: list[str],
+        query: PublicSearch,
+        stage: TextStage | None,
+        vocabulary: dict[str, frozenset[str]] | None = None,
+    ) -> SearchPage:
+        """One stage of a search; with the councils' address `vocabulary`, the address stage walks only the councils
+        that have an address word beginning as the last word does."""
         if stage == "reference":
             reference = normalise_reference(query.text)
             keys = [f"a#{council}#{reference}" for council in councils] if "#" not in reference else []
@@ -347,6 +374,8 @@ class DynamoDbPublicRegister:
         found: list[Row] = []
         exact = True
         for council in councils:
+            if stage == "address" and vocabulary is not None and wanted.terms[-1] not in vocabulary.get(council, ()):
+                continue  # no address of the council has a word beginning so: nothing to walk
             rows, complete = self._walk(council, wanted, query, need, query.offset + query.limit)
             found += rows
             exact = exact and complete
@@ -498,14 +527,23 @@ class DynamoDbPublicRegister:
             raise
         return True, answer.get("Attributes")
 
-    def _count(self, council: str, change: int) -> None:
-        self.client.update_item(
-            TableName=self.table_name,
-            Key=_key(COUNTS, self.partition),
-            UpdateExpression="ADD #n :change",
-            ExpressionAttributeNames={"#n": f"n#{council}"},
-            ExpressionAttributeValues={":change": {"N": str(change)}},
-        )
+    def _note(self, council: str, change: int, address_terms: set[str]) -> None:
+        """Add `change` to the council's count and these terms to its address vocabulary (one UpdateItem, if any)."""
+        adds, names, values = [], {}, {}
+        if change:
+            adds.append("#n :change")
+            names["#n"], values[":change"] = f"n#{council}", {"N": str(change)}
+        if address_terms:
+            adds.append("#a :terms")
+            names["#a"], values[":terms"] = f"a#{council}", {"SS": sorted(address_terms)}
+        if adds:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_key(COUNTS, self.partition),
+                UpdateExpression="ADD " + ", ".join(adds),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
 
     def _query(self, prefix: str, attribute: str | None = None, until: str | None = None) -> Iterator[dict[str, Any]]:
         if until is not None:
@@ -567,6 +605,11 @@ def _entry(text: str) -> FeedEntry:
     data = orjson.loads(text)
     data["occurred_at"] = datetime.fromisoformat(data["occurred_at"])
     return FeedEntry(**data)
+
+
+def _address_terms(keys: Iterable[str]) -> set[str]:
+    """The `x:a:` terms among index sort keys (`t#<council>#<term>#...`)."""
+    return {term for term in (key.split("#")[2] for key in keys if key.startswith("t#")) if term.startswith("x:a:")}
 
 
 def _councils_only(query: PublicSearch) -> bool:
