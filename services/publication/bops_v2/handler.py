@@ -25,7 +25,7 @@ from aws_lambda_powertools.event_handler.api_gateway import (  # noqa: E402
 
 from services.publication.bops_v2 import APPLICATIONS, PUBLIC_V2, params, render  # noqa: E402
 from services.publication.councils import UnknownCouncil, requested_councils  # noqa: E402
-from services.publication.read_model.port import PublicSearch  # noqa: E402
+from services.publication.read_model.port import PublicSearch, councils_only  # noqa: E402
 from shared.documents.port import DocumentNotFound  # noqa: E402
 from shared.observability import count, logger, observed  # noqa: E402
 
@@ -126,7 +126,7 @@ def search() -> Response:
         raise PublicRefusal(400, "Bad query parameters", error.reasons) from None
     store = register()
     found = store.search(wanted)
-    available = found.total if _unfiltered(wanted) else store.search(PublicSearch(councils=chosen, limit=0)).total
+    available = found.total if councils_only(wanted) else store.search(PublicSearch(councils=chosen, limit=0)).total
     body = render.search(
         found.applications,
         {council: base_url(council) for council in {record.council for record in found.applications}},
@@ -288,17 +288,6 @@ def _page() -> params.Page:
         return params.listing_page(*query())
     except params.BadParameters as error:
         raise PublicRefusal(400, "Bad query parameters", error.reasons) from None
-
-
-def _unfiltered(wanted: PublicSearch) -> bool:
-    return not (
-        wanted.text
-        or wanted.reference
-        or wanted.application_types
-        or wanted.statuses
-        or wanted.decisions
-        or wanted.date_ranges
-    )
 
 
 @observed

@@ -229,12 +229,15 @@ def application_of(reference: str) -> PublicApplication:
 @app.get(APPLICATIONS)
 def applications() -> Response:
     from services.publication.odp.parameters import application_search
-    from services.publication.read_model.port import PublicSearch
+    from services.publication.read_model.port import PublicSearch, councils_only
 
     served = councils()
     search, page = application_search(query_reader(), served)
     found = register().search(search)
-    available = register().search(PublicSearch(councils=served, limit=0)).total
+    if councils_only(search) and search.councils == served:  # every application of the councils: the same count
+        available = found.total
+    else:
+        available = register().search(PublicSearch(councils=served, limit=0)).total
     where = links()
     data = [odp_document(record, where) for record in found.applications]
     return envelope(data, pagination(page, found.total, available))

@@ -55,6 +55,7 @@ from services.publication.read_model.port import (
     TextStage,
     address_text,
     contains_words,
+    councils_only,
     matches_filters,
     normalise_postcode,
     normalise_reference,
@@ -315,7 +316,7 @@ class DynamoDbPublicRegister:
             ]
             return select(found, query, self.count_cap)
         if not query.text.strip():
-            if _councils_only(query):  # its total is the councils' counts: walk only to the page
+            if councils_only(query):  # its total is the councils' counts: walk only to the page
                 counts = self.counts() if counts is None else counts
                 return self._counted(councils, query, sum(counts.get(council, 0) for council in councils))
             return self._stage(councils, query, None)
@@ -610,18 +611,6 @@ def _entry(text: str) -> FeedEntry:
 def _address_terms(keys: Iterable[str]) -> set[str]:
     """The `x:a:` terms among index sort keys (`t#<council>#<term>#...`)."""
     return {term for term in (key.split("#")[2] for key in keys if key.startswith("t#")) if term.startswith("x:a:")}
-
-
-def _councils_only(query: PublicSearch) -> bool:
-    """A search with no filter but its councils (its total is theirs)."""
-    return not (
-        query.text.strip()
-        or query.reference is not None
-        or query.application_types
-        or query.statuses
-        or query.decisions
-        or query.date_ranges
-    )
 
 
 def _after(reach: str) -> str:

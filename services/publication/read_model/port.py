@@ -243,6 +243,18 @@ def contains_words(have: Iterable[str], wanted: Sequence[str]) -> bool:
     return all(word in present for word in whole) and any(word.startswith(last) for word in present)
 
 
+def councils_only(query: PublicSearch) -> bool:
+    """A search with no filter but its councils: its total is every application of those councils."""
+    return not (
+        query.text.strip()
+        or query.reference is not None
+        or query.application_types
+        or query.statuses
+        or query.decisions
+        or query.date_ranges
+    )
+
+
 def order_key(query: PublicSearch) -> tuple[SortField, bool]:
     return query.sort_by, query.order == "desc"
 
