@@ -530,7 +530,9 @@ class DynamoDbPublicRegister:
 
     def _note(self, council: str, change: int, address_terms: set[str]) -> None:
         """Add `change` to the council's count and these terms to its address vocabulary (one UpdateItem, if any)."""
-        adds, names, values = [], {}, {}
+        adds: list[str] = []
+        names: dict[str, str] = {}
+        values: dict[str, dict[str, Any]] = {}
         if change:
             adds.append("#n :change")
             names["#n"], values[":change"] = f"n#{council}", {"N": str(change)}
