@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from events.streams import MAIN_STREAM_EVENT_TYPES
 from services.publication import PUBLIC_READ_MODEL
+from services.publication.paths import (
+    APPLICATION,
+    APPLICATIONS,
+    FEED_PATH,
+    ODP_APPLICATION,
+    ODP_PUBLIC,
+    PUBLIC_V2,
+)
 from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
-
-FEED_PATH = "/api/@next/public/feed"
 
 # What the public register is built from: every event of an application's main stream and documents side stream (so
 # each record's audit heads are current), by type. The document events of the officers' console are consumed by
@@ -31,9 +37,6 @@ PUBLIC_EVENT_TYPES = MAIN_STREAM_EVENT_TYPES + DOCUMENT_EVENT_TYPES
 
 # The BOPS-compatible public API (services/publication/bops_v2): search is declared before `{reference}`, so that
 # `search` is never taken for a reference.
-PUBLIC_V2 = "/api/v2/public"
-APPLICATIONS = f"{PUBLIC_V2}/planning_applications"
-APPLICATION = APPLICATIONS + "/{reference}"
 BOPS_V2_PATHS = (
     f"{APPLICATIONS}/search",
     APPLICATION,
@@ -49,8 +52,6 @@ BOPS_V2_PATHS = (
     f"{PUBLIC_V2}/docs/assets/{{asset}}",
 )
 # The ODP face (services.publication.odp.api).
-ODP_PUBLIC = "/api/@next/public"
-ODP_APPLICATION = ODP_PUBLIC + "/applications/{reference}"
 ODP_PATHS = (
     ODP_PUBLIC + "/applications",
     ODP_APPLICATION,
