@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from events import Actor, EventPayload, NewEvent, RecordedEvent
@@ -50,7 +50,11 @@ class Answered:
 
 
 class ApplicantAnswers:
-    def __init__(self, events: EventStore, documents: DocumentStore, secrets: SecretStore, clock: Clock) -> None:
+    """`documents` gives the document store when a file is stored: a page view never builds its client (S3's)."""
+
+    def __init__(
+        self, events: EventStore, documents: Callable[[], DocumentStore], secrets: SecretStore, clock: Clock
+    ) -> None:
         self.events = events
         self.documents = documents
         self.secrets = secrets
@@ -88,7 +92,7 @@ class ApplicantAnswers:
             for attempt in range(ATTEMPTS):
                 payloads = self._decide(found, given, document)
                 if document is not None and not stored and given.file is not None:
-                    self.documents.put(document.key, given.file.content, document.content_type)
+                    self.documents().put(document.key, given.file.content, document.content_type)
                     stored = True
                 try:
                     self._append(found, payloads)
@@ -101,7 +105,7 @@ class ApplicantAnswers:
                 return Answered(answered.request, answered.application)
         except BaseException:
             if stored and document is not None:
-                self.documents.delete(document.key)
+                self.documents().delete(document.key)
             raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -140,8 +144,9 @@ class ApplicantAnswers:
         )
 
     def _read(self, council: str, reference: str, request_id: str) -> OpenRequest:
+        """The main stream (the requests) and the documents side stream (the files a request names, the version an
+        upload appends at); not the notifications side stream, which the fold does not use (one query fewer)."""
         stream_ids = [application_stream(council, reference), application_side_stream(council, reference, "documents")]
-        stream_ids.append(application_side_stream(council, reference, "notifications"))
         streams: list[Sequence[RecordedEvent]] = [self.events.read(stream_id) for stream_id in stream_ids]
         versions = {
             stream_id: events[-1].version if events else 0
