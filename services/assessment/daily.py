@@ -17,12 +17,11 @@ from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import date, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
 
 from events import Actor, NewEvent, RecordedEvent  # noqa: E402
 from events.streams import application_stream  # noqa: E402
-from services.assessment import AUTO_CLOSE_READ_MODEL  # noqa: E402
-from shared.declarations import LONDON  # noqa: E402
+from services.assessment import AUTO_CLOSE_READ_MODEL, DAILY_AT  # noqa: E402
+from shared.calendar import LONDON  # noqa: E402
 from shared.eventstore.port import ConcurrencyError, EventStore  # noqa: E402
 from shared.observability import count, observed  # noqa: E402
 from shared.projections import ReadModelStore  # noqa: E402
@@ -111,13 +110,11 @@ def run_daily(store: EventStore, read_models: ReadModelStore, day: date, now: da
 def scheduled_day(now: datetime, hour: int, minute: int) -> date:
     """The London date of the latest `hour:minute` at or before `now`: the day a scheduled run stands for, even when
     it runs late (a retry after midnight) or early (`bops serve` runs it when it starts)."""
-    local = now.astimezone(ZoneInfo(LONDON))
+    local = now.astimezone(LONDON)
     return local.date() if (local.hour, local.minute) >= (hour, minute) else local.date() - timedelta(days=1)
 
 
 def todays_run_day(now: datetime) -> date:
-    from services.assessment.declaration import DAILY_AT
-
     hour, minute = (int(part) for part in DAILY_AT.split(":"))
     return scheduled_day(now, hour, minute)
 

@@ -9,10 +9,10 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from events import Actor, EventPayload, NewEvent, RecordedEvent
 from events.streams import application_side_stream, application_stream
-from services.assessment.applicant.forms import AnswerInput
 from services.assessment.applicant.refusals import DomainRefusal, LinkNotFound, RequestClosed, Unprocessable
 from services.assessment.applicant.uploads import document_key, file_problem, safe_file_name, sniff
 from services.assessment.domain import UploadedDocument, answer_validation_request, fold
@@ -24,6 +24,9 @@ from shared.clock import Clock
 from shared.documents.port import DocumentStore
 from shared.eventstore.port import ConcurrencyError, EventStore, StreamAppend, merged
 from shared.secrets.port import SecretStore
+
+if TYPE_CHECKING:  # the forms' parsing (python_multipart) is the POST routes' only: a page view does not import it
+    from services.assessment.applicant.forms import AnswerInput
 
 APPLICANT = Actor(kind="applicant", id="applicant", display_name="The applicant")
 COUNCIL_CODE = re.compile(r"[A-Z0-9]{1,4}")
