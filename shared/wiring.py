@@ -35,6 +35,7 @@ class Dependencies:
     settings: Settings
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)  # `aws_client`'s, by service
 
     def memo(self, name: str, build: Callable[[Dependencies], T]) -> T:
         """A service object built once from these adapters (forgotten with them when the settings change)."""
@@ -144,9 +145,16 @@ class Dependencies:
         return settings
 
     def aws_client(self, service: str) -> Any:
+        """One client per service for all the adapters (the event store, the read models and the case list share
+        DynamoDB's): each more would cost a few ms of a cold start. Clients are thread-safe."""
         from shared.aws.clients import aws_client
 
-        return aws_client(service, self.settings.region, self.settings.aws_models_dir)
+        client = self._clients.get(service)
+        if client is None:  # (two threads at once may both make one: either does)
+            client = self._clients.setdefault(
+                service, aws_client(service, self.settings.region, self.settings.aws_models_dir)
+            )
+        return client
 
     def _required(self, name: str) -> str:
         value = getattr(self.settings, name)

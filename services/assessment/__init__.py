@@ -16,3 +16,6 @@ AUTO_CLOSE_EVENT_TYPES = (
 )
 # The councils service's officers read model (services/councils/officer_projection.py): who may be assigned a case.
 OFFICERS_READ_MODEL = "officers"
+# The daily job's London time (declaration.py; the job reads it here, without the declarations' imports). Late in the
+# day: a request's auto-close day is the applicant's last day to answer, so it closes at its end.
+DAILY_AT = "23:30"

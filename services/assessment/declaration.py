@@ -10,6 +10,7 @@ from services.assessment import (
     AUTO_CLOSE_EVENT_TYPES,
     AUTO_CLOSE_READ_MODEL,
     CASE_LIST_READ_MODEL,
+    DAILY_AT,
     OFFICERS_READ_MODEL,
 )
 from shared.applicant_links import LINK_SECRET
@@ -19,8 +20,6 @@ from shared.notification_records import OUTSTANDING_READ_MODEL as NOTIFICATIONS_
 
 AUDIT_CHECKPOINTS_HANDLER = "services.assessment.audit_checkpoints.lambda_handler"
 DAILY_HANDLER = "services.assessment.daily.lambda_handler"
-# Late in the London day: a request's auto-close day is the applicant's last day to answer, so it closes at its end.
-DAILY_AT = "23:30"
 MOVED_STREAMS_READ_MODEL = "audit-moved-streams"
 EVERY_EVENT_TYPE = tuple(event_type for types in EVENT_MODULES.values() for event_type in types)
 APPLICANT_PAGES_HANDLER = "services.assessment.applicant.pages.lambda_handler"

@@ -80,9 +80,12 @@ class Case:
         )
 
 
-def invalid_application(runtime: Any, request_types: tuple[str, ...] = tuple(DETAILS)) -> Case:
-    """A householder application, invalidated with one open request of each of `request_types`; the council's link
-    secret created (as the notifications service will on its first link)."""
+def invalid_application(
+    runtime: Any, request_types: tuple[str, ...] = tuple(DETAILS), replaced_file: str | None = None
+) -> Case:
+    """A householder application, invalidated with one open request of each of `request_types` (and with
+    `replaced_file`, an officer's upload of that name and a replacement request for it); the council's link secret
+    created (as the notifications service will on its first link)."""
     from services.councils.service import CouncilService
     from services.intake.accept import IntakeService
     from shared.odp import OdpValidator
@@ -104,6 +107,8 @@ def invalid_application(runtime: Any, request_types: tuple[str, ...] = tuple(DET
         COUNCIL, json.dumps(payload).encode(), payload, Actor(kind="api_client", id="k", display_name="PlanX")
     )
     case = Case(runtime, accepted.reference, {})
+    if replaced_file is not None:
+        case.requests["replacement_document"] = upload_for_replacement(case, replaced_file)
     for request_type in request_types:
         request_id = str(uuid.uuid4())
         case.act(
@@ -118,6 +123,27 @@ def invalid_application(runtime: Any, request_types: tuple[str, ...] = tuple(DET
     case.act(invalidate, today=case.today())
     link_secret(deps.secrets, COUNCIL, create=True)
     return case
+
+
+def upload_for_replacement(case: Case, file_name: str) -> str:
+    """An officer's upload of `file_name` (on the documents side stream) and a replacement request for it: its id."""
+    from services.assessment.domain import UploadedDocument, upload_document
+
+    document_id, request_id = str(uuid.uuid4()), str(uuid.uuid4())
+    document = UploadedDocument(document_id, file_name, f"{COUNCIL}/{file_name}", "0" * 64, len(PDF), "application/pdf")
+    payloads = upload_document(case.state(), OFFICER, document=document)
+    events = [NewEvent(p, COUNCIL, OFFICER.actor(), case.deps.clock.now()) for p in payloads]
+    documents = application_side_stream(COUNCIL, case.reference, "documents")
+    case.deps.event_store.append(documents, case.versions()[1], events)
+    case.act(
+        draft_validation_request,
+        request_id=request_id,
+        request_type="replacement_document",
+        reason="The site plan has no scale",
+        document_id=document_id,
+        today=case.today(),
+    )
+    return request_id
 
 
 def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]] | None = None) -> tuple[bytes, str]:

@@ -41,7 +41,7 @@ class RacingStore:
 
 def answers(case, race: Callable[[], None]) -> ApplicantAnswers:
     deps = case.deps
-    return ApplicantAnswers(RacingStore(deps.event_store, race), deps.documents, deps.secrets, deps.clock)
+    return ApplicantAnswers(RacingStore(deps.event_store, race), lambda: deps.documents, deps.secrets, deps.clock)
 
 
 def token(case, request_type: str) -> str:

@@ -66,6 +66,16 @@ def test_the_json_twin_shows_the_same(case):
     assert body["answer"]["kind"] == "document"
 
 
+def test_a_replacement_request_names_the_document_to_replace(runtime):
+    """The page of a request naming a document reads the documents side stream too (other requests' pages do not)."""
+    case = invalid_application(runtime, ("description_change",), replaced_file="site-plan.pdf")
+    status, _, body = case.runtime.client.request("GET", case.link("replacement_document", json_twin=True))
+    assert status == 200
+    assert {"label": "Document to replace", "text": "site-plan.pdf"} in body["request"]["asks"]
+    status, _, body = case.runtime.client.request("GET", case.link("replacement_document"))
+    assert status == 200 and "site-plan.pdf" in text(body)
+
+
 # Links that do not work
 
 

@@ -54,7 +54,7 @@ def answers() -> ApplicantAnswers:
 def build_answers(deps: Dependencies) -> ApplicantAnswers:
     from services.assessment.applicant.service import ApplicantAnswers
 
-    return ApplicantAnswers(deps.event_store, deps.documents, deps.secrets, deps.clock)
+    return ApplicantAnswers(deps.event_store, lambda: deps.documents, deps.secrets, deps.clock)
 
 
 def prepare_snapshot() -> None:
@@ -66,7 +66,7 @@ def prepare_snapshot() -> None:
     from shared.pages.compiled import load_templates
     from shared.pages.rendering import page_environment
 
-    answers()
+    answers().documents()  # the S3 client too: an upload after a restore does not build it
     england_and_wales_bank_holidays(date.today().year)
     load_templates(page_environment(TEMPLATES), "request.html", "message.html")
 

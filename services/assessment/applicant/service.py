@@ -7,12 +7,12 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from events import Actor, EventPayload, NewEvent, RecordedEvent
+from events import Actor, EventPayload, NewEvent
 from events.streams import application_side_stream, application_stream
-from services.assessment.applicant.forms import AnswerInput
 from services.assessment.applicant.refusals import DomainRefusal, LinkNotFound, RequestClosed, Unprocessable
 from services.assessment.applicant.uploads import document_key, file_problem, safe_file_name, sniff
 from services.assessment.domain import UploadedDocument, answer_validation_request, fold
@@ -24,6 +24,9 @@ from shared.clock import Clock
 from shared.documents.port import DocumentStore
 from shared.eventstore.port import ConcurrencyError, EventStore, StreamAppend, merged
 from shared.secrets.port import SecretStore
+
+if TYPE_CHECKING:  # the forms' parsing (python_multipart) is the POST routes' only: a page view does not import it
+    from services.assessment.applicant.forms import AnswerInput
 
 APPLICANT = Actor(kind="applicant", id="applicant", display_name="The applicant")
 COUNCIL_CODE = re.compile(r"[A-Z0-9]{1,4}")
@@ -50,7 +53,11 @@ class Answered:
 
 
 class ApplicantAnswers:
-    def __init__(self, events: EventStore, documents: DocumentStore, secrets: SecretStore, clock: Clock) -> None:
+    """`documents` gives the document store when a file is stored: a page view never builds its client (S3's)."""
+
+    def __init__(
+        self, events: EventStore, documents: Callable[[], DocumentStore], secrets: SecretStore, clock: Clock
+    ) -> None:
         self.events = events
         self.documents = documents
         self.secrets = secrets
@@ -69,11 +76,14 @@ class ApplicantAnswers:
         if not token or not verify_applicant_token(secret, council, reference, request_id, token):
             raise LinkNotFound()
 
-    def open(self, council: str, reference: str, request_id: str, token: str | None) -> OpenRequest:
+    def open(
+        self, council: str, reference: str, request_id: str, token: str | None, *, documents: bool = False
+    ) -> OpenRequest:
         """The request, if the link is good and it is open: LinkNotFound (also for a request not sent yet), or
-        RequestClosed once it was answered, auto-closed or cancelled (or the application is no longer open)."""
+        RequestClosed once it was answered, auto-closed or cancelled (or the application is no longer open).
+        `documents`: with the application's documents whatever the request (an answer needs them, see `_read`)."""
         self.check_link(council, reference, request_id, token)
-        found = self._read(council, reference, request_id)
+        found = self._read(council, reference, request_id, documents)
         if found.request.state != "open" or not found.application.is_open:
             raise RequestClosed()
         return found
@@ -81,27 +91,27 @@ class ApplicantAnswers:
     def answer(self, council: str, reference: str, request_id: str, token: str | None, given: AnswerInput) -> Answered:
         """Record the answer; the file (if any) is checked by content and stored first, and removed again if the
         answer is refused or cannot be appended, so a refusal stores nothing."""
-        found = self.open(council, reference, request_id, token)
+        found = self.open(council, reference, request_id, token, documents=True)
         document = self._document(council, reference, given) if given.file is not None else None
         stored = False
         try:
             for attempt in range(ATTEMPTS):
                 payloads = self._decide(found, given, document)
                 if document is not None and not stored and given.file is not None:
-                    self.documents.put(document.key, given.file.content, document.content_type)
+                    self.documents().put(document.key, given.file.content, document.content_type)
                     stored = True
                 try:
                     self._append(found, payloads)
                 except ConcurrencyError:
                     if attempt == ATTEMPTS - 1:
                         raise
-                    found = self.open(council, reference, request_id, token)
+                    found = self.open(council, reference, request_id, token, documents=True)
                     continue
-                answered = self._read(council, reference, request_id)
+                answered = self._read(council, reference, request_id, documents=True)
                 return Answered(answered.request, answered.application)
         except BaseException:
             if stored and document is not None:
-                self.documents.delete(document.key)
+                self.documents().delete(document.key)
             raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -139,16 +149,23 @@ class ApplicantAnswers:
             content_type=content_type,
         )
 
-    def _read(self, council: str, reference: str, request_id: str) -> OpenRequest:
-        stream_ids = [application_stream(council, reference), application_side_stream(council, reference, "documents")]
-        stream_ids.append(application_side_stream(council, reference, "notifications"))
-        streams: list[Sequence[RecordedEvent]] = [self.events.read(stream_id) for stream_id in stream_ids]
-        versions = {
-            stream_id: events[-1].version if events else 0
-            for stream_id, events in zip(stream_ids, streams, strict=True)
-        }
-        application = fold(merged(streams))
+    def _read(self, council: str, reference: str, request_id: str, documents: bool) -> OpenRequest:
+        """The application folded from its main stream (the requests, their state and the application's status), and
+        from its documents side stream too when `documents` is asked for or the request names a document (a
+        replacement): the page shows that document's name, and an answer appends at the documents' version. A page
+        view of any other request reads one stream (one query). The notifications side stream is never read: the fold
+        does not use it."""
+        main_id = application_stream(council, reference)
+        main = self.events.read(main_id)
+        versions = {main_id: main[-1].version if main else 0}
+        application = fold(main)
         request = application.requests.get(request_id) if application.exists else None
+        if request is not None and (documents or request.drafted.document_id):
+            documents_id = application_side_stream(council, reference, "documents")
+            side = self.events.read(documents_id)
+            versions[documents_id] = side[-1].version if side else 0
+            application = fold(merged((main, side)))  # in time order: a check of a document follows its arrival
+            request = application.requests.get(request_id)
         if request is None or request.state == "pending":  # a request not sent yet has no link
             raise LinkNotFound()
         return OpenRequest(council, reference, application, request, versions)

@@ -124,11 +124,12 @@ def links(reference: str) -> dict[str, str]:
 def case_list() -> dict[str, Any]:
     from services.assessment.case_list.wiring import case_list as adapter
     from services.assessment.officer_api.case_list import case_list_answer, parse_case_query
+    from shared.calendar import london_date
     from shared.wiring import dependencies
 
     signed_in = officer()
     deps = dependencies()
-    today = casework().today()
+    today = london_date(deps.clock.now())  # only the case list: no casework (its domain and event log)
     query = parse_case_query(app.current_event, signed_in, today)
     return case_list_answer(adapter(deps).query(query), query, COLLECTION)
 
