@@ -1,15 +1,18 @@
 """Accepting a submission: validate, number it once per `metadata.id`, store the original, record it.
 
-Whatever the council's history, accepting one reads two short things first (the submission's claim, and the newest
-reference on the council's intake stream, which a process remembers after its own appends) and then writes the
-reference, the claim and the application in one atomic append across the three streams.
+Whatever the council's history, accepting one reads one short thing first (the newest reference on the council's
+intake stream, which a process remembers after its own appends) and then writes the reference, the claim and the
+application in one atomic append across the three streams. The submission's claim is not read first: the append
+expects its claim stream to be empty, so a repeated delivery fails it, and only then is the claim read (the
+application the earlier delivery became, or a conflict if its content differs). New submissions are the usual case.
 
 The original is stored before that append (so it exists whenever its application does), while the newest reference and
 the council's settings are read (a new submission waits for three round trips, not five), under a key of the submission
-and its bytes, and removed again when the submission is refused after all: a conflicting delivery that raced this one,
-or an event over the store's size limit. No application can name that key then (one with the same bytes would have been
-refused the same way). When something else fails (the log is unreachable, say) the original stays: the client's retry
-writes the same key again and records the application.
+and its bytes, and removed again when the submission is refused after all: a repeat with other content, or an event
+over the store's size limit. No application can name that key then (one with the same bytes would have been refused the
+same way). A repeat in other bytes (white space, the id's case) removes its own copy too; one in the same bytes wrote
+the very object its application names, which stays. When something else fails (the log is unreachable, say) the
+original stays: the client's retry writes the same key again and records the application.
 """
 
 from __future__ import annotations
@@ -109,13 +112,10 @@ class IntakeService:
             )
         submission_id = str(submission.submission_id)
         body_sha256 = content_sha256(payload, submission_id)
-        claim_stream = submission_stream(council, submission_id)
         with self._lock(council):
-            earlier = self._earlier(claim_stream, submission_id, body_sha256)
-            if earlier is not None:
-                return Accepted(council, earlier, created=False)
-            # A new submission: its original is stored while the log and the council's settings are read for its
-            # number (independent round trips, which a cold start would otherwise wait for one after the other).
+            # As for a new submission (a repeat is found out by the failing append, in `_record`): its original is
+            # stored while the log and the council's settings are read for its number (independent round trips, which
+            # a cold start would otherwise wait for one after the other).
             with ThreadPoolExecutor(max_workers=1) as background:
                 storing = background.submit(self._store_original, council, submission_id, body)
                 self._remember_position(council)
