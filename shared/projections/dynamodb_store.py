@@ -111,6 +111,26 @@ class DynamoDbReadModelStore:
             raise
         return True
 
+    def put_newer(self, projection: str, key: str, document: Document, revision: int) -> bool:
+        item = {
+            **_document_key(projection, key),
+            DOCUMENT: {"S": orjson.dumps(document).decode("utf-8")},
+            REVISION: {"N": str(revision)},
+        }
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(#pk) OR #revision < :revision",
+                ExpressionAttributeNames={"#pk": PK, "#revision": REVISION},
+                ExpressionAttributeValues={":revision": {"N": str(revision)}},
+            )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
     def documents(self, projection: str) -> Iterator[tuple[str, Document]]:
         query: dict[str, Any] = {
             "TableName": self.table_name,

@@ -105,6 +105,15 @@ class SqliteReadModelStore:
                 connection.execute("ROLLBACK")
             raise
 
+    def put_newer(self, projection: str, key: str, document: Document, revision: int) -> bool:
+        stored = self.connection().execute(
+            "INSERT INTO read_model_documents (projection, key, document, revision) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (projection, key) DO UPDATE SET document = excluded.document, revision = excluded.revision"
+            " WHERE read_model_documents.revision < excluded.revision",
+            (projection, key, orjson.dumps(document), revision),
+        )
+        return stored.rowcount == 1
+
     def documents(self, projection: str) -> Iterator[tuple[str, Document]]:
         rows = (
             self.connection()

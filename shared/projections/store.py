@@ -31,6 +31,12 @@ class ReadModelStore(Protocol):
         """
         ...
 
+    def put_newer(self, projection: str, key: str, document: Document, revision: int) -> bool:
+        """Store the document at the given revision unless the one there has that revision or a later one (False,
+        changing nothing, then): one conditional write for a read model whose documents only say the newest thing
+        seen (a stream's newest version), which needs neither positions nor a transaction."""
+        ...
+
     def documents(self, projection: str) -> Iterator[tuple[str, Document]]:
         """Every document of a projection, by key."""
         ...
