@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import orjson
@@ -65,6 +65,11 @@ class SqliteReadModelStore:
             .fetchone()
         )
         return (orjson.loads(row[0]), row[1]) if row else (None, 0)
+
+    def position_and_get(
+        self, projection: str, stream_id: str, keys: Sequence[str]
+    ) -> tuple[int, dict[str, tuple[Document | None, int]]]:
+        return self.position(projection, stream_id), {key: self.get(projection, key) for key in keys}
 
     def commit(
         self,

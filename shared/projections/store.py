@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 from shared.projections.projection import Document
@@ -15,6 +15,12 @@ class ReadModelStore(Protocol):
 
     def get(self, projection: str, key: str) -> tuple[Document | None, int]:
         """A document and its revision (0 when absent); the revision guards against lost updates."""
+        ...
+
+    def position_and_get(
+        self, projection: str, stream_id: str, keys: Sequence[str]
+    ) -> tuple[int, dict[str, tuple[Document | None, int]]]:
+        """`position` and `get` of each key, read together (one request on AWS)."""
         ...
 
     def commit(

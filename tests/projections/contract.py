@@ -141,3 +141,13 @@ class ReadModelStoreContract(abc.ABC):
         assert store.commit(name, STREAM, 1, 5, {"k": ({"version": 5}, 4)})  # commits keep guarding by revision
         assert store.discard(name, "k", {"version": 5})
         assert store.put_newer(name, "k", {"version": 2}, 2)  # gone: a late one is noted again
+
+    def test_position_and_get_reads_the_position_and_documents_together(self, store, name):
+        assert store.position_and_get(name, STREAM, ["k1", "missing"]) == (0, {"k1": (None, 0), "missing": (None, 0)})
+        assert store.commit(name, STREAM, 0, 3, {"k1": ({"n": 1}, 0), "k2": ({"n": 2}, 0)})
+        assert store.commit(name, OTHER_STREAM, 0, 1, {"k1": ({"n": 3}, 1)})
+        assert store.position_and_get(name, STREAM, ["k2", "k1", "k2"]) == (
+            3,
+            {"k1": ({"n": 3}, 2), "k2": ({"n": 2}, 1)},
+        )
+        assert store.position_and_get(name, OTHER_STREAM, []) == (1, {})
