@@ -20,7 +20,7 @@ lambda_start()
 from collections.abc import Mapping  # noqa: E402
 
 from events import RecordedEvent  # noqa: E402
-from services.assessment.declaration import EVERY_EVENT_TYPE, MOVED_STREAMS_READ_MODEL  # noqa: E402
+from services.assessment import EVERY_EVENT_TYPE, MOVED_STREAMS_READ_MODEL  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
 from shared.projections import Document, ReadModelStore  # noqa: E402
 
