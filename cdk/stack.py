@@ -69,7 +69,7 @@ READ_MODEL_WRITE = (
 GENERATIONAL_READ_MODELS = frozenset({"public"})
 # Read the chain and the sealed head index, add a record (conditional: never replace) or a stream's sealed head.
 AUDIT_CHECKPOINTS = ("dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem")
-ATTEMPT_COUNTERS = ("dynamodb:GetItem", "dynamodb:UpdateItem")  # read a count, add one (atomic ADD)
+ATTEMPT_COUNTERS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem")  # read counts, add one (ADD)
 OFFICER_SIGN_IN = ("cognito-idp:AdminInitiateAuth",)  # check an officer's password in the council's user pool
 OFFICER_TOKEN_KEY = "officer-token-key"  # services.councils.declaration.OFFICER_TOKEN_KEY, under the council's code
 LINK_SECRET_KIND = LINK_SECRET.split("/", 1)[1]  # `applicant-link-secret`, under the council's code

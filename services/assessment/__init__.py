@@ -1,4 +1,9 @@
-"""The assessment service: a planning application's life from validation to decision, on its streams."""
+"""The assessment service: a planning application's life from validation to decision, on its streams.
+
+Names the declaration and the code share live here, so that a handler's cold start never defines the declarations.
+"""
+
+from events.registry import EVENT_MODULES
 
 CASE_LIST_READ_MODEL = "case-list"  # the officers' case list (services/assessment/case_list)
 AUTO_CLOSE_READ_MODEL = "auto-close-due"  # the applications with open auto-closable requests and their days
@@ -19,3 +24,6 @@ OFFICERS_READ_MODEL = "officers"
 # The daily job's London time (declaration.py; the job reads it here, without the declarations' imports). Late in the
 # day: a request's auto-close day is the applicant's last day to answer, so it closes at its end.
 DAILY_AT = "23:30"
+# The audit's notes of the streams whose head moved (services/assessment/moved_streams.py), kept for every event type.
+MOVED_STREAMS_READ_MODEL = "audit-moved-streams"
+EVERY_EVENT_TYPE = tuple(event_type for types in EVENT_MODULES.values() for event_type in types)

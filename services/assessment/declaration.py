@@ -4,13 +4,14 @@ daily job that auto-closes validation requests with the read model that tells it
 
 from __future__ import annotations
 
-from events.registry import EVENT_MODULES
 from events.streams import MAIN_STREAM_EVENT_TYPES
 from services.assessment import (
     AUTO_CLOSE_EVENT_TYPES,
     AUTO_CLOSE_READ_MODEL,
     CASE_LIST_READ_MODEL,
     DAILY_AT,
+    EVERY_EVENT_TYPE,
+    MOVED_STREAMS_READ_MODEL,
     OFFICERS_READ_MODEL,
 )
 from shared.applicant_links import LINK_SECRET
@@ -20,8 +21,6 @@ from shared.notification_records import OUTSTANDING_READ_MODEL as NOTIFICATIONS_
 
 AUDIT_CHECKPOINTS_HANDLER = "services.assessment.audit_checkpoints.lambda_handler"
 DAILY_HANDLER = "services.assessment.daily.lambda_handler"
-MOVED_STREAMS_READ_MODEL = "audit-moved-streams"
-EVERY_EVENT_TYPE = tuple(event_type for types in EVENT_MODULES.values() for event_type in types)
 APPLICANT_PAGES_HANDLER = "services.assessment.applicant.pages.lambda_handler"
 APPLICANT_PAGE = "/applicant/{council}/{reference}/validation_requests/{request_id}"
 APPLICANT_API = "/api/applicant/v1/{council}/{reference}/validation_requests/{request_id}"

@@ -3,6 +3,10 @@
 One small document per stream (`{"version": newest version seen}`), written by this subscriber and taken away by the
 job once it has sealed that version (`shared.eventstore.audit.write_checkpoint`). So the job reads only the streams
 that moved, never every stream's head (DynamoDB has no global order to scan instead; SQLite's log-wide chain has).
+The subscriber writes a note with one conditional write per event (`note`), not through a `Projector`: a note only
+ever says the newest version seen, so neither a duplicate, a late delivery nor a gap can make it wrong, and it needs
+no stream positions, no read of the log and no transaction (`MovedStreamsProjection` is the same read model as a
+projection, for rebuilds).
 A note is only a hint of where to look: the job verifies each noted stream from its last sealed head to its newest
 event, whatever the note says; a lost note leaves that head unsealed until the stream moves again.
 """
@@ -16,9 +20,9 @@ lambda_start()
 from collections.abc import Mapping  # noqa: E402
 
 from events import RecordedEvent  # noqa: E402
-from services.assessment.declaration import EVERY_EVENT_TYPE, MOVED_STREAMS_READ_MODEL  # noqa: E402
+from services.assessment import EVERY_EVENT_TYPE, MOVED_STREAMS_READ_MODEL  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
-from shared.projections import Document, Projector, ReadModelStore  # noqa: E402
+from shared.projections import Document, ReadModelStore  # noqa: E402
 
 
 class MovedStreamsProjection:
@@ -50,13 +54,14 @@ class NotedMovedStreams:
                 self.read_models.discard(MOVED_STREAMS_READ_MODEL, stream_id, note)
 
 
-def projector() -> Projector:
-    from shared.wiring import dependencies
-
-    deps = dependencies()
-    return Projector(MovedStreamsProjection(), deps.read_models, lambda: deps.event_store)
+def note(read_models: ReadModelStore, event: RecordedEvent) -> None:
+    """Note the event's stream at its version, unless a note at that version or a later one is there (a note the job
+    took away since is written again by a late delivery: the job then finds that version sealed already)."""
+    read_models.put_newer(MOVED_STREAMS_READ_MODEL, event.stream_id, {"version": event.version}, event.version)
 
 
 @subscriber
 def lambda_handler(event: RecordedEvent) -> None:
-    projector().handle(event)
+    from shared.wiring import dependencies
+
+    note(dependencies().read_models, event)

@@ -103,8 +103,11 @@ def first(fields: dict[str, list[str]], name: str) -> str:
     return (fields.get(name) or [""])[0].strip()
 
 
-def page(template: str, signed_in: SignedInOfficer, *, status: int = 200, **context: Any) -> Response:
-    """An administration page in the officers' layout (`shared.pages.officer_layout`) with this service's navigation."""
+def page(
+    template: str, signed_in: SignedInOfficer, *, status: int = 200, council_name: str | None = None, **context: Any
+) -> Response:
+    """An administration page in the officers' layout (`shared.pages.officer_layout`) with this service's navigation.
+    `council_name`: the council's, when the page read the council's state already (so it is not read twice)."""
     from shared.pages.officer_layout import NavigationItem, render_officer_page
     from shared.pages.rendering import HTML_CONTENT_TYPE, page_environment
 
@@ -121,6 +124,7 @@ def page(template: str, signed_in: SignedInOfficer, *, status: int = 200, **cont
         session_csrf(),
         app.current_event.path,
         navigation,
+        council_name=council_name,
         roles=ROLE_NAMES,
         **context,
     )
@@ -147,13 +151,17 @@ def officers_page() -> Response:
 
 
 def officers_list(signed_in: SignedInOfficer, *, status: int = 200, **context: Any) -> Response:
+    from services.councils.service import officers_by_name
+
     context.setdefault("given", {})
+    council = administration().council(signed_in)  # its officers and its name: one read of its stream
     return page(
         "admin_officers.html",
         signed_in,
         status=status,
         title="Officers",
-        officers=administration().officers(signed_in),
+        council_name=council.name,
+        officers=officers_by_name(council),
         **context,
     )
 
@@ -273,14 +281,17 @@ class _FieldProblem(Exception):
 
 def api_keys_list(signed_in: SignedInOfficer, *, status: int = 200, **context: Any) -> Response:
     from services.councils.administration import SCOPES
+    from services.councils.service import api_keys_by_creation
 
     context.setdefault("given", {"scopes": []})
+    council = administration().council(signed_in)  # its keys and its name: one read of its stream
     return page(
         "admin_api_keys.html",
         signed_in,
         status=status,
         title="API keys",
-        keys=administration().api_keys(signed_in),
+        council_name=council.name,
+        keys=api_keys_by_creation(council),
         scopes=SCOPES,
         **context,
     )

@@ -18,7 +18,7 @@ from events.council import CouncilSettingsChanges
 from services.councils.errors import CouncilError, InvalidCouncilInput, UnknownApiKey, UnknownOfficer
 from services.councils.scopes import SCOPES
 from services.councils.service import CouncilService
-from services.councils.state import ApiKeyView, OfficerView
+from services.councils.state import ApiKeyView, CouncilState, OfficerView
 from shared.councils.settings import EffectiveCouncilSettings
 from shared.officer_identity import SignedInOfficer
 
@@ -96,6 +96,10 @@ class Administration:
         return found
 
     # reading
+
+    def council(self, admin: SignedInOfficer) -> CouncilState:
+        """The council's state (its name, officers and API keys) in one read: for a page that shows several."""
+        return self.service.load(self._admin(admin))
 
     def officers(self, admin: SignedInOfficer) -> list[OfficerView]:
         return self.service.list_officers(self._admin(admin))

@@ -88,10 +88,10 @@ class CouncilService:
         return sorted((state for state in states if state.exists), key=lambda state: state.code)
 
     def list_officers(self, code: str) -> list[OfficerView]:
-        return sorted(self.load(code).officers.values(), key=lambda o: (o.name.casefold(), o.email.casefold()))
+        return officers_by_name(self.load(code))
 
     def list_api_keys(self, code: str) -> list[ApiKeyView]:
-        return sorted(self.load(code).api_keys.values(), key=lambda key: (key.created_at, key.id))
+        return api_keys_by_creation(self.load(code))
 
     def find_api_key(self, key_id: str) -> tuple[CouncilState, ApiKeyView] | None:
         """The council and key with this id, whichever council issued it (revoked keys included)."""
@@ -241,3 +241,11 @@ def _entry(code: str, officer: OfficerView) -> DirectoryEntry:
     from services.councils.officer_directory import DirectoryEntry
 
     return DirectoryEntry(code, officer.id, officer.email, officer.name, officer.role)
+
+
+def officers_by_name(state: CouncilState) -> list[OfficerView]:
+    return sorted(state.officers.values(), key=lambda o: (o.name.casefold(), o.email.casefold()))
+
+
+def api_keys_by_creation(state: CouncilState) -> list[ApiKeyView]:
+    return sorted(state.api_keys.values(), key=lambda key: (key.created_at, key.id))

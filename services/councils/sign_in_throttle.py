@@ -51,11 +51,13 @@ class SignInThrottle:
     def retry_after(self, email: str, address: str) -> int | None:
         """Seconds until another attempt is allowed, or None when it is allowed now."""
         now = self.clock.now().timestamp()
-        waits = []
-        for limit, key in self._keys(email, address):
-            window = int(now // limit.window_seconds)
-            if self.counters.count(COUNTER, key, window) >= limit.max_failures:
-                waits.append(max(1, math.ceil((window + 1) * limit.window_seconds - now)))
+        windows = [(limit, key, int(now // limit.window_seconds)) for limit, key in self._keys(email, address)]
+        counts = self.counters.counts(COUNTER, [(key, window) for _, key, window in windows])  # one read for both
+        waits = [
+            max(1, math.ceil((window + 1) * limit.window_seconds - now))
+            for (limit, _, window), count in zip(windows, counts, strict=True)
+            if count >= limit.max_failures
+        ]
         return max(waits) if waits else None
 
     def failed(self, email: str, address: str) -> None:

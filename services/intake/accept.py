@@ -1,15 +1,18 @@
 """Accepting a submission: validate, number it once per `metadata.id`, store the original, record it.
 
-Whatever the council's history, accepting one reads two short things first (the submission's claim, and the newest
-reference on the council's intake stream, which a process remembers after its own appends) and then writes the
-reference, the claim and the application in one atomic append across the three streams.
+Whatever the council's history, accepting one reads one short thing first (the newest reference on the council's
+intake stream, which a process remembers after its own appends) and then writes the reference, the claim and the
+application in one atomic append across the three streams. The submission's claim is not read first: the append
+expects its claim stream to be empty, so a repeated delivery fails it, and only then is the claim read (the
+application the earlier delivery became, or a conflict if its content differs). New submissions are the usual case.
 
 The original is stored before that append (so it exists whenever its application does), while the newest reference and
-the council's settings are read (a new submission waits for three round trips, not five), under a key of the submission
-and its bytes, and removed again when the submission is refused after all: a conflicting delivery that raced this one,
-or an event over the store's size limit. No application can name that key then (one with the same bytes would have been
-refused the same way). When something else fails (the log is unreachable, say) the original stays: the client's retry
-writes the same key again and records the application.
+the council's settings are read (all three at once: a new submission waits for two round trips, not four), under a key
+of the submission and its bytes, and removed again when the submission is refused after all: a repeat with other
+content, or an event over the store's size limit. No application can name that key then (one with the same bytes would
+have been refused the same way). A repeat in other bytes (white space, the id's case) removes its own copy too; one in
+the same bytes wrote the very object its application names, which stays. When something else fails (the log is
+unreachable, say) the original stays: the client's retry writes the same key again and records the application.
 """
 
 from __future__ import annotations
@@ -109,17 +112,15 @@ class IntakeService:
             )
         submission_id = str(submission.submission_id)
         body_sha256 = content_sha256(payload, submission_id)
-        claim_stream = submission_stream(council, submission_id)
         with self._lock(council):
-            earlier = self._earlier(claim_stream, submission_id, body_sha256)
-            if earlier is not None:
-                return Accepted(council, earlier, created=False)
-            # A new submission: its original is stored while the log and the council's settings are read for its
-            # number (independent round trips, which a cold start would otherwise wait for one after the other).
-            with ThreadPoolExecutor(max_workers=1) as background:
+            # As for a new submission (a repeat is found out by the failing append, in `_record`): its original is
+            # stored and the council's settings are read while the log is read for its number (independent round
+            # trips, which a cold start would otherwise wait for one after the other).
+            with ThreadPoolExecutor(max_workers=2) as background:
                 storing = background.submit(self._store_original, council, submission_id, body)
+                settings = background.submit(self.council_settings, council)
                 self._remember_position(council)
-                suffix = self.council_settings(council).reference_suffix(submission.application_type)
+            suffix = settings.result().reference_suffix(submission.application_type)
             original = storing.result()
             try:
                 return self._record(council, submission, submission_id, body_sha256, original, actor, suffix)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.intake import DOWNLOAD_CREDENTIAL
+from services.intake import DOWNLOAD_CREDENTIAL, READ_SCOPE, WRITE_SCOPE
 from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
 
 COLLECTION = "/api/v2/planning_applications"
@@ -14,8 +14,8 @@ SERVICE = ServiceDeclaration(
             name="intake-api",
             handler="services.intake.api.lambda_handler",
             routes=(
-                Route("POST", COLLECTION, auth="api_key", scopes=("planning_application:write",)),
-                Route("GET", COLLECTION + "/{reference}", auth="api_key", scopes=("planning_application:read",)),
+                Route("POST", COLLECTION, auth="api_key", scopes=(WRITE_SCOPE,)),
+                Route("GET", COLLECTION + "/{reference}", auth="api_key", scopes=(READ_SCOPE,)),
                 Route("GET", "/api/v2/openapi.json"),
                 Route("GET", "/api/v2/docs"),
                 Route("GET", "/api/v2/docs/assets/{asset}"),

@@ -20,7 +20,8 @@ SETTINGS_TTL_S = 60.0
 
 
 def notify_settings_for(deps: Dependencies, council: str) -> NotifySettings | None:
-    """The council's Notify settings, or None when it has no key (cached for SETTINGS_TTL_S)."""
+    """The council's Notify settings, or None when it has no key (cached for SETTINGS_TTL_S). Its configuration is
+    the council's profile as last loaded (`service.notify` loads it for each event first)."""
     from shared.councils.profile import CouncilProfiles
 
     cache: dict[str, tuple[float, NotifySettings | None]] = deps.memo("notify-settings", lambda _: {})
@@ -29,7 +30,8 @@ def notify_settings_for(deps: Dependencies, council: str) -> NotifySettings | No
     if cached is not None and now - cached[0] < SETTINGS_TTL_S:
         return cached[1]
     profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
-    settings = load_notify_settings(council, profiles.load(council).settings.notify, deps.secrets)
+    configuration = profiles.load(council, refresh=False).settings.notify
+    settings = load_notify_settings(council, configuration, deps.secrets)
     cache[council] = (now, settings)
     return settings
 

@@ -16,8 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-
 from events import Actor, EventPayload, RecordedEvent
 from events.notifications import NotificationFailed, NotificationSent
 from events.streams import application_side_stream
@@ -38,6 +36,9 @@ class Channel:
     gateway: EmailGateway
     template_for: Callable[[str], str]  # kind of message → template id
     reply_to_id: str | None = None
+    # False for a gateway that refuses every message without sending anything (service.Unsendable): nothing can go
+    # twice, so a message is handed over without the idempotency guard (a record written and deleted per message).
+    once_only: bool = True
 
 
 Guard = Callable[[Callable[..., Any]], Callable[..., Any]]  # idempotency.once_per_message(store)
@@ -121,6 +122,10 @@ class Sender:
             "email_address": message.email_address,
             "personalisation": message.personalisation,
         }
+        if not channel.once_only:
+            return call(message=data)
+        from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
         try:
             return str(self.guard(call)(message=data))
         except IdempotencyAlreadyInProgressError as busy:  # another delivery is sending it right now

@@ -3,8 +3,9 @@ link secret, the channel from the council's settings (the local outbox without a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from events import RecordedEvent
 from events.assessment import PlanningApplicationInvalidated
@@ -17,20 +18,28 @@ from shared.notify.gateway import PermanentFailure
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 
+    from shared.councils.settings import EffectiveCouncilSettings
     from shared.wiring import Dependencies
 
 OFFICER_EVENTS = ("RecommendationSubmitted", "RecommendationChallenged")  # the messages to officers
 
 
 def notify(event: RecordedEvent) -> None:
-    """Send what `event` triggers, each message exactly once."""
+    """Send what `event` triggers, each message exactly once.
+
+    The council's stream is read once for the event: for its settings first, and the channel and any configuration
+    problem then look at the profile that read folded (`CouncilProfiles.load(refresh=False)`)."""
     from shared.wiring import dependencies
 
     deps = dependencies()
-    notify_with(deps, event, channel_for(deps, event.council))
+    settings = deps.council_settings(event.council)
+    notify_with(deps, event, channel_for(deps, event.council), settings)
 
 
-def notify_with(deps: Dependencies, event: RecordedEvent, channel: Channel) -> None:
+def notify_with(
+    deps: Dependencies, event: RecordedEvent, channel: Channel, settings: EffectiveCouncilSettings | None = None
+) -> None:
+    """`settings`: the council's, if just read (else they are read here)."""
     found = parse_application_stream(event.stream_id)
     if found is None or event.stream_id != application_stream(*found):
         return  # every trigger is on an application's main stream
@@ -41,7 +50,7 @@ def notify_with(deps: Dependencies, event: RecordedEvent, channel: Channel) -> N
     facts = application_facts(council, reference, (e for e in main if e.version <= event.version))
     if sent_with:
         facts = replace(facts, requests=all_requests(main))  # a request's details never change once sent
-    settings = deps.council_settings(council)
+    settings = settings or deps.council_settings(council)
     officers: dict[str, Officer] = {}
     if event.event_type in OFFICER_EVENTS:
         officers = council_officers(deps.event_store.read(council_stream(council)))
@@ -58,7 +67,11 @@ def notify_with(deps: Dependencies, event: RecordedEvent, channel: Channel) -> N
 
 
 def sender(deps: Dependencies) -> Sender:
-    from services.notifications.idempotency import once_per_message
+    def guard(send: Callable[..., Any]) -> Callable[..., Any]:
+        """The idempotency guard, made when a message first needs it (one to an unsendable channel never does)."""
+        from services.notifications.idempotency import once_per_message
+
+        return deps.memo("notifications-guard", lambda d: once_per_message(idempotency(d)))(send)
 
     def problem(council: str, reasons: list[str], notification_id: str) -> None:
         from services.notifications.sender import SENDER
@@ -66,11 +79,13 @@ def sender(deps: Dependencies) -> Sender:
         from shared.notify.problems import record_problem
 
         profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
-        record_problem(deps.event_store, council, "send", reasons, SENDER, deps.clock.now(), notification_id, profiles)
+        now = deps.clock.now()
+        # `profiles` loaded the council's profile for this very event (its settings and channel): no second read.
+        record_problem(
+            deps.event_store, council, "send", reasons, SENDER, now, notification_id, profiles, just_loaded=True
+        )
 
-    return deps.memo(
-        "notifications-sender", lambda d: Sender(d.event_store, d.clock, once_per_message(idempotency(d)), problem)
-    )
+    return deps.memo("notifications-sender", lambda d: Sender(d.event_store, d.clock, guard, problem))
 
 
 def idempotency(deps: Dependencies) -> BasePersistenceLayer:
@@ -94,16 +109,23 @@ def channel_for(deps: Dependencies, council: str) -> Channel:
     if settings is not None:
         problems = check_api_key(settings.api_key)  # e.g. the placeholder the stack creates the secret with
         if problems:
-            return Channel("notify", Unsendable(f"council {council}'s GOV.UK Notify key: {problems[0]}"), _NO_TEMPLATE)
+            return unsendable(f"council {council}'s GOV.UK Notify key: {problems[0]}")
         return notify_channel(settings)
     if deps.settings.runtime == "aws":  # a Lambda has no outbox anyone reads: the missing key is shown to officers
-        reason = f"council {council} has no GOV.UK Notify API key (an administrator sets it: bops councils set-notify)"
-        return Channel("notify", Unsendable(reason), _NO_TEMPLATE)
+        return unsendable(
+            f"council {council} has no GOV.UK Notify API key (an administrator sets it: bops councils set-notify)"
+        )
     return outbox_channel(deps)
 
 
 def _NO_TEMPLATE(kind: str) -> str:
     return "none"
+
+
+def unsendable(reason: str) -> Channel:
+    """A channel whose every message fails for good with the reason; it sends nothing, so it needs no once-only
+    guard (the idempotency table's write and delete per message)."""
+    return Channel("notify", Unsendable(reason), _NO_TEMPLATE, once_only=False)
 
 
 class Unsendable:

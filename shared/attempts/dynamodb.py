@@ -3,6 +3,7 @@ incremented atomically (UpdateItem ADD) and dropped by the table's time to live 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 COUNTER_PREFIX = "count#"
@@ -24,6 +25,23 @@ class DynamoDbAttemptCounters:
     def count(self, name: str, key: str, window: int) -> int:
         item = self.client.get_item(TableName=self.table, Key=self._key(name, key, window), ConsistentRead=True)
         return int(item.get("Item", {}).get(ATTEMPTS, {}).get("N", "0"))
+
+    def counts(self, name: str, keys: Sequence[tuple[str, int]]) -> list[int]:
+        """One strongly consistent BatchGetItem (the callers ask for a few keys, far below its limit of 100)."""
+        wanted = list(dict.fromkeys(f"{key}#{window}" for key, window in keys))
+        found: dict[str, int] = {}
+        pending: dict[str, Any] = {
+            self.table: {
+                "Keys": [{"pk": {"S": COUNTER_PREFIX + name}, "sk": {"S": sk}} for sk in wanted],
+                "ConsistentRead": True,
+            }
+        }
+        while pending:
+            answer = self.client.batch_get_item(RequestItems=pending)
+            for item in answer.get("Responses", {}).get(self.table, []):
+                found[item["sk"]["S"]] = int(item.get(ATTEMPTS, {}).get("N", "0"))
+            pending = answer.get("UnprocessedKeys") or {}
+        return [found.get(f"{key}#{window}", 0) for key, window in keys]
 
     def add(self, name: str, key: str, window: int, expires_at: int) -> int:
         answer = self.client.update_item(

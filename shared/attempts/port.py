@@ -3,12 +3,17 @@ instances on AWS, `bops serve`'s workers locally), so a limit holds whichever in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 
 class AttemptCounters(Protocol):
     def count(self, name: str, key: str, window: int) -> int:
         """Attempts recorded for `key` in window number `window` of the counter `name` (0 if none)."""
+        ...
+
+    def counts(self, name: str, keys: Sequence[tuple[str, int]]) -> list[int]:
+        """`count` of each (key, window), in order, read together (one request on AWS)."""
         ...
 
     def add(self, name: str, key: str, window: int, expires_at: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from shared.eventstore.sqlite import connect
@@ -42,6 +43,9 @@ class SqliteAttemptCounters:
             .fetchone()
         )
         return row[0] if row else 0
+
+    def counts(self, name: str, keys: Sequence[tuple[str, int]]) -> list[int]:
+        return [self.count(name, key, window) for key, window in keys]
 
     def add(self, name: str, key: str, window: int, expires_at: int) -> int:
         connection = self.connection()

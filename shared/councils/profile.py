@@ -74,13 +74,19 @@ class CouncilProfiles:
         self.store = store
         self._known: dict[str, CouncilProfile] = {}
 
-    def load(self, code: str) -> CouncilProfile:
-        """The council's profile (empty, `exists=False`, for a council never created or a malformed code)."""
+    def load(self, code: str, *, refresh: bool = True) -> CouncilProfile:
+        """The council's profile (empty, `exists=False`, for a council never created or a malformed code).
+
+        `refresh=False` takes the profile as this object last folded it, without reading what was appended since (it
+        reads the stream only if it never folded it): for another look during a piece of work that just loaded it,
+        so that one event's handling reads the council's stream once, not once per look."""
         try:
             check_code(code)
         except CouncilError:
             return CouncilProfile()
         known = self._known.get(code)
+        if known is not None and not refresh:
+            return known
         if known is None:
             profile = fold_profile(self.store.read(council_stream(code)))
         else:

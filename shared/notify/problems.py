@@ -33,15 +33,23 @@ def record_problem(
     now: datetime,
     notification_id: str | None = None,
     profiles: CouncilProfiles | None = None,
+    *,
+    just_loaded: bool = False,
 ) -> bool:
     """Append the problem to the council's stream unless it already shows it; True when appended. A council that
-    does not exist gets nothing (False)."""
+    does not exist gets nothing (False).
+
+    `just_loaded`: `profiles` loaded the council's profile moments ago (while handling the same event), so the first
+    look takes it as folded instead of reading the stream's tail again; the append is conditional on its version,
+    so if the stream moved meanwhile it is read again and looked at anew."""
     kept = tuple(reason[:REASON_TEXT] for reason in reasons[:MAX_REASONS] if reason) or ("no reason given",)
     payload = NotifyConfigurationProblem(source=source, reasons=kept, notification_id=notification_id)
     stream = council_stream(council)
     profiles = profiles or CouncilProfiles(store)  # a process's own remembers what it folded: reads only the tail
+    refresh = not just_loaded
     for _ in range(APPEND_ATTEMPTS):
-        profile = profiles.load(council)
+        profile = profiles.load(council, refresh=refresh)
+        refresh = True
         if not profile.exists:
             return False
         shown = profile.notify_problem

@@ -33,10 +33,13 @@ def navigation(items: Sequence[NavigationItem], role: OfficerRole, path: str) ->
     return shown
 
 
-def council_service_name(council: str) -> str:
-    from shared.wiring import dependencies
+def council_service_name(council: str, name: str | None = None) -> str:
+    """The service's name in the header: the council's `name` if the page knows it, else its settings' name."""
+    if name is None:
+        from shared.wiring import dependencies
 
-    return f"{dependencies().council_settings(council).name} planning"
+        name = dependencies().council_settings(council).name
+    return f"{name} planning"
 
 
 def render_officer_page(
@@ -46,13 +49,16 @@ def render_officer_page(
     csrf: str,
     path: str,
     items: Sequence[NavigationItem],
+    *,
+    council_name: str | None = None,
     **context: Any,
 ) -> RenderedPage:
-    """An officer page: `template` (extending `officer_layout.html`) with the layout's data and the page's `context`."""
+    """An officer page: `template` (extending `officer_layout.html`) with the layout's data and the page's `context`.
+    `council_name`: the council's name, when the page read its council already (else its settings are read)."""
     return render_page(
         environment,
         template,
-        serviceName=council_service_name(officer.council),
+        serviceName=council_service_name(officer.council, council_name),
         officer=officer,
         csrf=csrf,
         csrf_field=CSRF_FIELD,

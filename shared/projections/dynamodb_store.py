@@ -10,7 +10,7 @@ revision it was read at, so a commit that lost a race changes nothing and return
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -80,6 +80,41 @@ class DynamoDbReadModelStore:
             return None, 0
         return orjson.loads(item[DOCUMENT]["S"]), int(item[REVISION]["N"])
 
+    def position_and_get(
+        self, projection: str, stream_id: str, keys: Sequence[str]
+    ) -> tuple[int, dict[str, tuple[Document | None, int]]]:
+        """One strongly consistent BatchGetItem of the position and the documents (100 items at most per request)."""
+        wanted = [_position_key(projection, stream_id)] + [
+            _document_key(projection, key) for key in dict.fromkeys(keys)
+        ]
+        found: dict[tuple[str, str], Item] = {}
+        for start in range(0, len(wanted), MAX_TRANSACTION_ITEMS):
+            pending: dict[str, Any] = {
+                self.table_name: {
+                    "Keys": wanted[start : start + MAX_TRANSACTION_ITEMS],
+                    "ProjectionExpression": "#pk, #sk, #version, #document, #revision",
+                    "ExpressionAttributeNames": {
+                        "#pk": PK,
+                        "#sk": SK,
+                        "#version": VERSION,
+                        "#document": DOCUMENT,
+                        "#revision": REVISION,
+                    },
+                    "ConsistentRead": True,
+                }
+            }
+            while pending:
+                answer = self.client.batch_get_item(RequestItems=pending)
+                for item in answer.get("Responses", {}).get(self.table_name, []):
+                    found[(item[PK]["S"], item[SK]["S"])] = item
+                pending = answer.get("UnprocessedKeys") or {}
+        position = found.get((POSITION_PREFIX + projection, stream_id))
+        documents: dict[str, tuple[Document | None, int]] = {}
+        for key in keys:
+            item = found.get((DOCUMENT_PREFIX + projection, key))
+            documents[key] = (orjson.loads(item[DOCUMENT]["S"]), int(item[REVISION]["N"])) if item else (None, 0)
+        return (int(position[VERSION]["N"]) if position else 0), documents
+
     def commit(
         self,
         projection: str,
@@ -109,6 +144,26 @@ class DynamoDbReadModelStore:
             if codes and codes <= _MOVED:
                 return False
             raise
+        return True
+
+    def put_newer(self, projection: str, key: str, document: Document, revision: int) -> bool:
+        item = {
+            **_document_key(projection, key),
+            DOCUMENT: {"S": orjson.dumps(document).decode("utf-8")},
+            REVISION: {"N": str(revision)},
+        }
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(#pk) OR #revision < :revision",
+                ExpressionAttributeNames={"#pk": PK, "#revision": REVISION},
+                ExpressionAttributeValues={":revision": {"N": str(revision)}},
+            )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
+            return False
         return True
 
     def documents(self, projection: str) -> Iterator[tuple[str, Document]]:

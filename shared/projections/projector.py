@@ -37,26 +37,36 @@ class Projector:
     def handle(self, event: RecordedEvent) -> None:
         name = self.projection.name
         for _ in range(MAX_ATTEMPTS):
-            position = self.store.position(name, event.stream_id)
+            # The position and the event's own document in one read: all a delivery without a gap needs.
+            key = self._key(event)
+            position, read = self.store.position_and_get(name, event.stream_id, [] if key is None else [key])
             if event.version <= position:
                 return
             if event.version == position + 1:
                 batch = [event]
             else:
                 batch = self.log.read(event.stream_id, from_version=position + 1, to_version=event.version)
-            documents = self._apply(batch)
+            documents = self._apply(batch, read)
             if self.store.commit(name, event.stream_id, position, batch[-1].version, documents):
                 return
         raise ProjectionConflict(f"{name}: could not apply {event.stream_id} v{event.version}")
 
-    def _apply(self, batch: list[RecordedEvent]) -> dict[str, tuple[Document | None, int]]:
+    def _key(self, event: RecordedEvent) -> str | None:
+        """The key of the document the event changes, if the projection takes it."""
+        return self.projection.key(event) if event.event_type in self.projection.event_types else None
+
+    def _apply(
+        self, batch: list[RecordedEvent], read: dict[str, tuple[Document | None, int]]
+    ) -> dict[str, tuple[Document | None, int]]:
+        """The batch's documents (each with the revision it was read at); those not in `read` are read together."""
+        keys = [key for key in dict.fromkeys(map(self._key, batch)) if key is not None and key not in read]
+        if keys:
+            read = {**read, **self.store.position_and_get(self.projection.name, batch[0].stream_id, keys)[1]}
         documents: dict[str, tuple[Document | None, int]] = {}
         for event in batch:
-            if event.event_type not in self.projection.event_types:
-                continue
-            key = self.projection.key(event)
+            key = self._key(event)
             if key is None:
                 continue
-            current, revision = documents[key] if key in documents else self.store.get(self.projection.name, key)
+            current, revision = documents[key] if key in documents else read[key]
             documents[key] = (self.projection.apply(current, event), revision)
         return documents

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import orjson
@@ -66,6 +66,11 @@ class SqliteReadModelStore:
         )
         return (orjson.loads(row[0]), row[1]) if row else (None, 0)
 
+    def position_and_get(
+        self, projection: str, stream_id: str, keys: Sequence[str]
+    ) -> tuple[int, dict[str, tuple[Document | None, int]]]:
+        return self.position(projection, stream_id), {key: self.get(projection, key) for key in keys}
+
     def commit(
         self,
         projection: str,
@@ -104,6 +109,15 @@ class SqliteReadModelStore:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise
+
+    def put_newer(self, projection: str, key: str, document: Document, revision: int) -> bool:
+        stored = self.connection().execute(
+            "INSERT INTO read_model_documents (projection, key, document, revision) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (projection, key) DO UPDATE SET document = excluded.document, revision = excluded.revision"
+            " WHERE read_model_documents.revision < excluded.revision",
+            (projection, key, orjson.dumps(document), revision),
+        )
+        return stored.rowcount == 1
 
     def documents(self, projection: str) -> Iterator[tuple[str, Document]]:
         rows = (

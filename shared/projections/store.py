@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 from shared.projections.projection import Document
@@ -17,6 +17,12 @@ class ReadModelStore(Protocol):
         """A document and its revision (0 when absent); the revision guards against lost updates."""
         ...
 
+    def position_and_get(
+        self, projection: str, stream_id: str, keys: Sequence[str]
+    ) -> tuple[int, dict[str, tuple[Document | None, int]]]:
+        """`position` and `get` of each key, read together (one request on AWS)."""
+        ...
+
     def commit(
         self,
         projection: str,
@@ -29,6 +35,12 @@ class ReadModelStore(Protocol):
 
         Returns False, changing nothing, if the position or any document moved since it was read.
         """
+        ...
+
+    def put_newer(self, projection: str, key: str, document: Document, revision: int) -> bool:
+        """Store the document at the given revision unless the one there has that revision or a later one (False,
+        changing nothing, then): one conditional write for a read model whose documents only say the newest thing
+        seen (a stream's newest version), which needs neither positions nor a transaction."""
         ...
 
     def documents(self, projection: str) -> Iterator[tuple[str, Document]]:

@@ -68,3 +68,18 @@ def test_concurrent_attempts_are_all_counted(make, request):
     for thread in threads:
         thread.join()
     assert make().count("sign-in", "email:c", 3) == 20
+
+
+def test_counts_reads_several_keys_and_windows_at_once(make):
+    counters = make()
+    counters.add("sign-in", "email:a", 7, 9000)
+    counters.add("sign-in", "address:x", 7, 9000)
+    counters.add("sign-in", "address:x", 7, 9000)
+    assert counters.counts("sign-in", [("email:a", 7), ("address:x", 7), ("email:a", 8), ("email:b", 7)]) == [
+        1,
+        2,
+        0,
+        0,
+    ]
+    assert counters.counts("sign-in", [("email:a", 7), ("email:a", 7)]) == [1, 1]
+    assert counters.counts("other", [("email:a", 7)]) == [0]

@@ -13,14 +13,13 @@ import boto3
 import orjson
 import pytest
 
-from services.assessment.moved_streams import MOVED_STREAMS_READ_MODEL, MovedStreamsProjection, NotedMovedStreams
+from services.assessment.moved_streams import MOVED_STREAMS_READ_MODEL, NotedMovedStreams, note
 from shared.clock import FrozenClock
 from shared.eventstore.audit import AuditFailed, audit, write_checkpoint
 from shared.eventstore.checkpoints_dynamodb import DynamoDbCheckpointLog, checkpoint_table_spec
 from shared.eventstore.dynamodb import DynamoDbEventStore
 from shared.eventstore.dynamodb_table import create_event_table
 from shared.eventstore.port import chain_hash
-from shared.projections import Projector
 from shared.projections.dynamodb_store import DynamoDbReadModelStore, create_read_model_table
 from shared.secrets.memory import InMemorySecrets
 from tests.eventstore.contract import T0, created, renamed
@@ -38,7 +37,6 @@ class Council:
         create_read_model_table(self.client, "read-models")
         self.store = DynamoDbEventStore("events", client=self.client, clock=FrozenClock(T0))
         self.read_models = DynamoDbReadModelStore("read-models", self.client)
-        self.notes = Projector(MovedStreamsProjection(), self.read_models, self.store)
         self.checkpoints = DynamoDbCheckpointLog("audit", self.client)
         self.secrets = InMemorySecrets()
         self.calls: Counter[tuple[str, str]] = Counter()  # (operation, table) -> requests
@@ -56,7 +54,7 @@ class Council:
     def append(self, stream_id: str, *events) -> None:
         """Append and note the new events, as the subscriber does for each bus message."""
         for event in self.store.append(stream_id, self.store.stream_version(stream_id), list(events)):
-            self.notes.handle(event)
+            note(self.read_models, event)
 
     def checkpoint(self, at: str = "2026-03-02T10:00:00.000000Z"):
         self.calls.clear()
@@ -159,7 +157,6 @@ def test_a_head_sealed_from_a_rolled_back_index_entry_fails_the_full_audit(counc
     rewritten_hash = chain_hash(item["prev_hash"]["S"], text.encode())
     council.client.put_item(TableName="events", Item={**item, "data": {"S": text}, "hash": {"S": rewritten_hash}})
     council.store = DynamoDbEventStore("events", client=council.client, clock=FrozenClock(T0))  # no cached heads
-    council.notes = Projector(MovedStreamsProjection(), council.read_models, council.store)
     council.append(stream_id, renamed("after"))
     council.checkpoint()  # verified from the rolled-back head: the rewrite chains on from it
     report = council.audit()

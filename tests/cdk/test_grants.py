@@ -51,7 +51,7 @@ def granted(template: Template, handler: str) -> dict[str, set[str]]:
                 continue
             keys = condition["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
             if all(key.startswith("count#") for key in keys):
-                assert sorted(actions) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+                assert sorted(actions) == ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
                 found["counters"] |= {key.split("#", 1)[1] for key in keys}
                 continue
             names = {key.split("#", 1)[1] for key in keys}

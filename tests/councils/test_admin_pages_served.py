@@ -32,6 +32,7 @@ def test_an_invited_officer_signs_in_and_a_deactivated_officers_session_stops_wo
     server, ada = admin
     status, headers, page = ada.get("/admin/officers")
     assert status == 200 and "Ann Assessor" in page and headers["cache-control"] == "no-store"
+    assert f"{server.runtime.deps.council_settings('DEMO').name} planning" in page  # the name from the state read
     status, _, page = ada.post("/admin/officers", {"name": "", "email": "bad", "role": ""})
     assert status == 422 and "govuk-error-summary" in page and 'href="#name"' in page
     status, _, page = ada.post(

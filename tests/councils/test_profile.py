@@ -64,3 +64,26 @@ def test_the_reader_folds_only_new_events_and_knows_no_malformed_council(tmp_pat
     assert reads == [2]  # only what was appended since the first load
     assert profiles.load("not a code") == CouncilProfile()
     assert reads == [2]  # a malformed code is not even looked up
+
+
+def test_a_second_look_without_refresh_reads_nothing_unless_the_council_was_never_folded(tmp_path):
+    store = SqliteEventStore(tmp_path / "events.sqlite", clock=FrozenClock(T0))
+    councils = CouncilService(store, FrozenClock(T0))
+    councils.create_council("DEMO", "Demo Council", "demo")
+    profiles = CouncilProfiles(store)
+    reads: list[int] = []
+    original = store.read
+
+    def counting_read(stream_id, from_version=1, **kwargs):
+        reads.append(from_version)
+        return original(stream_id, from_version, **kwargs)
+
+    store.read = counting_read  # type: ignore[method-assign]
+    assert profiles.load("DEMO", refresh=False).name == "Demo Council"  # never folded: read
+    assert reads == [1]
+    councils.change_settings("DEMO", CouncilSettingsChanges(name="Demo Borough"))
+    reads.clear()
+    assert profiles.load("DEMO", refresh=False).name == "Demo Council"  # as folded: no read
+    assert reads == []
+    assert profiles.load("DEMO").name == "Demo Borough"
+    assert reads == [2]

@@ -29,3 +29,4 @@ def test_checking_a_submission_loads_neither_the_odp_model_nor_its_parser():
     assert "shared.odp.reading" in loaded and "services.intake.accept" in loaded  # the probe did the real work
     assert "shared.odp.model" not in loaded
     assert "shared.odp.parse" not in loaded
+    assert "shared.declarations" not in loaded  # the API names its routes' scopes without defining the declarations

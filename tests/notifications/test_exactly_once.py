@@ -214,6 +214,7 @@ def test_a_deployed_council_without_a_notify_key_sees_each_message_fail_with_the
     assert sorted(f.recipient_role for f in failed) == ["agent", "applicant"] and application.sent() == []
     assert all(f.permanent and "has no GOV.UK Notify API key" in f.reason for f in failed)
     assert not (tmp_path / "unused").exists()  # nothing written to a Lambda's disk
+    assert not (tmp_path / "data" / "idempotency.sqlite").exists()  # nothing is sent, so nothing needs a guard
 
 
 def test_a_key_that_is_not_a_notify_key_fails_each_message_with_the_reason(tmp_path, monkeypatch):

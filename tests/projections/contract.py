@@ -126,3 +126,28 @@ class ReadModelStoreContract(abc.ABC):
         assert store.position(name, OTHER_STREAM) == 0
         assert store.commit(name, OTHER_STREAM, 0, 1, {})
         assert (store.position(name, STREAM), store.position(name, OTHER_STREAM)) == (4, 1)
+
+    def test_put_newer_stores_a_document_unless_one_as_new_or_newer_is_there(self, store, name):
+        assert store.put_newer(name, "k", {"version": 3}, 3)
+        assert store.get(name, "k") == ({"version": 3}, 3)
+        assert not store.put_newer(name, "k", {"version": 3}, 3)  # a redelivery
+        assert not store.put_newer(name, "k", {"version": 2}, 2)  # a late one
+        assert store.put_newer(name, "k", {"version": 5}, 5)
+        assert list(store.documents(name)) == [("k", {"version": 5})]
+
+    def test_put_newer_takes_over_a_committed_document_and_is_taken_away_by_discard(self, store, name):
+        assert store.commit(name, STREAM, 0, 1, {"k": ({"version": 1}, 0)})  # at revision 1
+        assert store.put_newer(name, "k", {"version": 4}, 4)
+        assert store.commit(name, STREAM, 1, 5, {"k": ({"version": 5}, 4)})  # commits keep guarding by revision
+        assert store.discard(name, "k", {"version": 5})
+        assert store.put_newer(name, "k", {"version": 2}, 2)  # gone: a late one is noted again
+
+    def test_position_and_get_reads_the_position_and_documents_together(self, store, name):
+        assert store.position_and_get(name, STREAM, ["k1", "missing"]) == (0, {"k1": (None, 0), "missing": (None, 0)})
+        assert store.commit(name, STREAM, 0, 3, {"k1": ({"n": 1}, 0), "k2": ({"n": 2}, 0)})
+        assert store.commit(name, OTHER_STREAM, 0, 1, {"k1": ({"n": 3}, 1)})
+        assert store.position_and_get(name, STREAM, ["k2", "k1", "k2"]) == (
+            3,
+            {"k1": ({"n": 3}, 2), "k2": ({"n": 2}, 1)},
+        )
+        assert store.position_and_get(name, OTHER_STREAM, []) == (1, {})

@@ -181,6 +181,9 @@ class RacingStore:
     def get(self, projection, key):
         return self.inner.get(projection, key)
 
+    def position_and_get(self, projection, stream_id, keys):
+        return self.inner.position_and_get(projection, stream_id, keys)
+
     def documents(self, projection):
         return self.inner.documents(projection)
 

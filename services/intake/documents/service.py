@@ -3,8 +3,9 @@ the application's documents side stream, and append what happened to each (Docum
 
 The stream is read once. The pending files are then downloaded (each with its own retries) and stored by a thread pool
 of at most MAX_CONCURRENT_DOWNLOADS threads that lives as long as the call, while the calling thread appends outcomes
-as downloads finish: every outcome ready at that moment goes in one append (at most MAX_OUTCOMES_PER_APPEND), so a
-batch of quick files costs one write, and what is appended stays recorded if the call dies later. The stream keeps
+as downloads finish: every outcome ready goes in one append (at most MAX_OUTCOMES_PER_APPEND) once no download is in
+flight, or once the first of them has waited APPEND_WITHIN_SECONDS for the others, so a batch of quick files costs one
+write and what is appended stays recorded if the call dies later. The stream keeps
 file order: an outcome is appended once the files before it are finished too (it waits at most for the downloads in
 flight before it, each bounded by the fetcher's time limit and the retries).
 
@@ -48,6 +49,7 @@ CREDENTIAL_HEADER = "api-key"
 MAX_APPEND_ATTEMPTS = 20
 MAX_CONCURRENT_DOWNLOADS = 4  # files downloaded and stored at once by one call
 MAX_OUTCOMES_PER_APPEND = 100  # one DynamoDB TransactWriteItems takes at most 100 items
+APPEND_WITHIN_SECONDS = 0.5  # how long a ready outcome waits for downloads in flight, to be appended with theirs
 
 log = Logger(child=True)  # JSON lines of the function's service logger, with its Lambda context
 
@@ -122,11 +124,13 @@ def fetch_documents(
     appended: list[RecordedEvent] = []
     held: dict[int, NewEvent] = {}  # outcomes not appended yet, by file index
     failure: BaseException | None = None
+    append_by: float | None = None  # when the outcomes ready are appended even if downloads are still in flight
     pool = ThreadPoolExecutor(min(MAX_CONCURRENT_DOWNLOADS, len(pending)), thread_name_prefix="document-fetch")
     try:
         running = {pool.submit(fetch, index): index for index in pending}
         while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            timeout = None if append_by is None else max(0.0, append_by - time.monotonic())
+            done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
             for future in done:
                 index = running.pop(future)
                 if future.cancelled():
@@ -140,10 +144,15 @@ def fetch_documents(
             # File order: an outcome waits for the files before it still in flight (none waits after a failure).
             first_unfinished = min(running.values(), default=len(files)) if failure is None else len(files)
             ready = sorted(index for index in held if index < first_unfinished)
-            if ready:
-                new, state = _record(store, stream, state, [(index, held.pop(index)) for index in ready])
-                appended.extend(new)
-                _cancel(running, state.recorded)  # files another delivery recorded meanwhile
+            if not ready:
+                continue
+            if running and failure is None and (append_by is None or time.monotonic() < append_by):
+                append_by = append_by or time.monotonic() + APPEND_WITHIN_SECONDS  # wait a little for the others
+                continue
+            append_by = None
+            new, state = _record(store, stream, state, [(index, held.pop(index)) for index in ready])
+            appended.extend(new)
+            _cancel(running, state.recorded)  # files another delivery recorded meanwhile
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if failure is not None:

@@ -401,6 +401,18 @@ class TestConcurrency:
         assert (store.reads, store.appends, documents.puts) == (1, [6], 6)  # was 7 reads and 6 appends
         assert h.store.verify(STREAM).ok
 
+    def test_outcomes_ready_moments_apart_are_appended_together(self, h):
+        store = CountingStore(h.store)
+
+        def later_files_take_a_moment(url):
+            if index_of(url) > 0:
+                time.sleep(0.05 * index_of(url))  # file 0 is ready first, the others within APPEND_WITHIN_SECONDS
+
+        appended = h.run(h.submit(*named(4)), fetcher=FakeFetcher(later_files_take_a_moment), store=store)
+
+        assert [e.payload.file_index for e in appended] == [0, 1, 2, 3]
+        assert store.appends == [4]  # one write, not one for file 0 and one for the rest
+
     def test_an_append_holds_at_most_the_limit(self, h, monkeypatch):
         monkeypatch.setattr(service, "MAX_OUTCOMES_PER_APPEND", 3)
         store, documents = CountingStore(h.store), CountingDocuments(h.documents)
