@@ -1,3 +1,12 @@
 """The publication service: the public read model of published applications, the public APIs and the change feed."""
 
 PUBLIC_READ_MODEL = "public"  # the public register's name in declarations and `bops replay public`
+# The public faces' paths (their handlers read them here, without loading the declaration and the event types).
+FEED_PATH = "/api/@next/public/feed"
+# The BOPS-compatible public API (services/publication/bops_v2).
+PUBLIC_V2 = "/api/v2/public"
+APPLICATIONS = f"{PUBLIC_V2}/planning_applications"
+APPLICATION = APPLICATIONS + "/{reference}"
+# The ODP face (services.publication.odp.api).
+ODP_PUBLIC = "/api/@next/public"
+ODP_APPLICATION = ODP_PUBLIC + "/applications/{reference}"

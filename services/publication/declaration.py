@@ -7,13 +7,13 @@ The public faces (ODP `@next` and the BOPS-compatible v2) add their own HttpFunc
 from __future__ import annotations
 
 from events.streams import MAIN_STREAM_EVENT_TYPES
-from services.publication import PUBLIC_READ_MODEL
-from services.publication.paths import (
+from services.publication import (
     APPLICATION,
     APPLICATIONS,
     FEED_PATH,
     ODP_APPLICATION,
     ODP_PUBLIC,
+    PUBLIC_READ_MODEL,
     PUBLIC_V2,
 )
 from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription

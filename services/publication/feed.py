@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 import orjson  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
 
-from services.publication.paths import FEED_PATH  # noqa: E402
+from services.publication import FEED_PATH  # noqa: E402
 from shared.observability import observed  # noqa: E402
 
 if TYPE_CHECKING:

@@ -4,6 +4,6 @@ existing integrations (public planning registers) call, rendered from the public
 `render` turns a `PublicApplication` into each endpoint's body (pure), `params` reads and checks the query string,
 `handler` is the thin Powertools resolver and `openapi` the document of this face."""
 
-from services.publication.paths import APPLICATION, APPLICATIONS, PUBLIC_V2
+from services.publication import APPLICATION, APPLICATIONS, PUBLIC_V2
 
 __all__ = ["APPLICATION", "APPLICATIONS", "PUBLIC_V2"]
