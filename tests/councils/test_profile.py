@@ -52,14 +52,7 @@ def test_the_reader_folds_only_new_events_and_knows_no_malformed_council(tmp_pat
     councils.create_council("DEMO", "Demo Council", "demo")
     assert profiles.load("DEMO").name == "Demo Council"
     councils.change_settings("DEMO", CouncilSettingsChanges(name="Demo Borough"))
-    reads: list[int] = []
-    original = store.read
-
-    def counting_read(stream_id, from_version=1, **kwargs):
-        reads.append(from_version)
-        return original(stream_id, from_version, **kwargs)
-
-    store.read = counting_read  # type: ignore[method-assign]
+    reads = count_reads(store)
     assert profiles.load("DEMO").name == "Demo Borough"
     assert reads == [2]  # only what was appended since the first load
     assert profiles.load("not a code") == CouncilProfile()
@@ -71,14 +64,7 @@ def test_a_second_look_without_refresh_reads_nothing_unless_the_council_was_neve
     councils = CouncilService(store, FrozenClock(T0))
     councils.create_council("DEMO", "Demo Council", "demo")
     profiles = CouncilProfiles(store)
-    reads: list[int] = []
-    original = store.read
-
-    def counting_read(stream_id, from_version=1, **kwargs):
-        reads.append(from_version)
-        return original(stream_id, from_version, **kwargs)
-
-    store.read = counting_read  # type: ignore[method-assign]
+    reads = count_reads(store)
     assert profiles.load("DEMO", refresh=False).name == "Demo Council"  # never folded: read
     assert reads == [1]
     councils.change_settings("DEMO", CouncilSettingsChanges(name="Demo Borough"))
@@ -87,3 +73,16 @@ def test_a_second_look_without_refresh_reads_nothing_unless_the_council_was_neve
     assert reads == []
     assert profiles.load("DEMO").name == "Demo Borough"
     assert reads == [2]
+
+
+def count_reads(store: SqliteEventStore) -> list[int]:
+    """The `from_version` of each read of the store from now on."""
+    reads: list[int] = []
+    original = store.read
+
+    def counting_read(stream_id, from_version=1, **kwargs):
+        reads.append(from_version)
+        return original(stream_id, from_version, **kwargs)
+
+    store.read = counting_read  # type: ignore[method-assign]
+    return reads
