@@ -113,3 +113,27 @@ def test_at_most_limit_renderings_are_kept(monkeypatch):
     for number in range(7):
         components("tag", {"text": f"{number} days left"})
     assert len(components.rendered) <= 3
+
+
+def test_the_dashboard_reads_the_council_s_stream_once(council):
+    """The header's council name and the Notify summary come from one read of the council's stream."""
+    from events.streams import council_stream
+    from services.assessment.console.handler import lambda_handler
+    from shared.apigateway import proxy_event
+    from shared.wiring import dependencies
+
+    store = dependencies().event_store
+    reads: list[str] = []
+    original = store.read
+
+    def counting_read(stream_id, *args, **kwargs):
+        reads.append(stream_id)
+        return original(stream_id, *args, **kwargs)
+
+    store.read = counting_read  # type: ignore[method-assign]
+    event = proxy_event("GET", "/", "/", None, [("Accept", "text/html")], [], b"")
+    event["requestContext"]["authorizer"] = {**ANN.context(), "principalId": f"officer:{ANN.id}"}
+    response = lambda_handler(event, None)
+    assert response["statusCode"] == 200, response["body"][:500]
+    assert "Demo Council planning" in response["body"]
+    assert reads.count(council_stream("DEMO")) == 1

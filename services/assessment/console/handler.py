@@ -97,9 +97,13 @@ def dashboard() -> Response:
     from shared.wiring import dependencies
 
     signed_in = officer()
-    today = london_date(dependencies().clock.now())  # only the case list: no casework (its domain and event log)
+    deps = dependencies()
+    today = london_date(deps.clock.now())  # only the case list: no casework (its domain and event log)
     context = dashboard_context(signed_in, query_parameters(), today)
-    return page("dashboard.html", **context, notify=notify_summary(signed_in.council))
+    # the council's stream is read once: for the header's name here, and the Notify summary takes the same fold
+    council_name = deps.council_settings(signed_in.council).name
+    notify = notify_summary(signed_in.council)
+    return page("dashboard.html", **context, notify=notify, council_name=council_name)
 
 
 @app.get("/applications/<reference>")

@@ -14,7 +14,7 @@ def notify_summary(council: str) -> dict[str, Any]:
 
     deps = dependencies()
     profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
-    problem = profiles.load(council).notify_problem
+    problem = profiles.load(council, refresh=False).notify_problem  # the page read the council's settings just now
     return {
         "problem": problem.reasons[0] if problem else None,
         "failures": failure_count(deps.read_models, council),
