@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from shared.aws.batch import batch_get
+
 COUNTER_PREFIX = "count#"
 ATTEMPTS = "attempts"
 EXPIRES_AT = "expires_at"  # the read-model table's time-to-live attribute
@@ -27,20 +29,11 @@ class DynamoDbAttemptCounters:
         return int(item.get("Item", {}).get(ATTEMPTS, {}).get("N", "0"))
 
     def counts(self, name: str, keys: Sequence[tuple[str, int]]) -> list[int]:
-        """One strongly consistent BatchGetItem (the callers ask for a few keys, far below its limit of 100)."""
+        """One strongly consistent BatchGetItem."""
         wanted = list(dict.fromkeys(f"{key}#{window}" for key, window in keys))
-        found: dict[str, int] = {}
-        pending: dict[str, Any] = {
-            self.table: {
-                "Keys": [{"pk": {"S": COUNTER_PREFIX + name}, "sk": {"S": sk}} for sk in wanted],
-                "ConsistentRead": True,
-            }
-        }
-        while pending:
-            answer = self.client.batch_get_item(RequestItems=pending)
-            for item in answer.get("Responses", {}).get(self.table, []):
-                found[item["sk"]["S"]] = int(item.get(ATTEMPTS, {}).get("N", "0"))
-            pending = answer.get("UnprocessedKeys") or {}
+        keys_wanted = [{"pk": {"S": COUNTER_PREFIX + name}, "sk": {"S": sk}} for sk in wanted]
+        items = batch_get(self.client, self.table, keys_wanted, ConsistentRead=True)
+        found = {item["sk"]["S"]: int(item.get(ATTEMPTS, {}).get("N", "0")) for item in items}
         return [found.get(f"{key}#{window}", 0) for key, window in keys]
 
     def add(self, name: str, key: str, window: int, expires_at: int) -> int:

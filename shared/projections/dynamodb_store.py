@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from botocore.exceptions import ClientError
 
+from shared.aws.batch import batch_get
 from shared.projections.projection import Document
 
 # Attribute names and key prefixes (the CDK stack and anything reading the table must use the same ones).
@@ -83,31 +84,20 @@ class DynamoDbReadModelStore:
     def position_and_get(
         self, projection: str, stream_id: str, keys: Sequence[str]
     ) -> tuple[int, dict[str, tuple[Document | None, int]]]:
-        """One strongly consistent BatchGetItem of the position and the documents (100 items at most per request)."""
+        """One strongly consistent BatchGetItem of the position and the documents."""
         wanted = [_position_key(projection, stream_id)] + [
             _document_key(projection, key) for key in dict.fromkeys(keys)
         ]
-        found: dict[tuple[str, str], Item] = {}
-        for start in range(0, len(wanted), MAX_TRANSACTION_ITEMS):
-            pending: dict[str, Any] = {
-                self.table_name: {
-                    "Keys": wanted[start : start + MAX_TRANSACTION_ITEMS],
-                    "ProjectionExpression": "#pk, #sk, #version, #document, #revision",
-                    "ExpressionAttributeNames": {
-                        "#pk": PK,
-                        "#sk": SK,
-                        "#version": VERSION,
-                        "#document": DOCUMENT,
-                        "#revision": REVISION,
-                    },
-                    "ConsistentRead": True,
-                }
-            }
-            while pending:
-                answer = self.client.batch_get_item(RequestItems=pending)
-                for item in answer.get("Responses", {}).get(self.table_name, []):
-                    found[(item[PK]["S"], item[SK]["S"])] = item
-                pending = answer.get("UnprocessedKeys") or {}
+        names = {"#pk": PK, "#sk": SK, "#version": VERSION, "#document": DOCUMENT, "#revision": REVISION}
+        items = batch_get(
+            self.client,
+            self.table_name,
+            wanted,
+            ProjectionExpression="#pk, #sk, #version, #document, #revision",
+            ExpressionAttributeNames=names,
+            ConsistentRead=True,
+        )
+        found = {(item[PK]["S"], item[SK]["S"]): item for item in items}
         position = found.get((POSITION_PREFIX + projection, stream_id))
         documents: dict[str, tuple[Document | None, int]] = {}
         for key in keys:

@@ -65,6 +65,7 @@ from services.publication.read_model.port import (
     words,
 )
 from services.publication.record import PublicApplication, StreamHead
+from shared.aws.batch import batch_get
 from shared.projections.dynamodb_store import DOCUMENT_PREFIX, PK, SK
 
 PARTITION = DOCUMENT_PREFIX + PUBLIC_READ_MODEL
@@ -78,7 +79,6 @@ MAX_PAGES = 4  # Query pages a search walks for its count once its page is full
 ORDER_LETTERS: dict[SortField, str] = {"published_at": "p", "received_at": "r"}
 FACETS = {"status": "f:s:", "application_type": "f:t:", "decision": "f:k:"}
 COUNTS = "counts"  # the sort key of the per-council record counts
-_BATCH_GET = 100
 _BATCH_WRITE = 25
 
 
@@ -574,21 +574,13 @@ class DynamoDbPublicRegister:
 
     def _batch_get(self, sort_keys: Sequence[str], attribute: str, *, with_key: bool = False) -> list[dict[str, Any]]:
         """Items by sort key, in the order given (missing ones left out)."""
-        found: dict[str, dict[str, Any]] = {}
         unique = list(dict.fromkeys(sort_keys))
-        for start in range(0, len(unique), _BATCH_GET):
-            pending: dict[str, Any] = {
-                self.table_name: {
-                    "Keys": [_key(key, self.partition) for key in unique[start : start + _BATCH_GET]],
-                    "ProjectionExpression": "#sk, #a",
-                    "ExpressionAttributeNames": {"#sk": SK, "#a": attribute},
-                }
-            }
-            while pending:
-                answer = self.client.batch_get_item(RequestItems=pending)
-                for item in answer.get("Responses", {}).get(self.table_name, []):
-                    found[_sk(item)] = item
-                pending = answer.get("UnprocessedKeys") or {}
+        keys = [_key(key, self.partition) for key in unique]
+        names = {"#sk": SK, "#a": attribute}
+        items = batch_get(
+            self.client, self.table_name, keys, ProjectionExpression="#sk, #a", ExpressionAttributeNames=names
+        )
+        found = {_sk(item): item for item in items}
         return [found[key] for key in unique if key in found]
 
     def _write(self, puts: Iterable[tuple[str, dict[str, Any]]], deletes: Iterable[str]) -> None:
