@@ -101,14 +101,8 @@ class Administration:
         """The council's state (its name, officers and API keys) in one read: for a page that shows several."""
         return self.service.load(self._admin(admin))
 
-    def officers(self, admin: SignedInOfficer) -> list[OfficerView]:
-        return self.service.list_officers(self._admin(admin))
-
     def officer(self, admin: SignedInOfficer, officer_id: str) -> OfficerView:
         return self._officer(self._admin(admin), officer_id)
-
-    def api_keys(self, admin: SignedInOfficer) -> list[ApiKeyView]:
-        return self.service.list_api_keys(self._admin(admin))
 
     def settings(self, admin: SignedInOfficer) -> EffectiveCouncilSettings:
         return self.deps.council_settings(self._admin(admin))

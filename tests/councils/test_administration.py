@@ -70,7 +70,7 @@ def test_administrators_cannot_lock_themselves_out_and_others_cannot_administer(
         administration.change_role(admin, admin.id, "assessor")
     assessor = SignedInOfficer(COUNCIL, "someone", "Sam", "assessor")
     with pytest.raises(NotAdministrator):
-        administration.officers(assessor)
+        administration.council(assessor)
     with pytest.raises(InvalidCouncilInput):
         administration.invite_officer(admin, email="x@example.org", name="X", role="king")
 
