@@ -48,10 +48,17 @@ _ORIGINALS_LOCK = threading.Lock()
 @dataclass(frozen=True, slots=True)
 class FromOriginal:
     """What the register takes from a claim-checked original: its public red-line boundary and (with the ODP
-    schemas) the original in the prototype format (None when it has none, cannot be read or converted)."""
+    schemas) the original in the prototype format, as compact JSON (None when it has none, cannot be read or
+    converted, or is over `SUBMISSION_BYTES`: the cache then holds at most that much per original, and the ODP face
+    makes such a record's submission per request, as for one whose public submission is over the limit)."""
 
     boundary: dict[str, Any] | None
-    prototype: dict[str, Any] | None
+    prototype_json: bytes | None
+
+    def prototype(self) -> dict[str, Any] | None:
+        import orjson
+
+        return None if self.prototype_json is None else orjson.loads(self.prototype_json)
 
 
 def from_original(documents: DocumentStore, payload_key: str, schema_dir: Path | None = None) -> FromOriginal:
@@ -71,7 +78,13 @@ def from_original(documents: DocumentStore, payload_key: str, schema_dir: Path |
     except (DocumentNotFound, orjson.JSONDecodeError) as error:  # stored before its event, so never there: kept
         logger.warning("original submission unreadable", extra={"key": payload_key, "reason": repr(error)})
         original = None
-    found = FromOriginal(_boundary(original), _prototype(original, schema_dir, payload_key))
+    from services.publication.odp.submissions import SUBMISSION_BYTES
+
+    prototype = _prototype(original, schema_dir, payload_key)
+    prototype_json = None if prototype is None else orjson.dumps(prototype)
+    if prototype_json is not None and len(prototype_json) > SUBMISSION_BYTES:
+        prototype_json = None
+    found = FromOriginal(_boundary(original), prototype_json)
     with _ORIGINALS_LOCK:
         _ORIGINALS[cache_key] = found
         while len(_ORIGINALS) > _ORIGINALS_SIZE:
@@ -146,7 +159,7 @@ def project(
         taken = from_original(documents, record.original.payload_key, schema_dir)
         if record.boundary is None:
             record = replace(record, boundary=taken.boundary)
-        record = replace(record, submission=stored_submission(record, taken.prototype))
+        record = replace(record, submission=stored_submission(record, taken.prototype()))
     if replace_same_version and register.version(council, reference) == record.version:
         if register.get(council, reference) == record:
             return False

@@ -267,3 +267,23 @@ def test_the_odp_submission_is_made_once_by_the_projection_as_the_face_would_mak
     built = PublicSubmissions(deps.documents, schemas).public(replace(record, submission=None), files)
     assert orjson.dumps({**record.submission, "files": files}) == orjson.dumps(built)
     assert built["data"] and built["applicationType"] == "pp.full.householder"
+
+
+def test_an_original_too_large_for_the_record_keeps_no_prototype_in_the_cache(deps, monkeypatch):
+    """The per-process cache of originals holds a prototype only up to SUBMISSION_BYTES (as compact JSON): the
+    record of a larger one carries no submission, and the ODP face makes it per request."""
+    from services.publication import projection
+    from services.publication.odp import submissions
+    from shared import reference_data
+
+    schemas = reference_data.odp_schema_dir()
+    example = reference_data.odp_examples_dir() / "application" / "planningPermission" / "fullHouseholder.json"
+    small, large = (f"{COUNCIL}/submissions/{uuid.uuid4()}.json" for _ in range(2))
+    for key in (small, large):
+        deps.documents.put(key, example.read_bytes(), "")
+    kept = projection.from_original(deps.documents, small, schemas)
+    assert kept.prototype_json is not None and kept.prototype()["applicationType"] == "pp.full.householder"
+    monkeypatch.setattr(submissions, "SUBMISSION_BYTES", len(kept.prototype_json) - 1)
+    too_large = projection.from_original(deps.documents, large, schemas)
+    assert too_large.prototype_json is None and too_large.prototype() is None
+    assert too_large.boundary == kept.boundary
