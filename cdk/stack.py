@@ -65,8 +65,13 @@ READ_MODEL_WRITE = (
     "dynamodb:ConditionCheckItem",
     "dynamodb:BatchWriteItem",  # the public register writes its index items in batches
 )
-# Read models rebuilt into a fresh partition and switched by a pointer (services/publication/read_model/generations.py)
-GENERATIONAL_READ_MODELS = frozenset({"public"})
+# Read models in a table of their own, laid out as the read models' table: its construct id, and the variable naming
+# it to the functions that declare the read model. The public register is a search index of tens of items per
+# published application read by the public API (services/publication/read_model/dynamodb.py): on its own, the officers'
+# read models stay a small table, and a public function's role reaches no other data. It is rebuilt into fresh
+# partitions switched by a pointer (generations.py) and keeps its counts with UpdateItem (ADD).
+OWN_TABLE_READ_MODELS = {"public": ("PublicRegisterTable", "BOPS_PUBLIC_REGISTER_TABLE")}
+OWN_TABLE_WRITE = (*READ_MODEL_WRITE, "dynamodb:UpdateItem")
 # Read the chain and the sealed head index, add a record (conditional: never replace) or a stream's sealed head.
 AUDIT_CHECKPOINTS = ("dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem")
 ATTEMPT_COUNTERS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem")  # read counts, add one (ADD)
@@ -221,6 +226,10 @@ class CouncilStack(Stack):
         self.read_model_table = kept_table(
             self, "ReadModels", read_model_table_spec("unused"), time_to_live_attribute=EXPIRES_AT
         )
+        self.own_read_model_tables = {
+            name: kept_table(self, construct, read_model_table_spec("unused"))
+            for name, (construct, _) in OWN_TABLE_READ_MODELS.items()
+        }
         # Powertools Idempotency records of the subscriptions that declare them (expiring by time to live).
         self.idempotency_table = self._idempotency_table(declarations)
         self.officers = OfficerUserPool(self, "OfficerDirectory", council=council)
@@ -484,27 +493,25 @@ class CouncilStack(Stack):
         }
 
     def _grant_read_models(self, function: lambda_.Function, names: Sequence[str], *, write: bool) -> None:
-        """Only the items of these read models: their documents' and positions' partition keys."""
-        actions = READ_MODEL_READ + (READ_MODEL_WRITE if write else ())
-        keys = sorted(prefix + name for name in names for prefix in (DOCUMENT_PREFIX, POSITION_PREFIX))
+        """Only the items of these read models: their documents' and positions' partition keys in the read models'
+        table, or the whole table of one that has its own (named to the function by its variable)."""
+        for name in names:
+            if name in OWN_TABLE_READ_MODELS:
+                table = self.own_read_model_tables[name]
+                actions = READ_MODEL_READ + (OWN_TABLE_WRITE if write else ())
+                function.add_to_role_policy(iam.PolicyStatement(actions=list(actions), resources=[table.table_arn]))
+                function.add_environment(OWN_TABLE_READ_MODELS[name][1], table.table_name)
+        shared = [name for name in names if name not in OWN_TABLE_READ_MODELS]
+        if not shared:
+            return
+        keys = sorted(prefix + name for name in shared for prefix in (DOCUMENT_PREFIX, POSITION_PREFIX))
         function.add_to_role_policy(
             iam.PolicyStatement(
-                actions=list(actions),
+                actions=list(READ_MODEL_READ + (READ_MODEL_WRITE if write else ())),
                 resources=[self.read_model_table.table_arn],
                 conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": keys}},
             )
         )
-        # A rebuild's fresh partitions (`doc#<name>@<n>`, switched in by a pointer: services/publication/read_model/
-        # generations.py), for the read models rebuilt that way.
-        generations = sorted(f"{DOCUMENT_PREFIX}{name}@*" for name in names if name in GENERATIONAL_READ_MODELS)
-        if generations:
-            function.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=list(actions),
-                    resources=[self.read_model_table.table_arn],
-                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": generations}},
-                )
-            )
 
     def _grant_documents(self, function: lambda_.Function, *, delete_originals: bool = False) -> None:
         bucket = self.documents_bucket

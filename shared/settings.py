@@ -35,6 +35,7 @@ class Settings(BaseModel):
     event_table: str | None = None
     audit_table: str | None = None  # sealed audit checkpoints (shared.eventstore.checkpoints_dynamodb)
     read_model_table: str | None = None
+    public_register_table: str | None = None  # the public register's own table (services/publication/read_model)
     idempotency_table: str | None = None  # Powertools Idempotency records (the notifications sender's, on AWS)
     documents_bucket: str | None = None
     secrets_prefix: str | None = None

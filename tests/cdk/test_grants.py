@@ -16,6 +16,7 @@ from aws_cdk import App
 
 from cdk.app import ODP_SCHEMA_DIR, build, feature_flags
 from cdk.lambda_code import AWS_MODELS_FOLDER, SOURCE_PACKAGES
+from cdk.stack import OWN_TABLE_READ_MODELS, OWN_TABLE_WRITE, READ_MODEL_READ
 from services.councils.declaration import SERVICE as COUNCILS
 from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
 from tests.cdk.test_stack import functions, refers_to, resources
@@ -37,6 +38,11 @@ def granted(template: Template, handler: str) -> dict[str, set[str]]:
         for statement in policy["PolicyDocument"]["Statement"]
     ]
     [read_models] = [id for id in resources(template, "AWS::DynamoDB::Table") if id.startswith("ReadModels")]
+    own_tables = {  # a read model with a table of its own: the whole table, named to the function by its variable
+        name: next(id for id in resources(template, "AWS::DynamoDB::Table") if id.startswith(construct))
+        for name, (construct, _) in OWN_TABLE_READ_MODELS.items()
+    }
+    variables = function["Environment"]["Variables"]
     secrets = resources(template, "AWS::SecretsManager::Secret")
     [pool] = resources(template, "AWS::Cognito::UserPool")
     found: dict[str, set[str]] = {"reads": set(), "writes": set(), "secrets": set(), "counters": set(), "pool": set()}
@@ -56,6 +62,13 @@ def granted(template: Template, handler: str) -> dict[str, set[str]]:
                 continue
             names = {key.split("#", 1)[1] for key in keys}
             found["writes" if "dynamodb:PutItem" in actions else "reads"] |= names
+        for name, table in own_tables.items():
+            if refers_to(statement["Resource"], table):
+                assert "Condition" not in statement
+                assert refers_to(variables[OWN_TABLE_READ_MODELS[name][1]], table)
+                writes = "dynamodb:PutItem" in actions
+                assert sorted(actions) == sorted((*READ_MODEL_READ, *OWN_TABLE_WRITE) if writes else READ_MODEL_READ)
+                found["writes" if writes else "reads"].add(name)
         if refers_to(statement["Resource"], pool):
             found["pool"] |= set(actions)
         for id, secret in secrets.items():

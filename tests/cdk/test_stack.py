@@ -89,15 +89,20 @@ def test_event_table_is_the_adapters_table(synthesised):
         assert table["SSESpecification"]["SSEEnabled"] is True
 
 
-def test_read_model_table(synthesised):
+def test_read_model_tables(synthesised):
+    """The read models' table, and the public register's own (laid out alike)."""
     spec = read_model_table_spec("read-models")
     for template in synthesised.templates.values():
-        tables = [
-            p for p in resources(template, "AWS::DynamoDB::Table").values() if p["KeySchema"] == spec["KeySchema"]
-        ]
-        assert len(tables) == 1 and "StreamSpecification" not in tables[0]
-        assert tables[0]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-        assert tables[0]["SSESpecification"]["SSEEnabled"] is True
+        tables = {
+            id.rstrip("0123456789ABCDEF"): p
+            for id, p in resources(template, "AWS::DynamoDB::Table").items()
+            if p["KeySchema"] == spec["KeySchema"]
+        }
+        assert sorted(tables) == ["PublicRegisterTable", "ReadModels"]
+        for table in tables.values():
+            assert "StreamSpecification" not in table
+            assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+            assert table["SSESpecification"]["SSEEnabled"] is True
 
 
 def test_the_pipe_is_the_only_publisher(synthesised):
@@ -306,12 +311,21 @@ def test_the_event_log_is_append_only_for_every_function(synthesised):
                 actions = json.dumps(statement["Action"])
                 if "Idempotency" in json.dumps(statement["Resource"]):
                     continue  # Powertools Idempotency records (the notifications sender), not the log
-                if "dynamodb:UpdateItem" in actions:  # only attempt counters (sign-in throttling), in the read models
+                resource = json.dumps(statement["Resource"])
+                if "dynamodb:UpdateItem" in actions and "PublicRegisterTable" not in resource:
+                    # only attempt counters (sign-in throttling), in the read models (and the public register's counts)
                     keys = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
-                    assert "ReadModels" in json.dumps(statement["Resource"]) and "Events" not in actions
+                    assert "ReadModels" in resource and "Events" not in actions
                     assert keys and all(key.startswith("count#") for key in keys)
                 assert "dynamodb:*" not in actions
-                assert "dynamodb:DeleteItem" not in actions or "ReadModels" in json.dumps(statement["Resource"])
+                assert (
+                    "dynamodb:DeleteItem" not in actions
+                    or "ReadModels" in resource
+                    or "PublicRegisterTable" in resource
+                )
+                assert "EventLog" not in resource or not {"dynamodb:UpdateItem", "dynamodb:DeleteItem"} & set(
+                    statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                )
 
 
 def test_alarms_watch_every_dead_letter_queue_and_every_function(synthesised):

@@ -1,6 +1,8 @@
-"""The public register on DynamoDB (AWS): items in the read-model table under the register's granted partition
-(`pk = doc#public`, so the stack's `dynamodb:LeadingKeys` grant of the `public` read model covers every item), told
-apart by their sort keys:
+"""The public register on DynamoDB (AWS): items in a table of its own, laid out as the read models' table
+(`read_model_table_spec`), under one partition (`pk = doc#public`; a rebuild's are `doc#public@<n>`:
+`generations.py`), told apart by their sort keys. Its own table because it is a search index of tens of items per
+published application, read by the public API: the officers' read models stay a small table, and the stack grants the
+public functions this table only (`cdk/stack.py`, `OWN_TABLE_READ_MODELS`). The items:
 
 - `a#<council>#<reference>`: the record (`record`, its JSON), its `version` (N: writes are conditioned on a lower
   one), its compact `row` (what filters and sorts read), its `heads` (for the feed), and what it indexed (`indexed`:

@@ -11,7 +11,7 @@ whether the rebuild had read its application yet or not.
 `rebuild` (`bops replay public` on AWS): mark a new partition as being built (refused while another rebuild runs),
 project every application into it, switch the pointer to it, wait until every reader's cached pointer has expired,
 then delete the old partition's items. A rebuild that fails leaves the live register as it was (its partial partition
-deleted). The stack grants the functions `doc#public` and `doc#public@*` (`cdk/stack.py`).
+deleted). All of them are in the register's own table (`cdk/stack.py`).
 """
 
 from __future__ import annotations
