@@ -15,15 +15,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from events import Actor, NewEvent, RecordedEvent
-from events.notifications import (
-    NotificationDelivered,
-    NotificationFailed,
-    NotificationFailureAcknowledged,
-    NotificationSent,
-)
 from events.streams import application_side_stream, parse_application_stream
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the events are defined where a stream is folded or appended to: the read model's readers need none
+    from events.notifications import NotificationDelivered, NotificationFailed, NotificationSent
     from shared.eventstore.port import EventStore
     from shared.projections.store import ReadModelStore
 
@@ -68,6 +63,13 @@ class NotificationsStream:
     records: dict[str, NotificationRecord] = field(default_factory=dict)
 
     def apply(self, event: RecordedEvent) -> None:
+        from events.notifications import (
+            NotificationDelivered,
+            NotificationFailed,
+            NotificationFailureAcknowledged,
+            NotificationSent,
+        )
+
         self.version = event.version
         payload = event.payload
         notification_id = getattr(payload, "notification_id", None)
@@ -150,6 +152,8 @@ def acknowledge_failure(
     """An officer has seen the failure: it stops being counted. LookupError when there is no such unacknowledged
     failure (acknowledged already, or never failed); the log decides, so two officers acknowledging at once append
     one acknowledgement (the other gets ConcurrencyError or LookupError)."""
+    from events.notifications import NotificationFailureAcknowledged
+
     stream_id = application_side_stream(council, reference, SIDE)
     stream = read_stream(store, stream_id)
     record = stream.records.get(notification_id) if stream else None

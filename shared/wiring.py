@@ -18,6 +18,7 @@ from shared.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # only for annotations: a handler that never builds an adapter does not import its port
     from shared.attempts.port import AttemptCounters
+    from shared.councils.profile import CouncilProfiles
     from shared.councils.settings import EffectiveCouncilSettings
     from shared.documents.port import DocumentStore
     from shared.eventstore.port import EventStore
@@ -119,15 +120,27 @@ class Dependencies:
 
         return SqliteOutboxReader(outbox_path(self.settings.data_dir))
 
+    @property
+    def council_profiles(self) -> CouncilProfiles:
+        """The councils' profiles this process folded (each read again from where it stopped)."""
+        from shared.councils.profile import CouncilProfiles
+
+        return self.memo("council-profiles", lambda deps: CouncilProfiles(deps.event_store))
+
+    def council_name(self, code: str) -> str:
+        """A council's name for a page's header: the name its stream records, without building its settings (the
+        deployment config is read only for a council whose stream was never created: `council_settings`)."""
+        profile = self.council_profiles.load(code)
+        return profile.name if profile.exists else self.council_settings(code).name
+
     def council_settings(self, code: str) -> EffectiveCouncilSettings:
         """A council's effective settings: its deployment config (on AWS) overlaid by the settings on its stream.
 
         Any service may read them: the fold is `shared.councils.profile`'s, not the councils service's.
         """
-        from shared.councils.profile import CouncilProfiles
         from shared.councils.settings import CouncilDeployment, effective_settings
 
-        profiles = self.memo("council-profiles", lambda deps: CouncilProfiles(deps.event_store))
+        profiles = self.council_profiles
         deployment = None
         deployed = self.settings.council_deployment
         if deployed:

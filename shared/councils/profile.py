@@ -6,17 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, cast
 
 from events import RecordedEvent
 from events.council import CouncilCreated, CouncilSettingsChanged, CouncilSettingsChanges
-from events.notifications import NotifyConfigurationProblem
 from events.streams import council_stream
 from shared.councils.errors import CouncilError
 from shared.councils.rules import check_code
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the notifications' events are defined when a stream has a problem to read, not for every reader
+    from events.notifications import NotifyConfigurationProblem
     from shared.eventstore.port import EventStore
+
+# The event types the profile folds: a reader deserialises only these of the council's stream (not its officers' and
+# API keys' events), and takes the stream's version from the same read.
+PROFILE_EVENT_TYPES = frozenset({"CouncilCreated", "CouncilSettingsChanged", "NotifyConfigurationProblem"})
 
 
 def overlay(base: CouncilSettingsChanges, changes: CouncilSettingsChanges) -> CouncilSettingsChanges:
@@ -54,8 +58,9 @@ class CouncilProfile:
             return replace(
                 state, settings=overlay(state.settings, payload.changes), name=payload.changes.name or state.name
             )
-        if isinstance(payload, NotifyConfigurationProblem):
-            return replace(state, notify_problem=payload, notify_problem_at=event.occurred_at)
+        if event.event_type == "NotifyConfigurationProblem":
+            problem = cast("NotifyConfigurationProblem", payload)
+            return replace(state, notify_problem=problem, notify_problem_at=event.occurred_at)
         return state
 
 
@@ -68,7 +73,10 @@ def fold_profile(events: Iterable[RecordedEvent], profile: CouncilProfile | None
 
 
 class CouncilProfiles:
-    """Councils' profiles read from the log; a profile folded earlier only reads what was appended since."""
+    """Councils' profiles read from the log; a profile folded earlier only reads what was appended since.
+
+    A profile's `version` is the stream's head as read (the version the next append expects, `shared/notify/problems`),
+    though only `PROFILE_EVENT_TYPES` are deserialised and folded."""
 
     def __init__(self, store: EventStore) -> None:
         self.store = store
@@ -87,9 +95,10 @@ class CouncilProfiles:
         known = self._known.get(code)
         if known is not None and not refresh:
             return known
-        if known is None:
-            profile = fold_profile(self.store.read(council_stream(code)))
-        else:
-            profile = fold_profile(self.store.read(council_stream(code), from_version=known.version + 1), known)
+        from_version = 1 if known is None else known.version + 1
+        events, version = self.store.read_types(council_stream(code), PROFILE_EVENT_TYPES, from_version)
+        profile = fold_profile(events, known)
+        if version > profile.version:  # its officers' and API keys' events: the next append expects the head
+            profile = replace(profile, version=version)
         self._known[code] = profile
         return profile

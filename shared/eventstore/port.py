@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -126,6 +126,14 @@ class EventStore(Protocol):
         as_of: datetime | None = None,
     ) -> list[RecordedEvent]:
         """Events of one stream in version order, optionally a version range or as recorded up to a moment."""
+        ...
+
+    def read_types(
+        self, stream_id: str, event_types: Collection[str], from_version: int = 1
+    ) -> tuple[list[RecordedEvent], int]:
+        """The stream's events of `event_types` from `from_version` on, in version order, and the stream's version as
+        this one read saw it (its newest event of any type; `from_version - 1` when it has none from there): a reader
+        that folds a few types of a stream deserialises only those, and still knows the version an append expects."""
         ...
 
     def read_streams(self, from_versions: Sequence[tuple[str, int]]) -> list[list[RecordedEvent]]:

@@ -34,11 +34,11 @@ def navigation(items: Sequence[NavigationItem], role: OfficerRole, path: str) ->
 
 
 def council_service_name(council: str, name: str | None = None) -> str:
-    """The service's name in the header: the council's `name` if the page knows it, else its settings' name."""
+    """The service's name in the header: the council's `name` if the page knows it, else the name it records."""
     if name is None:
         from shared.wiring import dependencies
 
-        name = dependencies().council_settings(council).name
+        name = dependencies().council_name(council)
     return f"{name} planning"
 
 

@@ -124,13 +124,16 @@ def test_the_dashboard_reads_the_council_s_stream_once(council):
 
     store = dependencies().event_store
     reads: list[str] = []
-    original = store.read
 
-    def counting_read(stream_id, *args, **kwargs):
-        reads.append(stream_id)
-        return original(stream_id, *args, **kwargs)
+    def counting(read):
+        def counting_read(stream_id, *args, **kwargs):
+            reads.append(stream_id)
+            return read(stream_id, *args, **kwargs)
 
-    store.read = counting_read  # type: ignore[method-assign]
+        return counting_read
+
+    store.read = counting(store.read)  # type: ignore[method-assign]
+    store.read_types = counting(store.read_types)  # type: ignore[method-assign]
     event = proxy_event("GET", "/", "/", None, [("Accept", "text/html")], [], b"")
     event["requestContext"]["authorizer"] = {**ANN.context(), "principalId": f"officer:{ANN.id}"}
     response = lambda_handler(event, None)

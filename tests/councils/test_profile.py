@@ -78,11 +78,11 @@ def test_a_second_look_without_refresh_reads_nothing_unless_the_council_was_neve
 def count_reads(store: SqliteEventStore) -> list[int]:
     """The `from_version` of each read of the store from now on."""
     reads: list[int] = []
-    original = store.read
+    original = store.read_types
 
-    def counting_read(stream_id, from_version=1, **kwargs):
+    def counting_read(stream_id, event_types, from_version=1):
         reads.append(from_version)
-        return original(stream_id, from_version, **kwargs)
+        return original(stream_id, event_types, from_version)
 
-    store.read = counting_read  # type: ignore[method-assign]
+    store.read_types = counting_read  # type: ignore[method-assign]
     return reads

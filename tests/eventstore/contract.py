@@ -383,6 +383,33 @@ class EventStoreContract(abc.ABC):
         assert [e.version for e in store.read(stream)] == [1, 2, 3] and store.stream_version(other) == 3
         assert store.verify(stream).ok and store.verify(other).ok
 
+    # read_types
+
+    def test_read_types_reads_only_those_types_and_gives_the_streams_version(self, store, stream):
+        store.append(stream, 0, [created(), renamed("a"), created("Again"), renamed("b")])
+        events, version = store.read_types(stream, {"CouncilCreated"})
+        assert [(e.version, e.payload.name) for e in events] == [(1, "Demo Council"), (3, "Again")]
+        assert events == [e for e in store.read(stream) if e.event_type == "CouncilCreated"]
+        assert version == 4  # the newest event of any type: what the next append expects
+        assert store.read_types(stream, {"CouncilCreated"}, from_version=2) == (events[1:], 4)
+        assert store.read_types(stream, set(), from_version=1) == ([], 4)
+
+    def test_read_types_past_the_head_or_of_an_empty_stream(self, store, stream):
+        assert store.read_types(stream, {"CouncilCreated"}) == ([], 0)
+        store.append(stream, 0, [created(), renamed("a")])
+        assert store.read_types(stream, {"CouncilCreated"}, from_version=3) == ([], 2)
+
+    def test_read_types_lets_this_store_append_at_the_version_it_gave(self, store, stream):
+        store.append(stream, 0, [created(), renamed("a")])
+        self.other_store(store).append(stream, 2, [renamed("theirs")])
+        events, version = store.read_types(stream, {"CouncilCreated"})
+        assert [e.version for e in events] == [1] and version == 3
+        with pytest.raises(ConcurrencyError):
+            store.append(stream, 2, [renamed("stale")])
+        store.append(stream, version, [renamed("mine")])
+        assert [e.payload.changes.name for e in store.read(stream)[1:]] == ["a", "theirs", "mine"]
+        assert store.verify(stream).ok
+
     # read_last
 
     def test_read_last_of_an_empty_stream_is_none(self, store, stream):

@@ -100,7 +100,7 @@ def wants_json() -> bool:
 def council_name(council: str) -> str:
     from shared.wiring import dependencies
 
-    return dependencies().council_settings(council).name
+    return dependencies().council_name(council)
 
 
 def page(template: str, status: int, council: str, **context: Any) -> Response:

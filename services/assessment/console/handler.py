@@ -101,7 +101,7 @@ def dashboard() -> Response:
     today = london_date(deps.clock.now())  # only the case list: no casework (its domain and event log)
     context = dashboard_context(signed_in, query_parameters(), today)
     # the council's stream is read once: for the header's name here, and the Notify summary takes the same fold
-    council_name = deps.council_settings(signed_in.council).name
+    council_name = deps.council_name(signed_in.council)
     notify = notify_summary(signed_in.council)
     return page("dashboard.html", **context, notify=notify, council_name=council_name)
 

@@ -8,13 +8,11 @@ from typing import Any
 
 
 def notify_summary(council: str) -> dict[str, Any]:
-    from shared.councils.profile import CouncilProfiles
     from shared.notification_records import failure_count
     from shared.wiring import dependencies
 
     deps = dependencies()
-    profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
-    problem = profiles.load(council, refresh=False).notify_problem  # the page read the council's settings just now
+    problem = deps.council_profiles.load(council, refresh=False).notify_problem  # the page read its name just now
     return {
         "problem": problem.reasons[0] if problem else None,
         "failures": failure_count(deps.read_models, council),
