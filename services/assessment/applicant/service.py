@@ -15,18 +15,19 @@ from events import Actor, EventPayload, NewEvent
 from events.streams import application_side_stream, application_stream
 from services.assessment.applicant.refusals import DomainRefusal, LinkNotFound, RequestClosed, Unprocessable
 from services.assessment.applicant.uploads import document_key, file_problem, safe_file_name, sniff
-from services.assessment.domain import UploadedDocument, answer_validation_request, fold
 from services.assessment.domain.errors import AssessmentRefusal, Conflict
-from services.assessment.domain.state import PlanningApplication, ValidationRequest
+from services.assessment.domain.state import PlanningApplication, ValidationRequest, fold
 from services.assessment.domain.streams import side_stream_of
 from shared.applicant_links import NoLinkSecret, link_secret, verify_applicant_token
 from shared.clock import Clock
-from shared.documents.port import DocumentStore
 from shared.eventstore.port import ConcurrencyError, EventStore, StreamAppend, merged
 from shared.secrets.port import SecretStore
 
-if TYPE_CHECKING:  # the forms' parsing (python_multipart) is the POST routes' only: a page view does not import it
+if TYPE_CHECKING:  # an answer's only (the forms' parsing, python_multipart; the domain's command, its guards and the
+    # officers' identities; the document store's port): a page view imports none of them
     from services.assessment.applicant.forms import AnswerInput
+    from services.assessment.domain.applicant import UploadedDocument
+    from shared.documents.port import DocumentStore
 
 APPLICANT = Actor(kind="applicant", id="applicant", display_name="The applicant")
 COUNCIL_CODE = re.compile(r"[A-Z0-9]{1,4}")
@@ -117,6 +118,8 @@ class ApplicantAnswers:
 
     def _decide(self, found: OpenRequest, given: AnswerInput, document: UploadedDocument | None) -> list[EventPayload]:
         """The domain's events for the answer; its refusals as the pages' (a Conflict: the request just closed)."""
+        from services.assessment.domain.applicant import answer_validation_request
+
         try:
             return answer_validation_request(
                 found.application,
@@ -133,6 +136,8 @@ class ApplicantAnswers:
             raise DomainRefusal(refusal.status, refusal.message, refusal.fields) from None
 
     def _document(self, council: str, reference: str, given: AnswerInput) -> UploadedDocument:
+        from services.assessment.domain.applicant import UploadedDocument
+
         assert given.file is not None
         problem = file_problem(given.file)
         if problem is not None:
