@@ -10,9 +10,9 @@ from services.assessment import (
     AUTO_CLOSE_READ_MODEL,
     CASE_LIST_READ_MODEL,
     DAILY_AT,
-    EVERY_EVENT_TYPE,
     MOVED_STREAMS_READ_MODEL,
     OFFICERS_READ_MODEL,
+    every_event_type,
 )
 from shared.applicant_links import LINK_SECRET
 from shared.declarations import HttpFunction, Route, ScheduledJob, ServiceDeclaration, Subscription
@@ -149,7 +149,7 @@ SERVICE = ServiceDeclaration(
         Subscription(  # notes each stream whose head moved, so the checkpoint job reads only those
             name="audit-moved-streams",
             handler="services.assessment.moved_streams.lambda_handler",
-            event_types=EVERY_EVENT_TYPE,
+            event_types=every_event_type(),
             projection="services.assessment.moved_streams.MovedStreamsProjection",
             writes_read_models=(MOVED_STREAMS_READ_MODEL,),
         ),

@@ -20,14 +20,14 @@ lambda_start()
 from collections.abc import Mapping  # noqa: E402
 
 from events import RecordedEvent  # noqa: E402
-from services.assessment import EVERY_EVENT_TYPE, MOVED_STREAMS_READ_MODEL  # noqa: E402
+from services.assessment import MOVED_STREAMS_READ_MODEL, every_event_type  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
 from shared.projections import Document, ReadModelStore  # noqa: E402
 
 
 class MovedStreamsProjection:
     name = MOVED_STREAMS_READ_MODEL
-    event_types = frozenset(EVERY_EVENT_TYPE)
+    event_types = frozenset(every_event_type())
 
     def key(self, event: RecordedEvent) -> str | None:
         return event.stream_id
