@@ -361,8 +361,8 @@ class CouncilStack(Stack):
                 )
                 self._grant_events(function, append=subscription.appends_events)
                 self._grant_idempotency(subscription, function)
-                if subscription.appends_events:
-                    self._grant_documents(function)
+                if subscription.appends_events or subscription.reads_documents:
+                    self._grant_documents(function, read_only=not subscription.appends_events)
                 self._grant_declared(subscription, function)
                 self.publishing.subscribe(subscription, function, queue)
                 self.dead_letter_queues.append(queue)
@@ -513,12 +513,14 @@ class CouncilStack(Stack):
             )
         )
 
-    def _grant_documents(self, function: lambda_.Function, *, delete_originals: bool = False) -> None:
+    def _grant_documents(
+        self, function: lambda_.Function, *, delete_originals: bool = False, read_only: bool = False
+    ) -> None:
+        """Get and put the documents' objects (only get them if `read_only`: a projection that reads originals)."""
         bucket = self.documents_bucket
         assert function.role is not None  # a function made here always has its own role
-        function.add_to_role_policy(
-            iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject"], resources=[bucket.arn_for_objects("*")])
-        )
+        actions = ["s3:GetObject"] if read_only else ["s3:GetObject", "s3:PutObject"]
+        function.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[bucket.arn_for_objects("*")]))
         if delete_originals:  # intake removes the original of a submission it refused after storing it
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=["s3:DeleteObject"], resources=[bucket.arn_for_objects("*/submissions/*")])
@@ -535,5 +537,6 @@ class CouncilStack(Stack):
             function.role,
             f"IAM5[Resource::{arn_pattern(bucket, '/*')}]",
             "Document keys are made per application and file at run time; the grant covers objects of this council's "
-            "documents bucket only, and only GetObject and PutObject (no ACLs; intake deletes refused originals).",
+            "documents bucket only, and only GetObject and PutObject (GetObject alone for a projection that reads "
+            "originals; no ACLs; intake deletes refused originals).",
         )

@@ -100,6 +100,9 @@ class Subscription:
     # Powertools Idempotency records (a DynamoDB table on AWS, `BOPS_IDEMPOTENCY_TABLE`): a side effect outside the
     # log (an e-mail) happens once per key however often the event is delivered.
     idempotency: bool = False
+    # A projection that reads stored documents (the public register converts a submission's original once): it may
+    # get objects of the documents store, not put them.
+    reads_documents: bool = False
 
     def __post_init__(self) -> None:
         if self.projection and not self.writes_read_models:

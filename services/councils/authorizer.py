@@ -160,10 +160,10 @@ def session_revocations() -> SessionRevocations:
 
 
 def officer_tokens() -> OfficerTokens:
-    from services.councils.officer_tokens import OfficerTokens
+    from services.councils.officer_tokens import process_tokens
     from shared.wiring import dependencies
 
-    return dependencies().memo("officer-tokens", lambda deps: OfficerTokens(deps.secrets, deps.clock))
+    return dependencies().memo("officer-tokens", process_tokens)
 
 
 def prepare_snapshot() -> None:

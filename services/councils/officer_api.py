@@ -41,12 +41,12 @@ def refusal(
 
 
 def sign_in_service() -> SignIn:
-    from services.councils.officer_tokens import OfficerTokens
+    from services.councils.officer_tokens import process_tokens
     from shared.wiring import dependencies
 
     deps = dependencies()
     # Built before the service (memo's lock is not reentrant); the authorizer shares it in the embedded runtime.
-    tokens = deps.memo("officer-tokens", lambda deps: OfficerTokens(deps.secrets, deps.clock))
+    tokens = deps.memo("officer-tokens", process_tokens)
     return deps.memo("sign-in", lambda deps: build_sign_in(deps, tokens))
 
 

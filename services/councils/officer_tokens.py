@@ -20,11 +20,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from shared.clock import Clock
 from shared.councils.errors import CouncilError
 from shared.councils.rules import check_code
 from shared.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from shared.wiring import Dependencies
 
 TOKEN_PREFIX = "bopso1"
 TOKEN_LIFETIME = timedelta(minutes=15)
@@ -104,12 +108,22 @@ def dump_ring(keys: list[SigningKey]) -> str:
 
 
 class OfficerTokens:
-    """Issues and verifies tokens; `monotonic` is only for the key ring's cache (tests pass their own)."""
+    """Issues and verifies tokens; `monotonic` is only for the key ring's cache (tests pass their own).
 
-    def __init__(self, secrets: SecretStore, clock: Clock, monotonic: Callable[[], float] = time.monotonic) -> None:
+    `served`: the one council whose tokens this process verifies (a council's stack on AWS, whose role may read no
+    other council's key ring): a token naming another is refused without a read. None: every council (embedded)."""
+
+    def __init__(
+        self,
+        secrets: SecretStore,
+        clock: Clock,
+        monotonic: Callable[[], float] = time.monotonic,
+        served: str | None = None,
+    ) -> None:
         self.secrets = secrets
         self.clock = clock
         self.monotonic = monotonic
+        self.served = served
         self._rings: dict[str, tuple[float, list[SigningKey]]] = {}
         self._lock = threading.Lock()
 
@@ -194,6 +208,8 @@ class OfficerTokens:
             check_code(council)
         except CouncilError:
             return None
+        if self.served is not None and council != self.served:
+            return None
         found = next((key for key in self._ring(council) if key.id == key_id), None)
         cached = self._rings.get(council)
         if found is None and cached is not None and self.monotonic() - cached[0] >= UNKNOWN_KEY_REFRESH_SECONDS:
@@ -203,3 +219,9 @@ class OfficerTokens:
 
 def _sign(secret: bytes, signed: str) -> bytes:
     return hmac.new(secret, signed.encode("ascii"), hashlib.sha256).digest()
+
+
+def process_tokens(deps: Dependencies) -> OfficerTokens:
+    """This process's tokens: on AWS its stack's council only (its role may read no other council's key ring)."""
+    served = deps.settings.council if deps.settings.runtime == "aws" else None
+    return OfficerTokens(deps.secrets, deps.clock, served=served)

@@ -102,6 +102,7 @@ SERVICE = ServiceDeclaration(
             event_types=(*PUBLIC_EVENT_TYPES, "PublicRecordsRefreshRequested"),  # chunks of records made again
             projection="services.publication.projection.PublicRegisterProjection",
             writes_read_models=(PUBLIC_READ_MODEL,),
+            reads_documents=True,  # a new record's public submission is made from the stored original
             concurrency=4,
         ),
         Subscription(  # a change of what records show (names): asks for every record of the council, in chunks

@@ -421,8 +421,48 @@ class StackHarness:
         return value
 
     @contextmanager
+    def _role_checked(self, logical_id: str, refused: list[str]) -> Iterator[None]:
+        """Every AWS call of a client made meanwhile checked against the function's role (`tests/cdk/iam_check.py`):
+        a call AWS would refuse raises AccessDeniedException and is noted in `refused`."""
+        from unittest import mock
+
+        from botocore.exceptions import ClientError
+
+        from shared.aws import clients
+        from tests.cdk.iam_check import RoleGrants, needs
+
+        role = self._resource(logical_id)["Properties"]["Role"]["Fn::GetAtt"][0]
+        grants = RoleGrants(self.template, role, self.resolve)
+        made = clients.aws_client
+
+        def check(model: Any, params: dict[str, Any], **_: Any) -> None:
+            service = model.service_model.endpoint_prefix
+            if service == "secretsmanager" and not str(params.get("SecretId", "")).startswith("arn:"):
+                params = {**params, "SecretId": self._secret_arn(str(params.get("SecretId", "")))}
+            refusal = grants.refusal(needs(service, model.name, params, self.region, ACCOUNT))
+            if refusal is not None:
+                refused.append(f"{refusal.action} on {refusal.resource} (keys {sorted(refusal.leading_keys or ())})")
+                message = f"{logical_id} may not {refusal.action} on {refusal.resource}"
+                raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": message}}, model.name)
+
+        def checked_client(*args: Any, **kwargs: Any) -> Any:
+            client = made(*args, **kwargs)
+            client.meta.events.register("before-parameter-build", check)
+            return client
+
+        with mock.patch.object(clients, "aws_client", checked_client):
+            yield
+
+    def _secret_arn(self, name: str) -> str:
+        for logical_id in self._of_type("AWS::SecretsManager::Secret"):
+            if self.physical_name(logical_id) == name:
+                return self._ref(logical_id)
+        return name
+
+    @contextmanager
     def running_as(self, logical_id: str) -> Iterator[Function]:
-        """`os.environ` as the function sees it on Lambda, and fresh adapters (`shared.wiring.reset()`)."""
+        """`os.environ` as the function sees it on Lambda, and fresh adapters (`shared.wiring.reset()`): what an
+        operator's command run with the function's environment sees (`invoke` also checks the role's grants)."""
         from shared import wiring
 
         function = self.function(logical_id)
@@ -455,7 +495,8 @@ class StackHarness:
     def invoke(self, logical_id: str, event: dict[str, Any], trigger: str, detail_type: str | None = None) -> Any:
         from shared.declarations import load_handler
 
-        with self.running_as(logical_id) as function:
+        refused: list[str] = []
+        with self._role_checked(logical_id, refused), self.running_as(logical_id) as function:
             if self.task_root is not None:
                 module = function.handler.rpartition(".")[0].replace(".", "/")
                 if not any((self.task_root / f"{module}{end}").is_file() for end in (".py", "/__init__.py")):
@@ -463,7 +504,17 @@ class StackHarness:
             handler = load_handler(function.handler)
             self.invocations.append(Invocation(logical_id, trigger, detail_type))
             context = LambdaContext(function.name, function.memory_mb, function.arn)
-            return handler(copy.deepcopy(event), context)
+            try:
+                answer = handler(copy.deepcopy(event), context)
+            except Exception as error:
+                if refused:
+                    raise HarnessError(
+                        f"{logical_id} made calls its role does not allow: {'; '.join(refused)}"
+                    ) from error
+                raise
+        if refused:  # even if the handler swallowed the refusal
+            raise HarnessError(f"{logical_id} made calls its role does not allow: {'; '.join(refused)}")
+        return answer
 
     def _check_permission(
         self, logical_id: str, principal: str, source_arn: str, invoked_arn: str | None = None

@@ -110,6 +110,30 @@ def test_a_token_is_valid_only_under_its_own_council_s_key(secrets, clock):
         tokens.verify(elsewhere)
 
 
+class CountingSecrets(InMemorySecrets):
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: list[str] = []
+
+    def get(self, name: str) -> str | None:
+        self.read.append(name)
+        return super().get(name)
+
+
+def test_a_council_s_stack_refuses_another_council_s_token_without_reading_its_key(clock):
+    """On AWS a stack's role may read only its council's key ring: a token naming another is refused unread."""
+    secrets = CountingSecrets()
+    other, _ = OfficerTokens(secrets, clock).issue("LBH", "officer-9")  # valid where LBH is served
+    own, _ = OfficerTokens(secrets, clock).issue("DEMO", "officer-1")
+    served = OfficerTokens(secrets, clock, served="DEMO")
+    secrets.read.clear()
+    with pytest.raises(InvalidToken):
+        served.verify(other)
+    assert secrets.read == []
+    assert served.verify(own).council == "DEMO"
+    assert OfficerTokens(secrets, clock).verify(other).council == "LBH"  # embedded: every council is served
+
+
 def test_a_token_lasting_longer_than_the_lifetime_is_refused_even_if_signed(tokens, secrets):
     import hashlib
     import hmac
