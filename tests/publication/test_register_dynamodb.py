@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from services.publication.read_model.dynamodb import PARTITION, DynamoDbPublicRegister
-from services.publication.read_model.port import DateRange, PublicSearch, select
+from services.publication.read_model.port import DateRange, FeedQuery, PublicSearch, select
 from shared.projections.dynamodb_store import create_read_model_table
 from tests.aws_support import lean_client
 from tests.publication.register_contract import START, PublicRegisterContract, application, entry
@@ -28,16 +28,46 @@ class TestDynamoDbPublicRegister(PublicRegisterContract):
         return new_register()
 
 
-def test_every_item_lives_under_the_registers_granted_partition(aws):
+def test_records_live_in_the_generations_partition_and_each_list_in_a_partition_of_its_own(aws):
     register = new_register()
     app = application(1)
     register.put(app, [entry(app)])
     items = boto3.client("dynamodb").scan(TableName=TABLE)["Items"]
-    assert {item["pk"]["S"] for item in items} == {PARTITION} == {"doc#public"}
-    keys = {item["sk"]["S"] for item in items}
+    partitions = {item["sk"]["S"]: item["pk"]["S"] for item in items}
+    assert PARTITION == "doc#public"
+    assert partitions[f"a#DEMO#{app.reference}"] == partitions["counts"] == PARTITION
+    assert partitions[f"r#{app.reference}#DEMO"] == f"doc#public|r#{app.reference}"
     moment = "2026-03-05T11:00:00.000000Z"  # published_at, in UTC
-    assert f"a#DEMO#{app.reference}" in keys and f"t#DEMO#w:a:mill#p#{moment}#{app.reference}" in keys
-    assert f"t#DEMO#x:d:ex#p#{moment}#{app.reference}" in keys and "t#DEMO#f:*#r#" in "".join(sorted(keys))
+    assert partitions[f"t#DEMO#w:a:mill#p#{moment}#{app.reference}"] == "doc#public|t#DEMO#w:a:mill"
+    assert partitions[f"t#DEMO#x:d:ex#p#{moment}#{app.reference}"] == "doc#public|t#DEMO#x:d:ex"
+    assert {pk for sk, pk in partitions.items() if sk.startswith("f#")} == {"doc#public|f"}
+    assert {pk for sk, pk in partitions.items() if sk.startswith("g#")} == {"doc#public|g#DEMO"}
+    assert all(pk == PARTITION or pk.startswith(PARTITION + "|") for pk in partitions.values())
+
+
+def test_searches_and_the_feed_query_only_the_partitions_of_the_lists_they_read(aws):
+    register = new_register()
+    for number in (1, 2, 3):
+        app = application(number, description="Rear extension")
+        register.put(app, [entry(app)])
+    queried: list[str] = []
+    register.client.meta.events.register(
+        "provide-client-params.dynamodb.Query",
+        lambda params, **_: queried.append(params["ExpressionAttributeValues"][":pk"]["S"]),
+    )
+    assert register.search(PublicSearch(text="rear ext")).total == 3
+    assert register.search(PublicSearch(councils=frozenset({"DEMO"}))).total == 3
+    assert register.feed(FeedQuery(limit=10)).total == 3
+    assert register.feed(FeedQuery(limit=10, councils=frozenset({"DEMO"}))).total == 3
+    assert len(register.find(application(2).reference)) == 1
+    assert queried == [
+        "doc#public|t#DEMO#w:d:rear",
+        "doc#public|t#DEMO#x:d:ext",
+        "doc#public|t#DEMO#f:*",
+        "doc#public|f",
+        "doc#public|g#DEMO",
+        f"doc#public|r#{application(2).reference}",
+    ]
 
 
 def test_a_new_version_takes_away_the_index_items_it_no_longer_has(aws):

@@ -48,8 +48,9 @@ def everything(register) -> tuple:
 
 
 def partitions() -> set[str]:
+    """The generations that have items (a list's partition is named after its generation: `doc#public|f`)."""
     items = boto3.client("dynamodb").scan(TableName=TABLE)["Items"]
-    return {item["pk"]["S"] for item in items if item["sk"]["S"] != POINTER}
+    return {item["pk"]["S"].split("|")[0] for item in items if item["sk"]["S"] != POINTER}
 
 
 def project_all(deps):
@@ -98,8 +99,8 @@ def test_readers_during_a_rebuild_see_the_old_register_or_the_new_never_a_part(a
             done.wait(0.01)
         return written
 
-    try:
-        rebuild(switching, project_slowly, grace_seconds=0)
+    try:  # the grace lets a read that began before the switch finish before the old register is deleted
+        rebuild(switching, project_slowly, grace_seconds=0.5)
         new = everything(switching)
         after = len(seen)
         while len(seen) < after + 3:
@@ -145,3 +146,19 @@ def test_a_second_rebuild_is_refused_and_a_failed_one_changes_nothing(applicatio
     pointer = switching.pointer()
     assert (pointer.live, pointer.building) == (PARTITION, None)
     assert partitions() == {PARTITION} and everything(switching) == before
+
+
+def test_deleting_a_generation_deletes_its_lists_and_what_the_one_partition_layout_kept(applications):  # noqa: F811
+    """A register written before the lists had partitions of their own kept every item in the generation's
+    partition: the delete after the first rebuild takes those away too."""
+    client = boto3.client("dynamodb")
+    switching = applications.memo("public-register", lambda _: None)
+    items = client.scan(TableName=TABLE)["Items"]
+    assert any("|" in item["pk"]["S"] for item in items)
+    for item in items:  # the old layout: everything under the generation's own partition key
+        if "|" in item["pk"]["S"]:
+            client.delete_item(TableName=TABLE, Key={"pk": item["pk"], "sk": item["sk"]})
+            client.put_item(TableName=TABLE, Item={**item, "pk": {"S": PARTITION}})
+    deleted = switching.generations.delete(PARTITION)
+    left = client.scan(TableName=TABLE)["Items"]
+    assert deleted >= len(items) and not left

@@ -1,8 +1,15 @@
 """The public register on DynamoDB (AWS): items in a table of its own, laid out as the read models' table
-(`read_model_table_spec`), under one partition (`pk = doc#public`; a rebuild's are `doc#public@<n>`:
-`generations.py`), told apart by their sort keys. Its own table because it is a search index of tens of items per
-published application, read by the public API: the officers' read models stay a small table, and the stack grants the
-public functions this table only (`cdk/stack.py`, `OWN_TABLE_READ_MODELS`). The items:
+(`read_model_table_spec`), told apart by their sort keys. Its own table because it is a search index of tens of items
+per published application, read by the public API: the officers' read models stay a small table, and the stack grants
+the public functions this table only (`cdk/stack.py`, `OWN_TABLE_READ_MODELS`).
+
+A register is one generation (`doc#public`; a rebuild writes `doc#public@<n>`: `generations.py`). Its records and
+counts live in the generation's partition; every list a search or the feed reads in key order lives in a partition of
+its own, named by the generation and the list (`partition_key`): `doc#public|t#<council>#<term>` holds one term's
+postings, `doc#public|f` the feed, `doc#public|g#<council>` a council's feed, `doc#public|r#<reference>` a reference's
+councils. So a Query reads one list's partition, never the whole register's, and the writes of a projection spread
+over many partitions instead of all landing on one (DynamoDB serves each partition key at most 1,000 writes and
+3,000 reads a second). The items:
 
 - `a#<council>#<reference>`: the record (`record`, its JSON), its `version` (N: writes are conditioned on a lower
   one), its compact `row` (what filters and sorts read), its `heads` (for the feed), and what it indexed (`indexed`:
@@ -124,8 +131,21 @@ def _sk(key: dict[str, Any]) -> str:
     return key[SK]["S"]
 
 
-def _key(sort_key: str, partition: str = PARTITION) -> dict[str, dict[str, str]]:
-    return {PK: {"S": partition}, SK: {"S": sort_key}}
+# How many `#`-separated parts of a sort key name the list (and so the partition) it belongs to, by its kind.
+LIST_PARTS = {"t": 3, "g": 2, "r": 2, "f": 1}
+LIST_SEPARATOR = "|"
+
+
+def partition_key(generation: str, sort_key: str) -> str:
+    """The partition of an item (or of a key prefix) of a generation: a list's own, else the generation's."""
+    parts = LIST_PARTS.get(sort_key[:1]) if sort_key[1:2] == "#" else None
+    if parts is None:
+        return generation
+    return generation + LIST_SEPARATOR + "#".join(sort_key.split("#", parts)[:parts])
+
+
+def _key(sort_key: str, generation: str = PARTITION) -> dict[str, dict[str, str]]:
+    return {PK: {"S": partition_key(generation, sort_key)}, SK: {"S": sort_key}}
 
 
 def moment_key(value: datetime) -> str:
@@ -234,7 +254,8 @@ def _sort_tuple(row: Row, sort_by: SortField) -> tuple[str, str, str]:
 
 
 class DynamoDbPublicRegister:
-    """`partition`: the register's partition key (a rebuild writes a fresh one: `generations.py`)."""
+    """`partition`: the register's generation, its records' partition key (a rebuild writes a fresh one:
+    `generations.py`)."""
 
     count_cap = COUNT_CAP_DYNAMODB
     page_items = PAGE_ITEMS
@@ -437,7 +458,11 @@ class DynamoDbPublicRegister:
             "TableName": self.table_name,
             "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
             "ExpressionAttributeNames": {"#pk": PK, "#sk": SK, "#x": "x"},
-            "ExpressionAttributeValues": {":pk": {"S": self.partition}, ":low": {"S": low}, ":high": {"S": high}},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": partition_key(self.partition, prefix)},
+                ":low": {"S": low},
+                ":high": {"S": high},
+            },
             "ProjectionExpression": "#sk, #x",
             "ScanIndexForward": query.order == "asc",
             "Limit": min(PROBE_ITEMS, self.page_items),
@@ -551,12 +576,14 @@ class DynamoDbPublicRegister:
             )
 
     def _query(self, prefix: str, attribute: str | None = None, until: str | None = None) -> Iterator[dict[str, Any]]:
+        """The items of one list (`prefix` names it: `partition_key`) whose keys begin with `prefix`."""
+        partition = {"S": partition_key(self.partition, prefix)}
         if until is not None:
             condition = "#pk = :pk AND #sk BETWEEN :prefix AND :until"
-            values = {":pk": {"S": self.partition}, ":prefix": {"S": prefix}, ":until": {"S": until}}
+            values = {":pk": partition, ":prefix": {"S": prefix}, ":until": {"S": until}}
         else:
             condition = "#pk = :pk AND begins_with(#sk, :prefix)"
-            values = {":pk": {"S": self.partition}, ":prefix": {"S": prefix}}
+            values = {":pk": partition, ":prefix": {"S": prefix}}
         names = {"#pk": PK, "#sk": SK}
         if attribute:
             names["#a"] = attribute

@@ -1,8 +1,10 @@
-"""The public register on AWS is rebuilt into a fresh partition, then switched, then the old one deleted: readers
+"""The public register on AWS is rebuilt into a fresh generation, then switched, then the old one deleted: readers
 never see a half-built register.
 
-A pointer item (`pk = doc#public`, `sk = ~generation`) names the live partition (`doc#public` itself until the first
-rebuild, then `doc#public@<n>`), the partition being built during a rebuild, and the next generation's number.
+A generation is named by its records' partition key, and its lists' partitions are named after it (`partition_key`
+in `dynamodb.py`). A pointer item (`pk = doc#public`, `sk = ~generation`) names the live generation (`doc#public`
+itself until the first rebuild, then `doc#public@<n>`), the one being built during a rebuild, and the next
+generation's number.
 `SwitchingRegister` is the register the functions use: the public's reads go to the live partition (the pointer
 cached `CACHE_SECONDS`), the projection's writes to the live one and, during a rebuild, to the one being built too
 (the pointer read afresh at every write), so an event delivered while the rebuild runs reaches the new register
@@ -10,8 +12,8 @@ whether the rebuild had read its application yet or not.
 
 `rebuild` (`bops replay public` on AWS): mark a new partition as being built (refused while another rebuild runs),
 project every application into it, switch the pointer to it, wait until every reader's cached pointer has expired,
-then delete the old partition's items. A rebuild that fails leaves the live register as it was (its partial partition
-deleted). All of them are in the register's own table (`cdk/stack.py`).
+then delete the old generation's items. A rebuild that fails leaves the live register as it was (its partial
+generation deleted). All of them are in the register's own table (`cdk/stack.py`).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from botocore.exceptions import ClientError
 
-from services.publication.read_model.dynamodb import PARTITION, DynamoDbPublicRegister
+from services.publication.read_model.dynamodb import PARTITION, DynamoDbPublicRegister, partition_key
 from shared.projections.dynamodb_store import PK, SK
 
 if TYPE_CHECKING:
@@ -88,28 +91,37 @@ class Generations:
             self._put(Pointer(pointer.live, None, pointer.next), pointer)
 
     def delete(self, partition: str) -> int:
-        """Delete every item of a partition (but the pointer); returns how many."""
-        keys: list[dict[str, Any]] = []
+        """Delete every item of a generation (but the pointer); returns how many keys were deleted.
+
+        Its partition holds its records and counts, and each record names the list items it wrote (`indexed`), which
+        live in partitions of their own (`partition_key`): one Query of the generation's partition finds them all.
+        (Items a register of the one-partition layout kept there are deleted where they are.)"""
+        keys: list[tuple[str, str]] = []  # (partition key, sort key)
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK, "#indexed": "indexed"},
             "ExpressionAttributeValues": {":pk": {"S": partition}},
-            "ProjectionExpression": "#pk, #sk",
+            "ProjectionExpression": "#sk, #indexed",
         }
         while True:
             page = self.client.query(**request)
-            keys += [item for item in page.get("Items", []) if item[SK]["S"] != POINTER]
+            for item in page.get("Items", []):
+                if item[SK]["S"] != POINTER:
+                    keys.append((partition, item[SK]["S"]))
+                    indexed = orjson.loads(item["indexed"]["S"]) if "indexed" in item else []
+                    keys += [(partition_key(partition, key), key) for key in indexed]
             if "LastEvaluatedKey" not in page:
                 break
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        for start in range(0, len(keys), _BATCH_WRITE):
-            pending: dict[str, Any] = {
-                self.table_name: [{"DeleteRequest": {"Key": key}} for key in keys[start : start + _BATCH_WRITE]]
-            }
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _BATCH_WRITE):
+            chunk = unique[start : start + _BATCH_WRITE]
+            deletes = [{"DeleteRequest": {"Key": {PK: {"S": pk}, SK: {"S": sk}}}} for pk, sk in chunk]
+            pending: dict[str, Any] = {self.table_name: deletes}
             while pending:
                 pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-        return len(keys)
+        return len(unique)
 
     def _key(self) -> dict[str, dict[str, str]]:
         return {PK: {"S": PARTITION}, SK: {"S": POINTER}}
