@@ -11,7 +11,8 @@ from bops.checkpoints import Checkpoints
 from events import RecordedEvent
 from services import subscriptions
 from shared.declarations import load_handler
-from shared.projections import Document, Projection, Projector
+from shared.projections.projection import Document, Projection
+from shared.projections.projector import Projector
 from shared.wiring import dependencies
 
 PAGE = 1000

@@ -3,32 +3,70 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, Literal
 
 PREFIX = "BOPS_"
+RUNTIMES = ("embedded", "aws")
+_TRUE = frozenset({"1", "true", "yes", "on", "t", "y"})
+_FALSE = frozenset({"0", "false", "no", "off", "f", "n"})
 
 
-class Settings(BaseModel):
+class SettingsError(ValueError):
+    """Some `BOPS_*` variables have values the process cannot run with; the message names each and why."""
+
+
+def _runtime(text: str) -> str:
+    if text not in RUNTIMES:
+        raise ValueError(f"must be one of {', '.join(RUNTIMES)}")
+    return text
+
+
+def _positive_whole_number(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+    if number <= 0:
+        raise ValueError("must be greater than 0")
+    return number
+
+
+def _yes_or_no(text: str) -> bool:
+    if text.strip().lower() in _TRUE:
+        return True
+    if text.strip().lower() in _FALSE:
+        return False
+    raise ValueError("must be true or false (1/0, yes/no, on/off)")
+
+
+# How a variable's text becomes its setting (the others are text as given).
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "runtime": _runtime,
+    "data_dir": Path,
+    "odp_schema_dir": Path,
+    "max_body_bytes": _positive_whole_number,
+    "aws_models_dir": Path,
+    "allow_loopback_downloads": _yes_or_no,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
     """Everything a handler needs to find its adapters, from `BOPS_*` variables. Defaults are the embedded runtime's.
 
-    A plain pydantic model read from the environment (pydantic-settings would add ~40 ms to every cold start).
+    A frozen dataclass with a parser per typed variable, not a pydantic model: every function reads it at its cold
+    start, and the public API's functions need no pydantic otherwise (a model's class costs ~15 ms to build and
+    pydantic's model machinery ~40 ms to import; pydantic-settings would add ~40 ms more).
     """
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str]) -> Settings:
-        return cls.model_validate({k[len(PREFIX) :].lower(): v for k, v in environ.items() if k.startswith(PREFIX)})
 
     runtime: Literal["embedded", "aws"] = "embedded"
     data_dir: Path = Path(".bops")
     odp_schema_dir: Path | None = None
-    max_body_bytes: int = Field(default=6 * 1024 * 1024, gt=0)
+    max_body_bytes: int = 6 * 1024 * 1024
     council: str | None = None  # on AWS each stack serves one council
     council_deployment: str | None = None  # that council's deployment config (JSON of CouncilDeployment), from CDK
     # AWS resources (names come from the stack's environment variables)
@@ -46,6 +84,30 @@ class Settings(BaseModel):
     # Files may be downloaded from `localhost` (the demo's sample files, tests): always in the embedded runtime; on
     # AWS only if this is set (tests on moto), never by the stack: there loopback reaches the Lambda runtime API.
     allow_loopback_downloads: bool = False
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> Settings:
+        """The settings of these variables (others, and `BOPS_*` names that are no setting, are ignored);
+        SettingsError naming every variable whose value is not valid."""
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        for setting in fields(cls):
+            variable = PREFIX + setting.name.upper()
+            if variable not in environ:
+                continue
+            try:
+                values[setting.name] = _PARSERS.get(setting.name, str)(environ[variable])
+            except ValueError as error:
+                problems.append(f"{variable}={environ[variable]!r}: {error}")
+        if problems:
+            raise SettingsError("Invalid settings: " + "; ".join(problems))
+        return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.runtime not in RUNTIMES:
+            raise SettingsError(f"runtime must be one of {', '.join(RUNTIMES)}, not {self.runtime!r}")
+        if self.max_body_bytes <= 0:
+            raise SettingsError(f"max_body_bytes must be greater than 0, not {self.max_body_bytes}")
 
     @property
     def event_log_path(self) -> Path:

@@ -19,7 +19,8 @@ from events.streams import application_stream, parse_application_stream  # noqa:
 from services.assessment import AUTO_CLOSE_EVENT_TYPES, AUTO_CLOSE_READ_MODEL  # noqa: E402
 from shared.application_status import OPEN_STATUSES, STATUS_AFTER  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
-from shared.projections import Document, Projector  # noqa: E402
+from shared.projections.projection import Document  # noqa: E402
+from shared.projections.projector import Projector  # noqa: E402
 
 NAME = AUTO_CLOSE_READ_MODEL
 ENDED = frozenset({"ValidationRequestAnswered", "ValidationRequestAutoClosed", "ValidationRequestCancelled"})

@@ -24,7 +24,7 @@ from services.assessment import AUTO_CLOSE_READ_MODEL, DAILY_AT  # noqa: E402
 from shared.calendar import LONDON  # noqa: E402
 from shared.eventstore.port import ConcurrencyError, EventStore  # noqa: E402
 from shared.observability import count, observed  # noqa: E402
-from shared.projections import ReadModelStore  # noqa: E402
+from shared.projections.store import ReadModelStore  # noqa: E402
 
 DAILY_JOB = Actor(kind="system", id="daily-job", display_name="the daily job")
 MAX_ATTEMPTS = 5  # folds of one application when others keep appending to it at the same moment

@@ -22,7 +22,8 @@ from collections.abc import Mapping  # noqa: E402
 from events import RecordedEvent  # noqa: E402
 from services.assessment import MOVED_STREAMS_READ_MODEL, every_event_type  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
-from shared.projections import Document, ReadModelStore  # noqa: E402
+from shared.projections.projection import Document  # noqa: E402
+from shared.projections.store import ReadModelStore  # noqa: E402
 
 
 class MovedStreamsProjection:

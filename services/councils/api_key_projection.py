@@ -10,7 +10,8 @@ from events import RecordedEvent  # noqa: E402
 from events.council import ApiKeyCreated, ApiKeyRevoked  # noqa: E402
 from services.councils import API_KEYS_READ_MODEL  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
-from shared.projections import Document, Projector  # noqa: E402
+from shared.projections.projection import Document  # noqa: E402
+from shared.projections.projector import Projector  # noqa: E402
 
 NAME = API_KEYS_READ_MODEL
 

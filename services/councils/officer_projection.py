@@ -11,7 +11,8 @@ from events import RecordedEvent  # noqa: E402
 from events.council import OfficerCreated, OfficerDeactivated, OfficerRoleChanged  # noqa: E402
 from services.councils import OFFICERS_READ_MODEL  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
-from shared.projections import Document, Projector  # noqa: E402
+from shared.projections.projection import Document  # noqa: E402
+from shared.projections.projector import Projector  # noqa: E402
 
 NAME = OFFICERS_READ_MODEL
 EVENT_TYPES = ("OfficerCreated", "OfficerDeactivated", "OfficerRoleChanged")

@@ -24,7 +24,8 @@ from events.streams import parse_application_stream  # noqa: E402
 from services.notifications.declaration import OUTSTANDING_EVENT_TYPES  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
 from shared.notification_records import AWAITING, FAILED, OUTSTANDING_READ_MODEL, SIDE  # noqa: E402
-from shared.projections import Document, Projector  # noqa: E402
+from shared.projections.projection import Document  # noqa: E402
+from shared.projections.projector import Projector  # noqa: E402
 
 
 class OutstandingProjection:

@@ -1,7 +1,6 @@
-"""Read models as projections of the log: pure per-event functions, applied once per stream version."""
+"""Read models as projections of the log: pure per-event functions, applied once per stream version.
 
-from shared.projections.projection import Document, Projection
-from shared.projections.projector import ProjectionConflict, Projector
-from shared.projections.store import ReadModelStore
-
-__all__ = ["Document", "Projection", "ProjectionConflict", "Projector", "ReadModelStore"]
+The package imports nothing: `projection` (the protocol and `Document`), `projector` (applying events once),
+`store` (the read models' port) and its adapters are imported by name, so a function that only reads a read model
+(the public API) does not load the event contracts.
+"""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from events import RecordedEvent
+if TYPE_CHECKING:
+    from events import RecordedEvent
 
 Document = dict[str, Any]
 

@@ -125,7 +125,7 @@ def enlist(deps: Any, *officers: SignedInOfficer, active: bool = True) -> None:
     from events.council import OfficerCreated, OfficerDeactivated
     from events.streams import council_stream
     from services.councils.officer_projection import OfficerProjection
-    from shared.projections import Projector
+    from shared.projections.projector import Projector
 
     store = deps.event_store
     for officer in officers:

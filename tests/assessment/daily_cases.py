@@ -16,7 +16,8 @@ from services.assessment.auto_close_projection import AutoCloseProjection
 from services.assessment.domain import PlanningApplication, draft_validation_request, fold, invalidate, validate
 from shared.eventstore.port import EventStore, read_merged
 from shared.officer_identity import SignedInOfficer
-from shared.projections import Projector, ReadModelStore
+from shared.projections.projector import Projector
+from shared.projections.store import ReadModelStore
 
 COUNCIL = "DEMO"
 ASSESSOR = SignedInOfficer(COUNCIL, "officer-ann", "Ann Assessor", "assessor")

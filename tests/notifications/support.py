@@ -187,7 +187,7 @@ def project_outstanding(store: Any, read_models: Any) -> Any:
     """Deliver the whole log to the notifications-outstanding projection, as the relay does (again and again:
     duplicates change nothing); the read models."""
     from services.notifications.outstanding import OutstandingProjection
-    from shared.projections import Projector
+    from shared.projections.projector import Projector
 
     projector = Projector(OutstandingProjection(), read_models, store)
     for event in store.read_all(0, 100_000):

@@ -16,7 +16,7 @@ from services.councils import commands
 from services.councils.errors import OfficerAlreadyInactive, UnchangedRole, UnknownOfficer
 from services.councils.officer_projection import OfficerProjection
 from services.councils.officer_tokens import key_secret_name, parse_ring
-from shared.projections import Projector
+from shared.projections.projector import Projector
 from shared.projections.sqlite_store import SqliteReadModelStore
 from tests.aws_support import REGION
 from tests.councils.support import demo_council, recorded, then

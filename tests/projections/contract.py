@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from shared.projections import ReadModelStore
+from shared.projections.store import ReadModelStore
 
 STREAM = "council:DEMO"
 OTHER_STREAM = "council:DEMO:documents"

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from events import Actor, NewEvent, RecordedEvent
 from events.council import CouncilCreated, CouncilSettingsChanged, CouncilSettingsChanges
 from shared.eventstore.sqlite import SqliteEventStore
-from shared.projections import Document, ProjectionConflict, Projector, ReadModelStore
 from shared.projections.dynamodb_store import DynamoDbReadModelStore, create_read_model_table
-from shared.projections.projector import MAX_ATTEMPTS
+from shared.projections.projection import Document
+from shared.projections.projector import MAX_ATTEMPTS, ProjectionConflict, Projector
 from shared.projections.sqlite_store import SqliteReadModelStore
+from shared.projections.store import ReadModelStore
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 DELETE = "-"  # renaming a council to this deletes its per-stream document (to exercise deletions)
