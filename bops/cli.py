@@ -78,6 +78,12 @@ def councils_service() -> CouncilService:
 @click.version_option(package_name="bops-next")
 def main() -> None:
     """BOPS: an event-sourced back-office planning system for English local planning authorities."""
+    from shared.settings import Settings, SettingsError
+
+    try:  # a bad BOPS_ variable stops every command with its name, before anything starts
+        Settings.from_environment(os.environ)
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()

@@ -154,3 +154,11 @@ def test_the_download_credential_goes_to_the_secrets_store_not_the_log(bops):
     assert load_download_credential(LocalSecretsFile(bops.data_dir / "secrets.json"), "LBH") == "planx-secret-123"
     assert b"planx-secret-123" not in (bops.data_dir / "events.sqlite").read_bytes()
     assert "no council" in bops("councils", "set", "NOPE", "--name", "x", expect=1).output
+
+
+def test_a_bad_bops_variable_stops_every_command_with_its_name_and_no_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOPS_MAX_BODY_BYTES", "lots")
+    result = CliRunner().invoke(main, ["councils", "list", "--data-dir", str(tmp_path / "data")])
+    assert result.exit_code == 1 and result.exception is not None and isinstance(result.exception, SystemExit)
+    assert "Error: Invalid settings: BOPS_MAX_BODY_BYTES='lots': must be a whole number" in result.output
+    assert not (tmp_path / "data").exists()
