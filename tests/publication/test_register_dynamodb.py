@@ -166,3 +166,66 @@ def test_the_address_stage_is_skipped_where_no_address_word_begins_as_the_last_w
     made.made.clear()
     assert register.search(PublicSearch(text="mill")).stage == "address"
     assert made.made.count("Query") == 1
+
+
+def table_items(table: str) -> dict[tuple[str, str], dict]:
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    return {(item["pk"]["S"], item["sk"]["S"]): item for item in items}
+
+
+def fail_once(client, operation: str, after: int = 0) -> None:
+    """The client's `after`+1-th call of `operation` fails as a throttled request would."""
+    from botocore.exceptions import ClientError
+
+    seen = {"calls": 0}
+
+    def maybe_fail(**_: object) -> None:
+        seen["calls"] += 1
+        if seen["calls"] == after + 1:
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, operation)
+
+    client.meta.events.register(f"before-call.dynamodb.{operation}", maybe_fail)
+
+
+def test_a_put_that_failed_midway_is_completed_by_putting_the_same_version_again(aws):
+    from dataclasses import replace
+
+    register = new_register("interrupted")
+    first = application(1, description="Rear extension")
+    second = replace(first, version=4, description="Garden room", status="determined", decision="granted")
+    register.put(first, [entry(first)])
+    fail_once(register.client, "BatchWriteItem", after=1)  # some of its items written, none of the old deleted
+    with pytest.raises(Exception, match="slow down"):
+        register.put(second, [entry(second)])
+    assert register.put(second, [entry(second)])  # the delivery, retried
+    assert not register.put(second, [entry(second)])  # and once more: a repeat of a finished put changes nothing
+    once = new_register("once")
+    once.put(second, [entry(second)])
+    assert {key[1] for key in table_items("interrupted")} == {key[1] for key in table_items("once")}
+    assert table_items("interrupted") == table_items("once")
+    assert register.search(PublicSearch(text="rear")).total == 0 and register.search(PublicSearch(text="garden")).total
+
+
+def test_a_put_overtaken_by_a_newer_version_takes_away_what_only_it_wrote(aws):
+    from dataclasses import replace
+
+    register = new_register("overtaken")
+    newer_writer = DynamoDbPublicRegister("overtaken", lean_client("dynamodb"))
+    first = application(1, description="Rear extension")
+    second = replace(first, version=4, description="Garden room")
+    third = replace(first, version=5, description="Loft conversion", status="determined", decision="granted")
+    register.put(first, [entry(first)])
+    overtaken = {"done": False}
+
+    def newer_version_lands_first(**_: object) -> None:  # after the second's record, before its items
+        if not overtaken["done"]:
+            overtaken["done"] = True
+            assert newer_writer.put(third, [entry(third)])
+
+    register.client.meta.events.register("before-call.dynamodb.BatchWriteItem", newer_version_lands_first)
+    assert register.put(second, [entry(second)])
+    assert overtaken["done"]
+    once = new_register("once")
+    once.put(third, [entry(third)])
+    assert {key[1] for key in table_items("overtaken")} == {key[1] for key in table_items("once")}
+    assert register.search(PublicSearch(text="garden")).total == 0 and register.search(PublicSearch(text="loft")).total

@@ -11,14 +11,21 @@ councils. So a Query reads one list's partition, never the whole register's, and
 over many partitions instead of all landing on one (DynamoDB serves each partition key at most 1,000 writes and
 3,000 reads a second). The items:
 
-- `a#<council>#<reference>`: the record (`record`, its JSON), its `version` (N: writes are conditioned on a lower
-  one), its compact `row` (what filters and sorts read), its `heads` (for the feed), and what it indexed (`indexed`:
-  the sort keys of its index items and feed entries, so a new version takes away what the old one wrote);
+- `a#<council>#<reference>`: the record (`record`, its JSON), its `version` (N: a record replaces only one of a
+  lower version), its compact `row` (what filters and sorts read), its `heads` (for the feed), what it indexed
+  (`indexed`: the sort keys of its index items and feed entries, so a new version takes away what the old one wrote)
+  and, until its writes are all done, what they are to take away (`unsettled`). A put reads the stored record
+  (version and keys), stores the new one conditioned on the version it read, with `unsettled` = the keys the stored
+  one's writes may have left that the new one does not have, writes its items, deletes those, then removes
+  `unsettled`. So a delivery that fails midway (a throttled batch, a timeout) is retried by putting the same version
+  again (allowed while `unsettled` is there) and nothing it wrote or was to delete is forgotten; and a put that a
+  newer version overtook takes away what it wrote that the newer one does not have. (The counts below are noted once
+  per version: a failure between the record's put and their update leaves them one off until `bops replay public`.)
 - `counts`: how many records each council has (`n#<council>`, N): the councils a search without councils reads,
   and the total of a search that filters on councils only (no Query for either); and each council's address
   vocabulary (`a#<council>`, SS: the `x:a:` terms its records have, the first 1-3 letters of their address words),
   so a free-text search whose last word begins no address word skips the address stage without a Query. Puts and
-  removes keep it, knowing what they replaced from the conditional write's `ReturnValues` (so no read before); the
+  removes keep it, knowing what they replaced (a put from its read, a remove from its `ReturnValues`); the
   vocabulary only grows (a stale term costs a Query that finds nothing);
 - `r#<reference>#<council>`: lookup by reference across councils;
 - `t#<council>#<term>#<p|r>#<moment>#<reference>`: the postings, in publication (`p`) and received (`r`) order:
@@ -89,6 +96,11 @@ ORDER_LETTERS: dict[SortField, str] = {"published_at": "p", "received_at": "r"}
 FACETS = {"status": "f:s:", "application_type": "f:t:", "decision": "f:k:"}
 COUNTS = "counts"  # the sort key of the per-council record counts
 _BATCH_WRITE = 25
+MAX_PUT_ATTEMPTS = 10  # reads and conditional puts of one record while other deliveries keep replacing it
+
+
+class RegisterContention(RuntimeError):
+    """Other deliveries kept replacing an application's record while this one tried to store it: retry the delivery."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,13 +300,24 @@ class DynamoDbPublicRegister:
             "heads": {"S": orjson.dumps(record["audit_heads"]).decode("utf-8")},
             "indexed": {"S": orjson.dumps(sorted(items)).decode("utf-8")},
         }
-        stored, old = self._conditional_put(item, application.version)
-        if not stored:
-            return False
-        was = set(orjson.loads(old["indexed"]["S"])) if old else set()
-        self._note(council, 1 if old is None else 0, _address_terms(items) - _address_terms(was))
-        stale = was - set(items)
-        self._write([(key, attributes) for key, attributes in items.items()], sorted(stale))
+        for _ in range(MAX_PUT_ATTEMPTS):
+            old = self._get(item[SK]["S"], "version, indexed, unsettled", consistent=True)
+            if old is not None:
+                stored_version = int(old["version"]["N"])
+                if stored_version > application.version:
+                    return False
+                if stored_version == application.version and "unsettled" not in old:  # a repeat of a finished put
+                    return False
+            was = written_keys(old) if old else set()
+            stale = sorted(was - set(items))
+            if self._put_over({**item, "unsettled": {"S": orjson.dumps(stale).decode("utf-8")}}, old):
+                break
+        else:
+            raise RegisterContention(f"the public record of {council} {reference} kept changing; deliver it again")
+        if old is None or int(old["version"]["N"]) < application.version:  # not a retry of this very version
+            self._note(council, 1 if old is None else 0, _address_terms(items) - _address_terms(was))
+        self._write([(key, attributes) for key, attributes in items.items()], stale)
+        self._settle(council, reference, application.version, set(items))
         return True
 
     def remove(self, council: str, reference: str, version: int) -> bool:
@@ -312,7 +335,7 @@ class DynamoDbPublicRegister:
                 return False
             raise
         self._note(council, -1, set())
-        self._write([], sorted(orjson.loads(old["indexed"]["S"])))
+        self._write([], sorted(written_keys(old)))
         return True
 
     # The public's side.
@@ -538,22 +561,44 @@ class DynamoDbPublicRegister:
             ConsistentRead=consistent,
         ).get("Item")
 
-    def _conditional_put(self, item: dict[str, Any], version: int) -> tuple[bool, dict[str, Any] | None]:
-        """Whether the item was stored (no record, or one of a lower version), and the record it replaced."""
+    def _put_over(self, item: dict[str, Any], seen: dict[str, Any] | None) -> bool:
+        """Store the record if the stored one is still the one read (`seen`: its version; None: there was none)."""
+        if seen is None:
+            condition, values = "attribute_not_exists(#pk)", {}
+        else:
+            condition, values = "#version = :seen", {":seen": seen["version"]}
         try:
-            answer = self.client.put_item(
+            self.client.put_item(
                 TableName=self.table_name,
                 Item=item,
-                ConditionExpression="attribute_not_exists(#pk) OR #version < :version",
-                ExpressionAttributeNames={"#pk": PK, "#version": "version"},
-                ExpressionAttributeValues={":version": {"N": str(version)}},
-                ReturnValues="ALL_OLD",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#pk": PK} if seen is None else {"#version": "version"},
+                **({"ExpressionAttributeValues": values} if values else {}),
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False, None
+                return False
             raise
-        return True, answer.get("Attributes")
+        return True
+
+    def _settle(self, council: str, reference: str, version: int, written: set[str]) -> None:
+        """Mark the record's writes done; if a newer version replaced it meanwhile, take away what this one wrote
+        that the newer one does not have (its own writes may have landed after the newer one's deletes)."""
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_key(f"a#{council}#{reference}", self.partition),
+                UpdateExpression="REMOVE #unsettled",
+                ConditionExpression="#version = :version",
+                ExpressionAttributeNames={"#version": "version", "#unsettled": "unsettled"},
+                ExpressionAttributeValues={":version": {"N": str(version)}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            newer = error.response.get("Item") or {}
+            self._write([], sorted(written - set(orjson.loads(newer["indexed"]["S"]) if "indexed" in newer else ())))
 
     def _note(self, council: str, change: int, address_terms: set[str]) -> None:
         """Add `change` to the council's count and these terms to its address vocabulary (one UpdateItem, if any)."""
@@ -629,6 +674,15 @@ def _entry(text: str) -> FeedEntry:
     data = orjson.loads(text)
     data["occurred_at"] = datetime.fromisoformat(data["occurred_at"])
     return FeedEntry(**data)
+
+
+def written_keys(record: dict[str, Any]) -> set[str]:
+    """The keys a stored record's writes may have left: its own (`indexed`) and, while they are not all done, what
+    they were to take away (`unsettled`)."""
+    keys = set(orjson.loads(record["indexed"]["S"])) if "indexed" in record else set()
+    if "unsettled" in record:
+        keys |= set(orjson.loads(record["unsettled"]["S"]))
+    return keys
 
 
 def _address_terms(keys: Iterable[str]) -> set[str]:

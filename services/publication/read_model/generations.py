@@ -24,10 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from botocore.exceptions import ClientError
 
-from services.publication.read_model.dynamodb import PARTITION, DynamoDbPublicRegister, partition_key
+from services.publication.read_model.dynamodb import PARTITION, DynamoDbPublicRegister, partition_key, written_keys
 from shared.projections.dynamodb_store import PK, SK
 
 if TYPE_CHECKING:
@@ -100,17 +99,16 @@ class Generations:
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK, "#indexed": "indexed"},
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK, "#indexed": "indexed", "#unsettled": "unsettled"},
             "ExpressionAttributeValues": {":pk": {"S": partition}},
-            "ProjectionExpression": "#sk, #indexed",
+            "ProjectionExpression": "#sk, #indexed, #unsettled",
         }
         while True:
             page = self.client.query(**request)
             for item in page.get("Items", []):
                 if item[SK]["S"] != POINTER:
                     keys.append((partition, item[SK]["S"]))
-                    indexed = orjson.loads(item["indexed"]["S"]) if "indexed" in item else []
-                    keys += [(partition_key(partition, key), key) for key in indexed]
+                    keys += [(partition_key(partition, key), key) for key in sorted(written_keys(item))]
             if "LastEvaluatedKey" not in page:
                 break
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
