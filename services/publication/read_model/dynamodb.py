@@ -19,8 +19,10 @@ over many partitions instead of all landing on one (DynamoDB serves each partiti
   one's writes may have left that the new one does not have, writes its items, deletes those, then removes
   `unsettled`. So a delivery that fails midway (a throttled batch, a timeout) is retried by putting the same version
   again (allowed while `unsettled` is there) and nothing it wrote or was to delete is forgotten; and a put that a
-  newer version overtook takes away what it wrote that the newer one does not have. (The counts below are noted once
-  per version: a failure between the record's put and their update leaves them one off until `bops replay public`.)
+  newer version overtook takes away what it wrote that the newer one does not have. A removal marks the record
+  `removing`, deletes what it wrote, then the record, so its retry completes it too. (The counts below are noted once
+  per version and removal: a failure between the record's write and their update leaves them one off until
+  `bops replay public`.)
 - `counts`: how many records each council has (`n#<council>`, N): the councils a search without councils reads,
   and the total of a search that filters on councils only (no Query for either); and each council's address
   vocabulary (`a#<council>`, SS: the `x:a:` terms its records have, the first 1-3 letters of their address words),
@@ -321,21 +323,37 @@ class DynamoDbPublicRegister:
         return True
 
     def remove(self, council: str, reference: str, version: int) -> bool:
+        """Take away a stored record of a lower version and what it wrote: marked `removing` first, so a removal
+        that fails midway is completed by its retry (the record stays, marked, until its items are gone)."""
+        key = _key(f"a#{council}#{reference}", self.partition)
         try:  # only a stored record of a lower version (a missing one has no version: the condition fails)
-            old = self.client.delete_item(
+            old = self.client.update_item(
                 TableName=self.table_name,
-                Key=_key(f"a#{council}#{reference}", self.partition),
+                Key=key,
+                UpdateExpression="SET #removing = :yes",
                 ConditionExpression="#version < :version",
-                ExpressionAttributeNames={"#version": "version"},
-                ExpressionAttributeValues={":version": {"N": str(version)}},
+                ExpressionAttributeNames={"#version": "version", "#removing": "removing"},
+                ExpressionAttributeValues={":version": {"N": str(version)}, ":yes": {"BOOL": True}},
                 ReturnValues="ALL_OLD",
             )["Attributes"]
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return False
             raise
-        self._note(council, -1, set())
+        if "removing" not in old:  # not a retry of this removal
+            self._note(council, -1, set())
         self._write([], sorted(written_keys(old)))
+        try:
+            self.client.delete_item(
+                TableName=self.table_name,
+                Key=key,
+                ConditionExpression="#version < :version",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":version": {"N": str(version)}},
+            )
+        except ClientError as error:  # a newer version was put meanwhile: it took the removed one's items away
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
         return True
 
     # The public's side.
