@@ -244,3 +244,20 @@ def test_a_removal_that_failed_midway_is_completed_by_its_retry(aws):
     assert clean.remove("DEMO", app.reference, app.version + 1)
     assert table_items("interrupted") == table_items("once") and register.counts() == {"DEMO": 0}
     assert register.get("DEMO", app.reference) is None and register.search(PublicSearch(text="rear")).total == 0
+
+
+def test_a_newer_version_put_over_a_record_being_removed_is_counted_again(aws):
+    from dataclasses import replace
+
+    register = new_register()
+    app = application(1, description="Rear extension")
+    register.put(app, [entry(app)])
+    fail_once(register.client, "DeleteItem")  # the removal stops before taking the record away
+    with pytest.raises(Exception, match="slow down"):
+        register.remove("DEMO", app.reference, app.version + 1)
+    assert register.counts() == {"DEMO": 0}
+    back = replace(app, version=app.version + 2, description="Loft conversion")  # published again
+    assert register.put(back, [entry(back)])
+    assert not register.remove("DEMO", app.reference, app.version + 1)  # the removal's retry: too old now
+    assert register.counts() == {"DEMO": 1} and register.search(PublicSearch(text="loft")).total == 1
+    assert register.search(PublicSearch(text="rear")).total == 0

@@ -303,7 +303,7 @@ class DynamoDbPublicRegister:
             "indexed": {"S": orjson.dumps(sorted(items)).decode("utf-8")},
         }
         for _ in range(MAX_PUT_ATTEMPTS):
-            old = self._get(item[SK]["S"], "version, indexed, unsettled", consistent=True)
+            old = self._get(item[SK]["S"], "version, indexed, unsettled, removing", consistent=True)
             if old is not None:
                 stored_version = int(old["version"]["N"])
                 if stored_version > application.version:
@@ -317,7 +317,8 @@ class DynamoDbPublicRegister:
         else:
             raise RegisterContention(f"the public record of {council} {reference} kept changing; deliver it again")
         if old is None or int(old["version"]["N"]) < application.version:  # not a retry of this very version
-            self._note(council, 1 if old is None else 0, _address_terms(items) - _address_terms(was))
+            counted = old is not None and "removing" not in old  # a removal's record is no longer counted
+            self._note(council, 0 if counted else 1, _address_terms(items) - _address_terms(was))
         self._write([(key, attributes) for key, attributes in items.items()], stale)
         self._settle(council, reference, application.version, set(items))
         return True
