@@ -22,14 +22,12 @@ SETTINGS_TTL_S = 60.0
 def notify_settings_for(deps: Dependencies, council: str) -> NotifySettings | None:
     """The council's Notify settings, or None when it has no key (cached for SETTINGS_TTL_S). Its configuration is
     the council's profile as last loaded (`service.notify` loads it for each event first)."""
-    from shared.councils.profile import CouncilProfiles
-
     cache: dict[str, tuple[float, NotifySettings | None]] = deps.memo("notify-settings", lambda _: {})
     now = time.monotonic()
     cached = cache.get(council)
     if cached is not None and now - cached[0] < SETTINGS_TTL_S:
         return cached[1]
-    profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
+    profiles = deps.council_profiles
     configuration = profiles.load(council, refresh=False).settings.notify
     settings = load_notify_settings(council, configuration, deps.secrets)
     cache[council] = (now, settings)

@@ -75,10 +75,9 @@ def sender(deps: Dependencies) -> Sender:
 
     def problem(council: str, reasons: list[str], notification_id: str) -> None:
         from services.notifications.sender import SENDER
-        from shared.councils.profile import CouncilProfiles
         from shared.notify.problems import record_problem
 
-        profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
+        profiles = deps.council_profiles
         now = deps.clock.now()
         # `profiles` loaded the council's profile for this very event (its settings and channel): no second read.
         record_problem(

@@ -23,12 +23,10 @@ class UnknownCouncil(LookupError):
 
 def served_councils(deps: Dependencies) -> dict[str, str]:
     """Slug → code of every council this instance serves."""
-    from shared.councils.profile import CouncilProfiles
-
     if deps.settings.runtime == "aws" and deps.settings.council:
         code = deps.settings.council
         return {deps.council_settings(code).slug: code}
-    profiles = deps.memo("council-profiles", lambda d: CouncilProfiles(d.event_store))
+    profiles = deps.council_profiles
     served: dict[str, str] = {}
     for stream_id in deps.event_store.stream_ids("council:"):
         parts = stream_id.split(":")
