@@ -36,9 +36,10 @@ def _positive_whole_number(text: str) -> int:
 
 
 def _yes_or_no(text: str) -> bool:
-    if text.strip().lower() in _TRUE:
+    answer = text.strip().lower()
+    if answer in _TRUE:
         return True
-    if text.strip().lower() in _FALSE:
+    if answer in _FALSE:
         return False
     raise ValueError("must be true or false (1/0, yes/no, on/off)")
 

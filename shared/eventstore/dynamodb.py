@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from events import NewEvent, RecordedEvent, deserialize
 from events.serialization import format_time
+from shared.aws.errors import error_code
 from shared.clock import Clock, SystemClock
 from shared.eventstore.dynamodb_table import (
     COUNCIL,
@@ -307,7 +308,7 @@ class DynamoDbEventStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if _code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
             # botocore retries a PutItem whose response was lost; if the first attempt was written, the item
             # already there is this very event (same hash, which covers the event id) and the append succeeded.
@@ -336,7 +337,7 @@ class DynamoDbEventStore:
         try:
             self.client.transact_write_items(TransactItems=puts)
         except ClientError as error:
-            if _code(error) != "TransactionCanceledException":
+            if error_code(error) != "TransactionCanceledException":
                 raise
             # The reasons are in the order of the items, one each ("None" for an item that was not the cause).
             reasons = error.response.get("CancellationReasons") or []
@@ -408,10 +409,6 @@ def _stored_row(item: Item) -> StoredRow:
         # every attribute a reader may filter on must agree with the hashed bytes, not just the content
         {name: _attribute(item, name) for name in (EVENT_TYPE, COUNCIL, RECORDED_AT)},
     )
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
 
 
 def _conflict(stream_id: str, expected_version: int, version: int, reason: str) -> ConcurrencyError:

@@ -17,6 +17,7 @@ import orjson
 from botocore.exceptions import ClientError
 
 from shared.aws.batch import batch_get
+from shared.aws.errors import error_code
 from shared.projections.projection import Document
 
 # Attribute names and key prefixes (the CDK stack and anything reading the table must use the same ones).
@@ -127,7 +128,7 @@ class DynamoDbReadModelStore:
         try:
             self.client.transact_write_items(TransactItems=actions)
         except ClientError as error:
-            if _code(error) != "TransactionCanceledException":
+            if error_code(error) != "TransactionCanceledException":
                 raise
             codes = {reason.get("Code") for reason in error.response.get("CancellationReasons") or []}
             codes.discard("None")  # the actions that were not the cause
@@ -151,7 +152,7 @@ class DynamoDbReadModelStore:
                 ExpressionAttributeValues={":revision": {"N": str(revision)}},
             )
         except ClientError as error:
-            if _code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
             return False
         return True
@@ -183,7 +184,7 @@ class DynamoDbReadModelStore:
                 ExpressionAttributeValues={":document": {"S": orjson.dumps(document).decode("utf-8")}},
             )
         except ClientError as error:
-            if _code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
             return False
         return True
@@ -244,7 +245,3 @@ def _document_key(projection: str, key: str) -> Item:
 
 def _position_key(projection: str, stream_id: str) -> Item:
     return {PK: {"S": POSITION_PREFIX + projection}, SK: {"S": stream_id}}
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))

@@ -6,11 +6,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.aws.errors import error_code
 from shared.secrets.port import check_secret_name, check_secret_value
-
-
-def _code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
 
 
 class SecretsManagerSecrets:
@@ -27,7 +24,7 @@ class SecretsManagerSecrets:
         try:
             response = self.client.get_secret_value(SecretId=self._id(name))
         except ClientError as error:
-            if _code(error) == "ResourceNotFoundException":
+            if error_code(error) == "ResourceNotFoundException":
                 return None
             raise
         return response.get("SecretString")
@@ -39,12 +36,12 @@ class SecretsManagerSecrets:
             self.client.put_secret_value(SecretId=secret_id, SecretString=value)
             return
         except ClientError as error:
-            if _code(error) != "ResourceNotFoundException":
+            if error_code(error) != "ResourceNotFoundException":
                 raise
         try:
             self.client.create_secret(Name=secret_id, SecretString=value)
         except ClientError as error:
-            if _code(error) != "ResourceExistsException":
+            if error_code(error) != "ResourceExistsException":
                 raise
             self.client.put_secret_value(SecretId=secret_id, SecretString=value)  # another writer created it first
 
@@ -57,7 +54,7 @@ class SecretsManagerSecrets:
             self.client.create_secret(Name=secret_id, SecretString=value)
             return value
         except ClientError as error:
-            if _code(error) != "ResourceExistsException":
+            if error_code(error) != "ResourceExistsException":
                 raise
         stored = self.get(name)
         if stored is None:  # created without a value, or deleted since: set ours as `put` would
@@ -69,5 +66,5 @@ class SecretsManagerSecrets:
         try:
             self.client.delete_secret(SecretId=self._id(name), ForceDeleteWithoutRecovery=True)
         except ClientError as error:
-            if _code(error) != "ResourceNotFoundException":
+            if error_code(error) != "ResourceNotFoundException":
                 raise

@@ -21,16 +21,9 @@ TABLE = "public-register"
 ON_MOTO = f"""
 from moto import mock_aws
 import boto3
+from shared.projections.dynamodb_store import create_read_model_table
 mock_aws().start()
-boto3.client("dynamodb").create_table(
-    TableName={TABLE!r},
-    KeySchema=[{{"AttributeName": "pk", "KeyType": "HASH"}}, {{"AttributeName": "sk", "KeyType": "RANGE"}}],
-    AttributeDefinitions=[
-        {{"AttributeName": "pk", "AttributeType": "S"}},
-        {{"AttributeName": "sk", "AttributeType": "S"}},
-    ],
-    BillingMode="PAY_PER_REQUEST",
-)
+create_read_model_table(boto3.client("dynamodb"), {TABLE!r})
 """
 ENVIRONMENT = {
     "BOPS_RUNTIME": "aws",

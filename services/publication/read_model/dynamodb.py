@@ -84,6 +84,7 @@ from services.publication.read_model.port import (
 )
 from services.publication.record import PublicApplication, StreamHead
 from shared.aws.batch import batch_get
+from shared.aws.errors import CONDITION_FAILED, error_code
 from shared.projections.dynamodb_store import DOCUMENT_PREFIX, PK, SK
 
 PARTITION = DOCUMENT_PREFIX + PUBLIC_READ_MODEL
@@ -338,7 +339,7 @@ class DynamoDbPublicRegister:
                 ReturnValues="ALL_OLD",
             )["Attributes"]
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(error) == CONDITION_FAILED:
                 return False
             raise
         if "removing" not in old:  # not a retry of this removal
@@ -353,7 +354,7 @@ class DynamoDbPublicRegister:
                 ExpressionAttributeValues={":version": {"N": str(version)}},
             )
         except ClientError as error:  # a newer version was put meanwhile: it took the removed one's items away
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if error_code(error) != CONDITION_FAILED:
                 raise
         return True
 
@@ -595,7 +596,7 @@ class DynamoDbPublicRegister:
                 **({"ExpressionAttributeValues": values} if values else {}),
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(error) == CONDITION_FAILED:
                 return False
             raise
         return True
@@ -614,7 +615,7 @@ class DynamoDbPublicRegister:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if error_code(error) != CONDITION_FAILED:
                 raise
             newer = error.response.get("Item") or {}
             self._write([], sorted(written - set(orjson.loads(newer["indexed"]["S"]) if "indexed" in newer else ())))

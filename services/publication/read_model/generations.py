@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from services.publication.read_model.dynamodb import PARTITION, DynamoDbPublicRegister, partition_key, written_keys
+from shared.aws.errors import CONDITION_FAILED, error_code
 from shared.projections.dynamodb_store import PK, SK
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ class Generations:
                 ExpressionAttributeValues={":next": {"N": str(seen.next)}},
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(error) == CONDITION_FAILED:
                 raise RebuildRunning("another rebuild changed the public register's pointer meanwhile") from None
             raise
 
