@@ -539,7 +539,7 @@ def console_and_public_samples(
     page of the change feed) over a few published applications."""
     from services.assessment.declaration import APPLICATION_DOCUMENTS_PAGE
     from services.assessment.domain import validate
-    from services.publication.declaration import APPLICATIONS, FEED_PATH, ODP_PUBLIC
+    from services.publication.declaration import APPLICATIONS, COUNCIL_EVENT_TYPES, FEED_PATH, ODP_PUBLIC
     from shared.apigateway import proxy_event
     from shared.officer_identity import SignedInOfficer
 
@@ -558,6 +558,8 @@ def console_and_public_samples(
     def validated_message() -> dict[str, Any]:
         return [m for m in published_application() if m["detail-type"] == "PlanningApplicationValidated"][-1]
 
+    # The council's own events, as the bus delivered them to the register's projection: what the faces show of it.
+    deliver_new(harness, ids["public_register"], COUNCIL_EVENT_TYPES)
     for _ in range(3):  # what the dashboard, the searches and the feed show
         deliver(published_application(), "case_list", "public_register")
     with_documents = submitted()

@@ -3,12 +3,21 @@
 
 Embedded, an instance serves every council created in its log; on AWS a stack serves its own council
 (`BOPS_COUNCIL`). An unknown council is `UnknownCouncil` (the faces answer 404).
+
+What the faces show of a council (its slug, the base URL of its links) they read from the public register
+(`public_council`), where the projection keeps it (`council_facts`): a public function's first request then loads
+neither the council's events nor its settings' models. Facts not written yet (a register from before they were kept,
+a council created a moment ago), or made with another deployment config than the function's own (a redeploy that
+changed the council's domain), are not taken: the council's settings are read from its stream instead.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
+
+from services.publication.read_model.port import PublicCouncil
 
 if TYPE_CHECKING:
     from shared.wiring import Dependencies
@@ -21,11 +30,34 @@ class UnknownCouncil(LookupError):
     """No council of this instance has that slug or code."""
 
 
+def deployment_fingerprint(deps: Dependencies) -> str:
+    """Which deployment config this process has (the stack's JSON of the council's deployment; none embedded)."""
+    return hashlib.sha256((deps.settings.council_deployment or "").encode("utf-8")).hexdigest()[:16]
+
+
+def council_facts(deps: Dependencies, code: str) -> PublicCouncil:
+    """The council's facts from its effective settings as its stream stands now (the projection stores them)."""
+    settings = deps.council_settings(code)
+    version = deps.council_profiles.load(code, refresh=False).version
+    return PublicCouncil(settings.code, settings.slug, settings.public_base_url, version, deployment_fingerprint(deps))
+
+
+def public_council(deps: Dependencies, code: str) -> PublicCouncil:
+    """The council's facts as the register keeps them, if made with this process's deployment config; else made
+    from the council's stream. Raises CouncilNotFound for a council neither deployed nor created."""
+    from services.publication.read_model.wiring import public_register
+
+    stored = public_register(deps).council(code)
+    if stored is not None and stored.deployment == deployment_fingerprint(deps):
+        return stored
+    return council_facts(deps, code)
+
+
 def served_councils(deps: Dependencies) -> dict[str, str]:
     """Slug → code of every council this instance serves."""
     if deps.settings.runtime == "aws" and deps.settings.council:
         code = deps.settings.council
-        return {deps.council_settings(code).slug: code}
+        return {public_council(deps, code).slug: code}
     profiles = deps.council_profiles
     served: dict[str, str] = {}
     for stream_id in deps.event_store.stream_ids("council:"):

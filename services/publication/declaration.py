@@ -19,8 +19,9 @@ from services.publication import (
 from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscription
 
 # What the public register is built from: every event of an application's main stream and documents side stream (so
-# each record's audit heads are current), by type. The document events of the officers' console are consumed by
-# type name and fields (events/documents.py), so this list names them whether or not their classes are loaded.
+# each record's audit heads are current), and a council's own events, by type. The document events of the officers'
+# console are consumed by type name and fields (events/documents.py), so this list names them whether or not their
+# classes are loaded.
 DOCUMENT_EVENT_TYPES = (
     "DocumentReceived",
     "DocumentFetchFailed",
@@ -33,7 +34,9 @@ DOCUMENT_EVENT_TYPES = (
     "RedactedCopyUploaded",
     "DocumentArchived",
 )
-PUBLIC_EVENT_TYPES = MAIN_STREAM_EVENT_TYPES + DOCUMENT_EVENT_TYPES
+# A council's events: the register keeps what the public faces show of the council (`councils.council_facts`).
+COUNCIL_EVENT_TYPES = ("CouncilCreated", "CouncilSettingsChanged")
+PUBLIC_EVENT_TYPES = MAIN_STREAM_EVENT_TYPES + DOCUMENT_EVENT_TYPES + COUNCIL_EVENT_TYPES
 
 # The BOPS-compatible public API (services/publication/bops_v2): search is declared before `{reference}`, so that
 # `search` is never taken for a reference.

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from events import RecordedEvent  # noqa: E402
 from events.streams import application_side_stream, application_stream, parse_application_stream  # noqa: E402
+from services.publication.declaration import COUNCIL_EVENT_TYPES  # noqa: E402
 from services.publication.read_model import PUBLIC_READ_MODEL  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
 
@@ -248,8 +249,15 @@ def rebuild_on_aws(deps: Dependencies, progress: Callable[[int], Any], grace_sec
 
 
 def rebuild_into(deps: Dependencies, register: PublicRegister, progress: Callable[[int], Any]) -> int:
-    """Project every application of the log into `register`; returns how many records it wrote."""
+    """Project every application of the log (and every council's facts) into `register`; returns how many records
+    it wrote."""
+    from services.publication.councils import council_facts
+
     log = deps.event_store
+    for stream_id in log.stream_ids("council:"):
+        parts = stream_id.split(":")
+        if len(parts) == 2 and deps.council_profiles.load(parts[1]).exists:
+            register.put_council(council_facts(deps, parts[1]))
     written = 0
     names: dict[str, bool] = {}
     for stream_id in log.stream_ids("application:"):
@@ -279,6 +287,11 @@ def lambda_handler(event: RecordedEvent) -> None:
     deps = dependencies()
     if event.event_type == "PublicRecordsRefreshRequested":  # a chunk of a council's records (`refresh.py`)
         refresh(deps, public_register(deps), event.council, event.payload.references)  # type: ignore[attr-defined]
+        return
+    if event.event_type in COUNCIL_EVENT_TYPES:  # what the faces show of the council, as its stream stands now
+        from services.publication.councils import council_facts
+
+        public_register(deps).put_council(council_facts(deps, event.council))
         return
     parsed = parse_application_stream(event.stream_id)
     if parsed is None:

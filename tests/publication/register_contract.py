@@ -13,6 +13,7 @@ from services.publication.read_model.port import (
     FeedEntry,
     FeedItem,
     FeedQuery,
+    PublicCouncil,
     PublicRegister,
     PublicSearch,
     feed_select,
@@ -151,6 +152,21 @@ class PublicRegisterContract(abc.ABC):
         assert filled.search(PublicSearch(text="1 Mill Lane")).total == 0
         assert all(i.entry.reference != application(1).reference for i in filled.feed(FeedQuery()).items)
         assert not filled.remove("DEMO", "26-99999-HAPP", 9)
+
+    def test_a_councils_facts_read_back_and_only_a_later_council_version_replaces_them(self, register):
+        assert register.council("DEMO") is None
+        facts = PublicCouncil("DEMO", "demo", "https://planning.demo.gov.uk", 4, "a1")
+        register.put_council(facts)
+        register.put_council(PublicCouncil("OTHR", "other", "https://other.example", 2, "a1"))
+        assert register.council("DEMO") == facts
+        register.put_council(replace(facts, public_base_url="https://older.example", version=3))  # a late delivery
+        assert register.council("DEMO") == facts
+        redeployed = replace(facts, public_base_url="https://planning.demo.example", deployment="b2")
+        register.put_council(redeployed)  # the same stream version made with another deployment config
+        assert register.council("DEMO") == redeployed
+        register.put_council(replace(facts, slug="demo-council", version=5))
+        assert register.council("DEMO") == replace(facts, slug="demo-council", version=5)
+        assert register.council("OTHR") == PublicCouncil("OTHR", "other", "https://other.example", 2, "a1")
 
     def test_find_by_reference_across_councils(self, filled):
         other = application(1, council="OTHR")

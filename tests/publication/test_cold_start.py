@@ -8,6 +8,7 @@ neither.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -25,6 +26,7 @@ from shared.projections.dynamodb_store import create_read_model_table
 mock_aws().start()
 create_read_model_table(boto3.client("dynamodb"), {TABLE!r})
 """
+FINGERPRINT = hashlib.sha256(b"").hexdigest()[:16]  # `deployment_fingerprint` of a process without a deployment
 ENVIRONMENT = {
     "BOPS_RUNTIME": "aws",
     "BOPS_COUNCIL": "DEMO",
@@ -35,20 +37,36 @@ ENVIRONMENT = {
 }
 
 
+# A published application and its council's facts as the projection keeps them (made with no deployment config, as
+# ENVIRONMENT has none): the BOPS-compatible face's links need the council's public base URL.
+PUBLISHED = f"""
+from services.publication.read_model.port import PublicCouncil
+from services.publication.read_model.dynamodb import DynamoDbPublicRegister
+from tests.publication.register_contract import application
+register = DynamoDbPublicRegister({TABLE!r}, boto3.client("dynamodb"))
+register.put(application(1), [])
+register.put_council(PublicCouncil("DEMO", "demo", "https://planning.demo.example", 1, {FINGERPRINT!r}))
+"""
+
+
+SEARCH = APPLICATIONS + "/search"
+
+
 @pytest.mark.parametrize(
-    ("handler", "path", "query"),
+    ("handler", "path", "query", "setup", "shows"),
     [
-        ("services.publication.feed", FEED_PATH, []),
-        ("services.publication.odp.api", ODP_PUBLIC + "/applications", [("search", "mill lane")]),
-        ("services.publication.bops_v2.handler", APPLICATIONS + "/search", [("council", "DEMO"), ("q", "extension")]),
+        ("services.publication.feed", FEED_PATH, [], "", '"data":[]'),
+        ("services.publication.odp.api", ODP_PUBLIC + "/applications", [("search", "mill lane")], "", '"data":[]'),
+        ("services.publication.bops_v2.handler", SEARCH, [("council", "DEMO"), ("q", "extension")], "", '"data":[]'),
+        ("services.publication.bops_v2.handler", SEARCH, [("q", "extension")], PUBLISHED, "https://planning.demo."),
     ],
 )
-def test_a_public_faces_first_request_loads_no_pydantic_models_or_events(tmp_path, handler, path, query):
+def test_a_public_faces_first_request_loads_no_pydantic_models_or_events(tmp_path, handler, path, query, setup, shows):
     (tmp_path / "request.json").write_text(json.dumps(proxy_event("GET", path, path, None, [], query, b"")))
     loaded = modules_loaded_after(
-        ON_MOTO + f"from {handler} import lambda_handler\n"
+        ON_MOTO + setup + f"from {handler} import lambda_handler\n"
         f"answer = lambda_handler(json.load(open({str(tmp_path / 'request.json')!r})), None)\n"
-        "assert answer['statusCode'] == 200, answer",
+        f"assert answer['statusCode'] == 200 and {shows!r} in answer['body'], answer",
         {**ENVIRONMENT, "BOPS_DATA_DIR": str(tmp_path / "data")},
     )
     assert "services.publication.read_model.dynamodb" in loaded  # it did read the register

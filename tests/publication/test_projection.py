@@ -287,3 +287,60 @@ def test_an_original_too_large_for_the_record_keeps_no_prototype_in_the_cache(de
     too_large = projection.from_original(deps.documents, large, schemas)
     assert too_large.prototype_json is None and too_large.prototype() is None
     assert too_large.boundary == kept.boundary
+
+
+def public_urls(council: str) -> set[str]:
+    """The `publicUrl`s of the BOPS-compatible face's search over one council."""
+    import orjson
+
+    from services.publication import APPLICATIONS
+    from services.publication.bops_v2.handler import lambda_handler
+
+    path = f"{APPLICATIONS}/search"
+    response = lambda_handler(proxy_event("GET", path, path, None, [("x-client", council.lower())], [], b""))
+    assert response["statusCode"] == 200, response
+    return {found["application"]["consultation"]["publicUrl"] for found in orjson.loads(response["body"])["data"]}
+
+
+def test_the_register_keeps_what_the_faces_show_of_each_council_and_the_bops_face_links_with_it(applications):
+    from dataclasses import replace
+
+    from events.council import CouncilSettingsChanges
+    from services.councils.service import CouncilService
+    from services.publication.councils import deployment_fingerprint
+
+    deps = applications
+    facts = register(deps).council(COUNCIL)
+    assert facts is not None and facts.slug == "demo" and facts.deployment == deployment_fingerprint(deps)
+    assert facts.public_base_url == deps.council_settings(COUNCIL).public_base_url
+    CouncilService(deps.event_store, deps.clock).change_settings(
+        COUNCIL, CouncilSettingsChanges(public_base_url="https://planning.demo.example")
+    )
+    deliver_all(deps)
+    facts = register(deps).council(COUNCIL)
+    assert facts is not None and facts.public_base_url == "https://planning.demo.example"
+    assert {url.split("/api/")[0] for url in public_urls(COUNCIL)} == {"https://planning.demo.example"}
+    # The face takes the register's facts, not the stream's ...
+    register(deps).put_council(replace(facts, public_base_url="https://kept.example", version=facts.version + 1))
+    assert {url.split("/api/")[0] for url in public_urls(COUNCIL)} == {"https://kept.example"}
+    # ... unless they were made with another deployment config (a redeploy changed it): then the stream's settings.
+    register(deps).put_council(replace(facts, public_base_url="https://old.example", version=99, deployment="other"))
+    assert {url.split("/api/")[0] for url in public_urls(COUNCIL)} == {"https://planning.demo.example"}
+
+
+def test_a_rebuild_writes_every_councils_facts_and_its_swap_carries_them(applications):
+    from dataclasses import replace
+
+    from services.publication.projection import rebuild_into
+    from services.publication.read_model.sqlite import SqlitePublicRegister
+
+    deps = applications
+    rebuilt = SqlitePublicRegister(deps.settings.read_models_path, prefix="public_facts_test")
+    rebuild_into(deps, rebuilt, lambda done: None)
+    made = {code: rebuilt.council(code) for code in ("DEMO", "OTHR")}
+    assert {code: facts.slug for code, facts in made.items() if facts} == {"DEMO": "demo", "OTHR": "other"}
+    other = made["OTHR"]
+    assert other is not None
+    rebuilt.put_council(replace(other, version=99))
+    register(deps).swap_in(rebuilt)
+    assert register(deps).council("OTHR") == replace(other, version=99)

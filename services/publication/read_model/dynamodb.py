@@ -29,6 +29,8 @@ over many partitions instead of all landing on one (DynamoDB serves each partiti
   so a free-text search whose last word begins no address word skips the address stage without a Query. Puts and
   removes keep it, knowing what they replaced (a put from its read, a remove from its `ReturnValues`); the
   vocabulary only grows (a stale term costs a Query that finds nothing);
+- `c#<council>`: the council's facts for the public faces (`council`, JSON of `PublicCouncil`) and the council stream
+  `version` they were made at (a put over a later version's is refused);
 - `r#<reference>#<council>`: lookup by reference across councils;
 - `t#<council>#<term>#<p|r>#<moment>#<reference>`: the postings, in publication (`p`) and received (`r`) order:
   one per term of the record: `w:a:`/`w:d:` + a word of its address / description, `x:a:`/`x:d:` + the first one
@@ -67,6 +69,7 @@ from services.publication.read_model.port import (
     FeedItem,
     FeedPage,
     FeedQuery,
+    PublicCouncil,
     PublicSearch,
     SearchPage,
     SortField,
@@ -358,6 +361,23 @@ class DynamoDbPublicRegister:
                 raise
         return True
 
+    def put_council(self, council: PublicCouncil) -> None:
+        try:  # over facts of the same or an earlier council stream version only
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={
+                    **_key(f"c#{council.code}", self.partition),
+                    "version": {"N": str(council.version)},
+                    "council": {"S": orjson.dumps(council).decode("utf-8")},
+                },
+                ConditionExpression="attribute_not_exists(#version) OR #version <= :version",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":version": {"N": str(council.version)}},
+            )
+        except ClientError as error:
+            if error_code(error) != CONDITION_FAILED:
+                raise
+
     # The public's side.
 
     def get(self, council: str, reference: str) -> PublicApplication | None:
@@ -392,6 +412,10 @@ class DynamoDbPublicRegister:
             if page.total:
                 return page
         return SearchPage([], 0, None)
+
+    def council(self, code: str) -> PublicCouncil | None:
+        item = self._get(f"c#{code}", "council")
+        return PublicCouncil(**orjson.loads(item["council"]["S"])) if item else None
 
     def councils(self) -> list[str]:
         return sorted(council for council, number in self.counts().items() if number > 0)

@@ -31,7 +31,14 @@ from shared.aws.errors import CONDITION_FAILED, error_code
 from shared.projections.dynamodb_store import PK, SK
 
 if TYPE_CHECKING:
-    from services.publication.read_model.port import FeedEntry, FeedPage, FeedQuery, PublicSearch, SearchPage
+    from services.publication.read_model.port import (
+        FeedEntry,
+        FeedPage,
+        FeedQuery,
+        PublicCouncil,
+        PublicSearch,
+        SearchPage,
+    )
     from services.publication.record import PublicApplication
 
 POINTER = "~generation"
@@ -200,6 +207,10 @@ class SwitchingRegister:
     def remove(self, council: str, reference: str, version: int) -> bool:
         return any([writer.remove(council, reference, version) for writer in self._writers()])
 
+    def put_council(self, council: PublicCouncil) -> None:
+        for writer in self._writers():
+            writer.put_council(council)
+
     # The public's side: the live partition.
 
     def get(self, council: str, reference: str) -> PublicApplication | None:
@@ -216,6 +227,9 @@ class SwitchingRegister:
 
     def councils(self) -> list[str]:
         return self._live().councils()
+
+    def council(self, code: str) -> PublicCouncil | None:
+        return self._live().council(code)
 
 
 def rebuild(

@@ -142,6 +142,20 @@ class FeedQuery:
             raise ValueError("a feed page is after one key or before one, not both")
 
 
+@dataclass(frozen=True)
+class PublicCouncil:
+    """What the public faces show of a council (its slug for `x-client`, the base URL of its links), kept in the
+    register so that they never read the council's stream. Made from the council's effective settings at the council
+    stream's `version`, with the deployment config whose fingerprint is `deployment` (`deployment_fingerprint`): a
+    face takes it only when its own deployment config is the same one."""
+
+    code: str
+    slug: str
+    public_base_url: str
+    version: int
+    deployment: str
+
+
 class PublicRegister(Protocol):
     # The projection's side.
     def version(self, council: str, reference: str) -> int:
@@ -158,6 +172,10 @@ class PublicRegister(Protocol):
         `version` or later. Returns whether anything was removed."""
         ...
 
+    def put_council(self, council: PublicCouncil) -> None:
+        """Store a council's facts unless facts of a later council stream version are stored already."""
+        ...
+
     # The public's side.
     def get(self, council: str, reference: str) -> PublicApplication | None: ...
 
@@ -168,6 +186,10 @@ class PublicRegister(Protocol):
     def search(self, query: PublicSearch) -> SearchPage: ...
 
     def feed(self, query: FeedQuery) -> FeedPage: ...
+
+    def council(self, code: str) -> PublicCouncil | None:
+        """The council's stored facts (None: none stored yet)."""
+        ...
 
 
 def words(text: str) -> list[str]:

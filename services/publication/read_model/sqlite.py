@@ -55,6 +55,7 @@ from services.publication.read_model.port import (
     FeedItem,
     FeedPage,
     FeedQuery,
+    PublicCouncil,
     PublicSearch,
     SearchPage,
     SortField,
@@ -132,6 +133,11 @@ CREATE TABLE IF NOT EXISTS {prefix}_feed (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS {prefix}_feed_by_application ON {prefix}_feed (council, reference);
 CREATE INDEX IF NOT EXISTS {prefix}_feed_by_council ON {prefix}_feed (council, key);
+CREATE TABLE IF NOT EXISTS {prefix}_councils (
+    code TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    facts BLOB NOT NULL
+) WITHOUT ROWID;
 """
 
 
@@ -295,6 +301,14 @@ class SqlitePublicRegister:
             self._delete(council, reference)
             self._replace_entries(council, reference, ())
         return True
+
+    def put_council(self, council: PublicCouncil) -> None:
+        self.connection().execute(
+            f"INSERT INTO {self.prefix}_councils (code, version, facts) VALUES (?, ?, ?)"
+            " ON CONFLICT (code) DO UPDATE SET version = excluded.version, facts = excluded.facts"
+            " WHERE excluded.version >= version",
+            (council.code, council.version, orjson.dumps(council)),
+        )
 
     # The public's side.
 
@@ -478,17 +492,21 @@ class SqlitePublicRegister:
         page = [_item(row) for row in rows[: query.limit]]
         return FeedPage(page, total, has_more=len(rows) > query.limit, has_earlier=earlier is not None)
 
+    def council(self, code: str) -> PublicCouncil | None:
+        row = self.connection().execute(f"SELECT facts FROM {self.prefix}_councils WHERE code = ?", (code,)).fetchone()
+        return PublicCouncil(**orjson.loads(row[0])) if row else None
+
     # Rebuilds (`bops replay public`).
 
     def drop(self) -> None:
-        for suffix in ("applications", "by_published", "by_received", "counts", "words", "feed"):
+        for suffix in ("applications", "by_published", "by_received", "counts", "words", "feed", "councils"):
             self.connection().execute(f"DROP TABLE IF EXISTS {self.prefix}_{suffix}")
 
     def swap_in(self, rebuilt: SqlitePublicRegister, after_swap: str | None = None, params: tuple = ()) -> None:
         """Replace this register's rows by a rebuilt one's, atomically (`after_swap` runs in the same transaction)."""
         connection = self.connection()
         with _transaction(connection):
-            for suffix in ("applications", "counts", "words", "feed"):
+            for suffix in ("applications", "counts", "words", "feed", "councils"):
                 connection.execute(f"DELETE FROM {self.prefix}_{suffix}")
                 connection.execute(f"INSERT INTO {self.prefix}_{suffix} SELECT * FROM {rebuilt.prefix}_{suffix}")
             for _, table in ORDERS.values():
@@ -497,7 +515,7 @@ class SqlitePublicRegister:
                     f"INSERT INTO {self.prefix}_{table} (rowid, terms)"
                     f" SELECT rowid, terms FROM {rebuilt.prefix}_{table}"
                 )
-            for suffix in ("applications", "by_published", "by_received", "counts", "words", "feed"):
+            for suffix in ("applications", "by_published", "by_received", "counts", "words", "feed", "councils"):
                 connection.execute(f"DROP TABLE {rebuilt.prefix}_{suffix}")
             if after_swap:
                 connection.execute(after_swap, params)
