@@ -1,6 +1,9 @@
 """The publication service: the public read model of published applications, the public APIs and the change feed."""
 
 PUBLIC_READ_MODEL = "public"  # the public register's name in declarations and `bops replay public`
+# A council's events the register's projection takes: what the public faces show of the council
+# (`councils.council_facts`). Here, not in the declaration, so that the projection's handler reads them cheaply.
+COUNCIL_EVENT_TYPES = ("CouncilCreated", "CouncilSettingsChanged")
 # The public faces' paths (their handlers read them here, without loading the declaration and the event types).
 FEED_PATH = "/api/@next/public/feed"
 # The BOPS-compatible public API (services/publication/bops_v2).

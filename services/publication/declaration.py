@@ -10,6 +10,7 @@ from events.streams import MAIN_STREAM_EVENT_TYPES
 from services.publication import (
     APPLICATION,
     APPLICATIONS,
+    COUNCIL_EVENT_TYPES,
     FEED_PATH,
     ODP_APPLICATION,
     ODP_PUBLIC,
@@ -34,8 +35,6 @@ DOCUMENT_EVENT_TYPES = (
     "RedactedCopyUploaded",
     "DocumentArchived",
 )
-# A council's events: the register keeps what the public faces show of the council (`councils.council_facts`).
-COUNCIL_EVENT_TYPES = ("CouncilCreated", "CouncilSettingsChanged")
 PUBLIC_EVENT_TYPES = MAIN_STREAM_EVENT_TYPES + DOCUMENT_EVENT_TYPES + COUNCIL_EVENT_TYPES
 
 # The BOPS-compatible public API (services/publication/bops_v2): search is declared before `{reference}`, so that

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from events import RecordedEvent  # noqa: E402
 from events.streams import application_side_stream, application_stream, parse_application_stream  # noqa: E402
-from services.publication.declaration import COUNCIL_EVENT_TYPES  # noqa: E402
+from services.publication import COUNCIL_EVENT_TYPES  # noqa: E402
 from services.publication.read_model import PUBLIC_READ_MODEL  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
 

@@ -72,3 +72,10 @@ def test_a_public_faces_first_request_loads_no_pydantic_models_or_events(tmp_pat
     assert "services.publication.read_model.dynamodb" in loaded  # it did read the register
     for module in NEVER:
         assert module not in loaded, module
+
+
+def test_the_registers_projection_loads_no_declarations():
+    """Its handler knows the council event types it takes without defining every service's declarations."""
+    loaded = modules_loaded_after("import services.publication.projection", ENVIRONMENT)
+    assert "services.publication.projection" in loaded
+    assert "shared.declarations" not in loaded
