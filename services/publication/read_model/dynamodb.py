@@ -86,7 +86,7 @@ from services.publication.read_model.port import (
     words,
 )
 from services.publication.record import PublicApplication, StreamHead
-from shared.aws.batch import batch_get
+from shared.aws.batch import batch_get, batch_write
 from shared.aws.errors import CONDITION_FAILED, error_code
 from shared.projections.dynamodb_store import DOCUMENT_PREFIX, PK, SK
 
@@ -101,7 +101,6 @@ MAX_PAGES = 4  # Query pages a search walks for its count once its page is full
 ORDER_LETTERS: dict[SortField, str] = {"published_at": "p", "received_at": "r"}
 FACETS = {"status": "f:s:", "application_type": "f:t:", "decision": "f:k:"}
 COUNTS = "counts"  # the sort key of the per-council record counts
-_BATCH_WRITE = 25
 MAX_PUT_ATTEMPTS = 10  # reads and conditional puts of one record while other deliveries keep replacing it
 
 
@@ -704,10 +703,7 @@ class DynamoDbPublicRegister:
     def _write(self, puts: Iterable[tuple[str, dict[str, Any]]], deletes: Iterable[str]) -> None:
         requests = [{"PutRequest": {"Item": {**_key(key, self.partition), **attributes}}} for key, attributes in puts]
         requests += [{"DeleteRequest": {"Key": _key(key, self.partition)}} for key in deletes]
-        for start in range(0, len(requests), _BATCH_WRITE):
-            pending: dict[str, Any] = {self.table_name: requests[start : start + _BATCH_WRITE]}
-            while pending:
-                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        batch_write(self.client, self.table_name, requests)
 
 
 def _entry_dict(entry: FeedEntry) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from services.publication.read_model.dynamodb import PARTITION, DynamoDbPublicRegister, partition_key, written_keys
+from shared.aws.batch import batch_write
 from shared.aws.errors import CONDITION_FAILED, error_code
 from shared.projections.dynamodb_store import PK, SK
 
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 POINTER = "~generation"
 CACHE_SECONDS = 5.0
-_BATCH_WRITE = 25
 
 
 class RebuildRunning(RuntimeError):
@@ -121,12 +121,11 @@ class Generations:
                 break
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), _BATCH_WRITE):
-            chunk = unique[start : start + _BATCH_WRITE]
-            deletes = [{"DeleteRequest": {"Key": {PK: {"S": pk}, SK: {"S": sk}}}} for pk, sk in chunk]
-            pending: dict[str, Any] = {self.table_name: deletes}
-            while pending:
-                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        batch_write(
+            self.client,
+            self.table_name,
+            [{"DeleteRequest": {"Key": {PK: {"S": pk}, SK: {"S": sk}}}} for pk, sk in unique],
+        )
         return len(unique)
 
     def _key(self) -> dict[str, dict[str, str]]:
