@@ -12,6 +12,7 @@ import pytest
 from moto import mock_aws
 
 from shared.aws.batch import MAX_ATTEMPTS, BatchUnprocessed, batch_get, batch_write
+from shared.projections.dynamodb_store import PK, SK, create_read_model_table
 
 
 class BusyDynamoDb:
@@ -105,13 +106,12 @@ def test_writes_go_in_chunks_of_25_several_at_once_and_the_unprocessed_ones_agai
 @mock_aws
 def test_a_batch_of_puts_and_deletes_lands_on_dynamodb():
     client = boto3.client("dynamodb", region_name="eu-west-2")
-    client.create_table(
-        TableName="t",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    batch_write(client, "t", [{"PutRequest": {"Item": {"pk": {"S": f"k{i}"}}}} for i in range(130)])
-    batch_write(client, "t", [{"DeleteRequest": {"Key": {"pk": {"S": f"k{i}"}}}} for i in range(0, 130, 2)])
-    left = batch_get(client, "t", [{"pk": {"S": f"k{i}"}} for i in range(130)])
-    assert sorted(item["pk"]["S"] for item in left) == sorted(f"k{i}" for i in range(1, 130, 2))
+    create_read_model_table(client, "t")
+
+    def key(number: int) -> dict[str, Any]:
+        return {PK: {"S": "doc#batch"}, SK: {"S": f"k{number:03d}"}}
+
+    batch_write(client, "t", [{"PutRequest": {"Item": key(i)}} for i in range(130)])
+    batch_write(client, "t", [{"DeleteRequest": {"Key": key(i)}} for i in range(0, 130, 2)])
+    left = batch_get(client, "t", [key(i) for i in range(130)])
+    assert sorted(item[SK]["S"] for item in left) == [f"k{i:03d}" for i in range(1, 130, 2)]
