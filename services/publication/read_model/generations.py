@@ -102,8 +102,9 @@ class Generations:
 
         Its partition holds its records and counts, and each record names the list items it wrote (`indexed`), which
         live in partitions of their own (`partition_key`): one Query of the generation's partition finds them all.
-        (Items a register of the one-partition layout kept there are deleted where they are.)"""
-        keys: list[tuple[str, str]] = []  # (partition key, sort key)
+        (Items a register of the one-partition layout kept there are deleted where they are.) Page by page, so that
+        memory does not grow with the register (~130 keys a record), and each page's list items before its records:
+        a delete that stops midway can be run again and still finds every item left."""
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "#pk = :pk",
@@ -111,22 +112,18 @@ class Generations:
             "ExpressionAttributeValues": {":pk": {"S": partition}},
             "ProjectionExpression": "#sk, #indexed, #unsettled",
         }
+        deleted = 0
         while True:
             page = self.client.query(**request)
-            for item in page.get("Items", []):
-                if item[SK]["S"] != POINTER:
-                    keys.append((partition, item[SK]["S"]))
-                    keys += [(partition_key(partition, key), key) for key in sorted(written_keys(item))]
+            found = [item for item in page.get("Items", []) if item[SK]["S"] != POINTER]
+            listed = {(partition_key(partition, key), key) for item in found for key in written_keys(item)}
+            for keys in (sorted(listed), [(partition, item[SK]["S"]) for item in found]):
+                deletes = [{"DeleteRequest": {"Key": {PK: {"S": pk}, SK: {"S": sk}}}} for pk, sk in keys]
+                batch_write(self.client, self.table_name, deletes)
+                deleted += len(keys)
             if "LastEvaluatedKey" not in page:
-                break
+                return deleted
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        unique = list(dict.fromkeys(keys))
-        batch_write(
-            self.client,
-            self.table_name,
-            [{"DeleteRequest": {"Key": {PK: {"S": pk}, SK: {"S": sk}}}} for pk, sk in unique],
-        )
-        return len(unique)
 
     def _key(self) -> dict[str, dict[str, str]]:
         return {PK: {"S": PARTITION}, SK: {"S": POINTER}}
