@@ -191,3 +191,53 @@ def test_a_generations_delete_that_stops_midway_can_be_run_again_and_leaves_noth
     assert any(item["pk"]["S"] == PARTITION for item in client.scan(TableName=TABLE)["Items"])  # records left
     Generations(TABLE, client).delete(PARTITION)
     assert [item["sk"]["S"] for item in client.scan(TableName=TABLE)["Items"]] in ([], [POINTER])
+
+
+def test_an_old_generation_whose_delete_stopped_stays_retired_until_the_next_rebuild_deletes_it(applications):  # noqa: F811
+    deps = applications
+    switching = deps.memo("public-register", lambda _: None)
+    before = everything(switching)
+    stopping = StopsAtBatch(boto3.client("dynamodb"), stop_at=0)
+
+    def project_then_stop_the_next_batch(register) -> int:
+        written = project_all(deps)(register)
+        stopping.stop_at = stopping.batches + 1  # the first batch of the old generation's delete
+        return written
+
+    with pytest.raises(RuntimeError, match="midway"):  # switched, then deleting the old generation stopped
+        rebuild(SwitchingRegister(TABLE, stopping), project_then_stop_the_next_batch, grace_seconds=0)
+    pointer = switching.pointer(fresh=True)
+    assert (pointer.live, pointer.building, pointer.retired) == (f"{PARTITION}@1", None, (PARTITION,))
+    assert partitions() == {PARTITION, f"{PARTITION}@1"} and everything(switching) == before
+    rebuild(switching, project_all(deps), grace_seconds=0)
+    pointer = switching.pointer(fresh=True)
+    assert (pointer.live, pointer.retired) == (f"{PARTITION}@2", ())
+    assert partitions() == {f"{PARTITION}@2"} and everything(switching) == before
+
+
+def test_a_failed_rebuilds_partition_is_retired_and_deleted(applications):  # noqa: F811
+    deps = applications
+    switching = deps.memo("public-register", lambda _: None)
+
+    def failing(register) -> int:
+        project_all(deps)(register)
+        raise RuntimeError("the rebuild stops half-way")
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        rebuild(switching, failing, grace_seconds=0)
+    pointer = switching.pointer(fresh=True)
+    assert (pointer.live, pointer.building, pointer.retired) == (PARTITION, None, ())
+    assert partitions() == {PARTITION} and pointer.revision == 3  # started, abandoned (retired), deleted
+
+
+def test_a_pointer_written_before_revisions_is_taken_over(applications):  # noqa: F811
+    deps = applications
+    switching = deps.memo("public-register", lambda _: None)
+    before = everything(switching)
+    client = boto3.client("dynamodb")
+    pointer_key = {"pk": {"S": PARTITION}, "sk": {"S": POINTER}}
+    client.put_item(TableName=TABLE, Item={**pointer_key, "live": {"S": PARTITION}, "next": {"N": "4"}})
+    rebuild(switching, project_all(deps), grace_seconds=0)
+    pointer = switching.pointer(fresh=True)
+    assert (pointer.live, pointer.next, pointer.retired) == (f"{PARTITION}@4", 5, ())
+    assert partitions() == {f"{PARTITION}@4"} and everything(switching) == before

@@ -14,6 +14,11 @@ whether the rebuild had read its application yet or not.
 project every application into it, switch the pointer to it, wait until every reader's cached pointer has expired,
 then delete the old generation's items. A rebuild that fails leaves the live register as it was (its partial
 generation deleted). All of them are in the register's own table (`cdk/stack.py`).
+
+A generation taken out of use (the old one at a switch, a failed rebuild's) is listed in the pointer as `retired`
+until its delete has finished, and every rebuild first finishes the deletes of those listed: a delete that stopped
+midway (a timeout, a throttled batch) leaves no generation behind for good. The pointer's `revision` grows with
+every change, and each change is conditioned on the revision read.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -44,6 +49,7 @@ if TYPE_CHECKING:
 
 POINTER = "~generation"
 CACHE_SECONDS = 5.0
+MAX_POINTER_ATTEMPTS = 10
 
 
 class RebuildRunning(RuntimeError):
@@ -55,6 +61,8 @@ class Pointer:
     live: str = PARTITION
     building: str | None = None
     next: int = 1
+    retired: tuple[str, ...] = ()  # generations out of use whose delete has not finished
+    revision: int = 0  # grows with every change (0: no pointer item, or one written before revisions)
 
 
 class Generations:
@@ -72,6 +80,8 @@ class Generations:
             live=item["live"]["S"],
             building=item["building"]["S"] if "building" in item else None,
             next=int(item["next"]["N"]),
+            retired=tuple(sorted(item["retired"]["SS"])) if "retired" in item else (),
+            revision=int(item["revision"]["N"]) if "revision" in item else 0,
         )
 
     def start(self) -> str:
@@ -80,22 +90,40 @@ class Generations:
         if pointer.building is not None:
             raise RebuildRunning(f"the public register is already being rebuilt into {pointer.building}")
         partition = f"{PARTITION}@{pointer.next}"
-        self._put(Pointer(pointer.live, partition, pointer.next + 1), pointer)
+        self._put(replace(pointer, building=partition, next=pointer.next + 1), pointer)
         return partition
 
     def switch(self, partition: str) -> str:
-        """Make the partition being built live; returns the partition that was live."""
+        """Make the partition being built live (the one that was live retired); returns the partition that was live."""
         pointer = self.read()
         if pointer.building != partition:
             raise RebuildRunning(f"{partition} is no longer the partition being built ({pointer.building})")
-        self._put(Pointer(partition, None, pointer.next), pointer)
+        self._put(replace(pointer, live=partition, building=None, retired=(*pointer.retired, pointer.live)), pointer)
         return pointer.live
 
     def abandon(self, partition: str) -> None:
-        """Forget a rebuild into `partition` (it failed): the live partition stays."""
+        """Forget a rebuild into `partition` (it failed), retired: the live partition stays (unless the switch to
+        `partition` happened after all)."""
         pointer = self.read()
-        if pointer.building == partition:
-            self._put(Pointer(pointer.live, None, pointer.next), pointer)
+        if pointer.live != partition:
+            building = None if pointer.building == partition else pointer.building
+            self._put(replace(pointer, building=building, retired=(*pointer.retired, partition)), pointer)
+
+    def clear_retired(self) -> int:
+        """Delete every retired generation, each then taken off the list; returns how many keys were deleted."""
+        deleted = 0
+        for partition in self.read().retired:
+            deleted += self.delete(partition)
+            for _ in range(MAX_POINTER_ATTEMPTS):  # a rebuild may change the pointer meanwhile: read it again
+                pointer = self.read()
+                try:
+                    self._put(replace(pointer, retired=tuple(p for p in pointer.retired if p != partition)), pointer)
+                    break
+                except RebuildRunning:
+                    continue
+            else:
+                raise RebuildRunning("the public register's pointer kept changing")
+        return deleted
 
     def delete(self, partition: str) -> int:
         """Delete every item of a generation (but the pointer); returns how many keys were deleted.
@@ -129,17 +157,32 @@ class Generations:
         return {PK: {"S": PARTITION}, SK: {"S": POINTER}}
 
     def _put(self, pointer: Pointer, seen: Pointer) -> None:
-        """Write the pointer if it is still `seen` (two rebuilds never both start or switch)."""
-        item: dict[str, Any] = {**self._key(), "live": {"S": pointer.live}, "next": {"N": str(pointer.next)}}
+        """Write the pointer (its revision the next one) if it is still `seen` (two rebuilds never both start or
+        switch; a retired generation is never lost)."""
+        item: dict[str, Any] = {
+            **self._key(),
+            "live": {"S": pointer.live},
+            "next": {"N": str(pointer.next)},
+            "revision": {"N": str(seen.revision + 1)},
+        }
         if pointer.building is not None:
             item["building"] = {"S": pointer.building}
+        if pointer.retired:
+            item["retired"] = {"SS": sorted(set(pointer.retired))}
+        names = {"#revision": "revision"}
+        if seen.revision:
+            condition, values = "#revision = :seen", {":seen": {"N": str(seen.revision)}}
+        else:  # no pointer yet, or one written before revisions (its `next` tells it apart)
+            condition = "attribute_not_exists(#pk) OR (attribute_not_exists(#revision) AND #next = :next)"
+            names |= {"#pk": PK, "#next": "next"}
+            values = {":next": {"N": str(seen.next)}}
         try:
             self.client.put_item(
                 TableName=self.table_name,
                 Item=item,
-                ConditionExpression="attribute_not_exists(#pk) OR #next = :next",
-                ExpressionAttributeNames={"#pk": PK, "#next": "next"},
-                ExpressionAttributeValues={":next": {"N": str(seen.next)}},
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
             )
         except ClientError as error:
             if error_code(error) == CONDITION_FAILED:
@@ -240,12 +283,13 @@ def rebuild(
     generations = switching.generations
     partition = generations.start()
     try:
+        generations.clear_retired()  # what an earlier rebuild's delete left unfinished
         written = project_all(switching.register(partition))
         old = generations.switch(partition)
     except BaseException:
         generations.abandon(partition)
-        generations.delete(partition)
+        generations.clear_retired()
         raise
     sleep(switching.cache_seconds + 1.0 if grace_seconds is None else grace_seconds)
-    generations.delete(old)
+    generations.clear_retired()  # the old generation
     return written, old, partition
