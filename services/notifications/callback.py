@@ -26,7 +26,8 @@ from typing import Any  # noqa: E402
 import orjson  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
 
-from services.notifications.declaration import CALLBACK_PATH, NOTIFY_CALLBACK_TOKEN_SECRET  # noqa: E402
+from services.notifications import CALLBACK_PATH  # noqa: E402
+from shared.notify import NOTIFY_CALLBACK_TOKEN_SECRET  # noqa: E402
 from shared.observability import count, observed  # noqa: E402
 
 app = APIGatewayRestResolver()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.notifications import CALLBACK_PATH, OUTSTANDING_EVENT_TYPES
 from shared.applicant_links import LINK_SECRET
 from shared.declarations import HttpFunction, Route, ScheduledJob, ServiceDeclaration, Subscription
 from shared.notification_records import OUTSTANDING_READ_MODEL
@@ -10,7 +11,6 @@ from shared.notify import NOTIFY_API_KEY_SECRET, NOTIFY_CALLBACK_TOKEN_SECRET
 SENDER_HANDLER = "services.notifications.handler.lambda_handler"
 STATUS_POLLER_HANDLER = "services.notifications.status_poller.lambda_handler"
 CALLBACK_HANDLER = "services.notifications.callback.lambda_handler"
-CALLBACK_PATH = "/callbacks/notify/{council}"  # the URL given to Notify: {API base URL}/callbacks/notify/{council}
 
 # Every event that triggers a message (services/notifications/messages.py says which, to whom).
 TRIGGER_EVENT_TYPES = (
@@ -27,12 +27,6 @@ TRIGGER_EVENT_TYPES = (
     "RecommendationChallenged",
 )
 
-OUTSTANDING_EVENT_TYPES = (
-    "NotificationSent",
-    "NotificationDelivered",
-    "NotificationFailed",
-    "NotificationFailureAcknowledged",
-)
 
 SERVICE = ServiceDeclaration(
     name="notifications",

@@ -21,7 +21,7 @@ from events.notifications import (  # noqa: E402
     NotificationSent,
 )
 from events.streams import parse_application_stream  # noqa: E402
-from services.notifications.declaration import OUTSTANDING_EVENT_TYPES  # noqa: E402
+from services.notifications import OUTSTANDING_EVENT_TYPES  # noqa: E402
 from shared.bus import subscriber  # noqa: E402
 from shared.notification_records import AWAITING, FAILED, OUTSTANDING_READ_MODEL, SIDE  # noqa: E402
 from shared.projections.projection import Document  # noqa: E402

@@ -38,6 +38,7 @@ import snapshot_restore_py as hooks
 print(json.dumps({{
     "threshold_before": before[0], "threshold_after": gc.get_threshold(), "meta_path_same": before[1] == sys.meta_path,
     "before_snapshot": len(hooks.get_before_snapshot()), "after_restore": len(hooks.get_after_restore()),
+    "declarations": "shared.declarations" in sys.modules,
 }}))
 """
 
@@ -87,6 +88,8 @@ def test_on_lambda_a_handler_raises_the_young_threshold_and_api_handlers_registe
     assert found["before_snapshot"] == found["after_restore"]
     # an API handler registers its hook (the console's documents pages also get the console handler's, which they join)
     assert (found["before_snapshot"] >= 1) if module in API_HANDLERS else (found["before_snapshot"] == 0)
+    # a cold start defines no service's declarations (the authorizer's route table is made of their `Route`s)
+    assert found["declarations"] == (module == "services.councils.authorizer")
 
 
 def test_elsewhere_a_handler_module_leaves_the_process_alone():
