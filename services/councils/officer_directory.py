@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from shared.aws.errors import error_code
+
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
@@ -107,7 +109,7 @@ class CognitoOfficerDirectory:
                 MessageAction="SUPPRESS",  # the council tells the officer their password; Cognito sends nothing
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "UsernameExistsException":
+            if error_code(error) != "UsernameExistsException":
                 raise
         if password is not None:
             self.set_password(officer, password)
@@ -137,7 +139,7 @@ class CognitoOfficerDirectory:
                 AuthParameters={"USERNAME": self.username(email) if officer_id else UNKNOWN_USER, "PASSWORD": password},
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in (
+            if error_code(error) in (
                 "NotAuthorizedException",
                 "UserNotFoundException",
                 "UserNotConfirmedException",

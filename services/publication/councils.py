@@ -58,15 +58,7 @@ def served_councils(deps: Dependencies) -> dict[str, str]:
     if deps.settings.runtime == "aws" and deps.settings.council:
         code = deps.settings.council
         return {public_council(deps, code).slug: code}
-    profiles = deps.council_profiles
-    served: dict[str, str] = {}
-    for stream_id in deps.event_store.stream_ids("council:"):
-        parts = stream_id.split(":")
-        if len(parts) == 2:
-            profile = profiles.load(parts[1])
-            if profile.exists:
-                served[profile.slug] = profile.code
-    return served
+    return {profile.slug: profile.code for profile in deps.council_profiles.created()}
 
 
 def requested_councils(

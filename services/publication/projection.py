@@ -254,10 +254,8 @@ def rebuild_into(deps: Dependencies, register: PublicRegister, progress: Callabl
     from services.publication.councils import council_facts
 
     log = deps.event_store
-    for stream_id in log.stream_ids("council:"):
-        parts = stream_id.split(":")
-        if len(parts) == 2 and deps.council_profiles.load(parts[1]).exists:
-            register.put_council(council_facts(deps, parts[1]))
+    for profile in deps.council_profiles.created():
+        register.put_council(council_facts(deps, profile.code))
     written = 0
     names: dict[str, bool] = {}
     for stream_id in log.stream_ids("application:"):

@@ -102,3 +102,9 @@ class CouncilProfiles:
             profile = replace(profile, version=version)
         self._known[code] = profile
         return profile
+
+    def created(self) -> list[CouncilProfile]:
+        """The profile of every council created in the log, in stream order."""
+        streams = self.store.stream_ids("council:")
+        found = (self.load(stream_id.split(":")[1]) for stream_id in streams if stream_id.count(":") == 1)
+        return [profile for profile in found if profile.exists]

@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import Any
 
+from shared.aws.errors import error_code
 from shared.documents.port import (
     LINK_SECONDS,
     DocumentNotFound,
@@ -71,7 +72,7 @@ class S3DocumentStore:
             self.client.head_object(Bucket=self.bucket, Key=check_key(key))
             return True
         except self.client.exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if error_code(error) in ("404", "NoSuchKey", "NotFound"):
                 return False
             raise
 
@@ -79,7 +80,7 @@ class S3DocumentStore:
         try:
             return int(self.client.head_object(Bucket=self.bucket, Key=check_key(key))["ContentLength"])
         except self.client.exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if error_code(error) in ("404", "NoSuchKey", "NotFound"):
                 raise DocumentNotFound(key) from None
             raise
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.aws.errors import CONDITION_FAILED, error_code
 from shared.eventstore.checkpoints import CheckpointConflict, StoredCheckpoint, StoredHead
 
 CHAIN = "chain"
@@ -55,7 +56,7 @@ class DynamoDbCheckpointLog:
                 ExpressionAttributeNames={"#sequence": SEQUENCE},
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if error_code(error) != CONDITION_FAILED:
                 raise
             raise CheckpointConflict(f"checkpoint {sequence} was written by someone else first") from error
 

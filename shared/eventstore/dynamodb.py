@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 
 from events import NewEvent, RecordedEvent, deserialize
 from events.serialization import format_time
-from shared.aws.errors import error_code
+from shared.aws.errors import CONDITION_FAILED, error_code
 from shared.clock import Clock, SystemClock
 from shared.eventstore.dynamodb_table import (
     COUNCIL,
@@ -308,7 +308,7 @@ class DynamoDbEventStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != CONDITION_FAILED:
                 raise
             # botocore retries a PutItem whose response was lost; if the first attempt was written, the item
             # already there is this very event (same hash, which covers the event id) and the append succeeded.

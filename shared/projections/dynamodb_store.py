@@ -17,7 +17,7 @@ import orjson
 from botocore.exceptions import ClientError
 
 from shared.aws.batch import batch_get
-from shared.aws.errors import error_code
+from shared.aws.errors import CONDITION_FAILED, error_code
 from shared.projections.projection import Document
 
 # Attribute names and key prefixes (the CDK stack and anything reading the table must use the same ones).
@@ -152,7 +152,7 @@ class DynamoDbReadModelStore:
                 ExpressionAttributeValues={":revision": {"N": str(revision)}},
             )
         except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != CONDITION_FAILED:
                 raise
             return False
         return True
@@ -184,7 +184,7 @@ class DynamoDbReadModelStore:
                 ExpressionAttributeValues={":document": {"S": orjson.dumps(document).decode("utf-8")}},
             )
         except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != CONDITION_FAILED:
                 raise
             return False
         return True

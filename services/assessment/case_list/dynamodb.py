@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from services.assessment.case_list import CASE_LIST_READ_MODEL
 from services.assessment.case_list.port import CasePage, CaseQuery, CaseRow, select
+from shared.aws.errors import CONDITION_FAILED, error_code
 from shared.projections.dynamodb_store import DOCUMENT_PREFIX, PK, SK
 
 PARTITION = DOCUMENT_PREFIX + CASE_LIST_READ_MODEL
@@ -53,7 +54,7 @@ class DynamoDbCaseList:
                 ExpressionAttributeValues={":version": {"N": str(row.version)}},
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(error) == CONDITION_FAILED:
                 return False
             raise
         return True
