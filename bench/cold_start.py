@@ -10,8 +10,11 @@ compiled templates and the bank holidays). For each function of the template a F
 (`bench/cold_start_child.py`) imports its handler and serves its first real sample event; the time is taken from just
 before the parent spawns the child to just after the first response inside the child (interpreter start-up included,
 process exit not). The floor is the same fresh-interpreter time for importing boto3, aws_lambda_powertools and
-pydantic and creating one DynamoDB client. Each is the median of RUNS runs, interleaved. This is a plain cold start:
-what SnapStart saves on top (cdk/functions.py) is not measured here.
+pydantic and creating one DynamoDB client. The runs are interleaved: RUNS rounds, each running every handler once with
+the floor right before and right after it (floor, a, floor, b, floor, ...). This machine's speed changes from one second
+to the next, so each run of a handler is compared with the mean of the two floor runs beside it, and a handler's ratio
+is the median of its runs' ratios. This is a plain cold start: what SnapStart saves on top (cdk/functions.py) is not
+measured here.
 
 moto runs in this (the parent) process, and a small HTTP front (standard library, since moto's own server needs Flask)
 hands each request of a child to moto's dispatcher, so a child imports nothing of moto and finds AWS at
@@ -31,9 +34,10 @@ register projection), a CouncilSettingsChanged turning applicants' names on or o
 records), and public GETs of the ODP search, the BOPS-compatible search and the feed over a few published
 applications. A declared function without a sample stops the bench.
 
-Prints progress lines, then as its last line one JSON object: `<handler>_ms` and `<handler>_ratio` (to the floor)
-for each handler, `<handler>_cpu_ratio` (the child's CPU time to the floor's: steadier on a loaded machine), and
-`floor_ms`. Target: every ratio <= 1.3. For a handler over the target, the heaviest imports
+Prints progress lines, then as its last line one JSON object: for each handler `<handler>_ms` (its median time),
+`<handler>_ratio` (the median of its runs' ratios to the floor beside them), `<handler>_cpu_ratio` (the same with the
+children's CPU times) and `<handler>_moto_ms` (the median of moto's time answering it); and `floor_ms` (the floor's
+median time). Target: every ratio <= 1.3. For a handler over the target, the heaviest imports
 (`-X importtime`) and the heaviest calls of its first invocation (cProfile) are printed as progress lines.
 """
 
@@ -812,42 +816,29 @@ def main() -> None:
 
 
 def measure(found: list[Handler], endpoint: str, work: Path) -> None:
-    progress(f"moto at {endpoint}; {len(found)} handlers; {RUNS} fresh interpreters each, interleaved")
+    progress(
+        f"moto at {endpoint}; {len(found)} handlers; {RUNS} rounds, in each a fresh interpreter per handler with one"
+        " for the floor before and after it"
+    )
     floor = Handler("floor", "floor", 512, found[0].environment, dict, lambda r: True)
-    times: dict[str, list[float]] = {h.key: [] for h in (floor, *found)}
-    moto_times: dict[str, list[float]] = {h.key: [] for h in (floor, *found)}
-    cpu_times: dict[str, list[float]] = {h.key: [] for h in (floor, *found)}
     for handler in (floor, *found):  # warm-up, not counted: fills the bytecode cache
         run_child(handler, handler.sample(), endpoint, work)
     progress("warm-up runs done" + (" (no bytecode cache: every run compiles from source)" if NO_BYTECODE else ""))
-    for run in range(1, RUNS + 1):
+    runs: dict[str, list[Run]] = {h.key: [] for h in found}
+    floors: list[dict[str, Any]] = []
+    for number in range(1, RUNS + 1):
         # A round's samples are made before its first child starts, so that no child runs right after the parent
         # has worked (making a document-fetcher sample submits an application in-process).
-        samples = {handler.key: handler.sample() for handler in (floor, *found)}
-        for handler in (floor, *found):
-            measured, _ = run_child(handler, samples[handler.key], endpoint, work)
-            if not handler.check(measured["result"]):
-                raise SystemExit(f"{handler.handler} answered {measured['result']!r}")
-            times[handler.key].append(measured["total_ms"])
-            moto_times[handler.key].append(measured["moto_ms"])
-            cpu_times[handler.key].append(measured["cpu_ms"])
-            progress(
-                f"run {run} {handler.key}: {measured['total_ms']:.0f} ms (start-up {measured['startup_ms']:.0f},"
-                f" import {measured['import_ms']:.0f}, first call {measured['call_ms']:.0f}, of which moto"
-                f" answering {measured['moto_requests']} requests {measured['moto_ms']:.0f}; the child's CPU time"
-                f" {measured['cpu_ms']:.0f})"
-            )
-    floor_ms = statistics.median(times["floor"])
-    result: dict[str, float] = {}
-    for handler in found:
-        ms = statistics.median(times[handler.key])
-        result[f"{handler.key}_ms"] = round(ms, 1)
-        result[f"{handler.key}_ratio"] = round(ms / floor_ms, 2)
-        result[f"{handler.key}_moto_ms"] = round(statistics.median(moto_times[handler.key]), 1)
-        # The child's own CPU time against the floor's: steadier than wall time on a machine others are loading.
-        cpu_ratio = statistics.median(cpu_times[handler.key]) / statistics.median(cpu_times["floor"])
-        result[f"{handler.key}_cpu_ratio"] = round(cpu_ratio, 2)
-    result["floor_ms"] = round(floor_ms, 1)
+        samples = {handler.key: handler.sample() for handler in found}
+        before = run_measured(floor, {}, endpoint, work, number)
+        floors.append(before)
+        for handler in found:
+            measured = run_measured(handler, samples[handler.key], endpoint, work, number)
+            after = run_measured(floor, {}, endpoint, work, number)
+            floors.append(after)
+            runs[handler.key].append(Run(measured, before, after))
+            before = after
+    result = summarise(found, runs, floors)
     over = [h for h in found if result[f"{h.key}_ratio"] > TARGET_RATIO or EXPLAIN_ALL]
     if over:
         baseline = Baseline(*diagnose(floor, endpoint, work))
@@ -855,6 +846,48 @@ def measure(found: list[Handler], endpoint: str, work: Path) -> None:
         progress(f"{handler.key} at {result[f'{handler.key}_ratio']} x the floor (target {TARGET_RATIO}):")
         explain(handler, baseline, endpoint, work)
     print(json.dumps(result), flush=True)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a handler between two runs of the floor: this machine's speed changes from one second to the next,
+    so a handler is compared with the floor measured right before and right after it, not with a median taken minutes
+    apart."""
+
+    handler: dict[str, Any]
+    floor_before: dict[str, Any]
+    floor_after: dict[str, Any]
+
+    def ratio(self, figure: str) -> float:
+        return self.handler[figure] / statistics.mean((self.floor_before[figure], self.floor_after[figure]))
+
+
+def run_measured(handler: Handler, event: dict[str, Any], endpoint: str, work: Path, number: int) -> dict[str, Any]:
+    """One run of a handler (or the floor), its first response checked, its figures printed."""
+    measured, _ = run_child(handler, event, endpoint, work)
+    if not handler.check(measured["result"]):
+        raise SystemExit(f"{handler.handler} answered {measured['result']!r}")
+    progress(
+        f"run {number} {handler.key}: {measured['total_ms']:.0f} ms (start-up {measured['startup_ms']:.0f},"
+        f" import {measured['import_ms']:.0f}, first call {measured['call_ms']:.0f}, of which moto"
+        f" answering {measured['moto_requests']} requests {measured['moto_ms']:.0f}; the child's CPU time"
+        f" {measured['cpu_ms']:.0f})"
+    )
+    return measured
+
+
+def summarise(found: list[Handler], runs: dict[str, list[Run]], floors: list[dict[str, Any]]) -> dict[str, float]:
+    """Per handler: the median of its times, of moto's time answering it, and of its runs' ratios to the floor
+    around them (wall time; the child's CPU time). The floor's median time for reference."""
+    result: dict[str, float] = {}
+    for handler in found:
+        measured = runs[handler.key]
+        result[f"{handler.key}_ms"] = round(statistics.median(r.handler["total_ms"] for r in measured), 1)
+        result[f"{handler.key}_ratio"] = round(statistics.median(r.ratio("total_ms") for r in measured), 2)
+        result[f"{handler.key}_moto_ms"] = round(statistics.median(r.handler["moto_ms"] for r in measured), 1)
+        result[f"{handler.key}_cpu_ratio"] = round(statistics.median(r.ratio("cpu_ms") for r in measured), 2)
+    result["floor_ms"] = round(statistics.median(f["total_ms"] for f in floors), 1)
+    return result
 
 
 if __name__ == "__main__":
