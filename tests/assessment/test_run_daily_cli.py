@@ -101,12 +101,12 @@ def test_the_day_a_scheduled_run_stands_for(now, day):
 @pytest.mark.slow
 def test_bops_serve_runs_the_daily_job_when_it_starts(tmp_path):
     """Requests due on the 10th, `bops serve` started on the 11th: its timer's run at start closes them."""
-    from tests.runtime.test_serve import free_port, start, stop
+    from tests.runtime.bops_process import start, stop
 
     data_dir = tmp_path / "data"
     environment.configure(data_dir)
     case = Application(dependencies().event_store, "26-00001-HAPP").invalidated_with_changes(SENT)
-    process = start(data_dir, free_port(), "--now", "2026-03-11T10:00:00Z")
+    process = start(data_dir, "--now", "2026-03-11T10:00:00Z")
     try:
         for _ in range(200):
             types = [e.event_type for e in case.store.read(case.stream)]

@@ -98,10 +98,10 @@ def test_the_scheduler_runs_a_job_every_declared_interval():
 
 @pytest.mark.slow
 def test_bops_serve_leaves_a_checkpoint_that_verify_audit_uses(tmp_path):
-    from tests.runtime.test_serve import free_port, start, stop
+    from tests.runtime.bops_process import start, stop
 
     data_dir = tmp_path / "data"
-    stop(start(data_dir, free_port()))
+    stop(start(data_dir))
     assert len(SqliteCheckpointLog(data_dir / "audit.sqlite").records()) >= 1
     verified = subprocess.run(
         [sys.executable, "-m", "bops.cli", "verify-audit", "--data-dir", str(data_dir)],

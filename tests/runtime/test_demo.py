@@ -16,7 +16,7 @@ import pytest
 
 from bops.demo_files import DemoFileServer, jpeg, pdf, png, samples
 from tests.conftest import Client
-from tests.runtime.test_serve import free_port, start, stop
+from tests.runtime.bops_process import start, stop
 
 
 def printed_submission(output: str) -> tuple[str, dict[str, str], Path]:
@@ -30,10 +30,9 @@ def printed_submission(output: str) -> tuple[str, dict[str, str], Path]:
 
 @pytest.mark.slow
 def test_the_printed_example_brings_its_documents(tmp_path):
-    data_dir, port = tmp_path / "data", free_port()
-    process = start(data_dir, port)
+    process = start(tmp_path / "data")
     try:
-        banner = read_banner(process)
+        banner = process.wait_for("The console shows the same in a browser.")
         signed_in, token = printed_sign_in(banner)
         assert signed_in["role"] == "assessor" and signed_in["council"] == "DEMO"
         url, headers, body = printed_submission(banner)
@@ -41,7 +40,7 @@ def test_the_printed_example_brings_its_documents(tmp_path):
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 201
             reference = json.loads(response.read())["reference"]
-        client = Client(f"http://127.0.0.1:{port}")
+        client = Client(process.url)
         auth = {"Authorization": headers["Authorization"]}
         for _ in range(200):
             status, _, record = client.request("GET", f"/api/v2/planning_applications/{reference}", headers=auth)
@@ -84,16 +83,6 @@ def printed_sign_in(output: str) -> tuple[dict, str]:
     request = urllib.request.Request(me.group(1), headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read()), token
-
-
-def read_banner(process) -> str:
-    """The banner's lines, read up to the officer API's last line (the last thing it prints)."""
-    lines = []
-    while not any("The console shows the same in a browser." in line for line in lines):
-        line = process.stdout.readline()
-        assert line, "".join(lines)
-        lines.append(line)
-    return "".join(lines)
 
 
 def test_the_demo_file_server_serves_each_sample_and_nothing_else():

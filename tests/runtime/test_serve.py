@@ -3,62 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import PROJECT, Client
 from tests.intake.support import prepared
+from tests.runtime.bops_process import start, stop
 
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(data_dir: Path, port: int, *extra: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOPS_") or k == "BOPS_REFERENCE_DIR"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bops.cli", "serve", "--port", str(port), "--data-dir", str(data_dir), *extra],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-            return process
-        except OSError:
-            if process.poll() is not None:
-                raise AssertionError(process.stdout.read()) from None
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("bops serve did not start")
-
-
-def stop(process: subprocess.Popen) -> str:
-    process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=60)  # a stop runs the periodic jobs once more: slow on a loaded machine
-    return output
-
-
 def test_first_start_restart_and_frozen_time(tmp_path, odp_dir):
-    data_dir, port = tmp_path / "data", free_port()
-    client = Client(f"http://127.0.0.1:{port}")
-    process = start(data_dir, port, "--now", "2026-03-02T10:00:00Z")
+    data_dir = tmp_path / "data"
+    process = start(data_dir, "--now", "2026-03-02T10:00:00Z")
+    client = Client(process.url)
     try:
         status, _, health = client.request("GET", "/health")
         assert status == 200 and health["version"] and health["now"].startswith("2026-03-02T10:00:00")
@@ -75,12 +37,13 @@ def test_first_start_restart_and_frozen_time(tmp_path, odp_dir):
         assert client.request("GET", "/health")[2]["caught_up"]
     finally:
         output = stop(process)
-    assert f"http://127.0.0.1:{port}" in output
+    assert f"BOPS is running at {process.url}" in output
     for officer in logins["officers"]:
         assert officer["email"] in output and officer["password"] in output
     assert logins["api_key"] in output and "curl" in output
 
-    process = start(data_dir, port)
+    process = start(data_dir)
+    client = Client(process.url)
     try:
         status, _, record = client.request(
             "GET", f"/api/v2/planning_applications/{created['reference']}", None, headers
@@ -103,8 +66,7 @@ def test_first_start_restart_and_frozen_time(tmp_path, odp_dir):
 
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_serve_with_and_without_worker_processes_enforces_the_http_limits(tmp_path, odp_dir, workers):
-    port = free_port()
-    process = start(tmp_path / "data", port, "--workers", workers, "--quiet")
+    process = start(tmp_path / "data", "--workers", workers, "--quiet")
     try:
         answers = []
         for raw in (
@@ -112,7 +74,7 @@ def test_serve_with_and_without_worker_processes_enforces_the_http_limits(tmp_pa
             b"POST /api/v2/planning_applications HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n",
             b"POST /api/v2/planning_applications HTTP/1.1\r\nHost: t\r\nContent-Length: 200000000\r\n\r\n",
         ):
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            with socket.create_connection(("127.0.0.1", process.port), timeout=10) as sock:
                 sock.sendall(raw)
                 answers.append(sock.recv(65536).split(b"\r\n", 1)[0])
         assert answers == [
@@ -120,9 +82,9 @@ def test_serve_with_and_without_worker_processes_enforces_the_http_limits(tmp_pa
             b"HTTP/1.1 400 Bad Request",
             b"HTTP/1.1 413 Request Entity Too Large",
         ]
-        status, _, health = Client(f"http://127.0.0.1:{port}").request("GET", "/health")
+        status, _, health = Client(process.url).request("GET", "/health")
         assert status == 200 and health["status"] == "ok"
     finally:
         output = stop(process)
-    assert process.returncode == 0, output
+    assert process.process.returncode == 0, output
     assert "Traceback" not in output
