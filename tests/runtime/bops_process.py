@@ -32,6 +32,7 @@ class Served:
     lines: list[str] = field(default_factory=list)
     printed: threading.Condition = field(default_factory=threading.Condition)
     reader: threading.Thread | None = None
+    ended: bool = False  # its output closed: it exited
 
     @property
     def url(self) -> str:
@@ -53,7 +54,7 @@ class Served:
         with self.printed:
             while not any(text in line for line in self.lines):
                 left = deadline - time.monotonic()
-                assert left > 0 and self.process.poll() is None, "".join(self.lines)
+                assert left > 0 and not self.ended, "".join(self.lines)
                 self.printed.wait(min(left, 0.5))
             return "".join(self.lines)
 
@@ -63,6 +64,9 @@ class Served:
             with self.printed:
                 self.lines.append(line)
                 self.printed.notify_all()
+        with self.printed:
+            self.ended = True
+            self.printed.notify_all()
 
 
 def start(data_dir: Path, *extra: str) -> Served:
