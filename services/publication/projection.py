@@ -144,7 +144,7 @@ def project(
     `documents`, a record without a boundary change takes the original submission's boundary, and with `schema_dir`
     (the ODP schemas) it carries its ODP public submission. A store keeps a record
     only over one of a lower version: with `replace_same_version` (the council's settings changed, not the streams)
-    a record of the same version that differs replaces the stored one (taken out, then put back)."""
+    a record of the same version that differs replaces the stored one."""
     from services.publication.view import public_view
 
     main, side = log.read_streams(
@@ -164,7 +164,7 @@ def project(
     if replace_same_version and register.version(council, reference) == record.version:
         if register.get(council, reference) == record:
             return False
-        register.remove(council, reference, record.version + 1)
+        return register.put(record, entries, replace_same_version=True)
     return register.put(record, entries)
 
 

@@ -31,6 +31,9 @@ from services.publication.record import (
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
+COUNCIL_DEMO = PublicSearch(councils=frozenset({"DEMO"}))  # its total is the council's count
+
+
 def application(number: int, **changes: object) -> PublicApplication:
     reference = f"26-{number:05d}-HAPP"
     base = PublicApplication(
@@ -152,6 +155,38 @@ class PublicRegisterContract(abc.ABC):
         assert filled.search(PublicSearch(text="1 Mill Lane")).total == 0
         assert all(i.entry.reference != application(1).reference for i in filled.feed(FeedQuery()).items)
         assert not filled.remove("DEMO", "26-99999-HAPP", 9)
+
+    def test_a_put_read_before_a_removal_and_delivered_after_it_brings_nothing_back(self, register):
+        app = application(1, description="Rear extension")
+        assert register.put(app, [entry(app)])
+        assert register.remove("DEMO", app.reference, 6)  # the application at version 5 is no longer public
+        for stale in (replace(app, version=4), replace(app, version=5)):  # deliveries that read it while public
+            assert not register.put(stale, [entry(stale)])
+        assert register.get("DEMO", app.reference) is None and register.version("DEMO", app.reference) == 0
+        assert register.search(PublicSearch(text="rear")).total == 0 and register.search(COUNCIL_DEMO).total == 0
+        assert not register.feed(FeedQuery()).items
+        again = replace(app, version=6)  # public again
+        assert register.put(again, [entry(again)])
+        assert register.get("DEMO", app.reference) == again and register.search(COUNCIL_DEMO).total == 1
+        assert not register.remove("DEMO", app.reference, 5)  # an older removal's retry
+        assert register.get("DEMO", app.reference) == again
+
+    def test_a_removal_of_an_application_never_stored_keeps_older_puts_out(self, register):
+        app = application(1)
+        assert not register.remove("DEMO", app.reference, 4)  # nothing to take out
+        assert not register.put(app, [entry(app)])  # version 3: read before it went out of public view
+        assert register.put(replace(app, version=4), [])
+
+    def test_the_same_version_is_replaced_only_when_asked(self, register):
+        app = application(1)
+        assert register.put(app, [entry(app)])
+        named = replace(app, applicant_name="Ann Applicant", description="Rear extension")
+        assert not register.put(named, [entry(named)])
+        assert register.put(named, [entry(named)], replace_same_version=True)
+        assert register.get("DEMO", app.reference) == named and register.search(COUNCIL_DEMO).total == 1
+        assert register.search(PublicSearch(text="rear")).total == 1
+        assert register.search(PublicSearch(text="single")).total == 0
+        assert not register.put(replace(app, version=2), [], replace_same_version=True)
 
     def test_a_councils_facts_read_back_and_only_a_later_council_version_replaces_them(self, register):
         assert register.council("DEMO") is None

@@ -261,3 +261,53 @@ def test_a_newer_version_put_over_a_record_being_removed_is_counted_again(aws):
     assert not register.remove("DEMO", app.reference, app.version + 1)  # the removal's retry: too old now
     assert register.counts() == {"DEMO": 1} and register.search(PublicSearch(text="loft")).total == 1
     assert register.search(PublicSearch(text="rear")).total == 0
+
+
+def test_a_put_that_read_the_record_before_a_removal_that_ran_meanwhile_brings_nothing_back(aws):
+    """Two deliveries of one application at once: the first read it at version 5 (public), the second took it out
+    (version 6: no longer public) between the first's read and its write."""
+    from dataclasses import replace
+
+    register = new_register("raced")
+    remover = DynamoDbPublicRegister("raced", lean_client("dynamodb"))
+    app = application(1, description="Rear extension")
+    register.put(app, [entry(app)])
+    stale = replace(app, version=5, description="Garden room")
+    removed = {"done": False}
+
+    def removal_runs_first(**_: object) -> None:  # after the stale put's read, before its write
+        if not removed["done"]:
+            removed["done"] = True
+            assert remover.remove("DEMO", app.reference, 6)
+
+    register.client.meta.events.register("before-call.dynamodb.PutItem", removal_runs_first)
+    assert not register.put(stale, [entry(stale)])
+    assert removed["done"]
+    assert register.get("DEMO", app.reference) is None
+    assert register.search(PublicSearch(text="garden")).total == 0 and not register.feed(FeedQuery()).items
+    assert {key[1].split("#")[0] for key in table_items("raced")} == {"counts", "x"}
+    assert register.counts() == {"DEMO": 0}
+
+
+def test_a_put_that_lands_between_a_removals_note_and_its_mark_is_taken_away_by_it(aws):
+    from dataclasses import replace
+
+    register = new_register("raced")
+    remover = DynamoDbPublicRegister("raced", lean_client("dynamodb"))
+    app = application(1, description="Rear extension")
+    register.put(app, [entry(app)])
+    stale = replace(app, version=5, description="Garden room")
+    noted = {"done": False}
+
+    def removal_noted(**_: object) -> None:  # the removal has noted itself, not yet marked the record
+        if not noted["done"]:
+            noted["done"] = True
+            remover._mark_removed("DEMO", app.reference, 5)
+
+    register.client.meta.events.register("before-call.dynamodb.PutItem", removal_noted)
+    assert register.put(stale, [entry(stale)])  # it read the record before the note: it lands
+    assert remover.remove("DEMO", app.reference, 6)  # the removal goes on: the mark finds version 5
+    assert register.get("DEMO", app.reference) is None
+    assert register.search(PublicSearch(text="garden")).total == 0 and not register.feed(FeedQuery()).items
+    assert {key[1].split("#")[0] for key in table_items("raced")} == {"counts", "x"}
+    assert register.counts() == {"DEMO": 0}

@@ -29,6 +29,11 @@ over many partitions instead of all landing on one (DynamoDB serves each partiti
   so a free-text search whose last word begins no address word skips the address stage without a Query. Puts and
   removes keep it, knowing what they replaced (a put from its read, a remove from its `ReturnValues`); the
   vocabulary only grows (a stale term costs a Query that finds nothing);
+- `x#<council>#<reference>`: the version the application was last taken out at (`version`, N). A removal writes it
+  before marking the record, and a put of that version or an earlier one changes nothing: deliveries of one
+  application run concurrently, and one that read it while it was public must not bring it back once another took it
+  out (its put either lands before the removal's mark, which then takes away what it wrote, or fails on the mark and
+  reads this);
 - `c#<council>`: the council's facts for the public faces (`council`, JSON of `PublicCouncil`) and the council stream
   `version` they were made at (a put over a later version's is refused);
 - `r#<reference>#<council>`: lookup by reference across councils;
@@ -289,7 +294,9 @@ class DynamoDbPublicRegister:
         item = self._get(f"a#{council}#{reference}", "version", consistent=True)
         return int(item["version"]["N"]) if item else 0
 
-    def put(self, application: PublicApplication, entries: Sequence[FeedEntry]) -> bool:
+    def put(
+        self, application: PublicApplication, entries: Sequence[FeedEntry], *, replace_same_version: bool = False
+    ) -> bool:
         council, reference = application.council, application.reference
         items = index_keys(application)
         for entry in entries:
@@ -306,20 +313,22 @@ class DynamoDbPublicRegister:
             "indexed": {"S": orjson.dumps(sorted(items)).decode("utf-8")},
         }
         for _ in range(MAX_PUT_ATTEMPTS):
-            old = self._get(item[SK]["S"], "version, indexed, unsettled, removing", consistent=True)
+            old, removed_at = self._record_and_removal(council, reference)
+            if removed_at >= application.version:  # read while it was public, delivered after it was taken out
+                return False
             if old is not None:
                 stored_version = int(old["version"]["N"])
                 if stored_version > application.version:
                     return False
-                if stored_version == application.version and "unsettled" not in old:  # a repeat of a finished put
-                    return False
+                if stored_version == application.version and "unsettled" not in old and not replace_same_version:
+                    return False  # a repeat of a finished put
             was = written_keys(old) if old else set()
             stale = sorted(was - set(items))
             if self._put_over({**item, "unsettled": {"S": orjson.dumps(stale).decode("utf-8")}}, old):
                 break
         else:
             raise RegisterContention(f"the public record of {council} {reference} kept changing; deliver it again")
-        if old is None or int(old["version"]["N"]) < application.version:  # not a retry of this very version
+        if old is None or int(old["version"]["N"]) < application.version or replace_same_version:  # not a retry
             counted = old is not None and "removing" not in old  # a removal's record is no longer counted
             self._note(council, 0 if counted else 1, _address_terms(items) - _address_terms(was))
         self._write([(key, attributes) for key, attributes in items.items()], stale)
@@ -329,6 +338,7 @@ class DynamoDbPublicRegister:
     def remove(self, council: str, reference: str, version: int) -> bool:
         """Take away a stored record of a lower version and what it wrote: marked `removing` first, so a removal
         that fails midway is completed by its retry (the record stays, marked, until its items are gone)."""
+        self._mark_removed(council, reference, version - 1)  # first: a put over the record now fails and reads it
         key = _key(f"a#{council}#{reference}", self.partition)
         try:  # only a stored record of a lower version (a missing one has no version: the condition fails)
             old = self.client.update_item(
@@ -604,18 +614,54 @@ class DynamoDbPublicRegister:
             ConsistentRead=consistent,
         ).get("Item")
 
+    def _record_and_removal(self, council: str, reference: str) -> tuple[dict[str, Any] | None, int]:
+        """The stored record (its version, keys and marks) and the version the application was last taken out at
+        (0: never), in one consistent read."""
+        record, removal = f"a#{council}#{reference}", f"x#{council}#{reference}"
+        names = {f"#{name}": name for name in ("version", "indexed", "unsettled", "removing")}
+        items = batch_get(
+            self.client,
+            self.table_name,
+            [_key(record, self.partition), _key(removal, self.partition)],
+            ProjectionExpression=f"#sk, {', '.join(names)}",
+            ExpressionAttributeNames={"#sk": SK, **names},
+            ConsistentRead=True,
+        )
+        found = {_sk(item): item for item in items}
+        removed = found.get(removal)
+        return found.get(record), int(removed["version"]["N"]) if removed else 0
+
+    def _mark_removed(self, council: str, reference: str, version: int) -> None:
+        """Note that the application was taken out at `version` (`x#`), unless a later removal's note is there."""
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={**_key(f"x#{council}#{reference}", self.partition), "version": {"N": str(version)}},
+                ConditionExpression="attribute_not_exists(#pk) OR #version < :version",
+                ExpressionAttributeNames={"#pk": PK, "#version": "version"},
+                ExpressionAttributeValues={":version": {"N": str(version)}},
+            )
+        except ClientError as error:
+            if error_code(error) != CONDITION_FAILED:
+                raise
+
     def _put_over(self, item: dict[str, Any], seen: dict[str, Any] | None) -> bool:
-        """Store the record if the stored one is still the one read (`seen`: its version; None: there was none)."""
+        """Store the record if the stored one is still the one read (`seen`: its version and whether a removal had
+        marked it; None: there was none). A removal marks the record after noting itself (`x#`), so a put that read
+        the record before the removal began either lands before the mark (and the removal takes away what it wrote)
+        or fails here and reads the removal's note."""
         if seen is None:
-            condition, values = "attribute_not_exists(#pk)", {}
+            condition, names, values = "attribute_not_exists(#pk)", {"#pk": PK}, {}
         else:
-            condition, values = "#version = :seen", {":seen": seen["version"]}
+            marked = "attribute_exists" if "removing" in seen else "attribute_not_exists"
+            condition = f"#version = :seen AND {marked}(#removing)"
+            names, values = {"#version": "version", "#removing": "removing"}, {":seen": seen["version"]}
         try:
             self.client.put_item(
                 TableName=self.table_name,
                 Item=item,
                 ConditionExpression=condition,
-                ExpressionAttributeNames={"#pk": PK} if seen is None else {"#version": "version"},
+                ExpressionAttributeNames=names,
                 **({"ExpressionAttributeValues": values} if values else {}),
             )
         except ClientError as error:

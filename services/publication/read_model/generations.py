@@ -240,8 +240,12 @@ class SwitchingRegister:
     def version(self, council: str, reference: str) -> int:
         return max(writer.version(council, reference) for writer in self._writers())
 
-    def put(self, application: PublicApplication, entries: Sequence[FeedEntry]) -> bool:
-        return any([writer.put(application, entries) for writer in self._writers()])
+    def put(
+        self, application: PublicApplication, entries: Sequence[FeedEntry], *, replace_same_version: bool = False
+    ) -> bool:
+        return any(
+            [writer.put(application, entries, replace_same_version=replace_same_version) for writer in self._writers()]
+        )
 
     def remove(self, council: str, reference: str, version: int) -> bool:
         return any([writer.remove(council, reference, version) for writer in self._writers()])

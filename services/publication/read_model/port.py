@@ -162,14 +162,20 @@ class PublicRegister(Protocol):
         """The version of the stored record (0: none)."""
         ...
 
-    def put(self, application: PublicApplication, entries: Sequence[FeedEntry]) -> bool:
+    def put(
+        self, application: PublicApplication, entries: Sequence[FeedEntry], *, replace_same_version: bool = False
+    ) -> bool:
         """Store the record and its feed entries (the whole set: entries no longer given are removed) unless a record
-        at the same or a later version is stored already (then False, nothing changed)."""
+        at the same or a later version is stored already, or the application was taken out at its version or later
+        (then False, nothing changed). With `replace_same_version` a record of the same version is replaced (the
+        council's settings changed, not the application)."""
         ...
 
     def remove(self, council: str, reference: str, version: int) -> bool:
         """Take an application out (it is no longer public), with its feed entries, unless the stored record is at
-        `version` or later. Returns whether anything was removed."""
+        `version` or later. Returns whether anything was removed. Either way, a put at `version - 1` or earlier
+        changes nothing afterwards: deliveries run concurrently, and one that read the application while it was
+        still public must not bring it back once another took it out."""
         ...
 
     def put_council(self, council: PublicCouncil) -> None:

@@ -98,6 +98,10 @@ LONGEST_PREFIX = 6  # letters of a word typed in part that have a prefix index; 
 EXPANSION_LIMIT = 32  # words a longer prefix may expand to (beyond: FTS5's own prefix query)
 
 
+ROW_TABLES = ("applications", "counts", "words", "feed", "councils", "removed")  # copied as they are by a swap
+TABLES = (*ROW_TABLES, "by_published", "by_received")  # and the full-text indexes, rebuilt by row id
+
+
 def schema(prefix: str) -> str:
     prefixes = " ".join(str(letters + 1) for letters in range(1, LONGEST_PREFIX + 1))  # + 1: the namespace letter
     fts = f"terms, prefix='{prefixes}', tokenize='unicode61', detail=column"
@@ -137,6 +141,12 @@ CREATE TABLE IF NOT EXISTS {prefix}_councils (
     code TEXT PRIMARY KEY,
     version INTEGER NOT NULL,
     facts BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS {prefix}_removed (
+    council TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (council, reference)
 ) WITHOUT ROWID;
 """
 
@@ -181,7 +191,9 @@ class SqlitePublicRegister:
         )
         return row[0] if row else 0
 
-    def put(self, application: PublicApplication, entries: Sequence[FeedEntry]) -> bool:
+    def put(
+        self, application: PublicApplication, entries: Sequence[FeedEntry], *, replace_same_version: bool = False
+    ) -> bool:
         connection = self.connection()
         council, reference = application.council, application.reference
         with _transaction(connection):
@@ -189,7 +201,14 @@ class SqlitePublicRegister:
                 f"SELECT version FROM {self.prefix}_applications WHERE council = ? AND reference = ?",
                 (council, reference),
             ).fetchone()
-            if found is not None and found[0] >= application.version:
+            if found is not None and (
+                found[0] > application.version or (found[0] == application.version and not replace_same_version)
+            ):
+                return False
+            removed = connection.execute(
+                f"SELECT version FROM {self.prefix}_removed WHERE council = ? AND reference = ?", (council, reference)
+            ).fetchone()
+            if removed is not None and removed[0] >= application.version:
                 return False
             if found is not None:
                 self._delete(council, reference)
@@ -292,6 +311,11 @@ class SqlitePublicRegister:
     def remove(self, council: str, reference: str, version: int) -> bool:
         connection = self.connection()
         with _transaction(connection):
+            connection.execute(
+                f"INSERT INTO {self.prefix}_removed (council, reference, version) VALUES (?, ?, ?)"
+                " ON CONFLICT (council, reference) DO UPDATE SET version = max(version, excluded.version)",
+                (council, reference, version - 1),
+            )
             found = connection.execute(
                 f"SELECT version FROM {self.prefix}_applications WHERE council = ? AND reference = ?",
                 (council, reference),
@@ -499,14 +523,14 @@ class SqlitePublicRegister:
     # Rebuilds (`bops replay public`).
 
     def drop(self) -> None:
-        for suffix in ("applications", "by_published", "by_received", "counts", "words", "feed", "councils"):
+        for suffix in TABLES:
             self.connection().execute(f"DROP TABLE IF EXISTS {self.prefix}_{suffix}")
 
     def swap_in(self, rebuilt: SqlitePublicRegister, after_swap: str | None = None, params: tuple = ()) -> None:
         """Replace this register's rows by a rebuilt one's, atomically (`after_swap` runs in the same transaction)."""
         connection = self.connection()
         with _transaction(connection):
-            for suffix in ("applications", "counts", "words", "feed", "councils"):
+            for suffix in ROW_TABLES:
                 connection.execute(f"DELETE FROM {self.prefix}_{suffix}")
                 connection.execute(f"INSERT INTO {self.prefix}_{suffix} SELECT * FROM {rebuilt.prefix}_{suffix}")
             for _, table in ORDERS.values():
@@ -515,7 +539,7 @@ class SqlitePublicRegister:
                     f"INSERT INTO {self.prefix}_{table} (rowid, terms)"
                     f" SELECT rowid, terms FROM {rebuilt.prefix}_{table}"
                 )
-            for suffix in ("applications", "by_published", "by_received", "counts", "words", "feed", "councils"):
+            for suffix in TABLES:
                 connection.execute(f"DROP TABLE {rebuilt.prefix}_{suffix}")
             if after_swap:
                 connection.execute(after_swap, params)
