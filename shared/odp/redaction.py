@@ -30,7 +30,10 @@ REDACTED = "[redacted]"
 REDACTED_EMAIL = "redacted@redacted.invalid"
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"(?<![\w.])(?:\+44\s?|\(?0)\d[\d\s()-]{7,14}\d(?![\w.])")  # UK numbers: 01234 567890, +44 ...
+# UK numbers (01234 567890, (01234) 567890, +44 7700 900123), not a part of a longer token: a number joined to its
+# neighbours by a hyphen, a slash or a dot is an identifier's or a link's (a uuid's middle, a path segment); a full
+# stop may end it.
+_PHONE = re.compile(r"(?<![\w./-])(?:\+44\s?|\(?0)\d[\d\s()-]{7,14}\d(?![\w/-]|\.\w)")
 _SITE_CONTACT_ROLES = ("applicant", "agent", "proxy")
 
 

@@ -98,6 +98,26 @@ def test_contact_details_typed_into_any_text_are_scrubbed() -> None:
     assert public["data"]["proposal"]["description"] == f"Roof extension; call {REDACTED} or write to {REDACTED}."
 
 
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "3b98ea71-0123-4567-8901-ebfcec6f86bc",  # a uuid whose middle looks like a number
+        "00000000-0000-4000-8000-000000000000",
+        "https://planning.demo.gov.uk/files/01234567890/plan.pdf",
+        "https://planning.demo.gov.uk/files/3b98ea71-0123-4567-8901-ebfcec6f86bc",
+    ],
+)
+def test_identifiers_and_links_are_not_taken_for_phone_numbers(identifier: str) -> None:
+    prototype = load(EXAMPLES_DIR / "prototypeApplication" / "planningPermission" / "fullHouseholder.json")
+    prototype["metadata"]["id"] = identifier
+    prototype["data"]["proposal"]["description"] = f"See {identifier}; or call (01234) 567890 or +44 7700 900123."
+    public = public_submission(
+        prototype, files=[{"name": identifier, "type": []}], applicant_name=False, agent_company=False
+    )
+    assert public["metadata"]["id"] == identifier and public["files"][0]["name"] == identifier
+    assert public["data"]["proposal"]["description"] == f"See {identifier}; or call {REDACTED} or {REDACTED}."
+
+
 def test_owners_connections_and_payment_references_are_left_out() -> None:
     prototype = load(EXAMPLES_DIR / "prototypeApplication" / "planningPermission" / "fullHouseholder.json")
     prototype["data"]["applicant"]["ownership"]["owners"] = [
