@@ -7,6 +7,7 @@ import pytest
 
 from services.publication.read_model.dynamodb import PARTITION, DynamoDbPublicRegister
 from services.publication.read_model.port import DateRange, FeedQuery, PublicSearch, select
+from services.publication.record import PublicApplication
 from shared.projections.dynamodb_store import create_read_model_table
 from tests.aws_support import lean_client
 from tests.publication.register_contract import START, PublicRegisterContract, application, entry
@@ -263,16 +264,29 @@ def test_a_newer_version_put_over_a_record_being_removed_is_counted_again(aws):
     assert register.search(PublicSearch(text="rear")).total == 0
 
 
-def test_a_put_that_read_the_record_before_a_removal_that_ran_meanwhile_brings_nothing_back(aws):
-    """Two deliveries of one application at once: the first read it at version 5 (public), the second took it out
-    (version 6: no longer public) between the first's read and its write."""
+def raced() -> tuple[DynamoDbPublicRegister, DynamoDbPublicRegister, PublicApplication, PublicApplication]:
+    """Two deliveries of one application at once, each with its own client: one puts version 5 (it read the
+    application while it was public), the other takes it out (version 6: no longer public). Returns the two
+    registers, the stored record (version 3) and the stale one."""
     from dataclasses import replace
 
     register = new_register("raced")
     remover = DynamoDbPublicRegister("raced", lean_client("dynamodb"))
     app = application(1, description="Rear extension")
     register.put(app, [entry(app)])
-    stale = replace(app, version=5, description="Garden room")
+    return register, remover, app, replace(app, version=5, description="Garden room")
+
+
+def assert_taken_out(register: DynamoDbPublicRegister) -> None:
+    """Nothing of the application is left but the removal's note: no record, posting, feed entry or count."""
+    assert register.get("DEMO", application(1).reference) is None
+    assert register.search(PublicSearch(text="garden")).total == 0 and not register.feed(FeedQuery()).items
+    assert {key[1].split("#")[0] for key in table_items("raced")} == {"counts", "x"}
+    assert register.counts() == {"DEMO": 0}
+
+
+def test_a_put_that_read_the_record_before_a_removal_that_ran_meanwhile_brings_nothing_back(aws):
+    register, remover, app, stale = raced()
     removed = {"done": False}
 
     def removal_runs_first(**_: object) -> None:  # after the stale put's read, before its write
@@ -283,20 +297,11 @@ def test_a_put_that_read_the_record_before_a_removal_that_ran_meanwhile_brings_n
     register.client.meta.events.register("before-call.dynamodb.PutItem", removal_runs_first)
     assert not register.put(stale, [entry(stale)])
     assert removed["done"]
-    assert register.get("DEMO", app.reference) is None
-    assert register.search(PublicSearch(text="garden")).total == 0 and not register.feed(FeedQuery()).items
-    assert {key[1].split("#")[0] for key in table_items("raced")} == {"counts", "x"}
-    assert register.counts() == {"DEMO": 0}
+    assert_taken_out(register)
 
 
 def test_a_put_that_lands_between_a_removals_note_and_its_mark_is_taken_away_by_it(aws):
-    from dataclasses import replace
-
-    register = new_register("raced")
-    remover = DynamoDbPublicRegister("raced", lean_client("dynamodb"))
-    app = application(1, description="Rear extension")
-    register.put(app, [entry(app)])
-    stale = replace(app, version=5, description="Garden room")
+    register, remover, app, stale = raced()
     noted = {"done": False}
 
     def removal_noted(**_: object) -> None:  # the removal has noted itself, not yet marked the record
@@ -307,7 +312,4 @@ def test_a_put_that_lands_between_a_removals_note_and_its_mark_is_taken_away_by_
     register.client.meta.events.register("before-call.dynamodb.PutItem", removal_noted)
     assert register.put(stale, [entry(stale)])  # it read the record before the note: it lands
     assert remover.remove("DEMO", app.reference, 6)  # the removal goes on: the mark finds version 5
-    assert register.get("DEMO", app.reference) is None
-    assert register.search(PublicSearch(text="garden")).total == 0 and not register.feed(FeedQuery()).items
-    assert {key[1].split("#")[0] for key in table_items("raced")} == {"counts", "x"}
-    assert register.counts() == {"DEMO": 0}
+    assert_taken_out(register)
