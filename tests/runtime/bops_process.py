@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tests.conftest import PROJECT
 
-URL_LINE = re.compile(r"BOPS (?:is running at|listening on) (http://127\.0\.0\.1:(\d+))")
+URL_LINE = re.compile(r"BOPS (?:is running at|listening on) (http://127\.0\.0\.1:\d+)")
 START_SECONDS = 30
 
 
@@ -33,12 +33,7 @@ class Served:
     printed: threading.Condition = field(default_factory=threading.Condition)
     reader: threading.Thread | None = None
     ended: bool = False  # its output closed: it exited
-
-    @property
-    def url(self) -> str:
-        found = URL_LINE.search(self.output())
-        assert found, self.output()
-        return found.group(1)
+    url: str = ""  # read from its URL line once printed
 
     @property
     def port(self) -> int:
@@ -84,7 +79,9 @@ def start(data_dir: Path, *extra: str) -> Served:
     served.reader = threading.Thread(target=served._read, daemon=True)
     served.reader.start()
     try:
-        served.wait_for("http://127.0.0.1:")
+        found = URL_LINE.search(served.wait_for("http://127.0.0.1:"))
+        assert found, served.output()
+        served.url = found.group(1)
         deadline = time.monotonic() + START_SECONDS
         while True:
             try:

@@ -336,8 +336,9 @@ class DynamoDbPublicRegister:
         return True
 
     def remove(self, council: str, reference: str, version: int) -> bool:
-        """Take away a stored record of a lower version and what it wrote: marked `removing` first, so a removal
-        that fails midway is completed by its retry (the record stays, marked, until its items are gone)."""
+        """Take away a stored record of a lower version and what it wrote: the removal noted first (`x#`, so no put
+        of an earlier version lands afterwards), the record marked `removing`, so a removal that fails midway is
+        completed by its retry (the record stays, marked, until its items are gone)."""
         self._mark_removed(council, reference, version - 1)  # first: a put over the record now fails and reads it
         key = _key(f"a#{council}#{reference}", self.partition)
         try:  # only a stored record of a lower version (a missing one has no version: the condition fails)
