@@ -264,6 +264,109 @@ def test_a_newer_version_put_over_a_record_being_removed_is_counted_again(aws):
     assert register.search(PublicSearch(text="rear")).total == 0
 
 
+def fail_once_after(client, reference: str, written) -> None:
+    """The client's first call after the stored record of `reference` shows `written(record)` fails, as a throttled
+    or timed-out call would: a delivery stopped right after it wrote the record, whatever its next step."""
+    from botocore.exceptions import ClientError
+
+    reader, state = boto3.client("dynamodb"), {"failed": False}
+
+    def maybe_fail(event_name: str, **_: object) -> None:
+        if state["failed"]:
+            return
+        key = {"pk": {"S": PARTITION}, "sk": {"S": f"a#DEMO#{reference}"}}
+        record = reader.get_item(TableName=TABLE, Key=key, ConsistentRead=True).get("Item")
+        if record is not None and written(record):
+            state["failed"] = True
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, event_name)
+
+    client.meta.events.register("before-call.dynamodb", maybe_fail)
+
+
+def test_a_delivery_stopped_right_after_creating_a_record_leaves_it_counted_and_its_words_noted(aws):
+    from dataclasses import replace
+
+    register = new_register()
+    app = application(1, site=replace(application(1).site, address="7 Quarry Row"))
+    fail_once_after(register.client, app.reference, lambda record: True)
+    with pytest.raises(Exception, match="slow down"):
+        register.put(app, [entry(app)])
+    assert register.put(app, [entry(app)])  # the delivery, retried
+    assert register.counts() == {"DEMO": 1} and register.councils() == ["DEMO"]
+    assert {"x:a:q", "x:a:qu", "x:a:qua", "x:a:r", "x:a:ro", "x:a:row"} <= register.summary().address_terms["DEMO"]
+    page = register.search(PublicSearch(text="quar"))  # a council counted 0 would be left out of this search
+    assert (page.stage, page.total) == ("address", 1)
+
+
+@pytest.mark.parametrize("completed_by", ["its retry", "a newer version"])
+def test_address_words_of_a_put_stopped_right_after_its_record_are_noted_by_the_put_that_completes_it(
+    aws, completed_by
+):
+    from dataclasses import replace
+
+    register = new_register()
+    app = application(1)
+    register.put(app, [entry(app)])
+    moved = replace(app, version=4, site=replace(app.site, address="7 Quarry Row"))
+    fail_once_after(register.client, app.reference, lambda record: record["version"]["N"] == "4")
+    with pytest.raises(Exception, match="slow down"):
+        register.put(moved, [entry(moved)])
+    completing = moved if completed_by == "its retry" else replace(moved, version=5)
+    assert register.put(completing, [entry(completing)])
+    assert {"x:a:q", "x:a:qu", "x:a:qua"} <= register.summary().address_terms["DEMO"]
+    assert (register.search(PublicSearch(text="quar")).stage, register.counts()) == ("address", {"DEMO": 1})
+
+
+def test_a_removal_stopped_right_after_marking_the_record_is_uncounted_once(aws):
+    register = new_register()
+    for number in (1, 2):
+        register.put(application(number), [entry(application(number))])
+    app = application(1)
+    fail_once_after(register.client, app.reference, lambda record: "removing" in record)
+    with pytest.raises(Exception, match="slow down"):
+        register.remove("DEMO", app.reference, app.version + 1)
+    assert register.remove("DEMO", app.reference, app.version + 1)  # the delivery, retried
+    assert register.counts() == {"DEMO": 1}
+    assert register.search(PublicSearch(councils=frozenset({"DEMO"}))).total == 1
+
+
+def conflict_once(client, operation: str) -> dict[str, bool]:
+    """The client's first call of `operation` meets another delivery's transaction on the same items (`met` says
+    whether it was called)."""
+    from botocore.exceptions import ClientError
+
+    state = {"met": False}
+
+    def conflict(**_: object) -> None:
+        if not state["met"]:
+            state["met"] = True
+            if operation == "TransactWriteItems":
+                reasons = [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "in progress"}]
+                response = {"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": reasons}
+            else:
+                response = {"Error": {"Code": "TransactionConflictException", "Message": "in progress"}}
+            raise ClientError(response, operation)  # type: ignore[arg-type]
+
+    client.meta.events.register(f"before-call.dynamodb.{operation}", conflict)
+    return state
+
+
+@pytest.mark.parametrize("operation", ["TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"])
+def test_writes_that_meet_another_deliverys_transaction_try_again(aws, operation):
+    from dataclasses import replace
+
+    register = new_register()
+    app = application(1)
+    register.put(app, [entry(app)])
+    conflicted = conflict_once(register.client, operation)
+    other = application(2)  # a creation: one transaction of the record and the count
+    moved = replace(app, version=4, site=replace(app.site, address="7 Quarry Row"))  # a new version: put, then terms
+    assert register.put(other, [entry(other)]) and register.put(moved, [entry(moved)])
+    assert register.remove("DEMO", other.reference, other.version + 1)  # a removal: one transaction too
+    assert register.counts() == {"DEMO": 1} and "x:a:qua" in register.summary().address_terms["DEMO"]
+    assert conflicted["met"]
+
+
 def raced() -> tuple[DynamoDbPublicRegister, DynamoDbPublicRegister, PublicApplication, PublicApplication]:
     """Two deliveries of one application at once, each with its own client: one puts version 5 (it read the
     application while it was public), the other takes it out (version 6: no longer public). Returns the two

@@ -20,14 +20,15 @@ over many partitions instead of all landing on one (DynamoDB serves each partiti
   `unsettled`. So a delivery that fails midway (a throttled batch, a timeout) is retried by putting the same version
   again (allowed while `unsettled` is there) and nothing it wrote or was to delete is forgotten; and a put that a
   newer version overtook takes away what it wrote that the newer one does not have. A removal marks the record
-  `removing`, deletes what it wrote, then the record, so its retry completes it too. (The counts below are noted once
-  per version and removal: a failure between the record's write and their update leaves them one off until
-  `bops replay public`.)
+  `removing`, deletes what it wrote, then the record, so its retry completes it too. (A record's creation and its
+  removal's mark are each one TransactWriteItems with the change of the council's count below, so a delivery that
+  stops anywhere leaves the count exact; a put over an unsettled record notes all its address terms again.)
 - `counts`: how many records each council has (`n#<council>`, N): the councils a search without councils reads,
   and the total of a search that filters on councils only (no Query for either); and each council's address
   vocabulary (`a#<council>`, SS: the `x:a:` terms its records have, the first 1-3 letters of their address words),
-  so a free-text search whose last word begins no address word skips the address stage without a Query. Puts and
-  removes keep it, knowing what they replaced (a put from its read, a remove from its `ReturnValues`); the
+  so a free-text search whose last word begins no address word skips the address stage without a Query. A record's
+  creation adds 1 and the terms in the same transaction; a later version adds the terms the record it read did not
+  have (all of them if that one was unsettled); a removal's mark subtracts 1 in the same transaction. The
   vocabulary only grows (a stale term costs a Query that finds nothing);
 - `x#<council>#<reference>`: the version the application was last taken out at (`version`, N). A removal writes it
   before marking the record, and a put of that version or an earlier one changes nothing: deliveries of one
@@ -59,7 +60,9 @@ costs at 200,000 applications.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -312,7 +315,7 @@ class DynamoDbPublicRegister:
             "heads": {"S": orjson.dumps(record["audit_heads"]).decode("utf-8")},
             "indexed": {"S": orjson.dumps(sorted(items)).decode("utf-8")},
         }
-        for _ in range(MAX_PUT_ATTEMPTS):
+        for attempt in range(MAX_PUT_ATTEMPTS):
             old, removed_at = self._record_and_removal(council, reference)
             if removed_at >= application.version:  # read while it was public, delivered after it was taken out
                 return False
@@ -324,13 +327,20 @@ class DynamoDbPublicRegister:
                     return False  # a repeat of a finished put
             was = written_keys(old) if old else set()
             stale = sorted(was - set(items))
-            if self._put_over({**item, "unsettled": {"S": orjson.dumps(stale).decode("utf-8")}}, old):
+            stored = {**item, "unsettled": {"S": orjson.dumps(stale).decode("utf-8")}}
+            # A settled record's terms are in the vocabulary; an unsettled one's may not be (its put may have stopped
+            # before noting them), so they are noted again: adding to a set twice changes nothing.
+            noted = _address_terms(was) if old is not None and "unsettled" not in old else set()
+            terms = _address_terms(items) - noted
+            if old is not None and "removing" not in old:  # counted when it was created: the count stays
+                if self._put_over(stored, old):
+                    self._note(council, terms)
+                    break
+            elif self._put_counted(stored, old, council, terms):  # new, or back while a removal took it out
                 break
+            _pause(attempt)
         else:
             raise RegisterContention(f"the public record of {council} {reference} kept changing; deliver it again")
-        if old is None or int(old["version"]["N"]) < application.version or replace_same_version:  # not a retry
-            counted = old is not None and "removing" not in old  # a removal's record is no longer counted
-            self._note(council, 0 if counted else 1, _address_terms(items) - _address_terms(was))
         self._write([(key, attributes) for key, attributes in items.items()], stale)
         self._settle(council, reference, application.version, set(items))
         return True
@@ -341,25 +351,30 @@ class DynamoDbPublicRegister:
         completed by its retry (the record stays, marked, until its items are gone)."""
         self._mark_removed(council, reference, version - 1)  # first: a put over the record now fails and reads it
         key = _key(f"a#{council}#{reference}", self.partition)
-        try:  # only a stored record of a lower version (a missing one has no version: the condition fails)
-            old = self.client.update_item(
-                TableName=self.table_name,
-                Key=key,
-                UpdateExpression="SET #removing = :yes",
-                ConditionExpression="#version < :version",
-                ExpressionAttributeNames={"#version": "version", "#removing": "removing"},
-                ExpressionAttributeValues={":version": {"N": str(version)}, ":yes": {"BOOL": True}},
-                ReturnValues="ALL_OLD",
-            )["Attributes"]
-        except ClientError as error:
-            if error_code(error) == CONDITION_FAILED:
-                return False
-            raise
-        if "removing" not in old:  # not a retry of this removal
-            self._note(council, -1, set())
+        for attempt in range(MAX_PUT_ATTEMPTS):
+            mark = {  # only a stored record of a lower version (a missing one has no version: the condition fails)
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": key,
+                    "UpdateExpression": "SET #removing = :yes",
+                    "ConditionExpression": "#version < :version AND attribute_not_exists(#removing)",
+                    "ExpressionAttributeNames": {"#version": "version", "#removing": "removing"},
+                    "ExpressionAttributeValues": {":version": {"N": str(version)}, ":yes": {"BOOL": True}},
+                }
+            }
+            marked = self._with_counts(mark, council, -1)
+            old = self._get(f"a#{council}#{reference}", "version, indexed, unsettled, removing", consistent=True)
+            if old is None or int(old["version"]["N"]) >= version:  # none, or put again since (it took over)
+                return marked
+            if "removing" in old:  # marked now, or by an earlier try of this removal (and uncounted then)
+                break
+            _pause(attempt)  # another delivery's transaction held the record or the counts
+        else:
+            raise RegisterContention(f"the public record of {council} {reference} kept changing; deliver it again")
         self._write([], sorted(written_keys(old)))
         try:
-            self.client.delete_item(
+            _past_transactions(
+                self.client.delete_item,
                 TableName=self.table_name,
                 Key=key,
                 ConditionExpression="#version < :version",
@@ -647,35 +662,50 @@ class DynamoDbPublicRegister:
                 raise
 
     def _put_over(self, item: dict[str, Any], seen: dict[str, Any] | None) -> bool:
-        """Store the record if the stored one is still the one read (`seen`: its version and whether a removal had
-        marked it; None: there was none). A removal marks the record after noting itself (`x#`), so a put that read
-        the record before the removal began either lands before the mark (and the removal takes away what it wrote)
-        or fails here and reads the removal's note."""
-        if seen is None:
-            condition, names, values = "attribute_not_exists(#pk)", {"#pk": PK}, {}
-        else:
-            marked = "attribute_exists" if "removing" in seen else "attribute_not_exists"
-            condition = f"#version = :seen AND {marked}(#removing)"
-            names, values = {"#version": "version", "#removing": "removing"}, {":seen": seen["version"]}
+        """Store the record if the stored one is still the one read (`seen`), the count unchanged."""
         try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=item,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                **({"ExpressionAttributeValues": values} if values else {}),
-            )
-        except ClientError as error:
-            if error_code(error) == CONDITION_FAILED:
+            self.client.put_item(TableName=self.table_name, Item=item, **_unchanged_since(seen))
+        except ClientError as error:  # changed since, or being changed by a removal's transaction: read it again
+            if error_code(error) in (CONDITION_FAILED, "TransactionConflictException"):
                 return False
             raise
+        return True
+
+    def _put_counted(self, item: dict[str, Any], seen: dict[str, Any] | None, council: str, terms: set[str]) -> bool:
+        """Store the record if the stored one is still the one read (`seen`: none, or one being removed), counted in
+        the same transaction (a delivery that fails between the two would otherwise leave the count one off, and a
+        council whose count is 0 out of every search that does not name it)."""
+        put = {"Put": {"TableName": self.table_name, "Item": item, **_unchanged_since(seen)}}
+        return self._with_counts(put, council, 1, terms)
+
+    def _with_counts(
+        self, action: dict[str, Any], council: str, change: int, terms: frozenset[str] | set[str] = frozenset()
+    ) -> bool:
+        """One transaction of `action` (on a record) and the council's count changed by `change` (and `terms` added
+        to its address vocabulary). False if the record's condition failed, or another transaction held either item
+        (the caller reads the record again)."""
+        counts = {
+            "TableName": self.table_name,
+            "Key": _key(COUNTS, self.partition),
+            **_counts_update(council, change, terms),
+        }
+        try:
+            self.client.transact_write_items(TransactItems=[action, {"Update": counts}])
+        except ClientError as error:
+            if error_code(error) != "TransactionCanceledException":
+                raise
+            reasons = {reason.get("Code") for reason in error.response.get("CancellationReasons") or []}
+            if reasons - {None, "None", "ConditionalCheckFailed", "TransactionConflict"}:
+                raise
+            return False
         return True
 
     def _settle(self, council: str, reference: str, version: int, written: set[str]) -> None:
         """Mark the record's writes done; if a newer version replaced it meanwhile, take away what this one wrote
         that the newer one does not have (its own writes may have landed after the newer one's deletes)."""
         try:
-            self.client.update_item(
+            _past_transactions(
+                self.client.update_item,
                 TableName=self.table_name,
                 Key=_key(f"a#{council}#{reference}", self.partition),
                 UpdateExpression="REMOVE #unsettled",
@@ -690,25 +720,16 @@ class DynamoDbPublicRegister:
             newer = error.response.get("Item") or {}
             self._write([], sorted(written - set(orjson.loads(newer["indexed"]["S"]) if "indexed" in newer else ())))
 
-    def _note(self, council: str, change: int, address_terms: set[str]) -> None:
-        """Add `change` to the council's count and these terms to its address vocabulary (one UpdateItem, if any)."""
-        adds: list[str] = []
-        names: dict[str, str] = {}
-        values: dict[str, dict[str, Any]] = {}
-        if change:
-            adds.append("#n :change")
-            names["#n"], values[":change"] = f"n#{council}", {"N": str(change)}
-        if address_terms:
-            adds.append("#a :terms")
-            names["#a"], values[":terms"] = f"a#{council}", {"SS": sorted(address_terms)}
-        if adds:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_key(COUNTS, self.partition),
-                UpdateExpression="ADD " + ", ".join(adds),
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
+    def _note(self, council: str, terms: set[str]) -> None:
+        """Add these terms to the council's address vocabulary (nothing to do for none)."""
+        if not terms:
+            return
+        update = {
+            "TableName": self.table_name,
+            "Key": _key(COUNTS, self.partition),
+            **_counts_update(council, 0, terms),
+        }
+        _past_transactions(self.client.update_item, **update)
 
     def _query(self, prefix: str, attribute: str | None = None, until: str | None = None) -> Iterator[dict[str, Any]]:
         """The items of one list (`prefix` names it: `partition_key`) whose keys begin with `prefix`."""
@@ -775,6 +796,57 @@ def written_keys(record: dict[str, Any]) -> set[str]:
 def _address_terms(keys: Iterable[str]) -> set[str]:
     """The `x:a:` terms among index sort keys (`t#<council>#<term>#...`)."""
     return {term for term in (key.split("#")[2] for key in keys if key.startswith("t#")) if term.startswith("x:a:")}
+
+
+def _unchanged_since(seen: dict[str, Any] | None) -> dict[str, Any]:
+    """The condition that the stored record is still the one read (`seen`: its version and whether a removal had
+    marked it; None: there was none). A removal marks the record after noting itself (`x#`), so a put that read the
+    record before the removal began either lands before the mark (and the removal takes away what it wrote) or fails
+    and reads the removal's note."""
+    if seen is None:
+        return {"ConditionExpression": "attribute_not_exists(#pk)", "ExpressionAttributeNames": {"#pk": PK}}
+    marked = "attribute_exists" if "removing" in seen else "attribute_not_exists"
+    return {
+        "ConditionExpression": f"#version = :seen AND {marked}(#removing)",
+        "ExpressionAttributeNames": {"#version": "version", "#removing": "removing"},
+        "ExpressionAttributeValues": {":seen": seen["version"]},
+    }
+
+
+def _counts_update(council: str, change: int, terms: frozenset[str] | set[str]) -> dict[str, Any]:
+    """The update of the counts item adding `change` to the council's count and `terms` to its address vocabulary."""
+    adds: list[str] = []
+    names: dict[str, str] = {}
+    values: dict[str, dict[str, Any]] = {}
+    if change:
+        adds.append("#n :change")
+        names["#n"], values[":change"] = f"n#{council}", {"N": str(change)}
+    if terms:
+        adds.append("#a :terms")
+        names["#a"], values[":terms"] = f"a#{council}", {"SS": sorted(terms)}
+    return {
+        "UpdateExpression": "ADD " + ", ".join(adds),
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
+
+
+def _past_transactions(call: Callable[..., Any], **request: Any) -> Any:
+    """A write, tried again while a creation's or a removal's transaction holds its item (a moment: DynamoDB refuses
+    other writes to an item in a transaction with TransactionConflictException, and botocore does not retry it)."""
+    for attempt in range(MAX_PUT_ATTEMPTS):
+        try:
+            return call(**request)
+        except ClientError as error:
+            if error_code(error) != "TransactionConflictException" or attempt == MAX_PUT_ATTEMPTS - 1:
+                raise
+        _pause(attempt)
+    raise AssertionError("unreachable")
+
+
+def _pause(attempt: int) -> None:
+    """A short wait, longer with each attempt, before reading again what another delivery is changing."""
+    time.sleep(min(0.01 * 2**attempt, 0.5) * random.random())
 
 
 def _after(reach: str) -> str:
