@@ -34,7 +34,8 @@ over many partitions instead of all landing on one (DynamoDB serves each partiti
   before marking the record, and a put of that version or an earlier one changes nothing: deliveries of one
   application run concurrently, and one that read it while it was public must not bring it back once another took it
   out (its put either lands before the removal's mark, which then takes away what it wrote, or fails on the mark and
-  reads this);
+  reads this). A put that creates the record checks this in its transaction, so one racing a removal that found no
+  record is refused; a put whose items land after a removal marked its record takes them away itself (`_settle`);
 - `c#<council>`: the council's facts for the public faces (`council`, JSON of `PublicCouncil`) and the council stream
   `version` they were made at (a put over a later version's is refused);
 - `r#<reference>#<council>`: lookup by reference across councils;
@@ -336,7 +337,7 @@ class DynamoDbPublicRegister:
                 if self._put_over(stored, old):
                     self._note(council, terms)
                     break
-            elif self._put_counted(stored, old, council, terms):  # new, or back while a removal took it out
+            elif self._put_counted(stored, old, council, reference, terms):  # new, or back while a removal took it out
                 break
             _pause(attempt)
         else:
@@ -671,26 +672,44 @@ class DynamoDbPublicRegister:
             raise
         return True
 
-    def _put_counted(self, item: dict[str, Any], seen: dict[str, Any] | None, council: str, terms: set[str]) -> bool:
+    def _put_counted(
+        self, item: dict[str, Any], seen: dict[str, Any] | None, council: str, reference: str, terms: set[str]
+    ) -> bool:
         """Store the record if the stored one is still the one read (`seen`: none, or one being removed), counted in
         the same transaction (a delivery that fails between the two would otherwise leave the count one off, and a
         council whose count is 0 out of every search that does not name it)."""
         put = {"Put": {"TableName": self.table_name, "Item": item, **_unchanged_since(seen)}}
-        return self._with_counts(put, council, 1, terms)
+        # A removal notes itself before it reads the record: checked here, in the record's own transaction, its note
+        # either stops this put or was written after it, and then its read finds this record and takes it out.
+        check = {
+            "ConditionCheck": {
+                "TableName": self.table_name,
+                "Key": _key(f"x#{council}#{reference}", self.partition),
+                "ConditionExpression": "attribute_not_exists(#pk) OR #version < :version",
+                "ExpressionAttributeNames": {"#pk": PK, "#version": "version"},
+                "ExpressionAttributeValues": {":version": item["version"]},
+            }
+        }
+        return self._with_counts(put, council, 1, terms, check)
 
     def _with_counts(
-        self, action: dict[str, Any], council: str, change: int, terms: frozenset[str] | set[str] = frozenset()
+        self,
+        action: dict[str, Any],
+        council: str,
+        change: int,
+        terms: frozenset[str] | set[str] = frozenset(),
+        *checks: dict[str, Any],
     ) -> bool:
-        """One transaction of `action` (on a record) and the council's count changed by `change` (and `terms` added
-        to its address vocabulary). False if the record's condition failed, or another transaction held either item
-        (the caller reads the record again)."""
+        """One transaction of `action` (on a record), the council's count changed by `change` (and `terms` added to
+        its address vocabulary) and any `checks`. False if a condition failed, or another transaction held one of its
+        items (the caller reads the record again)."""
         counts = {
             "TableName": self.table_name,
             "Key": _key(COUNTS, self.partition),
             **_counts_update(council, change, terms),
         }
         try:
-            self.client.transact_write_items(TransactItems=[action, {"Update": counts}])
+            self.client.transact_write_items(TransactItems=[action, {"Update": counts}, *checks])
         except ClientError as error:
             if error_code(error) != "TransactionCanceledException":
                 raise
@@ -702,15 +721,16 @@ class DynamoDbPublicRegister:
 
     def _settle(self, council: str, reference: str, version: int, written: set[str]) -> None:
         """Mark the record's writes done; if a newer version replaced it meanwhile, take away what this one wrote
-        that the newer one does not have (its own writes may have landed after the newer one's deletes)."""
+        that the newer one does not have (its own writes may have landed after the newer one's deletes); if a removal
+        marked or took it meanwhile, take away all of it (they may have landed after the removal's deletes)."""
         try:
             _past_transactions(
                 self.client.update_item,
                 TableName=self.table_name,
                 Key=_key(f"a#{council}#{reference}", self.partition),
                 UpdateExpression="REMOVE #unsettled",
-                ConditionExpression="#version = :version",
-                ExpressionAttributeNames={"#version": "version", "#unsettled": "unsettled"},
+                ConditionExpression="#version = :version AND attribute_not_exists(#removing)",
+                ExpressionAttributeNames={"#version": "version", "#unsettled": "unsettled", "#removing": "removing"},
                 ExpressionAttributeValues={":version": {"N": str(version)}},
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
@@ -718,7 +738,8 @@ class DynamoDbPublicRegister:
             if error_code(error) != CONDITION_FAILED:
                 raise
             newer = error.response.get("Item") or {}
-            self._write([], sorted(written - set(orjson.loads(newer["indexed"]["S"]) if "indexed" in newer else ())))
+            kept = set() if "removing" in newer or "indexed" not in newer else set(orjson.loads(newer["indexed"]["S"]))
+            self._write([], sorted(written - kept))
 
     def _note(self, council: str, terms: set[str]) -> None:
         """Add these terms to the council's address vocabulary (nothing to do for none)."""
