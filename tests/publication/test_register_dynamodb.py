@@ -332,15 +332,16 @@ def test_a_removal_stopped_right_after_marking_the_record_is_uncounted_once(aws)
     assert register.search(PublicSearch(councils=frozenset({"DEMO"}))).total == 1
 
 
-def conflict_once(client, operation: str) -> dict[str, bool]:
-    """The client's first call of `operation` meets another delivery's transaction on the same items (`met` says
-    whether it was called)."""
+def conflict_once(client, operation: str, after: int = 0) -> dict[str, bool]:
+    """The client's `after`+1-th call of `operation` meets another delivery's transaction on the same items (`met`
+    says whether it was called)."""
     from botocore.exceptions import ClientError
 
-    state = {"met": False}
+    state, calls = {"met": False}, {"seen": 0}
 
     def conflict(**_: object) -> None:
-        if not state["met"]:
+        calls["seen"] += 1
+        if calls["seen"] == after + 1:
             state["met"] = True
             if operation == "TransactWriteItems":
                 reasons = [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "in progress"}]
@@ -353,14 +354,18 @@ def conflict_once(client, operation: str) -> dict[str, bool]:
     return state
 
 
-@pytest.mark.parametrize("operation", ["TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"])
-def test_writes_that_meet_another_deliverys_transaction_try_again(aws, operation):
+@pytest.mark.parametrize(
+    ("operation", "after"),
+    [("TransactWriteItems", 0), ("TransactWriteItems", 1), ("PutItem", 0), ("UpdateItem", 0), ("DeleteItem", 0)],
+    ids=["creation", "removal's mark", "new version", "settle", "removal's delete"],
+)
+def test_writes_that_meet_another_deliverys_transaction_try_again(aws, operation, after):
     from dataclasses import replace
 
     register = new_register()
     app = application(1)
     register.put(app, [entry(app)])
-    conflicted = conflict_once(register.client, operation)
+    conflicted = conflict_once(register.client, operation, after)
     other = application(2)  # a creation: one transaction of the record and the count
     moved = replace(app, version=4, site=replace(app.site, address="7 Quarry Row"))  # a new version: put, then terms
     assert register.put(other, [entry(other)]) and register.put(moved, [entry(moved)])

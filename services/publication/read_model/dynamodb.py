@@ -64,6 +64,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -111,6 +112,8 @@ ORDER_LETTERS: dict[SortField, str] = {"published_at": "p", "received_at": "r"}
 FACETS = {"status": "f:s:", "application_type": "f:t:", "decision": "f:k:"}
 COUNTS = "counts"  # the sort key of the per-council record counts
 MAX_PUT_ATTEMPTS = 10  # reads and conditional puts of one record while other deliveries keep replacing it
+# A plain write to an item that a transaction holds at that moment (botocore does not retry it).
+TRANSACTION_CONFLICT = "TransactionConflictException"
 
 
 class RegisterContention(RuntimeError):
@@ -352,17 +355,17 @@ class DynamoDbPublicRegister:
         completed by its retry (the record stays, marked, until its items are gone)."""
         self._mark_removed(council, reference, version - 1)  # first: a put over the record now fails and reads it
         key = _key(f"a#{council}#{reference}", self.partition)
-        for attempt in range(MAX_PUT_ATTEMPTS):
-            mark = {  # only a stored record of a lower version (a missing one has no version: the condition fails)
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": key,
-                    "UpdateExpression": "SET #removing = :yes",
-                    "ConditionExpression": "#version < :version AND attribute_not_exists(#removing)",
-                    "ExpressionAttributeNames": {"#version": "version", "#removing": "removing"},
-                    "ExpressionAttributeValues": {":version": {"N": str(version)}, ":yes": {"BOOL": True}},
-                }
+        mark = {  # only a stored record of a lower version (a missing one has no version: the condition fails)
+            "Update": {
+                "TableName": self.table_name,
+                "Key": key,
+                "UpdateExpression": "SET #removing = :yes",
+                "ConditionExpression": "#version < :version AND attribute_not_exists(#removing)",
+                "ExpressionAttributeNames": {"#version": "version", "#removing": "removing"},
+                "ExpressionAttributeValues": {":version": {"N": str(version)}, ":yes": {"BOOL": True}},
             }
+        }
+        for attempt in range(MAX_PUT_ATTEMPTS):
             marked = self._with_counts(mark, council, -1)
             old = self._get(f"a#{council}#{reference}", "version, indexed, unsettled, removing", consistent=True)
             if old is None or int(old["version"]["N"]) >= version:  # none, or put again since (it took over)
@@ -667,7 +670,7 @@ class DynamoDbPublicRegister:
         try:
             self.client.put_item(TableName=self.table_name, Item=item, **_unchanged_since(seen))
         except ClientError as error:  # changed since, or being changed by a removal's transaction: read it again
-            if error_code(error) in (CONDITION_FAILED, "TransactionConflictException"):
+            if error_code(error) in (CONDITION_FAILED, TRANSACTION_CONFLICT):
                 return False
             raise
         return True
@@ -697,17 +700,13 @@ class DynamoDbPublicRegister:
         action: dict[str, Any],
         council: str,
         change: int,
-        terms: frozenset[str] | set[str] = frozenset(),
+        terms: AbstractSet[str] = frozenset(),
         *checks: dict[str, Any],
     ) -> bool:
         """One transaction of `action` (on a record), the council's count changed by `change` (and `terms` added to
         its address vocabulary) and any `checks`. False if a condition failed, or another transaction held one of its
         items (the caller reads the record again)."""
-        counts = {
-            "TableName": self.table_name,
-            "Key": _key(COUNTS, self.partition),
-            **_counts_update(council, change, terms),
-        }
+        counts = self._counts_update(council, change, terms)
         try:
             self.client.transact_write_items(TransactItems=[action, {"Update": counts}, *checks])
         except ClientError as error:
@@ -743,14 +742,28 @@ class DynamoDbPublicRegister:
 
     def _note(self, council: str, terms: set[str]) -> None:
         """Add these terms to the council's address vocabulary (nothing to do for none)."""
-        if not terms:
-            return
-        update = {
+        if terms:
+            _past_transactions(self.client.update_item, **self._counts_update(council, 0, terms))
+
+    def _counts_update(self, council: str, change: int, terms: AbstractSet[str]) -> dict[str, Any]:
+        """The update of the counts item adding `change` to the council's count and `terms` to its address
+        vocabulary."""
+        adds: list[str] = []
+        names: dict[str, str] = {}
+        values: dict[str, dict[str, Any]] = {}
+        if change:
+            adds.append("#n :change")
+            names["#n"], values[":change"] = f"n#{council}", {"N": str(change)}
+        if terms:
+            adds.append("#a :terms")
+            names["#a"], values[":terms"] = f"a#{council}", {"SS": sorted(terms)}
+        return {
             "TableName": self.table_name,
             "Key": _key(COUNTS, self.partition),
-            **_counts_update(council, 0, terms),
+            "UpdateExpression": "ADD " + ", ".join(adds),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
-        _past_transactions(self.client.update_item, **update)
 
     def _query(self, prefix: str, attribute: str | None = None, until: str | None = None) -> Iterator[dict[str, Any]]:
         """The items of one list (`prefix` names it: `partition_key`) whose keys begin with `prefix`."""
@@ -834,35 +847,17 @@ def _unchanged_since(seen: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _counts_update(council: str, change: int, terms: frozenset[str] | set[str]) -> dict[str, Any]:
-    """The update of the counts item adding `change` to the council's count and `terms` to its address vocabulary."""
-    adds: list[str] = []
-    names: dict[str, str] = {}
-    values: dict[str, dict[str, Any]] = {}
-    if change:
-        adds.append("#n :change")
-        names["#n"], values[":change"] = f"n#{council}", {"N": str(change)}
-    if terms:
-        adds.append("#a :terms")
-        names["#a"], values[":terms"] = f"a#{council}", {"SS": sorted(terms)}
-    return {
-        "UpdateExpression": "ADD " + ", ".join(adds),
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-    }
-
-
 def _past_transactions(call: Callable[..., Any], **request: Any) -> Any:
     """A write, tried again while a creation's or a removal's transaction holds its item (a moment: DynamoDB refuses
     other writes to an item in a transaction with TransactionConflictException, and botocore does not retry it)."""
-    for attempt in range(MAX_PUT_ATTEMPTS):
+    for attempt in range(MAX_PUT_ATTEMPTS - 1):
         try:
             return call(**request)
         except ClientError as error:
-            if error_code(error) != "TransactionConflictException" or attempt == MAX_PUT_ATTEMPTS - 1:
+            if error_code(error) != TRANSACTION_CONFLICT:
                 raise
         _pause(attempt)
-    raise AssertionError("unreachable")
+    return call(**request)
 
 
 def _pause(attempt: int) -> None:
