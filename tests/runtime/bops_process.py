@@ -98,7 +98,16 @@ def start(data_dir: Path, *extra: str) -> Served:
 def stop(served: Served) -> str:
     """Stop it as a council's service manager would (SIGTERM) and return everything it printed."""
     served.process.send_signal(signal.SIGTERM)
-    served.process.wait(timeout=60)  # a stop runs the periodic jobs once more: slow on a loaded machine
+    try:
+        served.process.wait(timeout=60)  # a stop runs the periodic jobs once more: slow on a loaded machine
+    except subprocess.TimeoutExpired:
+        served.process.kill()  # its stop deadline (40 s) did not end it: what it printed says how far it got
+        served.process.wait(timeout=10)
+        if served.reader is not None:
+            served.reader.join(timeout=10)
+        raise AssertionError(
+            f"bops serve did not stop within 60 s of SIGTERM; it printed:\n{served.output()}"
+        ) from None
     if served.reader is not None:
         served.reader.join(timeout=10)
     return served.output()
