@@ -443,7 +443,9 @@ def test_a_first_publication_that_read_before_a_removal_found_nothing_brings_not
     assert {key[1].split("#")[0] for key in table_items("raced")} <= {"counts", "x"}
 
 
-def test_a_put_whose_record_a_removal_marks_before_its_items_land_leaves_nothing_behind(aws):
+def test_a_put_whose_record_a_removal_marks_before_its_items_land_leaves_nothing_behind(aws, monkeypatch):
+    from shared.aws import batch
+
     register, remover, app, stale = raced()
     deferred: dict[str, object] = {}
 
@@ -455,6 +457,8 @@ def test_a_put_whose_record_a_removal_marks_before_its_items_land_leaves_nothing
         raise Stopped
 
     remover.client.delete_item = record_delete
+
+    monkeypatch.setattr(batch, "WRITE_CONCURRENCY", 1)  # the put's items one chunk at a time (moto is not thread-safe)
 
     def removal_runs(**_: object) -> None:  # after the put's record, before its items: all but the record's delete
         if not deferred:
