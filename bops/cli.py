@@ -6,7 +6,6 @@ import contextlib
 import functools
 import json
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -143,7 +142,9 @@ def serve(
     quiet_line = f"BOPS listening on {runtime.base_url}"
     click.echo(quiet_line if quiet else banner(logins, runtime.base_url, example, files.base_url))
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    from bops.shutdown import end_within, stop_on_signals
+
+    stop_on_signals()
     jobs = Scheduler(scheduled_jobs(), clock=runtime.deps.clock)
     jobs.start()
     try:
@@ -159,8 +160,6 @@ def serve(
         runtime.stop()  # the server (its request threads: idle ones end now) and the relay
         files.stop()
         jobs.stop()
-        from bops.shutdown import end_within
-
         end_within(STOP_GRACE_SECONDS)
 
 

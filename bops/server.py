@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import faulthandler
 import json
 import logging
 import socket
@@ -25,6 +24,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bops.asgi import HttpLimits, ProxyApp
 from bops.routing import Router
+from bops.shutdown import arm_stop_deadline
 
 log = logging.getLogger("bops.server")
 
@@ -91,18 +91,13 @@ class LimitedH11Protocol(H11Protocol):
             self.transport.close()
 
 
-STOP_DEADLINE_SECONDS = 40.0  # from the first stop signal to the end of the process, whatever still runs
-
-
 class _BoundedStopServer(uvicorn.Server):
-    """uvicorn's server whose first stop signal also arms a deadline for the whole stop (`faulthandler`: every
-    thread's stack is written to stderr, then the process ends with status 1). Each part of the stop is bounded on its
-    own (the server's graceful shutdown, the relay, the scheduler, `bops.shutdown`); this is the backstop for a stop
-    that still hangs, and its dump names where."""
+    """uvicorn's server whose first stop signal also arms the deadline for the whole stop (`bops.shutdown`). Each part
+    of the stop is bounded on its own (the server's graceful shutdown, the relay, the scheduler, `bops.shutdown`); this
+    is the backstop for a stop that still hangs, and its dump names where."""
 
     def handle_exit(self, sig: int, frame: Any) -> None:
-        if not self.should_exit:
-            faulthandler.dump_traceback_later(STOP_DEADLINE_SECONDS, exit=True)
+        arm_stop_deadline()
         super().handle_exit(sig, frame)
 
 

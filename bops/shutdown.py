@@ -6,14 +6,47 @@ relay, file server and scheduler have stopped, the threads still running get `gr
 named on stderr and abandoned by ending the process at once. Nothing is lost: a delivery that did not finish has not
 moved its subscriber's checkpoint, so it is delivered again at the next start (every subscriber is idempotent), and
 every write already made is one committed SQLite transaction.
+
+The first stop signal also arms a deadline for the whole stop (`arm_stop_deadline`): whatever still runs then (a
+component whose own stop hangs), every thread's stack is written to stderr and the process ends with status 1. It is
+armed by the signal handler of whichever process got the signal: uvicorn's (`bops.server`) when this process serves
+HTTP itself, `stop_on_signals`' when it only runs the relay beside forked HTTP workers (`bops.workers`).
 """
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import signal
 import sys
 import threading
 import time
+from types import FrameType
+
+STOP_DEADLINE_SECONDS = 40.0  # from the first stop signal to the end of the process, whatever still runs
+_deadline_armed = threading.Event()
+
+
+def arm_stop_deadline(seconds: float | None = None) -> None:
+    """End the process (status 1, every thread's stack on stderr) `seconds` from the first call; later calls do not
+    move the deadline."""
+    if not _deadline_armed.is_set():
+        _deadline_armed.set()
+        faulthandler.dump_traceback_later(STOP_DEADLINE_SECONDS if seconds is None else seconds, exit=True)
+
+
+def stop_on_signals() -> None:
+    """SIGTERM ends the main thread's work with `SystemExit(0)` and SIGINT with `KeyboardInterrupt`, so the caller's
+    `finally` stops the components; both arm the stop deadline first. Call from the main thread."""
+
+    def stop(sig: int, _frame: FrameType | None) -> None:
+        arm_stop_deadline()
+        if sig == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def end_within(grace: float, code: int = 0) -> None:

@@ -2,7 +2,9 @@
 
 Everything below the HTTP server is safe with several processes (the SQLite log serialises writers, services refresh
 what they cache from the log), so the embedded runtime uses every core as Lambda would scale out. Workers are forked
-before any thread starts, and each exits when the parent goes away.
+before the relay starts, and never while a scheduled job runs (`bops.schedule`), so no worker inherits a lock or a
+connection another thread was using; each exits when the parent goes away. This process's stop signal is handled by
+`bops.shutdown.stop_on_signals` (the workers' by their parent).
 """
 
 from __future__ import annotations

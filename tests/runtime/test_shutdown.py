@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 PROGRAM = """
 import threading, time
 from bops.shutdown import end_within
@@ -35,21 +37,45 @@ def test_threads_that_end_within_the_grace_are_waited_for():
     assert done.returncode == 0 and "returned" in done.stdout and done.stderr == ""
 
 
-STUCK_STOP = """
+# The stop signal reaches uvicorn's handler (this process serves HTTP itself, `--workers 0`).
+STUCK_SERVER_STOP = """
 import signal, time
 import uvicorn
-import bops.server as server
-server.STOP_DEADLINE_SECONDS = 0.5
+import bops.server as server, bops.shutdown as shutdown
+shutdown.STOP_DEADLINE_SECONDS = 0.5
 stopping = server._BoundedStopServer(uvicorn.Config(app=None))
 stopping.handle_exit(signal.SIGTERM, None)
 time.sleep(60)  # a stop that hangs
 print("returned")
 """
 
+# The stop signal reaches the handler of a process that only runs the relay beside forked HTTP workers (the default).
+STUCK_RELAY_STOP = """
+import os, signal, time
+import bops.shutdown as shutdown
+shutdown.STOP_DEADLINE_SECONDS = 0.5
+shutdown.stop_on_signals()
+try:
+    os.kill(os.getpid(), signal.{signal})
+    time.sleep(60)  # not reached: the signal's exception ends the wait
+except {exception}:
+    time.sleep(60)  # a stop that hangs
+print("returned")
+"""
 
-def test_a_stop_that_hangs_anyway_ends_at_its_deadline_with_every_threads_stack():
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        STUCK_SERVER_STOP,
+        STUCK_RELAY_STOP.format(signal="SIGTERM", exception="SystemExit"),
+        STUCK_RELAY_STOP.format(signal="SIGINT", exception="KeyboardInterrupt"),
+    ],
+    ids=["http-in-process", "relay-sigterm", "relay-sigint"],
+)
+def test_a_stop_that_hangs_anyway_ends_at_its_deadline_with_every_threads_stack(program):
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", STUCK_STOP], capture_output=True, text=True, timeout=30, check=False)
-    assert time.monotonic() - started < 20 and done.returncode == 1
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30, check=False)
+    assert time.monotonic() - started < 20 and done.returncode == 1, done.stderr
     assert "returned" not in done.stdout
     assert "most recent call first" in done.stderr and "time.sleep" not in done.stdout  # the stacks, on stderr
