@@ -6,7 +6,8 @@ name and fields, so the document events of the officers' console (`DocumentUploa
 are understood whichever version of `events/` is loaded.
 
 Personal data never reaches the record: no contact details, notes, private comments, validation requests or
-unpublished documents; the applicant's name and the agent's company only with `publish_names`.
+unpublished documents (a description that quotes an e-mail address or a phone number has it scrubbed); the
+applicant's name and the agent's company only with `publish_names`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from services.publication.record import (
 )
 from shared.application_status import PRIVATE_STATUSES, status_after
 from shared.calendar.periods import consultation_dates, expiry_date, is_consulted, target_date
+from shared.odp.redaction import scrubbed_text
 
 PRE_APPLICATION = "preApp"
 PUBLIC_FORMATS = ("application", "prototypeApplication")
@@ -258,6 +260,19 @@ def _entry(
     )
 
 
+def _public_description(description: str, summary: Any) -> str:
+    """The description as every public face shows (and the register searches) it: scrubbed as the ODP submission's
+    texts are, of the applicant's and agent's own e-mail addresses and phone numbers and of any other one it quotes."""
+    personal = (
+        text.strip()
+        for contact in (summary.applicant, summary.agent)
+        if contact is not None
+        for text in (contact.email, contact.phone)
+        if text and len(text.strip()) >= 5
+    )
+    return scrubbed_text(description, sorted(set(personal), key=len, reverse=True))
+
+
 def _record(s: _State, main: Sequence[RecordedEvent], documents: Sequence[RecordedEvent]) -> PublicApplication:
     submitted = s.submitted
     summary = submitted.submission
@@ -287,7 +302,7 @@ def _record(s: _State, main: Sequence[RecordedEvent], documents: Sequence[Record
         received_at=s.received_at,
         validated_at=s.valid_from,
         published_at=s.published_at,
-        description=s.description,
+        description=_public_description(s.description, summary),
         site=PublicSite(
             address=site.address,
             town=site.town,

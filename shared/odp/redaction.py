@@ -100,14 +100,18 @@ def _application(application: dict[str, Any]) -> dict[str, Any]:
     return public
 
 
+def scrubbed_text(value: str, personal: Sequence[str] = ()) -> str:
+    """`value` with the contact details in `personal` (longest first) and any e-mail address or UK phone number
+    replaced by `REDACTED`: how every public text is scrubbed, so every public face shows a text the same way."""
+    for text in personal:
+        if text in value:
+            value = value.replace(text, REDACTED)
+    return _PHONE.sub(REDACTED, _EMAIL.sub(REDACTED, value))
+
+
 def _scrubbed(value: Any, personal: Sequence[str]) -> Any:
     if isinstance(value, str):
-        if value == REDACTED_EMAIL:
-            return value
-        for text in personal:
-            if text in value:
-                value = value.replace(text, REDACTED)
-        return _PHONE.sub(REDACTED, _EMAIL.sub(REDACTED, value))
+        return value if value == REDACTED_EMAIL else scrubbed_text(value, personal)
     if isinstance(value, dict):
         return {key: _scrubbed(item, personal) for key, item in value.items()}
     if isinstance(value, list):

@@ -9,6 +9,7 @@ import pytest
 
 from events.assessment import (
     CaseOfficerAssigned,
+    DescriptionChanged,
     PlanningApplicationInvalidated,
     PlanningApplicationReturned,
     PlanningApplicationWithdrawn,
@@ -89,6 +90,21 @@ def test_names_are_shown_only_when_the_council_publishes_them():
     assert record is not None and (record.applicant_name, record.agent_company) == ("Ada Applicant", "Agents Ltd")
     text = orjson.dumps(record.to_dict()).decode()
     assert not [canary for canary in CANARIES[:4] if canary in text]
+
+
+def test_contact_details_quoted_in_the_description_are_scrubbed_as_in_the_odp_submission():
+    """The BOPS-compatible face shows the record's description and the register searches its words: an applicant's
+    own e-mail or phone, or any other, quoted in it must be scrubbed there as the ODP submission's texts are."""
+    streams = Streams()
+    quoted = f"Rear extension; questions to {CANARIES[0]}, {CANARIES[3]}, site 01632 960123 or x.y@mail.example.com"
+    streams.add(submitted(description=quoted))
+    streams.add(validated())
+    record, _ = view(streams)
+    assert record is not None
+    assert record.description == "Rear extension; questions to [redacted], [redacted], site [redacted] or [redacted]"
+    streams.add(DescriptionChanged(description=f"Rear extension (call {CANARIES[1]} to visit)"))
+    record, _ = view(streams)
+    assert record is not None and record.description == "Rear extension (call [redacted] to visit)"
 
 
 def test_documents_follow_publication_redaction_archiving_and_replacement():
