@@ -6,6 +6,10 @@ PUBLIC_READ_MODEL = "public"  # the public register's name in declarations and `
 COUNCIL_EVENT_TYPES = ("CouncilCreated", "CouncilSettingsChanged")
 # The public faces' paths (their handlers read them here, without loading the declaration and the event types).
 FEED_PATH = "/api/@next/public/feed"
+# What a public answer depends on besides its URL: the council the `x-client` header names. Every answer that reads
+# the register says so, or a shared cache (a CDN, a proxy, a browser) would hand one council's answer, or a 404 for an
+# unknown council, to a request that named another.
+VARY_BY_COUNCIL = {"Vary": "x-client"}
 # The BOPS-compatible public API (services/publication/bops_v2).
 PUBLIC_V2 = "/api/v2/public"
 APPLICATIONS = f"{PUBLIC_V2}/planning_applications"

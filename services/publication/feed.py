@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 import orjson  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
 
-from services.publication import FEED_PATH  # noqa: E402
+from services.publication import FEED_PATH, VARY_BY_COUNCIL  # noqa: E402
 from shared.observability import observed  # noqa: E402
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ app = APIGatewayRestResolver()
 DEFAULT_PER_PAGE = 100
 SETTLE_SECONDS = 30
 CACHE_CONTROL = "public, max-age=10"
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET"}
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET", **VARY_BY_COUNCIL}
 
 
 class BadRequest(ValueError):

@@ -192,3 +192,31 @@ def test_comments_types_cors_and_docs(register):
     assert get(register, f"{V2}/docs/assets/swagger-ui-bundle.min.js")[0] == 200
     spec = get(register, f"{V2}/openapi.json")[2]
     assert f"{V2}/planning_applications/search" in spec["paths"]
+
+
+def test_every_answer_that_depends_on_the_council_tells_shared_caches_so(register):
+    """One URL answers for whichever council `x-client` names (another council's application, a 404 for an unknown
+    council), and the answers are `public` for a minute: without `Vary: x-client` a shared cache (a CDN, a proxy)
+    hands the answer given for one council to a request naming another. Both faces and the feed."""
+    demo = get(register, one("26-00001-HAPP"), **{"x-client": "demo"})[2]
+    hackney = get(register, one("26-00001-HAPP"), **{"x-client": "hackney"})[2]
+    assert demo["proposal"]["description"] != hackney["proposal"]["description"]  # one URL, two answers
+    paths = (
+        SEARCH,
+        one("26-00001-HAPP"),
+        f"{one('26-00001-HAPP')}/documents",
+        f"{one('26-00001-HAPP')}/documents/doc-1",
+        f"{one('26-00001-HAPP')}/decision_notice",
+        f"{one('26-00001-HAPP')}/comments/public",
+        one("26-99999-HAPP"),
+        f"{V2}/application_types",
+        "/api/@next/public/applications?resultsPerPage=1",
+        "/api/@next/public/applications/26-99999-HAPP",
+        "/api/@next/public/feed",
+    )
+    for path in paths:
+        for council in ("demo", "nowhere"):
+            status, headers, _ = get(register, path, **{"x-client": council})
+            assert status in (200, 404), (path, council, status)
+            varies = [name.strip().lower() for name in (headers.get("Vary") or "").split(",")]
+            assert "x-client" in varies, (path, council, status, headers.get("Vary"))

@@ -23,6 +23,7 @@ from aws_lambda_powertools.event_handler.api_gateway import (  # noqa: E402
     Response,
 )
 
+from services.publication import VARY_BY_COUNCIL  # noqa: E402
 from services.publication.bops_v2 import APPLICATIONS, PUBLIC_V2, params, render  # noqa: E402
 from services.publication.councils import UnknownCouncil, public_council, requested_councils  # noqa: E402
 from services.publication.read_model.port import PublicSearch, councils_only  # noqa: E402
@@ -95,7 +96,7 @@ def json_response(body: Any, cache_control: str = CACHE_OK) -> Response:
         200,
         content_types.APPLICATION_JSON,
         orjson.dumps(body).decode("utf-8"),
-        headers={"Cache-Control": cache_control},
+        headers={**VARY_BY_COUNCIL, "Cache-Control": cache_control},
     )
 
 
@@ -164,12 +165,17 @@ def document_file(reference: str, document_id: str) -> Response:
         dependencies().documents, document.key, file_name=document.name, content_type=document.content_type
     )
     if link is not None:  # on AWS the file comes from S3 (a Lambda answer holds at most 6 MB)
-        return Response(302, None, "", headers={"Location": link, "Cache-Control": CACHE_LINK})
+        return Response(302, None, "", headers={**VARY_BY_COUNCIL, "Location": link, "Cache-Control": CACHE_LINK})
     content = dependencies().documents.get(document.key)
     from shared.documents.port import inline_disposition
 
     disposition = inline_disposition(document.name)
-    headers = {"Cache-Control": CACHE_FILE, "Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
+    headers = {
+        **VARY_BY_COUNCIL,
+        "Cache-Control": CACHE_FILE,
+        "Content-Disposition": disposition,
+        "X-Content-Type-Options": "nosniff",
+    }
     return Response(200, document.content_type, content, headers=headers)
 
 
@@ -180,7 +186,7 @@ def decision_notice(reference: str) -> Response:
     if notice is None:
         raise PublicRefusal(404, f"{record.reference} has no decision notice")
     content = dependencies().documents.get(notice.key)
-    headers = {"Cache-Control": CACHE_FILE, "X-Content-Type-Options": "nosniff"}
+    headers = {**VARY_BY_COUNCIL, "Cache-Control": CACHE_FILE, "X-Content-Type-Options": "nosniff"}
     if notice.content_type.startswith("text/html"):
         return Response(200, "text/html; charset=utf-8", content.decode("utf-8"), headers=headers)
     return Response(200, notice.content_type, content, headers=headers)
@@ -269,7 +275,7 @@ def refused(error: PublicRefusal) -> Response:
         error.status,
         content_types.APPLICATION_JSON,
         orjson.dumps(body).decode("utf-8"),
-        headers={"Cache-Control": CACHE_ERROR},
+        headers={**VARY_BY_COUNCIL, "Cache-Control": CACHE_ERROR},
     )
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 import orjson  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, CORSConfig, Response  # noqa: E402
 
+from services.publication import VARY_BY_COUNCIL  # noqa: E402
 from services.publication.odp.parameters import BadParameters, Page, reader  # noqa: E402
 from shared.observability import observed  # noqa: E402
 
@@ -43,8 +44,8 @@ APPLICATION = f"{APPLICATIONS}/<reference>"
 CACHE_CONTROL = "public, max-age=60"
 LINK_CACHE_CONTROL = "public, max-age=60"  # a redirect to a 5-minute S3 link: cached for less than the link lives
 # Public data: every answer may be read by any page, whether or not the request said where it came from (a shared
-# cache may hand an answer given to one request to another).
-CORS = {"Access-Control-Allow-Origin": "*"}
+# cache may hand an answer given to one request to another), and each answer depends on the council x-client names.
+CORS = {"Access-Control-Allow-Origin": "*", **VARY_BY_COUNCIL}
 DOCUMENT_HEADERS = {
     "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:",
     "X-Content-Type-Options": "nosniff",
