@@ -84,7 +84,7 @@ SERVICE = ServiceDeclaration(
         HttpFunction(
             name="public-feed",
             handler="services.publication.feed.lambda_handler",
-            routes=(Route("GET", FEED_PATH),),
+            routes=(Route("GET", FEED_PATH), Route("OPTIONS", FEED_PATH)),  # CORS preflight (a page sends x-client)
             reads_read_models=(PUBLIC_READ_MODEL,),
         ),
         HttpFunction(

@@ -23,7 +23,7 @@ from datetime import timedelta  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 import orjson  # noqa: E402
-from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, CORSConfig, Response  # noqa: E402
 
 from services.publication import FEED_PATH, VARY_BY_COUNCIL  # noqa: E402
 from shared.observability import observed  # noqa: E402
@@ -31,7 +31,8 @@ from shared.observability import observed  # noqa: E402
 if TYPE_CHECKING:
     from services.publication.read_model.port import FeedItem, FeedPage
 
-app = APIGatewayRestResolver()
+# A page that names the council with x-client sends a preflight first: answered, as the ODP face's routes are.
+app = APIGatewayRestResolver(cors=CORSConfig(allow_origin="*", allow_headers=["x-client"], max_age=600))
 DEFAULT_PER_PAGE = 100
 SETTLE_SECONDS = 30
 CACHE_CONTROL = "public, max-age=10"

@@ -220,3 +220,22 @@ def test_every_answer_that_depends_on_the_council_tells_shared_caches_so(registe
             assert status in (200, 404), (path, council, status)
             varies = [name.strip().lower() for name in (headers.get("Vary") or "").split(",")]
             assert "x-client" in varies, (path, council, status, headers.get("Vary"))
+
+
+def test_the_feed_answers_the_preflight_of_a_page_that_names_the_council(register):
+    """The feed chooses the council by x-client like both faces, and a page's request with that header is preceded by
+    a CORS preflight: refused (405), the browser never sends the request."""
+    preflight = {
+        "Origin": "https://register.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-client",
+    }
+    status, headers, _ = register.client.request("OPTIONS", "/api/@next/public/feed", headers=preflight)
+    assert status == 204, status
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert "x-client" in headers["Access-Control-Allow-Headers"].lower()
+    assert "GET" in headers["Access-Control-Allow-Methods"]
+    status, headers, body = get(
+        register, "/api/@next/public/feed", Origin="https://register.example", **{"x-client": "demo"}
+    )
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*" and body["status"]["code"] == 200
