@@ -119,6 +119,12 @@ def _scrubbed(value: Any, personal: Sequence[str]) -> Any:
     return value
 
 
+def scrubbed_texts(value: Any, applicant: Any = None) -> Any:
+    """`value` with every text scrubbed (`scrubbed_text`) of the contact details `applicant` (a submission's
+    applicant, with its agent) holds and of any other e-mail address or phone number."""
+    return _scrubbed(value, _personal_texts(applicant))
+
+
 def _personal_texts(applicant: Any) -> list[str]:
     """The applicant's, agent's, owners' and contacts' e-mail addresses and phone numbers, wherever they were."""
     found: set[str] = set()

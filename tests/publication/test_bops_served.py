@@ -239,3 +239,23 @@ def test_the_feed_answers_the_preflight_of_a_page_that_names_the_council(registe
         register, "/api/@next/public/feed", Origin="https://register.example", **{"x-client": "demo"}
     )
     assert status == 200 and headers["Access-Control-Allow-Origin"] == "*" and body["status"]["code"] == 200
+
+
+def test_the_submission_scrubs_contact_details_its_texts_quote_as_the_odp_face_does(register):
+    """The description is whitelisted: one that quotes the applicant's own e-mail, or a phone number, must have them
+    scrubbed, as the ODP face's submission and the record's description have."""
+    deps = wiring.dependencies()
+    quoting = application(5, description="Porch")
+    assert public_register(deps).put(quoting, [])
+    original = {
+        "data": {
+            "applicant": {"email": SECRET, "phone": {"primary": "+1 555 0100"}},
+            "proposal": {"description": f"Porch; ring 07700 900123 or +1 555 0100, or write to {SECRET}"},
+        },
+        "metadata": {"submittedAt": "2026-03-03T10:00:00Z"},
+    }
+    deps.documents.put("DEMO/26-00005-HAPP/submission.json", orjson.dumps(original), "application/json")
+    status, _, body = get(register, f"{one('26-00005-HAPP')}/submission", **{"x-client": "demo"})
+    assert status == 200, body
+    description = body["submission"]["data"]["proposal"]["description"]
+    assert description == "Porch; ring [redacted] or [redacted], or write to [redacted]"

@@ -4,7 +4,8 @@ the files, the fee and declarations) is left out, whatever it holds: a field not
 
 The whitelist names paths of both ODP formats (`application` and `prototypeApplication`); `True` keeps the whole value.
 When the council publishes applicants' names (the record carries them), `NAMES` adds the applicant's name (or
-company) and the agent's company, nothing else of them. The red-line boundary shown is the record's (bounded in
+company) and the agent's company, nothing else of them. Texts kept (a description that quotes the applicant's phone)
+are scrubbed of contact details as the ODP face's submission is. The red-line boundary shown is the record's (bounded in
 size), never the original's geometry as it came.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 import orjson
 
 from shared.documents.port import DocumentNotFound, DocumentStore
+from shared.odp.redaction import scrubbed_texts
 
 Whitelist = dict[str, "Whitelist | bool"]
 
@@ -86,7 +88,8 @@ def public_submission(
             original = orjson.loads(documents.get(payload_key))
         except (DocumentNotFound, orjson.JSONDecodeError):
             return None
-        cached = _cache[key] = orjson.dumps(keep(original, WITH_NAMES if names else WHITELIST))
+        kept = keep(original, WITH_NAMES if names else WHITELIST)
+        cached = _cache[key] = orjson.dumps(scrubbed_texts(kept, _applicant(original)))
         while len(_cache) > CACHED:
             _cache.pop(next(iter(_cache)))
     public = orjson.loads(cached)
@@ -100,6 +103,11 @@ def public_submission(
             else:
                 lines["site"] = boundary
     return public
+
+
+def _applicant(original: Any) -> Any:
+    data = original.get("data") if isinstance(original, dict) else None
+    return data.get("applicant") if isinstance(data, dict) else None
 
 
 CACHED = 256
