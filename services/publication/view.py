@@ -1,9 +1,9 @@
 """What the public may see of one application, as a pure fold of its main stream and documents side stream.
 
 `public_view(main, documents)` gives the record (None while the application is not public: before validation,
-invalidated, returned, or a pre-application) and the feed entries its history produces. It reads events by type
-name and fields, so the document events of the officers' console (`DocumentUploaded`, `DocumentPublished`, ...)
-are understood whichever version of `events/` is loaded.
+invalidated, returned, withdrawn or closed without ever being validated, or a pre-application) and the feed entries
+its history produces. It reads events by type name and fields, so the document events of the officers' console
+(`DocumentUploaded`, `DocumentPublished`, ...) are understood whichever version of `events/` is loaded.
 
 Personal data never reaches the record: no contact details, notes, private comments, validation requests or
 unpublished documents (a description that quotes an e-mail address or a phone number has it scrubbed); the
@@ -104,6 +104,8 @@ class _State:
     @property
     def is_public(self) -> bool:
         if self.submitted is None or self.status is None or self.status in PRIVATE_STATUSES:
+            return False
+        if self.published_at is None:  # never validated: withdrawn or closed before it was ever published
             return False
         summary = self.submitted.submission
         return summary.application_type != PRE_APPLICATION and summary.format in PUBLIC_FORMATS

@@ -10,6 +10,7 @@ import pytest
 from events.assessment import (
     CaseOfficerAssigned,
     DescriptionChanged,
+    PlanningApplicationClosed,
     PlanningApplicationInvalidated,
     PlanningApplicationReturned,
     PlanningApplicationWithdrawn,
@@ -51,6 +52,28 @@ def test_nothing_is_public_before_validation_nor_once_invalidated_or_returned():
     streams.add(PlanningApplicationInvalidated(invalidated_on=date(2026, 3, 3)))
     assert view(streams) == (None, [])
     streams.add(PlanningApplicationReturned(reason="fee not paid", returned_on=date(2026, 3, 5)))
+    assert view(streams) == (None, [])
+
+
+@pytest.mark.parametrize("invalidated_first", [False, True])
+@pytest.mark.parametrize(
+    "ended",
+    [
+        PlanningApplicationWithdrawn(reason="changed mind", withdrawn_on=date(2026, 3, 5)),
+        PlanningApplicationClosed(reason="a duplicate", closed_on=date(2026, 3, 5)),
+    ],
+)
+def test_an_application_withdrawn_or_closed_before_validation_never_becomes_public(ended, invalidated_first):
+    """Withdrawn and closed are public statuses, but only for an application that was published (validated): one
+    that ends before validation was never on the register. (It made the fold fail, so the projection dead-lettered
+    its events and `bops replay public` stopped at it.)"""
+    streams = Streams()
+    streams.add(submitted())
+    streams.doc(received("doc-1"))
+    streams.doc(DocumentPublished(document_id="doc-1"))
+    if invalidated_first:
+        streams.add(PlanningApplicationInvalidated(invalidated_on=date(2026, 3, 3)))
+    streams.add(ended)
     assert view(streams) == (None, [])
 
 
