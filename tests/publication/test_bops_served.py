@@ -259,3 +259,14 @@ def test_the_submission_scrubs_contact_details_its_texts_quote_as_the_odp_face_d
     assert status == 200, body
     description = body["submission"]["data"]["proposal"]["description"]
     assert description == "Porch; ring [redacted] or [redacted], or write to [redacted]"
+
+
+def test_files_and_the_decision_notice_are_never_active_pages_of_the_origin(register):
+    """Embedded, the public faces share their origin with the officers' console: a served file or notice (HTML) must
+    be sandboxed, as the ODP face, the officer API and document links serve them, so no script in one runs there."""
+    for path in (f"{one('26-00001-HAPP')}/documents/doc-1", f"{one('26-00001-HAPP')}/decision_notice"):
+        status, headers, _ = get(register, path, **{"x-client": "demo"})
+        assert status == 200, path
+        policy = [part.strip() for part in (headers.get("Content-Security-Policy") or "").split(";")]
+        assert "sandbox" in policy and "default-src 'none'" in policy, (path, policy)
+        assert headers["X-Content-Type-Options"] == "nosniff"

@@ -39,6 +39,12 @@ CACHE_OK = "public, max-age=60"
 CACHE_FILE = "public, max-age=300"
 CACHE_LINK = "public, max-age=60"  # a redirect to a 5-minute S3 link: cached for less than the link lives
 CACHE_ERROR = "no-store"
+# A file or the decision notice is never an active page of this origin (the officers' console's, embedded): scripts
+# sandboxed away, as every other face serves documents (the notice's inline styles still apply).
+DOCUMENT_HEADERS = {
+    "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:",
+    "X-Content-Type-Options": "nosniff",
+}
 TITLE = "BOPS-compatible public planning API"
 SWAGGER_PACKAGE = "aws_lambda_powertools.event_handler.openapi.swagger_ui"
 SWAGGER_JS, SWAGGER_CSS = "swagger-ui-bundle.min.js", "swagger-ui.min.css"
@@ -170,12 +176,7 @@ def document_file(reference: str, document_id: str) -> Response:
     from shared.documents.port import inline_disposition
 
     disposition = inline_disposition(document.name)
-    headers = {
-        **VARY_BY_COUNCIL,
-        "Cache-Control": CACHE_FILE,
-        "Content-Disposition": disposition,
-        "X-Content-Type-Options": "nosniff",
-    }
+    headers = {**VARY_BY_COUNCIL, **DOCUMENT_HEADERS, "Cache-Control": CACHE_FILE, "Content-Disposition": disposition}
     return Response(200, document.content_type, content, headers=headers)
 
 
@@ -186,7 +187,7 @@ def decision_notice(reference: str) -> Response:
     if notice is None:
         raise PublicRefusal(404, f"{record.reference} has no decision notice")
     content = dependencies().documents.get(notice.key)
-    headers = {**VARY_BY_COUNCIL, "Cache-Control": CACHE_FILE, "X-Content-Type-Options": "nosniff"}
+    headers = {**VARY_BY_COUNCIL, **DOCUMENT_HEADERS, "Cache-Control": CACHE_FILE}
     if notice.content_type.startswith("text/html"):
         return Response(200, "text/html; charset=utf-8", content.decode("utf-8"), headers=headers)
     return Response(200, notice.content_type, content, headers=headers)
