@@ -382,6 +382,7 @@ def settings_page() -> Response:
 @app.post(SETTINGS)
 def change_settings() -> Response:
     from services.councils.errors import CouncilError, EmptySettingsChange
+    from shared.whole_numbers import whole_number
 
     signed_in = officer()
     fields = form()
@@ -396,12 +397,13 @@ def change_settings() -> Response:
         code, sep, days = line.strip().partition("=")
         if not line.strip():
             continue
-        if not sep or not days.strip().isdigit():
+        number = whole_number(days.strip())
+        if not sep or number is None:
             errors["periods"] = (
                 f"Write each period as TYPE=DAYS, like pp.full.householder=56 (not {line.strip()[:40]!r})"
             )
             break
-        periods[code.strip()] = int(days)
+        periods[code.strip()] = number
     hosts = tuple(host.strip() for host in given["hosts"].splitlines() if host.strip())
     if given["publish_names"] not in ("yes", "no", ""):
         errors["publish_names"] = "Choose whether the public register shows applicants' names"

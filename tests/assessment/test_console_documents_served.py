@@ -153,3 +153,19 @@ def test_a_form_posted_on_a_stale_page_says_what_changed(console):
     assert browsers["bob"].post(f"{DOCUMENTS}/doc-0/publish", {"documents_version": seen})[0] == 303
     status, _, page = browsers["ann"].post(f"{DOCUMENTS}/doc-0/archive", {"documents_version": seen, "reason": "dup"})
     assert status == 409 and "a document was published by Bob Assessor" in page and 'href="#conflict"' in page
+
+
+@pytest.mark.parametrize("version", ["²", "9" * 5000])
+def test_a_version_that_is_not_a_plain_number_is_bad_input_and_stores_nothing(console, version):
+    """`"²".isdigit()` is true and `int("²")` fails, as does `int()` of more than 4,300 digits: both were a 500."""
+    server, browsers = console
+    store = server.runtime.deps.event_store
+    streams = (f"application:DEMO:{REFERENCE}", f"application:DEMO:{REFERENCE}:documents")
+    before = [store.stream_version(stream) for stream in streams]
+    status, _, page = browsers["ann"].post(f"{DOCUMENTS}/doc-0/publish", {"documents_version": version})
+    assert status == 422 and "govuk-error-summary" in page
+    status, _, page = browsers["ann"].upload(DOCUMENTS, {"documents_version": version}, ("a.pdf", PDF))
+    assert status == 422 and "govuk-error-summary" in page
+    status, _, page = browsers["ann"].post(f"{DOCUMENTS}/doc-0/check", {"version": version, "valid": "yes"})
+    assert status == 422 and "govuk-error-summary" in page
+    assert [store.stream_version(stream) for stream in streams] == before

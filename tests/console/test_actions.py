@@ -54,6 +54,28 @@ def test_form_fields_become_the_command_s_body():
     assert data == {"version": 0, "type": "fee_change"}
 
 
+@pytest.mark.parametrize("version", ["²", "١٢", "\uff11\uff12", "-1", " 7", "9" * 5000])
+def test_a_version_that_is_not_plain_ascii_digits_is_no_version(version):
+    """`"²".isdigit()` is true but `int("²")` fails (and `int()` of 5,000 digits): the body gets -1, which its model
+    refuses as bad input, never an error."""
+    assign = ACTIONS["assign"]
+    data, _ = body_data(assign, fields_of(assign, None), {"version": version, "officer_id": "me"})
+    assert data["version"] == -1
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year"),
+    [("1", "1", "99999999999999999999"), ("²", "1", "2026"), ("1", "1", "\uff12\uff10\uff12\uff16")],
+)
+def test_a_date_whose_parts_are_not_plain_numbers_is_not_a_real_date(day, month, year):
+    """A year too large for `date` raised OverflowError (a 500), not the form's error."""
+    validate = ACTIONS["validate"]
+    form = {"version": "1", "valid_from-day": day, "valid_from-month": month, "valid_from-year": year}
+    with pytest.raises(FormProblem) as problem:
+        body_data(validate, fields_of(validate, None), form)
+    assert list(problem.value.errors) == ["valid_from-day"]
+
+
 def test_the_domain_s_field_names_are_the_form_s():
     assert field_id("publicReason", []) == "public_reason"
     assert field_id("conditions[0].reason", [2]) == "conditions_2_reason"

@@ -224,6 +224,18 @@ def test_a_stale_version_shows_what_changed_and_the_form_again_at_the_new_versio
     assert status == 303 and event_types(served)[-1] == "PlanningApplicationClosed"
 
 
+def test_a_version_or_date_that_is_not_a_plain_number_is_bad_input_never_an_error(served, officers):
+    """`"²".isdigit()` is true but `int("²")` fails, and a year of 20 digits overflows `date`: both were a 500."""
+    ann = officers("ann@demo.example")
+    before = event_types(served)
+    status, _, page = act(ann, "assign", {"version": "²", "officer_id": "me"})
+    assert status == 422 and "govuk-error-summary" in page
+    huge_year = {"valid_from-day": "1", "valid_from-month": "1", "valid_from-year": "9" * 20}
+    status, _, page = act(ann, "validate", huge_year)
+    assert status == 422 and 'href="#valid_from-day"' in page and "must be a real date" in page
+    assert event_types(served) == before
+
+
 def test_a_form_without_the_session_s_csrf_token_is_refused(served, officers):
     ann = officers("ann@demo.example")
     hidden = form_of(ann, f"/applications/{REFERENCE}/actions/assign")

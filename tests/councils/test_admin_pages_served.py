@@ -121,6 +121,16 @@ def test_settings_show_what_is_fixed_and_record_what_changed(admin):
     assert settings.publish_applicant_names is False and 'value="no" checked' in page
 
 
+@pytest.mark.parametrize("days", ["²", "9" * 5000])
+def test_a_period_that_is_not_a_plain_number_is_shown_back_and_nothing_is_recorded(admin, days):
+    """`"²".isdigit()` is true but `int("²")` fails (and `int()` of 5,000 digits): both were a 500."""
+    server, ada = admin
+    before = last_event(server)
+    status, _, page = ada.post("/admin/settings", {"periods": f"pp.full.householder={days}"})
+    assert status == 422 and 'href="#periods"' in page
+    assert last_event(server) == before
+
+
 def test_the_administrator_turns_applicants_names_on_and_off(admin):
     server, ada = admin
     status, _, page = ada.post("/admin/settings", {"publish_names": "maybe"})

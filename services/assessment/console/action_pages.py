@@ -30,6 +30,7 @@ from services.assessment.console.actions import (
     pydantic_problems,
 )
 from services.assessment.console.refusals import ConsoleRefusal
+from shared.whole_numbers import whole_number
 
 if TYPE_CHECKING:
     from services.assessment.domain.state import PlanningApplication
@@ -302,14 +303,14 @@ def _conflict(
 
     work = _handler().casework()
     fresh = _load(signed_in, reference)
-    seen = form.get("version", "")
+    seen = whole_number(form.get("version", ""))
     message = _sentence(getattr(conflict, "message", str(conflict)))
-    if not seen.isdigit() or int(seen) >= fresh.version:
+    if seen is None or seen >= fresh.version:
         return form_page(signed_in, fresh, action, extra, status=409, given=form, errors={"form": message})
     entries = [
         e
         for e in audit_entries(work.events(signed_in.council, reference))
-        if e["stream"] == "main" and e["version"] > int(seen)
+        if e["stream"] == "main" and e["version"] > seen
     ]
     errors = {"changes": "The application changed since you opened this form: check what changed, then submit again"}
     offer = ask(action, fresh, signed_in, work.today(), extra) if action.name != "validation_requests" else None

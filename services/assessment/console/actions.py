@@ -28,6 +28,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from services.assessment.console.refusals import ConsoleRefusal
+from shared.whole_numbers import whole_number
 
 if TYPE_CHECKING:
     from services.assessment.domain.state import PlanningApplication
@@ -372,8 +373,10 @@ def _date(form: Mapping[str, str], name: str, label: str) -> str | None:
     parts = [form.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")]
     if not any(parts):
         return None
+    day, month, year = (whole_number(p, max_digits=4) for p in parts)
     try:
-        day, month, year = (int(p) for p in parts)
+        if day is None or month is None or year is None:
+            raise ValueError(f"{name} is not three numbers")
         return date(year, month, day).isoformat()
     except ValueError:
         raise FormProblem({f"{name}-day": f"{label} must be a real date, like 27 3 2026"}) from None
@@ -388,8 +391,8 @@ def slots(form: Mapping[str, str], name: str) -> list[int]:
 def body_data(action: Action, fields: Sequence[FormField], form: Mapping[str, str]) -> tuple[dict[str, Any], list[int]]:
     """The command's JSON body (camelCase, as the officer API takes it) from the form, and which condition slot each
     condition of the body came from (to put the domain's errors back beside the right field)."""
-    version = form.get("version", "")
-    data: dict[str, Any] = {"version": int(version) if version.isdigit() else -1}
+    version = whole_number(form.get("version", ""))
+    data: dict[str, Any] = {"version": -1 if version is None else version}
     if action.name == "validation_requests":
         data["type"] = form.get("type", "")
     problems: dict[str, str] = {}

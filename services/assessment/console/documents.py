@@ -301,8 +301,10 @@ def _file_fields(posted: Posted) -> dict[str, Any]:
 
 
 def _number(posted: Posted, name: str) -> int:
-    text = posted.text(name)
-    return int(text) if text.isdigit() else -1
+    from shared.whole_numbers import whole_number
+
+    number = whole_number(posted.text(name))
+    return -1 if number is None else number
 
 
 def _body(action: str | None, posted: Posted) -> tuple[str, dict[str, Any]]:
