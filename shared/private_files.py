@@ -34,9 +34,15 @@ def private_directory(path: Path | str) -> Path:
 
 
 def private_file(path: Path | str) -> Path:
-    """The file, created empty as 0600 if missing; tightened to owner-only if it already existed."""
+    """The file, created empty as 0600 if missing; tightened to owner-only if it already existed.
+
+    An existing file is never opened here: closing a descriptor drops every POSIX lock this process holds on the
+    file, and SQLite's locks are POSIX locks (another store's connection to the same database would lose them, and
+    another process would then delete the WAL it is still writing)."""
     path = Path(path)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE))
+    if not os.path.lexists(path):
+        with contextlib.suppress(FileExistsError):  # made by another thread or process meanwhile
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE))
     tighten(path)
     return path
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,3 +52,21 @@ def test_what_an_older_version_left_readable_is_tightened(tmp_path):
     use_every_store(data)
     found = {name: oct(mode) for name, mode in modes(data).items() if "/documents/" not in name}
     assert {name for name, mode in found.items() if mode not in ("0o600", "0o700")} == set()
+
+
+def test_opening_a_second_store_on_a_file_in_use_keeps_the_first_store_s_locks(tmp_path):
+    """SQLite's locks are POSIX locks, which a process loses on a file when it closes any descriptor of that file. The
+    stores sharing `readmodels.sqlite` each made it owner-only by opening and closing it, so the second store built in
+    `bops serve` dropped the first one's locks: another process (`bops outbox`, `bops officers create`) closing its
+    connection then thought itself the last, checkpointed and deleted the WAL the server was still writing, and the
+    server's later writes were lost to every other process (then `database disk image is malformed`)."""
+    path = tmp_path / "readmodels.sqlite"
+    first = SqliteReadModelStore(path)
+    assert first.commit("officers", "council:DEMO", 0, 1, {"one": ({"name": "Ann"}, 0)})
+    SqliteReadModelStore(path)  # another service's store on the same file, in the same process
+    count = "SELECT count(*) FROM read_model_documents"
+    other_process = f"import sqlite3; c = sqlite3.connect({str(path)!r}); print(c.execute({count!r}).fetchone()[0])"
+    assert subprocess.run([sys.executable, "-c", other_process], capture_output=True, check=True).stdout == b"1\n"
+    assert first.commit("officers", "council:DEMO", 1, 2, {"two": ({"name": "Bob"}, 0)})
+    seen = subprocess.run([sys.executable, "-c", other_process], capture_output=True, check=True).stdout
+    assert seen == b"2\n"  # the first store's write reached the file another process reads
