@@ -27,6 +27,7 @@ from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolv
 
 from services.publication import FEED_PATH, VARY_BY_COUNCIL  # noqa: E402
 from shared.observability import observed  # noqa: E402
+from shared.whole_numbers import whole_number  # noqa: E402
 
 if TYPE_CHECKING:
     from services.publication.read_model.port import FeedItem, FeedPage
@@ -124,9 +125,10 @@ def _per_page(query: dict[str, str]) -> int:
     raw = query.get("resultsPerPage")
     if raw is None:
         return DEFAULT_PER_PAGE
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    number = whole_number(raw)
+    if number is None or not 1 <= number <= 100:
         raise BadRequest([{"field": "resultsPerPage", "message": "resultsPerPage is a whole number from 1 to 100"}])
-    return int(raw)
+    return number
 
 
 @app.get(FEED_PATH)

@@ -277,6 +277,14 @@ def test_search_parameters() -> None:
     assert application_search(_read(maxresults="7"), frozenset())[1].per_page == 7
 
 
+@pytest.mark.parametrize("number", ["²", "9" * 5000, "1.5", "+1"])
+def test_a_page_that_is_not_plain_ascii_digits_is_named_never_an_error(number: str) -> None:
+    """`"²".isdigit()` is true but `int("²")` fails, as `int()` of 5,000 digits does: both were a 500."""
+    with pytest.raises(BadParameters) as refused:
+        application_search(_read(page=number, resultsPerPage=number), frozenset())
+    assert {e["field"] for e in refused.value.errors} == {"page", "resultsPerPage"}
+
+
 def test_every_bad_parameter_is_named() -> None:
     with pytest.raises(BadParameters) as refused:
         application_search(

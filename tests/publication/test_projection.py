@@ -157,7 +157,14 @@ def test_the_feed_of_one_council_and_refusals(applications):
     assert {e["council"] for e in body["data"]} == {"DEMO"}
     status, body, _ = get_feed({"council": "nowhere"})
     assert status == 404 and body["data"] is None and body["status"]["code"] == 404
-    for bad in ({"after": "not-a-cursor"}, {"resultsPerPage": "0"}, {"resultsPerPage": "x"}, {"after": "YS4"}):
+    for bad in (
+        {"after": "not-a-cursor"},
+        {"resultsPerPage": "0"},
+        {"resultsPerPage": "x"},
+        {"resultsPerPage": "²"},  # `"²".isdigit()` is true, and `int("²")` was a 500
+        {"resultsPerPage": "9" * 5000},
+        {"after": "YS4"},
+    ):
         status, body, _ = get_feed(bad)
         assert status == 400 and body["data"] is None and body["status"]["code"] == 400, bad
 

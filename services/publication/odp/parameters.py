@@ -14,6 +14,7 @@ from typing import Any
 from services.publication.odp.stages import statuses_for
 from services.publication.read_model.port import MAX_RESULTS_PER_PAGE, DateField, DateRange, PublicSearch
 from shared.odp.catalogue import is_known_type
+from shared.whole_numbers import whole_number
 
 DEFAULT_PER_PAGE = 10
 MAX_PAGE = 100_000
@@ -67,11 +68,12 @@ class Reader:
         raw = self.single.get(name)
         if raw is None or raw.strip() == "":
             return default
-        if not raw.strip().isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+        number = whole_number(raw.strip())
+        if number is None or number < low or (high is not None and number > high):
             bounds = f"from {low}" + (f" to {high}" if high is not None else "")
             self.fail(name, f"{name} must be a whole number {bounds}")
             return default
-        return min(int(raw), cap) if cap is not None else int(raw)
+        return min(number, cap) if cap is not None else number
 
     def choice(self, name: str, options: Sequence[str], default: str) -> str:
         raw = self.single.get(name)
