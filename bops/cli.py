@@ -239,6 +239,7 @@ def councils_set(
 ) -> None:
     """Record new settings for a council (over its deployment configuration)."""
     from events.council import CouncilSettingsChanges
+    from shared.whole_numbers import whole_number
 
     parsed = {}
     for item in suffixes:
@@ -249,9 +250,10 @@ def councils_set(
     days_by_type = {}
     for item in periods:
         type_code, sep, days = item.partition("=")
-        if not sep or not days.strip().isdigit():
+        number = whole_number(days.strip())
+        if not sep or number is None:
             raise click.BadParameter(f"{item!r} is not TYPE=DAYS", param_hint="--determination-period")
-        days_by_type[type_code] = int(days)
+        days_by_type[type_code] = number
     changes = CouncilSettingsChanges(
         name=name,
         public_base_url=public_base_url,

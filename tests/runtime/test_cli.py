@@ -37,6 +37,14 @@ def test_every_command_has_help(path):
     assert result.exit_code == 0 and "Usage:" in result.output
 
 
+@pytest.mark.parametrize("days", ["²", "9" * 5000, "ten"])
+def test_a_determination_period_that_is_not_a_plain_number_is_a_usage_error(bops, days):
+    """`"²".isdigit()` is true but `int("²")` fails, as `int()` of 5,000 digits does: both were a traceback."""
+    bops("councils", "create", "LBH", "--name", "Hackney", "--slug", "hackney")
+    result = bops("councils", "set", "LBH", "--determination-period", f"pp.full={days}", expect=2)
+    assert "is not TYPE=DAYS" in result.output
+
+
 def test_councils_officers_and_keys(bops):
     created = json.loads(bops("councils", "create", "LBH", "--name", "Hackney", "--slug", "hackney", "--json").output)
     assert created == {"code": "LBH", "name": "Hackney", "slug": "hackney"}
