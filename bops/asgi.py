@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,6 +46,13 @@ SERVED_DOCUMENT_HEADERS = (
 )
 
 
+# Powertools' resolvers keep the request being resolved in one attribute of their base class, shared by every
+# service's resolver in the process: Lambda runs one request at a time per process, and so must the handlers here, or
+# a handler reads another request's path, body or authorizer context. Requests still arrive, are read and wait on the
+# handler threads concurrently; `--workers` serves handlers in parallel, one per process.
+ONE_HANDLER_AT_A_TIME = threading.Lock()
+
+
 @dataclass(frozen=True)
 class HttpLimits:
     max_body_bytes: int
@@ -53,7 +61,7 @@ class HttpLimits:
     max_connections: int = 256  # open connections per process; more are answered 503 and closed at once
     request_head_timeout: float = 10.0  # from accept, or the previous response, to a complete request head
     body_timeout: float = 30.0  # from the request head to the end of its body (408)
-    handler_threads: int = 16  # handlers running at once per process; more requests wait their turn
+    handler_threads: int = 16  # requests being handled per process (their handlers run one at a time); more wait
 
 
 class Refusal(Exception):
@@ -227,7 +235,8 @@ class ProxyApp:
                 if refused is not None:
                     return refused
             handler = self.router.handler(bound.function.handler)
-            response = handler(event, LocalContext(bound.function.name))
+            with ONE_HANDLER_AT_A_TIME:
+                response = handler(event, LocalContext(bound.function.name))
             return response.get("statusCode", 200), response_headers(response), response_body(response)
         except Exception:
             log.exception("handler %s failed", bound.function.handler)

@@ -7,6 +7,8 @@ import json
 import threading
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
 from events import RecordedEvent
 from shared.bus import subscriber
 
@@ -82,3 +84,31 @@ def allow_all(event: dict[str, Any], context: Any) -> dict[str, Any]:
         },
         "context": {"council": "DEMO"},
     }
+
+
+# Two Powertools resolvers, as two services' HTTP functions have: `first` reads its request only after `second`'s
+# handler has started (or a second has passed), as a handler that reads `app.current_event` after a slow step does.
+first_app = APIGatewayRestResolver()
+second_app = APIGatewayRestResolver()
+second_started = threading.Event()
+
+
+@first_app.get("/first/<name>")
+def first_route(name: str) -> dict[str, Any]:
+    second_started.wait(1)
+    request = first_app.current_event
+    return {"path": request.path, "authorizer": request.request_context.authorizer.raw_event}
+
+
+@second_app.get("/second/<name>")
+def second_route(name: str) -> dict[str, Any]:
+    second_started.set()
+    return {"path": second_app.current_event.path}
+
+
+def first(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return first_app.resolve(event, context)
+
+
+def second(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return second_app.resolve(event, context)

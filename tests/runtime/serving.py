@@ -21,7 +21,9 @@ FUNCTIONS = [
             Route("GET", "/things"),
             Route("GET", "/private", auth="api_key", scopes=("planning_application:read",)),
         ),
-    )
+    ),
+    HttpFunction("first", "tests.runtime.sample_handlers.first", (Route("GET", "/first/{name}", auth="api_key"),)),
+    HttpFunction("second", "tests.runtime.sample_handlers.second", (Route("GET", "/second/{name}"),)),
 ]
 
 

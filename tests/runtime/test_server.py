@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 
 import pytest
 
@@ -89,3 +90,20 @@ def test_accepted_connections_send_without_waiting(server):
     assert sockets, "the keep-alive connection is open on the server"
     assert all(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for sock in sockets)
     connection.close()
+
+
+def test_a_handler_reads_its_own_request_while_another_handler_runs(server):
+    """Powertools keeps the request being resolved in one attribute shared by every resolver of the process (one
+    request at a time, as in Lambda); the server runs handlers on several threads, so a handler that read its request
+    after another request had started read that one: an intake submission was refused as lacking its key's scope
+    because it read an officer request's authorizer context."""
+    answers: dict[str, tuple] = {}
+    first = threading.Thread(
+        target=lambda: answers.update(first=call(server, "GET", "/first/a", headers=[("Authorization", "Bearer good")]))
+    )
+    first.start()
+    answers["second"] = call(server, "GET", "/second/b")
+    first.join(10)
+    assert answers["second"][0] == 200 and answers["second"][2]["path"] == "/second/b"
+    status, _, body = answers["first"]
+    assert status == 200 and body == {"path": "/first/a", "authorizer": {"principalId": "good", "council": "DEMO"}}
