@@ -7,10 +7,11 @@ at most `concurrency` streams at once, and a slow stream holds back only itself 
 Delivery is at least once, as EventBridge's is; handlers are idempotent. The checkpoint only moves up to the lowest
 event not yet done (delivered or dead-lettered), so after a crash everything past it is delivered again: never zero
 times, sometimes twice. At most `BUFFER` fetched events wait per lane, so a stalled stream cannot fill the memory.
-A delivery that keeps failing, or an event the bus message cannot be built from, goes to the dead-letter table (like
-the SQS DLQ on AWS) and the stream moves on. A delivery that does not return within the subscription's declared
-`timeout_s` (its Lambda timeout on AWS) is a failed attempt like any other: the worker stops waiting for it and moves
-on (a thread cannot be stopped, so the hung call is left to finish or hang on its own, outside the lane).
+A delivery that keeps failing (for at least the subscription's timeout, with growing waits), or an event the bus message
+cannot be built from, goes to the dead-letter table (like the SQS DLQ on AWS) and the stream moves on. A delivery that
+does not return within the subscription's declared `timeout_s` (its Lambda timeout on AWS) is a failed attempt like any
+other: the worker stops waiting for it and moves on (a thread cannot be stopped, so the hung call is left to finish or
+hang on its own, outside the lane).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from shared.eventstore.sqlite import SqliteEventStore, StoredEvent
 log = logging.getLogger("bops.relay")
 BUFFER = 500  # events fetched and not yet done, per lane
 INFRASTRUCTURE_RETRY_SECONDS = 0.5  # when the lane itself fails (the log or the checkpoint store is busy, say)
+MAX_BACKOFF_SECONDS = 10.0  # the longest wait between two attempts of a failing delivery
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ class LocalContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 120_000
+
+
+class DeliveryStopped(Exception):
+    """The relay stopped while a failing delivery waited to be tried again: it is not done, and is delivered again at
+    the next start."""
 
 
 class DeliveryTimedOut(Exception):
@@ -197,6 +204,8 @@ class Lane:
         try:
             self.relay.deliver(self, stored)
             return True
+        except DeliveryStopped:
+            return False
         except Exception:
             log.exception("relay lane %s failed on %s v%s; retrying", self.name, stored.stream_id, stored.version)
             return False
@@ -218,6 +227,7 @@ class Relay:
         poll_interval: float = 0.05,
         attempts: int = 4,
         backoff: float = 0.05,
+        retry_window: float | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.log = log_store
@@ -226,6 +236,7 @@ class Relay:
         self.poll_interval = poll_interval
         self.attempts = attempts
         self.backoff = backoff
+        self.retry_window = retry_window  # None: each subscription's own timeout
         self.clock = clock or SystemClock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -304,7 +315,12 @@ class Relay:
     def deliver(self, lane: Lane, stored: StoredEvent) -> None:
         """Call the handler with retries; an event that keeps failing, or cannot even be made a bus message (a poison
         event: its bytes are not the JSON they should be), is dead-lettered. Raises only if the dead letter cannot be
-        written."""
+        written, or with DeliveryStopped if the relay stops between two attempts.
+
+        A failing delivery is tried at least `attempts` times and for at least the retry window (the subscription's
+        timeout unless given), waiting longer each time: what a delivery that died holds is bounded by that timeout (a
+        message's in-progress idempotency record, say), so a redelivery after a crash that finds it held is not
+        dead-lettered before it is free. EventBridge, likewise, retries for a day."""
         try:
             message = bus_message(stored, stored.position)
         except Exception as error:
@@ -313,21 +329,26 @@ class Relay:
             return
         handler = lane.handler_function()
         context = LocalContext(lane.name)
-        for attempt in range(1, self.attempts + 1):
+        window = lane.subscription.timeout_s if self.retry_window is None else self.retry_window
+        began = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 call_within(lane.subscription.timeout_s, handler, message, context)
                 lane.delivered += 1
                 return
             except Exception as error:
                 lane.failures += 1
-                if attempt == self.attempts:
+                if attempt >= self.attempts and time.monotonic() - began >= window:
                     self._give_up(lane, stored, repr(error))
                     return
                 log.warning(
                     "%s failed on %s v%s (attempt %d): %r", lane.name, stored.stream_id, stored.version, attempt, error,
                     exc_info=True,
                 )  # fmt: skip
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+                if self._stop.wait(min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempt - 1))):
+                    raise DeliveryStopped(f"stopped while retrying {stored.stream_id} v{stored.version}") from error
 
     def _give_up(self, lane: Lane, stored: StoredEvent, error: str) -> None:
         log.error("%s gave up on %s v%s: %s", lane.name, stored.stream_id, stored.version, error)

@@ -73,12 +73,39 @@ def test_a_failing_delivery_is_retried_then_dead_lettered_and_the_lane_moves_on(
     log.append("council:B", 0, [renamed("broken")])
     log.append("council:C", 0, [renamed("fine")])
     sample_handlers.failures_left.update({"council:A": 2, "council:B": 99})
-    relay = Relay(log, checkpoints, [SUBSCRIPTION], attempts=3, backoff=0.001)
+    relay = Relay(log, checkpoints, [SUBSCRIPTION], attempts=3, backoff=0.001, retry_window=0)
     relay.run_once("recorder")
     assert [e.payload.changes.name for e in sample_handlers.delivered] == ["flaky", "fine"]
     [letter] = checkpoints.dead_letters("recorder")
     assert (letter.stream_id, letter.version, letter.event_type) == ("council:B", 1, "CouncilSettingsChanged")
     assert "failing on purpose" in letter.error
+
+
+def test_a_failing_delivery_is_retried_for_its_subscriptions_timeout_before_it_is_dead_lettered(log, checkpoints):
+    """A delivery that died (a killed process) can leave something held until its timeout: a message's in-progress
+    idempotency record, so the notification sender's redelivery fails "being sent by another delivery" until then.
+    Its retries were over within a second and the message was dead-lettered, never sent; they now last the timeout."""
+    log.append("council:A", 0, [renamed("held")])
+    sample_handlers.failures_left["council:A"] = 8  # twice the attempts, failing for 0.001 + 0.002 + ... + 0.128 s
+    held = Subscription("recorder", SUBSCRIPTION.handler, SUBSCRIPTION.event_types, timeout_s=30)
+    relay = Relay(log, checkpoints, [held], attempts=4, backoff=0.001)
+    relay.run_once("recorder")
+    assert [e.payload.changes.name for e in sample_handlers.delivered] == ["held"]
+    assert checkpoints.dead_letters("recorder") == []
+
+
+def test_a_stop_ends_the_retries_of_a_failing_delivery_without_dead_lettering_it(log, checkpoints):
+    log.append("council:A", 0, [renamed("failing")])
+    sample_handlers.failures_left["council:A"] = 99
+    relay = Relay(log, checkpoints, [SUBSCRIPTION], attempts=2, backoff=0.01, poll_interval=0.01)
+    relay.start()
+    deadline = time.monotonic() + 10
+    while relay.lanes["recorder"].failures < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    began = time.monotonic()
+    relay.stop()
+    assert time.monotonic() - began < 5 and relay.lanes["recorder"].failures >= 3
+    assert checkpoints.dead_letters("recorder") == [] and checkpoints.get("recorder") == 0  # delivered again later
 
 
 def test_a_checkpoint_moved_by_someone_else_is_not_overwritten(log, checkpoints):
