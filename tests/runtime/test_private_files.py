@@ -1,4 +1,5 @@
-"""Everything under the data directory is owner-only: the log, the read models, checkpoints, dead letters, documents."""
+"""Everything under the data directory is owner-only: the log, the read models, checkpoints, dead letters, documents,
+the notifications' outbox and idempotency records."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from pathlib import Path
 from bops.checkpoints import Checkpoints
 from events import Actor, NewEvent
 from events.council import CouncilSettingsChanged, CouncilSettingsChanges
+from services.notifications.idempotency import SqlitePersistenceLayer
+from services.notifications.outbox import LocalOutbox
+from shared.clock import FrozenClock
 from shared.documents.local import LocalDocumentStore
 from shared.eventstore.sqlite import SqliteEventStore
 from shared.projections.sqlite_store import SqliteReadModelStore
@@ -30,6 +34,11 @@ def use_every_store(data: Path) -> None:
     checkpoints.advance("recorder", checkpoints.get("recorder"), log.head_position())
     checkpoints.dead_letter("recorder", 1, "CouncilSettingsChanged", "council:DEMO", 1, "boom", T0)
     LocalDocumentStore(data / "documents").put("DEMO/R1/documents/d1/plan.pdf", b"%PDF-1.7", "application/pdf")
+    outbox = LocalOutbox(data / "outbox.sqlite", FrozenClock(T0))  # addresses and whole messages: personal data
+    outbox.send_email(
+        email_address="a@example.com", template_id="t", personalisation={}, reference="n1", email_reply_to_id=None
+    )
+    SqlitePersistenceLayer(data / "idempotency.sqlite")
 
 
 def test_the_data_directory_is_created_owner_only(tmp_path):
@@ -37,6 +46,7 @@ def test_the_data_directory_is_created_owner_only(tmp_path):
     use_every_store(data)
     found = modes(data)
     assert {"data/events.sqlite-wal", "data/events.sqlite-shm", "data/readmodels.sqlite-wal"} <= set(found)
+    assert {"data/outbox.sqlite", "data/outbox.sqlite-wal", "data/idempotency.sqlite"} <= set(found)
     assert "data/documents/DEMO/R1/documents/d1/plan.pdf" in found
     assert all(mode == (0o700 if (data.parent / name).is_dir() else 0o600) for name, mode in found.items()), found
     assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700  # a missing parent too
