@@ -100,6 +100,8 @@ class Lane:
         self.pool: ThreadPoolExecutor | None = None
         self.lock = threading.Lock()
         self.idle = threading.Condition(self.lock)
+        self.delivering = 0  # deliveries in progress (a stop waits for them)
+        self.settled = threading.Condition(self.lock)
         self.queues: dict[str, deque[StoredEvent]] = {}  # stream -> events fetched, not started
         self.active: set[str] = set()  # streams with a worker scheduled or running
         self.outstanding: dict[int, None] = {}
@@ -156,6 +158,11 @@ class Lane:
         with self.idle:
             return self.idle.wait_for(lambda: not self.outstanding, timeout)
 
+    def wait_settled(self, timeout: float) -> bool:
+        """Wait until no delivery of this lane is in progress."""
+        with self.settled:
+            return self.settled.wait_for(lambda: not self.delivering, timeout)
+
     def _resync(self) -> None:
         """Someone else moved the checkpoint (a replay swapped a read model in): start again from theirs."""
         position = self.relay.checkpoints.get(self.name)
@@ -201,6 +208,8 @@ class Lane:
 
     def _try_deliver(self, stored: StoredEvent) -> bool:
         """Deliver (or dead-letter) one event; False if the lane itself failed and the event must be tried again."""
+        with self.lock:
+            self.delivering += 1
         try:
             self.relay.deliver(self, stored)
             return True
@@ -209,6 +218,10 @@ class Lane:
         except Exception:
             log.exception("relay lane %s failed on %s v%s; retrying", self.name, stored.stream_id, stored.version)
             return False
+        finally:
+            with self.lock:
+                self.delivering -= 1
+                self.settled.notify_all()
 
     def handler_function(self) -> Callable[[dict[str, Any], Any], Any]:
         with self.lock:
@@ -253,12 +266,16 @@ class Relay:
             self._threads.append(thread)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop every lane, waiting `timeout` seconds in all (not each) for their readers."""
+        """Stop every lane, waiting `timeout` seconds in all (not each) for their readers and for the deliveries in
+        progress, which may still need what is stopped after the relay (the demo's file server); a delivery still
+        running then is abandoned (its event is delivered again at the next start)."""
         self._stop.set()
         self.wake()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        for lane in self.lanes.values():
+            lane.wait_settled(max(0.0, deadline - time.monotonic()))
         for lane in self.lanes.values():
             if lane.pool is not None:
                 lane.pool.shutdown(wait=False, cancel_futures=True)

@@ -5,17 +5,24 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import signal
 import struct
+import subprocess
+import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from bops.demo_files import DemoFileServer, jpeg, pdf, png, samples
-from tests.conftest import Client
+from shared.eventstore.sqlite import SqliteEventStore
+from tests.conftest import PROJECT, Client
 from tests.runtime.bops_process import start, stop
 
 
@@ -155,3 +162,87 @@ def test_the_example_is_owner_only_like_the_rest_of_the_data_directory(tmp_path)
     assert example is not None and json.loads(example.read_text())["metadata"]["organisation"] == "DEMO"
     assert example.stat().st_mode & 0o777 == 0o600
     assert example.parent.stat().st_mode & 0o777 == 0o700
+
+
+class _HeldFiles:
+    """A document host that answers only once released, counting the requests that wait (the downloads in flight)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.waiting = threading.Semaphore(0)
+        held = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                held.waiting.release()
+                held.release.wait(30)
+                body = png()
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def host(self) -> str:
+        return f"localhost:{self.server.server_address[1]}"
+
+
+def _refuses(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=1)
+    except urllib.error.HTTPError:
+        return False
+    except OSError:
+        return True
+    return False
+
+
+@pytest.mark.slow
+def test_a_stop_lets_the_downloads_in_flight_take_their_demo_files(tmp_path):
+    """The demo file server stopped with the HTTP server and the relay, before the deliveries still running had
+    finished: a delivery in flight at SIGTERM (or when a worker died) then found it gone and recorded its files as
+    DocumentFetchFailed ("localhost refused the connection") for good. It now stops after them."""
+    data = tmp_path / "data"
+    held = _HeldFiles()
+    process = start(data, "--workers", "0")
+    try:
+        url, headers, body_file = printed_submission(process.wait_for("The console shows the same in a browser."))
+        submission = json.loads(body_file.read_text())
+        demo_file = submission["files"][0]
+        demo_host = urllib.parse.urlsplit(demo_file["name"]).netloc
+        subprocess.run(
+            [sys.executable, "-m", "bops.cli", "councils", "set", "DEMO", "--allow-download-host", held.host,
+             "--allow-download-host", demo_host, "--data-dir", str(data)],
+            cwd=PROJECT, check=True, capture_output=True,
+        )  # fmt: skip
+        # as many held files as one delivery downloads at once, then a demo file: it starts when one of them ends
+        submission["files"] = [{**demo_file, "name": f"http://{held.host}/held{n}.png"} for n in range(4)]
+        submission["files"].append(demo_file)
+        request = urllib.request.Request(url, data=json.dumps(submission).encode(), headers=headers, method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            reference = json.loads(response.read())["reference"]
+        for _ in range(4):
+            assert held.waiting.acquire(timeout=30)  # the delivery is in flight
+    except BaseException:
+        held.release.set()
+        stop(process)
+        raise
+    process.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 3  # without the fix, the demo file server is gone within a moment
+    while not _refuses(f"http://{demo_host}/") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    held.release.set()
+    process.process.wait(timeout=60)  # the stop lets the delivery in flight finish
+    held.server.shutdown()
+    output = process.output()
+    log = SqliteEventStore(data / "events.sqlite")
+    outcomes = [(e.event_type, e.payload.file_index) for e in log.read(f"application:DEMO:{reference}:documents")]
+    assert sorted(outcomes, key=lambda o: o[1]) == [("DocumentReceived", n) for n in range(5)], output
