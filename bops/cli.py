@@ -120,6 +120,7 @@ def serve(
     from bops.routing import UnenforceableRoute
     from bops.runtime import EmbeddedRuntime, RuntimeOptions
     from bops.schedule import Scheduler
+    from bops.server import CannotListen
     from services import scheduled_jobs
     from shared import reference_data
 
@@ -130,6 +131,8 @@ def serve(
     try:
         runtime = EmbeddedRuntime(RuntimeOptions(data_dir, host, port, now, time_offset, schema_dir))
     except UnenforceableRoute as error:
+        raise click.ClickException(str(error)) from error
+    except CannotListen as error:
         raise click.ClickException(str(error)) from error
     files = DemoFileServer(runtime.server.server_address[1] + 1).start()
     logins = ensure_demo(councils_service(), runtime.deps.secrets, data_dir)

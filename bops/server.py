@@ -109,13 +109,21 @@ class _SignalFreeServer(uvicorn.Server):
         yield
 
 
+class CannotListen(Exception):
+    """The address is taken (another `bops serve`?) or not one of this machine's."""
+
+
 def listening_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP named, not left 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it a
     # keep-alive client waits about 40 ms for each answer (Nagle's algorithm against delayed acknowledgements).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
     sock.listen(1024)
     sock.set_inheritable(True)
     return sock

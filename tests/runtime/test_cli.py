@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 
 import pytest
@@ -170,3 +171,13 @@ def test_a_bad_bops_variable_stops_every_command_with_its_name_and_no_traceback(
     assert result.exit_code == 1 and result.exception is not None and isinstance(result.exception, SystemExit)
     assert "Error: Invalid settings: BOPS_MAX_BODY_BYTES='lots': must be a whole number" in result.output
     assert not (tmp_path / "data").exists()
+
+
+def test_serve_on_a_port_in_use_is_a_clear_error(bops):
+    """It was a traceback ending in `OSError: [Errno 98] Address already in use`."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = bops("serve", "--port", str(port), "--workers", "0", expect=1)
+    assert f"Error: cannot listen on 127.0.0.1:{port}: " in result.output and "in use" in result.output
