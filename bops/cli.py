@@ -73,7 +73,19 @@ def councils_service() -> CouncilService:
     return CouncilService(deps.event_store, deps.clock)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command: a symbolic link in the data directory where a file belongs is a clear error, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from shared.private_files import UnsafeDataFile
+
+        try:
+            return super().invoke(ctx)
+        except UnsafeDataFile as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bops-next")
 def main() -> None:
     """BOPS: an event-sourced back-office planning system for English local planning authorities."""

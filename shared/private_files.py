@@ -18,6 +18,11 @@ FILE_MODE = 0o600
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal", ".writer-lock")  # the last: the event log's writers
 
 
+class UnsafeDataFile(OSError):
+    """A file in the data directory that is a symbolic link: whatever it points at would be written (and its
+    permissions left as they are), so it is refused rather than followed."""
+
+
 def private_directory(path: Path | str) -> Path:
     """The folder, created with its missing parents as 0700; tightened to owner-only if it already existed."""
     path = Path(path)
@@ -29,7 +34,7 @@ def private_directory(path: Path | str) -> Path:
     for folder in reversed(missing):
         with contextlib.suppress(FileExistsError):  # made by another thread or process meanwhile
             folder.mkdir(mode=DIRECTORY_MODE)
-    tighten(path)
+    tighten(path.resolve())  # a folder may be a link (the data directory on another disk): its target is tightened
     return path
 
 
@@ -62,6 +67,8 @@ def private_sqlite_file(path: Path | str) -> Path:
 def tighten(path: Path | str) -> None:
     """Remove group and other permissions from a file or folder this user owns (someone else's is left alone)."""
     info = os.stat(path, follow_symlinks=False)
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeDataFile(f"{path} is a symbolic link: the data directory's files must be real files")
     mode = stat.S_IMODE(info.st_mode)
     if info.st_uid == os.getuid() and mode & 0o077:
         os.chmod(path, mode & 0o700, follow_symlinks=False)

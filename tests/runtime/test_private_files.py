@@ -80,3 +80,32 @@ def test_opening_a_second_store_on_a_file_in_use_keeps_the_first_store_s_locks(t
     assert first.commit("officers", "council:DEMO", 1, 2, {"two": ({"name": "Bob"}, 0)})
     seen = subprocess.run([sys.executable, "-c", other_process], capture_output=True, check=True).stdout
     assert seen == b"2\n"  # the first store's write reached the file another process reads
+
+
+def test_a_data_directory_that_is_a_link_to_another_disk_is_used_and_tightened(tmp_path):
+    target = tmp_path / "disk"
+    target.mkdir(mode=0o755)
+    (tmp_path / "data").symlink_to(target)
+    use_every_store(tmp_path / "data")
+    assert modes(target)["disk"] == 0o700 and (target / "events.sqlite").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_database_file_that_is_a_link_is_refused_with_a_clear_error_not_followed(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    elsewhere.write_bytes(b"")
+    elsewhere.chmod(0o644)
+    (data / "outbox.sqlite").symlink_to(elsewhere)
+    from tests.conftest import PROJECT
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bops.cli", "outbox", "--data-dir", str(data)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"{data / 'outbox.sqlite'} is a symbolic link" in done.stderr
+    assert elsewhere.stat().st_mode & 0o777 == 0o644 and elsewhere.read_bytes() == b""
