@@ -66,11 +66,12 @@ def fail_on_domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def councils_service() -> CouncilService:
+    from services.councils.own_writes import project_at_once
     from services.councils.service import CouncilService
     from shared.wiring import dependencies
 
     deps = dependencies()
-    return CouncilService(deps.event_store, deps.clock)
+    return CouncilService(deps.event_store, deps.clock, after_append=project_at_once(deps))
 
 
 class _Commands(click.Group):

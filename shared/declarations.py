@@ -56,11 +56,11 @@ _patterns: dict[str, re.Pattern[str]] = {}
 class HttpFunction:
     """A Lambda function serving some routes (one Powertools resolver).
 
-    It may read and append to the event log and read and write documents. What else it needs is declared, and the
-    stack grants exactly that: `secrets` (names under the council's secrets prefix, `{council}` standing for the
-    council's code; `writes_secrets`, also listed in `secrets`, may be changed too), the read models it reads, the
-    attempt counters it counts in (`shared.attempts`: kept beside the read models) and, with `officer_directory`,
-    signing officers in against the council's user pool.
+    It may read and append to the event log and read and write documents. What else it needs is declared, and the stack
+    grants exactly that: `secrets` (names under the council's secrets prefix, `{council}` standing for the council's
+    code; `writes_secrets`, also listed in `secrets`, may be changed too), the read models it reads (and
+    `writes_read_models`, those it changes), the attempt counters it counts in (`shared.attempts`: kept beside the read
+    models) and, with `officer_directory`, signing officers in against the council's user pool.
     """
 
     name: str
@@ -73,6 +73,7 @@ class HttpFunction:
     attempt_counters: tuple[str, ...] = ()
     officer_directory: bool = False
     writes_secrets: tuple[str, ...] = ()
+    writes_read_models: tuple[str, ...] = ()  # read models it also changes (a command projecting its own events)
 
     def __post_init__(self) -> None:
         if not set(self.writes_secrets) <= set(self.secrets):

@@ -1,10 +1,10 @@
-"""What a council's administrators do from the console: officers (invite, change role, deactivate, reset password),
-API keys (create, shown once; revoke) and the council's settings. The same `CouncilService` commands as
-`bops officers ...`, `bops api-keys ...` and `bops councils set` (so the same events and the same rules), recorded
-as the administrator, with the officer directory of the runtime (the council's user pool on AWS, local hashes
-embedded). The officers and API-keys read models (what sign-in and the authorizers read) follow the events as ever
-(the relay, or EventBridge), a moment later. Only administrators, and only of their own council; an administrator
-cannot deactivate or demote themselves (the council would risk having no administrator left)."""
+"""What a council's administrators do from the console: officers (invite, change role, deactivate, reset password), API
+keys (create, shown once; revoke) and the council's settings. The same `CouncilService` commands as `bops officers ...`,
+`bops api-keys ...` and `bops councils set` (so the same events and the same rules), recorded as the administrator, with
+the officer directory of the runtime (the council's user pool on AWS, local hashes embedded). The officers and API-keys
+read models (what sign-in and the authorizers read) take each change as it is recorded (`own_writes`), so it applies
+from the next request. Only administrators, and only of their own council; an administrator cannot deactivate or demote
+themselves (the council would risk having no administrator left)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,11 @@ def one_time_password() -> str:
 class Administration:
     def __init__(self, deps: Dependencies, service: CouncilService | None = None) -> None:
         self.deps = deps
-        self.service = service or CouncilService(deps.event_store, deps.clock)
+        if service is None:
+            from services.councils.own_writes import project_at_once
+
+            service = CouncilService(deps.event_store, deps.clock, after_append=project_at_once(deps))
+        self.service = service
 
     def _directory(self) -> OfficerDirectory:
         from services.councils.officer_directory import officer_directory

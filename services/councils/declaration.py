@@ -59,6 +59,8 @@ SERVICE = ServiceDeclaration(
             secrets=(NOTIFY_API_KEY_SECRET, NOTIFY_CALLBACK_TOKEN_SECRET),
             writes_secrets=(NOTIFY_API_KEY_SECRET, NOTIFY_CALLBACK_TOKEN_SECRET),
             reads_read_models=(OUTSTANDING_READ_MODEL,),  # the settings page counts failed messages
+            # An administrator's change to an officer or an API key applies from the next request (own_writes.py).
+            writes_read_models=(OFFICERS_READ_MODEL, API_KEYS_READ_MODEL),
             officer_directory=True,
         ),
     ),

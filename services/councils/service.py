@@ -6,12 +6,12 @@ password hashing with argon2) are imported by the methods that use them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
-from events import Actor, EventPayload, NewEvent
+from events import Actor, EventPayload, NewEvent, RecordedEvent
 from events.council import CouncilSettingsChanges
 from events.streams import council_stream
 from services.councils.api_keys import key_matches, new_api_key, parse_key_id
@@ -48,12 +48,20 @@ def _passwords() -> ModuleType:
 
 class CouncilService:
     def __init__(
-        self, store: EventStore, clock: Clock, hasher: PasswordHasher | None = None, max_attempts: int = MAX_ATTEMPTS
+        self,
+        store: EventStore,
+        clock: Clock,
+        hasher: PasswordHasher | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        after_append: Callable[[Sequence[RecordedEvent]], None] | None = None,
     ) -> None:
+        """`after_append` is given the events each command appended (`own_writes.project_at_once`: the read models
+        the authorizers read take them at once)."""
         self.store = store
         self.clock = clock
         self._hasher = hasher
         self.max_attempts = max_attempts
+        self.after_append = after_append
         self._states: dict[str, CouncilState] = {}
 
     @property
@@ -233,6 +241,8 @@ class CouncilService:
                 if attempt == self.max_attempts:
                     raise
                 continue
+            if self.after_append is not None:
+                self.after_append(recorded)
             return fold(recorded, state)
         raise AssertionError("unreachable")
 

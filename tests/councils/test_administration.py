@@ -106,3 +106,34 @@ def test_settings_record_only_what_changed_with_the_councils_rules(admin_setup):
 
     with pytest.raises(EmptySettingsChange):
         administration.change_settings(admin, reply_to_email="planning@example.org")
+
+
+def test_what_the_authorizers_read_takes_an_administrator_s_change_before_any_delivery(admin_setup):
+    """No relay runs here: the read models change because the command projected its own events (`own_writes`), so a
+    deactivated officer, a demoted administrator or a revoked key is refused at the very next request, not once the
+    events are delivered. A later delivery of the same events changes nothing."""
+    from services.councils import API_KEYS_READ_MODEL
+    from services.councils.api_keys import hash_api_key
+    from services.councils.officer_projection import OfficerProjection
+    from services.councils.officer_records import OfficerRecord, OfficerRecords
+    from shared.projections.projector import Projector
+
+    deps, _service, _, admin = admin_setup
+    administration = Administration(deps)  # as the console's handler makes it
+    records = OfficerRecords(deps.read_models)
+    officer = administration.invite_officer(admin, email="r@example.org", name="Rae", role="administrator").officer
+    assert records.get(COUNCIL, officer.id).role == "administrator"
+    administration.change_role(admin, officer.id, "assessor")
+    assert records.get(COUNCIL, officer.id).role == "assessor"
+    administration.deactivate(admin, officer.id)
+    assert not records.get(COUNCIL, officer.id).active
+    view, key = administration.create_api_key(admin, name="PlanX", scopes=["planning_application:write"])
+    assert deps.read_models.get(API_KEYS_READ_MODEL, hash_api_key(key))[0]["revoked"] is False
+    administration.revoke_api_key(admin, view.id)
+    assert deps.read_models.get(API_KEYS_READ_MODEL, hash_api_key(key))[0]["revoked"] is True
+
+    redelivered = Projector(OfficerProjection(), deps.read_models, deps.event_store)
+    for event in deps.event_store.read(council_stream(COUNCIL)):
+        redelivered.handle(event)
+    expected = OfficerRecord(COUNCIL, officer.id, "r@example.org", "Rae", "assessor", False)
+    assert records.get(COUNCIL, officer.id) == expected
