@@ -142,3 +142,45 @@ def test_handlers_running_on_several_threads_log_their_own_keys_only(tmp_path):
     for line in handled:
         assert line["message"] == f"handling {line['stream_id']}"  # its own invocation's keys, not the other's
         assert line["event_type"] == "ApiKeyCreated" and line["event_id"]
+
+
+TWO_FUNCTIONS = """
+import threading
+from shared.observability import logger, observed
+
+class Context:
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:local:000000000000:function:local"
+
+    def __init__(self, function_name, request_id):
+        self.function_name, self.aws_request_id = function_name, request_id
+
+first_started, second_logged = threading.Event(), threading.Event()
+
+@observed
+def handler(event, context):
+    if event == "first":
+        first_started.set()
+        second_logged.wait()  # the second invocation has started and logged meanwhile
+    logger.info(f"handled {event}")
+    second_logged.set()
+
+first = threading.Thread(target=handler, args=("first", Context("case-list", "r1")))
+first.start()
+first_started.wait()
+second = threading.Thread(target=handler, args=("second", Context("intake-documents", "r2")))
+second.start()
+for thread in (first, second):
+    thread.join()
+"""
+
+
+def test_handlers_of_two_functions_on_two_threads_log_their_own_function(tmp_path):
+    """`bops serve` delivers to several subscribers at once in one process: each line names the function (and the
+    request) whose invocation wrote it, where a file download's lines used to name another subscriber."""
+    lines = run(TWO_FUNCTIONS, tmp_path, POWERTOOLS_METRICS_DISABLED="true")
+    handled = {line["message"]: line for line in lines if line.get("message", "").startswith("handled")}
+    assert handled["handled first"]["function_name"] == "case-list"
+    assert handled["handled first"]["function_request_id"] == "r1"
+    assert handled["handled second"]["function_name"] == "intake-documents"
+    assert [handled[m]["cold_start"] for m in ("handled first", "handled second")] == [True, False]
