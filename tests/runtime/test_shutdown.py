@@ -79,3 +79,23 @@ def test_a_stop_that_hangs_anyway_ends_at_its_deadline_with_every_threads_stack(
     assert time.monotonic() - started < 20 and done.returncode == 1, done.stderr
     assert "returned" not in done.stdout
     assert "most recent call first" in done.stderr and "time.sleep" not in done.stdout  # the stacks, on stderr
+
+
+# A stop in progress (Python waiting for a thread at exit, here) when a second stop signal comes.
+SECOND_SIGNAL = """
+import os, signal, threading, time
+import bops.shutdown as shutdown
+shutdown.stop_on_signals()
+threading.Thread(target=time.sleep, args=(30,), name="still-delivering").start()
+threading.Timer(1.0, os.kill, args=(os.getpid(), signal.SIGTERM)).start()  # during the wait for the thread at exit
+os.kill(os.getpid(), signal.SIGTERM)
+"""
+
+
+def test_a_second_stop_signal_ends_the_process_at_once_without_a_traceback():
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", SECOND_SIGNAL], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert time.monotonic() - started < 20 and done.returncode == 1, done.stderr  # not the thread's 30 s
+    assert "a second stop signal: ending now" in done.stderr and "Traceback" not in done.stderr, done.stderr
