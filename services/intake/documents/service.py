@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextvars import copy_context
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import TypeVar
@@ -127,7 +128,9 @@ def fetch_documents(
     append_by: float | None = None  # when the outcomes ready are appended even if downloads are still in flight
     pool = ThreadPoolExecutor(min(MAX_CONCURRENT_DOWNLOADS, len(pending)), thread_name_prefix="document-fetch")
     try:
-        running = {pool.submit(fetch, index): index for index in pending}
+        # Each download runs in a copy of this thread's context: its log lines carry the invocation's keys (kept per
+        # thread and context by `shared.observability`), not none or another delivery's.
+        running = {pool.submit(copy_context().run, fetch, index): index for index in pending}
         while running:
             timeout = None if append_by is None else max(0.0, append_by - time.monotonic())
             done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)

@@ -607,3 +607,21 @@ def deliver_twice_at_once(h, event) -> list:
         thread.join(30)
     assert errors == []
     return results
+
+
+def test_downloads_log_with_the_keys_of_the_delivery_that_started_them(h):
+    """The files download on the pool's threads: their log lines carry the invocation's keys (its function, its
+    event), which `shared.observability` keeps per thread, where they had none (or another delivery's)."""
+    from shared.observability import logger
+
+    seen: list[dict] = []
+    logger.thread_safe_append_keys(function_name="intake-documents", event_id="e-1")
+    try:
+        h.run(
+            h.submit(*named(3)),
+            fetcher=FakeFetcher(before=lambda url: seen.append(logger.thread_safe_get_current_keys())),
+        )
+    finally:
+        logger.thread_safe_clear_keys()
+    assert len(seen) == 3
+    assert all(keys.get("function_name") == "intake-documents" and keys.get("event_id") == "e-1" for keys in seen)
