@@ -27,12 +27,12 @@ STOP_DEADLINE_SECONDS = 40.0  # from the first stop signal to the end of the pro
 _deadline_armed = threading.Event()
 
 
-def arm_stop_deadline(seconds: float | None = None) -> None:
-    """End the process (status 1, every thread's stack on stderr) `seconds` from the first call; later calls do not
-    move the deadline."""
+def arm_stop_deadline() -> None:
+    """End the process (status 1, every thread's stack on stderr) `STOP_DEADLINE_SECONDS` from the first call; later
+    calls do not move the deadline."""
     if not _deadline_armed.is_set():
         _deadline_armed.set()
-        faulthandler.dump_traceback_later(STOP_DEADLINE_SECONDS if seconds is None else seconds, exit=True)
+        faulthandler.dump_traceback_later(STOP_DEADLINE_SECONDS, exit=True)
 
 
 def stop_on_signals() -> None:

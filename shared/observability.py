@@ -11,9 +11,9 @@ The embedded runtime calls the same handlers and sets `POWERTOOLS_METRICS_DISABL
 without the context fields. The context's fields (function, request id, cold start) and what a handler adds to its
 lines (`append_keys`) are kept per thread, not in Powertools' shared keys (`inject_lambda_context`'s): `bops serve`
 runs handlers on several threads at once, where a file download's lines were labelled with another subscriber's
-function name. Traces come from Lambda's active tracing (the stack), not Powertools
-Tracer: importing the X-Ray SDK it needs takes ~300 ms, about a whole cold start of `bench/cold_start.py`. Logger
-and Metrics cost a handler nearly nothing: `import aws_lambda_powertools` already imports both.
+function name. Traces come from Lambda's active tracing (the stack), not Powertools Tracer: importing the X-Ray SDK it
+needs takes ~300 ms, about a whole cold start of `bench/cold_start.py`. Logger and Metrics cost a handler nearly
+nothing: `import aws_lambda_powertools` already imports both.
 """
 
 from __future__ import annotations

@@ -32,9 +32,9 @@ def project_at_once(deps: Dependencies) -> Callable[[Sequence[RecordedEvent]], N
     ]
 
     def project(recorded: Sequence[RecordedEvent]) -> None:
-        if not recorded:
-            return
         for projector in projectors:
+            if projector.projection.event_types.isdisjoint(event.event_type for event in recorded):
+                continue  # nothing it takes (a settings change): its delivery, or its next event, moves its position
             try:
                 projector.handle(recorded[-1])  # with any version before it not yet projected (read from the log)
             except Exception:
