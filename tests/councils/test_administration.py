@@ -137,3 +137,13 @@ def test_what_the_authorizers_read_takes_an_administrator_s_change_before_any_de
         redelivered.handle(event)
     expected = OfficerRecord(COUNCIL, officer.id, "r@example.org", "Rae", "assessor", False)
     assert records.get(COUNCIL, officer.id) == expected
+
+
+def test_the_console_s_administration_function_is_granted_the_read_models_its_commands_project():
+    """On AWS the stack grants only what a function declares: without this, `own_writes` would be refused there and
+    every change would wait for its delivery again (logged, not failed)."""
+    from services.councils import API_KEYS_READ_MODEL, OFFICERS_READ_MODEL
+    from services.councils.declaration import ADMIN_PAGES_HANDLER, SERVICE
+
+    [admin_function] = [function for function in SERVICE.http if function.handler == ADMIN_PAGES_HANDLER]
+    assert {OFFICERS_READ_MODEL, API_KEYS_READ_MODEL} <= set(admin_function.writes_read_models)
