@@ -770,8 +770,9 @@ class Baseline:
 def diagnose(handler: Handler, endpoint: str, work: Path) -> tuple[dict[str, float], dict[str, float]]:
     """One run with `-X importtime` and one under cProfile: per-package import self times and own times."""
     _, stderr = run_child(handler, handler.sample(), endpoint, work, ("-X", "importtime"))
-    profiles = Path(os.environ.get("BENCH_PROFILES") or work)  # BENCH_PROFILES keeps them
+    profiles = Path(os.environ.get("BENCH_PROFILES") or work)  # BENCH_PROFILES keeps them (and the import times)
     profiles.mkdir(parents=True, exist_ok=True)
+    (profiles / f"{handler.key}.importtime").write_text(stderr)
     profile = profiles / f"{handler.key}.prof"
     run_child(handler, handler.sample(), endpoint, work, BENCH_PROFILE=str(profile))
     return import_times(stderr), profile_times(profile)
