@@ -9,12 +9,13 @@ isolates (U+202A-U+202E, U+2066-U+2069), which make text read differently from h
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
-KEPT_CONTROLS = frozenset("\t\n")
-BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+# The C0 controls but tab and newline (a carriage return is a line ending, normalised before), DEL, the C1 controls
+# (together: Unicode's category Cc), and the bidirectional embeddings, overrides and isolates.
+UNTYPABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 REASON = "Remove the characters that cannot be typed (control or text-direction characters), then try again"
 
 Value = TypeVar("Value", str, list[str])
@@ -35,24 +36,22 @@ class UntypableText(ValueError):
         return f"The {names} {has} characters that cannot be typed (control or text-direction characters)"
 
 
-def untypable(character: str) -> bool:
-    if character in KEPT_CONTROLS:
-        return False
-    return character in BIDI_CONTROLS or unicodedata.category(character) == "Cc"
+def untypable(text: str) -> bool:
+    return UNTYPABLE.search(text) is not None
 
 
 def typed_text(text: str, field: str) -> str:
     """The text with its line endings as one newline; refused (`UntypableText` naming `field`) when it holds a
     character no one types."""
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
-    if any(untypable(character) for character in normalised):
+    if untypable(normalised):
         raise UntypableText({field: REASON})
     return normalised
 
 
 def without_untypable(text: str) -> str:
     """The text with what no one types taken out: only to show a refused form again, never to store."""
-    return "".join(character for character in text if not untypable(character))
+    return UNTYPABLE.sub("", text)
 
 
 def typed_fields(fields: Mapping[str, Value]) -> dict[str, Value]:
@@ -61,7 +60,7 @@ def typed_fields(fields: Mapping[str, Value]) -> dict[str, Value]:
     problems: dict[str, str] = {}
     kept: dict[str, Value] = {}
     for name, value in fields.items():
-        if any(untypable(character) for character in name):
+        if untypable(name):
             problems["form"] = f"The form has a field whose name cannot be typed: {REASON[0].lower()}{REASON[1:]}"
             continue
         try:
@@ -71,3 +70,33 @@ def typed_fields(fields: Mapping[str, Value]) -> dict[str, Value]:
     if problems:
         raise UntypableText(problems)
     return kept
+
+
+def typed_json(value: Any) -> Any:
+    """A JSON body with every text in it through `typed_text` (named by its path: `conditions.0.text`), refusing all
+    the bad ones at once: an API's twin of `typed_fields` (iterative: a deep body exhausts no recursion)."""
+    problems: dict[str, str] = {}
+
+    def typed(text: str, where: str) -> str:
+        try:
+            return typed_text(text, where or "body")
+        except UntypableText as refused:
+            problems.update(refused.fields)
+            return text
+
+    root: list[Any] = [value]
+    pending: list[tuple[Any, Any, str]] = [(root, 0, "")]
+    while pending:
+        container, key, where = pending.pop()
+        item = container[key]
+        if isinstance(item, str):
+            container[key] = typed(item, where)
+        elif isinstance(item, dict):
+            for name in list(item):
+                typed(name, f"{where}.{name}" if where else name)
+                pending.append((item, name, f"{where}.{name}" if where else name))
+        elif isinstance(item, list):
+            pending.extend((item, index, f"{where}.{index}" if where else str(index)) for index in range(len(item)))
+    if problems:
+        raise UntypableText(dict(sorted(problems.items())))
+    return root[0]
