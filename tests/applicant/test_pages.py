@@ -207,6 +207,7 @@ def test_an_answer_holding_characters_no_one_types_is_refused_naming_the_field_a
     page = text(body)
     assert status == 422 and case.versions() == before
     assert '<a href="#reason">' in page and 'id="reason-error"' in page and "cannot be typed" in page
+    assert typed.split()[0][:3] in page and 'value="no" checked' in page  # what was typed is kept, without those
     status, _, answer = post_json(case, "other_change", {"response": typed})
     assert status == 422 and case.versions() == before
     assert answer["errors"] == [{"field": "response", "message": answer["errors"][0]["message"]}]

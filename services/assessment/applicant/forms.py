@@ -20,7 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from services.assessment.applicant.refusals import BadRequest, TooLarge, Unprocessable, UnsupportedMediaType
 from services.assessment.applicant.uploads import MAX_UPLOAD_BYTES, MB, UploadedFile
-from shared.typed_text import UntypableText, typed_fields, typed_text
+from shared.typed_text import UntypableText, typed_fields, typed_text, without_untypable
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -140,13 +140,26 @@ def _agreed_from_form(value: str | None) -> bool | None:
     return value == "yes"
 
 
+class UntypableAnswer(Unprocessable):
+    """An answer holding characters no one types: refused naming the fields; `given` is what was typed without them,
+    to show the form again (never stored)."""
+
+    def __init__(self, refused: UntypableText, values: dict[str, str]) -> None:
+        super().__init__(refused.sentence, refused.fields)
+        kept = {name: without_untypable(value.replace("\r\n", "\n")) for name, value in values.items()}
+        agreed = kept.get("agreed")
+        self.given = AnswerInput(
+            agreed == "yes" if agreed in ("yes", "no") else None, _text(kept, "reason"), _text(kept, "response")
+        )
+
+
 def _typed(values: dict[str, str]) -> dict[str, str]:
     """The fields as `shared.typed_text` keeps them (one newline for CRLF), or refused naming each field holding a
     character no one types (a control or text-direction character: nothing is stored)."""
     try:
         return typed_fields(values)
     except UntypableText as refused:
-        raise Unprocessable(refused.sentence, refused.fields) from None
+        raise UntypableAnswer(refused, values) from None
 
 
 def _text(values: dict[str, str], name: str) -> str | None:
