@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import logging
+import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +46,14 @@ SERVED_DOCUMENT_HEADERS = (
     ("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"),
     ("X-Content-Type-Options", "nosniff"),
 )
+
+
+# A write refused because the data folder's disk (or the database's size limit) is full: the request is answered 503
+# with this message and a Retry-After, since nothing was stored (the log's append is one transaction, rolled back; a
+# document is written to a temporary file, removed) and the same request succeeds once space is freed.
+STORAGE_FULL = "The service cannot store anything now: its disk is full. Nothing was stored; try again later."
+STORAGE_FULL_RETRY_SECONDS = 300
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 # Powertools' resolvers keep the request being resolved in one attribute of their base class, shared by every
@@ -238,7 +248,11 @@ class ProxyApp:
             with ONE_HANDLER_AT_A_TIME:
                 response = handler(event, LocalContext(bound.function.name))
             return response.get("statusCode", 200), response_headers(response), response_body(response)
-        except Exception:
+        except Exception as error:
+            if storage_full(error):
+                log.error("handler %s could not store, the disk is full: %s", bound.function.handler, error)
+                status, headers, body = _json(503, {"message": STORAGE_FULL})
+                return status, [*headers, ("Retry-After", str(STORAGE_FULL_RETRY_SECONDS))], body
             log.exception("handler %s failed", bound.function.handler)
             return _json(502, {"message": "Internal server error"})
         finally:
@@ -263,6 +277,24 @@ class ProxyApp:
 
     async def _in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+
+
+def storage_full(error: BaseException) -> bool:
+    """Whether `error`, or an error it was raised from or during, is a full disk: SQLite's SQLITE_FULL ("database or
+    disk is full") or a file write's ENOSPC / EDQUOT."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sqlite3.OperationalError) and (
+            getattr(current, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_FULL
+            or "database or disk is full" in str(current)
+        ):
+            return True
+        if isinstance(current, OSError) and current.errno in _DISK_FULL_ERRNOS:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _has_body(headers: list[tuple[str, str]]) -> bool:

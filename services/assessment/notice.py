@@ -3,7 +3,8 @@ rendered (`decision_notice.render_decision_notice`) and stored in the document s
 appended, so the `DecisionNoticeIssued` event always names a file that exists.
 
 The notice is public once the application is determined, so it carries nothing the public register would not show:
-the applicant's name only when the council publishes applicants' names, and, as the documents the decision refers
+the applicant's name only when the council publishes applicants' names, the description scrubbed of contact details
+as every public face shows it (`shared.odp.redaction.public_description`), and, as the documents the decision refers
 to, only documents an officer published (and did not archive, replace or find invalid); when some of those are
 tagged as plans or drawings, only those. An unpublished file's name never appears."""
 
@@ -44,6 +45,7 @@ def notice_content(
     state: PlanningApplication, council: EffectiveCouncilSettings, decision: str, decision_date: date
 ) -> DecisionNoticeContent:
     from services.assessment.decision_notice import DecisionNoticeContent, NoticeCondition, NoticeDocument
+    from shared.odp.redaction import public_description
 
     assessment = state.assessment
     recommendation = state.recommendation
@@ -57,7 +59,9 @@ def notice_content(
         reference=state.reference,
         application_type=state.application_type,
         address=address,
-        description=state.description,
+        description=public_description(
+            state.description, applicant, state.submission.agent if state.submission else None
+        ),
         applicant_name=(applicant.name or applicant.company or None) if named and applicant else None,
         decision=decision,
         decision_date=decision_date,

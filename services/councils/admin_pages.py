@@ -84,6 +84,7 @@ def form() -> dict[str, list[str]]:
     """The posted form's fields (urlencoded), after its CSRF token was checked."""
     from shared.pages.session import CSRF_FIELD, csrf_matches
     from shared.request_body import MalformedBody, raw_body
+    from shared.typed_text import UntypableText, typed_fields
 
     event = app.current_event
     try:
@@ -96,7 +97,12 @@ def form() -> dict[str, list[str]]:
     if not csrf_matches(session_csrf(), (fields.get(CSRF_FIELD) or [""])[0]):
         count("ConsoleFormsRefused")
         raise PageRefusal(400, "The form has expired", "Go back, reload the page and try again")
-    return fields
+    try:
+        return typed_fields(fields)
+    except UntypableText as refused:
+        raise PageRefusal(
+            422, "There is a problem", f"{refused.sentence}: go back, remove them and try again"
+        ) from None
 
 
 def first(fields: dict[str, list[str]], name: str) -> str:

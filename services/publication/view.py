@@ -30,7 +30,7 @@ from services.publication.record import (
 )
 from shared.application_status import PRIVATE_STATUSES, status_after
 from shared.calendar.periods import consultation_dates, expiry_date, is_consulted, target_date
-from shared.odp.redaction import scrubbed_text
+from shared.odp.redaction import public_description
 
 PRE_APPLICATION = "preApp"
 PUBLIC_FORMATS = ("application", "prototypeApplication")
@@ -265,14 +265,7 @@ def _entry(
 def _public_description(description: str, summary: Any) -> str:
     """The description as every public face shows (and the register searches) it: scrubbed as the ODP submission's
     texts are, of the applicant's and agent's own e-mail addresses and phone numbers and of any other one it quotes."""
-    personal = (
-        text.strip()
-        for contact in (summary.applicant, summary.agent)
-        if contact is not None
-        for text in (contact.email, contact.phone)
-        if text and len(text.strip()) >= 5
-    )
-    return scrubbed_text(description, sorted(set(personal), key=len, reverse=True))
+    return public_description(description, summary.applicant, summary.agent)
 
 
 def _record(s: _State, main: Sequence[RecordedEvent], documents: Sequence[RecordedEvent]) -> PublicApplication:

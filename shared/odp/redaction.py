@@ -109,6 +109,20 @@ def scrubbed_text(value: str, personal: Sequence[str] = ()) -> str:
     return _PHONE.sub(REDACTED, _EMAIL.sub(REDACTED, value))
 
 
+def public_description(description: str, *contacts: Any) -> str:
+    """An application's description as every public face shows it (the register, its feeds, the decision notice):
+    scrubbed (`scrubbed_text`) of the `contacts`' own e-mail addresses and phone numbers (a submission summary's
+    applicant and agent, None when absent) and of any other one it quotes."""
+    personal = (
+        text.strip()
+        for contact in contacts
+        if contact is not None
+        for text in (contact.email, contact.phone)
+        if text and len(text.strip()) >= 5
+    )
+    return scrubbed_text(description, sorted(set(personal), key=len, reverse=True))
+
+
 def _scrubbed(value: Any, personal: Sequence[str]) -> Any:
     if isinstance(value, str):
         return value if value == REDACTED_EMAIL else scrubbed_text(value, personal)

@@ -197,6 +197,35 @@ def test_a_typed_response_answers_a_request(case):
     assert request.state == "closed" and request.answer.response == "The wall is 1.8 m high"
 
 
+UNTYPABLE = ["nul\x00byte", "escape \x1b[31mred", "bell\x07", "c1 \x85 next line", "mirror \u202eevil", "iso \u2066x"]
+
+
+@pytest.mark.parametrize("typed", UNTYPABLE)
+def test_an_answer_holding_characters_no_one_types_is_refused_naming_the_field_and_nothing_is_stored(case, typed):
+    before = case.versions()
+    status, _, body = post_form(case, "description_change", {"agreed": "no", "reason": typed})
+    page = text(body)
+    assert status == 422 and case.versions() == before
+    assert '<a href="#reason">' in page and 'id="reason-error"' in page and "cannot be typed" in page
+    assert typed.split()[0][:3] in page and 'value="no" checked' in page  # what was typed is kept, without those
+    status, _, answer = post_json(case, "other_change", {"response": typed})
+    assert status == 422 and case.versions() == before
+    assert answer["errors"] == [{"field": "response", "message": answer["errors"][0]["message"]}]
+    assert "cannot be typed" in answer["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("json_twin", [False, True])
+def test_line_endings_are_kept_as_one_newline_and_tabs_are_kept(case, json_twin):
+    typed = "First line\r\nSecond line\rThird\tline"
+    if json_twin:
+        status, _, _ = post_json(case, "other_change", {"response": typed})
+    else:
+        status, _, _ = post_form(case, "other_change", {"response": typed})
+    assert status == 200
+    request = case.state().requests[case.requests["other_change"]]
+    assert request.answer.response == "First line\nSecond line\nThird\tline"
+
+
 def test_a_cancelled_request_is_closed(case):
     case.cancel("other_change")
     status, _, body = case.runtime.client.request("GET", case.link("other_change"))

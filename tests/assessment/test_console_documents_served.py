@@ -127,6 +127,21 @@ def test_every_action_is_an_event_and_bad_input_shows_the_error_summary(console)
     assert any(what.startswith("Document Site_photo.png uploaded") for what in trail)
 
 
+def test_characters_no_one_types_are_refused_naming_the_field_in_either_kind_of_form(console):
+    server, browsers = console
+    ann = browsers["ann"]
+    before = audit(server, ann.token)
+    _, _, page = ann.get(f"{DOCUMENTS}/doc-0")
+    version = documents_version(page)
+    check = {"documents_version": version, "version": "1", "valid": "no", "invalid_reason": "Scale\x00 bar"}
+    status, _, page = ann.post(f"{DOCUMENTS}/doc-0/check", check)
+    assert status == 422 and "invalid_reason field has characters that cannot be typed" in page
+    upload = {"documents_version": version, "tags": "photographs\u202e"}
+    status, _, page = ann.upload(DOCUMENTS, upload, ("Site photo.png", PNG))
+    assert status == 422 and "tags field has characters that cannot be typed" in page
+    assert audit(server, ann.token) == before
+
+
 def test_forms_without_the_csrf_token_roles_and_other_councils_are_refused(console):
     server, browsers = console
     store = server.runtime.deps.event_store

@@ -291,3 +291,31 @@ def test_the_notice_refers_only_to_published_documents_and_names_the_applicant_o
         html = render_decision_notice(content).decode()
         assert ("Jo Applicant" in html) is publish_names and ("Applicant" in html) is publish_names
         assert "doc-2.pdf" not in html
+
+
+def test_the_notice_shows_the_description_scrubbed_of_contact_details_as_the_register_does():
+    """The notice is published: the applicant's and agent's own e-mail addresses and phone numbers, and any other one
+    the description quotes, are `[redacted]` there as on every public face; the application itself keeps its text."""
+    from events.submission import ContactSummary
+    from services.assessment.notice import notice_content
+    from shared.odp.redaction import REDACTED
+
+    state = _state({})
+    assert state.submission is not None
+    description = (
+        "Rear extension. Call jo.home+planning at ex dot com? No: jo@applicant.example, 07700 900123, "
+        "agent on 0161 496 0000 ext, or builder@elsewhere.example"
+    )
+    submission = state.submission.model_copy(
+        update={
+            "applicant": ContactSummary(name="Jo Applicant", email="jo@applicant.example", phone="07700 900123"),
+            "agent": ContactSummary(name="Al Agent", email="al@agent.example", phone="0161 496 0000"),
+        }
+    )
+    state = dataclasses.replace(state, submission=submission, description=description)
+    content = notice_content(state, _council(False), "granted", date(2027, 1, 4))
+    html = render_decision_notice(content).decode()
+    for personal in ("jo@applicant.example", "07700 900123", "0161 496 0000", "builder@elsewhere.example"):
+        assert personal not in html and personal not in content.description
+    assert content.description.startswith("Rear extension.") and html.count(REDACTED) >= 4
+    assert state.description == description

@@ -86,6 +86,21 @@ def test_bad_bodies_are_refused_with_the_fields(application, deps):
     assert deps.event_store.stream_version(f"application:{COUNCIL}:{REFERENCE}") == 1  # nothing stored
 
 
+@pytest.mark.parametrize("typed", ["Duplicate\x00", "Dup\x1b[2Jlicate", "Duplicate \u202eetacilpud", "\x85"])
+def test_text_holding_characters_no_one_types_is_refused_naming_the_field(application, deps, typed):
+    status, body = post("close", {"version": 1, "reason": typed})
+    assert status == 422 and "reason field has characters that cannot be typed" in body["message"]
+    assert [e["field"] for e in body["errors"]] == ["reason"]
+    assert deps.event_store.stream_version(f"application:{COUNCIL}:{REFERENCE}") == 1  # nothing stored
+
+
+def test_line_endings_in_text_are_kept_as_one_newline(application, deps):
+    status, body = post("close", {"version": 1, "reason": "Duplicate\r\nof 26-00002-HH\r"})
+    assert status == 200, body
+    [*_, closed] = deps.event_store.read(f"application:{COUNCIL}:{REFERENCE}")
+    assert closed.payload.reason == "Duplicate\nof 26-00002-HH"
+
+
 def test_a_stale_version_is_refused_with_what_changed(application):
     status, body = post("assign", {"version": 1, "officerId": "me"})
     assert status == 200 and body["version"] == 2

@@ -205,6 +205,19 @@ def test_bad_input_shows_the_error_summary_keeps_the_values_and_stores_nothing(s
     assert event_types(served) == before
 
 
+def test_characters_no_one_types_are_refused_beside_the_field_and_line_endings_kept_as_one_newline(served, officers):
+    ann = officers("ann@demo.example")
+    before = event_types(served)
+    for typed in ("Duplicate\x00", "Dup\x1b[2Jlicate", "Duplicate \u202eetacilpud"):
+        status, _, page = act(ann, "close", {"reason": typed})
+        assert status == 422 and 'href="#reason"' in page and 'id="reason-error"' in page, page
+        assert "cannot be typed" in page and "\x00" not in page and "\u202e" not in page
+    assert event_types(served) == before
+    done(ann, "close", {"reason": "Duplicate\r\nof 26-00002-HAPP"})
+    [closed] = [e for e in served.store.read(application_stream("DEMO", REFERENCE)) if e.event_type.endswith("Closed")]
+    assert closed.payload.reason == "Duplicate\nof 26-00002-HAPP"
+
+
 def test_a_stale_version_shows_what_changed_and_the_form_again_at_the_new_version(served, officers):
     ann, rita = officers("ann@demo.example"), officers("rita@demo.example")
     path = f"/applications/{REFERENCE}/actions/close"

@@ -64,6 +64,15 @@ def test_an_invited_officer_signs_in_and_a_deactivated_officers_session_stops_wo
     assert server.me(body["token"])[0] == 401  # the deactivated officer's session stops working
 
 
+def test_a_name_with_characters_no_one_types_is_refused_naming_the_field_and_nothing_is_recorded(admin):
+    server, ada = admin
+    before = last_event(server)
+    for name in ("Nia\x00", "Nia \u202eAdmin", "Nia\x1b[8m"):
+        status, _, page = ada.post("/admin/officers", {"name": name, "email": "nia@demo.example", "role": "reviewer"})
+        assert status == 422 and "The name field has characters that cannot be typed" in page, page
+    assert last_event(server) == before
+
+
 def test_an_administrator_cannot_lock_themselves_out(admin):
     server, ada = admin
     me = server.councils.load("DEMO").officer_by_email("ada@demo.example")

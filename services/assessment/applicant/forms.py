@@ -4,7 +4,8 @@
 Both carry the same fields: `agreed` (the form's radios `yes`/`no`; JSON true/false), `reason`, `response`, and a
 file (`document`: a form file input, or JSON `{"fileName", "contentBase64"}`). Bounds are checked while parsing: at
 most `MAX_PARTS` form parts, `MAX_TEXT_BYTES` per text field, `MAX_UPLOAD_BYTES` (+ slack) per file, JSON no deeper
-than `MAX_JSON_DEPTH`, text in UTF-8.
+than `MAX_JSON_DEPTH`, text in UTF-8 and as `shared.typed_text` keeps it (a control character: refused, naming the
+field).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from services.assessment.applicant.refusals import BadRequest, TooLarge, Unprocessable, UnsupportedMediaType
 from services.assessment.applicant.uploads import MAX_UPLOAD_BYTES, MB, UploadedFile
+from shared.typed_text import UntypableText, typed_fields, typed_text, without_untypable
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -124,6 +126,7 @@ def parse_form(body: bytes, content_type: str) -> AnswerInput:
         if len(part.data) > MAX_TEXT_BYTES:
             raise TooLarge(f"The {name} field is over {MAX_TEXT_BYTES} bytes", {name: "Your answer is too long"})
         values[name] = _utf8(bytes(part.data), name)
+    values = _typed(values)
     return AnswerInput(
         _agreed_from_form(values.get("agreed")), _text(values, "reason"), _text(values, "response"), file
     )
@@ -137,8 +140,30 @@ def _agreed_from_form(value: str | None) -> bool | None:
     return value == "yes"
 
 
+class UntypableAnswer(Unprocessable):
+    """An answer holding characters no one types: refused naming the fields; `given` is what was typed without them,
+    to show the form again (never stored)."""
+
+    def __init__(self, refused: UntypableText, values: dict[str, str]) -> None:
+        super().__init__(refused.sentence, refused.fields)
+        kept = {name: without_untypable(value.replace("\r\n", "\n")) for name, value in values.items()}
+        agreed = kept.get("agreed")
+        self.given = AnswerInput(
+            agreed == "yes" if agreed in ("yes", "no") else None, _text(kept, "reason"), _text(kept, "response")
+        )
+
+
+def _typed(values: dict[str, str]) -> dict[str, str]:
+    """The fields as `shared.typed_text` keeps them (one newline for CRLF), or refused naming each field holding a
+    character no one types (a control or text-direction character: nothing is stored)."""
+    try:
+        return typed_fields(values)
+    except UntypableText as refused:
+        raise UntypableAnswer(refused, values) from None
+
+
 def _text(values: dict[str, str], name: str) -> str | None:
-    text = values.get(name, "").replace("\r\n", "\n").strip()
+    text = values.get(name, "").strip()
     return text or None
 
 
@@ -173,11 +198,19 @@ def parse_json_answer(body: bytes) -> AnswerInput:
         value = payload.get(name)
         if value is not None and not isinstance(value, str):
             errors[name] = "must be a string"
-        texts[name] = value.strip() or None if isinstance(value, str) else None
+        texts[name] = _json_text(value, name, errors) if isinstance(value, str) else None
     file = _json_document(payload.get("document"), errors)
     if errors:
         raise Unprocessable("The answer has fields that are not right", errors)
     return AnswerInput(agreed, texts["reason"], texts["response"], file)
+
+
+def _json_text(value: str, name: str, errors: dict[str, str]) -> str | None:
+    try:
+        return typed_text(value, name).strip() or None
+    except UntypableText as refused:
+        errors.update(refused.fields)
+        return None
 
 
 def _json_document(document: Any, errors: dict[str, str]) -> UploadedFile | None:

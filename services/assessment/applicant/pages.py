@@ -136,7 +136,7 @@ def show_page(council: str, reference: str, request_id: str) -> Response:
 
 @app.post(PAGE)
 def answer_page(council: str, reference: str, request_id: str) -> Response:
-    from services.assessment.applicant.forms import parse_form, require_media_type
+    from services.assessment.applicant.forms import UntypableAnswer, parse_form, require_media_type
 
     service = answers()
     service.check_link(council, reference, request_id, token())
@@ -150,6 +150,8 @@ def answer_page(council: str, reference: str, request_id: str) -> Response:
     except ApplicantRefusal as refusal:
         count("ApplicantAnswersRefused")
         found = service.open(council, reference, request_id, token())
+        if isinstance(refusal, UntypableAnswer):
+            given = refusal.given  # what was typed, without what cannot be: the applicant need not type it again
         return request_page(found, refusal.status, page_errors(found, refusal), form_values(given))
     count("ApplicantAnswersRecorded")
     return page(

@@ -30,6 +30,7 @@ from services.assessment.console.actions import (
     pydantic_problems,
 )
 from services.assessment.console.refusals import ConsoleRefusal
+from shared.typed_text import UntypableText, typed_fields, without_untypable
 from shared.whole_numbers import whole_number
 
 if TYPE_CHECKING:
@@ -68,7 +69,22 @@ def posted_form() -> dict[str, str]:
         raise ConsoleRefusal(
             400, "The form has expired or did not come from this service: go back, reload and try again"
         )
-    return form
+    try:
+        return typed_fields(form)
+    except UntypableText as refused:
+        raise UntypableForm(refused, form) from None
+
+
+class UntypableForm(ConsoleRefusal):
+    """A form with characters no one types (`shared.typed_text`): 422 naming the fields; an action's form is shown
+    again with them beside the fields and what was typed without those characters (nothing stored)."""
+
+    def __init__(self, refused: UntypableText, form: Mapping[str, str]) -> None:
+        super().__init__(422, f"{refused.sentence}: remove them and try again")
+        self.fields = {name: "Remove the characters that cannot be typed from this field" for name in refused.fields}
+        self.given = {
+            name: without_untypable(value) if name in refused.fields else value for name, value in form.items()
+        }
 
 
 def _officer_choices(state: PlanningApplication, signed_in: SignedInOfficer) -> list[tuple[str, str]]:
@@ -258,7 +274,12 @@ def run(reference: str, name: str) -> Response:
     handler = _handler()
     signed_in = handler.officer()
     action = action_named(name)
-    form = posted_form()
+    try:
+        form = posted_form()
+    except UntypableForm as untypable:
+        state = _load(signed_in, reference)
+        extra = _extra(action, untypable.given)
+        return form_page(signed_in, state, action, extra, status=422, given=untypable.given, errors=untypable.fields)
     state = _load(signed_in, reference)
     extra = _extra(action, form)
     fields = fields_of(action, extra.get("type"))

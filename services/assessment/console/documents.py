@@ -74,6 +74,7 @@ def posted_form() -> Posted:
     """The form (urlencoded or multipart), refused with 400 when it cannot be read or its CSRF token is wrong."""
     from shared.pages.session import CSRF_FIELD, csrf_matches
     from shared.request_body import MalformedBody, raw_body
+    from shared.typed_text import UntypableText, typed_fields
 
     event = router.current_event
     try:
@@ -90,6 +91,10 @@ def posted_form() -> Posted:
             raise _refuse(400, "The form could not be read") from None
     if not csrf_matches(_handler().session_csrf(), posted.text(CSRF_FIELD)):
         raise _refuse(400, "The form has expired or did not come from this service: go back, reload and try again")
+    try:
+        posted.fields = typed_fields(posted.fields)
+    except UntypableText as refused:
+        raise _refuse(422, f"{refused.sentence}: go back, remove them and try again") from None
     return posted
 
 

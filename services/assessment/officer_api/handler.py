@@ -86,6 +86,7 @@ def prepare_snapshot() -> None:
 
 def parse_body(model: type[Camel]) -> Camel:
     from shared.request_body import MalformedBody, parse_json, raw_body
+    from shared.typed_text import UntypableText, typed_json
 
     event = app.current_event
     try:
@@ -94,6 +95,10 @@ def parse_body(model: type[Camel]) -> Camel:
         raise ApiRefusal(400, str(malformed)) from None
     if not isinstance(data, dict):
         raise ApiRefusal(422, "The body must be a JSON object", {"": "must be an object"})
+    try:
+        data = typed_json(data)  # what the console's forms keep of typed text, the API keeps too
+    except UntypableText as refused:
+        raise ApiRefusal(422, refused.sentence, refused.fields) from None
     try:
         return model.model_validate(data)
     except ValidationError as error:
