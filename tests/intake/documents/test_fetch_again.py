@@ -3,6 +3,7 @@ a real file server, a host that never answers, a SQLite event log and a local do
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -19,7 +20,9 @@ from services.intake.documents.service import (
     fetch_again,
     fetch_documents,
 )
-from tests.intake.documents.support import COUNCIL, PDF, T0
+from services.intake.records import application_record
+from shared.odp import parse_submission
+from tests.intake.documents.support import COUNCIL, CREDENTIAL, HOUSEHOLDER_EXAMPLE, PDF, REFERENCE, T0, submitted
 from tests.intake.documents.test_service import STREAM, Harness
 
 OFFICER = Actor(kind="officer", id="officer-ann", display_name="Ann Assessor")
@@ -127,3 +130,25 @@ def test_the_time_limit_leaves_room_for_the_appends_under_the_subscription_s_tim
     [subscription] = SERVICE.subscriptions
     assert subscription.event_types == ("PlanningApplicationSubmitted", "DocumentFetchRequested")
     assert subscription.timeout_s >= SUBMISSION_TIME_LIMIT_SECONDS + 60
+
+
+def test_the_council_s_record_lists_a_file_fetched_again_as_received_not_failed(h):
+    example = parse_submission(json.loads(HOUSEHOLDER_EXAMPLE.read_text()))
+    files = tuple(
+        file.model_copy(update={"url": file.url.replace("https://api.editor.planx.dev", h.server.base)})
+        for file in example.files
+    )
+    event = submitted(h.store, example.model_copy(update={"files": files}))
+    h.documents.put(event.payload.payload_key, HOUSEHOLDER_EXAMPLE.read_bytes(), "application/json")
+    h.run(event)  # without the credential: every private file is refused (403)
+    request = ask_again(h, 0, files[0].url)
+    fetcher = SafeHttpFetcher((h.server.host,), timeout=2.0, allow_loopback=True)
+    [answer] = fetch_again(request, h.store, h.documents, fetcher, (h.server.host,), CREDENTIAL, h.clock)
+    ask_again(h, 1, files[1].url)  # asked, not fetched yet: still failed
+
+    record = application_record(h.store, h.documents, COUNCIL, REFERENCE)
+
+    assert record is not None
+    assert [(d["fileIndex"], d["id"]) for d in record["documents"]] == [(0, answer.payload.document_id)]
+    assert [f["fileIndex"] for f in record["documentFetchFailures"]] == [1, 2, 3]
+    assert record["filesPending"] == 0
