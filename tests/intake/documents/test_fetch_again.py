@@ -13,10 +13,12 @@ from events import Actor, NewEvent
 from events.application import DocumentFetchFailed, DocumentFetchRequested, DocumentReceived
 from services.intake.declaration import SERVICE
 from services.intake.documents import policy
-from services.intake.documents.fetcher import SafeHttpFetcher
+from services.intake.documents.fetcher import FetchFailed, SafeHttpFetcher
 from services.intake.documents.service import (
     SUBMISSION_TIME_LIMIT_SECONDS,
+    DownloadFailed,
     RetryPolicy,
+    download,
     fetch_again,
     fetch_documents,
 )
@@ -152,3 +154,26 @@ def test_the_council_s_record_lists_a_file_fetched_again_as_received_not_failed(
     assert [(d["fileIndex"], d["id"]) for d in record["documents"]] == [(0, answer.payload.document_id)]
     assert [f["fileIndex"] for f in record["documentFetchFailures"]] == [1, 2, 3]
     assert record["filesPending"] == 0
+
+
+class Refusing:
+    """A fetcher whose every attempt fails as a refused connection does (retryable)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def stream(self, url, headers, receive):
+        self.calls += 1
+        raise FetchFailed("host files.example.org refused the connection")
+
+
+def test_no_retry_starts_after_the_time_limit():
+    fetcher, sleeps = Refusing(), []
+    retry = RetryPolicy(attempts=3, first_delay=0.5, sleep=sleeps.append)
+    give_up_at = time.monotonic() + 0.25  # the first retry would start after it
+
+    failed = download(fetcher, "https://files.example.org/a.pdf", {}, retry, lambda r: r, give_up_at)
+
+    assert failed == DownloadFailed("host files.example.org refused the connection after 1 attempt", 1)
+    assert (fetcher.calls, sleeps) == (1, [])
+    assert download(Refusing(), "https://files.example.org/a.pdf", {}, retry, lambda r: r).attempts == 3
