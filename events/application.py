@@ -86,3 +86,13 @@ class DocumentFetchFailed(EventPayload):
     reason: str
     attempts: int
     tags: tuple[str, ...] = ()
+
+
+@event("DocumentFetchRequested")
+class DocumentFetchRequested(EventPayload):
+    """A case officer asked for a submitted file that could not be fetched (`DocumentFetchFailed`) to be fetched
+    again; the officer is the event's actor. The document fetcher fetches it once and appends the outcome
+    (`DocumentReceived` or `DocumentFetchFailed`, caused by this event) to the same documents side stream."""
+
+    file_index: int
+    source_url: str

@@ -34,6 +34,7 @@ EVENT_MODULES: dict[str, tuple[str, ...]] = {
         "PlanningApplicationSubmitted",
         "DocumentReceived",
         "DocumentFetchFailed",
+        "DocumentFetchRequested",
     ),
     "events.assessment": (
         "CaseOfficerAssigned",

@@ -138,6 +138,7 @@ SERVICE = ServiceDeclaration(
             routes=(
                 Route("GET", APPLICATION_DOCUMENTS_PAGE, auth="officer"),
                 Route("POST", APPLICATION_DOCUMENTS_PAGE, auth="officer"),
+                Route("POST", APPLICATION_DOCUMENTS_PAGE + "/fetch_again", auth="officer"),
                 Route("GET", APPLICATION_DOCUMENTS_PAGE + "/{document_id}", auth="officer"),
                 Route("GET", APPLICATION_DOCUMENTS_PAGE + "/{document_id}/file", auth="officer"),
                 Route("POST", APPLICATION_DOCUMENTS_PAGE + "/{document_id}/{action}", auth="officer"),

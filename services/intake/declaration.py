@@ -27,7 +27,8 @@ SERVICE = ServiceDeclaration(
         Subscription(
             name="intake-documents",
             handler="services.intake.documents.handler.lambda_handler",
-            event_types=("PlanningApplicationSubmitted",),
+            # a submission's files; one failed file again when an officer asks (the console's documents page)
+            event_types=("PlanningApplicationSubmitted", "DocumentFetchRequested"),
             timeout_s=300,
             secrets=(DOWNLOAD_CREDENTIAL,),
             concurrency=4,  # downloads wait on the network: several applications' files at once

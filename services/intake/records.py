@@ -8,6 +8,7 @@ from typing import Any
 from events.application import DocumentFetchFailed, DocumentReceived, PlanningApplicationSubmitted
 from events.serialization import format_time
 from events.streams import application_side_stream, application_stream
+from services.intake.documents.policy import fold
 from services.intake.originals import original_submission
 from shared.application_status import status_of
 from shared.documents import DocumentStore
@@ -24,10 +25,15 @@ def application_record(
     payload: PlanningApplicationSubmitted = submitted.payload  # type: ignore[assignment]
     summary = payload.submission
     original = original_submission(documents, payload)
-    received, failures = [], []
-    for event in store.read(application_side_stream(council, reference, "documents")):
+    received: list[dict[str, Any]] = []
+    failures: dict[int, dict[str, Any]] = {}  # by file index: the failure that counts (the newest, if asked again)
+    documents_events = store.read(application_side_stream(council, reference, "documents"))
+    state = fold(documents_events)  # what counts for each file: a duplicate, or a failure fetched again since, does not
+    for event in documents_events:
         if isinstance(event.payload, DocumentReceived):
             d = event.payload
+            if state.received.get(d.file_index) != d.document_id:
+                continue
             received.append(
                 {
                     "id": d.document_id,
@@ -44,16 +50,16 @@ def application_record(
             )
         elif isinstance(event.payload, DocumentFetchFailed):
             f = event.payload
-            failures.append(
-                {
-                    "fileIndex": f.file_index,
-                    "sourceUrl": f.source_url,
-                    "reason": f.reason,
-                    "attempts": f.attempts,
-                    "tags": list(f.tags),
-                    "failedAt": format_time(event.recorded_at),
-                }
-            )
+            if state.failed.get(f.file_index) != f.reason:
+                continue
+            failures[f.file_index] = {
+                "fileIndex": f.file_index,
+                "sourceUrl": f.source_url,
+                "reason": f.reason,
+                "attempts": f.attempts,
+                "tags": list(f.tags),
+                "failedAt": format_time(event.recorded_at),
+            }
     return {
         "id": reference,
         "reference": reference,
@@ -66,6 +72,6 @@ def application_record(
         "submission": original.model_dump(mode="json"),
         "originalSubmission": {"sha256": payload.payload_sha256, "size": payload.payload_size},
         "documents": received,
-        "documentFetchFailures": failures,
+        "documentFetchFailures": [failures[index] for index in sorted(failures)],
         "filesPending": max(0, summary.file_count - len(received) - len(failures)),
     }

@@ -1,5 +1,7 @@
 """The console's documents pages: an application's documents with their tags and state, one document's page (preview,
-check, tags, publish / unpublish, redacted copy, new version, archive) and the upload form.
+check, tags, publish / unpublish, redacted copy, new version, archive) and the upload form; the submitted files that
+failed to arrive, each with a form asking for it to be fetched again (`DocumentFetchRequested`, which intake's document
+fetcher answers with the file's outcome).
 
 Each form runs the officer API's command (`officer_api.commands`: the same domain functions, the same file checks) in
 process, against the documents' version the page showed (`documents_version`): only a change to the same document
@@ -221,6 +223,7 @@ def documents_page(
         title=f"Documents of {state.reference}",
         documents=documents,
         can_act=signed_in.role in ("assessor", "reviewer"),
+        files_not_fetched=state.files_not_fetched,
         wide=True,
         **_context(state),
         **context,
@@ -423,6 +426,36 @@ def _again(
 @router.post(DOCUMENTS)
 def upload(reference: str) -> Response:
     return act(reference, None, None)
+
+
+@router.post(f"{DOCUMENTS}/fetch_again")
+def fetch_again(reference: str) -> Response:
+    """Ask for a submitted file that failed to arrive to be fetched again, against the documents' version the page
+    showed: a second click changes nothing, a file received or asked for since is refused with what changed."""
+    from services.assessment.domain.documents import request_document_fetch
+    from services.assessment.domain.errors import AssessmentRefusal, NotPermitted
+
+    handler = _handler()
+    signed_in = handler.officer()
+    posted = posted_form()
+    _load(signed_in, reference)
+    file_index = _number(posted, "file_index")
+    try:
+        handler.casework().act_on_documents(
+            signed_in,
+            reference,
+            _number(posted, "documents_version"),
+            lambda state: request_document_fetch(state, signed_in, file_index=file_index),
+        )
+    except NotPermitted as refused:
+        raise _refuse(403, refused.message) from None
+    except AssessmentRefusal as refused:
+        if refused.status == 404:
+            raise _refuse(404, _sentence(refused.message)) from None
+        fresh = _load(signed_in, reference)
+        return documents_page(signed_in, fresh, status=refused.status, errors={"conflict": _sentence(refused.message)})
+    location = f"/applications/{reference}/documents#files-not-fetched"
+    return Response(303, None, "", headers={"Location": location, "Cache-Control": "no-store"})
 
 
 @router.post(f"{DOCUMENT}/<action>")

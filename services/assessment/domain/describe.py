@@ -8,6 +8,7 @@ _WHAT: dict[str, str] = {
     "PlanningApplicationSubmitted": "the application was submitted",
     "DocumentReceived": "a submitted document was received",
     "DocumentFetchFailed": "a submitted document could not be fetched",
+    "DocumentFetchRequested": "a submitted document was asked to be fetched again",
     "CaseOfficerAssigned": "the case officer was assigned",
     "DocumentChecked": "a document was checked",
     "RedLineBoundaryChecked": "the red-line boundary was checked",

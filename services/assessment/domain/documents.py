@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from events import EventPayload
+from events.application import DocumentFetchRequested
 from events.documents import (
     MAX_TAGS,
     DocumentArchived,
@@ -180,14 +181,38 @@ def archive_document(
     return [DocumentArchived(document_id=document_id, reason=text)]
 
 
+def request_document_fetch(
+    state: PlanningApplication, officer: SignedInOfficer, *, file_index: int
+) -> list[EventPayload]:
+    """Ask for a submitted file that failed to arrive to be fetched again (the document fetcher answers with its
+    outcome). Asking again before that outcome changes nothing (a second click); a file received cannot be asked
+    for, nor one still being fetched for the first time."""
+    guards.case_work(state, officer, "ask for submitted files to be fetched again")
+    index = file_index if isinstance(file_index, int) and not isinstance(file_index, bool) else -1
+    file = state.submitted_files.get(index)
+    if file is None:
+        if 0 <= index < (state.submission.file_count if state.submission else 0):
+            raise Conflict(f"submitted file {index + 1} is still being fetched: wait for it")
+        raise NotFound("the submission names no such file")
+    if file.state == "received":
+        raise Conflict(f"submitted file {file.number} was received: it cannot be fetched again")
+    if file.state == "requested":
+        return []
+    return [DocumentFetchRequested(file_index=file_index, source_url=file.source_url)]
+
+
 def documents_touched(payloads: Iterable[EventPayload]) -> frozenset[str]:
-    """The documents that events are about (a new version's event is about the document it replaces too)."""
+    """The documents that events are about (a new version's event is about the document it replaces too), and the
+    submitted files (`file:<index>`): a request to fetch one again and its outcome."""
     touched: set[str] = set()
     for payload in payloads:
         for name in ("document_id", "replaces"):
             value = getattr(payload, name, None)
             if isinstance(value, str):
                 touched.add(value)
+        index = getattr(payload, "file_index", None)
+        if isinstance(index, int):
+            touched.add(f"file:{index}")
     return frozenset(touched)
 
 
@@ -196,6 +221,7 @@ __all__ = [
     "change_document_tags",
     "documents_touched",
     "publish_document",
+    "request_document_fetch",
     "unpublish_document",
     "upload_document",
     "upload_redacted_copy",

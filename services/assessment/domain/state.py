@@ -14,7 +14,12 @@ from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
 from events import EventPayload, RecordedEvent
-from events.application import DocumentReceived, PlanningApplicationSubmitted
+from events.application import (
+    DocumentFetchFailed,
+    DocumentFetchRequested,
+    DocumentReceived,
+    PlanningApplicationSubmitted,
+)
 from events.assessment import (
     ApplicantDocumentUploaded,
     AssessmentRecorded,
@@ -71,6 +76,7 @@ __all__ = [
     "Recommendation",
     "RedactedCopy",
     "SiteConstraint",
+    "SubmittedFile",
     "ValidationRequest",
     "fold",
 ]
@@ -197,6 +203,25 @@ class ValidationRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class SubmittedFile:
+    """What became of one file the submission names (by its index): received, failed (with why), or asked for again
+    by an officer after failing (`requested_by`) and not fetched since. As the document fetcher decides (its
+    `policy.fold`): the first outcome of a file counts, until an officer asks for a failed file again."""
+
+    index: int
+    source_url: str
+    state: Literal["received", "failed", "requested"]
+    reason: str = ""
+    attempts: int = 0
+    requested_by: Officer | None = None
+
+    @property
+    def number(self) -> int:
+        """The file's number as officers count (from 1)."""
+        return self.index + 1
+
+
+@dataclass(frozen=True, slots=True)
 class Recommendation:
     decision: str
     public_reason: str
@@ -249,6 +274,7 @@ class PlanningApplication:
     # before or after the main-stream event about it (they may carry the same recorded-at moment)
     document_checks: Mapping[str, Check] = field(default_factory=_empty)
     replacements: Mapping[str, str] = field(default_factory=_empty)
+    submitted_files: Mapping[int, SubmittedFile] = field(default_factory=_empty)  # by index, once fetched or failed
     red_line_boundary_check: Check = Check()
     fee_check: Check = Check()
     # the site's constraints by value: the submission's that intersect the site, then officers' additions
@@ -279,6 +305,11 @@ class PlanningApplication:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def files_not_fetched(self) -> tuple[SubmittedFile, ...]:
+        """The submitted files that failed to arrive (asked for again or not), in the submission's order."""
+        return tuple(f for _, f in sorted(self.submitted_files.items()) if f.state != "received")
 
     @property
     def constraints_added(self) -> tuple[str, ...]:
@@ -459,7 +490,30 @@ def _stored_document(
 
 @_on(DocumentReceived)
 def _document_received(s: PlanningApplication, p: DocumentReceived, e: RecordedEvent) -> PlanningApplication:
+    s = _file_outcome(s, SubmittedFile(p.file_index, p.source_url, "received"))
     return _stored_document(s, p, source="submission", tags=p.tags)
+
+
+@_on(DocumentFetchFailed)
+def _fetch_failed(s: PlanningApplication, p: DocumentFetchFailed, e: RecordedEvent) -> PlanningApplication:
+    return _file_outcome(s, SubmittedFile(p.file_index, p.source_url, "failed", p.reason, p.attempts))
+
+
+def _file_outcome(s: PlanningApplication, outcome: SubmittedFile) -> PlanningApplication:
+    """A file's first outcome, or the one after an officer asked for it again (a duplicate changes nothing)."""
+    known = s.submitted_files.get(outcome.index)
+    if known is not None and known.state != "requested":
+        return s
+    return s._evolve(submitted_files=_with(s.submitted_files, outcome.index, outcome))
+
+
+@_on(DocumentFetchRequested)
+def _fetch_requested(s: PlanningApplication, p: DocumentFetchRequested, e: RecordedEvent) -> PlanningApplication:
+    known = s.submitted_files.get(p.file_index)
+    if known is None or known.state != "failed":
+        return s
+    requested = replace(known, state="requested", requested_by=_actor(e))
+    return s._evolve(submitted_files=_with(s.submitted_files, p.file_index, requested))
 
 
 @_on(ApplicantDocumentUploaded)

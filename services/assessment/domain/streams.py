@@ -14,6 +14,7 @@ DOCUMENTS_SIDE_EVENTS = frozenset(
         "DocumentUnpublished",
         "RedactedCopyUploaded",
         "DocumentArchived",
+        "DocumentFetchRequested",
     }
 )
 

@@ -51,6 +51,9 @@ DESCRIPTIONS: dict[str, Describe] = {
     ),
     "DocumentReceived": lambda p: f"Document {p.file_name} received from the submission ({p.content_type})",
     "DocumentFetchFailed": lambda p: f"A submitted file could not be fetched from {p.source_url}: {p.reason}",
+    "DocumentFetchRequested": lambda p: (
+        f"Submitted file {p.file_index + 1} asked to be fetched again from {p.source_url}"
+    ),
     "CaseOfficerAssigned": lambda p: f"{p.officer_name} assigned as case officer",
     "DocumentChecked": lambda p: (
         f"Document {p.document_id} checked: valid"

@@ -1,4 +1,5 @@
-"""The document fetcher's Lambda handler: reacts to PlanningApplicationSubmitted (errors propagate: the bus retries)."""
+"""The document fetcher's Lambda handler: reacts to PlanningApplicationSubmitted (every file of the submission) and
+to DocumentFetchRequested (one failed file an officer asked for again); errors propagate: the bus retries."""
 
 from __future__ import annotations
 
@@ -7,24 +8,29 @@ from shared.startup import lambda_start
 lambda_start()
 
 from events import RecordedEvent  # noqa: E402
-from events.application import DocumentReceived, PlanningApplicationSubmitted  # noqa: E402
+from events.application import (  # noqa: E402
+    DocumentFetchRequested,
+    DocumentReceived,
+    PlanningApplicationSubmitted,
+)
 from shared.bus.messages import subscriber  # noqa: E402
 from shared.observability import count  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 
 
 def handle(event: RecordedEvent) -> None:
-    if not isinstance(event.payload, PlanningApplicationSubmitted):
+    if not isinstance(event.payload, PlanningApplicationSubmitted | DocumentFetchRequested):
         return
     from services.intake.documents.credentials import load_download_credential
     from services.intake.documents.fetcher import SafeHttpFetcher
-    from services.intake.documents.service import fetch_documents
+    from services.intake.documents.service import fetch_again, fetch_documents
     from shared.wiring import dependencies
 
     deps = dependencies()
     settings = deps.council_settings(event.council)
     allowlist = settings.allow_download_hosts
-    appended = fetch_documents(
+    fetch = fetch_documents if isinstance(event.payload, PlanningApplicationSubmitted) else fetch_again
+    appended = fetch(
         event,
         deps.event_store,
         deps.documents,

@@ -9,9 +9,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote, urlsplit
+from uuid import UUID
 
 from events import RecordedEvent
-from events.application import DocumentFetchFailed, DocumentReceived
+from events.application import DocumentFetchFailed, DocumentFetchRequested, DocumentReceived
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -259,6 +260,10 @@ def http_reason(status: int, phrase: str, attempts: int) -> str:
     return f"HTTP {status}{' ' + phrase if phrase else ''} {attempts_text(attempts)}"
 
 
+def timed_out_reason(time_limit: float) -> str:
+    return f"timed out: the submission's files were not all fetched within {time_limit:g} s"
+
+
 def size_text(size: int) -> str:
     if size >= MB:
         return f"{size / MB:g} MB"
@@ -288,11 +293,15 @@ def scrub(text: str, *secrets: str | None) -> str:
 
 @dataclass(frozen=True)
 class DocumentsState:
-    """What the application's documents stream already records, by file index, and the stream's version."""
+    """What the application's documents stream already records, by file index, and the stream's version.
+
+    `requested` holds the files an officer asked to be fetched again (`DocumentFetchRequested`) whose outcome is not
+    recorded yet, with the id of the request's event: the next outcome of such a file answers that request."""
 
     version: int = 0
     received: dict[int, str] = field(default_factory=dict)  # file index -> document id
     failed: dict[int, str] = field(default_factory=dict)  # file index -> reason
+    requested: dict[int, UUID] = field(default_factory=dict)  # file index -> the pending request's event id
 
     def recorded(self, file_index: int) -> bool:
         return file_index in self.received or file_index in self.failed
@@ -300,20 +309,33 @@ class DocumentsState:
     def pending(self, file_count: int) -> list[int]:
         return [index for index in range(file_count) if not self.recorded(index)]
 
+    def awaiting(self, request_id: UUID, file_index: int) -> bool:
+        """Whether this request to fetch the file again still waits for its outcome (False once it is recorded)."""
+        return self.requested.get(file_index) == request_id
+
 
 def fold(events: Iterable[RecordedEvent], state: DocumentsState | None = None) -> DocumentsState:
-    """The state after these events (the first outcome recorded for a file index is the one that counts)."""
+    """The state after these events: the first outcome recorded for a file index is the one that counts, until an
+    officer asks for a failed file to be fetched again; then the first outcome after the request counts."""
     state = state or DocumentsState()
     received, failed, version = dict(state.received), dict(state.failed), state.version
+    requested = dict(state.requested)
     for event in events:
         version = max(version, event.version)
         payload = event.payload
-        if isinstance(payload, DocumentReceived | DocumentFetchFailed) and (
-            payload.file_index in received or payload.file_index in failed
-        ):
+        if isinstance(payload, DocumentFetchRequested):
+            index = payload.file_index
+            if index in failed and index not in received and index not in requested:
+                requested[index] = event.event_id
             continue
+        if not isinstance(payload, DocumentReceived | DocumentFetchFailed):
+            continue
+        index = payload.file_index
+        if (index in received or index in failed) and requested.pop(index, None) is None:
+            continue  # a duplicate: the file's outcome is recorded and nobody asked again
         if isinstance(payload, DocumentReceived):
-            received[payload.file_index] = payload.document_id
-        elif isinstance(payload, DocumentFetchFailed):
-            failed[payload.file_index] = payload.reason
-    return replace(state, version=version, received=received, failed=failed)
+            received[index] = payload.document_id
+            failed.pop(index, None)
+        else:
+            failed[index] = payload.reason
+    return replace(state, version=version, received=received, failed=failed, requested=requested)

@@ -17,6 +17,14 @@ appended again. A redelivery after everything was recorded reads the stream and 
 If a file fails unexpectedly (storing it raised, say), the downloads not started are cancelled, those in flight finish
 and are appended as they do, then the error propagates; the bus delivers the event again and only what is missing is
 fetched. Only then can the stream be out of file order.
+
+The whole call is bounded by `time_limit` (SUBMISSION_TIME_LIMIT_SECONDS, below the subscription's timeout) whatever
+the hosts do: once it passes, every file not finished is recorded as failed, "timed out", the downloads in flight are
+left to end on their own (no retry starts after the limit) and the call returns.
+
+`fetch_again` answers an officer's `DocumentFetchRequested`: it fetches that one file again, with the same allowlist,
+size and content checks, and appends its outcome, caused by the request. The outcome is appended only while the
+request still waits for one, so a redelivery of the request fetches and records nothing.
 """
 
 from __future__ import annotations
@@ -34,8 +42,13 @@ from uuid import uuid4
 from aws_lambda_powertools import Logger
 
 from events import Actor, NewEvent, RecordedEvent
-from events.application import DocumentFetchFailed, DocumentReceived, PlanningApplicationSubmitted
-from events.streams import application_side_stream
+from events.application import (
+    DocumentFetchFailed,
+    DocumentFetchRequested,
+    DocumentReceived,
+    PlanningApplicationSubmitted,
+)
+from events.streams import application_side_stream, application_stream, parse_application_stream
 from events.submission import FileReference
 from services.intake.documents import policy
 from services.intake.documents.fetcher import Fetcher, FetchFailed, FetchRefused, FetchResponse
@@ -51,6 +64,8 @@ MAX_APPEND_ATTEMPTS = 20
 MAX_CONCURRENT_DOWNLOADS = 4  # files downloaded and stored at once by one call
 MAX_OUTCOMES_PER_APPEND = 100  # one DynamoDB TransactWriteItems takes at most 100 items
 APPEND_WITHIN_SECONDS = 0.5  # how long a ready outcome waits for downloads in flight, to be appended with theirs
+# What one call may take in all, well below the subscription's timeout (300 s): the appends after it take little.
+SUBMISSION_TIME_LIMIT_SECONDS = 240.0
 
 log = Logger(child=True)  # JSON lines of the function's service logger, with its Lambda context
 
@@ -90,6 +105,7 @@ def fetch_documents(
     *,
     retry: RetryPolicy | None = None,
     new_document_id: Callable[[], str] = lambda: str(uuid4()),
+    time_limit: float = SUBMISSION_TIME_LIMIT_SECONDS,
 ) -> list[RecordedEvent]:
     """Fetch every file of the submission not yet recorded; the events this call appended (none on a redelivery).
 
@@ -107,8 +123,11 @@ def fetch_documents(
     rules = policy.parse_allowlist(allowlist)
     headers = {CREDENTIAL_HEADER: credential} if credential else {}
     retry = retry or RetryPolicy()
+    give_up_at = time.monotonic() + time_limit
+    started: set[int] = set()  # file indexes whose download began (set.add is atomic)
 
     def fetch(index: int) -> Outcome:
+        started.add(index)
         return fetch_file(
             index,
             files[index],
@@ -120,20 +139,22 @@ def fetch_documents(
             headers=headers,
             retry=retry,
             new_document_id=new_document_id,
+            give_up_at=give_up_at,
         )
 
     appended: list[RecordedEvent] = []
     held: dict[int, NewEvent] = {}  # outcomes not appended yet, by file index
     failure: BaseException | None = None
     append_by: float | None = None  # when the outcomes ready are appended even if downloads are still in flight
+    timed_out = False
     pool = ThreadPoolExecutor(min(MAX_CONCURRENT_DOWNLOADS, len(pending)), thread_name_prefix="document-fetch")
     try:
         # Each download runs in a copy of this thread's context: its log lines carry the invocation's keys (kept per
         # thread and context by `shared.observability`), not none or another delivery's.
         running = {pool.submit(copy_context().run, fetch, index): index for index in pending}
         while running:
-            timeout = None if append_by is None else max(0.0, append_by - time.monotonic())
-            done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
+            wake = give_up_at if append_by is None else min(append_by, give_up_at)
+            done, _ = wait(running, timeout=max(0.0, wake - time.monotonic()), return_when=FIRST_COMPLETED)
             for future in done:
                 index = running.pop(future)
                 if future.cancelled():
@@ -144,6 +165,9 @@ def fetch_documents(
                 elif failure is None:
                     failure = error
                     _cancel(running)  # those in flight finish and are recorded; then the error propagates
+            if running and time.monotonic() >= give_up_at:  # the rest are recorded as timed out, not waited for
+                timed_out = True
+                held.update(_give_up(running, event, files, time_limit, started, clock))
             # File order: an outcome waits for the files before it still in flight (none waits after a failure).
             first_unfinished = min(running.values(), default=len(files)) if failure is None else len(files)
             ready = sorted(index for index in held if index < first_unfinished)
@@ -157,9 +181,93 @@ def fetch_documents(
             appended.extend(new)
             _cancel(running, state.recorded)  # files another delivery recorded meanwhile
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=not timed_out, cancel_futures=True)
     if failure is not None:
         raise failure
+    return appended
+
+
+def _give_up(
+    running: dict[Future[Outcome], int],
+    event: RecordedEvent,
+    files: tuple[FileReference, ...],
+    time_limit: float,
+    started: set[int],
+    clock: Clock,
+) -> dict[int, NewEvent]:
+    """Past the call's time limit: the unfinished files' outcomes (timed out); their downloads are cancelled or left
+    to end on their own, and no longer running."""
+    _cancel(running)
+    log.warning("%d files of %s not fetched within %g s", len(running), event.stream_id, time_limit)
+    outcomes = {
+        index: event.caused(
+            timed_out_outcome(index, files[index], time_limit, 1 if index in started else 0), ACTOR, clock.now()
+        )
+        for index in running.values()
+    }
+    running.clear()
+    return outcomes
+
+
+def timed_out_outcome(index: int, file: FileReference, time_limit: float, attempts: int) -> DocumentFetchFailed:
+    """A file not fetched before the call's time limit: failed, so an officer can ask for it again."""
+    return DocumentFetchFailed(
+        file_index=index,
+        source_url=file.url,
+        reason=policy.timed_out_reason(time_limit),
+        attempts=attempts,
+        tags=file.types,
+    )
+
+
+def fetch_again(
+    event: RecordedEvent,
+    store: EventStore,
+    documents: DocumentStore,
+    fetcher: Fetcher,
+    allowlist: Iterable[str],
+    credential: str | None,
+    clock: Clock,
+    *,
+    retry: RetryPolicy | None = None,
+    new_document_id: Callable[[], str] = lambda: str(uuid4()),
+    time_limit: float = SUBMISSION_TIME_LIMIT_SECONDS,
+) -> list[RecordedEvent]:
+    """Fetch the file an officer asked for again (`DocumentFetchRequested`) and append its outcome; nothing when the
+    request no longer waits for one (answered already: a redelivery)."""
+    requested = event.payload
+    if not isinstance(requested, DocumentFetchRequested):
+        raise TypeError(f"expected DocumentFetchRequested, got {event.event_type}")
+    place = parse_application_stream(event.stream_id)
+    if place is None or event.stream_id != application_side_stream(*place, "documents"):
+        raise ValueError(f"a request to fetch a file again belongs to a documents stream, not {event.stream_id}")
+    council, reference = place
+    index = requested.file_index
+    state = policy.fold(store.read(event.stream_id))
+    if not state.awaiting(event.event_id, index):
+        return []
+    [first] = store.read(application_stream(council, reference), 1, 1)
+    submitted = first.payload
+    if not isinstance(submitted, PlanningApplicationSubmitted):
+        raise TypeError(f"the application {council}/{reference} starts with {first.event_type}")
+    files = submitted_files(documents, submitted)
+    outcome = fetch_file(
+        index,
+        files[index],
+        council,
+        reference,
+        fetcher=fetcher,
+        documents=documents,
+        allowlist=policy.parse_allowlist(allowlist),
+        headers={CREDENTIAL_HEADER: credential} if credential else {},
+        retry=retry or RetryPolicy(),
+        new_document_id=new_document_id,
+        give_up_at=time.monotonic() + time_limit,
+    )
+    still_waiting = lambda state, index: state.awaiting(event.event_id, index)  # noqa: E731
+    appended, _ = _record(
+        store, event.stream_id, state, [(index, event.caused(outcome, ACTOR, clock.now()))], still_waiting
+    )
     return appended
 
 
@@ -182,8 +290,10 @@ def fetch_file(
     headers: Mapping[str, str],
     retry: RetryPolicy,
     new_document_id: Callable[[], str],
+    give_up_at: float | None = None,
 ) -> Outcome:
-    """Download, check and store one file: DocumentReceived, or DocumentFetchFailed with the reason."""
+    """Download, check and store one file: DocumentReceived, or DocumentFetchFailed with the reason (no attempt
+    starts after `give_up_at`, a time.monotonic() value)."""
     credential = headers.get(CREDENTIAL_HEADER)
 
     def failed(reason: str, attempts: int) -> DocumentFetchFailed:
@@ -210,7 +320,7 @@ def fetch_file(
         stored = documents.put_stream(key, chain((head,), response.chunks), content_type)
         return Stored(stored, name, response.final_url)
 
-    downloaded = download(fetcher, file.url, headers, retry, store)
+    downloaded = download(fetcher, file.url, headers, retry, store, give_up_at)
     if isinstance(downloaded, DownloadFailed):
         return failed(downloaded.reason, downloaded.attempts)
     result, attempts = downloaded
@@ -275,10 +385,15 @@ class HttpStatus:
 
 
 def download(
-    fetcher: Fetcher, url: str, headers: Mapping[str, str], retry: RetryPolicy, receive: Callable[[FetchResponse], T]
+    fetcher: Fetcher,
+    url: str,
+    headers: Mapping[str, str],
+    retry: RetryPolicy,
+    receive: Callable[[FetchResponse], T],
+    give_up_at: float | None = None,
 ) -> tuple[T, int] | DownloadFailed:
     """What `receive` made of a 2xx response, and the attempts it took; network errors (also while the body
-    arrives), timeouts, 429 and 5xx are tried again."""
+    arrives), timeouts, 429 and 5xx are tried again, but not once `give_up_at` (a time.monotonic() value) passed."""
 
     def attempt(response: FetchResponse) -> T | HttpStatus:
         return receive(response) if 200 <= response.status <= 299 else HttpStatus(response.status, response.reason)
@@ -290,29 +405,47 @@ def download(
         except FetchRefused as refused:
             return DownloadFailed(refused.reason, number)
         except FetchFailed as failure:
-            if not failure.retryable or number == attempts:
+            if not failure.retryable or number == attempts or _past(give_up_at, retry.delay(number)):
                 return DownloadFailed(f"{failure.reason} {policy.attempts_text(number)}", number)
         else:
             if not isinstance(result, HttpStatus):
                 return result, number
-            if not policy.is_retryable_status(result.status) or number == attempts:
+            if (
+                not policy.is_retryable_status(result.status)
+                or number == attempts
+                or _past(give_up_at, retry.delay(number))
+            ):
                 return DownloadFailed(policy.http_reason(result.status, result.reason, number), number)
         retry.sleep(retry.delay(number))
     raise AssertionError("unreachable")
+
+
+def _past(give_up_at: float | None, wait: float) -> bool:
+    """Whether another attempt, after waiting `wait` seconds, would start after `give_up_at`."""
+    return give_up_at is not None and time.monotonic() + wait >= give_up_at
 
 
 def _refresh(store: EventStore, stream: str, state: DocumentsState) -> DocumentsState:
     return policy.fold(store.read(stream, from_version=state.version + 1), state)
 
 
+def _not_recorded(state: DocumentsState, index: int) -> bool:
+    return not state.recorded(index)
+
+
 def _record(
-    store: EventStore, stream: str, state: DocumentsState, outcomes: list[tuple[int, NewEvent]]
+    store: EventStore,
+    stream: str,
+    state: DocumentsState,
+    outcomes: list[tuple[int, NewEvent]],
+    wanted: Callable[[DocumentsState, int], bool] = _not_recorded,
 ) -> tuple[list[RecordedEvent], DocumentsState]:
-    """Append the outcomes (by file index) at the version last seen, at most MAX_OUTCOMES_PER_APPEND at a time; if
-    someone appended first, re-read the stream, drop the outcomes of files they recorded and try the rest again."""
+    """Append the outcomes (by file index) at the version last seen, at most MAX_OUTCOMES_PER_APPEND at a time, while
+    the stream still wants them (by default: the file has no outcome yet); if someone appended first, re-read the
+    stream, drop the outcomes it no longer wants and try the rest again."""
     appended: list[RecordedEvent] = []
     conflicts = 0
-    while outcomes := [(index, new) for index, new in outcomes if not state.recorded(index)]:
+    while outcomes := [(index, new) for index, new in outcomes if wanted(state, index)]:
         batch = [new for _, new in outcomes[:MAX_OUTCOMES_PER_APPEND]]
         try:
             recorded = store.append(stream, state.version, batch)

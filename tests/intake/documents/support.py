@@ -61,6 +61,7 @@ class FileServerState:
     hits: Counter[str] = field(default_factory=Counter)
     seen: list[Seen] = field(default_factory=list)
     flaky_failures: int = 1
+    later_available: bool = False  # whether /files/later.pdf is there yet (404 until then)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def requests_to(self, path: str) -> list[Seen]:
@@ -100,6 +101,10 @@ class FileHandler(BaseHTTPRequestHandler):
             return self.send(200, PDF, "application/pdf")
         if path == "/files/flaky.pdf":
             return self.flaky(hits)
+        if path == "/files/later.pdf":  # not found until the test makes it available
+            if self.server.state.later_available:
+                return self.send(200, PDF, "application/pdf")
+            return self.send(404, b"not yet", "text/plain")
         if path.startswith("/redirect/"):
             return self.redirect_route(path)
         if path == "/private/plan.pdf" or path.startswith("/file/private/"):  # like PlanX's private files

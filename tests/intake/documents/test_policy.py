@@ -7,7 +7,7 @@ import re
 import pytest
 
 from events import RecordedEvent
-from events.application import DocumentFetchFailed, DocumentReceived
+from events.application import DocumentFetchFailed, DocumentFetchRequested, DocumentReceived
 from services.intake.documents import policy
 from services.intake.documents.credentials import (
     download_credential_name,
@@ -295,6 +295,41 @@ class TestFold:
         state = policy.fold(recorded([received(0, "second"), received(1, "d1")], first_version=2), state)
         assert state.version == 3
         assert state.received == {0: "first", 1: "d1"}
+
+    def test_a_request_to_fetch_a_failed_file_again_waits_for_the_next_outcome(self):
+        failed = DocumentFetchFailed(file_index=1, source_url="https://x.uk/b", reason="refused", attempts=3)
+        events = recorded([failed, DocumentFetchRequested(file_index=1, source_url="https://x.uk/b")])
+        state = policy.fold(events)
+        request_id = events[1].event_id
+        assert state.awaiting(request_id, 1) and not state.awaiting(request_id, 0)
+        assert state.pending(2) == [0]  # the submission's own fetch does not fetch a failed file again
+        state = policy.fold(recorded([received(1, "d1"), received(1, "duplicate")], first_version=3), state)
+        assert state.received == {1: "d1"} and state.failed == {} and not state.awaiting(request_id, 1)
+
+    def test_a_request_answered_by_another_failure_can_be_followed_by_another_request(self):
+        failed = DocumentFetchFailed(file_index=0, source_url="https://x.uk/a", reason="timed out", attempts=1)
+        again = DocumentFetchRequested(file_index=0, source_url="https://x.uk/a")
+        events = recorded([failed, again, failed.model_copy(update={"reason": "HTTP 503"}), failed, again])
+        state = policy.fold(events)
+        assert state.failed == {0: "HTTP 503"}  # the duplicate failure after the answer does not count
+        assert state.requested == {0: events[4].event_id}
+
+    def test_requests_for_received_unknown_or_already_requested_files_are_ignored(self):
+        failed = DocumentFetchFailed(file_index=1, source_url="https://x.uk/b", reason="refused", attempts=3)
+        events = recorded(
+            [
+                received(0, "d0"),
+                DocumentFetchRequested(file_index=0, source_url="https://x.uk/a"),
+                DocumentFetchRequested(file_index=5, source_url="https://x.uk/f"),
+                failed,
+                DocumentFetchRequested(file_index=1, source_url="https://x.uk/b"),
+                DocumentFetchRequested(file_index=1, source_url="https://x.uk/b"),
+            ]
+        )
+        state = policy.fold(events)
+        assert state.requested == {1: events[4].event_id}
+        state = policy.fold(recorded([received(0, "other")], first_version=7), state)
+        assert state.received == {0: "d0"}
 
 
 class TestCredentials:
