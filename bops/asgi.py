@@ -15,7 +15,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
 from bops.relay import LocalContext
-from bops.routing import AUTHORIZED, KNOWN_METHODS, BoundRoute, Router
+from bops.routing import AUTHORIZED, KNOWN_METHODS, BoundRoute, Router, allow, served_method
 from shared.apigateway import (
     authorizer_request,
     method_arn,
@@ -101,6 +101,8 @@ class ProxyApp:
             response_headers_ = [*response_headers_, ("Connection", "close")]
         headers_out = [*response_headers_, ("Content-Length", str(len(body)))]
         await send({"type": "http.response.start", "status": status, "headers": _encoded(headers_out)})
+        if method == "HEAD":  # the GET answer's status and headers, its length too, without the body
+            body = b""
         drain = body_state == "unread"
         await send({"type": "http.response.body", "body": body, "more_body": drain})
         if drain:
@@ -181,13 +183,15 @@ class ProxyApp:
             return (*_json(400, {"message": "Content-Length and Transfer-Encoding together"}), "broken")
         if method not in KNOWN_METHODS:
             return (*_json(501, {"message": f"Method {method} is not implemented"}), unread)
-        if path == "/health" and method == "GET":
+        if path == "/health":
+            if served_method(method) != "GET":
+                return (*_not_allowed(frozenset({"GET"})), unread)
             return (*_json(200, await self._in_thread(self.health)), unread)
         found = self.router.match(method, path)
         if found is None:
             return (*_json(404, {"message": "Not Found"}), unread)
         if not isinstance(found, tuple):  # the path exists for other methods
-            return (*_json(405, {"message": "Method Not Allowed"}), unread)
+            return (*_not_allowed(found), unread)
         bound, parameters = found
         try:
             body = await self._read_body(receive, headers)
@@ -198,6 +202,7 @@ class ProxyApp:
             )
         query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         client = scope.get("client") or ("127.0.0.1", 0)
+        method = served_method(method)  # the handler and the authorizer see a HEAD as the GET it is
         event = proxy_event(method, path, bound.route.path, parameters, headers, query, body, client[0])
         status, response_headers_, response = await self._in_thread(self._call, bound, event, method, path)
         return status, response_headers_, response, "read"
@@ -277,6 +282,11 @@ async def _answer(send: Send, status: int, headers: list[tuple[str, str]], body:
     headers = [*headers, ("Content-Length", str(len(body)))]
     await send({"type": "http.response.start", "status": status, "headers": _encoded(headers)})
     await send({"type": "http.response.body", "body": body})
+
+
+def _not_allowed(methods: frozenset[str]) -> tuple[int, list[tuple[str, str]], bytes]:
+    status, headers, body = _json(405, {"message": "Method Not Allowed"})
+    return status, [*headers, ("Allow", allow(methods))], body
 
 
 def _json(status: int, body: Any) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -56,6 +56,36 @@ def test_unknown_paths_and_methods(server):
     assert call(server, "DELETE", "/things")[0] == 405
 
 
+def test_head_is_answered_as_the_get_without_its_body(server):
+    """HEAD on a GET route was 405: uptime probes and link checkers that ask HEAD were told the page did not exist."""
+    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+    answers = {}
+    for method in ("HEAD", "GET", "HEAD"):  # one keep-alive connection: a body after a HEAD would break the next
+        connection.request(method, "/second/b")
+        response = connection.getresponse()
+        headers = {name.lower(): value for name, value in response.getheaders() if name.lower() != "date"}
+        answers[method] = (response.status, headers, response.read())
+    head, get = answers["HEAD"], answers["GET"]
+    assert head[0] == get[0] == 200 and head[2] == b"" and json.loads(get[2]) == {"path": "/second/b"}
+    assert head[1] == get[1] and head[1]["content-length"] == str(len(get[2]))
+
+
+def test_head_goes_through_the_authorizer_as_the_get(server):
+    assert call(server, "HEAD", "/private", headers=[("Authorization", "Bearer unknown")])[:3:2] == (401, None)
+    assert call(server, "HEAD", "/private", headers=[("Authorization", "Bearer good")])[:3:2] == (200, None)
+    assert call(server, "HEAD", "/health")[:3:2] == (200, None)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("DELETE", "/things", "GET, HEAD"), ("GET", "/things/1/files", "POST"), ("POST", "/health", "GET, HEAD")],
+)
+def test_method_not_allowed_names_the_methods_the_path_has(server, method, path, allowed):
+    status, headers, body = call(server, method, path)
+    allow = [value for name, value in headers if name.lower() == "allow"]
+    assert (status, allow, body) == (405, [allowed], {"message": "Method Not Allowed"})
+
+
 def test_bodies_over_the_limit_are_refused(server):
     assert call(server, "POST", "/things/1/files", b"x" * 2048, [("Content-Type", "text/plain")])[0] == 413
 
