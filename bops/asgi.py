@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import logging
 import threading
@@ -44,6 +45,11 @@ SERVED_DOCUMENT_HEADERS = (
     ("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"),
     ("X-Content-Type-Options", "nosniff"),
 )
+# What `/health` tells anyone (an uptime probe); the rest of it (the log's length, which is every council's activity,
+# each subscriber's lag and dead letters, the version) only to a request from this machine's loopback interface.
+PUBLIC_HEALTH = ("status", "caught_up")
+# Headers a reverse proxy adds: a request relayed by one on this machine comes from loopback but is not the operator's.
+FORWARDING_HEADERS = frozenset({"Forwarded", "X-Forwarded-For", "X-Real-Ip"})
 
 
 # Powertools' resolvers keep the request being resolved in one attribute of their base class, shared by every
@@ -186,7 +192,10 @@ class ProxyApp:
         if path == "/health":
             if served_method(method) != "GET":
                 return (*_not_allowed(frozenset({"GET"})), unread)
-            return (*_json(200, await self._in_thread(self.health)), unread)
+            health = await self._in_thread(self.health)
+            if not _from_this_machine(scope, headers):
+                health = {name: health[name] for name in PUBLIC_HEALTH if name in health}
+            return (*_json(200, health), unread)
         found = self.router.match(method, path)
         if found is None:
             return (*_json(404, {"message": "Not Found"}), unread)
@@ -268,6 +277,18 @@ class ProxyApp:
 
     async def _in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+
+
+def _from_this_machine(scope: Scope, headers: list[tuple[str, str]]) -> bool:
+    """A request from the loopback interface that no proxy relayed (uvicorn puts a trusted proxy's X-Forwarded-For
+    address in the client; a proxy that forwards otherwise is caught by its headers)."""
+    client = scope.get("client")
+    if not client or any(name in FORWARDING_HEADERS for name, _ in headers):
+        return False
+    try:
+        return ipaddress.ip_address(client[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def _has_body(headers: list[tuple[str, str]]) -> bool:

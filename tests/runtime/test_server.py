@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import threading
 
 import pytest
 
-from bops.asgi import HttpLimits
-from tests.runtime.serving import running_server
+from bops.asgi import HttpLimits, ProxyApp
+from bops.routing import Router
+from tests.runtime.serving import FUNCTIONS, running_server
 
 
 @pytest.fixture
@@ -93,6 +95,52 @@ def test_bodies_over_the_limit_are_refused(server):
 def test_health(server):
     status, _, body = call(server, "GET", "/health")
     assert (status, body) == (200, {"status": "ok"})
+
+
+DETAILED_HEALTH = {"status": "ok", "caught_up": True, "version": "1.0", "log_position": 4217, "subscribers": {}}
+
+
+def test_health_shows_the_log_and_its_subscribers_only_to_this_machine():
+    """`/health` is public and showed `log_position`, the activity of every council, to anyone; an uptime probe
+    needs whether it is up and caught up, the operator (on the machine: curl, `make run`'s banner) the rest."""
+    with running_server(HttpLimits(max_body_bytes=1024), lambda: dict(DETAILED_HEALTH)) as detailed:
+        assert call(detailed, "GET", "/health")[::2] == (200, DETAILED_HEALTH)
+        for forwarded in [("X-Forwarded-For", "203.0.113.9"), ("Forwarded", "for=203.0.113.9"), ("X-Real-IP", "x")]:
+            assert call(detailed, "GET", "/health", headers=[forwarded])[::2] == (
+                200,
+                {"status": "ok", "caught_up": True},
+            )
+
+
+def test_health_from_another_machine_is_status_and_caught_up():
+    """The application as uvicorn calls it, for a client on another machine (the tests have only loopback)."""
+    limits = HttpLimits(max_body_bytes=1024)
+    app = ProxyApp(
+        Router(FUNCTIONS),
+        "tests.runtime.sample_handlers.allow_all",
+        lambda: dict(DETAILED_HEALTH),
+        limits,
+        lambda: None,
+    )
+    scope = {"type": "http", "method": "GET", "raw_path": b"/health", "query_string": b"", "headers": []}
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    try:
+        for client in [("203.0.113.9", 5000), ("2001:db8::1", 5000), ("10.0.0.2", 5000)]:
+            sent.clear()
+            asyncio.run(app({**scope, "client": client}, receive, send))
+            assert sent[0]["status"] == 200 and json.loads(sent[1]["body"]) == {"status": "ok", "caught_up": True}
+        sent.clear()
+        asyncio.run(app({**scope, "client": ("::1", 5000)}, receive, send))
+        assert json.loads(sent[1]["body"]) == DETAILED_HEALTH
+    finally:
+        app.executor.shutdown()
 
 
 def test_authorizer_answers_401_403_or_passes_its_context(server):
