@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import ipaddress
 import json
 import logging
 import sqlite3
@@ -17,7 +18,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
 from bops.relay import LocalContext
-from bops.routing import AUTHORIZED, KNOWN_METHODS, BoundRoute, Router
+from bops.routing import AUTHORIZED, KNOWN_METHODS, BoundRoute, Router, allow, served_method
 from shared.apigateway import (
     authorizer_request,
     method_arn,
@@ -46,6 +47,11 @@ SERVED_DOCUMENT_HEADERS = (
     ("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"),
     ("X-Content-Type-Options", "nosniff"),
 )
+# What `/health` tells anyone (an uptime probe); the rest of it (the log's length, which is every council's activity,
+# each subscriber's lag and dead letters, the version) only to a request from this machine's loopback interface.
+PUBLIC_HEALTH = ("status", "caught_up")
+# Headers a reverse proxy adds: a request relayed by one on this machine comes from loopback but is not the operator's.
+FORWARDING_HEADERS = frozenset({"Forwarded", "X-Forwarded-For", "X-Real-Ip"})
 
 
 # A write refused because the data folder's disk (or the database's size limit) is full: the request is answered 503
@@ -111,6 +117,8 @@ class ProxyApp:
             response_headers_ = [*response_headers_, ("Connection", "close")]
         headers_out = [*response_headers_, ("Content-Length", str(len(body)))]
         await send({"type": "http.response.start", "status": status, "headers": _encoded(headers_out)})
+        if method == "HEAD":  # the GET answer's status and headers, its length too, without the body
+            body = b""
         drain = body_state == "unread"
         await send({"type": "http.response.body", "body": body, "more_body": drain})
         if drain:
@@ -191,13 +199,18 @@ class ProxyApp:
             return (*_json(400, {"message": "Content-Length and Transfer-Encoding together"}), "broken")
         if method not in KNOWN_METHODS:
             return (*_json(501, {"message": f"Method {method} is not implemented"}), unread)
-        if path == "/health" and method == "GET":
-            return (*_json(200, await self._in_thread(self.health)), unread)
+        if path == "/health":
+            if served_method(method) != "GET":
+                return (*_not_allowed(frozenset({"GET"})), unread)
+            health = await self._in_thread(self.health)
+            if not _from_this_machine(scope, headers):
+                health = {name: health[name] for name in PUBLIC_HEALTH if name in health}
+            return (*_json(200, health), unread)
         found = self.router.match(method, path)
         if found is None:
             return (*_json(404, {"message": "Not Found"}), unread)
         if not isinstance(found, tuple):  # the path exists for other methods
-            return (*_json(405, {"message": "Method Not Allowed"}), unread)
+            return (*_not_allowed(found), unread)
         bound, parameters = found
         try:
             body = await self._read_body(receive, headers)
@@ -208,6 +221,7 @@ class ProxyApp:
             )
         query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         client = scope.get("client") or ("127.0.0.1", 0)
+        method = served_method(method)  # the handler and the authorizer see a HEAD as the GET it is
         event = proxy_event(method, path, bound.route.path, parameters, headers, query, body, client[0])
         status, response_headers_, response = await self._in_thread(self._call, bound, event, method, path)
         return status, response_headers_, response, "read"
@@ -297,6 +311,18 @@ def storage_full(error: BaseException) -> bool:
     return False
 
 
+def _from_this_machine(scope: Scope, headers: list[tuple[str, str]]) -> bool:
+    """A request from the loopback interface that no proxy relayed (uvicorn puts a trusted proxy's X-Forwarded-For
+    address in the client; a proxy that forwards otherwise is caught by its headers)."""
+    client = scope.get("client")
+    if not client or any(name in FORWARDING_HEADERS for name, _ in headers):
+        return False
+    try:
+        return ipaddress.ip_address(client[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def _has_body(headers: list[tuple[str, str]]) -> bool:
     return any(name == "Transfer-Encoding" or (name == "Content-Length" and value != "0") for name, value in headers)
 
@@ -309,6 +335,11 @@ async def _answer(send: Send, status: int, headers: list[tuple[str, str]], body:
     headers = [*headers, ("Content-Length", str(len(body)))]
     await send({"type": "http.response.start", "status": status, "headers": _encoded(headers)})
     await send({"type": "http.response.body", "body": body})
+
+
+def _not_allowed(methods: frozenset[str]) -> tuple[int, list[tuple[str, str]], bytes]:
+    status, headers, body = _json(405, {"message": "Method Not Allowed"})
+    return status, [*headers, ("Allow", allow(methods))], body
 
 
 def _json(status: int, body: Any) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from shared.declarations import HttpFunction, Route, load_handler
 
@@ -38,18 +38,29 @@ class Router:
             )
         self._handlers: dict[str, Callable[..., Any]] = {}
 
-    def match(self, method: str, path: str) -> tuple[BoundRoute, dict[str, str]] | Literal["method"] | None:
-        """The route and its path parameters; "method" when the path exists for another method; None if unknown."""
-        other_method = False
+    def match(self, method: str, path: str) -> tuple[BoundRoute, dict[str, str]] | frozenset[str] | None:
+        """The route and its path parameters (HEAD is served by the GET route); the path's methods when it exists only
+        for others (a 405 lists them in `Allow`); None if the path is unknown."""
+        methods: set[str] = set()
         for bound in self.routes:
-            parameters = bound.route.matches(method, path)
+            parameters = bound.route.matches(served_method(method), path)
             if parameters is not None:
                 return bound, parameters
             if bound.route.matches(bound.route.method, path) is not None:
-                other_method = True
-        return "method" if other_method else None
+                methods.add(bound.route.method)
+        return frozenset(methods) or None
 
     def handler(self, dotted: str) -> Callable[..., Any]:
         if dotted not in self._handlers:
             self._handlers[dotted] = load_handler(dotted)
         return self._handlers[dotted]
+
+
+def served_method(method: str) -> str:
+    """The method whose route serves a request: HEAD is a GET whose body is not sent (RFC 9110 section 9.3.2)."""
+    return "GET" if method == "HEAD" else method
+
+
+def allow(methods: frozenset[str]) -> str:
+    """The `Allow` header of a 405 (RFC 9110 section 15.5.6): the path's methods, HEAD wherever GET is."""
+    return ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))

@@ -14,16 +14,19 @@ changed the council's domain), are not taken: the council's settings are read fr
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from services.publication.read_model.port import PublicCouncil
+from shared.councils.rules import DEFAULT_LOCAL_BASE_URL  # not `settings`: no pydantic at a cold start
 
 if TYPE_CHECKING:
     from shared.wiring import Dependencies
 
 CLIENT_HEADER = "x-client"
 COUNCIL_PARAMETER = "council"
+_DOMAIN = re.compile(r"[A-Za-z0-9.-]+")
 
 
 class UnknownCouncil(LookupError):
@@ -51,6 +54,27 @@ def public_council(deps: Dependencies, code: str) -> PublicCouncil:
     if stored is not None and stored.deployment == deployment_fingerprint(deps):
         return stored
     return council_facts(deps, code)
+
+
+def public_base_url(deps: Dependencies, code: str, gateway: Mapping[str, Any] | None = None) -> str:
+    """Where the council's absolute public links start (both faces): its public base URL, never the request's Host
+    header, which the client writes and a public cache would hand on. On AWS a council with none of its own (no
+    domain, none set: the local default is left) is reached at the API's own address, which API Gateway names."""
+    base = public_council(deps, code).public_base_url
+    if deps.settings.runtime == "aws" and base == DEFAULT_LOCAL_BASE_URL:
+        return api_address(gateway or {}) or base
+    return base
+
+
+def api_address(gateway: Mapping[str, Any]) -> str | None:
+    """The API's address from API Gateway's request context (`domainName` is the domain it was reached at): on an
+    execute-api domain the stage is the path's first segment; a custom domain maps its root to the stage."""
+    domain, stage = str(gateway.get("domainName") or ""), str(gateway.get("stage") or "")
+    if not _DOMAIN.fullmatch(domain) or "." not in domain:
+        return None
+    if ".execute-api." in domain and stage:
+        return f"https://{domain}/{stage}"
+    return f"https://{domain}"
 
 
 def served_councils(deps: Dependencies) -> dict[str, str]:

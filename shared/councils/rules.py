@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from shared.councils.errors import InvalidCouncilInput
 
 MAX_NAME_LENGTH = 200
+# The public base URL of a council that has none of its own (no domain, none set): `make run`'s address.
+DEFAULT_LOCAL_BASE_URL = "http://localhost:8000"
 
 _CODE = re.compile(r"[A-Z0-9]{1,4}")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -13,7 +13,7 @@ from shared.councils import rules
 from shared.councils.errors import CouncilNotFound
 from shared.councils.profile import CouncilProfile
 
-DEFAULT_LOCAL_BASE_URL = "http://localhost:8000"
+DEFAULT_LOCAL_BASE_URL = rules.DEFAULT_LOCAL_BASE_URL
 
 
 class DeploymentConfigError(ValueError):

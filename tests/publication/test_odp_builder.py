@@ -34,7 +34,7 @@ from shared.odp.published import PublishedValidator, file_type_codes
 from tests.odp.support import EXAMPLES_DIR, SCHEMA_DIR, load
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-LINKS = Links("https://planning.example.org")
+LINKS = Links({"DEMO": "https://planning.example.org"})
 FILE_TYPES = file_type_codes(SCHEMA_DIR)
 VALIDATOR = PublishedValidator(SCHEMA_DIR)
 SUBMISSIONS = sorted((EXAMPLES_DIR / "application").glob("**/*.json")) + sorted(

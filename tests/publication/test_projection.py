@@ -335,6 +335,72 @@ def test_the_register_keeps_what_the_faces_show_of_each_council_and_the_bops_fac
     assert {url.split("/api/")[0] for url in public_urls(COUNCIL)} == {"https://planning.demo.example"}
 
 
+def odp_urls(path: str, headers: list[tuple[str, str]]) -> list[str]:
+    """Every absolute URL in an answer of the ODP face."""
+    import re
+
+    from services.publication.odp.api import lambda_handler
+
+    response = lambda_handler(proxy_event("GET", path, path, None, headers, [], b""))
+    assert response["statusCode"] == 200, response
+    return [url for url in re.findall(r'"(https?://[^"]*)"', response["body"]) if "/api/" in url]
+
+
+def test_the_odp_face_links_with_each_councils_public_base_url_whatever_host_the_request_names(
+    applications, monkeypatch
+):
+    """The ODP face built its links from the request's Host header: a request naming another host got links to that
+    site, in answers any cache keeps for a minute and hands to the next reader."""
+    from events.council import CouncilSettingsChanges
+    from services.councils.service import CouncilService
+    from shared import reference_data, wiring
+
+    monkeypatch.setenv("BOPS_ODP_SCHEMA_DIR", str(reference_data.odp_schema_dir()))
+    wiring.reset()
+    deps = wiring.dependencies()
+    CouncilService(deps.event_store, deps.clock).change_settings(
+        COUNCIL, CouncilSettingsChanges(public_base_url="https://planning.demo.example")
+    )
+    notice = DecisionNoticeIssued(document_id="n1", key="k", sha256=SHA, size=1, content_type="text/html")
+    append(deps, "26-00001-HAPP", notice, side=True, council="OTHR")
+    determined = PlanningApplicationDetermined(
+        decision="granted", decision_date=date(2026, 3, 3), notice_document_id="n1"
+    )
+    append(deps, "26-00001-HAPP", determined, council="OTHR")
+    deliver_all(deps)
+    hostile = [("Host", "attacker.example"), ("X-Forwarded-Proto", "https")]
+    odp = "/api/@next/public/applications"
+    listed = odp_urls(odp, hostile)  # every council's applications, no x-client
+    shown = odp_urls(f"{odp}/26-00002-HAPP", [*hostile, ("x-client", "demo")])
+    documents = odp_urls(f"{odp}/26-00002-HAPP/documents", [*hostile, ("x-client", "demo")])
+    assert listed and shown and documents
+    bases = {url.split("/api/")[0] for url in listed}
+    assert bases == {"https://planning.demo.example", deps.council_settings("OTHR").public_base_url}
+    assert {url.split("/api/")[0] for url in shown + documents} == {"https://planning.demo.example"}
+    assert all("/api/@next/public/applications/" in url for url in listed + shown + documents)
+
+
+@pytest.mark.parametrize(
+    ("context", "address"),
+    [
+        (
+            {"domainName": "abc123.execute-api.eu-west-2.amazonaws.com", "stage": "api"},
+            "https://abc123.execute-api.eu-west-2.amazonaws.com/api",
+        ),
+        ({"domainName": "planning.borchester.example.org", "stage": "api"}, "https://planning.borchester.example.org"),
+        ({"domainName": "evil.example/x?", "stage": "api"}, None),
+        ({"domainName": "localhost", "stage": "api"}, None),
+        ({}, None),
+    ],
+)
+def test_on_aws_a_council_without_a_base_url_is_reached_at_the_address_api_gateway_names(context, address):
+    """What the faces link to on AWS when the council has no public base URL of its own: API Gateway's request
+    context (not the client's Host header), with the stage prefix that an execute-api address needs."""
+    from services.publication.councils import api_address
+
+    assert api_address(context) == address
+
+
 def test_a_rebuild_writes_every_councils_facts_and_its_swap_carries_them(applications):
     from dataclasses import replace
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from bops.asgi import HttpLimits
 from bops.routing import Router
@@ -28,9 +29,11 @@ FUNCTIONS = [
 
 
 @contextlib.contextmanager
-def running_server(limits: HttpLimits) -> Iterator[EmbeddedServer]:
+def running_server(
+    limits: HttpLimits, health: Callable[[], dict[str, Any]] = lambda: {"status": "ok"}
+) -> Iterator[EmbeddedServer]:
     instance = EmbeddedServer(
-        ("127.0.0.1", 0), Router(FUNCTIONS), "tests.runtime.sample_handlers.allow_all", lambda: {"status": "ok"}, limits
+        ("127.0.0.1", 0), Router(FUNCTIONS), "tests.runtime.sample_handlers.allow_all", health, limits
     )
     thread = threading.Thread(target=instance.serve_forever, daemon=True)
     thread.start()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import threading
 
 import pytest
 
-from bops.asgi import HttpLimits
-from tests.runtime.serving import running_server
+from bops.asgi import HttpLimits, ProxyApp
+from bops.routing import Router
+from tests.runtime.serving import FUNCTIONS, running_server
 
 
 @pytest.fixture
@@ -56,6 +58,36 @@ def test_unknown_paths_and_methods(server):
     assert call(server, "DELETE", "/things")[0] == 405
 
 
+def test_head_is_answered_as_the_get_without_its_body(server):
+    """HEAD on a GET route was 405: uptime probes and link checkers that ask HEAD were told the page did not exist."""
+    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+    answers = {}
+    for method in ("HEAD", "GET", "HEAD"):  # one keep-alive connection: a body after a HEAD would break the next
+        connection.request(method, "/second/b")
+        response = connection.getresponse()
+        headers = {name.lower(): value for name, value in response.getheaders() if name.lower() != "date"}
+        answers[method] = (response.status, headers, response.read())
+    head, get = answers["HEAD"], answers["GET"]
+    assert head[0] == get[0] == 200 and head[2] == b"" and json.loads(get[2]) == {"path": "/second/b"}
+    assert head[1] == get[1] and head[1]["content-length"] == str(len(get[2]))
+
+
+def test_head_goes_through_the_authorizer_as_the_get(server):
+    assert call(server, "HEAD", "/private", headers=[("Authorization", "Bearer unknown")])[:3:2] == (401, None)
+    assert call(server, "HEAD", "/private", headers=[("Authorization", "Bearer good")])[:3:2] == (200, None)
+    assert call(server, "HEAD", "/health")[:3:2] == (200, None)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("DELETE", "/things", "GET, HEAD"), ("GET", "/things/1/files", "POST"), ("POST", "/health", "GET, HEAD")],
+)
+def test_method_not_allowed_names_the_methods_the_path_has(server, method, path, allowed):
+    status, headers, body = call(server, method, path)
+    allow = [value for name, value in headers if name.lower() == "allow"]
+    assert (status, allow, body) == (405, [allowed], {"message": "Method Not Allowed"})
+
+
 def test_bodies_over_the_limit_are_refused(server):
     assert call(server, "POST", "/things/1/files", b"x" * 2048, [("Content-Type", "text/plain")])[0] == 413
 
@@ -63,6 +95,52 @@ def test_bodies_over_the_limit_are_refused(server):
 def test_health(server):
     status, _, body = call(server, "GET", "/health")
     assert (status, body) == (200, {"status": "ok"})
+
+
+DETAILED_HEALTH = {"status": "ok", "caught_up": True, "version": "1.0", "log_position": 4217, "subscribers": {}}
+
+
+def test_health_shows_the_log_and_its_subscribers_only_to_this_machine():
+    """`/health` is public and showed `log_position`, the activity of every council, to anyone; an uptime probe
+    needs whether it is up and caught up, the operator (on the machine: curl, `make run`'s banner) the rest."""
+    with running_server(HttpLimits(max_body_bytes=1024), lambda: dict(DETAILED_HEALTH)) as detailed:
+        assert call(detailed, "GET", "/health")[::2] == (200, DETAILED_HEALTH)
+        for forwarded in [("X-Forwarded-For", "203.0.113.9"), ("Forwarded", "for=203.0.113.9"), ("X-Real-IP", "x")]:
+            assert call(detailed, "GET", "/health", headers=[forwarded])[::2] == (
+                200,
+                {"status": "ok", "caught_up": True},
+            )
+
+
+def test_health_from_another_machine_is_status_and_caught_up():
+    """The application as uvicorn calls it, for a client on another machine (the tests have only loopback)."""
+    limits = HttpLimits(max_body_bytes=1024)
+    app = ProxyApp(
+        Router(FUNCTIONS),
+        "tests.runtime.sample_handlers.allow_all",
+        lambda: dict(DETAILED_HEALTH),
+        limits,
+        lambda: None,
+    )
+    scope = {"type": "http", "method": "GET", "raw_path": b"/health", "query_string": b"", "headers": []}
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    try:
+        for client in [("203.0.113.9", 5000), ("2001:db8::1", 5000), ("10.0.0.2", 5000)]:
+            sent.clear()
+            asyncio.run(app({**scope, "client": client}, receive, send))
+            assert sent[0]["status"] == 200 and json.loads(sent[1]["body"]) == {"status": "ok", "caught_up": True}
+        sent.clear()
+        asyncio.run(app({**scope, "client": ("::1", 5000)}, receive, send))
+        assert json.loads(sent[1]["body"]) == DETAILED_HEALTH
+    finally:
+        app.executor.shutdown()
 
 
 def test_authorizer_answers_401_403_or_passes_its_context(server):

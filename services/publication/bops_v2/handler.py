@@ -25,7 +25,7 @@ from aws_lambda_powertools.event_handler.api_gateway import (  # noqa: E402
 
 from services.publication import VARY_BY_COUNCIL  # noqa: E402
 from services.publication.bops_v2 import APPLICATIONS, PUBLIC_V2, params, render  # noqa: E402
-from services.publication.councils import UnknownCouncil, public_council, requested_councils  # noqa: E402
+from services.publication.councils import UnknownCouncil, public_base_url, requested_councils  # noqa: E402
 from services.publication.read_model.port import PublicSearch, councils_only  # noqa: E402
 from shared.documents.port import DocumentNotFound  # noqa: E402
 from shared.observability import count, logger, observed  # noqa: E402
@@ -94,7 +94,7 @@ def councils() -> frozenset[str]:
 
 def base_url(council: str) -> str:
     """The council's public base URL (its links are absolute, as BOPS's are), as the register keeps it."""
-    return public_council(dependencies(), council).public_base_url
+    return public_base_url(dependencies(), council, app.current_event.raw_event.get("requestContext"))
 
 
 def json_response(body: Any, cache_control: str = CACHE_OK) -> Response:

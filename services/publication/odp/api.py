@@ -18,7 +18,7 @@ from shared.startup import lambda_start
 lambda_start(prepare=lambda: prepare_snapshot())  # defined below: SnapStart calls it once this module is loaded
 
 import math  # noqa: E402
-import re  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
 from datetime import date  # noqa: E402
 from functools import cache  # noqa: E402
 from importlib import resources  # noqa: E402
@@ -53,7 +53,6 @@ DOCUMENT_HEADERS = {
 SWAGGER_PACKAGE = "aws_lambda_powertools.event_handler.openapi.swagger_ui"
 SWAGGER_JS, SWAGGER_CSS = "swagger-ui-bundle.min.js", "swagger-ui.min.css"
 ASSET_TYPES = {SWAGGER_JS: "text/javascript; charset=utf-8", SWAGGER_CSS: "text/css; charset=utf-8"}
-_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 app = APIGatewayRestResolver(
     cors=CORSConfig(allow_origin="*", allow_headers=["x-client"], max_age=600), enable_validation=False
@@ -162,18 +161,14 @@ def file_types() -> frozenset[str]:
     return file_type_codes(schema_dir())
 
 
-def links() -> Links:
-    """URLs on the host the request came to (with the API Gateway stage when it came through execute-api)."""
+def links(records: Iterable[PublicApplication]) -> Links:
+    """The links of these records' councils, from each council's public base URL as the BOPS face's (a request's
+    Host header named another site in answers cached publicly for a minute)."""
+    from services.publication.councils import public_base_url
     from services.publication.odp.builder import Links
 
-    event = app.current_event
-    headers = {name.lower(): value for name, value in (event.headers or {}).items()}
-    host = headers.get("host", "")
-    if not _HOST.match(host):
-        return Links("")
-    scheme = "https" if headers.get("x-forwarded-proto", "http").split(",")[0].strip() == "https" else "http"
-    stage = event.request_context.stage if ".execute-api." in host else None
-    return Links(f"{scheme}://{host}" + (f"/{stage}" if stage else ""))
+    gateway = app.current_event.raw_event.get("requestContext")
+    return Links({code: public_base_url(_deps(), code, gateway) for code in {record.council for record in records}})
 
 
 def councils() -> frozenset[str]:
@@ -239,7 +234,7 @@ def applications() -> Response:
         available = found.total
     else:
         available = register().search(PublicSearch(councils=served, limit=0)).total
-    where = links()
+    where = links(found.applications)
     data = [odp_document(record, where) for record in found.applications]
     return envelope(data, pagination(page, found.total, available))
 
@@ -247,13 +242,13 @@ def applications() -> Response:
 @app.get(APPLICATION)
 def application(reference: str) -> Response:
     record = application_of(reference)
-    return envelope(odp_document(record, links()), ONE)
+    return envelope(odp_document(record, links([record])), ONE)
 
 
 def _files(record: PublicApplication) -> list[dict[str, Any]]:
     from services.publication.odp.builder import file_records
 
-    return file_records(record, links(), file_types(), with_url=True)
+    return file_records(record, links([record]), file_types(), with_url=True)
 
 
 @app.get(f"{APPLICATION}/documents")

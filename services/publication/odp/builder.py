@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -53,12 +53,12 @@ def odp_file_id(document_id: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    """Absolute URLs of the ODP face (`base` is the scheme, host and any stage prefix the request came through)."""
+    """Absolute URLs of the ODP face: each council's start with its public base URL (`bases`, by council code)."""
 
-    base: str
+    bases: Mapping[str, str]
 
     def application(self, record: PublicApplication) -> str:
-        return f"{self.base}{ODP_PREFIX}/applications/{quote(record.reference, safe='')}"
+        return f"{self.bases[record.council]}{ODP_PREFIX}/applications/{quote(record.reference, safe='')}"
 
     def document(self, record: PublicApplication, document_id: str) -> str:
         council = quote(record.council, safe="")
