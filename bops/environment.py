@@ -16,8 +16,10 @@ def configure(
     now: str | None = None,
     time_offset_days: float | None = None,
     odp_schema_dir: Path | None = None,
+    base_url: str | None = None,
 ) -> None:
-    """Point every handler of this process at one data directory (and clock), then forget cached adapters."""
+    """Point every handler of this process at one data directory (and clock, and the URL it is served at), then forget
+    cached adapters."""
     from services import http_functions
     from shared.declarations import encode_route_table
 
@@ -32,6 +34,10 @@ def configure(
         os.environ["BOPS_NOW"] = now
     if time_offset_days:
         os.environ["BOPS_TIME_OFFSET_DAYS"] = str(time_offset_days)
+    if base_url:
+        os.environ["BOPS_LOCAL_BASE_URL"] = base_url
+    else:  # a `bops` command: councils without a public base URL of their own keep the default (port 8000)
+        os.environ.pop("BOPS_LOCAL_BASE_URL", None)
     routes = [route for function in http_functions() for route in function.routes]
     os.environ["BOPS_ROUTE_SCOPES"] = encode_route_table(routes)
     # One process runs every service's handlers: their logs name it as a whole, and CloudWatch metric lines (which

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import socket
 import threading
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -14,7 +15,7 @@ from bops.asgi import HttpLimits
 from bops.checkpoints import Checkpoints
 from bops.relay import Relay
 from bops.routing import Router
-from bops.server import EmbeddedServer
+from bops.server import EmbeddedServer, listening_socket
 from services import authorizer, http_functions, subscriptions
 from shared.wiring import Dependencies, dependencies
 
@@ -38,15 +39,26 @@ class RuntimeOptions:
     poll_interval: float = 0.05
 
 
+def local_base_url(listening: socket.socket) -> str:
+    """The URL councils that set no public base URL of their own are reached at (links in e-mails, public faces):
+    `localhost` for a loopback or every-interface address (what a browser on this machine opens), else the host."""
+    host, port = listening.getsockname()[:2]
+    if host in ("127.0.0.1", "::1", "0.0.0.0", "::"):
+        return f"http://localhost:{port}"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class EmbeddedRuntime:
     def __init__(self, options: RuntimeOptions) -> None:
         self.options = options
         router = Router(http_functions())  # first: a route it cannot protect stops the runtime before anything starts
+        listening = listening_socket(options.host, options.port)  # the port (0: any) picked before anything reads it
         environment.configure(
             options.data_dir,
             now=options.now,
             time_offset_days=options.time_offset_days,
             odp_schema_dir=options.odp_schema_dir,
+            base_url=local_base_url(listening),
         )
         self.deps: Dependencies = dependencies()
         self.checkpoints = Checkpoints(self.deps.read_models)  # type: ignore[arg-type]
@@ -58,7 +70,7 @@ class EmbeddedRuntime:
             clock=self.deps.clock,
         )
         self.server = EmbeddedServer(
-            (options.host, options.port),
+            listening,
             router,
             authorizer().handler,
             self.health,

@@ -134,7 +134,7 @@ class EmbeddedServer:
 
     def __init__(
         self,
-        address: tuple[str, int],
+        address: tuple[str, int] | socket.socket,
         router: Router,
         authorizer: str,
         health: Callable[[], dict[str, Any]],
@@ -143,7 +143,7 @@ class EmbeddedServer:
     ) -> None:
         self.limits = limits
         self.app = ProxyApp(router, authorizer, health, limits, after_request)
-        self.socket = listening_socket(*address)
+        self.socket = address if isinstance(address, socket.socket) else listening_socket(*address)
         self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
         self._server: uvicorn.Server | None = None
         self._stopped = threading.Event()

@@ -85,6 +85,9 @@ class Settings:
     # Files may be downloaded from `localhost` (the demo's sample files, tests): always in the embedded runtime; on
     # AWS only if this is set (tests on moto), never by the stack: there loopback reaches the Lambda runtime API.
     allow_loopback_downloads: bool = False
+    # Where the embedded runtime serves (`bops serve` sets it): the public base URL of a council that sets none, in
+    # e-mails' links and both public faces' (`shared.councils.settings.effective_settings`). Never set on AWS.
+    local_base_url: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:

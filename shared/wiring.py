@@ -153,7 +153,8 @@ class Dependencies:
         known = made.get(code)
         if known is not None and known[0] is profile:
             return known[1]
-        settings = effective_settings(deployment, profile)
+        local = self.settings.local_base_url
+        settings = effective_settings(deployment, profile, local) if local else effective_settings(deployment, profile)
         made[code] = (profile, settings)
         return settings
 

@@ -26,6 +26,7 @@ from shared.declarations import HttpFunction, Route, ServiceDeclaration, Subscri
 DOCUMENT_EVENT_TYPES = (
     "DocumentReceived",
     "DocumentFetchFailed",
+    "DocumentFetchRequested",
     "ApplicantDocumentUploaded",
     "DecisionNoticeIssued",
     "DocumentUploaded",

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from shared import reference_data
+from shared import reference_data, wiring
 from shared.odp.published import PublishedValidator
 from tests.intake.support import prepared
 from tests.officers.test_sign_in_http import Served, served  # noqa: F401  (the fixture)
@@ -179,7 +179,7 @@ def test_documents_comments_and_the_decision_notice(desk: Desk) -> None:
     status, _, one = desk.get(f"/applications/{reference}/documents/{notice['id']}")
     assert status == 200 and one["data"] == notice
     url = notice["url"]
-    base = desk.served.councils.settings(COUNCIL).public_base_url  # the council's, as the BOPS face's links
+    base = wiring.dependencies().council_settings(COUNCIL).public_base_url  # the council's, as the BOPS face's links
     assert url.startswith(base + ODP)
     status, headers, content = desk.served.client.request("GET", url.removeprefix(base))
     assert status == 200 and headers["Content-Type"].startswith("text/html")
