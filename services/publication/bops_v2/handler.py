@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.api_gateway import (  # noqa: E402
     Response,
 )
 
-from services.publication import VARY_BY_COUNCIL  # noqa: E402
+from services.publication import PUBLIC_FILE_CACHE, VARY_BY_COUNCIL  # noqa: E402
 from services.publication.bops_v2 import APPLICATIONS, PUBLIC_V2, params, render  # noqa: E402
 from services.publication.councils import UnknownCouncil, public_base_url, requested_councils  # noqa: E402
 from services.publication.read_model.port import PublicSearch, councils_only  # noqa: E402
@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from shared.wiring import Dependencies
 
 CACHE_OK = "public, max-age=60"
-CACHE_FILE = "public, max-age=300"
-CACHE_LINK = "public, max-age=60"  # a redirect to a 5-minute S3 link: cached for less than the link lives
+CACHE_FILE = PUBLIC_FILE_CACHE  # a file or the decision notice (withdrawable), or a redirect to one
+CACHE_REFERENCE = "public, max-age=300"  # the API's own description (OpenAPI, docs page)
 CACHE_ERROR = "no-store"
 # A file or the decision notice is never an active page of this origin (the officers' console's, embedded): scripts
 # sandboxed away, as every other face serves documents (the notice's inline styles still apply).
@@ -171,7 +171,7 @@ def document_file(reference: str, document_id: str) -> Response:
         dependencies().documents, document.key, file_name=document.name, content_type=document.content_type
     )
     if link is not None:  # on AWS the file comes from S3 (a Lambda answer holds at most 6 MB)
-        return Response(302, None, "", headers={**VARY_BY_COUNCIL, "Location": link, "Cache-Control": CACHE_LINK})
+        return Response(302, None, "", headers={**VARY_BY_COUNCIL, "Location": link, "Cache-Control": CACHE_FILE})
     content = dependencies().documents.get(document.key)
     from shared.documents.port import inline_disposition
 
@@ -238,7 +238,7 @@ def application_types() -> Response:
 
 @app.get(f"{PUBLIC_V2}/openapi.json")
 def openapi() -> Response:
-    return Response(200, content_types.APPLICATION_JSON, openapi_document(), headers={"Cache-Control": CACHE_FILE})
+    return Response(200, content_types.APPLICATION_JSON, openapi_document(), headers={"Cache-Control": CACHE_REFERENCE})
 
 
 @app.get(f"{PUBLIC_V2}/docs")
@@ -249,7 +249,7 @@ def docs() -> Response:
     assets = "docs/assets"  # relative to /api/v2/public/docs: found under an API Gateway stage's prefix too
     page = generate_swagger_html(spec, f"{assets}/{SWAGGER_JS}", f"{assets}/{SWAGGER_CSS}", assets, None)
     page = page.replace("<title>Swagger UI</title>", f"<title>{TITLE}</title>")
-    return Response(200, "text/html; charset=utf-8", page, headers={"Cache-Control": CACHE_FILE})
+    return Response(200, "text/html; charset=utf-8", page, headers={"Cache-Control": CACHE_REFERENCE})
 
 
 @app.get(f"{PUBLIC_V2}/docs/assets/<asset>")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 import orjson  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, CORSConfig, Response  # noqa: E402
 
-from services.publication import VARY_BY_COUNCIL  # noqa: E402
+from services.publication import PUBLIC_FILE_CACHE, VARY_BY_COUNCIL  # noqa: E402
 from services.publication.odp.parameters import BadParameters, Page, reader  # noqa: E402
 from shared.observability import observed  # noqa: E402
 
@@ -42,7 +42,6 @@ ODP = "/api/@next/public"
 APPLICATIONS = f"{ODP}/applications"
 APPLICATION = f"{APPLICATIONS}/<reference>"
 CACHE_CONTROL = "public, max-age=60"
-LINK_CACHE_CONTROL = "public, max-age=60"  # a redirect to a 5-minute S3 link: cached for less than the link lives
 # Public data: every answer may be read by any page, whether or not the request said where it came from (a shared
 # cache may hand an answer given to one request to another), and each answer depends on the council x-client names.
 CORS = {"Access-Control-Allow-Origin": "*", **VARY_BY_COUNCIL}
@@ -298,7 +297,7 @@ def document_file(reference: str, document_id: str):  # no annotation: Powertool
     file, key, content_type = _document(record, document_id)
     link = temporary_link(_deps().documents, key, file_name=str(file["name"]), content_type=content_type)
     if link is not None:  # on AWS the file comes from S3 (a Lambda answer holds at most 6 MB)
-        return Response(302, None, "", headers={**CORS, "Location": link, "Cache-Control": LINK_CACHE_CONTROL})
+        return Response(302, None, "", headers={**CORS, "Location": link, "Cache-Control": PUBLIC_FILE_CACHE})
     try:
         content = _deps().documents.get(key)
     except DocumentNotFound:
@@ -306,7 +305,7 @@ def document_file(reference: str, document_id: str):  # no annotation: Powertool
     headers = {
         **DOCUMENT_HEADERS,
         **CORS,
-        "Cache-Control": CACHE_CONTROL,
+        "Cache-Control": PUBLIC_FILE_CACHE,
         "Content-Disposition": inline_disposition(str(file["name"])),
     }
     return Response(200, content_type, content, headers=headers)

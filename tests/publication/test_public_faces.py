@@ -1,0 +1,70 @@
+"""What both public faces (ODP `@next` and BOPS-compatible v2) must do alike, through `bops serve`: cache published
+files no longer than their answers, refuse the same bad parameters (each in its own error shape), and find an
+application by its reference typed in full or in part; and the ODP face's 404 for an unknown specialist.
+
+The records are put in the public register directly (the projection that writes them has its own tests)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from services.publication.read_model.wiring import public_register
+from services.publication.record import PublicDecisionNotice
+from shared import wiring
+from tests.officers.test_sign_in_http import Served, served  # noqa: F401  (the fixture)
+from tests.publication.register_contract import application
+
+pytestmark = pytest.mark.slow
+
+ODP = "/api/@next/public/applications"
+BOPS = "/api/v2/public/planning_applications"
+DEMO = {"x-client": "demo"}
+
+
+@pytest.fixture
+def register(served: Served):  # noqa: F811
+    deps = wiring.dependencies()
+    store = public_register(deps)
+    determined = application(
+        1,
+        status="determined",
+        decision="granted",
+        decision_date=date(2026, 4, 1),
+        determined_at=datetime(2026, 4, 1, 15, tzinfo=UTC),
+        decision_notice=PublicDecisionNotice("notice-1", "DEMO/26-00001-HAPP/notice.html"),
+    )
+    records = [
+        determined,
+        application(2, site=replace(determined.site, address="2 Orchard Road", postcode="EX9 9ZZ")),
+        application(3, application_type="ldc.proposed", reference="26-00003-LDCP"),
+        application(12, reference="26-00012-HAPP"),
+        application(1, council="LBH", description="A shed"),
+    ]
+    for record in records:
+        assert store.put(record, [])
+    deps.documents.put("DEMO/26-00001-HAPP/plan-redacted.pdf", b"%PDF-1.4 redacted", "application/pdf")
+    deps.documents.put("DEMO/26-00001-HAPP/notice.html", b"<html><body>Granted</body></html>", "text/html")
+    return served
+
+
+def get(served: Served, path: str, **headers: str) -> tuple[int, Any, Any]:  # noqa: F811
+    return served.client.request("GET", path, headers=headers)
+
+
+def test_published_files_are_cached_on_both_faces_no_longer_than_their_answers(register):
+    """An officer may withdraw a published file at any moment: neither face lets a shared cache keep it (or the
+    decision notice) longer than a search answer."""
+    paths = (
+        f"{BOPS}/26-00001-HAPP/documents/doc-1",
+        f"{BOPS}/26-00001-HAPP/decision_notice",
+        f"{ODP}/26-00001-HAPP/documents/doc-1/file",
+    )
+    for path in paths:
+        status, headers, _ = get(register, path, **DEMO)
+        assert status == 200, path
+        assert headers["Cache-Control"] == "public, max-age=60", path
+    assert get(register, f"{BOPS}/search", **DEMO)[1]["Cache-Control"] == "public, max-age=60"
