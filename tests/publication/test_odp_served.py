@@ -188,11 +188,13 @@ def test_documents_comments_and_the_decision_notice(desk: Desk) -> None:
     assert desk.get(f"/applications/{reference}/documents?name=decision")[2]["data"] == [notice]
     assert desk.get(f"/applications/{reference}/documents/12345")[0] == 404
 
-    for path in ("publicComments", "specialistComments", "specialistComments/any"):
-        status, _, comments = desk.get(f"/applications/{reference}/{path}?page=1&resultsPerPage=0")
+    for path in ("publicComments", "specialistComments"):
+        status, _, comments = desk.get(f"/applications/{reference}/{path}?page=1&resultsPerPage=1")
         assert status == 200, comments
         assert comments["data"]["comments"] == [] and comments["data"]["summary"]["totalComments"] == 0
         assert comments["pagination"]["totalResults"] == 0
+    status, _, unknown = desk.get(f"/applications/{reference}/specialistComments/any")
+    assert status == 404 and unknown["data"] is None and unknown["status"]["code"] == 404
 
 
 def test_search_filters_and_refusals(desk: Desk) -> None:

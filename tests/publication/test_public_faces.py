@@ -68,3 +68,14 @@ def test_published_files_are_cached_on_both_faces_no_longer_than_their_answers(r
         assert status == 200, path
         assert headers["Cache-Control"] == "public, max-age=60", path
     assert get(register, f"{BOPS}/search", **DEMO)[1]["Cache-Control"] == "public, max-age=60"
+
+
+def test_an_unknown_specialist_is_not_found_on_the_odp_face(register):
+    """No specialist comments are recorded yet, so no specialist id exists: 404 in ODP's refusal shape, not an empty
+    page that says the specialist is there (the application itself must exist too)."""
+    status, headers, body = get(register, f"{ODP}/26-00001-HAPP/specialistComments/any-id", **DEMO)
+    assert status == 404, body
+    assert body["data"] is None and body["pagination"] is None and body["status"]["code"] == 404
+    assert "any-id" in body["status"]["message"] and headers["Cache-Control"] == "no-store"
+    assert get(register, f"{ODP}/26-99999-HAPP/specialistComments/any-id", **DEMO)[0] == 404
+    assert get(register, f"{ODP}/26-00001-HAPP/specialistComments", **DEMO)[0] == 200

@@ -332,7 +332,10 @@ def specialist_comments(reference: str) -> Response:
 
 @app.get(f"{APPLICATION}/specialistComments/<specialist_id>")
 def specialist(reference: str, specialist_id: str) -> Response:
-    return _comments(reference, "specialist")
+    """One specialist's comments: consultation is not recorded yet, so no specialist has commented on any
+    application, and every id is unknown (404, as an unknown document is), never an empty 200 that says it exists."""
+    record = application_of(reference)
+    raise Refusal(404, f"no specialist {specialist_id[:100]!r} has commented on application {record.reference}")
 
 
 # The API reference.

@@ -303,7 +303,7 @@ def document() -> str:
             404,
         ),
         f"{BASE}/applications/{{reference}}/specialistComments/{{specialistId}}": _get(
-            "One specialist's comments (none until consultation is recorded)",
+            "One specialist's comments (none until consultation is recorded: every id is 404)",
             [*COUNCIL, REFERENCE, _path("specialistId", "The specialist's id"), *PAGING],
             _answer("The comments and their summary", _envelope(_ref("Comments"))),
             400,
