@@ -79,3 +79,48 @@ def test_an_unknown_specialist_is_not_found_on_the_odp_face(register):
     assert "any-id" in body["status"]["message"] and headers["Cache-Control"] == "no-store"
     assert get(register, f"{ODP}/26-99999-HAPP/specialistComments/any-id", **DEMO)[0] == 404
     assert get(register, f"{ODP}/26-00001-HAPP/specialistComments", **DEMO)[0] == 200
+
+
+def reasons(face: str, body: Any) -> list[str]:
+    """The reasons of a refusal, in the face's own shape."""
+    if face == "odp":
+        assert body["data"] is None and body["status"]["code"] == 400, body
+        return [error["message"] for error in body["status"]["detail"]]
+    assert body["error"]["code"] == 400, body
+    return list(body["error"]["reasons"])
+
+
+@pytest.mark.parametrize("face", ["odp", "bops"])
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("receivedAtFrom=2026-03-05&receivedAtTo=2026-03-01", "receivedAtFrom (2026-03-05) is after receivedAtTo"),
+        ("decisionDateFrom=2026-04-02&decisionDateTo=2026-04-01", "decisionDateFrom (2026-04-02) is after"),
+        ("resultsPerPage=0", "resultsPerPage"),
+        ("maxresults=0", "maxresults"),
+        ("receivedAtTo=2026-03-05T10:00:00Z", "receivedAtTo must be a date (YYYY-MM-DD)"),
+        ("publishedAtFrom=2026-03-05T00:00", "publishedAtFrom must be a date (YYYY-MM-DD)"),
+        ("validatedAtFrom=20260305", "validatedAtFrom must be a date (YYYY-MM-DD)"),
+        ("page=%2B2", "page must be a whole number"),
+    ],
+)
+def test_both_faces_refuse_the_same_bad_search_parameters_with_the_reason(register, face, query, reason):
+    path = f"{ODP}?{query}" if face == "odp" else f"{BOPS}/search?{query}"
+    status, headers, body = get(register, path, **DEMO)
+    assert status == 400, (face, query, body)
+    assert headers["Cache-Control"] == "no-store"
+    found = reasons(face, body)
+    assert len(found) == 1 and reason in found[0], (face, found)
+
+
+@pytest.mark.parametrize("face", ["odp", "bops"])
+def test_both_faces_take_the_same_good_search_parameters(register, face):
+    query = "receivedAtFrom=2026-03-03&receivedAtTo=2026-03-03&resultsPerPage=1&decisionDateTo=2026-12-31"
+    path = f"{ODP}?{query}" if face == "odp" else f"{BOPS}/search?{query}"
+    status, _, body = get(register, path, **DEMO)
+    assert status == 200, body
+    references = [
+        item["data"]["application"]["reference"] if face == "odp" else item["application"]["reference"]
+        for item in body["data"]
+    ]
+    assert references == ["26-00001-HAPP"]
