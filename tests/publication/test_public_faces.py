@@ -124,3 +124,27 @@ def test_both_faces_take_the_same_good_search_parameters(register, face):
         for item in body["data"]
     ]
     assert references == ["26-00001-HAPP"]
+
+
+def found(served: Served, face: str, text: str, **headers: str) -> list[str]:  # noqa: F811
+    """The full references (`<council>-<reference>`) a free-text search finds on a face."""
+    path = f"{ODP}?query={text}" if face == "odp" else f"{BOPS}/search?q={text}"
+    status, _, body = get(served, path, **headers)
+    assert status == 200, body
+    if face == "odp":
+        return sorted(f"{i['metadata']['organisation']}-{i['data']['application']['reference']}" for i in body["data"])
+    return sorted(item["application"]["fullReference"] for item in body["data"])
+
+
+@pytest.mark.parametrize("face", ["odp", "bops"])
+def test_both_faces_find_a_reference_typed_whole_or_in_part_with_or_without_the_council(register, face):
+    """BOPS shows references with the council's code in front; a person types one in lower case, or only its year and
+    number, or part of its suffix."""
+    assert found(register, face, "DEMO-26-00001-HAPP") == ["DEMO-26-00001-HAPP"]
+    assert found(register, face, "demo-26-00001-happ") == ["DEMO-26-00001-HAPP"]
+    assert found(register, face, "26-00001-happ") == ["DEMO-26-00001-HAPP", "LBH-26-00001-HAPP"]
+    assert found(register, face, "26-00001") == ["DEMO-26-00001-HAPP", "LBH-26-00001-HAPP"]
+    assert found(register, face, "26-00001", **DEMO) == ["DEMO-26-00001-HAPP"]
+    assert found(register, face, "LBH-26-00001", **DEMO) == []  # another council than the one asked for
+    assert found(register, face, "26-00003-ld") == ["DEMO-26-00003-LDCP"]
+    assert found(register, face, "26-0001") == []  # not the leading part of 26-00012-HAPP: the number is whole

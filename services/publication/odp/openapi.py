@@ -225,7 +225,12 @@ def document() -> str:
         *COUNCIL,
         *PAGING,
         _query("maxresults", "The same as resultsPerPage", {"type": "integer", "minimum": 1}),
-        _query("query", "Free text: the reference, else the postcode, else address words, else description words"),
+        _query(
+            "query",
+            "Free text: the reference (whole, or its year and number then as much of the suffix as typed, with the"
+            " council's code in front or not: 26-00042, DEMO-26-00042-HA), else the postcode, else address words,"
+            " else description words",
+        ),
         _query("reference", "An exact reference"),
         _query("sortBy", "Sort by", {"type": "string", "enum": ["publishedAt", "receivedAt"]}),
         _query("orderBy", "Order", {"type": "string", "enum": ["asc", "desc"]}),
