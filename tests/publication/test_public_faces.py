@@ -148,3 +148,20 @@ def test_both_faces_find_a_reference_typed_whole_or_in_part_with_or_without_the_
     assert found(register, face, "LBH-26-00001", **DEMO) == []  # another council than the one asked for
     assert found(register, face, "26-00003-ld") == ["DEMO-26-00003-LDCP"]
     assert found(register, face, "26-0001") == []  # not the leading part of 26-00012-HAPP: the number is whole
+
+
+@pytest.mark.parametrize("face", ["odp", "bops"])
+def test_a_percent_encoded_reference_in_the_path_is_the_reference(register, face):
+    """A client may encode any character of a path segment (`%2D` is `-`): the faces take the reference as API
+    Gateway's REST proxy decodes it (`pathParameters`), the embedded runtime as well, not as the raw path spells it."""
+    base = ODP if face == "odp" else BOPS
+    status, _, body = get(register, f"{base}/26-00001%2DHAPP", **DEMO)
+    assert status == 200, body
+    shown = body["data"]["data"]["application"] if face == "odp" else body["application"]
+    assert shown["reference"] == "26-00001-HAPP"
+    file = (
+        f"{ODP}/26-00001%2DHAPP/documents/doc%2D1/file"
+        if face == "odp"
+        else f"{BOPS}/26-00001%2DHAPP/documents/doc%2D1"
+    )
+    assert get(register, file, **DEMO)[0] == 200

@@ -26,6 +26,7 @@ from aws_lambda_powertools.event_handler.api_gateway import (  # noqa: E402
 from services.publication import PUBLIC_FILE_CACHE, VARY_BY_COUNCIL  # noqa: E402
 from services.publication.bops_v2 import APPLICATIONS, PUBLIC_V2, params, render  # noqa: E402
 from services.publication.councils import UnknownCouncil, public_base_url, requested_councils  # noqa: E402
+from services.publication.parameters import path_parameter  # noqa: E402
 from services.publication.read_model.port import PublicSearch, councils_only  # noqa: E402
 from shared.documents.port import DocumentNotFound  # noqa: E402
 from shared.observability import count, logger, observed  # noqa: E402
@@ -97,6 +98,11 @@ def base_url(council: str) -> str:
     return public_base_url(dependencies(), council, app.current_event.raw_event.get("requestContext"))
 
 
+def path_value(name: str, matched: str) -> str:
+    """A path parameter percent-decoded, as API Gateway gives it (`parameters.path_parameter`)."""
+    return path_parameter(app.current_event.path_parameters, name, matched)
+
+
 def json_response(body: Any, cache_control: str = CACHE_OK) -> Response:
     return Response(
         200,
@@ -109,6 +115,7 @@ def json_response(body: Any, cache_control: str = CACHE_OK) -> Response:
 def application(reference: str) -> PublicApplication:
     """The published application with this reference (or full reference, `<council>-<reference>`) in the councils
     the request is about; 404 if there is none."""
+    reference = path_value("reference", reference)
     chosen = councils()
     wanted = reference.strip().upper()
     candidates = [(chosen, wanted)]
@@ -162,6 +169,7 @@ def documents(reference: str) -> Response:
 @app.get(f"{APPLICATIONS}/<reference>/documents/<document_id>")
 def document_file(reference: str, document_id: str) -> Response:
     record = application(reference)
+    document_id = path_value("document_id", document_id)
     document = record.document(document_id)
     if document is None:
         raise PublicRefusal(404, f"No public document {document_id[:100]!r} of {record.reference}")

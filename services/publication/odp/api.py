@@ -206,9 +206,17 @@ def odp_document(record: PublicApplication, where: Links) -> dict[str, Any]:
     )
 
 
+def path_value(name: str, matched: str) -> str:
+    """A path parameter percent-decoded, as API Gateway gives it (`parameters.path_parameter`)."""
+    from services.publication.parameters import path_parameter
+
+    return path_parameter(app.current_event.path_parameters, name, matched)
+
+
 def application_of(reference: str) -> PublicApplication:
     from services.publication.read_model.port import normalise_reference
 
+    reference = path_value("reference", reference)
     found = register().find(normalise_reference(reference), councils())
     if not found:
         raise Refusal(404, f"no published application {reference}")
@@ -271,6 +279,7 @@ def _document(record: PublicApplication, document_id: str) -> tuple[dict[str, An
     """The file record, the document store key and the content type of one public file of the application."""
     from services.publication.odp.builder import odp_file_id, public_notice
 
+    document_id = path_value("document_id", document_id)
     candidates = [(d.id, d.key, d.content_type) for d in record.documents]
     notice = public_notice(record)
     if notice is not None:
@@ -335,6 +344,7 @@ def specialist(reference: str, specialist_id: str) -> Response:
     """One specialist's comments: consultation is not recorded yet, so no specialist has commented on any
     application, and every id is unknown (404, as an unknown document is), never an empty 200 that says it exists."""
     record = application_of(reference)
+    specialist_id = path_value("specialist_id", specialist_id)
     raise Refusal(404, f"no specialist {specialist_id[:100]!r} has commented on application {record.reference}")
 
 
