@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from shared.declarations import HttpFunction, Route, load_handler
 
@@ -40,12 +41,16 @@ class Router:
 
     def match(self, method: str, path: str) -> tuple[BoundRoute, dict[str, str]] | frozenset[str] | None:
         """The route and its path parameters (HEAD is served by the GET route); the path's methods when it exists only
-        for others (a 405 lists them in `Allow`); None if the path is unknown."""
+        for others (a 405 lists them in `Allow`); None if the path is unknown.
+
+        `path` is the request's raw (percent-encoded) path, matched as it came, so an encoded `/` (`%2F`) stays in its
+        segment; the parameters are then percent-decoded, as API Gateway's REST proxy integration gives
+        `pathParameters` (its event's `path` stays as sent). A `+` stays a `+`: only query strings encode spaces so."""
         methods: set[str] = set()
         for bound in self.routes:
             parameters = bound.route.matches(served_method(method), path)
             if parameters is not None:
-                return bound, parameters
+                return bound, {name: unquote(value, errors="replace") for name, value in parameters.items()}
             if bound.route.matches(bound.route.method, path) is not None:
                 methods.add(bound.route.method)
         return frozenset(methods) or None

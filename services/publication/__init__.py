@@ -10,6 +10,9 @@ FEED_PATH = "/api/@next/public/feed"
 # the register says so, or a shared cache (a CDN, a proxy, a browser) would hand one council's answer, or a 404 for an
 # unknown council, to a request that named another.
 VARY_BY_COUNCIL = {"Vary": "x-client"}
+# How long a shared cache may keep a published file or decision notice served by either face (and a redirect to one):
+# an officer can withdraw a file (make it private) at any moment, so both faces hold it no longer than their answers.
+PUBLIC_FILE_CACHE = "public, max-age=60"
 # The BOPS-compatible public API (services/publication/bops_v2).
 PUBLIC_V2 = "/api/v2/public"
 APPLICATIONS = f"{PUBLIC_V2}/planning_applications"

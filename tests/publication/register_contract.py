@@ -219,6 +219,17 @@ class PublicRegisterContract(abc.ABC):
             PublicSearch(limit=0),
             PublicSearch(councils=frozenset({"DEMO"})),
             PublicSearch(text="26-00002-happ"),
+            PublicSearch(text="DEMO-26-00002-HAPP"),
+            PublicSearch(text="demo-26-00002-happ"),
+            PublicSearch(text="26-00002"),
+            PublicSearch(text="26-00002-"),
+            PublicSearch(text="26-00002-ha"),
+            PublicSearch(text="OTHR-26-00005"),
+            PublicSearch(text="DEMO-26-00005"),
+            PublicSearch(text="26-0000"),
+            PublicSearch(text="26-00002-HAPPX"),
+            PublicSearch(text="26-00003", councils=frozenset({"OTHR"})),
+            PublicSearch(text="26-00003", statuses=frozenset({"determined"})),
             PublicSearch(text="ex12ab"),
             PublicSearch(text="ab1 2cd"),
             PublicSearch(text="church"),
@@ -288,6 +299,39 @@ class PublicRegisterContract(abc.ABC):
             assert [(a.council, a.reference) for a in register.search(query).applications] == [
                 (a.council, a.reference) for a in expected.applications
             ]
+
+    def test_a_reference_is_found_whole_or_by_its_leading_part_with_or_without_the_council(self, register):
+        """As the public types a reference: BOPS shows it with the council's code in front, a register may show it in
+        lower case, and a person may type only its year and number (or part of its suffix)."""
+        apps = [
+            application(7),
+            application(7, council="OTHR"),
+            application(8, reference="26-00007-LDCP", application_type="ldc.proposed"),
+            application(70, reference="26-00070-HAPP"),
+            application(9, reference="REF/9"),
+        ]
+        for app in apps:
+            assert register.put(app, [])
+
+        def found(text: str, **filters: object) -> list[tuple[str, str]]:
+            query = PublicSearch(text=text, **filters)  # type: ignore[arg-type]
+            page = register.search(query)
+            assert page.stage == select(apps, query).stage == "reference", text
+            found = sorted((a.council, a.reference) for a in page.applications)
+            assert found == sorted((a.council, a.reference) for a in select(apps, query).applications)
+            return found
+
+        every_7 = [("DEMO", "26-00007-HAPP"), ("DEMO", "26-00007-LDCP"), ("OTHR", "26-00007-HAPP")]
+        assert found("26-00007") == found("26-00007-") == found(" 26-00007 ") == every_7
+        assert found("26-00007-h") == found("26-00007-HAPP") == [("DEMO", "26-00007-HAPP"), ("OTHR", "26-00007-HAPP")]
+        assert found("demo-26-00007-happ") == found("DEMO-26-00007-HA") == [("DEMO", "26-00007-HAPP")]
+        assert found("OTHR-26-00007") == [("OTHR", "26-00007-HAPP")]
+        assert found("26-00007", councils=frozenset({"OTHR"})) == [("OTHR", "26-00007-HAPP")]
+        assert found("26-00007", application_types=frozenset({"ldc.proposed"})) == [("DEMO", "26-00007-LDCP")]
+        assert found("ref/9") == [("DEMO", "REF/9")]
+        for nothing in ("26-0007", "26-00007-HAPPY", "OTHR-26-00007-L", "XYZ-26-00007", "26-00007-LDCP-X"):
+            assert register.search(PublicSearch(text=nothing)).total == 0, nothing
+        assert register.search(PublicSearch(text="OTHR-26-00007", councils=frozenset({"DEMO"}))).total == 0
 
     def test_free_text_tries_reference_then_postcode_then_address_then_description(self, filled):
         assert filled.search(PublicSearch(text="26-00002-HAPP")).stage == "reference"

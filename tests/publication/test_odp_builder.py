@@ -260,7 +260,7 @@ def test_search_parameters() -> None:
             applicationStatus="undetermined",
             councilDecision="granted,refused",
             receivedAtFrom="2026-01-01",
-            decisionDateTo="2026-12-31T00:00:00Z",
+            decisionDateTo="2026-12-31",
             sortBy="receivedAt",
             orderBy="asc",
         ),

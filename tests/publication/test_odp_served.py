@@ -188,11 +188,13 @@ def test_documents_comments_and_the_decision_notice(desk: Desk) -> None:
     assert desk.get(f"/applications/{reference}/documents?name=decision")[2]["data"] == [notice]
     assert desk.get(f"/applications/{reference}/documents/12345")[0] == 404
 
-    for path in ("publicComments", "specialistComments", "specialistComments/any"):
-        status, _, comments = desk.get(f"/applications/{reference}/{path}?page=1&resultsPerPage=0")
+    for path in ("publicComments", "specialistComments"):
+        status, _, comments = desk.get(f"/applications/{reference}/{path}?page=1&resultsPerPage=1")
         assert status == 200, comments
         assert comments["data"]["comments"] == [] and comments["data"]["summary"]["totalComments"] == 0
         assert comments["pagination"]["totalResults"] == 0
+    status, _, unknown = desk.get(f"/applications/{reference}/specialistComments/any")
+    assert status == 404 and unknown["data"] is None and unknown["status"]["code"] == 404
 
 
 def test_search_filters_and_refusals(desk: Desk) -> None:
@@ -220,8 +222,8 @@ def test_search_filters_and_refusals(desk: Desk) -> None:
     assert references("decisionDateFrom=2026-03-02&decisionDateTo=2026-03-02") == [certificate]
     assert references("receivedAtFrom=2030-01-01") == []
     assert references("council=DEMO&maxresults=1&page=2") in ([householder], [certificate])
-    status, _, summary = desk.get("/applications?resultsPerPage=0")
-    assert status == 200 and summary["data"] == [] and summary["pagination"]["totalResults"] == 2
+    status, _, summary = desk.get("/applications?resultsPerPage=1")
+    assert status == 200 and len(summary["data"]) == 1 and summary["pagination"]["totalResults"] == 2
 
     status, _, refused = desk.get("/applications?page=0&resultsPerPage=x&sortBy=size&applicationStatus=pending")
     assert status == 400 and refused["data"] is None

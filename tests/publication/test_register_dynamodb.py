@@ -38,6 +38,7 @@ def test_records_live_in_the_generations_partition_and_each_list_in_a_partition_
     assert PARTITION == "doc#public"
     assert partitions[f"a#DEMO#{app.reference}"] == partitions["counts"] == PARTITION
     assert partitions[f"r#{app.reference}#DEMO"] == f"doc#public|r#{app.reference}"
+    assert partitions[f"l#26-00001#{app.reference}#DEMO"] == "doc#public|l#26-00001"
     moment = "2026-03-05T11:00:00.000000Z"  # published_at, in UTC
     assert partitions[f"t#DEMO#w:a:mill#p#{moment}#{app.reference}"] == "doc#public|t#DEMO#w:a:mill"
     assert partitions[f"t#DEMO#x:d:ex#p#{moment}#{app.reference}"] == "doc#public|t#DEMO#x:d:ex"
@@ -69,6 +70,30 @@ def test_searches_and_the_feed_query_only_the_partitions_of_the_lists_they_read(
         "doc#public|g#DEMO",
         f"doc#public|r#{application(2).reference}",
     ]
+
+
+def test_a_reference_typed_in_part_is_one_query_of_the_list_of_its_year_and_number(aws):
+    """The reference stage reads the records of a whole reference by key, and a leading part (`26-00002-ha`, with the
+    council's code or not) from the one partition of its year and number: never a scan, never a walk of postings."""
+    register = new_register()
+    for number in (1, 2, 20):
+        app = application(number)
+        register.put(app, [entry(app)])
+    register.put(application(2, council="OTHR"), [])
+    queried: list[str] = []
+    register.client.meta.events.register(
+        "provide-client-params.dynamodb.Query",
+        lambda params, **_: queried.append(params["ExpressionAttributeValues"][":pk"]["S"]),
+    )
+    scanned: list[str] = []
+    register.client.meta.events.register("provide-client-params.dynamodb.Scan", lambda **_: scanned.append("scan"))
+    page = register.search(PublicSearch(text="26-00002-ha"))
+    assert (page.stage, [(a.council, a.reference) for a in page.applications]) == (
+        "reference",
+        [("OTHR", "26-00002-HAPP"), ("DEMO", "26-00002-HAPP")],  # newest first: OTHR's was published at the same moment
+    )
+    assert register.search(PublicSearch(text="demo-26-00002")).applications == [application(2)]
+    assert queried == ["doc#public|l#26-00002", "doc#public|l#26-00002"] and not scanned
 
 
 def test_a_new_version_takes_away_the_index_items_it_no_longer_has(aws):

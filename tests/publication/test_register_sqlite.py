@@ -50,6 +50,8 @@ def test_every_search_walks_an_index_in_the_pages_order(tmp_path):
         PublicSearch(sort_by="received_at", order="asc"),
         PublicSearch(text="rear ext", statuses=frozenset({"determined"}), decisions=frozenset({"granted"})),
         PublicSearch(text="26-00001-HAPP", councils=frozenset({"DEMO"})),
+        PublicSearch(text="demo-26-00001-ha"),  # a leading part, of one council
+        PublicSearch(text="26-00001", statuses=frozenset({"in_assessment"})),
         PublicSearch(text="EX1 2AB", sort_by="received_at"),
         PublicSearch(date_ranges=(DateRange("received_at", date(2026, 3, 4), date(2027, 2, 3)),), order="asc"),
         PublicSearch(application_types=frozenset({"ldc.proposed"}), statuses=frozenset({"withdrawn"})),

@@ -40,6 +40,16 @@ def test_binary_body_arrives_base64_with_path_parameters(server):
     assert body["pathParameters"] == {"thing_id": "42"} and body["resource"] == "/things/{thing_id}/files"
 
 
+def test_path_parameters_are_percent_decoded_and_the_path_kept_as_sent(server):
+    """As API Gateway's REST proxy integration gives them: `pathParameters` decoded (an encoded `/` within its
+    segment, a `+` left a `+`), `path` as the request sent it."""
+    status, _, body = call(server, "POST", "/things/26-00001%2DHAPP/files", b"", [("Content-Type", "text/plain")])
+    assert status == 200 and body["pathParameters"] == {"thing_id": "26-00001-HAPP"}
+    assert body["path"] == "/things/26-00001%2DHAPP/files"
+    status, _, body = call(server, "POST", "/things/a%2Fb+c%20d%E2%82%AC/files", b"", [("Content-Type", "text/plain")])
+    assert status == 200 and body["pathParameters"] == {"thing_id": "a/b+c d\u20ac"}
+
+
 def test_text_body_is_passed_as_text(server):
     status, _, body = call(server, "POST", "/things/a/files", b'{"x": 1}', [("Content-Type", "application/json")])
     assert status == 200 and body["base64"] is False and bytes.fromhex(body["body_hex"]) == b'{"x": 1}'

@@ -23,9 +23,10 @@ from aws_lambda_powertools.event_handler.api_gateway import (  # noqa: E402
     Response,
 )
 
-from services.publication import VARY_BY_COUNCIL  # noqa: E402
+from services.publication import PUBLIC_FILE_CACHE, VARY_BY_COUNCIL  # noqa: E402
 from services.publication.bops_v2 import APPLICATIONS, PUBLIC_V2, params, render  # noqa: E402
 from services.publication.councils import UnknownCouncil, public_base_url, requested_councils  # noqa: E402
+from services.publication.parameters import path_parameter  # noqa: E402
 from services.publication.read_model.port import PublicSearch, councils_only  # noqa: E402
 from shared.documents.port import DocumentNotFound  # noqa: E402
 from shared.observability import count, logger, observed  # noqa: E402
@@ -36,8 +37,8 @@ if TYPE_CHECKING:
     from shared.wiring import Dependencies
 
 CACHE_OK = "public, max-age=60"
-CACHE_FILE = "public, max-age=300"
-CACHE_LINK = "public, max-age=60"  # a redirect to a 5-minute S3 link: cached for less than the link lives
+CACHE_FILE = PUBLIC_FILE_CACHE  # a file or the decision notice (withdrawable), or a redirect to one
+CACHE_REFERENCE = "public, max-age=300"  # the API's own description (OpenAPI, docs page)
 CACHE_ERROR = "no-store"
 # A file or the decision notice is never an active page of this origin (the officers' console's, embedded): scripts
 # sandboxed away, as every other face serves documents (the notice's inline styles still apply).
@@ -97,6 +98,11 @@ def base_url(council: str) -> str:
     return public_base_url(dependencies(), council, app.current_event.raw_event.get("requestContext"))
 
 
+def path_value(name: str, matched: str) -> str:
+    """A path parameter percent-decoded, as API Gateway gives it (`parameters.path_parameter`)."""
+    return path_parameter(app.current_event.path_parameters, name, matched)
+
+
 def json_response(body: Any, cache_control: str = CACHE_OK) -> Response:
     return Response(
         200,
@@ -109,6 +115,7 @@ def json_response(body: Any, cache_control: str = CACHE_OK) -> Response:
 def application(reference: str) -> PublicApplication:
     """The published application with this reference (or full reference, `<council>-<reference>`) in the councils
     the request is about; 404 if there is none."""
+    reference = path_value("reference", reference)
     chosen = councils()
     wanted = reference.strip().upper()
     candidates = [(chosen, wanted)]
@@ -162,6 +169,7 @@ def documents(reference: str) -> Response:
 @app.get(f"{APPLICATIONS}/<reference>/documents/<document_id>")
 def document_file(reference: str, document_id: str) -> Response:
     record = application(reference)
+    document_id = path_value("document_id", document_id)
     document = record.document(document_id)
     if document is None:
         raise PublicRefusal(404, f"No public document {document_id[:100]!r} of {record.reference}")
@@ -171,7 +179,7 @@ def document_file(reference: str, document_id: str) -> Response:
         dependencies().documents, document.key, file_name=document.name, content_type=document.content_type
     )
     if link is not None:  # on AWS the file comes from S3 (a Lambda answer holds at most 6 MB)
-        return Response(302, None, "", headers={**VARY_BY_COUNCIL, "Location": link, "Cache-Control": CACHE_LINK})
+        return Response(302, None, "", headers={**VARY_BY_COUNCIL, "Location": link, "Cache-Control": CACHE_FILE})
     content = dependencies().documents.get(document.key)
     from shared.documents.port import inline_disposition
 
@@ -238,7 +246,7 @@ def application_types() -> Response:
 
 @app.get(f"{PUBLIC_V2}/openapi.json")
 def openapi() -> Response:
-    return Response(200, content_types.APPLICATION_JSON, openapi_document(), headers={"Cache-Control": CACHE_FILE})
+    return Response(200, content_types.APPLICATION_JSON, openapi_document(), headers={"Cache-Control": CACHE_REFERENCE})
 
 
 @app.get(f"{PUBLIC_V2}/docs")
@@ -249,7 +257,7 @@ def docs() -> Response:
     assets = "docs/assets"  # relative to /api/v2/public/docs: found under an API Gateway stage's prefix too
     page = generate_swagger_html(spec, f"{assets}/{SWAGGER_JS}", f"{assets}/{SWAGGER_CSS}", assets, None)
     page = page.replace("<title>Swagger UI</title>", f"<title>{TITLE}</title>")
-    return Response(200, "text/html; charset=utf-8", page, headers={"Cache-Control": CACHE_FILE})
+    return Response(200, "text/html; charset=utf-8", page, headers={"Cache-Control": CACHE_REFERENCE})
 
 
 @app.get(f"{PUBLIC_V2}/docs/assets/<asset>")

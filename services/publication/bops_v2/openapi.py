@@ -251,7 +251,10 @@ SEARCH_PARAMETERS = [
     *PAGE_PARAMETERS,
     _query("maxresults", {"type": "integer", "minimum": 1}, "Same as resultsPerPage (some registers send it)"),
     _query(
-        "q", _string(maxLength=MAX_TEXT), "Free text: the reference, else the postcode, the address, the description"
+        "q",
+        _string(maxLength=MAX_TEXT),
+        "Free text: the reference (whole, or its year and number then as much of the suffix as typed, with the"
+        " council's code in front or not: 26-00042, DEMO-26-00042-HA), else the postcode, the address, the description",
     ),
     _query("reference", _string(maxLength=MAX_TEXT), "Exactly this reference"),
     _query(

@@ -7,15 +7,16 @@ brackets, or comma-separated. `resultsPerPage` (or `maxresults`, as registers al
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import get_args
 
+from services.publication.parameters import MIN_RESULTS_PER_PAGE, calendar_day, day_reason, range_reason
 from services.publication.read_model.port import DateField, DateRange, Order, PublicSearch, SortField
 from shared.application_status import PRIVATE_STATUSES, STATUSES
 from shared.odp.catalogue import is_known_type
+from shared.whole_numbers import whole_number
 
 DEFAULT_RESULTS_PER_PAGE = 10
 MAX_RESULTS_PER_PAGE = 50
@@ -33,7 +34,6 @@ DATE_PARAMETERS: dict[str, DateField] = {
 }
 SORT_PARAMETERS: dict[str, SortField] = {"publishedAt": "published_at", "receivedAt": "received_at"}
 ORDERS: tuple[Order, ...] = get_args(Order)
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class BadParameters(ValueError):
@@ -79,12 +79,13 @@ class Query:
         return found
 
     def integer(self, name: str, default: int, low: int, high: int, *, cap: bool = False, alias: str = "") -> int:
-        raw = self.single.get(name, self.single.get(alias) if alias else None)
+        if alias and name not in self.single and alias in self.single:
+            name = alias  # the reasons name the parameter the request sent
+        raw = self.single.get(name)
         if raw is None or raw == "":
             return default
-        try:
-            value = int(raw.strip())
-        except ValueError:
+        value = whole_number(raw.strip())  # ASCII digits only, as the ODP face reads them (`int` takes "+1", "1_0")
+        if value is None:
             self.reasons.append(f"{name} must be a whole number, not {raw[:40]!r}")
             return default
         if value < low or (value > high and not cap):
@@ -94,15 +95,19 @@ class Query:
 
     def day(self, name: str) -> date | None:
         raw = self.single.get(name)
-        if not raw:
+        if not raw or not raw.strip():
             return None
-        try:
-            if not _DAY.fullmatch(raw.strip()):
-                raise ValueError(raw)
-            return date.fromisoformat(raw.strip())
-        except ValueError:
-            self.reasons.append(f"{name} must be a date (YYYY-MM-DD), not {raw[:40]!r}")
-            return None
+        found = calendar_day(raw)
+        if found is None:
+            self.reasons.append(day_reason(name, raw))
+        return found
+
+    def date_range(self, prefix: str) -> tuple[date | None, date | None]:
+        start, end = self.day(f"{prefix}From"), self.day(f"{prefix}To")
+        reason = range_reason(prefix, start, end)
+        if reason:
+            self.reasons.append(reason)
+        return start, end
 
     def choice(self, name: str, allowed: Sequence[str], default: str) -> str:
         raw = self.single.get(name)
@@ -120,7 +125,9 @@ class Query:
 
 def page_of(query: Query, default: int = DEFAULT_RESULTS_PER_PAGE) -> Page:
     page = query.integer("page", 1, 1, MAX_PAGE)
-    per_page = query.integer("resultsPerPage", default, 1, MAX_RESULTS_PER_PAGE, cap=True, alias="maxresults")
+    per_page = query.integer(
+        "resultsPerPage", default, MIN_RESULTS_PER_PAGE, MAX_RESULTS_PER_PAGE, cap=True, alias="maxresults"
+    )
     return Page(page, per_page)
 
 
@@ -154,8 +161,8 @@ def search_query(
             query.reasons.append(f"councilDecision {decision[:40]!r} is not one of {', '.join(DECISIONS)}")
     ranges: list[DateRange] = []
     for name, field in DATE_PARAMETERS.items():
-        start, end = query.day(f"{name}From"), query.day(f"{name}To")
-        if start or end:  # a range that ends before it starts matches nothing
+        start, end = query.date_range(name)
+        if start or end:
             ranges.append(DateRange(field, start, end))
     sort_by = query.choice("sortBy", tuple(SORT_PARAMETERS), "publishedAt")
     order = query.choice("orderBy", ORDERS, "desc")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 import orjson  # noqa: E402
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, CORSConfig, Response  # noqa: E402
 
-from services.publication import VARY_BY_COUNCIL  # noqa: E402
+from services.publication import PUBLIC_FILE_CACHE, VARY_BY_COUNCIL  # noqa: E402
 from services.publication.odp.parameters import BadParameters, Page, reader  # noqa: E402
 from shared.observability import observed  # noqa: E402
 
@@ -42,7 +42,6 @@ ODP = "/api/@next/public"
 APPLICATIONS = f"{ODP}/applications"
 APPLICATION = f"{APPLICATIONS}/<reference>"
 CACHE_CONTROL = "public, max-age=60"
-LINK_CACHE_CONTROL = "public, max-age=60"  # a redirect to a 5-minute S3 link: cached for less than the link lives
 # Public data: every answer may be read by any page, whether or not the request said where it came from (a shared
 # cache may hand an answer given to one request to another), and each answer depends on the council x-client names.
 CORS = {"Access-Control-Allow-Origin": "*", **VARY_BY_COUNCIL}
@@ -207,9 +206,17 @@ def odp_document(record: PublicApplication, where: Links) -> dict[str, Any]:
     )
 
 
+def path_value(name: str, matched: str) -> str:
+    """A path parameter percent-decoded, as API Gateway gives it (`parameters.path_parameter`)."""
+    from services.publication.parameters import path_parameter
+
+    return path_parameter(app.current_event.path_parameters, name, matched)
+
+
 def application_of(reference: str) -> PublicApplication:
     from services.publication.read_model.port import normalise_reference
 
+    reference = path_value("reference", reference)
     found = register().find(normalise_reference(reference), councils())
     if not found:
         raise Refusal(404, f"no published application {reference}")
@@ -272,6 +279,7 @@ def _document(record: PublicApplication, document_id: str) -> tuple[dict[str, An
     """The file record, the document store key and the content type of one public file of the application."""
     from services.publication.odp.builder import odp_file_id, public_notice
 
+    document_id = path_value("document_id", document_id)
     candidates = [(d.id, d.key, d.content_type) for d in record.documents]
     notice = public_notice(record)
     if notice is not None:
@@ -298,7 +306,7 @@ def document_file(reference: str, document_id: str):  # no annotation: Powertool
     file, key, content_type = _document(record, document_id)
     link = temporary_link(_deps().documents, key, file_name=str(file["name"]), content_type=content_type)
     if link is not None:  # on AWS the file comes from S3 (a Lambda answer holds at most 6 MB)
-        return Response(302, None, "", headers={**CORS, "Location": link, "Cache-Control": LINK_CACHE_CONTROL})
+        return Response(302, None, "", headers={**CORS, "Location": link, "Cache-Control": PUBLIC_FILE_CACHE})
     try:
         content = _deps().documents.get(key)
     except DocumentNotFound:
@@ -306,7 +314,7 @@ def document_file(reference: str, document_id: str):  # no annotation: Powertool
     headers = {
         **DOCUMENT_HEADERS,
         **CORS,
-        "Cache-Control": CACHE_CONTROL,
+        "Cache-Control": PUBLIC_FILE_CACHE,
         "Content-Disposition": inline_disposition(str(file["name"])),
     }
     return Response(200, content_type, content, headers=headers)
@@ -333,7 +341,11 @@ def specialist_comments(reference: str) -> Response:
 
 @app.get(f"{APPLICATION}/specialistComments/<specialist_id>")
 def specialist(reference: str, specialist_id: str) -> Response:
-    return _comments(reference, "specialist")
+    """One specialist's comments: consultation is not recorded yet, so no specialist has commented on any
+    application, and every id is unknown (404, as an unknown document is), never an empty 200 that says it exists."""
+    record = application_of(reference)
+    specialist_id = path_value("specialist_id", specialist_id)
+    raise Refusal(404, f"no specialist {specialist_id[:100]!r} has commented on application {record.reference}")
 
 
 # The API reference.

@@ -35,7 +35,7 @@ Each application is an ODP `postSubmissionPublishedApplication` (`applicationTyp
 ({", ".join(PUBLIC_STATUSES)}) or ODP's. An application the council closed without a decision is ODP `withdrawn`,
 with the reason "Closed by the council without a decision".
 
-Lists take `page` (from 1) and `resultsPerPage` (0 to {MAX_RESULTS_PER_PAGE}, default {DEFAULT_PER_PAGE}; larger
+Lists take `page` (from 1) and `resultsPerPage` (1 to {MAX_RESULTS_PER_PAGE}, default {DEFAULT_PER_PAGE}; larger
 values are capped; also accepted as `maxresults`)."""
 
 
@@ -96,8 +96,8 @@ PAGING = [
     _query("page", "The page, from 1", {"type": "integer", "minimum": 1, "default": 1}),
     _query(
         "resultsPerPage",
-        f"Results per page (capped at {MAX_RESULTS_PER_PAGE}; 0: only the totals)",
-        {"type": "integer", "minimum": 0, "default": DEFAULT_PER_PAGE},
+        f"Results per page (capped at {MAX_RESULTS_PER_PAGE})",
+        {"type": "integer", "minimum": 1, "default": DEFAULT_PER_PAGE},
     ),
 ]
 REFERENCE = _path("reference", "The application's reference, e.g. 26-00042-HAPP")
@@ -224,8 +224,13 @@ def document() -> str:
     search = [
         *COUNCIL,
         *PAGING,
-        _query("maxresults", "The same as resultsPerPage", {"type": "integer", "minimum": 0}),
-        _query("query", "Free text: the reference, else the postcode, else address words, else description words"),
+        _query("maxresults", "The same as resultsPerPage", {"type": "integer", "minimum": 1}),
+        _query(
+            "query",
+            "Free text: the reference (whole, or its year and number then as much of the suffix as typed, with the"
+            " council's code in front or not: 26-00042, DEMO-26-00042-HA), else the postcode, else address words,"
+            " else description words",
+        ),
         _query("reference", "An exact reference"),
         _query("sortBy", "Sort by", {"type": "string", "enum": ["publishedAt", "receivedAt"]}),
         _query("orderBy", "Order", {"type": "string", "enum": ["asc", "desc"]}),
@@ -303,7 +308,7 @@ def document() -> str:
             404,
         ),
         f"{BASE}/applications/{{reference}}/specialistComments/{{specialistId}}": _get(
-            "One specialist's comments (none until consultation is recorded)",
+            "One specialist's comments (none until consultation is recorded: every id is 404)",
             [*COUNCIL, REFERENCE, _path("specialistId", "The specialist's id"), *PAGING],
             _answer("The comments and their summary", _envelope(_ref("Comments"))),
             400,

@@ -1,17 +1,19 @@
 """The ODP face's query parameters, read and checked: every problem is named (the face answers 400 with them).
 
-Lists take `page` (from 1) and `resultsPerPage` (0 to 100, default 10; registers also send `maxresults`; larger
-values are capped at 100; 0 answers only the totals). Filters may be repeated or comma-separated.
+Lists take `page` (from 1) and `resultsPerPage` (1 to 100, default 10; registers also send `maxresults`; larger
+values are capped at 100). Filters may be repeated or comma-separated. Days, date ranges and page sizes are checked
+as the BOPS-compatible face checks them (`services.publication.parameters`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from services.publication.odp.stages import statuses_for
+from services.publication.parameters import MIN_RESULTS_PER_PAGE, calendar_day, day_reason, range_reason
 from services.publication.read_model.port import MAX_RESULTS_PER_PAGE, DateField, DateRange, PublicSearch
 from shared.odp.catalogue import is_known_type
 from shared.whole_numbers import whole_number
@@ -88,17 +90,16 @@ class Reader:
         raw = self.single.get(name)
         if raw is None or raw.strip() == "":
             return None
-        text = raw.strip()
-        try:
-            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()
-        except ValueError:
-            self.fail(name, f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 date and time")
-            return None
+        found = calendar_day(raw)
+        if found is None:
+            self.fail(name, day_reason(name, raw))
+        return found
 
     def range(self, prefix: str) -> tuple[date | None, date | None]:
         start, end = self.day(prefix + "From"), self.day(prefix + "To")
-        if start is not None and end is not None and start > end:
-            self.fail(prefix + "From", f"{prefix}From is after {prefix}To")
+        reason = range_reason(prefix, start, end)
+        if reason:
+            self.fail(prefix + "From", reason)
         return start, end
 
     def done(self) -> None:
@@ -122,7 +123,7 @@ class Page:
 
 def page_of(read: Reader) -> Page:
     per_page_name = "resultsPerPage" if "resultsPerPage" in read.single else "maxresults"
-    per_page = read.number(per_page_name, DEFAULT_PER_PAGE, 0, cap=MAX_RESULTS_PER_PAGE)
+    per_page = read.number(per_page_name, DEFAULT_PER_PAGE, MIN_RESULTS_PER_PAGE, cap=MAX_RESULTS_PER_PAGE)
     return Page(read.number("page", 1, 1, MAX_PAGE), per_page)
 
 

@@ -3,13 +3,13 @@
 per published application, read by the public API: the officers' read models stay a small table, and the stack grants
 the public functions this table only (`cdk/stack.py`, `OWN_TABLE_READ_MODELS`).
 
-A register is one generation (`doc#public`; a rebuild writes `doc#public@<n>`: `generations.py`). Its records and
-counts live in the generation's partition; every list a search or the feed reads in key order lives in a partition of
-its own, named by the generation and the list (`partition_key`): `doc#public|t#<council>#<term>` holds one term's
-postings, `doc#public|f` the feed, `doc#public|g#<council>` a council's feed, `doc#public|r#<reference>` a reference's
-councils. So a Query reads one list's partition, never the whole register's, and the writes of a projection spread
-over many partitions instead of all landing on one (DynamoDB serves each partition key at most 1,000 writes and
-3,000 reads a second). The items:
+A register is one generation (`doc#public`; a rebuild writes `doc#public@<n>`: `generations.py`). Its records and counts
+live in the generation's partition; every list a search or the feed reads in key order lives in a partition of its own,
+named by the generation and the list (`partition_key`): `doc#public|t#<council>#<term>` holds one term's postings,
+`doc#public|f` the feed, `doc#public|g#<council>` a council's feed, `doc#public|r#<reference>` a reference's councils,
+`doc#public|l#<year-number>` the references of a year and number. So a Query reads one list's partition, never the whole
+register's, and the writes of a projection spread over many partitions instead of all landing on one (DynamoDB serves
+each partition key at most 1,000 writes and 3,000 reads a second). The items:
 
 - `a#<council>#<reference>`: the record (`record`, its JSON), its `version` (N: a record replaces only one of a
   lower version), its compact `row` (what filters and sorts read), its `heads` (for the feed), what it indexed
@@ -39,6 +39,9 @@ over many partitions instead of all landing on one (DynamoDB serves each partiti
 - `c#<council>`: the council's facts for the public faces (`council`, JSON of `PublicCouncil`) and the council stream
   `version` they were made at (a put over a later version's is refused);
 - `r#<reference>#<council>`: lookup by reference across councils;
+- `l#<year-number>#<reference>#<council>`: the references of one year and number (`26-00042`), in a partition of its
+  own (`doc#public|l#26-00042`), each carrying the row: the reference stage of a free-text search finds a leading part
+  (`26-00042-HA`, `port.reference_text`) with one Query of `begins_with` it;
 - `t#<council>#<term>#<p|r>#<moment>#<reference>`: the postings, in publication (`p`) and received (`r`) order:
   one per term of the record: `w:a:`/`w:d:` + a word of its address / description, `x:a:`/`x:d:` + the first one
   to three letters of one (a last word typed in part), `f:*` (every record), `f:s:`/`f:t:`/`f:k:`/`f:p:` + its
@@ -90,10 +93,13 @@ from services.publication.read_model.port import (
     matches_filters,
     normalise_postcode,
     normalise_reference,
+    reference_matches,
+    reference_text,
     select,
     sort_value,
     text_matches,
     words,
+    year_and_number,
 )
 from services.publication.record import PublicApplication, StreamHead
 from shared.aws.batch import batch_get, batch_write
@@ -161,7 +167,7 @@ def _sk(key: dict[str, Any]) -> str:
 
 
 # How many `#`-separated parts of a sort key name the list (and so the partition) it belongs to, by its kind.
-LIST_PARTS = {"t": 3, "g": 2, "r": 2, "f": 1}
+LIST_PARTS = {"t": 3, "g": 2, "r": 2, "l": 2, "f": 1}
 LIST_SEPARATOR = "|"
 
 
@@ -214,6 +220,9 @@ def index_keys(application: PublicApplication) -> dict[str, dict[str, Any]]:
             for length in PREFIX_LENGTHS:
                 terms.setdefault(f"x:{part}:{word[:length]}", carried[part])
     items: dict[str, dict[str, Any]] = {f"r#{reference}#{council}": {}}
+    number = year_and_number(reference)
+    if number is not None:  # found by its leading part: every reference of this year and number, in one list
+        items[f"l#{number}#{reference}#{council}"] = {"x": plain}
     for field, letter in ORDER_LETTERS.items():
         moment = moment_key(getattr(application, field))
         for term, posting in terms.items():
@@ -482,10 +491,11 @@ class DynamoDbPublicRegister:
         """One stage of a search; with the councils' address `vocabulary`, the address stage walks only the councils
         that have an address word beginning as the last word does."""
         if stage == "reference":
-            reference = normalise_reference(query.text)
-            keys = [f"a#{council}#{reference}" for council in councils] if "#" not in reference else []
-            rows = [Row.from_json(item["row"]["S"]) for item in self._batch_get(keys, "row")]
-            kept = [row for row in rows if matches_filters(cast(PublicApplication, row), query)]
+            kept = [
+                row
+                for row in self._references(councils, query.text)
+                if matches_filters(cast(PublicApplication, row), query)
+            ]
             return self._page(kept, query, stage, exact=True)
         wanted = stage_wanted(stage, query.text, query)
         if wanted is None:
@@ -500,6 +510,24 @@ class DynamoDbPublicRegister:
             found += rows
             exact = exact and complete
         return self._page(found, query, stage, exact)
+
+    def _references(self, councils: list[str], text: str) -> list[Row]:
+        """The rows of the councils' applications the reference stage of `text` finds: the whole reference (one
+        BatchGetItem of the records), and for a text typed as a reference its leading part (one Query of the list of
+        its year and number: `l#`, a few items per council)."""
+        wanted = reference_text(text)
+        keys = [f"a#{council}#{wanted.whole}" for council in councils] if "#" not in wanted.whole else []
+        rows = {
+            (row.council, row.reference): row
+            for row in map(Row.from_json, (i["row"]["S"] for i in self._batch_get(keys, "row")))
+        }
+        if wanted.year_and_number is not None:
+            served = set(councils)
+            for item in self._query(f"l#{wanted.year_and_number}#{wanted.leading}", "x"):
+                row = Row.from_dict(orjson.loads(item["x"]["S"])["row"])
+                if row.council in served and reference_matches(row.council, row.reference, wanted):
+                    rows.setdefault((row.council, row.reference), row)
+        return list(rows.values())
 
     def _page(self, found: list[Row], query: PublicSearch, stage: TextStage | None, exact: bool) -> SearchPage:
         descending = query.order == "desc"

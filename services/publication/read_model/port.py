@@ -36,6 +36,13 @@ FeedKind = Literal["published", "status_changed", "document_published", "documen
 
 _WORD = re.compile(r"[0-9a-z]+")
 _POSTCODE = re.compile(r"^([a-z]{1,2}[0-9][0-9a-z]?)\s*([0-9][a-z]{2})$")
+# A reference (`YY-NNNNN-SUFFIX`) as the public types it in a search box (upper-cased first): the council's code in
+# front or not (BOPS shows `DEMO-26-00042-HAPP`), then at least its year and whole number, then as much of its suffix
+# as typed (`26-00042`, `26-00042-`, `26-00042-HA`, `26-00042-HAPP`).
+_TYPED_REFERENCE = re.compile(
+    r"(?:(?P<council>[A-Z0-9]{1,4})-)?(?P<number>[0-9]{2}-[0-9]+)(?:-(?P<suffix>[A-Z][A-Z0-9]*)?)?"
+)
+_REFERENCE = re.compile(r"(?P<number>[0-9]{2}-[0-9]+)(?:-(?P<suffix>[A-Z][A-Z0-9]*))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +220,58 @@ def normalise_reference(text: str) -> str:
     return text.strip().upper()
 
 
+@dataclass(frozen=True, slots=True)
+class ReferenceText:
+    """What a free text asks of references: the whole reference (any council, any case), or, for a text typed as a
+    reference, its leading part (the year and number, then the suffix as far as typed) in the council whose code the
+    text begins with (None: any council)."""
+
+    whole: str
+    leading: str | None = None
+    council: str | None = None
+
+    @property
+    def year_and_number(self) -> str | None:
+        """The list the leading part is looked up in (`26-00042` of `26-00042-HA`)."""
+        return year_and_number(self.leading) if self.leading is not None else None
+
+
+def reference_text(text: str) -> ReferenceText:
+    """How the reference stage reads a free text (`DEMO-26-00042-ha` → 26-00042-HA of DEMO)."""
+    whole = normalise_reference(text)
+    typed = _TYPED_REFERENCE.fullmatch(whole)
+    if typed is None:
+        return ReferenceText(whole)
+    suffix = typed.group("suffix")
+    leading = typed.group("number") + (f"-{suffix}" if suffix else "")
+    return ReferenceText(whole, leading, typed.group("council"))
+
+
+def year_and_number(reference: str) -> str | None:
+    """`26-00042` of a reference `26-00042-HAPP` (or of a leading part of one); None for a reference of another form."""
+    found = _REFERENCE.fullmatch(reference)
+    return found.group("number") if found else None
+
+
+def leading_parts(reference: str) -> list[str]:
+    """The leading parts a reference is found by: its year and number, then each longer cut of its suffix, the whole
+    reference last (`26-00042`, `26-00042-H`, ..., `26-00042-HAPP`); none for a reference of another form."""
+    found = _REFERENCE.fullmatch(reference)
+    if found is None:
+        return []
+    number, suffix = found.group("number"), found.group("suffix") or ""
+    return [number, *(f"{number}-{suffix[:length]}" for length in range(1, len(suffix) + 1))]
+
+
+def reference_matches(council: str, reference: str, wanted: ReferenceText) -> bool:
+    """Whether an application (its council and reference) is what the reference stage of a text asks for."""
+    if reference == wanted.whole:
+        return True
+    if wanted.leading is None or wanted.council not in (None, council):
+        return False
+    return wanted.leading in leading_parts(reference)
+
+
 def date_value(application: PublicApplication, name: DateField) -> date | None:
     value = getattr(application, name)
     return value.date() if isinstance(value, datetime) else value
@@ -249,11 +308,11 @@ def address_text(application: PublicApplication) -> str:
 
 
 def text_matches(application: PublicApplication, stage: TextStage, text: str) -> bool:
-    """Whether an application matches a free-text query at one stage: the reference (whole, any case), the postcode
-    (whole, any spacing), every word of the text among the address's words (the last one as a prefix), or among the
-    description's."""
+    """Whether an application matches a free-text query at one stage: the reference (whole, or its leading part with
+    or without the council's code: `reference_text`; any case), the postcode (whole, any spacing), every word of the
+    text among the address's words (the last one as a prefix), or among the description's."""
     if stage == "reference":
-        return application.reference == normalise_reference(text)
+        return reference_matches(application.council, application.reference, reference_text(text))
     if stage == "postcode":
         postcode = normalise_postcode(text)
         return postcode is not None and normalise_postcode(application.postcode) == postcode
@@ -335,5 +394,6 @@ __all__ = [
     "FeedQuery",
     "PublicRegister",
     "PublicSearch",
+    "ReferenceText",
     "SearchPage",
 ]

@@ -1,11 +1,11 @@
-"""The public register on SQLite (embedded): records in a table keyed by their place in publication order, and one
-FTS5 index per sort order whose rowids are that order, holding every searchable thing as a term (address and
-description words, and facets: council, status, type, decision, reference, postcode, and the dates at day, month,
-year, decade and century grain), so that any search is one FTS5 query walked in rowid order and stopped at the page:
-its cost is bounded by the page (and the terms' doclist seeks), not by how many applications match. Totals are
-counted to `COUNT_CAP`, except those kept as counters (a council's applications, by status, type or decision), which
-are exact. A date range is the few terms that cover it (a year is one term, an arbitrary range at most a few dozen,
-OR-ed: FTS5 merges their doclists in rowid order).
+"""The public register on SQLite (embedded): records in a table keyed by their place in publication order, and one FTS5
+index per sort order whose rowids are that order, holding every searchable thing as a term (address and description
+words, and facets: council, status, type, decision, reference (whole, and each leading part a search may type:
+`port.leading_parts`), postcode, and the dates at day, month, year, decade and century grain), so that any search is one
+FTS5 query walked in rowid order and stopped at the page: its cost is bounded by the page (and the terms' doclist
+seeks), not by how many applications match. Totals are counted to `COUNT_CAP`, except those kept as counters (a
+council's applications, by status, type or decision), which are exact. A date range is the few terms that cover it (a
+year is one term, an arbitrary range at most a few dozen, OR-ed: FTS5 merges their doclists in rowid order).
 
 Why the index is shaped so (each measured at 100,000 applications, `bench/public_api.py`):
 - One column of terms, each kind in its own namespace: address words as `a<word>`, description words as `d<word>`,
@@ -62,8 +62,10 @@ from services.publication.read_model.port import (
     TextStage,
     address_text,
     date_value,
+    leading_parts,
     normalise_postcode,
     normalise_reference,
+    reference_text,
     words,
 )
 from services.publication.record import PublicApplication, StreamHead
@@ -593,12 +595,14 @@ def facet_term(facet: str, value: str) -> str:
 
 
 def facet_terms(application: PublicApplication) -> list[str]:
-    """Every facet term of a record: council, status, type, decision, reference, postcode and its dates."""
+    """Every facet term of a record: council, status, type, decision, reference (whole, `zr`, and each leading part a
+    search may type, `zl`: `port.leading_parts`), postcode and its dates."""
     terms = [
         facet_term("council", application.council),
         facet_term("status", application.status),
         facet_term("application_type", application.application_type),
         facet_term("zr", application.reference),
+        *(facet_term("zl", part) for part in leading_parts(application.reference)),
     ]
     if application.decision is not None:
         terms.append(facet_term("decision", application.decision))
@@ -697,8 +701,13 @@ def stage_expression(
     """The FTS5 expression of a free-text stage (None: the text cannot match at this stage). The last word is a
     prefix: FTS5's own prefix query up to `LONGEST_PREFIX` letters (indexed), else the words it begins
     (`words_beginning`, None: too many, FTS5's prefix query then)."""
-    if stage == "reference":
-        return _any([facet_term("zr", normalise_reference(text))])
+    if stage == "reference":  # the whole reference, or a leading part (of the council the text names)
+        typed = reference_text(text)
+        terms = [facet_term("zr", typed.whole)]
+        if typed.leading is not None:
+            leading = facet_term("zl", typed.leading)
+            terms.append(f"({leading} AND {facet_term('council', typed.council)})" if typed.council else leading)
+        return _any(terms)
     if stage == "postcode":
         postcode = normalise_postcode(text)
         return _any([facet_term("zp", postcode)]) if postcode else None
