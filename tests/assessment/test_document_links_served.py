@@ -3,7 +3,6 @@ server streams from disk in chunks (on AWS the same answer carries a presigned S
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 from urllib.parse import urlsplit
 
@@ -16,6 +15,7 @@ from events.streams import application_side_stream
 from services.assessment.officer_api.handler import INLINE_DOCUMENT_BYTES
 from tests.assessment.api_support import RECEIVED, receive_document, submit
 from tests.officers.test_sign_in_http import Served, served  # noqa: F401  (the fixture)
+from tests.runtime.serving import call_asgi
 
 pytestmark = pytest.mark.slow
 
@@ -100,14 +100,6 @@ def test_the_embedded_server_streams_a_linked_file_in_chunks(tmp_path, monkeypat
     assert len(LARGE) > INLINE_DOCUMENT_BYTES
     parts = urlsplit(documents.link("DEMO/R1/big.pdf", file_name="big.pdf", content_type="application/pdf"))
     app = ProxyApp(None, "", dict, HttpLimits(max_body_bytes=1024), lambda: None)  # type: ignore[arg-type]
-    sent: list[dict] = []
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
     scope = {
         "type": "http",
         "method": "GET",
@@ -115,8 +107,7 @@ def test_the_embedded_server_streams_a_linked_file_in_chunks(tmp_path, monkeypat
         "query_string": parts.query.encode(),
         "headers": [],
     }
-    asyncio.run(app(scope, receive, send))
-    start, *bodies = sent
+    start, *bodies = call_asgi(app, scope)
     assert start["status"] == 200
     assert len(bodies) == -(-len(LARGE) // LINK_CHUNK_BYTES) > 1
     assert all(len(b["body"]) <= LINK_CHUNK_BYTES for b in bodies)

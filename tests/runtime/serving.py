@@ -62,3 +62,32 @@ def read_until_closed(sock: socket.socket) -> bytes:
         while chunk := sock.recv(65536):
             received += chunk
     return received
+
+
+def call_asgi(app: Any, scope: dict[str, Any], body: bytes = b"") -> list[dict[str, Any]]:
+    """The messages `app` sends for one request, as uvicorn calls it, run on a fresh thread: the test's own thread may
+    be inside an event loop already (Playwright's sync API keeps one running in the browser tests' worker), where
+    `asyncio.run` refuses to start."""
+    import asyncio
+
+    sent: list[dict[str, Any]] = []
+    failed: list[BaseException] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    def run() -> None:
+        try:
+            asyncio.run(app(scope, receive, send))
+        except BaseException as error:  # re-raised on the test's thread
+            failed.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return sent

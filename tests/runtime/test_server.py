@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import json
 import threading
@@ -11,7 +10,7 @@ import pytest
 
 from bops.asgi import HttpLimits, ProxyApp
 from bops.routing import Router
-from tests.runtime.serving import FUNCTIONS, running_server
+from tests.runtime.serving import FUNCTIONS, call_asgi, running_server
 
 
 @pytest.fixture
@@ -133,21 +132,11 @@ def test_health_from_another_machine_is_status_and_caught_up():
         lambda: None,
     )
     scope = {"type": "http", "method": "GET", "raw_path": b"/health", "query_string": b"", "headers": []}
-    sent: list[dict] = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
     try:
         for client in [("203.0.113.9", 5000), ("2001:db8::1", 5000), ("10.0.0.2", 5000)]:
-            sent.clear()
-            asyncio.run(app({**scope, "client": client}, receive, send))
+            sent = call_asgi(app, {**scope, "client": client})
             assert sent[0]["status"] == 200 and json.loads(sent[1]["body"]) == {"status": "ok", "caught_up": True}
-        sent.clear()
-        asyncio.run(app({**scope, "client": ("::1", 5000)}, receive, send))
+        sent = call_asgi(app, {**scope, "client": ("::1", 5000)})
         assert json.loads(sent[1]["body"]) == DETAILED_HEALTH
     finally:
         app.executor.shutdown()
