@@ -70,6 +70,19 @@ def application(number: int, **changes: object) -> PublicApplication:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
+def determined(number: int = 1, **changes: object) -> PublicApplication:
+    """An application granted on 1 April 2026 with its published decision notice."""
+    return application(
+        number,
+        status="determined",
+        decision="granted",
+        decision_date=date(2026, 4, 1),
+        determined_at=datetime(2026, 4, 1, 15, tzinfo=UTC),
+        decision_notice=PublicDecisionNotice("notice-1", f"DEMO/26-{number:05d}-HAPP/notice.html"),
+        **changes,
+    )
+
+
 def entry(app: PublicApplication, kind: str = "published", at: datetime | None = None, version: int = 2) -> FeedEntry:
     moment = at or app.published_at
     stream = f"application:{app.council}:{app.reference}"

@@ -8,16 +8,15 @@ are put in the document store."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
 
 import orjson
 import pytest
 
 from services.publication.read_model.wiring import public_register
-from services.publication.record import PublicDecisionNotice
 from shared import wiring
 from tests.officers.test_sign_in_http import Served, served  # noqa: F401  (the fixture)
 from tests.publication.register_contract import application
+from tests.publication.register_contract import determined as determined_application
 
 pytestmark = pytest.mark.slow
 
@@ -34,15 +33,7 @@ def one(reference: str) -> str:
 def register(served: Served):  # noqa: F811
     deps = wiring.dependencies()
     store = public_register(deps)
-    determined = application(
-        1,
-        status="determined",
-        decision="granted",
-        decision_date=date(2026, 4, 1),
-        determined_at=datetime(2026, 4, 1, 15, tzinfo=UTC),
-        decision_notice=PublicDecisionNotice("notice-1", "DEMO/26-00001-HAPP/notice.html"),
-        description="Loft conversion with a dormer",
-    )
+    determined = determined_application(description="Loft conversion with a dormer")
     records = [
         determined,
         *(

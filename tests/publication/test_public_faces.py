@@ -7,16 +7,15 @@ The records are put in the public register directly (the projection that writes 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from services.publication.read_model.wiring import public_register
-from services.publication.record import PublicDecisionNotice
 from shared import wiring
 from tests.officers.test_sign_in_http import Served, served  # noqa: F401  (the fixture)
 from tests.publication.register_contract import application
+from tests.publication.register_contract import determined as determined_application
 
 pytestmark = pytest.mark.slow
 
@@ -29,14 +28,7 @@ DEMO = {"x-client": "demo"}
 def register(served: Served):  # noqa: F811
     deps = wiring.dependencies()
     store = public_register(deps)
-    determined = application(
-        1,
-        status="determined",
-        decision="granted",
-        decision_date=date(2026, 4, 1),
-        determined_at=datetime(2026, 4, 1, 15, tzinfo=UTC),
-        decision_notice=PublicDecisionNotice("notice-1", "DEMO/26-00001-HAPP/notice.html"),
-    )
+    determined = determined_application()
     records = [
         determined,
         application(2, site=replace(determined.site, address="2 Orchard Road", postcode="EX9 9ZZ")),
