@@ -4,7 +4,9 @@ API Gateway proxy events whose request context carries the signed-in officer (as
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -99,6 +101,32 @@ def notify(store: EventStore, reference: str, council: str = COUNCIL) -> None:
     store.append(stream, store.stream_version(stream), [event])
 
 
+# Lambda runs one request at a time per process, and Powertools keeps the request being resolved where every thread
+# sees it (a class attribute, and the resolver's route context): requests `call`ed from several threads take turns, as
+# `bops serve` runs them (`bops.asgi.ONE_HANDLER_AT_A_TIME`). A race test's store lets another request run while one
+# waits at its append (`others_may_run`): a race between two Lambda instances.
+REQUEST_TURN = threading.Lock()
+
+
+@contextmanager
+def others_may_run() -> Iterator[None]:
+    """Within a `call`: let another thread's request run meanwhile, then take this request's turn back with its
+    Powertools state as it was."""
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    from services.assessment.officer_api.handler import app
+
+    event, context, route = BaseRouter.current_event, BaseRouter.lambda_context, dict(app.context)
+    REQUEST_TURN.release()
+    try:
+        yield
+    finally:
+        REQUEST_TURN.acquire()
+        BaseRouter.current_event, BaseRouter.lambda_context = event, context
+        app.context.clear()
+        app.context.update(route)
+
+
 def call(
     method: str,
     path: str,
@@ -114,7 +142,8 @@ def call(
     event = proxy_event(method, parts.path, parts.path, None, [("Content-Type", "application/json")], list(query), raw)
     if officer is not None:
         event["requestContext"]["authorizer"] = {**officer.context(), "principalId": f"officer:{officer.id}"}
-    response = lambda_handler(event, None)
+    with REQUEST_TURN:
+        response = lambda_handler(event, None)
     content = response_body(response)
     return response["statusCode"], orjson.loads(content) if content else None
 

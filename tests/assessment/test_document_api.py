@@ -18,6 +18,7 @@ from tests.assessment.api_support import (
     OTHER_ASSESSOR,
     call,
     enlist,
+    others_may_run,
     receive_document,
     submit,
 )
@@ -41,7 +42,8 @@ class FirstAppendsTogether(BothReadFirst):
     def append_streams(self, appends):
         if not getattr(self.waited, "done", False):
             self.waited.done = True
-            self.barrier.wait()
+            with others_may_run():
+                self.barrier.wait()
         return self.store.append_streams(appends)
 
 
