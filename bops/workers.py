@@ -55,7 +55,11 @@ def _fork_worker(runtime: EmbeddedRuntime, supervisor: int) -> int:
 
 def _how_it_ended(status: int) -> str:
     if os.WIFSIGNALED(status):
-        return f"killed by {signal.strsignal(os.WTERMSIG(status)) or os.WTERMSIG(status)}"
+        number = os.WTERMSIG(status)
+        try:
+            return f"killed by {signal.Signals(number).name}"
+        except ValueError:  # a real-time signal, which has no name
+            return f"killed by signal {number}"
     return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 

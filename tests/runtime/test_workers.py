@@ -48,7 +48,7 @@ def test_a_killed_http_worker_is_replaced_and_the_server_keeps_answering(tmp_pat
         killed = min(workers)
         os.kill(killed, signal.SIGKILL)
         replacement = process.wait_for(f"HTTP worker {killed} ended")
-        assert "worker" in replacement and "started in its place" in replacement
+        assert "(killed by SIGKILL); worker" in replacement and "started in its place" in replacement
         _, now = workers_of(process.process.pid, 2)
         assert len(now) == 2 and killed not in now and now & workers == workers - {killed}
         for _ in range(20):  # both workers answer (each connection goes to whichever accepts it)
