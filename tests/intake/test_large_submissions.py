@@ -167,7 +167,7 @@ def test_the_fetcher_reads_a_file_list_too_long_for_the_event_from_the_original(
     from events.application import DocumentFetchFailed
     from events.streams import application_side_stream
     from services.intake.documents.fetcher import SafeHttpFetcher
-    from services.intake.documents.service import fetch_documents
+    from services.intake.documents.service import Downloads, fetch_documents
 
     def no_network(*args: Any) -> Any:
         raise AssertionError("no network access expected")
@@ -183,9 +183,8 @@ def test_the_fetcher_reads_a_file_list_too_long_for_the_event_from_the_original(
     [event] = deps.event_store.read(application_stream("TST", answer["reference"]))
     assert event.payload.submission.files is None
 
-    fetch_documents(
-        event, deps.event_store, deps.documents, SafeHttpFetcher((), resolver=no_network), (), None, deps.clock
-    )
+    fetcher = SafeHttpFetcher((), resolver=no_network)
+    fetch_documents(event, Downloads(deps.event_store, deps.documents, fetcher, (), None, deps.clock))
 
     outcomes = [
         e.payload for e in deps.event_store.read(application_side_stream("TST", answer["reference"], "documents"))

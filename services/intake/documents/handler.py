@@ -23,15 +23,14 @@ def handle(event: RecordedEvent) -> None:
         return
     from services.intake.documents.credentials import load_download_credential
     from services.intake.documents.fetcher import SafeHttpFetcher
-    from services.intake.documents.service import fetch_again, fetch_documents
+    from services.intake.documents.service import Downloads, fetch_again, fetch_documents
     from shared.wiring import dependencies
 
     deps = dependencies()
     settings = deps.council_settings(event.council)
     allowlist = settings.allow_download_hosts
     fetch = fetch_documents if isinstance(event.payload, PlanningApplicationSubmitted) else fetch_again
-    appended = fetch(
-        event,
+    downloads = Downloads(
         deps.event_store,
         deps.documents,
         SafeHttpFetcher(allowlist, allow_loopback=loopback_allowed(deps.settings)),
@@ -39,6 +38,7 @@ def handle(event: RecordedEvent) -> None:
         load_download_credential(deps.secrets, event.council),
         deps.clock,
     )
+    appended = fetch(event, downloads)
     received = sum(isinstance(recorded.payload, DocumentReceived) for recorded in appended)
     count("DocumentsReceived", received)
     count("DocumentFetchFailures", len(appended) - received)

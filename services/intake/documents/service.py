@@ -87,6 +87,40 @@ class RetryPolicy:
         return self.first_delay * self.factor ** (attempt - 1)
 
 
+@dataclass(frozen=True)
+class Downloads:
+    """What fetching a submission's files (`fetch_documents`) or one file again (`fetch_again`) works with.
+
+    `fetcher`, `documents` and `new_document_id` are called from several threads at once; the event store only from
+    the calling thread.
+    """
+
+    store: EventStore
+    documents: DocumentStore
+    fetcher: Fetcher
+    allowlist: Iterable[str]
+    credential: str | None
+    clock: Clock
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    new_document_id: Callable[[], str] = field(default=lambda: str(uuid4()), repr=False)
+    time_limit: float = SUBMISSION_TIME_LIMIT_SECONDS  # for one call, whatever the hosts do
+
+    def fetch(self, index: int, file: FileReference, council: str, reference: str, give_up_at: float) -> Outcome:
+        return fetch_file(
+            index,
+            file,
+            council,
+            reference,
+            fetcher=self.fetcher,
+            documents=self.documents,
+            allowlist=policy.parse_allowlist(self.allowlist),
+            headers={CREDENTIAL_HEADER: self.credential} if self.credential else {},
+            retry=self.retry,
+            new_document_id=self.new_document_id,
+            give_up_at=give_up_at,
+        )
+
+
 def documents_stream(event: RecordedEvent) -> str:
     payload = event.payload
     if not isinstance(payload, PlanningApplicationSubmitted):
@@ -94,53 +128,23 @@ def documents_stream(event: RecordedEvent) -> str:
     return application_side_stream(event.council, payload.reference, "documents")
 
 
-def fetch_documents(
-    event: RecordedEvent,
-    store: EventStore,
-    documents: DocumentStore,
-    fetcher: Fetcher,
-    allowlist: Iterable[str],
-    credential: str | None,
-    clock: Clock,
-    *,
-    retry: RetryPolicy | None = None,
-    new_document_id: Callable[[], str] = lambda: str(uuid4()),
-    time_limit: float = SUBMISSION_TIME_LIMIT_SECONDS,
-) -> list[RecordedEvent]:
-    """Fetch every file of the submission not yet recorded; the events this call appended (none on a redelivery).
-
-    `fetcher`, `documents` and `new_document_id` are called from several threads at once; the event store only from
-    the calling thread.
-    """
+def fetch_documents(event: RecordedEvent, downloads: Downloads) -> list[RecordedEvent]:
+    """Fetch every file of the submission not yet recorded; the events this call appended (none on a redelivery)."""
     stream = documents_stream(event)
     submitted = event.payload
     assert isinstance(submitted, PlanningApplicationSubmitted)
-    files = submitted_files(documents, submitted)  # from the event, or its original when too many for the event
+    store, clock, time_limit = downloads.store, downloads.clock, downloads.time_limit
+    files = submitted_files(downloads.documents, submitted)  # from the event, or its original when too many for it
     state = policy.fold(store.read(stream))
     pending = state.pending(len(files))
     if not pending:
         return []
-    rules = policy.parse_allowlist(allowlist)
-    headers = {CREDENTIAL_HEADER: credential} if credential else {}
-    retry = retry or RetryPolicy()
     give_up_at = time.monotonic() + time_limit
     started: set[int] = set()  # file indexes whose download began (set.add is atomic)
 
     def fetch(index: int) -> Outcome:
         started.add(index)
-        return fetch_file(
-            index,
-            files[index],
-            event.council,
-            submitted.reference,
-            fetcher=fetcher,
-            documents=documents,
-            allowlist=rules,
-            headers=headers,
-            retry=retry,
-            new_document_id=new_document_id,
-            give_up_at=give_up_at,
-        )
+        return downloads.fetch(index, files[index], event.council, submitted.reference, give_up_at)
 
     appended: list[RecordedEvent] = []
     held: dict[int, NewEvent] = {}  # outcomes not appended yet, by file index
@@ -220,19 +224,7 @@ def timed_out_outcome(index: int, file: FileReference, time_limit: float, attemp
     )
 
 
-def fetch_again(
-    event: RecordedEvent,
-    store: EventStore,
-    documents: DocumentStore,
-    fetcher: Fetcher,
-    allowlist: Iterable[str],
-    credential: str | None,
-    clock: Clock,
-    *,
-    retry: RetryPolicy | None = None,
-    new_document_id: Callable[[], str] = lambda: str(uuid4()),
-    time_limit: float = SUBMISSION_TIME_LIMIT_SECONDS,
-) -> list[RecordedEvent]:
+def fetch_again(event: RecordedEvent, downloads: Downloads) -> list[RecordedEvent]:
     """Fetch the file an officer asked for again (`DocumentFetchRequested`) and append its outcome; nothing when the
     request no longer waits for one (answered already: a redelivery)."""
     requested = event.payload
@@ -243,6 +235,7 @@ def fetch_again(
         raise ValueError(f"a request to fetch a file again belongs to a documents stream, not {event.stream_id}")
     council, reference = place
     index = requested.file_index
+    store = downloads.store
     state = policy.fold(store.read(event.stream_id))
     if not state.awaiting(event.event_id, index):
         return []
@@ -250,24 +243,11 @@ def fetch_again(
     submitted = first.payload
     if not isinstance(submitted, PlanningApplicationSubmitted):
         raise TypeError(f"the application {council}/{reference} starts with {first.event_type}")
-    files = submitted_files(documents, submitted)
-    outcome = fetch_file(
-        index,
-        files[index],
-        council,
-        reference,
-        fetcher=fetcher,
-        documents=documents,
-        allowlist=policy.parse_allowlist(allowlist),
-        headers={CREDENTIAL_HEADER: credential} if credential else {},
-        retry=retry or RetryPolicy(),
-        new_document_id=new_document_id,
-        give_up_at=time.monotonic() + time_limit,
-    )
+    files = submitted_files(downloads.documents, submitted)
+    outcome = downloads.fetch(index, files[index], council, reference, time.monotonic() + downloads.time_limit)
     still_waiting = lambda state, index: state.awaiting(event.event_id, index)  # noqa: E731
-    appended, _ = _record(
-        store, event.stream_id, state, [(index, event.caused(outcome, ACTOR, clock.now()))], still_waiting
-    )
+    caused = event.caused(outcome, ACTOR, downloads.clock.now())
+    appended, _ = _record(store, event.stream_id, state, [(index, caused)], still_waiting)
     return appended
 
 

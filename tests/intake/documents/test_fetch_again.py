@@ -17,6 +17,7 @@ from services.intake.documents.fetcher import FetchFailed, SafeHttpFetcher
 from services.intake.documents.service import (
     SUBMISSION_TIME_LIMIT_SECONDS,
     DownloadFailed,
+    Downloads,
     RetryPolicy,
     download,
     fetch_again,
@@ -45,9 +46,8 @@ def ask_again(h: Harness, file_index: int, url: str):
 def again(h: Harness, request, time_limit: float = 5.0):
     fetcher = SafeHttpFetcher((h.server.host,), timeout=2.0, allow_loopback=True)
     retry = RetryPolicy(attempts=3, first_delay=0.01, sleep=h.sleeps.append)
-    return fetch_again(
-        request, h.store, h.documents, fetcher, (h.server.host,), None, h.clock, retry=retry, time_limit=time_limit
-    )
+    downloads = Downloads(h.store, h.documents, fetcher, (h.server.host,), None, h.clock, retry, time_limit=time_limit)
+    return fetch_again(request, downloads)
 
 
 def test_a_failed_file_is_fetched_again_once_per_request(h):
@@ -116,7 +116,7 @@ def test_a_submission_s_fetch_ends_at_its_time_limit_and_unfinished_files_are_ti
     started = time.monotonic()
 
     appended = fetch_documents(
-        event, h.store, h.documents, fetcher, (host,), None, h.clock, retry=retry, time_limit=0.2
+        event, Downloads(h.store, h.documents, fetcher, (host,), None, h.clock, retry, time_limit=0.2)
     )
 
     took = time.monotonic() - started
@@ -145,7 +145,7 @@ def test_the_council_s_record_lists_a_file_fetched_again_as_received_not_failed(
     h.run(event)  # without the credential: every private file is refused (403)
     request = ask_again(h, 0, files[0].url)
     fetcher = SafeHttpFetcher((h.server.host,), timeout=2.0, allow_loopback=True)
-    [answer] = fetch_again(request, h.store, h.documents, fetcher, (h.server.host,), CREDENTIAL, h.clock)
+    [answer] = fetch_again(request, Downloads(h.store, h.documents, fetcher, (h.server.host,), CREDENTIAL, h.clock))
     ask_again(h, 1, files[1].url)  # asked, not fetched yet: still failed
 
     record = application_record(h.store, h.documents, COUNCIL, REFERENCE)

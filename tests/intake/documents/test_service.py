@@ -17,7 +17,7 @@ from events.application import DocumentFetchFailed, DocumentReceived
 from events.streams import application_side_stream
 from services.intake.documents import service
 from services.intake.documents.fetcher import FetchFailed, FetchResponse, SafeHttpFetcher
-from services.intake.documents.service import MAX_CONCURRENT_DOWNLOADS, RetryPolicy, fetch_documents
+from services.intake.documents.service import MAX_CONCURRENT_DOWNLOADS, Downloads, RetryPolicy, fetch_documents
 from shared.clock import FrozenClock
 from shared.documents.local import LocalDocumentStore
 from shared.eventstore.sqlite import SqliteEventStore
@@ -58,16 +58,10 @@ class Harness:
         options = {"max_bytes": CAP, "timeout": 2.0, "allow_loopback": True, **fetcher_options}  # servers on 127.0.0.1
         fetcher = fetcher or SafeHttpFetcher(allowlist, **options)
         retry = RetryPolicy(attempts=3, first_delay=0.01, sleep=self.sleeps.append)
-        return fetch_documents(
-            event,
-            store or self.store,
-            documents or self.documents,
-            fetcher,
-            allowlist,
-            credential,
-            self.clock,
-            retry=retry,
+        downloads = Downloads(
+            store or self.store, documents or self.documents, fetcher, allowlist, credential, self.clock, retry=retry
         )
+        return fetch_documents(event, downloads)
 
     def outcomes(self):
         return [e.payload for e in self.store.read(STREAM)]
