@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextvars import copy_context
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -105,6 +106,11 @@ class Downloads:
     new_document_id: Callable[[], str] = field(default=lambda: str(uuid4()), repr=False)
     time_limit: float = SUBMISSION_TIME_LIMIT_SECONDS  # for one call, whatever the hosts do
 
+    @cached_property
+    def rules(self) -> tuple[AllowedHost, ...]:
+        """The allowlist parsed, once for all the files of a call."""
+        return policy.parse_allowlist(self.allowlist)
+
     def fetch(self, index: int, file: FileReference, council: str, reference: str, give_up_at: float) -> Outcome:
         return fetch_file(
             index,
@@ -113,7 +119,7 @@ class Downloads:
             reference,
             fetcher=self.fetcher,
             documents=self.documents,
-            allowlist=policy.parse_allowlist(self.allowlist),
+            allowlist=self.rules,
             headers={CREDENTIAL_HEADER: self.credential} if self.credential else {},
             retry=self.retry,
             new_document_id=self.new_document_id,
